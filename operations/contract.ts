@@ -7,7 +7,7 @@ export const distinguishedName = z
   .string()
   .trim()
   .min(3, "a distinguished name such as OU=Groups,DC=contoso,DC=com")
-  .refine((dn) => /^[A-Za-z][A-Za-z0-9-]*=/.test(dn) && !/[\u0000\r\n]/.test(dn), {
+  .refine((dn) => /^[A-Za-z][A-Za-z0-9-]*=/.test(dn) && !dn.includes("\u0000") && !/[\r\n]/.test(dn), {
     message: "must be a distinguished name such as OU=Groups,DC=contoso,DC=com",
   });
 

@@ -15,10 +15,15 @@ export const localTarget = z.strictObject({
 
 export const remoteTarget = z.strictObject({
   kind: z.literal("remote"),
-  computerName: z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$/, "a host name such as connect01.contoso.com"),
+  computerName: z
+    .string()
+    .regex(/^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$/, "a host name such as connect01.contoso.com"),
   transport: z.enum(["wsman", "ssh"]).default("wsman"),
   /** DOMAIN\\user or user@domain for WinRM; the SSH user name for SSH. */
-  username: z.string().min(1).regex(/^[^\s'"`$;|&<>]+$/, "a user name without spaces or shell characters"),
+  username: z
+    .string()
+    .min(1)
+    .regex(/^[^\s'"`$;|&<>]+$/, "a user name without spaces or shell characters"),
   port: z.number().int().min(1).max(65535).optional(),
   useSsl: z.boolean().optional(),
 });

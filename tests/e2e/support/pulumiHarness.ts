@@ -1,0 +1,89 @@
+// Drives the real Pulumi engine for end-to-end tests: the project's CLI, a throwaway local file
+// backend, passphrase secrets, and the project directory as the program's working directory (so the
+// dynamic provider process resolves the project's node_modules and compiled runtime).
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import {
+  type ConfigMap,
+  LocalWorkspace,
+  PulumiCommand,
+  type PulumiFn,
+  type Stack,
+} from "@pulumi/pulumi/automation";
+
+export const projectRoot = path.resolve(__dirname, "..", "..", "..");
+
+export function pulumiCliPath(): string {
+  if (process.env.ENTRA_WRITEBACK_PULUMI) return process.env.ENTRA_WRITEBACK_PULUMI;
+  const cli = execFileSync(path.join(projectRoot, "tools", "ensure-pulumi-cli.sh"), {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  }).trim();
+  process.env.ENTRA_WRITEBACK_PULUMI = cli;
+  return cli;
+}
+
+/** Environment for every CLI call: the project's Node first on PATH, local secrets, no update check. */
+export function pulumiEnvironment(stateDir: string): Record<string, string> {
+  return {
+    PATH: `${path.join(projectRoot, "node_modules", ".bin")}:${path.dirname(pulumiCliPath())}:${process.env.PATH ?? ""}`,
+    PULUMI_CONFIG_PASSPHRASE: "entra-writeback-tests",
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_BACKEND_URL: `file://${stateDir}`,
+    PULUMI_HOME: path.join(stateDir, ".pulumi-home"),
+  };
+}
+
+export interface TestStack {
+  readonly stack: Stack;
+  readonly stateDir: string;
+  /** Everything the engine printed, across operations, for assertions on messages. */
+  readonly output: string[];
+  cleanup(): Promise<void>;
+}
+
+export async function createTestStack(options: {
+  stackName: string;
+  program: PulumiFn;
+  config?: ConfigMap;
+}): Promise<TestStack> {
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "entra-writeback-e2e-"));
+  const cli = pulumiCliPath();
+  const pulumiCommand = await PulumiCommand.get({ root: path.dirname(path.dirname(cli)) });
+  const envVars = pulumiEnvironment(stateDir);
+  fs.mkdirSync(envVars.PULUMI_HOME!, { recursive: true });
+  const stack = await LocalWorkspace.createStack(
+    { stackName: options.stackName, projectName: "entra-writeback", program: options.program },
+    {
+      workDir: stateDir,
+      pulumiCommand,
+      envVars,
+      projectSettings: {
+        name: "entra-writeback",
+        runtime: "nodejs",
+        main: projectRoot,
+        backend: { url: `file://${stateDir}` },
+      },
+    },
+  );
+  if (options.config) await stack.setAllConfig(options.config);
+  const output: string[] = [];
+  return {
+    stack,
+    stateDir,
+    output,
+    async cleanup() {
+      await stack.workspace.removeStack(options.stackName, { force: true }).catch(() => undefined);
+      fs.rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Collects engine output lines into the test's transcript (and nowhere else). */
+export function recorder(output: string[]): (text: string) => void {
+  return (text) => {
+    output.push(text);
+  };
+}

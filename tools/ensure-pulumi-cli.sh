@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Prints the path of a Pulumi CLI this project can drive, obtaining one when needed.
+#
+# 1. `pulumi` on PATH, when it is at least MIN_VERSION (set ENTRA_WRITEBACK_IGNORE_PATH_PULUMI=1 to skip it).
+# 2. A CLI this script built before, in the cache directory outside the repository.
+# 3. Otherwise it builds the pinned PINNED_VERSION from the Go module proxy (the usual installers
+#    download from the internet; `go install ...@version` refuses pkg/v3 because its go.mod has replace
+#    directives, so we build through a small wrapper module), stamps the version so `pulumi version`
+#    prints it, and writes our own `pulumi-resource-pulumi-nodejs` launcher and `pulumi-language-nodejs`
+#    language host next to it.
+# Progress goes to stderr; the only stdout line is the CLI path.
+set -euo pipefail
+
+PINNED_VERSION="v3.259.0"
+MIN_VERSION="3.216.0"
+project_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cache_root="${ENTRA_WRITEBACK_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/entra-writeback}"
+install_dir="$cache_root/pulumi-$PINNED_VERSION"
+cli="$install_dir/bin/pulumi"
+
+say() { printf 'ensure-pulumi-cli: %s\n' "$*" >&2; }
+
+version_at_least() { # $1 >= $2, both x.y.z
+  [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]
+}
+
+write_launchers() {
+  local bin_dir="$1"
+  cp "$project_dir/tools/plugins/pulumi-resource-pulumi-nodejs" "$bin_dir/pulumi-resource-pulumi-nodejs"
+  cp "$project_dir/tools/plugins/pulumi-language-nodejs" "$bin_dir/pulumi-language-nodejs"
+  cp "$project_dir/tools/plugins/language-host.js" "$bin_dir/language-host.js"
+  chmod +x "$bin_dir/pulumi-resource-pulumi-nodejs" "$bin_dir/pulumi-language-nodejs"
+}
+
+if [ -z "${ENTRA_WRITEBACK_IGNORE_PATH_PULUMI:-}" ] && path_cli="$(command -v pulumi 2>/dev/null)" \
+  && [ "$path_cli" != "$cli" ]; then
+  path_version="$("$path_cli" version 2>/dev/null | sed 's/^v//' | sed 's/[-+].*//')"
+  if [ -n "$path_version" ] && version_at_least "$path_version" "$MIN_VERSION"; then
+    echo "$path_cli"
+    exit 0
+  fi
+  say "ignoring $path_cli (version '${path_version:-unknown}', need >= $MIN_VERSION)"
+fi
+
+if [ -x "$cli" ] && [ "$("$cli" version 2>/dev/null)" = "$PINNED_VERSION" ]; then
+  # Keep the launchers current: they are ours and may have changed since the CLI was built.
+  write_launchers "$install_dir/bin"
+  echo "$cli"
+  exit 0
+fi
+
+command -v go >/dev/null || { say "no Pulumi CLI on PATH and no Go toolchain to build $PINNED_VERSION; install Pulumi >= $MIN_VERSION or Go >= 1.25"; exit 1; }
+
+mkdir -p "$install_dir"
+exec 9>"$install_dir/.build.lock"
+if command -v flock >/dev/null; then flock 9; fi
+if [ -x "$cli" ] && [ "$("$cli" version 2>/dev/null)" = "$PINNED_VERSION" ]; then
+  write_launchers "$install_dir/bin"
+  echo "$cli"
+  exit 0
+fi
+
+build_dir="$install_dir/build"
+rm -rf "$build_dir"
+mkdir -p "$build_dir" "$install_dir/bin"
+cp "$project_dir/tools/pulumi-cli/go.mod.txt" "$build_dir/go.mod"
+started=$(date +%s)
+say "building the Pulumi CLI $PINNED_VERSION from the Go module proxy into $install_dir (first time only; a few minutes)"
+(
+  cd "$build_dir"
+  export GOFLAGS="${GOFLAGS:-} -mod=mod"
+  go get "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@$PINNED_VERSION" >&2
+  go build -trimpath -tags osusergo,grpcnotrace \
+    -ldflags "-w -s -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PINNED_VERSION" \
+    -o "$install_dir/bin/pulumi.partial" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi >&2
+)
+mv "$install_dir/bin/pulumi.partial" "$cli"
+write_launchers "$install_dir/bin"
+rm -rf "$build_dir"
+say "built $("$cli" version) in $(( $(date +%s) - started ))s"
+echo "$cli"
