@@ -18,7 +18,14 @@ export interface Backend {
 
 /** A typed view of a backend that validates every argument and every result against the contract. */
 export class EntraConnectClient {
-  constructor(readonly backend: Backend) {}
+  /**
+   * @param callTimeoutMs every call fails with a Timeout error after this long, whatever the backend
+   *   does (the PowerShell backend also has its own, per session). 0 disables it.
+   */
+  constructor(
+    readonly backend: Backend,
+    private readonly callTimeoutMs = 0,
+  ) {}
 
   get description(): string {
     return this.backend.description;
@@ -34,7 +41,7 @@ export class EntraConnectClient {
         `invalid arguments for ${operation}: ${parsedArgs.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}`,
       );
     }
-    const raw = await this.backend.run(operation, parsedArgs.data);
+    const raw = await this.withTimeout(operation, this.backend.run(operation, parsedArgs.data));
     const parsedResult = schema.result.safeParse(raw);
     if (!parsedResult.success) {
       throw new OperationError(
@@ -50,6 +57,26 @@ export class EntraConnectClient {
 
   sleep(milliseconds: number): Promise<void> {
     return this.backend.sleep(milliseconds);
+  }
+
+  private withTimeout<T>(operation: OperationName, pending: Promise<T>): Promise<T> {
+    if (this.callTimeoutMs <= 0) return pending;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new OperationError(
+              operation,
+              "Timeout",
+              `${operation} on ${this.backend.description} did not answer within ${Math.round(this.callTimeoutMs / 1000)} s`,
+            ),
+          ),
+        this.callTimeoutMs,
+      );
+      timer.unref();
+    });
+    return Promise.race([pending, timeout]).finally(() => clearTimeout(timer));
   }
 
   close(): Promise<void> {

@@ -1,0 +1,140 @@
+// GroupWriteback: one writeback configuration for one Entra Connect server, in Microsoft's documented order:
+// scheduler (steady state enabled) -> v2 (inside its own pause/resume window) -> OU -> permission -> v1
+// (the wizard step, verified). v1 can never come before v2 unless the stack explicitly skips v2.
+import * as pulumi from "@pulumi/pulumi";
+import type { Target } from "../operations/target";
+import { GroupWritebackFeature } from "../providers/groupWritebackFeature/resource";
+import type { PendingExportsReport } from "../providers/groupWritebackFeature/schema";
+import { SchedulerState } from "../providers/schedulerState/resource";
+import { WritebackOU } from "../providers/writebackOu/resource";
+import { WritebackPermission } from "../providers/writebackPermission/resource";
+
+export interface GroupWritebackArgs {
+  /** The Entra Connect server: the simulator, this machine (local), or a remote server over WinRM or SSH. */
+  target: Target;
+  /** The OU written-back groups go to; created if missing, and it must be inside the connector's sync scope. */
+  writebackOu: string;
+  /** The AD DS connector account (CN=MSOL_...) that exports groups and gets the writeback rights. */
+  connectorAccountDn: string;
+  /** objectId (default): CN=Group_<objectId>; displayName: the wizard's display-name DN option. */
+  dnFormat?: "objectId" | "displayName";
+  /**
+   * enable (default): turn GroupWritebackV2 on before v1 (refused on current tenants);
+   * require: only verify it is on; skip: do not manage it, accepting that v1 alone writes back every M365 group.
+   */
+  groupWritebackV2?: "enable" | "require" | "skip";
+  /** active (default) or staging: the server's staging mode must match; staging reports pending exports. */
+  role?: "active" | "staging";
+  /** ou (default): the writeback ACE on the OU; forest: the documented forest-wide cmdlet (no undo). */
+  permissions?: "ou" | "forest";
+  /** How long to wait for a running sync cycle before changing anything. Default 600 s. */
+  syncIdleTimeoutSeconds?: number;
+  /** 0 (default): fail with the wizard steps when v1 is not configured; otherwise wait this long for an admin. */
+  wizardWaitSeconds?: number;
+  /** How often to look for the wizard step while waiting. Default 10 s. */
+  wizardPollSeconds?: number;
+  /** Let destroy delete the OU even when it holds written-back groups. Default false. */
+  allowNonEmptyOuDeletion?: boolean;
+  /** Turn GroupWritebackV2 off on destroy (tenant-wide, irreversible). Default false: retain. */
+  disableV2OnDestroy?: boolean;
+}
+
+export class GroupWriteback extends pulumi.ComponentResource {
+  /** The Entra Connect build (Microsoft.Synchronize.ServerConfigurationVersion). */
+  readonly serverVersion: pulumi.Output<string>;
+  readonly computerName: pulumi.Output<string>;
+  /** GroupWritebackV2: "enabled", "disabled", or "skipped" when the stack does not manage it. */
+  readonly v2State: pulumi.Output<string>;
+  /** Group writeback v1 as the wizard configured it: "configured" or "not configured". */
+  readonly v1State: pulumi.Output<string>;
+  readonly writebackOu: pulumi.Output<string>;
+  readonly writtenBackGroupCount: pulumi.Output<number>;
+  /** Staging role: what the AD connector will export once the server is active. */
+  readonly pendingExports: pulumi.Output<PendingExportsReport | null>;
+  readonly pendingManualSteps: pulumi.Output<string[]>;
+
+  readonly scheduler: SchedulerState;
+  readonly v2?: GroupWritebackFeature;
+  readonly ou: WritebackOU;
+  readonly permission: WritebackPermission;
+  readonly v1: GroupWritebackFeature;
+
+  constructor(name: string, args: GroupWritebackArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("entra-writeback:index:GroupWriteback", name, {}, opts);
+    const role = args.role ?? "active";
+    const v2Mode = args.groupWritebackV2 ?? "enable";
+    const syncIdleTimeoutSeconds = args.syncIdleTimeoutSeconds ?? 600;
+    const target = args.target;
+
+    this.scheduler = new SchedulerState(
+      `${name}-scheduler`,
+      { target, syncCycleEnabled: true, role, syncIdleTimeoutSeconds },
+      { parent: this },
+    );
+
+    if (v2Mode !== "skip") {
+      this.v2 = new GroupWritebackFeature(
+        `${name}-v2`,
+        {
+          target,
+          version: "v2",
+          mode: v2Mode,
+          onDelete: args.disableV2OnDestroy ? "disable" : "retain",
+          syncIdleTimeoutSeconds,
+        },
+        { parent: this, dependsOn: [this.scheduler] },
+      );
+    }
+    const afterV2 = this.v2 ? [this.v2] : [this.scheduler];
+
+    this.ou = new WritebackOU(
+      `${name}-ou`,
+      { target, dn: args.writebackOu, allowNonEmptyDelete: args.allowNonEmptyOuDeletion ?? false },
+      { parent: this, dependsOn: afterV2 },
+    );
+
+    this.permission = new WritebackPermission(
+      `${name}-permission`,
+      { target, scope: args.permissions ?? "ou", ouDn: this.ou.dn, accountDn: args.connectorAccountDn },
+      { parent: this, dependsOn: [this.ou] },
+    );
+
+    this.v1 = new GroupWritebackFeature(
+      `${name}-v1`,
+      {
+        target,
+        version: "v1",
+        writebackOu: this.ou.dn,
+        dnFormat: args.dnFormat ?? "objectId",
+        requireV2: v2Mode !== "skip",
+        role,
+        wizardWaitSeconds: args.wizardWaitSeconds ?? 0,
+        wizardPollSeconds: args.wizardPollSeconds ?? 10,
+        syncIdleTimeoutSeconds,
+      },
+      { parent: this, dependsOn: [...afterV2, this.permission] },
+    );
+
+    this.serverVersion = this.scheduler.connectVersion;
+    this.computerName = this.scheduler.computerName;
+    this.v2State = this.v2
+      ? this.v2.enabled.apply((on) => (on ? "enabled" : "disabled"))
+      : pulumi.output("skipped");
+    this.v1State = this.v1.configured.apply((on) => (on ? "configured" : "not configured"));
+    this.writebackOu = this.ou.dn;
+    this.writtenBackGroupCount = this.v1.writtenBackGroupCount.apply((count) => count ?? 0);
+    this.pendingExports = this.v1.pendingExports.apply((report) => report ?? null);
+    this.pendingManualSteps = this.v1.pendingManualSteps.apply((steps) => steps ?? []);
+
+    this.registerOutputs({
+      serverVersion: this.serverVersion,
+      computerName: this.computerName,
+      v2State: this.v2State,
+      v1State: this.v1State,
+      writebackOu: this.writebackOu,
+      writtenBackGroupCount: this.writtenBackGroupCount,
+      pendingExports: this.pendingExports,
+      pendingManualSteps: this.pendingManualSteps,
+    });
+  }
+}

@@ -1,0 +1,131 @@
+// GroupWritebackFeature v1: verifies the wizard step (it cannot be automated), in order after v2.
+import type { EntraConnectClient } from "../../operations/backend";
+import { sameDn } from "../common/dn";
+import type { Progress } from "../common/progress";
+import { waitForSyncIdle } from "../common/syncWindow";
+import type { PendingExportsReport, V1Inputs, V1Outputs } from "./schema";
+import { compareWizardConfig, otherOuExplanation, wizardInstructions } from "./wizardSteps";
+
+export class WritebackOrderError extends Error {
+  override readonly name = "WritebackOrderError";
+}
+
+async function refuseWithoutV2(client: EntraConnectClient, inputs: V1Inputs): Promise<void> {
+  if (!inputs.requireV2) return;
+  const features = await client.call("getCompanyFeatures", {});
+  if (!features.groupWritebackV2) {
+    throw new WritebackOrderError(
+      `refusing group writeback v1 on ${client.description}: GroupWritebackV2 is off. Microsoft's documented order ` +
+        "is v2 first, then v1; with v1 alone EVERY Microsoft 365 group is written back to Active Directory. " +
+        "Enable v2 first (a GroupWritebackFeature with version v2, which the GroupWriteback component creates), or " +
+        "set entra-writeback:groupWritebackV2 to skip if you accept v1-only writeback. Do not run the wizard step yet.",
+    );
+  }
+}
+
+async function waitForWizard(client: EntraConnectClient, inputs: V1Inputs, progress: Progress) {
+  const server = (await client.call("getServerInfo", {})).computerName;
+  let live = await client.call("getGroupWritebackV1Config", {});
+  let gap = compareWizardConfig(inputs, live);
+  if (gap.done) return live;
+  if (gap.otherOuConfigured) throw new Error(otherOuExplanation(server, inputs, live));
+  const instructions = wizardInstructions(server, inputs, gap);
+  if (inputs.wizardWaitSeconds === 0) {
+    throw new Error(
+      `${instructions}\nThen run pulumi up again (or set entra-writeback:wizardWaitSeconds to wait for it).`,
+    );
+  }
+  progress(`${instructions}\nWaiting up to ${inputs.wizardWaitSeconds} s for the wizard step.`);
+  let waited = 0;
+  while (waited < inputs.wizardWaitSeconds) {
+    await client.sleep(inputs.wizardPollSeconds * 1000);
+    waited += inputs.wizardPollSeconds;
+    await refuseWithoutV2(client, inputs);
+    live = await client.call("getGroupWritebackV1Config", {});
+    gap = compareWizardConfig(inputs, live);
+    if (gap.done) {
+      progress(`the wizard step is done on ${server} (after ${waited} s)`);
+      return live;
+    }
+    if (gap.otherOuConfigured) throw new Error(otherOuExplanation(server, inputs, live));
+    progress(`still waiting for the wizard step on ${server} (${waited} s of ${inputs.wizardWaitSeconds} s)`);
+  }
+  throw new Error(
+    `${wizardInstructions(server, inputs, gap)}\nGave up after waiting ${inputs.wizardWaitSeconds} s (wizardWaitSeconds).`,
+  );
+}
+
+async function observeResult(
+  client: EntraConnectClient,
+  inputs: V1Inputs,
+): Promise<Pick<V1Outputs, "writtenBackGroupCount" | "pendingExports" | "pendingManualSteps">> {
+  const written = await client
+    .call("listWrittenBackGroups", { dn: inputs.writebackOu })
+    .catch(() => ({ groups: [] }));
+  if (inputs.role !== "staging") {
+    return { writtenBackGroupCount: written.groups.length, pendingExports: null, pendingManualSteps: [] };
+  }
+  const { exports } = await client.call("listPendingExports", { dn: inputs.writebackOu });
+  const report: PendingExportsReport = {
+    adds: exports.filter((e) => e.modification === "add").length,
+    updates: exports.filter((e) => e.modification === "update").length,
+    deletes: exports.filter((e) => e.modification === "delete").length,
+    objects: exports,
+  };
+  return {
+    writtenBackGroupCount: written.groups.length,
+    pendingExports: report,
+    pendingManualSteps: [
+      `Review the pending exports (${report.adds} adds, ${report.updates} updates, ${report.deletes} deletes): they are ` +
+        "what this server writes into Active Directory once it is active.",
+      "Then switch servers as docs/swing-migration.md describes: the active server to staging first, then this one to active.",
+    ],
+  };
+}
+
+export async function convergeV1(
+  client: EntraConnectClient,
+  inputs: V1Inputs,
+  progress: Progress,
+): Promise<V1Outputs> {
+  await refuseWithoutV2(client, inputs);
+  const live = await waitForWizard(client, inputs, progress);
+  // The wizard starts a full cycle: report its result, not the state before it.
+  await waitForSyncIdle(client, { timeoutSeconds: inputs.syncIdleTimeoutSeconds, progress });
+  return {
+    ...inputs,
+    configured: live.unifiedGroupWriteback && live.optionalFeatureGroupWriteBack,
+    containerDn: live.containerDn,
+    displayNameDn: live.displayNameDn,
+    ...(await observeResult(client, inputs)),
+  };
+}
+
+export async function readV1(client: EntraConnectClient, olds: V1Outputs): Promise<V1Outputs> {
+  const live = await client.call("getGroupWritebackV1Config", {});
+  return {
+    ...olds,
+    configured: live.unifiedGroupWriteback && live.optionalFeatureGroupWriteBack,
+    containerDn: live.containerDn,
+    displayNameDn: live.displayNameDn,
+    ...(await observeResult(client, olds)),
+  };
+}
+
+/** Drift of v1: the wizard's live configuration differs from what the stack declares. */
+export function v1Drifted(olds: Partial<V1Outputs>, news: Partial<V1Inputs>): boolean {
+  if (olds.configured === undefined) return false;
+  return (
+    !olds.configured ||
+    !sameDn(olds.containerDn ?? null, news.writebackOu ?? null) ||
+    olds.displayNameDn !== (news.dnFormat === "displayName")
+  );
+}
+
+export function deleteV1(client: EntraConnectClient, progress: Progress): void {
+  progress(
+    `group writeback v1 stays configured on ${client.description}: disabling it (wizard only) deletes every ` +
+      "written-back group from Active Directory on the next cycle, so entra-writeback never does it. Disable it in " +
+      "the wizard yourself if you mean to.",
+  );
+}

@@ -1,0 +1,11 @@
+// The four dynamic resources. Each is a thin serialized shell (common/shell.ts) over an implementation in
+// <resource>/provider.ts that talks to the server only through the operation contract (operations/).
+export { SchedulerState, type SchedulerStateArgs } from "./schedulerState/resource";
+export {
+  GroupWritebackFeature,
+  type GroupWritebackFeatureArgs,
+  type GroupWritebackV1Args,
+  type GroupWritebackV2Args,
+} from "./groupWritebackFeature/resource";
+export { WritebackOU, type WritebackOuArgs } from "./writebackOu/resource";
+export { WritebackPermission, type WritebackPermissionArgs } from "./writebackPermission/resource";

@@ -1,0 +1,47 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { SyncPolicyType } from "../../operations/contract";
+import type { Target } from "../../operations/target";
+import { serializableProvider } from "../common/shell";
+import { PROVIDER_VERSION } from "../common/version";
+
+const provider = serializableProvider("SchedulerState");
+
+export interface SchedulerStateArgs {
+  /** The Entra Connect server (stack config entra-writeback:target). */
+  target: pulumi.Input<Target>;
+  /** The scheduler's steady state. Default true; destroy never leaves it disabled. */
+  syncCycleEnabled?: pulumi.Input<boolean>;
+  /** active (default): the server must not be in staging mode; staging: it must be. */
+  role?: pulumi.Input<"active" | "staging">;
+  /** A sync cycle to start after this resource enabled the scheduler. Default none. */
+  startSyncCycleAfterEnable?: pulumi.Input<SyncPolicyType | null>;
+  /** How long to wait for a running sync cycle before giving up. Default 600 s. */
+  syncIdleTimeoutSeconds?: pulumi.Input<number>;
+}
+
+/** The Entra Connect sync scheduler (Get-/Set-ADSyncScheduler) and the server's staging-mode role. */
+export class SchedulerState extends pulumi.dynamic.Resource {
+  declare readonly syncCycleEnabled: pulumi.Output<boolean>;
+  declare readonly computerName: pulumi.Output<string>;
+  declare readonly connectVersion: pulumi.Output<string>;
+  declare readonly stagingModeEnabled: pulumi.Output<boolean>;
+  declare readonly schedulerSuspended: pulumi.Output<boolean>;
+
+  constructor(name: string, args: SchedulerStateArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      provider,
+      name,
+      {
+        ...args,
+        providerVersion: PROVIDER_VERSION,
+        computerName: undefined,
+        connectVersion: undefined,
+        stagingModeEnabled: undefined,
+        schedulerSuspended: undefined,
+      },
+      opts,
+      "entra-writeback",
+      "SchedulerState",
+    );
+  }
+}

@@ -1,0 +1,44 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { Target } from "../../operations/target";
+import { serializableProvider } from "../common/shell";
+import { PROVIDER_VERSION } from "../common/version";
+
+const provider = serializableProvider("WritebackOU");
+
+export interface WritebackOuArgs {
+  /** The Entra Connect server (stack config entra-writeback:target). */
+  target: pulumi.Input<Target>;
+  /** The OU's distinguished name, e.g. OU=Entra Writeback,OU=Groups,DC=contoso,DC=com. Changing it replaces the OU. */
+  dn: pulumi.Input<string>;
+  /** Let destroy delete the OU even when it holds objects (the written-back groups). Default false. */
+  allowNonEmptyDelete?: pulumi.Input<boolean>;
+}
+
+/** The writeback OU in Active Directory, protected from accidental deletion; an existing OU is adopted. */
+export class WritebackOU extends pulumi.dynamic.Resource {
+  declare readonly dn: pulumi.Output<string>;
+  declare readonly name: pulumi.Output<string>;
+  declare readonly parentDn: pulumi.Output<string>;
+  declare readonly protectedFromAccidentalDeletion: pulumi.Output<boolean>;
+  declare readonly childCount: pulumi.Output<number>;
+  declare readonly adopted: pulumi.Output<boolean>;
+
+  constructor(name: string, args: WritebackOuArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      provider,
+      name,
+      {
+        ...args,
+        providerVersion: PROVIDER_VERSION,
+        name: undefined,
+        parentDn: undefined,
+        protectedFromAccidentalDeletion: undefined,
+        childCount: undefined,
+        adopted: undefined,
+      },
+      opts,
+      "entra-writeback",
+      "WritebackOU",
+    );
+  }
+}

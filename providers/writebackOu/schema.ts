@@ -1,0 +1,28 @@
+import { z } from "zod";
+import { distinguishedName } from "../../operations/contract";
+import { splitOuDn } from "../common/dn";
+import { commonInputs } from "../common/inputs";
+
+export const writebackOuInputs = z.strictObject({
+  ...commonInputs,
+  /** The OU's distinguished name; it must start with OU= and lie inside the connector's sync scope. */
+  dn: distinguishedName.superRefine((dn, context) => {
+    try {
+      splitOuDn(dn);
+    } catch (error) {
+      context.addIssue({ code: "custom", message: (error as Error).message });
+    }
+  }),
+  /** Destroy refuses a non-empty OU unless this is true (it would delete the written-back groups in it). */
+  allowNonEmptyDelete: z.boolean().default(false),
+});
+export type WritebackOuInputs = z.output<typeof writebackOuInputs>;
+
+export interface WritebackOuOutputs extends WritebackOuInputs {
+  name: string;
+  parentDn: string;
+  protectedFromAccidentalDeletion: boolean;
+  childCount: number;
+  /** The OU existed before this resource was created: it is adopted, and destroy leaves it in place. */
+  adopted: boolean;
+}

@@ -1,0 +1,112 @@
+// WritebackPermission: the connector account's right to create, change and delete groups in the OU.
+// Like ActiveDirectoryDsc's ADObjectPermissionEntry, it owns exactly one ACE and leaves every other one.
+import type * as pulumi from "@pulumi/pulumi";
+import type { EntraConnectClient } from "../../operations/backend";
+import { type AccessRule, WRITEBACK_ACCESS_RULE } from "../../operations/contract";
+import { isOperationError } from "../../operations/errors";
+import { checkInputs, parseInputs } from "../common/checkInputs";
+import { clientFor } from "../common/connection";
+import { diffByKeys } from "../common/diff";
+import { domainRootOf } from "../common/dn";
+import { progressFor } from "../common/progress";
+import {
+  type WritebackPermissionInputs,
+  type WritebackPermissionOutputs,
+  writebackPermissionInputs,
+} from "./schema";
+
+const progress = progressFor("WritebackPermission");
+
+export function isWritebackRule(rule: AccessRule): boolean {
+  return JSON.stringify(rule) === JSON.stringify(WRITEBACK_ACCESS_RULE);
+}
+
+function aclDnOf(inputs: WritebackPermissionInputs): string {
+  return inputs.scope === "forest" ? domainRootOf(inputs.ouDn) : inputs.ouDn;
+}
+
+async function observe(
+  client: EntraConnectClient,
+  inputs: WritebackPermissionInputs,
+): Promise<WritebackPermissionOutputs> {
+  const aclDn = aclDnOf(inputs);
+  try {
+    const { rules } = await client.call("getAccessRules", { dn: aclDn, accountDn: inputs.accountDn });
+    return { ...inputs, aclDn, rules, granted: rules.some(isWritebackRule) };
+  } catch (error) {
+    // The OU is gone (its own resource shows that); the ACE went with it.
+    if (isOperationError(error, "NotFound")) return { ...inputs, aclDn, rules: [], granted: false };
+    throw error;
+  }
+}
+
+async function grant(raw: unknown): Promise<WritebackPermissionOutputs> {
+  const inputs = parseInputs(writebackPermissionInputs, raw, "WritebackPermission");
+  const client = clientFor(inputs.target);
+  const before = await observe(client, inputs);
+  if (!before.granted) {
+    if (inputs.scope === "forest") {
+      progress(
+        `Set-ADSyncUnifiedGroupWritebackPermissions -ADConnectorAccountDN ${inputs.accountDn} (forest-wide)`,
+      );
+      await client.call("setForestWritebackPermissions", { accountDn: inputs.accountDn });
+    } else {
+      progress(`granting ${inputs.accountDn} the group writeback rights on ${inputs.ouDn}`);
+      await client.call("grantWritebackAccess", { dn: inputs.ouDn, accountDn: inputs.accountDn });
+    }
+  }
+  const after = await observe(client, inputs);
+  if (!after.granted) {
+    throw new Error(`the writeback ACE for ${inputs.accountDn} is not on ${after.aclDn} after granting it`);
+  }
+  return after;
+}
+
+export const writebackPermissionProvider: Required<Omit<pulumi.dynamic.ResourceProvider, "configure">> = {
+  async check(_olds, news) {
+    return checkInputs(writebackPermissionInputs, news);
+  },
+
+  async diff(_id, olds, news) {
+    return diffByKeys(olds, news, {
+      replaceKeys: ["target", "scope", "ouDn", "accountDn"],
+      extraChanges: olds.granted === false,
+    });
+  },
+
+  async create(raw) {
+    const outs = await grant(raw);
+    return { id: `${outs.scope}:${outs.accountDn}@${outs.aclDn}`, outs };
+  },
+
+  async read(id, props) {
+    const olds = props as WritebackPermissionOutputs;
+    const live = await observe(clientFor(olds.target), olds);
+    return { id, props: { ...olds, ...live } };
+  },
+
+  async update(_id, _olds, news) {
+    return { outs: await grant(news) };
+  },
+
+  async delete(_id, props) {
+    const olds = props as WritebackPermissionOutputs;
+    const client = clientFor(olds.target);
+    if (olds.scope === "forest") {
+      progress(
+        `the forest-wide rights of ${olds.accountDn} stay: Set-ADSyncUnifiedGroupWritebackPermissions has no ` +
+          "documented undo. Remove the ACEs on each domain root by hand if you need to.",
+      );
+      return;
+    }
+    try {
+      const { removed } = await client.call("revokeWritebackAccess", {
+        dn: olds.ouDn,
+        accountDn: olds.accountDn,
+      });
+      progress(`removed ${removed} writeback ACE(s) of ${olds.accountDn} on ${olds.ouDn}`);
+    } catch (error) {
+      if (!isOperationError(error, "NotFound")) throw error;
+    }
+  },
+};

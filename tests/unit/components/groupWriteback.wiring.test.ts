@@ -1,0 +1,138 @@
+// The component's wiring under Pulumi mocks: which resources it declares, in which order, with what
+// inputs, and that every provider serializes small (the mocks receive the serialized provider).
+import * as pulumi from "@pulumi/pulumi";
+import { GroupWriteback, type GroupWritebackArgs } from "../../../components/groupWriteback";
+
+interface Registered {
+  type: string;
+  name: string;
+  inputs: Record<string, unknown>;
+}
+
+const registered: Registered[] = [];
+
+beforeAll(async () => {
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        registered.push({ type: args.type, name: args.name, inputs: args.inputs });
+        const state: Record<string, unknown> = { ...args.inputs };
+        if (args.type.endsWith(":WritebackOU")) state.dn = args.inputs.dn;
+        if (args.type.endsWith(":SchedulerState"))
+          Object.assign(state, { connectVersion: "2.4.18.0", computerName: "CONNECT01" });
+        if (args.type.endsWith(":GroupWritebackFeature") && args.inputs.version === "v2")
+          state.enabled = true;
+        if (args.type.endsWith(":GroupWritebackFeature") && args.inputs.version === "v1") {
+          Object.assign(state, {
+            configured: true,
+            writtenBackGroupCount: 7,
+            pendingExports: null,
+            pendingManualSteps: [],
+          });
+        }
+        return { id: `${args.name}-id`, state };
+      },
+      call(args) {
+        return args.inputs;
+      },
+    },
+    "entra-writeback",
+    "wiring",
+    false,
+  );
+});
+
+const target = { kind: "simulator" as const, stateFile: ".lab/lab.json" };
+const ou = "OU=Entra Writeback,OU=Groups,OU=Corp,DC=contoso,DC=com";
+const account = "CN=MSOL_a1b2c3d4e5f6,CN=Users,DC=contoso,DC=com";
+
+function outputOf<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply((value) => resolve(value)));
+}
+
+async function build(args: Partial<GroupWritebackArgs> = {}) {
+  registered.length = 0;
+  const component = new GroupWriteback("gw", {
+    target,
+    writebackOu: ou,
+    connectorAccountDn: account,
+    ...args,
+  });
+  await outputOf(component.writtenBackGroupCount);
+  await outputOf(component.v2State);
+  return component;
+}
+
+const byName = (name: string) => registered.find((r) => r.name === name);
+
+test("declares scheduler, v2, OU, permission and v1, with the documented inputs", async () => {
+  const component = await build();
+  expect(registered.map((r) => r.name)).toEqual([
+    "gw",
+    "gw-scheduler",
+    "gw-v2",
+    "gw-ou",
+    "gw-permission",
+    "gw-v1",
+  ]);
+  expect(byName("gw-scheduler")?.inputs).toMatchObject({ syncCycleEnabled: true, role: "active", target });
+  expect(byName("gw-v2")?.inputs).toMatchObject({ version: "v2", mode: "enable", onDelete: "retain" });
+  expect(byName("gw-ou")?.inputs).toMatchObject({ dn: ou, allowNonEmptyDelete: false });
+  expect(byName("gw-permission")?.inputs).toMatchObject({ scope: "ou", ouDn: ou, accountDn: account });
+  expect(byName("gw-v1")?.inputs).toMatchObject({
+    version: "v1",
+    writebackOu: ou,
+    requireV2: true,
+    dnFormat: "objectId",
+  });
+  expect(await outputOf(component.v2State)).toBe("enabled");
+  expect(await outputOf(component.writtenBackGroupCount)).toBe(7);
+});
+
+test("every resource carries the provider version and a small serialized provider", async () => {
+  await build();
+  const dynamic = registered.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/entra-writeback:"));
+  expect(dynamic.map((r) => r.type.split(":").pop()).sort()).toEqual([
+    "GroupWritebackFeature",
+    "GroupWritebackFeature",
+    "SchedulerState",
+    "WritebackOU",
+    "WritebackPermission",
+  ]);
+  for (const resource of dynamic) {
+    const serialized = String(resource.inputs.__provider);
+    expect(resource.inputs.providerVersion).toBe("1");
+    expect(serialized).toContain("dist");
+    // Thin: no zod, no node-powershell, no simulator code by value.
+    expect(serialized).not.toMatch(/safeParse|node-powershell|ZodObject/);
+    expect(serialized.length).toBeLessThan(8_000);
+  }
+});
+
+test("groupWritebackV2 skip declares no v2 resource and lets v1 run without it", async () => {
+  const component = await build({ groupWritebackV2: "skip" });
+  expect(byName("gw-v2")).toBeUndefined();
+  expect(byName("gw-v1")?.inputs).toMatchObject({ requireV2: false });
+  expect(await outputOf(component.v2State)).toBe("skipped");
+});
+
+test("staging role, forest permissions, display-name DNs and destroy options reach the resources", async () => {
+  await build({
+    role: "staging",
+    permissions: "forest",
+    dnFormat: "displayName",
+    allowNonEmptyOuDeletion: true,
+    disableV2OnDestroy: true,
+    groupWritebackV2: "require",
+    wizardWaitSeconds: 900,
+  });
+  expect(byName("gw-scheduler")?.inputs).toMatchObject({ role: "staging" });
+  expect(byName("gw-v2")?.inputs).toMatchObject({ mode: "require", onDelete: "disable" });
+  expect(byName("gw-ou")?.inputs).toMatchObject({ allowNonEmptyDelete: true });
+  expect(byName("gw-permission")?.inputs).toMatchObject({ scope: "forest" });
+  expect(byName("gw-v1")?.inputs).toMatchObject({
+    role: "staging",
+    dnFormat: "displayName",
+    wizardWaitSeconds: 900,
+  });
+});
