@@ -24,6 +24,7 @@ export function serializableProvider(kind: ProviderKind): pulumi.dynamic.Resourc
       throw new Error(
         `entra-writeback: cannot load the compiled providers from ${registry} (${(error as Error).message}). ` +
           "Run `npm run build` in the project directory, or set ENTRA_WRITEBACK_PROJECT_DIR to it.",
+        { cause: error },
       );
     }
   };
