@@ -1,0 +1,106 @@
+// The simulator as a Backend of the operation contract: each call is one locked transaction on the state file.
+import * as fs from "node:fs";
+import { setTimeout as delay } from "node:timers/promises";
+import type { Backend } from "../operations/backend";
+import type { OperationName } from "../operations/contract";
+import { OperationError } from "../operations/errors";
+import { advance, runOperation } from "./admin";
+import { parseStateText } from "./store";
+import { resolveStateFile, withState } from "./transaction";
+
+export interface SimulatorBackendOptions {
+  /** The state file; a relative path resolves against process.cwd(). */
+  stateFile: string;
+  /** Server name inside the state; default the first server. */
+  server?: string;
+  /** Name recorded in the journal; default "backend". */
+  client?: string;
+}
+
+export function createSimulatorBackend(options: SimulatorBackendOptions): Backend {
+  const stateFile = resolveStateFile(options.stateFile);
+  const client = options.client ?? "backend";
+  const pendingHangs = new Set<{ timer: NodeJS.Timeout; reject: (error: Error) => void }>();
+  let serverName = options.server;
+
+  const serverLabel = (): string => {
+    if (serverName !== undefined) return serverName;
+    try {
+      serverName = parseStateText(stateFile, fs.readFileSync(stateFile, "utf8")).servers[0]?.name;
+    } catch {
+      return "first server";
+    }
+    return serverName ?? "first server";
+  };
+
+  /** A hang holds the caller, never the state lock; close() ends it. */
+  const hang = (operation: string, seconds: number, message: string): Promise<never> =>
+    new Promise<never>((_resolve, reject) => {
+      const entry = {
+        timer: setTimeout(() => {
+          pendingHangs.delete(entry);
+          reject(new OperationError(operation, "InjectedFault", `${message} (hung for ${seconds} s)`));
+        }, seconds * 1000),
+        reject,
+      };
+      entry.timer.unref();
+      pendingHangs.add(entry);
+    });
+
+  const transportError = (operation: string, error: unknown): OperationError =>
+    new OperationError(
+      operation,
+      "Transport",
+      `simulator ${options.stateFile}: ${(error as Error).message ?? String(error)}`,
+    );
+
+  return {
+    get description(): string {
+      return `simulator ${options.stateFile} (${serverLabel()})`;
+    },
+
+    async run(operation: OperationName, args: unknown): Promise<unknown> {
+      let outcome;
+      try {
+        outcome = await runOperation(stateFile, {
+          operation,
+          args,
+          client,
+          faults: true,
+          ...(options.server !== undefined ? { server: options.server } : {}),
+        });
+      } catch (error) {
+        throw transportError(operation, error);
+      }
+      if (outcome.kind === "error") throw outcome.error;
+      if (outcome.kind === "hang") return hang(operation, outcome.seconds, outcome.message);
+      // Plain JSON, detached from the transaction's state.
+      return JSON.parse(JSON.stringify(outcome.result)) as unknown;
+    },
+
+    async sleep(milliseconds: number): Promise<void> {
+      if (!(milliseconds > 0)) return;
+      let simulated: boolean;
+      try {
+        simulated = await withState(stateFile, (tx) => {
+          if (tx.state.clock.mode !== "simulated") return false;
+          advance(tx, milliseconds / 1000);
+          return true;
+        });
+      } catch (error) {
+        throw transportError("sleep", error);
+      }
+      if (!simulated) await delay(milliseconds);
+    },
+
+    async close(): Promise<void> {
+      for (const pending of pendingHangs) {
+        clearTimeout(pending.timer);
+        pending.reject(
+          new OperationError("close", "Transport", "the simulator backend was closed while a call hung"),
+        );
+      }
+      pendingHangs.clear();
+    },
+  };
+}

@@ -1,0 +1,193 @@
+// The simulator's state: one tenant, one AD domain, one or more Entra Connect servers, a clock.
+// The zod schema is the state file's format; readState validates every file against it.
+import { z } from "zod";
+import { activeDirectoryRight, operationNames, pendingExport, syncPolicyType } from "../operations/contract";
+
+export const STATE_SCHEMA_VERSION = 1;
+
+const isoTime = z.iso.datetime({ message: "an ISO 8601 UTC time such as 2025-01-06T08:00:00.000Z" });
+
+export const clockSchema = z.discriminatedUnion("mode", [
+  z.strictObject({ mode: z.literal("real") }),
+  z.strictObject({ mode: z.literal("simulated"), now: isoTime }),
+]);
+export type Clock = z.infer<typeof clockSchema>;
+
+export const onPremisesGroupType = z.enum([
+  "universalDistributionGroup",
+  "universalSecurityGroup",
+  "universalMailEnabledSecurityGroup",
+]);
+export type OnPremisesGroupType = z.infer<typeof onPremisesGroupType>;
+
+export const cloudGroupSchema = z.strictObject({
+  objectId: z.guid(),
+  displayName: z.string().min(1),
+  type: z.enum(["m365", "security"]),
+  /** writebackConfiguration.isEnabled: null when never set. */
+  writebackEnabled: z.boolean().nullable(),
+  /** writebackConfiguration.onPremisesGroupType, when set. */
+  onPremisesGroupType: onPremisesGroupType.optional(),
+  deleted: z.enum(["none", "soft", "hard"]),
+});
+export type CloudGroup = z.infer<typeof cloudGroupSchema>;
+
+export const companyFeaturesSchema = z.strictObject({
+  passwordHashSync: z.boolean(),
+  forcePasswordChangeOnLogOn: z.boolean(),
+  userWriteback: z.boolean(),
+  deviceWriteback: z.boolean(),
+  unifiedGroupWriteback: z.boolean(),
+  groupWritebackV2: z.boolean(),
+});
+
+/** Scheduler settings live in Entra ID, so every server of the tenant shares them (staging mode excepted). */
+export const tenantSchedulerSchema = z.strictObject({
+  syncCycleEnabled: z.boolean(),
+  maintenanceEnabled: z.boolean(),
+  customizedSyncCycleInterval: z.string().nullable(),
+  purgeRunHistoryInterval: z.string(),
+});
+
+export const tenantSchema = z.strictObject({
+  name: z.string().min(1),
+  /** legacy: enabling GroupWritebackV2 still works; current: the tenant refuses it (domain.md §0). */
+  era: z.enum(["legacy", "current"]),
+  features: companyFeaturesSchema,
+  /** Set once GroupWritebackV2 went from true to false; it can never be turned on again. */
+  v2EverDisabled: z.boolean(),
+  scheduler: tenantSchedulerSchema,
+  groups: z.array(cloudGroupSchema),
+});
+export type Tenant = z.infer<typeof tenantSchema>;
+
+/** One explicit ACE as stored on an object; inherited ones are computed from ancestors. */
+export const aceSchema = z.strictObject({
+  accountDn: z.string(),
+  rights: z.array(activeDirectoryRight),
+  accessControlType: z.enum(["Allow", "Deny"]),
+  inheritanceType: z.enum(["None", "All", "Descendents", "SelfAndChildren", "Children"]),
+  inheritedObjectType: z.string().nullable(),
+});
+export type Ace = z.infer<typeof aceSchema>;
+
+const aces = z.array(aceSchema);
+
+export const adObjectSchema = z.discriminatedUnion("objectClass", [
+  z.strictObject({ objectClass: z.literal("domainDNS"), dn: z.string(), aces }),
+  z.strictObject({
+    objectClass: z.literal("organizationalUnit"),
+    dn: z.string(),
+    aces,
+    protectedFromAccidentalDeletion: z.boolean(),
+  }),
+  z.strictObject({ objectClass: z.literal("container"), dn: z.string(), aces }),
+  z.strictObject({ objectClass: z.literal("user"), dn: z.string(), aces, samAccountName: z.string() }),
+  z.strictObject({
+    objectClass: z.literal("group"),
+    dn: z.string(),
+    aces,
+    displayName: z.string(),
+    groupCategory: z.enum(["Distribution", "Security"]),
+    groupScope: z.enum(["Universal", "Global", "DomainLocal"]),
+    /** Group_<objectId> on groups Entra Connect wrote back; null on ordinary groups. */
+    adminDescription: z.string().nullable(),
+  }),
+]);
+export type AdObject = z.infer<typeof adObjectSchema>;
+export type AdGroup = Extract<AdObject, { objectClass: "group" }>;
+export type AdOrganizationalUnit = Extract<AdObject, { objectClass: "organizationalUnit" }>;
+
+export const domainSchema = z.strictObject({
+  dnsName: z.string().min(1),
+  rootDn: z.string(),
+  /** Keyed by dnKey(dn): lower-case canonical DN. */
+  objects: z.record(z.string(), adObjectSchema),
+});
+export type Domain = z.infer<typeof domainSchema>;
+
+export const cycleSchema = z.strictObject({
+  policyType: syncPolicyType,
+  startedAt: isoTime,
+  endsAt: isoTime,
+  trigger: z.enum(["scheduler", "manual", "wizard", "busy"]),
+});
+export type Cycle = z.infer<typeof cycleSchema>;
+
+export const cycleSummarySchema = z.strictObject({
+  policyType: syncPolicyType,
+  startedAt: isoTime,
+  completedAt: isoTime,
+  added: z.number().int().nonnegative(),
+  updated: z.number().int().nonnegative(),
+  deleted: z.number().int().nonnegative(),
+  pendingExports: z.number().int().nonnegative(),
+  exportErrors: z.number().int().nonnegative(),
+});
+export type CycleSummary = z.infer<typeof cycleSummarySchema>;
+
+export const exportErrorSchema = z.strictObject({
+  dn: z.string(),
+  modification: z.enum(["add", "update", "delete"]),
+  cloudObjectId: z.string().nullable(),
+  errorType: z.enum(["permission-issue", "no-parent", "object-already-exists"]),
+  message: z.string(),
+  firstOccurredAt: isoTime,
+});
+export type ExportError = z.infer<typeof exportErrorSchema>;
+
+export const serverSchema = z.strictObject({
+  name: z.string().min(1),
+  connectVersion: z.string().regex(/^\d+(\.\d+){1,3}$/),
+  stagingModeEnabled: z.boolean(),
+  /** Set by Connect during an upgrade; blocks the scheduler and manual cycles. */
+  schedulerSuspended: z.boolean(),
+  nextSyncCycleStartTime: isoTime,
+  /** Full import and full sync flagged (wizard changes); the next cycle runs as Initial. */
+  fullSyncRequired: z.boolean(),
+  currentCycle: cycleSchema.nullable(),
+  lastCycle: cycleSummarySchema.nullable(),
+  groupWriteback: z.strictObject({
+    /** Global setting Microsoft.OptionalFeature.GroupWriteBack. */
+    optionalFeatureGroupWriteBack: z.boolean(),
+    /** AD connector parameter Connector.GroupWriteBackContainerDn. */
+    containerDn: z.string().nullable(),
+    displayNameDn: z.boolean(),
+    /** After the wizard disabled writeback: the container whose written-back groups the next cycles delete. */
+    cleanupContainerDn: z.string().nullable(),
+  }),
+  adConnector: z.strictObject({
+    name: z.string(),
+    accountDn: z.string(),
+    includedContainers: z.array(z.string()),
+    excludedContainers: z.array(z.string()),
+  }),
+  /** Group exports computed by the last cycle and not applied (all of them in staging mode). */
+  pendingExports: z.array(pendingExport),
+  exportErrors: z.array(exportErrorSchema),
+});
+export type Server = z.infer<typeof serverSchema>;
+
+export const faultSchema = z.strictObject({
+  operation: z.enum(operationNames as [string, ...string[]]),
+  remaining: z.number().int().positive(),
+  kind: z.enum(["error", "hang"]),
+  message: z.string().nullable(),
+});
+export type Fault = z.infer<typeof faultSchema>;
+
+export const stateSchema = z.strictObject({
+  schemaVersion: z.literal(STATE_SCHEMA_VERSION),
+  clock: clockSchema,
+  settings: z.strictObject({
+    /** How long a sync cycle runs, in seconds. */
+    syncSeconds: z.number().int().positive(),
+    /** How long an injected hang keeps a call waiting, in seconds. */
+    hangSeconds: z.number().int().positive(),
+  }),
+  tenant: tenantSchema,
+  domain: domainSchema,
+  servers: z.array(serverSchema).min(1),
+  faults: z.array(faultSchema),
+});
+export type SimState = z.infer<typeof stateSchema>;

@@ -1,0 +1,411 @@
+// The contract's operations applied to the simulated server, each as faithful as we know to the cmdlet it stands for.
+import {
+  type OperationName,
+  type OperationResult,
+  type OrganizationalUnit,
+  operationNames,
+  operations,
+  type SchedulerStateResult,
+} from "../operations/contract";
+import type { z } from "zod";
+import { OperationError } from "../operations/errors";
+import { formatTimeSpan } from "./clock";
+import { dnKey, escapeDnValue, firstRdn, isAtOrBelow } from "./dn";
+import {
+  accessRulesFor,
+  addWritebackAce,
+  childKeys,
+  findObject,
+  putObject,
+  removeWritebackAces,
+  subtreeKeys,
+} from "./directory";
+import type { Server, SimState } from "./model";
+import { ALLOWED_SYNC_CYCLE_INTERVAL_SECONDS, effectiveIntervalSeconds, startCycle } from "./syncCycle";
+import type { Transaction } from "./transaction";
+import { objectIdFromAnchor } from "./writebackRules";
+
+export const SYNC_ALREADY_RUNNING =
+  "System.InvalidOperationException: Sync is already running. Cannot start a new run till this one completes.";
+export const SCHEDULER_ALREADY_SUSPENDED =
+  "System.InvalidOperationException: Scheduler is already suspended via global parameters.";
+export const GROUP_WRITEBACK_V2_PARAMETER_MISSING =
+  "A parameter cannot be found that matches parameter name 'GroupWritebackV2'.";
+export const NAME_ALREADY_IN_USE =
+  "An attempt was made to add an object to the directory with a name that is already in use.";
+/** Set-ADSyncAADCompanyFeature -GroupWritebackV2 appeared in this build (domain.md §1). */
+export const GROUP_WRITEBACK_V2_MIN_VERSION = "1.6.2.4";
+
+export function isOperationName(name: unknown): name is OperationName {
+  return typeof name === "string" && (operationNames as string[]).includes(name);
+}
+
+/** Compares dotted versions numerically: 2.0.89.0 > 1.6.4.0. */
+export function compareVersions(a: string, b: string): number {
+  const left = a.split(".").map(Number);
+  const right = b.split(".").map(Number);
+  for (let i = 0; i < Math.max(left.length, right.length); i++) {
+    const difference = (left[i] ?? 0) - (right[i] ?? 0);
+    if (difference !== 0) return Math.sign(difference);
+  }
+  return 0;
+}
+
+export function findServer(state: SimState, name?: string): Server {
+  if (name === undefined) return state.servers[0] as Server;
+  const server = state.servers.find((candidate) => candidate.name.toLowerCase() === name.toLowerCase());
+  if (!server) {
+    throw new OperationError(
+      "server",
+      "NotFound",
+      `no server named "${name}" in the state file; servers: ${state.servers.map((s) => s.name).join(", ")}`,
+    );
+  }
+  return server;
+}
+
+export function schedulerView(state: SimState, server: Server): SchedulerStateResult {
+  const scheduler = state.tenant.scheduler;
+  return {
+    allowedSyncCycleInterval: formatTimeSpan(ALLOWED_SYNC_CYCLE_INTERVAL_SECONDS),
+    currentlyEffectiveSyncCycleInterval: formatTimeSpan(effectiveIntervalSeconds(state.tenant)),
+    customizedSyncCycleInterval: scheduler.customizedSyncCycleInterval,
+    nextSyncCyclePolicyType: server.fullSyncRequired ? "Initial" : "Delta",
+    nextSyncCycleStartTimeInUtc: server.nextSyncCycleStartTime,
+    purgeRunHistoryInterval: scheduler.purgeRunHistoryInterval,
+    syncCycleEnabled: scheduler.syncCycleEnabled,
+    maintenanceEnabled: scheduler.maintenanceEnabled,
+    stagingModeEnabled: server.stagingModeEnabled,
+    schedulerSuspended: server.schedulerSuspended,
+    syncCycleInProgress: server.currentCycle !== null,
+  };
+}
+
+function notFound(operation: string, state: SimState, dn: string): OperationError {
+  return new OperationError(
+    operation,
+    "NotFound",
+    `Cannot find an object with identity: '${dn}' under: '${state.domain.rootDn}'.`,
+  );
+}
+
+function organizationalUnitView(state: SimState, dn: string): OrganizationalUnit {
+  const key = dnKey(dn);
+  const object = state.domain.objects[key];
+  if (!object || object.objectClass !== "organizationalUnit") return { exists: false, dn };
+  return {
+    exists: true,
+    dn: object.dn,
+    name: firstRdn(object.dn).value,
+    protectedFromAccidentalDeletion: object.protectedFromAccidentalDeletion,
+    childCount: childKeys(state.domain, key).length,
+  };
+}
+
+function requireAccount(operation: string, state: SimState, accountDn: string): void {
+  if (!findObject(state.domain, accountDn)) {
+    throw new OperationError(
+      operation,
+      "NotFound",
+      `No mapping between account names and security IDs was done: the account '${accountDn}' does not exist in ${state.domain.dnsName}.`,
+    );
+  }
+}
+
+type Handlers = {
+  [N in OperationName]: (tx: Transaction, server: Server, args: OperationResultArgs<N>) => OperationResult<N>;
+};
+type OperationResultArgs<N extends OperationName> = z.output<(typeof operations)[N]["args"]>;
+
+const handlers: Handlers = {
+  getServerInfo: (_tx, server) => ({
+    computerName: server.name,
+    connectVersion: server.connectVersion,
+    stagingModeEnabled: server.stagingModeEnabled,
+  }),
+
+  getScheduler: (tx, server) => schedulerView(tx.state, server),
+
+  // Allowed during a cycle; a running cycle finishes regardless.
+  setSchedulerSyncCycleEnabled: (tx, server, { enabled }) => {
+    tx.state.tenant.scheduler.syncCycleEnabled = enabled;
+    tx.catchUp();
+    return schedulerView(tx.state, server);
+  },
+
+  // Allowed while SyncCycleEnabled is false: the documented procedures do exactly that.
+  startSyncCycle: (tx, server, { policyType }) => {
+    if (server.currentCycle) throw new OperationError("startSyncCycle", "SyncBusy", SYNC_ALREADY_RUNNING);
+    if (server.schedulerSuspended) {
+      throw new OperationError("startSyncCycle", "SchedulerSuspended", SCHEDULER_ALREADY_SUSPENDED);
+    }
+    startCycle(tx.state, server, policyType, "manual", tx.nowMs, tx.state.settings.syncSeconds, tx.event);
+    return { result: "Success" };
+  },
+
+  getCompanyFeatures: (tx) => ({ ...tx.state.tenant.features }),
+
+  setGroupWritebackV2: (tx, server, { enabled }) => {
+    const tenant = tx.state.tenant;
+    if (compareVersions(server.connectVersion, GROUP_WRITEBACK_V2_MIN_VERSION) < 0) {
+      throw new OperationError("setGroupWritebackV2", "CmdletError", GROUP_WRITEBACK_V2_PARAMETER_MISSING);
+    }
+    if (server.currentCycle) {
+      throw new OperationError(
+        "setGroupWritebackV2",
+        "SyncBusy",
+        "A synchronization cycle is in progress; wait until it completes before changing company features.",
+      );
+    }
+    if (enabled && !tenant.features.groupWritebackV2) {
+      if (tenant.v2EverDisabled) {
+        throw new OperationError(
+          "setGroupWritebackV2",
+          "FeatureRefused",
+          "The tenant no longer allows enabling Group Writeback V2: it was disabled on this tenant and cannot be re-enabled. Use Microsoft Entra Cloud Sync group provisioning instead.",
+        );
+      }
+      if (tenant.era === "current") {
+        throw new OperationError(
+          "setGroupWritebackV2",
+          "FeatureRefused",
+          "The tenant no longer allows enabling Group Writeback V2: the feature was retired on 30 June 2024. Use Microsoft Entra Cloud Sync group provisioning instead.",
+        );
+      }
+    }
+    // Turning it off is irreversible (migrate-group-writeback, domain.md §2.5).
+    if (!enabled && tenant.features.groupWritebackV2) tenant.v2EverDisabled = true;
+    tenant.features.groupWritebackV2 = enabled;
+    return { ...tenant.features };
+  },
+
+  getGroupWritebackV1Config: (tx, server) => ({
+    unifiedGroupWriteback: tx.state.tenant.features.unifiedGroupWriteback,
+    optionalFeatureGroupWriteBack: server.groupWriteback.optionalFeatureGroupWriteBack,
+    containerDn: server.groupWriteback.containerDn,
+    displayNameDn: server.groupWriteback.displayNameDn,
+  }),
+
+  getSyncScope: (_tx, server) => ({
+    connectorName: server.adConnector.name,
+    includedContainers: [...server.adConnector.includedContainers],
+    excludedContainers: [...server.adConnector.excludedContainers],
+  }),
+
+  getOrganizationalUnit: (tx, _server, { dn }) => organizationalUnitView(tx.state, dn),
+
+  newOrganizationalUnit: (tx, _server, { name, parentDn }) => {
+    const parent = findObject(tx.state.domain, parentDn);
+    if (!parent) {
+      throw new OperationError(
+        "newOrganizationalUnit",
+        "NotFound",
+        `Directory object not found: the parent '${parentDn}' does not exist.`,
+      );
+    }
+    const dn = `OU=${escapeDnValue(name)},${parent.dn}`;
+    if (findObject(tx.state.domain, dn))
+      throw new OperationError("newOrganizationalUnit", "CmdletError", NAME_ALREADY_IN_USE);
+    putObject(tx.state.domain, {
+      objectClass: "organizationalUnit",
+      dn,
+      aces: [],
+      protectedFromAccidentalDeletion: true,
+    });
+    return organizationalUnitView(tx.state, dn);
+  },
+
+  removeOrganizationalUnit: (tx, _server, { dn, recursive }) => {
+    const domain = tx.state.domain;
+    const key = dnKey(dn);
+    const object = domain.objects[key];
+    if (!object || object.objectClass !== "organizationalUnit")
+      throw notFound("removeOrganizationalUnit", tx.state, dn);
+    const children = childKeys(domain, key).length;
+    if (children > 0 && !recursive) {
+      throw new OperationError(
+        "removeOrganizationalUnit",
+        "Refused",
+        `The OU '${object.dn}' is not empty: it holds ${children} direct child object(s). Move or delete them first, or remove it recursively.`,
+      );
+    }
+    object.protectedFromAccidentalDeletion = false;
+    for (const doomed of subtreeKeys(domain, key)) delete domain.objects[doomed];
+    return { removed: true };
+  },
+
+  getAccessRules: (tx, _server, { dn, accountDn }) => {
+    if (!findObject(tx.state.domain, dn)) throw notFound("getAccessRules", tx.state, dn);
+    return { rules: accessRulesFor(tx.state.domain, dn, accountDn) };
+  },
+
+  grantWritebackAccess: (tx, _server, { dn, accountDn }) => {
+    const object = findObject(tx.state.domain, dn);
+    if (!object) throw notFound("grantWritebackAccess", tx.state, dn);
+    requireAccount("grantWritebackAccess", tx.state, accountDn);
+    addWritebackAce(object, accountDn);
+    return { rules: accessRulesFor(tx.state.domain, dn, accountDn) };
+  },
+
+  revokeWritebackAccess: (tx, _server, { dn, accountDn }) => {
+    const object = findObject(tx.state.domain, dn);
+    if (!object) throw notFound("revokeWritebackAccess", tx.state, dn);
+    return { removed: removeWritebackAces(object, accountDn) };
+  },
+
+  setForestWritebackPermissions: (tx, _server, { accountDn }) => {
+    const domain = tx.state.domain;
+    requireAccount("setForestWritebackPermissions", tx.state, accountDn);
+    const root = findObject(domain, domain.rootDn);
+    if (!root) throw notFound("setForestWritebackPermissions", tx.state, domain.rootDn);
+    addWritebackAce(root, accountDn);
+    return { domainDns: [root.dn] };
+  },
+
+  listWrittenBackGroups: (tx, _server, { dn }) => {
+    const domain = tx.state.domain;
+    if (!findObject(domain, dn)) throw notFound("listWrittenBackGroups", tx.state, dn);
+    const key = dnKey(dn);
+    const groups: OperationResult<"listWrittenBackGroups">["groups"] = [];
+    for (const [candidateKey, object] of Object.entries(domain.objects)) {
+      if (object.objectClass !== "group" || !isAtOrBelow(candidateKey, key)) continue;
+      const cloudObjectId = objectIdFromAnchor(object.adminDescription);
+      if (cloudObjectId === null || object.adminDescription === null) continue;
+      groups.push({
+        dn: object.dn,
+        adminDescription: object.adminDescription,
+        cloudObjectId,
+        displayName: object.displayName,
+        groupScope: "Universal",
+        groupCategory: object.groupCategory,
+      });
+    }
+    groups.sort((a, b) => a.dn.localeCompare(b.dn));
+    return { groups };
+  },
+
+  listPendingExports: (_tx, server, { dn }) => {
+    const key = dnKey(dn);
+    return {
+      exports: server.pendingExports
+        .filter((pending) => isAtOrBelow(dnKey(pending.dn), key))
+        .map((p) => ({ ...p })),
+    };
+  },
+};
+
+/** Validates the arguments against the contract and applies the operation. Throws OperationError. */
+export function applyOperation(
+  tx: Transaction,
+  server: Server,
+  operation: OperationName,
+  rawArgs: unknown,
+): unknown {
+  const parsed = operations[operation].args.safeParse(rawArgs ?? {});
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`)
+      .join("; ");
+    throw new OperationError(operation, "CmdletError", `invalid arguments for ${operation}: ${problems}`);
+  }
+  const handler = handlers[operation] as (tx: Transaction, server: Server, args: unknown) => unknown;
+  try {
+    return handler(tx, server, parsed.data);
+  } catch (error) {
+    if (error instanceof OperationError) throw error;
+    // A DN that parses under the contract's loose check but not as RFC 4514, and similar.
+    throw new OperationError(operation, "CmdletError", (error as Error).message);
+  }
+}
+
+export type RunOutcome =
+  | { kind: "ok"; result: unknown }
+  | { kind: "error"; error: OperationError }
+  | { kind: "hang"; seconds: number; message: string };
+
+export interface RunRequest {
+  operation: string;
+  args: unknown;
+  /** Server name; default the first server. */
+  server?: string;
+  /** Who is calling, for the journal: backend, cli, or a custom name. */
+  client: string;
+  /** Whether injected faults fire for this call (the backend: yes; the CLI: no). */
+  faults: boolean;
+}
+
+/** Runs one operation inside the given transaction and journals it (faults included). */
+export function runInTransaction(tx: Transaction, request: RunRequest): RunOutcome {
+  const serverName = request.server ?? tx.state.servers[0]?.name ?? "";
+  const journalOutcome = (outcome: RunOutcome): RunOutcome => {
+    const error = outcome.kind === "error" ? outcome.error : null;
+    tx.journal({
+      kind: "operation",
+      server: serverName,
+      client: request.client,
+      operation: request.operation,
+      args: request.args ?? {},
+      outcome: outcome.kind === "ok" ? "ok" : "error",
+      ...(error ? { code: error.code, message: error.message } : {}),
+      ...(outcome.kind === "hang" ? { code: "InjectedFault", message: outcome.message } : {}),
+    });
+    return outcome;
+  };
+  try {
+    const operation = request.operation;
+    if (!isOperationName(operation)) {
+      throw new OperationError(
+        String(operation),
+        "CmdletError",
+        `unknown operation "${String(operation)}"; known: ${operationNames.join(", ")}`,
+      );
+    }
+    const server = findServer(tx.state, request.server);
+    if (request.faults) {
+      const fault = takeFault(tx, operation, server.name);
+      if (fault) {
+        if (fault.kind === "hang")
+          return journalOutcome({
+            kind: "hang",
+            seconds: tx.state.settings.hangSeconds,
+            message: fault.message,
+          });
+        return journalOutcome({
+          kind: "error",
+          error: new OperationError(operation, "InjectedFault", fault.message),
+        });
+      }
+    }
+    return journalOutcome({ kind: "ok", result: applyOperation(tx, server, operation, request.args) });
+  } catch (error) {
+    if (error instanceof OperationError) return journalOutcome({ kind: "error", error });
+    throw error;
+  }
+}
+
+function takeFault(
+  tx: Transaction,
+  operation: OperationName,
+  serverName: string,
+): { kind: "error" | "hang"; message: string } | null {
+  const index = tx.state.faults.findIndex((fault) => fault.operation === operation);
+  const fault = tx.state.faults[index];
+  if (!fault) return null;
+  fault.remaining--;
+  if (fault.remaining <= 0) tx.state.faults.splice(index, 1);
+  const message = fault.message ?? `injected fault: ${operation} failed (entra-sim fault)`;
+  tx.event("fault-fired", serverName, {
+    operation,
+    kind: fault.kind,
+    message,
+    remaining: Math.max(fault.remaining, 0),
+  });
+  return { kind: fault.kind, message };
+}
+
+/** When the next scheduled cycle starts, for messages. */
+export function nextCycleText(server: Server): string {
+  return server.currentCycle
+    ? `a ${server.currentCycle.policyType} cycle runs until ${server.currentCycle.endsAt}`
+    : `next cycle at ${server.nextSyncCycleStartTime}`;
+}

@@ -1,0 +1,373 @@
+// Sync cycles: the scheduler that starts them, and what a completed cycle exports to AD.
+import type { PendingExport, SyncPolicyType } from "../operations/contract";
+import { parseTimeSpan, toIso } from "./clock";
+import { dnKey, escapeDnValue, isAtOrBelow, parentKey } from "./dn";
+import { type GroupExportRights, groupExportRights } from "./directory";
+import { JOURNAL_SAMPLE_SIZE } from "./journal";
+import type { AdGroup, CloudGroup, Cycle, ExportError, Server, SimState, Tenant } from "./model";
+import {
+  cloudAnchor,
+  decideWriteback,
+  type GroupCategory,
+  objectIdFromAnchor,
+  writebackCommonName,
+  writebackFlags,
+} from "./writebackRules";
+
+/** Get-ADSyncScheduler AllowedSyncCycleInterval: the shortest interval Entra ID allows. */
+export const ALLOWED_SYNC_CYCLE_INTERVAL_SECONDS = 30 * 60;
+
+export type RecordEvent = (
+  event: string,
+  server: string | null,
+  details: Record<string, unknown>,
+  atMs: number,
+) => void;
+
+/** CurrentlyEffectiveSyncCycleInterval: the customized interval unless it is below the allowed one. */
+export function effectiveIntervalSeconds(tenant: Tenant): number {
+  const customized = tenant.scheduler.customizedSyncCycleInterval;
+  const seconds = customized === null ? null : parseTimeSpan(customized);
+  return Math.max(seconds ?? ALLOWED_SYNC_CYCLE_INTERVAL_SECONDS, ALLOWED_SYNC_CYCLE_INTERVAL_SECONDS);
+}
+
+export function startCycle(
+  state: SimState,
+  server: Server,
+  policyType: SyncPolicyType,
+  trigger: Cycle["trigger"],
+  atMs: number,
+  durationSeconds: number,
+  record: RecordEvent,
+): void {
+  server.currentCycle = {
+    policyType,
+    startedAt: toIso(atMs),
+    endsAt: toIso(atMs + durationSeconds * 1000),
+    trigger,
+  };
+  record("cycle-started", server.name, { policyType, trigger, endsAt: server.currentCycle.endsAt }, atMs);
+}
+
+function schedulerMayStart(state: SimState, server: Server): boolean {
+  return (
+    state.tenant.scheduler.syncCycleEnabled && !server.schedulerSuspended && server.currentCycle === null
+  );
+}
+
+/**
+ * Applies everything that became due up to nowMs, in time order: cycles whose end passed complete, and
+ * the scheduler starts a cycle when its next start time passed. Slots missed by more than one interval
+ * are not replayed (like a server that was switched off), so a long jump costs at most a few cycles.
+ */
+export function advanceTime(state: SimState, nowMs: number, record: RecordEvent): void {
+  let cursor = Number.NEGATIVE_INFINITY;
+  for (;;) {
+    let due: { server: Server; atMs: number; kind: "complete" | "start" } | null = null;
+    for (const server of state.servers) {
+      const candidate = server.currentCycle
+        ? { server, atMs: Date.parse(server.currentCycle.endsAt), kind: "complete" as const }
+        : schedulerMayStart(state, server)
+          ? {
+              server,
+              atMs: Math.max(Date.parse(server.nextSyncCycleStartTime), cursor),
+              kind: "start" as const,
+            }
+          : null;
+      if (candidate && candidate.atMs <= nowMs && (due === null || candidate.atMs < due.atMs))
+        due = candidate;
+    }
+    if (due === null) return;
+    cursor = due.atMs;
+    if (due.kind === "complete") {
+      completeCycle(state, due.server, due.atMs, record);
+    } else {
+      const intervalMs = effectiveIntervalSeconds(state.tenant) * 1000;
+      let next = due.atMs + intervalMs;
+      if (next <= nowMs - intervalMs) next += Math.floor((nowMs - next) / intervalMs) * intervalMs;
+      due.server.nextSyncCycleStartTime = toIso(next);
+      const policy: SyncPolicyType = due.server.fullSyncRequired ? "Initial" : "Delta";
+      startCycle(state, due.server, policy, "scheduler", due.atMs, state.settings.syncSeconds, record);
+    }
+  }
+}
+
+/** One group object the AD connector would export. */
+export interface GroupChange {
+  modification: "add" | "update" | "delete";
+  /** The object's DN after the change (before it, for a delete). */
+  dn: string;
+  key: string;
+  /** For an update that renames: the current key. */
+  fromKey?: string;
+  cloudObjectId: string | null;
+  displayName: string | null;
+  category?: GroupCategory;
+}
+
+/** Written-back groups already in AD, by cloud objectId (the join on the cloud anchor). */
+export function joinedGroups(state: SimState): Map<string, AdGroup> {
+  const joined = new Map<string, AdGroup>();
+  for (const object of Object.values(state.domain.objects)) {
+    if (object.objectClass !== "group") continue;
+    const objectId = objectIdFromAnchor(object.adminDescription);
+    if (objectId !== null) joined.set(objectId, object);
+  }
+  return joined;
+}
+
+/** The exports this server's next cycle computes: tenant + wizard configuration versus AD (§4.1). */
+export function computeGroupChanges(state: SimState, server: Server): GroupChange[] {
+  const joined = joinedGroups(state);
+  const changes: GroupChange[] = [];
+  const deleteJoined = (objectId: string, group: AdGroup): void => {
+    changes.push({
+      modification: "delete",
+      dn: group.dn,
+      key: dnKey(group.dn),
+      cloudObjectId: objectId,
+      displayName: group.displayName,
+    });
+  };
+  const flags = writebackFlags(state.tenant, server);
+  const containerDn = server.groupWriteback.containerDn;
+  if (!flags.v1 || containerDn === null) {
+    // Disabling v1 in the wizard deletes what it wrote back; a server that never had it touches nothing.
+    const cleanup = server.groupWriteback.cleanupContainerDn;
+    if (cleanup === null) return changes;
+    const cleanupKey = dnKey(cleanup);
+    for (const [objectId, group] of joined)
+      if (isAtOrBelow(dnKey(group.dn), cleanupKey)) deleteJoined(objectId, group);
+    return changes;
+  }
+  const containerKey = dnKey(containerDn);
+  for (const group of state.tenant.groups) {
+    const existing = joined.get(group.objectId);
+    joined.delete(group.objectId);
+    const decision = decideWriteback(group, flags);
+    if (decision.action === "keep") continue;
+    if (decision.action === "delete") {
+      if (existing) deleteJoined(group.objectId, existing);
+      continue;
+    }
+    const commonName = escapeDnValue(writebackCommonName(group, server.groupWriteback.displayNameDn));
+    const dn = `CN=${commonName},${containerDn}`;
+    const key = `cn=${commonName.toLowerCase()},${containerKey}`;
+    const wanted = {
+      dn,
+      key,
+      cloudObjectId: group.objectId,
+      displayName: group.displayName,
+      category: decision.category,
+    };
+    if (!existing) {
+      changes.push({ modification: "add", ...wanted });
+      continue;
+    }
+    const existingKey = dnKey(existing.dn);
+    if (existingKey !== key && parentKey(existingKey) !== containerKey) {
+      // Another container: Connect deletes the old object and provisions a new one.
+      deleteJoined(group.objectId, existing);
+      changes.push({ modification: "add", ...wanted });
+    } else if (
+      existingKey !== key ||
+      existing.displayName !== group.displayName ||
+      existing.groupCategory !== decision.category
+    ) {
+      changes.push({
+        modification: "update",
+        ...wanted,
+        ...(existingKey !== key ? { fromKey: existingKey } : {}),
+      });
+    }
+  }
+  // Joined objects whose cloud group no longer exists at all.
+  for (const [objectId, group] of joined) deleteJoined(objectId, group);
+  return changes;
+}
+
+function toPendingExport(change: GroupChange): PendingExport {
+  return {
+    dn: change.dn,
+    modification: change.modification,
+    objectType: "group",
+    cloudObjectId: change.cloudObjectId,
+    displayName: change.displayName,
+  };
+}
+
+const PERMISSION_ISSUE = "Insufficient access rights to perform the operation.";
+
+interface ExportOutcome {
+  applied: GroupChange[];
+  failed: { change: GroupChange; errorType: ExportError["errorType"]; message: string }[];
+}
+
+/** Applies the changes to AD as the connector account; what it may not do becomes an export error. */
+function exportChanges(state: SimState, server: Server, changes: GroupChange[]): ExportOutcome {
+  const domain = state.domain;
+  const rightsByContainer = new Map<string, GroupExportRights>();
+  const rightsIn = (containerKey: string): GroupExportRights => {
+    let rights = rightsByContainer.get(containerKey);
+    if (!rights) {
+      const container = domain.objects[containerKey];
+      rights = container
+        ? groupExportRights(domain, container.dn, server.adConnector.accountDn)
+        : { write: false, delete: false };
+      rightsByContainer.set(containerKey, rights);
+    }
+    return rights;
+  };
+  const outcome: ExportOutcome = { applied: [], failed: [] };
+  // Deletes first, so a group that moves or is renamed frees its name before the add.
+  const ordered = [...changes].sort(
+    (a, b) => Number(b.modification === "delete") - Number(a.modification === "delete"),
+  );
+  for (const change of ordered) {
+    const sourceKey = change.fromKey ?? change.key;
+    const containerKey = parentKey(change.modification === "delete" ? sourceKey : change.key) ?? "";
+    const container = domain.objects[containerKey];
+    if (!container) {
+      outcome.failed.push({
+        change,
+        errorType: "no-parent",
+        message: `The container ${parentDnText(change.dn)} does not exist in Active Directory.`,
+      });
+      continue;
+    }
+    const rights = rightsIn(containerKey);
+    if (!(change.modification === "delete" ? rights.delete : rights.write)) {
+      outcome.failed.push({ change, errorType: "permission-issue", message: PERMISSION_ISSUE });
+      continue;
+    }
+    if (change.modification === "delete") {
+      delete domain.objects[sourceKey];
+    } else {
+      if (change.key !== sourceKey || change.modification === "add") {
+        if (domain.objects[change.key]) {
+          outcome.failed.push({
+            change,
+            errorType: "object-already-exists",
+            message:
+              "An attempt was made to add an object to the directory with a name that is already in use.",
+          });
+          continue;
+        }
+        delete domain.objects[sourceKey];
+      }
+      const previous = domain.objects[change.key];
+      domain.objects[change.key] = {
+        objectClass: "group",
+        dn: change.dn,
+        aces: previous?.aces ?? [],
+        displayName: change.displayName ?? "",
+        groupCategory: change.category ?? "Distribution",
+        groupScope: "Universal",
+        adminDescription: cloudAnchor(change.cloudObjectId ?? ""),
+      };
+    }
+    outcome.applied.push(change);
+  }
+  return outcome;
+}
+
+function parentDnText(dn: string): string {
+  const comma = /(?<!\\),/.exec(dn);
+  return comma ? dn.slice(comma.index + 1) : dn;
+}
+
+function sample<T, R>(items: readonly T[], map: (item: T) => R): R[] {
+  return items.slice(0, JOURNAL_SAMPLE_SIZE).map(map);
+}
+
+/** Completes the server's running cycle at atMs: computes the group exports and applies or stages them. */
+export function completeCycle(state: SimState, server: Server, atMs: number, record: RecordEvent): void {
+  const cycle = server.currentCycle;
+  if (!cycle) return;
+  const changes = computeGroupChanges(state, server);
+  const at = toIso(atMs);
+  let applied: GroupChange[] = [];
+  if (server.stagingModeEnabled) {
+    server.pendingExports = changes.map(toPendingExport);
+  } else {
+    const outcome = exportChanges(state, server, changes);
+    applied = outcome.applied;
+    server.pendingExports = outcome.failed.map((failure) => toPendingExport(failure.change));
+    const previous = new Map(
+      server.exportErrors.map((error) => [`${error.modification}|${dnKey(error.dn)}`, error]),
+    );
+    server.exportErrors = outcome.failed.map(({ change, errorType, message }) => ({
+      dn: change.dn,
+      modification: change.modification,
+      cloudObjectId: change.cloudObjectId,
+      errorType,
+      message,
+      firstOccurredAt: previous.get(`${change.modification}|${change.key}`)?.firstOccurredAt ?? at,
+    }));
+    if (!server.groupWriteback.optionalFeatureGroupWriteBack && server.pendingExports.length === 0) {
+      server.groupWriteback.cleanupContainerDn = null;
+    }
+    const exported = applied.filter((change) => change.modification !== "delete");
+    const deleted = applied.filter((change) => change.modification === "delete");
+    if (exported.length > 0) {
+      record(
+        "groups-exported",
+        server.name,
+        { count: exported.length, sample: sample(exported, (c) => `${c.modification} ${c.dn}`) },
+        atMs,
+      );
+    }
+    if (deleted.length > 0) {
+      record(
+        "groups-deleted",
+        server.name,
+        { count: deleted.length, sample: sample(deleted, (c) => c.dn) },
+        atMs,
+      );
+    }
+    if (server.exportErrors.length > 0) {
+      record(
+        "export-errors",
+        server.name,
+        {
+          count: server.exportErrors.length,
+          sample: sample(
+            server.exportErrors,
+            (e) => `${e.modification} ${e.dn}: ${e.errorType}: ${e.message}`,
+          ),
+        },
+        atMs,
+      );
+    }
+  }
+  const count = (modification: GroupChange["modification"]): number =>
+    applied.filter((change) => change.modification === modification).length;
+  const policyType: SyncPolicyType = server.fullSyncRequired ? "Initial" : cycle.policyType;
+  server.lastCycle = {
+    policyType,
+    startedAt: cycle.startedAt,
+    completedAt: at,
+    added: count("add"),
+    updated: count("update"),
+    deleted: count("delete"),
+    pendingExports: server.pendingExports.length,
+    exportErrors: server.stagingModeEnabled ? 0 : server.exportErrors.length,
+  };
+  server.fullSyncRequired = false;
+  server.currentCycle = null;
+  record("cycle-completed", server.name, { ...server.lastCycle, staging: server.stagingModeEnabled }, atMs);
+}
+
+/** The cloud groups this server does not write back, with the reason (for `entra-sim show`). */
+export function groupsNotWrittenBack(
+  state: SimState,
+  server: Server,
+): { group: CloudGroup; reason: string }[] {
+  const flags = writebackFlags(state.tenant, server);
+  const result: { group: CloudGroup; reason: string }[] = [];
+  for (const group of state.tenant.groups) {
+    const decision = decideWriteback(group, flags);
+    if (decision.action !== "write") result.push({ group, reason: decision.reason });
+  }
+  return result;
+}

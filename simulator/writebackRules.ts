@@ -1,0 +1,90 @@
+// Which cloud groups a server writes back, as what, and under which DN (research/domain.md §4.1, §5).
+import { escapeDnValue } from "./dn";
+import type { CloudGroup, Server, Tenant } from "./model";
+
+export type GroupCategory = "Distribution" | "Security";
+
+export interface WritebackFlags {
+  /** Original group writeback: the wizard's optional feature on this server and the tenant's UnifiedGroupWriteback. */
+  v1: boolean;
+  /** GroupWritebackV2, tenant-wide. */
+  v2: boolean;
+}
+
+export type WritebackDecision =
+  /** Written back (created or kept up to date) with this category. */
+  | { action: "write"; category: GroupCategory }
+  /** Not written back; a group already in AD stays there untouched (v2: opted out or soft-deleted). */
+  | { action: "keep"; reason: string }
+  /** Not written back; a group already in AD is deleted. */
+  | { action: "delete"; reason: string };
+
+export function writebackFlags(tenant: Tenant, server: Server): WritebackFlags {
+  return {
+    v1: server.groupWriteback.optionalFeatureGroupWriteBack && tenant.features.unifiedGroupWriteback,
+    v2: tenant.features.groupWritebackV2,
+  };
+}
+
+export function decideWriteback(group: CloudGroup, flags: WritebackFlags): WritebackDecision {
+  if (!flags.v1) return { action: "delete", reason: "group writeback (v1) is not enabled on this server" };
+  if (!flags.v2) {
+    // v1 alone ignores writebackConfiguration.isEnabled and knows only Microsoft 365 groups.
+    if (group.deleted !== "none") return { action: "delete", reason: `${group.deleted}-deleted in Entra ID` };
+    if (group.type === "security") {
+      return { action: "delete", reason: "security groups are written back only with Group Writeback V2" };
+    }
+    return { action: "write", category: "Distribution" };
+  }
+  if (group.deleted === "hard") return { action: "delete", reason: "hard-deleted in Entra ID" };
+  // v2 freezes rather than deletes (§4.1 transitions): the AD copy stays until the cloud group is hard-deleted.
+  if (group.deleted === "soft") {
+    return { action: "keep", reason: "soft-deleted in Entra ID (an AD copy stays until it is hard-deleted)" };
+  }
+  if (group.type === "m365") {
+    if (group.writebackEnabled === false)
+      return { action: "keep", reason: "writeback disabled on the group (isEnabled = false)" };
+    return { action: "write", category: categoryOf(group) };
+  }
+  if (group.writebackEnabled === true) return { action: "write", category: "Security" };
+  return { action: "keep", reason: "security group not enabled for writeback (isEnabled is not true)" };
+}
+
+function categoryOf(group: CloudGroup): GroupCategory {
+  return group.onPremisesGroupType === undefined || group.onPremisesGroupType === "universalDistributionGroup"
+    ? "Distribution"
+    : "Security";
+}
+
+/** The cloud anchor Connect stores in adminDescription. */
+export function cloudAnchor(objectId: string): string {
+  return `Group_${objectId}`;
+}
+
+const ANCHOR_PATTERN =
+  /^Group_([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
+
+export function objectIdFromAnchor(adminDescription: string | null): string | null {
+  if (adminDescription === null) return null;
+  return ANCHOR_PATTERN.exec(adminDescription)?.[1]?.toLowerCase() ?? null;
+}
+
+/** The maximum display-name length the "Out to AD - Group SOAInAAD - DN" rule keeps (domain.md §5.3). */
+export const DISPLAY_NAME_DN_MAX = 51;
+
+/** The RDN value of a written-back group. */
+export function writebackCommonName(
+  group: Pick<CloudGroup, "objectId" | "displayName">,
+  displayNameDn: boolean,
+): string {
+  if (!displayNameDn) return cloudAnchor(group.objectId);
+  return `${group.displayName.trim().slice(0, DISPLAY_NAME_DN_MAX)}_${group.objectId.slice(-12)}`;
+}
+
+export function writebackDn(
+  group: Pick<CloudGroup, "objectId" | "displayName">,
+  containerDn: string,
+  displayNameDn: boolean,
+): string {
+  return `CN=${escapeDnValue(writebackCommonName(group, displayNameDn))},${containerDn}`;
+}
