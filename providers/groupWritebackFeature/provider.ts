@@ -8,12 +8,12 @@ import { featureInputs, type V1Outputs, type V2Outputs } from "./schema";
 import { convergeV1, deleteV1, readV1, v1Drifted } from "./v1";
 import { convergeV2, deleteV2, readV2 } from "./v2";
 
-async function converge(raw: unknown): Promise<V1Outputs | V2Outputs> {
+async function converge(raw: unknown, olds?: Partial<V2Outputs>): Promise<V1Outputs | V2Outputs> {
   const inputs = parseInputs(featureInputs, raw, "GroupWritebackFeature");
   const client = clientFor(inputs.target);
   const progress = progressFor(`GroupWritebackFeature ${inputs.version}`);
   return inputs.version === "v2"
-    ? convergeV2(client, inputs, progress)
+    ? convergeV2(client, inputs, progress, olds?.version === "v2")
     : convergeV1(client, inputs, progress);
 }
 
@@ -44,8 +44,8 @@ export const groupWritebackFeatureProvider: Required<Omit<pulumi.dynamic.Resourc
     return { id, props: live };
   },
 
-  async update(_id, _olds, news) {
-    return { outs: await converge(news) };
+  async update(_id, olds, news) {
+    return { outs: await converge(news, olds as Partial<V2Outputs>) };
   },
 
   async delete(_id, props) {

@@ -10,12 +10,22 @@ const CLOUD_SYNC_ADVICE =
   "Microsoft discontinued Group Writeback V2 after 30 June 2024 and current tenants refuse to enable it. " +
   "Provision security groups to Active Directory with Microsoft Entra Cloud Sync (Group Provision to Active " +
   "Directory) instead. For Microsoft 365 groups, v1 alone writes back EVERY Microsoft 365 group, ignoring each " +
-  "group's writeback setting: set entra-writeback:groupWritebackV2 to skip only if that is what you want.";
+  "group's writeback setting: set entra-writeback:groupWritebackV2 to skip only if that is what you want";
 
+const TURNED_OFF_OUTSIDE =
+  "GroupWritebackV2 was on when this stack last ran and has been turned off outside it. Microsoft documents " +
+  "turning it off as irreversible, and from now on v1 writes back every Microsoft 365 group, ignoring each " +
+  "group's writeback setting. This needs a person: ";
+
+/**
+ * @param wasEnabled the stack had seen the flag on (an update after drift): a refusal then means someone
+ *   turned it off outside the stack, which cannot be repaired.
+ */
 export async function convergeV2(
   client: EntraConnectClient,
   inputs: V2Inputs,
   progress: Progress,
+  wasEnabled = false,
 ): Promise<V2Outputs> {
   const server = await client.call("getServerInfo", {});
   if (compareVersions(server.connectVersion, MINIMUM_V2_CONNECT_VERSION) < 0) {
@@ -46,7 +56,7 @@ export async function convergeV2(
       } catch (error) {
         if (isOperationError(error, "FeatureRefused")) {
           throw new Error(
-            `the tenant refused to enable GroupWritebackV2 (${error.message}). ${CLOUD_SYNC_ADVICE}`,
+            `${wasEnabled ? TURNED_OFF_OUTSIDE : ""}the tenant refused to enable GroupWritebackV2 (${error.message}). ${CLOUD_SYNC_ADVICE}`,
             {
               cause: error,
             },

@@ -91,8 +91,7 @@ export const schedulerStateProvider: Required<Omit<pulumi.dynamic.ResourceProvid
   },
 
   async read(id, props) {
-    const inputs = parseInputs(schedulerStateInputs, props, "SchedulerState");
-    const client = clientFor(inputs.target);
+    const client = clientFor((props as Outputs).target);
     const server = await client.call("getServerInfo", {});
     const scheduler = await client.call("getScheduler", {});
     const live: Outputs = {
@@ -113,8 +112,7 @@ export const schedulerStateProvider: Required<Omit<pulumi.dynamic.ResourceProvid
 
   async delete(_id, props) {
     // Never leave the scheduler disabled: whatever this stack declared, destroy leaves it enabled.
-    const inputs = parseInputs(schedulerStateInputs, props, "SchedulerState");
-    const client = clientFor(inputs.target);
+    const client = clientFor((props as Outputs).target);
     const scheduler = await client.call("getScheduler", {});
     if (!scheduler.syncCycleEnabled) {
       progressFor("SchedulerState")(
