@@ -98,6 +98,8 @@ export interface GroupChange {
   /** The object's DN after the change (before it, for a delete). */
   dn: string;
   key: string;
+  /** Key of the container the change happens in (the source container, for a delete). */
+  containerKey: string;
   /** For an update that renames: the current key. */
   fromKey?: string;
   cloudObjectId: string | null;
@@ -121,10 +123,12 @@ export function computeGroupChanges(state: SimState, server: Server): GroupChang
   const joined = joinedGroups(state);
   const changes: GroupChange[] = [];
   const deleteJoined = (objectId: string, group: AdGroup): void => {
+    const key = dnKey(group.dn);
     changes.push({
       modification: "delete",
       dn: group.dn,
-      key: dnKey(group.dn),
+      key,
+      containerKey: parentKey(key) ?? "",
       cloudObjectId: objectId,
       displayName: group.displayName,
     });
@@ -156,6 +160,7 @@ export function computeGroupChanges(state: SimState, server: Server): GroupChang
     const wanted = {
       dn,
       key,
+      containerKey,
       cloudObjectId: group.objectId,
       displayName: group.displayName,
       category: decision.category,
@@ -225,7 +230,7 @@ function exportChanges(state: SimState, server: Server, changes: GroupChange[]):
   );
   for (const change of ordered) {
     const sourceKey = change.fromKey ?? change.key;
-    const containerKey = parentKey(change.modification === "delete" ? sourceKey : change.key) ?? "";
+    const containerKey = change.containerKey;
     const container = domain.objects[containerKey];
     if (!container) {
       outcome.failed.push({
