@@ -49,6 +49,7 @@ Usage: entra-sim <command> <state> [options]      (every command takes --server 
        [--security-enabled K] [--connect-version 2.4.18.0] [--era legacy|current] [--sync-seconds 40]
        [--clock real|simulated] [--now ISO] [--seed N] [--staging] [--force]
   show <state> [--json] [--journal N]             state, writeback status and the last journal entries
+                                                  (--server NAME: only that server)
   wizard <state> group-writeback --enable --ou <DN> [--display-name-dn] | --disable
   wizard <state> staging --enable | --disable
   scheduler <state> [--sync-cycle-enabled true|false] [--suspended true|false]
@@ -249,6 +250,8 @@ const commands: Record<string, Handler> = {
     noExtraPositionals("show", positionals, 1);
     const journalLines = intFlag(values, "journal", false) ?? 10;
     const state = await readState(file);
+    const serverName = optionalString(values, "server");
+    if (serverName !== undefined) state.servers = [findServer(state, serverName)];
     const journal = readJournal(resolveStateFile(file));
     if (values.json === true) {
       io.out(JSON.stringify({ stateFile: resolveStateFile(file), state, journal }, null, 2));

@@ -1,0 +1,204 @@
+// One behavioural suite for every backend of the operation contract: what providers may rely on, observed only
+// through EntraConnectClient. Each test gets a fresh server from makeClient and may change it freely.
+//
+// The fixture behind makeClient must be: a legacy-era tenant with GroupWritebackV2 off and v1 never enabled, at
+// least one Microsoft 365 group, the scheduler enabled and idle, an AD connector account that exists in the
+// domain, and `scratchParentDn` inside the sync scope with no OU named like the ones the suite creates.
+import { type EntraConnectClient } from "../../operations/backend";
+import { WRITEBACK_ACCESS_RULE } from "../../operations/contract";
+import { isOperationError } from "../../operations/errors";
+
+/** The out-of-band control the suite needs: things an administrator does that no contract operation does. */
+export interface ContractControl {
+  /** DN of the server's AD connector account (CN=MSOL_...). */
+  readonly connectorAccountDn: string;
+  /** Another account that exists in the domain; the suite gives it ACEs to check they are left alone. */
+  readonly otherAccountDn: string;
+  /** An existing container inside the sync scope under which the suite creates and removes OUs. */
+  readonly scratchParentDn: string;
+  /** Starts a sync cycle that keeps running for `seconds` of server time (entra-sim busy). */
+  startBusyCycle(seconds: number): Promise<void>;
+  /**
+   * Enables the original (v1) group writeback in the Connect wizard with this OU (entra-sim wizard group-writeback
+   * --enable); like the wizard, this starts an Initial sync cycle at once.
+   */
+  enableV1Wizard(ouDn: string): Promise<void>;
+  /** Turns staging mode on or off in the wizard (entra-sim wizard staging). */
+  setStaging(enabled: boolean): Promise<void>;
+  /** Lets `seconds` of server time pass, so running cycles complete (entra-sim clock --advance). */
+  advance(seconds: number): Promise<void>;
+}
+
+export interface ContractFixture {
+  client: EntraConnectClient;
+  control: ContractControl;
+  cleanup(): Promise<void>;
+}
+
+const OU_NAME = "Contract Suite Writeback";
+
+export function describeContract(label: string, makeClient: () => Promise<ContractFixture>): void {
+  describe(`operation contract: ${label}`, () => {
+    let client: EntraConnectClient;
+    let control: ContractControl;
+    let cleanup: () => Promise<void>;
+    let ouDn: string;
+
+    beforeEach(async () => {
+      ({ client, control, cleanup } = await makeClient());
+      ouDn = `OU=${OU_NAME},${control.scratchParentDn}`;
+    });
+    afterEach(async () => cleanup());
+
+    async function expectCode(call: Promise<unknown>, code: string): Promise<Error> {
+      const error = await call.then(
+        () => new Error(`expected an OperationError with code ${code}, but the call succeeded`),
+        (caught: unknown) => caught as Error,
+      );
+      expect(isOperationError(error) ? error.code : error.message).toBe(code);
+      return error;
+    }
+
+    async function waitUntilIdle(): Promise<void> {
+      for (let attempt = 0; attempt < 40; attempt++) {
+        if (!(await client.call("getScheduler", {})).syncCycleInProgress) return;
+        await control.advance(15);
+      }
+      throw new Error("the sync cycle did not complete after 600 s of server time");
+    }
+
+    async function createGrantedOu(): Promise<void> {
+      await client.call("newOrganizationalUnit", { name: OU_NAME, parentDn: control.scratchParentDn });
+      await client.call("grantWritebackAccess", { dn: ouDn, accountDn: control.connectorAccountDn });
+    }
+
+    it("reports the server and a consistent scheduler", async () => {
+      const info = await client.call("getServerInfo", {});
+      expect(info.computerName).not.toBe("");
+      const scheduler = await client.call("getScheduler", {});
+      expect(scheduler.stagingModeEnabled).toBe(info.stagingModeEnabled);
+      expect(scheduler.allowedSyncCycleInterval).toMatch(/^(\d+\.)?\d{2}:\d{2}:\d{2}$/);
+      expect(scheduler.purgeRunHistoryInterval).toMatch(/^(\d+\.)?\d{2}:\d{2}:\d{2}$/);
+      expect(Number.isNaN(Date.parse(scheduler.nextSyncCycleStartTimeInUtc))).toBe(false);
+      expect(scheduler.syncCycleInProgress).toBe(false);
+    });
+
+    it("round-trips SyncCycleEnabled", async () => {
+      expect((await client.call("setSchedulerSyncCycleEnabled", { enabled: false })).syncCycleEnabled).toBe(
+        false,
+      );
+      expect((await client.call("getScheduler", {})).syncCycleEnabled).toBe(false);
+      expect((await client.call("setSchedulerSyncCycleEnabled", { enabled: true })).syncCycleEnabled).toBe(
+        true,
+      );
+      expect((await client.call("getScheduler", {})).syncCycleEnabled).toBe(true);
+    });
+
+    it("refuses to start a sync cycle while one runs, and starts one afterwards", async () => {
+      await control.startBusyCycle(120);
+      expect((await client.call("getScheduler", {})).syncCycleInProgress).toBe(true);
+      const error = await expectCode(client.call("startSyncCycle", { policyType: "Delta" }), "SyncBusy");
+      expect(error.message).toContain("Sync is already running");
+      // Disabling the scheduler is allowed during a cycle and does not stop it.
+      await client.call("setSchedulerSyncCycleEnabled", { enabled: false });
+      expect((await client.call("getScheduler", {})).syncCycleInProgress).toBe(true);
+      await control.advance(120);
+      await waitUntilIdle();
+      expect(await client.call("startSyncCycle", { policyType: "Initial" })).toEqual({ result: "Success" });
+      await client.call("setSchedulerSyncCycleEnabled", { enabled: true });
+    });
+
+    it("sets and reads GroupWritebackV2", async () => {
+      expect((await client.call("getCompanyFeatures", {})).groupWritebackV2).toBe(false);
+      expect((await client.call("setGroupWritebackV2", { enabled: true })).groupWritebackV2).toBe(true);
+      expect((await client.call("getCompanyFeatures", {})).groupWritebackV2).toBe(true);
+    });
+
+    it("creates, reads and removes an OU, and refuses to remove a non-empty one", async () => {
+      expect(await client.call("getOrganizationalUnit", { dn: ouDn })).toEqual({ exists: false, dn: ouDn });
+      expect(
+        await client.call("newOrganizationalUnit", { name: OU_NAME, parentDn: control.scratchParentDn }),
+      ).toEqual({
+        exists: true,
+        dn: ouDn,
+        name: OU_NAME,
+        protectedFromAccidentalDeletion: true,
+        childCount: 0,
+      });
+      await client.call("newOrganizationalUnit", { name: "Child", parentDn: ouDn });
+      expect(await client.call("getOrganizationalUnit", { dn: ouDn })).toMatchObject({
+        exists: true,
+        childCount: 1,
+      });
+      await expectCode(client.call("removeOrganizationalUnit", { dn: ouDn, recursive: false }), "Refused");
+      expect((await client.call("getOrganizationalUnit", { dn: ouDn })).exists).toBe(true);
+      expect(await client.call("removeOrganizationalUnit", { dn: ouDn, recursive: true })).toEqual({
+        removed: true,
+      });
+      expect((await client.call("getOrganizationalUnit", { dn: ouDn })).exists).toBe(false);
+      await expectCode(client.call("removeOrganizationalUnit", { dn: ouDn, recursive: false }), "NotFound");
+    });
+
+    it("grants, reads and revokes exactly the writeback ACE, leaving other ACEs", async () => {
+      await client.call("newOrganizationalUnit", { name: OU_NAME, parentDn: control.scratchParentDn });
+      const account = control.connectorAccountDn;
+      const granted = await client.call("grantWritebackAccess", { dn: ouDn, accountDn: account });
+      expect(granted.rules).toContainEqual(WRITEBACK_ACCESS_RULE);
+      const again = await client.call("grantWritebackAccess", { dn: ouDn, accountDn: account });
+      expect(again.rules.filter((rule) => !rule.isInherited)).toEqual(
+        granted.rules.filter((rule) => !rule.isInherited),
+      );
+      await client.call("grantWritebackAccess", { dn: ouDn, accountDn: control.otherAccountDn });
+      expect((await client.call("getAccessRules", { dn: ouDn, accountDn: account })).rules).toContainEqual(
+        WRITEBACK_ACCESS_RULE,
+      );
+      expect(await client.call("revokeWritebackAccess", { dn: ouDn, accountDn: account })).toEqual({
+        removed: 1,
+      });
+      expect(
+        (await client.call("getAccessRules", { dn: ouDn, accountDn: account })).rules,
+      ).not.toContainEqual(WRITEBACK_ACCESS_RULE);
+      expect(
+        (await client.call("getAccessRules", { dn: ouDn, accountDn: control.otherAccountDn })).rules,
+      ).toContainEqual(WRITEBACK_ACCESS_RULE);
+      expect(await client.call("revokeWritebackAccess", { dn: ouDn, accountDn: account })).toEqual({
+        removed: 0,
+      });
+    });
+
+    it("lists the groups a sync cycle wrote back after the wizard enabled v1", async () => {
+      await createGrantedOu();
+      await control.enableV1Wizard(ouDn);
+      expect(await client.call("getGroupWritebackV1Config", {})).toMatchObject({
+        unifiedGroupWriteback: true,
+        optionalFeatureGroupWriteBack: true,
+        containerDn: ouDn,
+      });
+      await waitUntilIdle();
+      const { groups } = await client.call("listWrittenBackGroups", { dn: ouDn });
+      expect(groups.length).toBeGreaterThan(0);
+      for (const group of groups) {
+        expect(group.adminDescription).toBe(`Group_${group.cloudObjectId}`);
+        expect(group.dn.toLowerCase().endsWith(`,${ouDn.toLowerCase()}`)).toBe(true);
+        // v2 is off: v1 writes every Microsoft 365 group back as a distribution group.
+        expect(group.groupCategory).toBe("Distribution");
+      }
+      expect((await client.call("listPendingExports", { dn: ouDn })).exports).toEqual([]);
+    });
+
+    it("in staging mode exports nothing and lists the pending exports", async () => {
+      await control.setStaging(true);
+      expect((await client.call("getServerInfo", {})).stagingModeEnabled).toBe(true);
+      await createGrantedOu();
+      await control.enableV1Wizard(ouDn);
+      await waitUntilIdle();
+      expect((await client.call("listWrittenBackGroups", { dn: ouDn })).groups).toEqual([]);
+      const { exports } = await client.call("listPendingExports", { dn: ouDn });
+      expect(exports.length).toBeGreaterThan(0);
+      for (const pending of exports) {
+        expect(pending).toMatchObject({ modification: "add", objectType: "group" });
+        expect(pending.dn.toLowerCase().endsWith(`,${ouDn.toLowerCase()}`)).toBe(true);
+      }
+    });
+  });
+}
