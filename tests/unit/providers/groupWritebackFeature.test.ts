@@ -1,0 +1,211 @@
+import { type Backend, EntraConnectClient } from "../../../operations/backend";
+import { useClientForTests } from "../../../providers/common/connection";
+import { groupWritebackFeatureProvider as provider } from "../../../providers/groupWritebackFeature/provider";
+import { addFault, createSimulatorBackend, wizardEnableGroupWriteback, withState } from "../../../simulator";
+import { captureProgress, type Lab, newLab, rejection, versioned } from "./support";
+
+let lab: Lab;
+let progress: ReturnType<typeof captureProgress>;
+afterEach(async () => {
+  progress.restore();
+  await lab.cleanup();
+});
+async function start(options: Parameters<typeof newLab>[0] = {}) {
+  lab = await newLab(options);
+  progress = captureProgress();
+}
+
+const v2 = (extra: object = {}) =>
+  provider.check({}, versioned({ target: lab.target, version: "v2", ...extra })).then((r) => r.inputs!);
+const v1 = (extra: object = {}) =>
+  provider
+    .check({}, versioned({ target: lab.target, version: "v1", writebackOu: lab.ou, ...extra }))
+    .then((r) => r.inputs!);
+
+describe("v2", () => {
+  test("enables the flag inside a pause/resume window", async () => {
+    await start();
+    const created = await provider.create(await v2());
+    expect(created.outs).toMatchObject({ enabled: true, adopted: false, connectVersion: "2.4.18.0" });
+    expect(lab.operations().filter((o) => o.startsWith("set"))).toEqual([
+      'setSchedulerSyncCycleEnabled({"enabled":false})',
+      'setGroupWritebackV2({"enabled":true})',
+      'setSchedulerSyncCycleEnabled({"enabled":true})',
+    ]);
+    expect((await lab.features()).groupWritebackV2).toBe(true);
+  });
+
+  test("adopts a flag that is already on without touching the scheduler", async () => {
+    await start();
+    await lab.call("setGroupWritebackV2", { enabled: true });
+    const created = await provider.create(await v2({ mode: "require" }));
+    expect(created.outs).toMatchObject({ enabled: true, adopted: true });
+    expect(lab.operations().filter((o) => o.startsWith("set"))).toEqual([]);
+  });
+
+  test("refuses builds older than 2.0.89.0 before changing anything", async () => {
+    await start({ connectVersion: "2.0.88.0" });
+    expect(await rejection(provider.create(await v2()))).toMatch(
+      /2\.0\.88\.0 on CONNECT01 is older than 2\.0\.89\.0/,
+    );
+    expect(lab.operations().filter((o) => o.startsWith("set"))).toEqual([]);
+  });
+
+  test("starts an Initial cycle when v1 was already configured, as Microsoft documents", async () => {
+    await start();
+    await wizardEnableGroupWriteback(lab.stateFile, { ou: "OU=Groups,OU=Corp,DC=contoso,DC=com" });
+    await lab.call("getScheduler"); // the wizard's own cycle
+    await withState(lab.stateFile, (tx) => tx.state.servers.forEach((s) => (s.currentCycle = null)));
+    await provider.create(await v2());
+    expect(lab.operations()).toContain('startSyncCycle({"policyType":"Initial"})');
+  });
+
+  test("read shows a flag turned off, and diff reports it", async () => {
+    await start();
+    const inputs = await v2();
+    const created = await provider.create(inputs);
+    await lab.call("setGroupWritebackV2", { enabled: false });
+    const read = await provider.read(created.id, created.outs);
+    expect(read.props?.enabled).toBe(false);
+    expect((await provider.diff(created.id, read.props, inputs)).changes).toBe(true);
+  });
+
+  test("delete retains the flag by default and disables it only when asked", async () => {
+    await start();
+    const kept = await provider.create(await v2());
+    await provider.delete(kept.id, kept.outs);
+    expect((await lab.features()).groupWritebackV2).toBe(true);
+    expect(progress.lines.join("\n")).toContain("GroupWritebackV2 stays on");
+    const disabling = { ...(kept.outs as object), onDelete: "disable" };
+    await provider.delete(kept.id, disabling);
+    expect((await lab.features()).groupWritebackV2).toBe(false);
+    expect(await lab.syncCycleEnabled()).toBe(true);
+  });
+
+  test("a failed flag change re-enables the scheduler and says so", async () => {
+    await start();
+    await withState(lab.stateFile, (tx) =>
+      addFault(tx, { operation: "setGroupWritebackV2", message: "boom" }),
+    );
+    const message = await rejection(provider.create(await v2()));
+    expect(message).toMatch(
+      /enabling Group Writeback V2 failed on .*boom.*The sync scheduler was re-enabled/s,
+    );
+    expect(await lab.syncCycleEnabled()).toBe(true);
+  });
+});
+
+describe("v1", () => {
+  test("refuses while v2 is off, before printing any wizard step", async () => {
+    await start();
+    const message = await rejection(provider.create(await v1()));
+    expect(message).toContain("refusing group writeback v1");
+    expect(message).not.toContain("Optional features");
+  });
+
+  test("without the wizard step: fails with the exact steps, including the DN-format checkbox", async () => {
+    await start();
+    await lab.call("setGroupWritebackV2", { enabled: true });
+    const message = await rejection(provider.create(await v1({ dnFormat: "displayName" })));
+    expect(message).toContain(`choose the OU ${lab.ou}`);
+    expect(message).toContain('SELECT "Writeback group Distinguished Name with cloud Display Name"');
+    expect(message).toContain(
+      `entra-sim wizard ${lab.stateFile} group-writeback --enable --ou "${lab.ou}" --display-name-dn`,
+    );
+    expect(message).toContain("UnifiedGroupWriteback (Get-ADSyncAADCompanyFeature) is False");
+  });
+
+  test("waits for the admin with progress messages and continues once the step is done", async () => {
+    await start({ m365: 3, m365OptedOut: 1, security: 0, securityEnabled: 0 });
+    await lab.call("setGroupWritebackV2", { enabled: true });
+    await lab.call("newOrganizationalUnit", {
+      name: "Entra Writeback",
+      parentDn: "OU=Groups,OU=Corp,DC=contoso,DC=com",
+    });
+    await lab.call("grantWritebackAccess", { dn: lab.ou, accountDn: lab.account });
+    // The admin does the wizard step during the second wait.
+    const simulator = createSimulatorBackend({ stateFile: lab.stateFile, client: "pulumi" });
+    let sleeps = 0;
+    const admin: Backend = {
+      ...simulator,
+      description: simulator.description,
+      run: (operation, args) => simulator.run(operation, args),
+      async sleep(ms) {
+        sleeps += 1;
+        if (sleeps === 2) await wizardEnableGroupWriteback(lab.stateFile, { ou: lab.ou });
+        await simulator.sleep(ms);
+      },
+    };
+    useClientForTests(lab.target, new EntraConnectClient(admin));
+    const created = await provider.create(await v1({ wizardWaitSeconds: 60, wizardPollSeconds: 5 }));
+    const transcript = progress.lines.join("\n");
+    expect(transcript).toContain("Waiting up to 60 s for the wizard step");
+    expect(transcript).toContain("still waiting for the wizard step on CONNECT01 (5 s of 60 s)");
+    expect(transcript).toMatch(/the wizard step is done on CONNECT01 \(after 10 s\)/);
+    expect(created.outs).toMatchObject({ configured: true, containerDn: lab.ou, writtenBackGroupCount: 2 });
+  });
+
+  test("gives up after wizardWaitSeconds with the steps", async () => {
+    await start();
+    await lab.call("setGroupWritebackV2", { enabled: true });
+    const message = await rejection(
+      provider.create(await v1({ wizardWaitSeconds: 20, wizardPollSeconds: 10 })),
+    );
+    expect(message).toContain("Gave up after waiting 20 s (wizardWaitSeconds)");
+  });
+
+  test("another OU in the wizard needs a person: it explains and never waits", async () => {
+    await start();
+    await lab.call("setGroupWritebackV2", { enabled: true });
+    await wizardEnableGroupWriteback(lab.stateFile, { ou: "OU=Groups,OU=Corp,DC=contoso,DC=com" });
+    const message = await rejection(provider.create(await v1({ wizardWaitSeconds: 600 })));
+    expect(message).toContain("writes to OU=Groups,OU=Corp,DC=contoso,DC=com");
+    expect(message).toContain("DELETES every written-back group");
+    expect(progress.lines.join("\n")).not.toContain("Waiting up to");
+  });
+
+  test("staging role reports the pending exports and the switch as manual steps", async () => {
+    await start({ m365: 3, m365OptedOut: 0, security: 0, securityEnabled: 0, staging: true });
+    await lab.call("setGroupWritebackV2", { enabled: true });
+    await lab.call("newOrganizationalUnit", {
+      name: "Entra Writeback",
+      parentDn: "OU=Groups,OU=Corp,DC=contoso,DC=com",
+    });
+    await wizardEnableGroupWriteback(lab.stateFile, { ou: lab.ou });
+    const created = await provider.create(await v1({ role: "staging" }));
+    expect(created.outs).toMatchObject({
+      writtenBackGroupCount: 0,
+      pendingExports: { adds: 3, updates: 0, deletes: 0 },
+    });
+    expect((created.outs as { pendingManualSteps: string[] }).pendingManualSteps.join(" ")).toContain(
+      "3 adds",
+    );
+  });
+
+  test("read and diff: the wizard's OU changed by hand is drift", async () => {
+    await start();
+    await lab.call("setGroupWritebackV2", { enabled: true });
+    await wizardEnableGroupWriteback(lab.stateFile, { ou: "OU=Groups,OU=Corp,DC=contoso,DC=com" });
+    const inputs = await v1({ writebackOu: "OU=Groups,OU=Corp,DC=contoso,DC=com" });
+    const created = await provider.create(inputs);
+    expect((await provider.diff(created.id, created.outs, inputs)).changes).toBe(false);
+    const moved = { ...(created.outs as object), containerDn: lab.ou };
+    expect((await provider.diff(created.id, moved, inputs)).changes).toBe(true);
+  });
+
+  test("delete never disables v1", async () => {
+    await start();
+    await lab.call("setGroupWritebackV2", { enabled: true });
+    await wizardEnableGroupWriteback(lab.stateFile, { ou: "OU=Groups,OU=Corp,DC=contoso,DC=com" });
+    const created = await provider.create(await v1({ writebackOu: "OU=Groups,OU=Corp,DC=contoso,DC=com" }));
+    const before = lab.operations().length;
+    await provider.delete(created.id, created.outs);
+    expect(
+      lab
+        .operations()
+        .slice(before)
+        .filter((o) => o.startsWith("set")),
+    ).toEqual([]);
+    expect((await lab.features()).unifiedGroupWriteback).toBe(true);
+  });
+});

@@ -1,0 +1,89 @@
+import { writebackOuProvider as provider } from "../../../providers/writebackOu/provider";
+import { advance, withState, wizardEnableGroupWriteback } from "../../../simulator";
+import { captureProgress, type Lab, newLab, rejection, versioned } from "./support";
+
+let lab: Lab;
+let progress: ReturnType<typeof captureProgress>;
+beforeEach(async () => {
+  lab = await newLab({ m365: 2, m365OptedOut: 0, security: 0, securityEnabled: 0 });
+  progress = captureProgress();
+});
+afterEach(async () => {
+  progress.restore();
+  await lab.cleanup();
+});
+
+const inputsFor = (dn: string, extra: object = {}) =>
+  provider.check({}, versioned({ target: lab.target, dn, ...extra })).then((r) => r.inputs!);
+
+test("check rejects a DN that is not an OU", async () => {
+  const result = await provider.check(
+    {},
+    versioned({ target: lab.target, dn: "CN=Users,DC=contoso,DC=com" }),
+  );
+  expect(result.failures).toEqual([
+    { property: "dn", reason: expect.stringContaining("does not name an OU") },
+  ]);
+});
+
+test("create makes a protected OU; read and an unchanged diff follow", async () => {
+  const inputs = await inputsFor(lab.ou);
+  const created = await provider.create(inputs);
+  expect(created.id).toBe(lab.ou);
+  expect(created.outs).toMatchObject({
+    name: "Entra Writeback",
+    protectedFromAccidentalDeletion: true,
+    childCount: 0,
+    adopted: false,
+  });
+  const read = await provider.read(created.id, created.outs);
+  expect(read.id).toBe(lab.ou);
+  expect(await provider.diff(created.id, read.props, inputs)).toMatchObject({ changes: false });
+});
+
+test("an OU outside the sync scope is refused with the wizard's reason", async () => {
+  const message = await rejection(
+    provider.create(await inputsFor("OU=Writeback,OU=Excluded,DC=contoso,DC=com")),
+  );
+  expect(message).toContain("is outside the sync scope");
+  expect(message).toContain("excluded by OU=Excluded,DC=contoso,DC=com");
+  expect(lab.operations().some((o) => o.startsWith("newOrganizationalUnit"))).toBe(false);
+});
+
+test("a missing parent is named", async () => {
+  const message = await rejection(
+    provider.create(await inputsFor("OU=Writeback,OU=Nowhere,DC=contoso,DC=com")),
+  );
+  expect(message).toContain("its parent OU=Nowhere,DC=contoso,DC=com does not exist");
+});
+
+test("read of a deleted OU answers an empty id, so the engine recreates it", async () => {
+  const created = await provider.create(await inputsFor(lab.ou));
+  await lab.call("removeOrganizationalUnit", { dn: lab.ou, recursive: false });
+  expect(await provider.read(created.id, created.outs)).toEqual({ id: "" });
+});
+
+test("delete refuses a non-empty OU, removes an empty one, and leaves an adopted one", async () => {
+  const created = await provider.create(await inputsFor(lab.ou));
+  await lab.call("setGroupWritebackV2", { enabled: true });
+  await lab.call("grantWritebackAccess", { dn: lab.ou, accountDn: lab.account });
+  await wizardEnableGroupWriteback(lab.stateFile, { ou: lab.ou });
+  await withState(lab.stateFile, (tx) => advance(tx, 120)); // the wizard's cycle completes
+  const message = await rejection(provider.delete(created.id, created.outs));
+  expect(message).toMatch(/refusing to delete .* it still holds 2 object\(s\)/);
+  expect(await lab.call("getOrganizationalUnit", { dn: lab.ou })).toMatchObject({
+    exists: true,
+    childCount: 2,
+  });
+
+  const second = "OU=Second,OU=Groups,OU=Corp,DC=contoso,DC=com";
+  const empty = await provider.create(await inputsFor(second));
+  await provider.delete(empty.id, empty.outs);
+  expect(await lab.call("getOrganizationalUnit", { dn: second })).toMatchObject({ exists: false });
+
+  const existing = "OU=Groups,OU=Corp,DC=contoso,DC=com";
+  const adopted = await provider.create(await inputsFor(existing));
+  expect(adopted.outs).toMatchObject({ adopted: true });
+  await provider.delete(adopted.id, adopted.outs);
+  expect(await lab.call("getOrganizationalUnit", { dn: existing })).toMatchObject({ exists: true });
+});

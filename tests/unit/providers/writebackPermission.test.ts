@@ -1,0 +1,89 @@
+import { writebackPermissionProvider as provider } from "../../../providers/writebackPermission/provider";
+import { captureProgress, type Lab, newLab, versioned } from "./support";
+
+let lab: Lab;
+let progress: ReturnType<typeof captureProgress>;
+const OTHER_ACCOUNT = "CN=Domain Admins,CN=Users,DC=contoso,DC=com";
+beforeEach(async () => {
+  lab = await newLab();
+  progress = captureProgress();
+  await lab.call("newOrganizationalUnit", {
+    name: "Entra Writeback",
+    parentDn: "OU=Groups,OU=Corp,DC=contoso,DC=com",
+  });
+});
+afterEach(async () => {
+  progress.restore();
+  await lab.cleanup();
+});
+
+const inputs = (extra: object = {}) =>
+  provider
+    .check({}, versioned({ target: lab.target, ouDn: lab.ou, accountDn: lab.account, ...extra }))
+    .then((r) => r.inputs!);
+
+const holders = async (dn: string, account: string) =>
+  ((await lab.call("getAccessRules", { dn, accountDn: account })) as { rules: { isInherited: boolean }[] })
+    .rules;
+
+test("create grants exactly the writeback ACE; a second create is a no-op", async () => {
+  const created = await provider.create(await inputs());
+  expect(created.outs).toMatchObject({ granted: true, aclDn: lab.ou, scope: "ou" });
+  expect(await holders(lab.ou, lab.account)).toEqual([
+    expect.objectContaining({
+      rights: ["CreateChild", "Delete", "DeleteChild", "DeleteTree", "GenericRead", "GenericWrite"],
+      isInherited: false,
+    }),
+  ]);
+  await provider.create(await inputs());
+  expect(lab.operations().filter((o) => o.startsWith("grantWritebackAccess"))).toHaveLength(1);
+});
+
+test("a revoked ACE reads as not granted and diffs as a change; update grants it again", async () => {
+  const desired = await inputs();
+  const created = await provider.create(desired);
+  await lab.call("revokeWritebackAccess", { dn: lab.ou, accountDn: lab.account });
+  const read = await provider.read(created.id, created.outs);
+  expect(read.props).toMatchObject({ granted: false });
+  expect(await provider.diff(created.id, read.props, desired)).toMatchObject({ changes: true, replaces: [] });
+  const updated = await provider.update(created.id, read.props, desired);
+  expect(updated.outs).toMatchObject({ granted: true });
+});
+
+test("delete removes only its own ACE and leaves another account's", async () => {
+  await lab.call("grantWritebackAccess", { dn: lab.ou, accountDn: OTHER_ACCOUNT });
+  const created = await provider.create(await inputs());
+  await provider.delete(created.id, created.outs);
+  expect(await holders(lab.ou, lab.account)).toEqual([]);
+  const others = await holders(lab.ou, OTHER_ACCOUNT);
+  expect(others.filter((rule) => !rule.isInherited)).toHaveLength(1);
+});
+
+test("a permission on a deleted OU reads as not granted rather than failing", async () => {
+  const created = await provider.create(await inputs());
+  await lab.call("removeOrganizationalUnit", { dn: lab.ou, recursive: true });
+  const read = await provider.read(created.id, created.outs);
+  expect(read.props).toMatchObject({ granted: false, rules: [] });
+  await expect(provider.delete(created.id, created.outs)).resolves.toBeUndefined();
+});
+
+test("forest scope uses the documented cmdlet on the domain root, and destroy warns it cannot be undone", async () => {
+  const created = await provider.create(await inputs({ scope: "forest" }));
+  expect(created.outs).toMatchObject({ granted: true, aclDn: "DC=contoso,DC=com" });
+  expect(lab.operations()).toContain(`setForestWritebackPermissions({"accountDn":"${lab.account}"})`);
+  // The OU inherits it.
+  expect((await holders(lab.ou, lab.account)).some((rule) => rule.isInherited)).toBe(true);
+  await provider.delete(created.id, created.outs);
+  expect(progress.lines.join("\n")).toContain("has no documented undo");
+  expect(await holders("DC=contoso,DC=com", lab.account)).toHaveLength(1);
+});
+
+test("diff replaces when the account or OU changes", async () => {
+  const desired = await inputs();
+  const created = await provider.create(desired);
+  const otherAccount = { ...desired, accountDn: OTHER_ACCOUNT };
+  expect(await provider.diff(created.id, created.outs, otherAccount)).toMatchObject({
+    changes: true,
+    replaces: ["accountDn"],
+  });
+});
