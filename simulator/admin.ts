@@ -3,7 +3,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
-import { type OperationName, operationNames, type SyncPolicyType } from "../operations/contract";
+import { type OperationName, operationNames } from "../operations/contract";
 import { OperationError } from "../operations/errors";
 import { advanceClock } from "./clock";
 import { dnKey } from "./dn";
@@ -26,7 +26,7 @@ import {
   suggestedWritebackOu,
 } from "./seed";
 import { lockFileFor, withFileLock, writeFileAtomic, serializeState } from "./store";
-import { startCycle } from "./syncCycle";
+import { resumeSchedulerAt, startCycle } from "./syncCycle";
 import { resolveStateFile, type Transaction, withState } from "./transaction";
 import { disableGroupWriteback, enableGroupWriteback, setStagingMode } from "./wizard";
 
@@ -185,7 +185,14 @@ export function addServer(tx: Transaction, options: z.input<typeof addServerOpti
 /** A sync cycle that runs for the given seconds (as if the connectors were slow). */
 export function startBusyCycle(tx: Transaction, server: Server, seconds: number): void {
   if (server.currentCycle) throw new OperationError("busy", "SyncBusy", SYNC_ALREADY_RUNNING);
-  startCycle(tx.state, server, "Delta", "busy", tx.nowMs, seconds, tx.event);
+  startCycle(server, "Delta", "busy", tx.nowMs, seconds, tx.event);
+}
+
+/** SchedulerSuspended, which Connect sets during an upgrade (setting it by hand is unsupported on a real server). */
+export function setSchedulerSuspended(tx: Transaction, server: Server, suspended: boolean): void {
+  if (!suspended && server.schedulerSuspended) resumeSchedulerAt(server, tx.nowMs);
+  server.schedulerSuspended = suspended;
+  tx.catchUp();
 }
 
 /** Moves a simulated clock forward and applies what became due. */
@@ -261,15 +268,6 @@ export function clearFaults(tx: Transaction): number {
   const cleared = tx.state.faults.length;
   tx.state.faults = [];
   return cleared;
-}
-
-/** Starts a cycle as Start-ADSyncSyncCycle would (journaled as that operation). */
-export async function syncNow(
-  file: string,
-  policyType: SyncPolicyType,
-  meta: ActionMeta = {},
-): Promise<void> {
-  await callOperation(file, "startSyncCycle", { policyType }, meta);
 }
 
 /** The wizard's group writeback page, as one journaled transaction (entra-sim wizard <state> group-writeback --enable). */

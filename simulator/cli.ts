@@ -19,6 +19,7 @@ import {
   clearFaults,
   initState,
   runAction,
+  setSchedulerSuspended,
   startBusyCycle,
   updateCloudGroup,
   wizardDisableGroupWriteback,
@@ -308,9 +309,9 @@ const commands: Record<string, Handler> = {
     const enabled = boolFlag(values, "sync-cycle-enabled");
     const suspended = boolFlag(values, "suspended");
     if (suspended !== undefined) {
-      await runAction(file, "scheduler.suspended", { suspended }, meta(values), (_tx, server) => {
-        server.schedulerSuspended = suspended;
-      });
+      await runAction(file, "scheduler.suspended", { suspended }, meta(values), (tx, server) =>
+        setSchedulerSuspended(tx, server, suspended),
+      );
     }
     const scheduler =
       enabled === undefined

@@ -7,10 +7,6 @@ export function findObject(domain: Domain, dn: string): AdObject | undefined {
   return domain.objects[dnKey(dn)];
 }
 
-export function hasObject(domain: Domain, dn: string): boolean {
-  return dnKey(dn) in domain.objects;
-}
-
 export function putObject(domain: Domain, object: AdObject): void {
   domain.objects[dnKey(object.dn)] = object;
 }

@@ -21,7 +21,12 @@ import {
   subtreeKeys,
 } from "./directory";
 import type { Server, SimState } from "./model";
-import { ALLOWED_SYNC_CYCLE_INTERVAL_SECONDS, effectiveIntervalSeconds, startCycle } from "./syncCycle";
+import {
+  ALLOWED_SYNC_CYCLE_INTERVAL_SECONDS,
+  effectiveIntervalSeconds,
+  resumeSchedulerAt,
+  startCycle,
+} from "./syncCycle";
 import type { Transaction } from "./transaction";
 import { objectIdFromAnchor } from "./writebackRules";
 
@@ -113,9 +118,9 @@ function requireAccount(operation: string, state: SimState, accountDn: string): 
 }
 
 type Handlers = {
-  [N in OperationName]: (tx: Transaction, server: Server, args: OperationResultArgs<N>) => OperationResult<N>;
+  [N in OperationName]: (tx: Transaction, server: Server, args: ParsedArgs<N>) => OperationResult<N>;
 };
-type OperationResultArgs<N extends OperationName> = z.output<(typeof operations)[N]["args"]>;
+type ParsedArgs<N extends OperationName> = z.output<(typeof operations)[N]["args"]>;
 
 const handlers: Handlers = {
   getServerInfo: (_tx, server) => ({
@@ -128,6 +133,9 @@ const handlers: Handlers = {
 
   // Allowed during a cycle; a running cycle finishes regardless.
   setSchedulerSyncCycleEnabled: (tx, server, { enabled }) => {
+    if (enabled && !tx.state.tenant.scheduler.syncCycleEnabled) {
+      for (const each of tx.state.servers) resumeSchedulerAt(each, tx.nowMs);
+    }
     tx.state.tenant.scheduler.syncCycleEnabled = enabled;
     tx.catchUp();
     return schedulerView(tx.state, server);
@@ -139,7 +147,7 @@ const handlers: Handlers = {
     if (server.schedulerSuspended) {
       throw new OperationError("startSyncCycle", "SchedulerSuspended", SCHEDULER_ALREADY_SUSPENDED);
     }
-    startCycle(tx.state, server, policyType, "manual", tx.nowMs, tx.state.settings.syncSeconds, tx.event);
+    startCycle(server, policyType, "manual", tx.nowMs, tx.state.settings.syncSeconds, tx.event);
     return { result: "Success" };
   },
 
@@ -401,11 +409,4 @@ function takeFault(
     remaining: Math.max(fault.remaining, 0),
   });
   return { kind: fault.kind, message };
-}
-
-/** When the next scheduled cycle starts, for messages. */
-export function nextCycleText(server: Server): string {
-  return server.currentCycle
-    ? `a ${server.currentCycle.policyType} cycle runs until ${server.currentCycle.endsAt}`
-    : `next cycle at ${server.nextSyncCycleStartTime}`;
 }

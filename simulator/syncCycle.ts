@@ -32,7 +32,6 @@ export function effectiveIntervalSeconds(tenant: Tenant): number {
 }
 
 export function startCycle(
-  state: SimState,
   server: Server,
   policyType: SyncPolicyType,
   trigger: Cycle["trigger"],
@@ -47,6 +46,14 @@ export function startCycle(
     trigger,
   };
   record("cycle-started", server.name, { policyType, trigger, endsAt: server.currentCycle.endsAt }, atMs);
+}
+
+/**
+ * When the scheduler comes back (enabled again, or no longer suspended), a start time that passed while it was
+ * off means "start now", not "a cycle ran back then".
+ */
+export function resumeSchedulerAt(server: Server, nowMs: number): void {
+  if (Date.parse(server.nextSyncCycleStartTime) < nowMs) server.nextSyncCycleStartTime = toIso(nowMs);
 }
 
 function schedulerMayStart(state: SimState, server: Server): boolean {
@@ -87,7 +94,7 @@ export function advanceTime(state: SimState, nowMs: number, record: RecordEvent)
       if (next <= nowMs - intervalMs) next += Math.floor((nowMs - next) / intervalMs) * intervalMs;
       due.server.nextSyncCycleStartTime = toIso(next);
       const policy: SyncPolicyType = due.server.fullSyncRequired ? "Initial" : "Delta";
-      startCycle(state, due.server, policy, "scheduler", due.atMs, state.settings.syncSeconds, record);
+      startCycle(due.server, policy, "scheduler", due.atMs, state.settings.syncSeconds, record);
     }
   }
 }

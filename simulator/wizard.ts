@@ -72,7 +72,7 @@ export function enableGroupWriteback(
     cleanupContainerDn: null,
   };
   tx.state.tenant.features.unifiedGroupWriteback = true;
-  startCycle(tx.state, server, "Initial", "wizard", tx.nowMs, tx.state.settings.syncSeconds, tx.event);
+  startCycle(server, "Initial", "wizard", tx.nowMs, tx.state.settings.syncSeconds, tx.event);
   return `group writeback enabled on ${server.name}: OU ${ou.dn}${displayNameDn ? ", display-name DNs" : ""}; an Initial sync cycle started`;
 }
 

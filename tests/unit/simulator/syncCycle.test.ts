@@ -331,6 +331,9 @@ describe("the scheduler", () => {
     expect((await sim.client.call("getScheduler", {})).syncCycleInProgress).toBe(false);
     await sim.client.call("setSchedulerSyncCycleEnabled", { enabled: true });
     expect((await sim.client.call("getScheduler", {})).syncCycleInProgress).toBe(true);
+    // The slot missed while disabled starts now; no cycle is invented in the past.
+    expect(started()).toHaveLength(2);
+    expect((await sim.state()).servers[0]?.currentCycle?.startedAt).toBe("2025-01-06T10:30:00.000Z");
   });
 
   it("does not replay every missed slot after a long jump", async () => {
