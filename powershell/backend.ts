@@ -1,0 +1,227 @@
+// The Backend for real Entra Connect servers: each contract operation runs its reviewed .ps1 script in one
+// long-lived PowerShell session per backend (local, or remote over WinRM or SSH), one call at a time.
+import { z } from "zod";
+import { type Backend } from "../operations/backend";
+import { type OperationName, operations } from "../operations/contract";
+import { OperationError } from "../operations/errors";
+import { localTarget, remoteTarget } from "../operations/target";
+import { type Answer, decodeAnswer, MissingAnswerError } from "./answer";
+import { errorFromRecord, PowerShellOperationError, timeoutError, transportError } from "./errors";
+import { buildInvocationLine } from "./invocation";
+import { SerialQueue } from "./queue";
+import {
+  childEnvironment,
+  defaultExecutable,
+  describeTarget,
+  invocationShapeOf,
+  type PowerShellTarget,
+  SESSION_CLOSE_ARGUMENTS,
+  sessionOpenArguments,
+  transportOf,
+} from "./remoting";
+import { loadScript } from "./scripts";
+import { createRedactor, type Redactor } from "./secrets";
+import { type CallOutput, PowerShellSession, SessionFailure } from "./session";
+
+export interface PowerShellBackendOptions {
+  target: PowerShellTarget;
+  /** The WinRM password, from secret stack configuration. Reaches PowerShell only through its environment. */
+  password?: string;
+  /** Upper bound for every call; the session is replaced after a timeout. Default 120 s. */
+  callTimeoutMs?: number;
+  /** powershell (default; Windows PowerShell 5.1), pwsh (default for SSH), or a path. */
+  executable?: string;
+  log?: (line: string) => void;
+}
+
+export const DEFAULT_CALL_TIMEOUT_MS = 120_000;
+// Opening a remote session and importing ADSync and ActiveDirectory can take a while on a busy server.
+const MINIMUM_OPEN_TIMEOUT_MS = 60_000;
+const CLOSE_TIMEOUT_MS = 10_000;
+
+const powerShellTarget = z.discriminatedUnion("kind", [localTarget, remoteTarget]);
+
+export function createPowerShellBackend(options: PowerShellBackendOptions): Backend {
+  return new PowerShellBackend(options);
+}
+
+class PowerShellBackend implements Backend {
+  readonly description: string;
+  private readonly target: PowerShellTarget;
+  private readonly callTimeoutMs: number;
+  private readonly executable: string;
+  private readonly environment: NodeJS.ProcessEnv;
+  private readonly redact: Redactor;
+  private readonly writeLog: (line: string) => void;
+  private readonly queue = new SerialQueue();
+  private session: PowerShellSession | undefined;
+
+  constructor(options: PowerShellBackendOptions) {
+    this.target = powerShellTarget.parse(options.target);
+    this.description = describeTarget(this.target);
+    this.callTimeoutMs = options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+    this.executable = options.executable ?? defaultExecutable(this.target);
+    this.environment = childEnvironment(this.target, options.password);
+    this.redact = createRedactor([options.password]);
+    const log = options.log ?? (() => undefined);
+    this.writeLog = (line) => log(this.redact(line));
+    if (options.password !== undefined && transportOf(this.target) !== "wsman") {
+      this.writeLog(`${this.description}: a password is only used for WinRM; it is ignored here`);
+    }
+  }
+
+  run(operation: OperationName, args: unknown): Promise<unknown> {
+    return this.queue.run(() => this.runNow(operation, args));
+  }
+
+  sleep(milliseconds: number): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, milliseconds));
+  }
+
+  close(): Promise<void> {
+    return this.queue.run(() => this.closeSession());
+  }
+
+  private async runNow(operation: OperationName, args: unknown): Promise<unknown> {
+    if (!Object.hasOwn(operations, operation)) {
+      throw new OperationError(String(operation), "CmdletError", `unknown operation ${String(operation)}`);
+    }
+    const argumentsJson = JSON.stringify(args ?? {});
+    const line = buildInvocationLine(invocationShapeOf(this.target), loadScript(operation), argumentsJson);
+    const session = await this.openSession(operation);
+    const started = Date.now();
+    this.writeLog(`${operation}: running on ${this.description}`);
+    const output = await this.call(session, operation, line, this.callTimeoutMs);
+    const answer = await this.readAnswer(session, operation, output);
+    if (answer.kind === "error") {
+      const error = errorFromRecord(operation, answer.record, this.redact);
+      this.writeLog(
+        `${operation}: failed after ${Date.now() - started} ms (${error.code}): ${error.message}`,
+      );
+      throw error;
+    }
+    this.writeLog(`${operation}: done in ${Date.now() - started} ms`);
+    return answer.value;
+  }
+
+  /** The session, opened (or replaced) on the first call that needs it; errors name that call. */
+  private async openSession(operation: string): Promise<PowerShellSession> {
+    if (this.session?.isUsable) {
+      return this.session;
+    }
+    await this.discardSession();
+    this.writeLog(`starting PowerShell (${this.executable}) for ${this.description}`);
+    const session = PowerShellSession.start({ executable: this.executable, environment: this.environment });
+    this.session = session;
+    const openTimeoutMs = Math.max(this.callTimeoutMs, MINIMUM_OPEN_TIMEOUT_MS);
+    const openArguments = JSON.stringify(sessionOpenArguments(this.target, openTimeoutMs));
+    let output: CallOutput;
+    try {
+      output = await session.runSessionScript(openArguments, openTimeoutMs);
+    } catch (error) {
+      await this.discardSession();
+      throw this.sessionError(operation, error, openTimeoutMs);
+    }
+    const answer = await this.readAnswer(session, operation, output);
+    if (answer.kind === "error") {
+      await this.discardSession();
+      const cause = errorFromRecord(operation, answer.record, this.redact);
+      const code = cause.code === "CmdletError" ? "Transport" : cause.code;
+      throw new PowerShellOperationError(
+        operation,
+        code,
+        `could not prepare the PowerShell session for ${this.description}: ${cause.message}`,
+        cause.errorRecord,
+      );
+    }
+    this.writeLog(`PowerShell session ready for ${this.description}: ${JSON.stringify(answer.value)}`);
+    return session;
+  }
+
+  private async call(
+    session: PowerShellSession,
+    operation: string,
+    line: string,
+    timeoutMs: number,
+  ): Promise<CallOutput> {
+    try {
+      return await session.invoke(line, timeoutMs);
+    } catch (error) {
+      await this.discardSession();
+      throw this.sessionError(operation, error, timeoutMs);
+    }
+  }
+
+  private async readAnswer(
+    session: PowerShellSession,
+    operation: string,
+    output: CallOutput,
+  ): Promise<Answer> {
+    if (output.stderr.trim().length > 0) {
+      this.writeLog(`${operation}: PowerShell wrote to stderr: ${output.stderr.trim()}`);
+    }
+    try {
+      const answer = decodeAnswer(output.stdout);
+      for (const stray of answer.strayOutput) {
+        this.writeLog(`${operation}: PowerShell also wrote: ${stray}`);
+      }
+      return answer;
+    } catch (error) {
+      if (!(error instanceof MissingAnswerError)) {
+        throw error;
+      }
+      // Without an answer line the state of the session is unknown: do not reuse it.
+      if (this.session === session) {
+        this.session = undefined;
+      }
+      await session.dispose();
+      const said = output.stderr.trim() || output.stdout.trim();
+      throw new PowerShellOperationError(
+        operation,
+        output.stderr.trim() ? "CmdletError" : "Transport",
+        this.redact(`${error.message} on ${this.description}${said ? `: ${said}` : ""}`),
+      );
+    }
+  }
+
+  private sessionError(operation: string, error: unknown, timeoutMs: number): PowerShellOperationError {
+    if (error instanceof SessionFailure && error.kind === "timeout") {
+      this.writeLog(`${operation}: no answer within ${timeoutMs} ms; PowerShell session stopped`);
+      return timeoutError(operation, timeoutMs, this.description);
+    }
+    const detail = error instanceof Error ? error.message : String(error);
+    this.writeLog(`${operation}: PowerShell session lost: ${detail}`);
+    return transportError(
+      operation,
+      this.redact(
+        `${operation} could not run on ${this.description}: ${detail}; the next call starts a new session`,
+      ),
+    );
+  }
+
+  private async discardSession(): Promise<void> {
+    const session = this.session;
+    this.session = undefined;
+    if (session !== undefined) {
+      await session.dispose();
+    }
+  }
+
+  private async closeSession(): Promise<void> {
+    const session = this.session;
+    if (session === undefined) {
+      return;
+    }
+    if (session.isUsable) {
+      try {
+        await session.runSessionScript(JSON.stringify(SESSION_CLOSE_ARGUMENTS), CLOSE_TIMEOUT_MS);
+      } catch (error) {
+        this.writeLog(
+          `closing the PowerShell session: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+    }
+    await this.discardSession();
+    this.writeLog(`PowerShell session for ${this.description} closed`);
+  }
+}
