@@ -1,0 +1,355 @@
+#!/usr/bin/env node
+// A stand-in for powershell.exe that speaks node-powershell's stdin protocol, so the real node-powershell and
+// the real backend can be tested without Windows.
+//
+// node-powershell writes, per call: [Console]::Error.WriteLine("<D>"), [Console]::Out.WriteLine("<D>"), the
+// command, and the same two delimiter lines again. This program echoes the delimiter lines to stderr/stdout.
+// The command must be exactly the backend's one-line bootstrap (tests/fixtures/powershell/invocation/*.txt)
+// with only base64 in its two variable places; anything else is refused on stderr. It decodes the script,
+// recognises it by comparing it with powershell/scripts/*.ps1, decodes the JSON arguments and answers one base64
+// line of UTF-8 JSON, as the real bootstrap does: the script's result, or {"error":{...}}.
+//
+// Environment:
+//   FAKE_PS_MODE              replay (default): answers from tests/fixtures/powershell/replay/<operation>/<variant>.json
+//                             simulator: applies the operation to the simulator (dist/simulator/backend.js, built)
+//   FAKE_PS_REPLAY_DIR        another directory of replay fixtures
+//   FAKE_PS_SIMULATOR_STATE   simulator state file; FAKE_PS_SIMULATOR_SERVER: server name in it
+//   FAKE_PS_CONTROL           a JSON file read before every call and rewritten as entries are used up:
+//                               {"plan": {"<operation>": ["<variant>", ...]},            replay variants, in order
+//                                "faults": [{"operation": "<name>|*", "fault": "<kind>", "delayMs": n}],
+//                                "sessionError": {message, category, fullyQualifiedErrorId, exceptionType}}
+//                             fault kinds: hang (never answers), crash (exits with code 3 mid-call),
+//                             exit (exits with code 0 mid-call), stderr (writes noise to stderr, then answers),
+//                             stray (writes a text line to stdout, then answers), slow (waits delayMs, then answers)
+//   FAKE_PS_LOG               a file that receives one JSON line per event: start, every line received, call, refusal
+//   FAKE_PS_STDOUT_ENCODING   ascii (default): non-ASCII characters written to stdout become "?", like a legacy
+//                             console code page; utf8: written as they are
+"use strict";
+
+const fs = require("node:fs");
+const path = require("node:path");
+const readline = require("node:readline");
+
+const REPOSITORY = path.resolve(__dirname, "..", "..");
+const SCRIPTS_DIRECTORY = path.join(REPOSITORY, "powershell", "scripts");
+const FIXTURES_DIRECTORY = path.join(REPOSITORY, "tests", "fixtures", "powershell");
+const PASSWORD_VARIABLE = "ENTRA_WRITEBACK_REMOTE_PASSWORD";
+const BASE64 = "([A-Za-z0-9+/]*={0,2})";
+const DELIMITER_LINE = /^\[Console\]::(Out|Error)\.WriteLine\("([0-9A-Za-z]{16})"\)$/;
+
+const settings = {
+  mode: process.env.FAKE_PS_MODE || "replay",
+  replayDirectory: process.env.FAKE_PS_REPLAY_DIR || path.join(FIXTURES_DIRECTORY, "replay"),
+  controlFile: process.env.FAKE_PS_CONTROL,
+  logFile: process.env.FAKE_PS_LOG,
+  simulatorStateFile: process.env.FAKE_PS_SIMULATOR_STATE,
+  simulatorServer: process.env.FAKE_PS_SIMULATOR_SERVER,
+  stdoutEncoding: process.env.FAKE_PS_STDOUT_ENCODING || "ascii",
+};
+
+function log(event) {
+  if (settings.logFile) {
+    fs.appendFileSync(settings.logFile, `${JSON.stringify({ pid: process.pid, ...event })}\n`);
+  }
+}
+
+function writeStdout(text) {
+  const shown = settings.stdoutEncoding === "ascii" ? text.replace(/[^\t\n\r\x20-\x7E]/g, "?") : text;
+  process.stdout.write(`${shown}\n`);
+}
+
+function escapeRegExp(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+function loadLineShapes() {
+  const shapes = {};
+  for (const shape of ["local", "remote"]) {
+    const template = fs
+      .readFileSync(path.join(FIXTURES_DIRECTORY, "invocation", `${shape}.txt`), "utf8")
+      .trim();
+    const pattern = escapeRegExp(template)
+      .replace(escapeRegExp("{SCRIPT_BASE64}"), BASE64)
+      .replace(escapeRegExp("{ARGUMENTS_BASE64}"), BASE64);
+    shapes[shape] = new RegExp(`^${pattern}$`);
+  }
+  return shapes;
+}
+
+function loadScripts() {
+  const byText = new Map();
+  for (const file of fs.readdirSync(SCRIPTS_DIRECTORY)) {
+    if (file.endsWith(".ps1")) {
+      const text = fs.readFileSync(path.join(SCRIPTS_DIRECTORY, file), "utf8").replace(/^\uFEFF/, "");
+      byText.set(text, path.basename(file, ".ps1"));
+    }
+  }
+  return byText;
+}
+
+const lineShapes = loadLineShapes();
+const scriptsByText = loadScripts();
+const session = { transport: undefined, calls: 0, hung: false };
+
+log({
+  event: "start",
+  argv: process.argv.slice(2),
+  passwordVariablePresent: Object.prototype.hasOwnProperty.call(process.env, PASSWORD_VARIABLE),
+});
+
+function readControl() {
+  if (!settings.controlFile || !fs.existsSync(settings.controlFile)) return {};
+  return JSON.parse(fs.readFileSync(settings.controlFile, "utf8"));
+}
+
+function writeControl(control) {
+  if (settings.controlFile) fs.writeFileSync(settings.controlFile, `${JSON.stringify(control, null, 2)}\n`);
+}
+
+/** The first fault for this operation, removed from the control file so a new session does not meet it again. */
+function takeFault(operation) {
+  const control = readControl();
+  const faults = control.faults || [];
+  const index = faults.findIndex((fault) => fault.operation === operation || fault.operation === "*");
+  if (index === -1) return undefined;
+  const [fault] = faults.splice(index, 1);
+  writeControl({ ...control, faults });
+  return fault;
+}
+
+function takeReplayVariant(operation) {
+  const control = readControl();
+  const planned = (control.plan || {})[operation];
+  if (!Array.isArray(planned) || planned.length === 0) return "default";
+  const [variant, ...rest] = planned;
+  writeControl({ ...control, plan: { ...control.plan, [operation]: rest } });
+  return variant;
+}
+
+function refuse(reason, line) {
+  log({ event: "refused", reason });
+  process.stderr.write(`fake powershell refused the command: ${reason}: ${String(line).slice(0, 160)}\n`);
+}
+
+function decodeBase64(text) {
+  const bytes = Buffer.from(text, "base64");
+  if (bytes.toString("base64") !== text) throw new Error("not canonical base64");
+  return bytes.toString("utf8");
+}
+
+function answer(value) {
+  writeStdout(Buffer.from(JSON.stringify(value), "utf8").toString("base64"));
+}
+
+function sleep(milliseconds) {
+  return new Promise((resolve) => setTimeout(resolve, milliseconds));
+}
+
+// ----- session setup (_session.ps1) -----
+
+function runSessionScript(args) {
+  if (args.action === "close") {
+    session.transport = undefined;
+    return { action: "close" };
+  }
+  const control = readControl();
+  if (control.sessionError) {
+    delete process.env[PASSWORD_VARIABLE];
+    return { error: control.sessionError };
+  }
+  const passwordReceived = Boolean(process.env[PASSWORD_VARIABLE]);
+  // Like _session.ps1: read the password once, then remove it from the environment.
+  delete process.env[PASSWORD_VARIABLE];
+  log({ event: "session", transport: args.transport, passwordReceived });
+  session.transport = args.transport;
+  return {
+    action: "open",
+    transport: args.transport,
+    powerShellVersion: "5.1.17763.1 (fake)",
+    modules: ["ActiveDirectory: imported 1.0.1.0", "ADSync: imported 1.0.0.0", "AdSyncConfig: imported 1.0"],
+  };
+}
+
+// ----- replay mode -----
+
+function replay(operation) {
+  const variant = takeReplayVariant(operation);
+  const file = path.join(settings.replayDirectory, operation, `${variant}.json`);
+  const fixture = JSON.parse(fs.readFileSync(file, "utf8"));
+  if (fixture.error) return { error: fixture.error };
+  return fixture.result;
+}
+
+// ----- simulator mode -----
+
+let simulatorBackend;
+
+function simulator() {
+  if (!simulatorBackend) {
+    const modulePath = path.join(REPOSITORY, "dist", "simulator", "backend.js");
+    if (!fs.existsSync(modulePath)) {
+      throw new Error(`${modulePath} is missing: run npm run build first`);
+    }
+    const { createSimulatorBackend } = require(modulePath);
+    simulatorBackend = createSimulatorBackend({
+      stateFile: settings.simulatorStateFile,
+      ...(settings.simulatorServer ? { server: settings.simulatorServer } : {}),
+      client: "powershell-fake",
+    });
+  }
+  return simulatorBackend;
+}
+
+const CMDLET_OF = {
+  startSyncCycle: "Microsoft.IdentityManagement.PowerShell.Cmdlet.StartADSyncSyncCycle",
+  setGroupWritebackV2: "Microsoft.IdentityManagement.PowerShell.Cmdlet.SetADSyncAADCompanyFeature",
+  setSchedulerSyncCycleEnabled: "Microsoft.IdentityManagement.PowerShell.Cmdlet.SetADSyncScheduler",
+};
+
+/** The error record the real script's bootstrap would write for the error the simulator raised. */
+function errorRecordFor(operation, error) {
+  const message = String(error.message);
+  const cmdlet = CMDLET_OF[operation] || `Microsoft.ActiveDirectory.Management.Commands.${operation}`;
+  switch (error.code) {
+    case "SyncBusy":
+    case "SchedulerSuspended":
+      return {
+        message,
+        category: "WriteError",
+        fullyQualifiedErrorId: `System.InvalidOperationException,${cmdlet}`,
+        exceptionType: "System.InvalidOperationException",
+      };
+    case "NotFound":
+      return {
+        message,
+        category: "ObjectNotFound",
+        fullyQualifiedErrorId: `ActiveDirectoryCmdlet:Microsoft.ActiveDirectory.Management.ADIdentityNotFoundException,${cmdlet}`,
+        exceptionType: "Microsoft.ActiveDirectory.Management.ADIdentityNotFoundException",
+      };
+    case "AccessDenied":
+      return {
+        message,
+        category: "PermissionDenied",
+        fullyQualifiedErrorId: `UnauthorizedAccessException,${cmdlet}`,
+        exceptionType: "System.UnauthorizedAccessException",
+      };
+    case "Refused":
+    case "FeatureRefused":
+      // The scripts' own refusals (Write-Error -ErrorId EntraWriteback.<code>).
+      return {
+        message,
+        category: "InvalidOperation",
+        fullyQualifiedErrorId: `EntraWriteback.${error.code}`,
+        exceptionType: "Microsoft.PowerShell.Commands.WriteErrorException",
+      };
+    default:
+      // CmdletError, and the simulator's own InjectedFault and Transport: a cmdlet failing for another reason.
+      return {
+        message,
+        category: "NotSpecified",
+        fullyQualifiedErrorId: `System.Management.Automation.RuntimeException,${cmdlet}`,
+        exceptionType: "System.Management.Automation.RuntimeException",
+      };
+  }
+}
+
+async function simulate(operation, args) {
+  try {
+    return await simulator().run(operation, args);
+  } catch (error) {
+    if (error && typeof error.code === "string") return { error: errorRecordFor(operation, error) };
+    throw error;
+  }
+}
+
+// ----- one command line -----
+
+async function runCommand(line) {
+  let shape;
+  let match;
+  for (const [candidate, pattern] of Object.entries(lineShapes)) {
+    match = pattern.exec(line);
+    if (match) {
+      shape = candidate;
+      break;
+    }
+  }
+  if (!shape) return refuse("not the one-line bootstrap with base64 script and arguments", line);
+
+  let scriptText;
+  let args;
+  try {
+    scriptText = decodeBase64(match[1]);
+    args = JSON.parse(decodeBase64(match[2]));
+  } catch (error) {
+    return refuse(`undecodable script or arguments (${error.message})`, line);
+  }
+  const script = scriptsByText.get(scriptText);
+  if (!script) return refuse("the script is none of powershell/scripts/*.ps1", line);
+  log({ event: "call", shape, script, arguments: args });
+
+  if (script === "_session") {
+    if (shape !== "local") return refuse("_session.ps1 runs in the local PowerShell", line);
+    return answer(runSessionScript(args));
+  }
+  if (session.transport === undefined)
+    return refuse(`${script} before _session.ps1 opened the session`, line);
+  const expectedShape = session.transport === "local" ? "local" : "remote";
+  if (shape !== expectedShape) return refuse(`a ${shape} line in a ${session.transport} session`, line);
+  session.calls += 1;
+
+  const fault = takeFault(script);
+  if (fault) log({ event: "fault", script, fault: fault.fault });
+  switch (fault && fault.fault) {
+    case "hang":
+      session.hung = true;
+      return undefined;
+    case "crash":
+      process.exit(3);
+      return undefined;
+    case "exit":
+      process.exit(0);
+      return undefined;
+    case "stderr":
+      process.stderr.write("WARNING: noise a cmdlet wrote to stderr\n");
+      break;
+    case "stray":
+      writeStdout("text some host output wrote to the console");
+      break;
+    case "slow":
+      await sleep(fault.delayMs || 100);
+      break;
+    default:
+      break;
+  }
+
+  const value = settings.mode === "simulator" ? await simulate(script, args) : replay(script);
+  return answer(value);
+}
+
+async function handleLine(line) {
+  log({ event: "line", line });
+  if (session.hung) return;
+  const delimiter = DELIMITER_LINE.exec(line);
+  if (delimiter) {
+    const stream = delimiter[1] === "Out" ? process.stdout : process.stderr;
+    stream.write(`${delimiter[2]}\n`);
+    return;
+  }
+  await runCommand(line);
+}
+
+const input = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
+let pending = Promise.resolve();
+input.on("line", (line) => {
+  pending = pending
+    .then(() => handleLine(line))
+    .catch((error) => {
+      log({ event: "failure", message: String(error && error.stack) });
+      process.stderr.write(`fake powershell failed: ${error && error.message}\n`);
+    });
+});
+input.on("close", () => {
+  pending.then(() => process.exit(0));
+});
+process.on("SIGTERM", () => process.exit(0));
