@@ -92,6 +92,13 @@ export async function convergeV1(
   const live = await waitForWizard(client, inputs, progress);
   // The wizard starts a full cycle: report its result, not the state before it.
   await waitForSyncIdle(client, { timeoutSeconds: inputs.syncIdleTimeoutSeconds, progress });
+  if (inputs.role === "staging") {
+    // A staging server imports and synchronizes but exports nothing: a full cycle makes its pending
+    // exports the complete picture of what it would write into AD once active.
+    progress(`staging: running an Initial sync cycle on ${client.description} to compute the pending exports`);
+    await client.call("startSyncCycle", { policyType: "Initial" });
+    await waitForSyncIdle(client, { timeoutSeconds: inputs.syncIdleTimeoutSeconds, progress });
+  }
   return {
     ...inputs,
     configured: live.unifiedGroupWriteback && live.optionalFeatureGroupWriteBack,

@@ -1,0 +1,96 @@
+// npm run drift -- [stack ...] [--project-dir DIR] [--json FILE] [--junit FILE]
+// Runs `pulumi preview --refresh --expect-no-changes` for every stack (or the ones named), prints a table,
+// writes JSON and JUnit XML reports, and exits 1 when any stack drifted or failed (2 on bad usage).
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { classifyPreview, type StackDriftResult } from "./drift/classify";
+import { renderJson, renderJunit, renderTable } from "./drift/render";
+import { projectRoot, runPulumi } from "./pulumiCli";
+
+const options = z.strictObject({
+  projectDir: z.string().min(1),
+  json: z.string().min(1),
+  junit: z.string().min(1),
+  stacks: z.array(z.string().regex(/^[A-Za-z0-9_.-]+$/, "a stack name (letters, digits, _ . -)")),
+});
+
+function parseOptions(argv: string[]) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      "project-dir": { type: "string" },
+      json: { type: "string" },
+      junit: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    console.log("usage: npm run drift -- [stack ...] [--project-dir DIR] [--json FILE] [--junit FILE]");
+    process.exit(0);
+  }
+  const projectDir = path.resolve(values["project-dir"] ?? projectRoot);
+  const parsed = options.safeParse({
+    projectDir,
+    json: values.json ?? path.join(projectDir, "reports", "drift.json"),
+    junit: values.junit ?? path.join(projectDir, "reports", "drift.xml"),
+    stacks: positionals,
+  });
+  if (!parsed.success)
+    throw new Error(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+  return parsed.data;
+}
+
+async function allStacks(projectDir: string): Promise<string[]> {
+  const listed = await runPulumi(["stack", "ls", "--json"], { projectDir });
+  if (listed.exitCode !== 0) throw new Error(`pulumi stack ls failed: ${listed.stderr.trim()}`);
+  return (JSON.parse(listed.stdout) as { name: string }[]).map((s) => s.name.split("/").at(-1)!);
+}
+
+async function checkStack(stack: string, projectDir: string): Promise<StackDriftResult> {
+  const started = Date.now();
+  const run = await runPulumi(["preview", "--refresh", "--expect-no-changes", "--json", "--stack", stack], {
+    projectDir,
+  });
+  return classifyPreview(stack, run, (Date.now() - started) / 1000);
+}
+
+async function main(): Promise<number> {
+  let settings: ReturnType<typeof parseOptions>;
+  try {
+    settings = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    console.error(`drift: ${(error as Error).message}`);
+    return 2;
+  }
+  const stacks = settings.stacks.length > 0 ? settings.stacks : await allStacks(settings.projectDir);
+  if (stacks.length === 0) {
+    console.error(`drift: no stacks in ${settings.projectDir}; name them or create one first`);
+    return 2;
+  }
+  const results: StackDriftResult[] = [];
+  for (const stack of stacks) {
+    console.error(`drift: checking ${stack} (preview --refresh --expect-no-changes)...`);
+    results.push(await checkStack(stack, settings.projectDir));
+  }
+  console.log(renderTable(results));
+  for (const [file, content] of [
+    [settings.json, renderJson(results, new Date())],
+    [settings.junit, renderJunit(results)],
+  ] as const) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, content);
+  }
+  console.error(`drift: reports written to ${settings.json} and ${settings.junit}`);
+  return results.every((r) => r.status === "in-sync") ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`drift: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(2);
+  },
+);

@@ -1,0 +1,118 @@
+// npm run lab: the main job. On a fresh machine it sets everything up and runs the lab deployment end to end
+// against the simulator: a simulated Entra Connect server with realistic data, pulumi up, the wizard step
+// performed in the simulator as an admin would, and the converged result. It leaves the `lab` stack to play
+// with, and it can be re-run (each run starts from a fresh simulated server and a fresh stack).
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { initState, wizardEnableGroupWriteback } from "../simulator";
+import { ensurePulumiCli, projectRoot, runPulumi } from "./pulumiCli";
+
+const LAB_STACK = "lab";
+const LAB_PASSPHRASE = "entra-writeback-lab";
+const STATE_FILE = path.join(".lab", "lab.json");
+const WIZARD_PROMPT = /Waiting up to \d+ s for the wizard step/;
+
+const env = { PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? LAB_PASSPHRASE };
+const options = { projectDir: projectRoot, env };
+let step = 0;
+const say = (message: string) => console.log(`\n[lab ${++step}/6] ${message}`);
+const note = (message: string) => console.log(`[lab] ${message}`);
+
+/** Reads entra-writeback:writebackOu from the committed lab stack file, so the wizard step matches it. */
+function labWritebackOu(): string {
+  const text = fs.readFileSync(path.join(projectRoot, "stacks", `Pulumi.${LAB_STACK}.yaml`), "utf8");
+  const match = /entra-writeback:writebackOu:\s*(.+)/.exec(text);
+  if (!match?.[1]) throw new Error(`stacks/Pulumi.${LAB_STACK}.yaml has no entra-writeback:writebackOu`);
+  return match[1].trim().replace(/^["']|["']$/g, "");
+}
+
+async function main(): Promise<void> {
+  say("Pulumi CLI");
+  const cli = ensurePulumiCli();
+  note(`${cli} (${spawnSync(cli, ["version"], { encoding: "utf8" }).stdout.trim()})`);
+
+  say(`Simulated Entra Connect server in ${STATE_FILE} (fresh)`);
+  const summary = await initState(path.join(projectRoot, STATE_FILE), {
+    force: true,
+    clock: "real",
+    syncSeconds: 5,
+    m365: 24,
+    m365OptedOut: 6,
+    security: 8,
+    securityEnabled: 3,
+  });
+  note(
+    `${summary.server}, domain ${summary.domain}: ${summary.m365Groups} Microsoft 365 groups ` +
+      `(6 opted out of writeback), ${summary.securityGroups} security groups (3 enabled for writeback)`,
+  );
+  note("group writeback is off: v2 (the tenant flag) and v1 (the wizard) are both still to do");
+
+  say(`Stack "${LAB_STACK}" (local state in .pulumi-state, passphrase ${LAB_PASSPHRASE})`);
+  const stacks = await runPulumi(["stack", "ls", "--json"], options);
+  const exists =
+    stacks.exitCode === 0 &&
+    (JSON.parse(stacks.stdout) as { name: string }[]).some((s) => s.name === LAB_STACK);
+  if (exists) {
+    note("removing the previous lab stack's state (the simulated server it managed was just replaced)");
+    const removed = await runPulumi(
+      ["stack", "rm", LAB_STACK, "--force", "--yes", "--preserve-config"],
+      options,
+    );
+    if (removed.exitCode !== 0) throw new Error(`pulumi stack rm failed: ${removed.stderr}`);
+  }
+  const created = await runPulumi(["stack", "init", LAB_STACK, "--secrets-provider", "passphrase"], options);
+  if (created.exitCode !== 0) throw new Error(`pulumi stack init failed: ${created.stderr}`);
+
+  say("pulumi up: scheduler -> v2 (paused window) -> OU -> permission -> v1 (waits for the wizard step)");
+  const ou = labWritebackOu();
+  let wizard: Promise<unknown> | undefined;
+  let transcript = "";
+  const up = await runPulumi(["up", "--yes", "--stack", LAB_STACK], {
+    ...options,
+    echo: true,
+    onOutput: (text) => {
+      transcript += text;
+      if (!wizard && WIZARD_PROMPT.test(transcript)) {
+        note(`as the admin, in the wizard: enable Group writeback with the OU ${ou}`);
+        note(
+          `(on this simulated server: npx entra-sim wizard ${STATE_FILE} group-writeback --enable --ou "${ou}")`,
+        );
+        wizard = wizardEnableGroupWriteback(path.join(projectRoot, STATE_FILE), { ou, client: "lab-admin" });
+      }
+    },
+  });
+  await wizard;
+  if (up.exitCode !== 0) throw new Error("pulumi up failed (see above)");
+
+  say("The converged result");
+  const show = spawnSync(
+    path.join(projectRoot, "bin", "entra-sim"),
+    ["show", STATE_FILE, "--journal", "12"],
+    {
+      cwd: projectRoot,
+      encoding: "utf8",
+    },
+  );
+  console.log(show.stdout.trim());
+  const outputs = await runPulumi(["stack", "output", "--json", "--stack", LAB_STACK], options);
+  console.log(`\nStack outputs:\n${outputs.stdout.trim()}`);
+
+  say("Play with it");
+  console.log(
+    [
+      `export PULUMI_CONFIG_PASSPHRASE=${LAB_PASSPHRASE}`,
+      `npx entra-sim scheduler ${STATE_FILE} --sync-cycle-enabled false    # drift: the scheduler left disabled`,
+      `npx entra-sim ad ${STATE_FILE} revoke "${ou}" "${summary.connectorAccountDn}"    # drift: an ACE removed`,
+      `npm run pulumi -- preview --refresh --stack ${LAB_STACK}    # see it`,
+      `npm run pulumi -- up --refresh --yes --stack ${LAB_STACK}   # repair it`,
+      "npm run drift                                              # the drift report across stacks",
+      "npm run lab                                                # start over",
+    ].join("\n"),
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(`\n[lab] ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

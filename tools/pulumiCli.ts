@@ -1,0 +1,79 @@
+// The Pulumi CLI as this project's tools run it: obtained by ensure-pulumi-cli.sh, with the project's Node
+// first on PATH and the local file backend unless PULUMI_BACKEND_URL says otherwise.
+import { execFileSync, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+export const projectRoot = path.resolve(__dirname, "..", "..");
+
+let cliPath: string | undefined;
+
+/** The CLI's path; builds it on first use (progress on stderr). */
+export function ensurePulumiCli(): string {
+  cliPath ??=
+    process.env.ENTRA_WRITEBACK_PULUMI ||
+    execFileSync(path.join(projectRoot, "tools", "ensure-pulumi-cli.sh"), {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+    }).trim();
+  return cliPath;
+}
+
+/** Environment for the CLI: the project's Node 24 first, local state by default, no update check. */
+export function pulumiEnvironment(projectDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const backend = process.env.PULUMI_BACKEND_URL ?? `file://${path.join(projectDir, ".pulumi-state")}`;
+  if (backend.startsWith("file://")) fs.mkdirSync(backend.slice("file://".length), { recursive: true });
+  return {
+    ...process.env,
+    PATH: [
+      path.join(projectRoot, "node_modules", ".bin"),
+      path.dirname(ensurePulumiCli()),
+      process.env.PATH ?? "",
+    ].join(path.delimiter),
+    PULUMI_BACKEND_URL: backend,
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    ...extra,
+  };
+}
+
+export interface PulumiRun {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the CLI in `projectDir`. With `echo`, output also streams to this process's terminal, and
+ * `onOutput` sees each chunk (the lab watches for the wizard prompt).
+ */
+export function runPulumi(
+  args: string[],
+  options: {
+    projectDir: string;
+    env?: Record<string, string>;
+    echo?: boolean;
+    onOutput?: (text: string) => void;
+  },
+): Promise<PulumiRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(ensurePulumiCli(), [...args, "--non-interactive"], {
+      cwd: options.projectDir,
+      env: pulumiEnvironment(options.projectDir, options.env),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (text: string) => {
+      stdout += text;
+      if (options.echo) process.stdout.write(text);
+      options.onOutput?.(text);
+    });
+    child.stderr.setEncoding("utf8").on("data", (text: string) => {
+      stderr += text;
+      if (options.echo) process.stderr.write(text);
+      options.onOutput?.(text);
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ exitCode: code ?? 1, stdout, stderr }));
+  });
+}
