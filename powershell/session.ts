@@ -1,5 +1,6 @@
 // One node-powershell process: started with safe flags, prepared by _session.ps1, every call bounded by a
 // timeout. A session that timed out or died is not reused: the backend disposes it and opens a new one.
+import { getSystemErrorName } from "node:util";
 import { PowerShell } from "node-powershell";
 import { buildInvocationLine } from "./invocation";
 import { loadScript, SESSION_SCRIPT } from "./scripts";
@@ -37,7 +38,10 @@ export const POWERSHELL_FLAGS = {
 export class PowerShellSession {
   private usable = true;
 
-  private constructor(private readonly shell: PowerShell) {}
+  private constructor(
+    private readonly shell: PowerShell,
+    private readonly executable: string,
+  ) {}
 
   static start(options: SessionOptions): PowerShellSession {
     const shell = new PowerShell({
@@ -48,7 +52,7 @@ export class PowerShellSession {
       invocationTimeout: 0,
       throwOnInvocationError: false,
     });
-    return new PowerShellSession(shell);
+    return new PowerShellSession(shell, options.executable);
   }
 
   get isUsable(): boolean {
@@ -91,7 +95,7 @@ export class PowerShellSession {
         throw error;
       }
       this.usable = false;
-      throw new SessionFailure("exited", describeProcessError(error));
+      throw new SessionFailure("exited", describeProcessError(error, this.executable));
     } finally {
       clearTimeout(timer);
     }
@@ -105,22 +109,28 @@ export class PowerShellSession {
   }
 }
 
-function describeProcessError(error: unknown): string {
-  if (error instanceof Error) {
-    const original = (error as { originalError?: unknown }).originalError;
-    const detail = original instanceof Error && original.message ? `: ${original.message}` : "";
-    const exitCode = (error as { exitCode?: unknown }).exitCode;
-    const signal = (error as { signalCode?: unknown }).signalCode;
-    const how =
-      typeof exitCode === "number"
-        ? ` with exit code ${exitCode}`
-        : typeof signal === "string"
-          ? ` by ${signal}`
-          : "";
-    if (error.name === "ProcessError") {
-      return `the PowerShell process ended${how}${detail}`;
-    }
+function describeProcessError(error: unknown, executable: string): string {
+  if (!(error instanceof Error)) {
+    return `the PowerShell process failed: ${String(error)}`;
+  }
+  if (error.name !== "ProcessError") {
     return `the PowerShell process failed: ${error.message}`;
   }
-  return `the PowerShell process failed: ${String(error)}`;
+  const { exitCode, signalCode, originalError } = error as {
+    exitCode?: unknown;
+    signalCode?: unknown;
+    originalError?: unknown;
+  };
+  // A negative exit code is the errno of a failed spawn (-2 = ENOENT).
+  if (typeof exitCode === "number" && exitCode < 0) {
+    return `PowerShell could not be started (${executable}: ${getSystemErrorName(exitCode)})`;
+  }
+  const how =
+    typeof exitCode === "number"
+      ? ` with exit code ${exitCode}`
+      : typeof signalCode === "string"
+        ? ` by ${signalCode}`
+        : "";
+  const detail = originalError instanceof Error && originalError.message ? `: ${originalError.message}` : "";
+  return `the PowerShell process ended${how}${detail}`;
 }

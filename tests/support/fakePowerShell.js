@@ -314,7 +314,7 @@ async function runCommand(line) {
       process.stderr.write("WARNING: noise a cmdlet wrote to stderr\n");
       break;
     case "stray":
-      writeStdout("text some host output wrote to the console");
+      writeStdout("text some host output wrote to the console: caf\u00e9");
       break;
     case "slow":
       await sleep(fault.delayMs || 100);

@@ -1,0 +1,207 @@
+// Timeouts, crashes, noise and concurrency, with the real node-powershell against the fake executable.
+import { isOperationError } from "../../../operations/errors";
+import { createPowerShellBackend } from "../../../powershell/backend";
+import { createTestBackend, errorOf, type TestBackend } from "../../support/powerShellTestBackend";
+
+const SHORT_TIMEOUT_MS = 400;
+
+describe("a call that never answers", () => {
+  let harness: TestBackend;
+  beforeEach(() => {
+    harness = createTestBackend({
+      callTimeoutMs: SHORT_TIMEOUT_MS,
+      control: { faults: [{ operation: "getScheduler", fault: "hang" }] },
+    });
+  });
+  afterEach(() => harness.dispose());
+
+  it("times out, the session is replaced, and the next call works on the fresh one", async () => {
+    const started = Date.now();
+    const error = await errorOf(harness.backend.run("getScheduler", {}));
+    expect(isOperationError(error, "Timeout")).toBe(true);
+    expect(error.message).toContain("did not finish within 400 ms on this server (local PowerShell)");
+    expect(Date.now() - started).toBeLessThan(3_000);
+
+    await expect(harness.backend.run("getScheduler", {})).resolves.toMatchObject({ syncCycleEnabled: true });
+    const [first, second] = harness.fake.processIds();
+    expect(harness.fake.processIds()).toHaveLength(2);
+    // The fresh process was prepared again before its first call.
+    const calls = harness.fake.calls();
+    expect(calls.filter((call) => call.pid === second).map((call) => call.script)).toEqual([
+      "_session",
+      "getScheduler",
+    ]);
+    expect(calls.filter((call) => call.pid === first).map((call) => call.script)).toEqual([
+      "_session",
+      "getScheduler",
+    ]);
+    expect(harness.logLines.some((line) => line.includes("no answer within 400 ms"))).toBe(true);
+  });
+
+  it("queued calls behind it are not lost with the discarded session", async () => {
+    const results = await Promise.allSettled([
+      harness.backend.run("getScheduler", {}),
+      harness.backend.run("getCompanyFeatures", {}),
+      harness.backend.run("getServerInfo", {}),
+    ]);
+    expect(results[0]?.status).toBe("rejected");
+    expect(results.slice(1).map((result) => result.status)).toEqual(["fulfilled", "fulfilled"]);
+    expect(harness.fake.processIds()).toHaveLength(2);
+  });
+});
+
+describe("a PowerShell process that dies mid-call", () => {
+  let harness: TestBackend;
+  afterEach(() => harness.dispose());
+
+  it.each([
+    ["crash", "ended with exit code 3"],
+    ["exit", "exited during the call"],
+  ] as const)("%s: a Transport error, then recovery on a new process", async (fault, text) => {
+    harness = createTestBackend({ control: { faults: [{ operation: "getCompanyFeatures", fault }] } });
+    const error = await errorOf(harness.backend.run("getCompanyFeatures", {}));
+    expect(isOperationError(error, "Transport")).toBe(true);
+    expect(error.message).toContain(text);
+    expect(error.message).toContain("the next call starts a new session");
+    await expect(harness.backend.run("getCompanyFeatures", {})).resolves.toMatchObject({
+      passwordHashSync: true,
+    });
+    expect(harness.fake.processIds()).toHaveLength(2);
+  });
+});
+
+describe("noise around the answer", () => {
+  let harness: TestBackend;
+  afterEach(() => harness.dispose());
+
+  it("text on stderr is logged, the answer still counts", async () => {
+    harness = createTestBackend({ control: { faults: [{ operation: "getScheduler", fault: "stderr" }] } });
+    await expect(harness.backend.run("getScheduler", {})).resolves.toMatchObject({ syncCycleEnabled: true });
+    expect(harness.logLines).toContainEqual(
+      expect.stringContaining("stderr: WARNING: noise a cmdlet wrote to stderr"),
+    );
+    expect(harness.fake.processIds()).toHaveLength(1);
+  });
+
+  it("stray text before the answer is logged (mangled by the legacy code page), the answer still counts", async () => {
+    harness = createTestBackend({ control: { faults: [{ operation: "getScheduler", fault: "stray" }] } });
+    await expect(harness.backend.run("getScheduler", {})).resolves.toMatchObject({ syncCycleEnabled: true });
+    expect(harness.logLines).toContainEqual(
+      expect.stringContaining("also wrote: text some host output wrote to the console: caf?"),
+    );
+  });
+});
+
+describe("calls to one server are serialized", () => {
+  let harness: TestBackend;
+  afterEach(() => harness.dispose());
+
+  it("concurrent runs go one at a time, in order, through one session", async () => {
+    harness = createTestBackend({
+      control: {
+        faults: [
+          { operation: "getScheduler", fault: "slow", delayMs: 80 },
+          { operation: "getCompanyFeatures", fault: "slow", delayMs: 10 },
+        ],
+      },
+    });
+    const operations = [
+      "getScheduler",
+      "getCompanyFeatures",
+      "getServerInfo",
+      "getSyncScope",
+      "getScheduler",
+    ] as const;
+    const results = await Promise.all(operations.map((operation) => harness.backend.run(operation, {})));
+    expect(results[1]).toMatchObject({ groupWritebackV2: false });
+    expect(results[2]).toMatchObject({ connectVersion: "2.0.25.1" });
+    expect(results[3]).toMatchObject({ connectorName: "contoso.com" });
+    expect(harness.fake.processIds()).toHaveLength(1);
+    expect(harness.fake.calls().map((call) => call.script)).toEqual(["_session", ...operations]);
+    // Each call's five protocol lines arrived together: no call started before the previous one was answered.
+    const lines = harness.fake.log().flatMap((record) => (record.event === "line" ? [record.line] : []));
+    for (let index = 0; index < lines.length; index += 5) {
+      const delimiter = /"([0-9A-Za-z]{16})"/.exec(lines[index] as string)?.[1];
+      expect(lines[index]).toBe(`[Console]::Error.WriteLine("${delimiter}")`);
+      expect(lines[index + 1]).toBe(`[Console]::Out.WriteLine("${delimiter}")`);
+      expect(lines[index + 3]).toBe(`[Console]::Error.WriteLine("${delimiter}")`);
+      expect(lines[index + 4]).toBe(`[Console]::Out.WriteLine("${delimiter}")`);
+    }
+  });
+});
+
+describe("a session that cannot be prepared or started", () => {
+  let harness: TestBackend;
+  afterEach(() => harness?.dispose());
+
+  it("a failing _session.ps1 is reported, and the next call tries a new session", async () => {
+    harness = createTestBackend({
+      control: {
+        sessionError: {
+          message:
+            "Connecting to remote server connect01 failed with the following error message : WinRM cannot complete the operation.",
+          category: "OpenError",
+          fullyQualifiedErrorId: "WinRMOperationTimeout,PSSessionOpenFailed",
+          exceptionType: "System.Management.Automation.Remoting.PSRemotingTransportException",
+        },
+      },
+    });
+    const error = await errorOf(harness.backend.run("getScheduler", {}));
+    expect(isOperationError(error, "Transport")).toBe(true);
+    expect(error.message).toContain(
+      "could not prepare the PowerShell session for this server (local PowerShell)",
+    );
+    expect(error.message).toContain("WinRM cannot complete the operation");
+    expect((error as { operation?: string }).operation).toBe("getScheduler");
+    harness.fake.setControl({});
+    await expect(harness.backend.run("getScheduler", {})).resolves.toMatchObject({ syncCycleEnabled: true });
+    expect(harness.fake.processIds()).toHaveLength(2);
+  });
+
+  it("access denied while opening the session is AccessDenied", async () => {
+    harness = createTestBackend({
+      control: {
+        sessionError: {
+          message:
+            "Connecting to remote server connect01 failed with the following error message : Access is denied.",
+          category: "OpenError",
+          fullyQualifiedErrorId: "AccessDenied,PSSessionOpenFailed",
+          exceptionType: "System.Management.Automation.Remoting.PSRemotingTransportException",
+        },
+      },
+    });
+    expect((await errorOf(harness.backend.run("getScheduler", {}))).code).toBe("AccessDenied");
+  });
+
+  it("a missing executable is a Transport error naming it", async () => {
+    const backend = createPowerShellBackend({
+      target: { kind: "local" },
+      executable: "/nonexistent/powershell",
+      callTimeoutMs: 2_000,
+    });
+    const error = await errorOf(backend.run("getScheduler", {}));
+    expect(isOperationError(error, "Transport")).toBe(true);
+    expect(error.message).toContain("ENOENT");
+    await backend.close();
+  });
+
+  it("an unknown operation is refused before anything runs", async () => {
+    harness = createTestBackend();
+    const error = await errorOf(harness.backend.run("formatDisk" as never, {}));
+    expect(isOperationError(error, "CmdletError")).toBe(true);
+    expect(harness.fake.processIds()).toHaveLength(0);
+  });
+});
+
+describe("the real sleep", () => {
+  it("waits in wall time", async () => {
+    const backend = createPowerShellBackend({
+      target: { kind: "local" },
+      executable: "/nonexistent/powershell",
+    });
+    const started = Date.now();
+    await backend.sleep(60);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(55);
+    await backend.close();
+  });
+});
