@@ -14,7 +14,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["**/*.js", "**/*.cjs", "bin/**"],
+    files: ["**/*.js", "**/*.cjs", "bin/entra-sim", "tools/plugins/language-host.js"],
     languageOptions: { sourceType: "commonjs", globals: { ...globals.node } },
   },
 );

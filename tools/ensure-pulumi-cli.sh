@@ -14,7 +14,7 @@ set -euo pipefail
 PINNED_VERSION="v3.259.0"
 MIN_VERSION="3.216.0"
 project_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cache_root="${ENTRA_WRITEBACK_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/entra-writeback}"
+cache_root="${ENTRA_WRITEBACK_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:?set HOME or ENTRA_WRITEBACK_CACHE_DIR}/.cache}/entra-writeback}"
 install_dir="$cache_root/pulumi-$PINNED_VERSION"
 cli="$install_dir/bin/pulumi"
 

@@ -4,7 +4,16 @@ import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-export const projectRoot = path.resolve(__dirname, "..", "..");
+/** The project directory: the nearest ancestor with Pulumi.yaml (this file runs from tools/ or dist/tools/). */
+function findProjectRoot(start: string): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, "Pulumi.yaml")) && fs.existsSync(path.join(dir, "package.json")))
+      return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no Pulumi project above ${start}`);
+  }
+}
+
+export const projectRoot = findProjectRoot(__dirname);
 
 let cliPath: string | undefined;
 

@@ -1,7 +1,6 @@
 // Drives the real Pulumi engine for end-to-end tests: the project's CLI, a throwaway local file
 // backend, passphrase secrets, and the project directory as the program's working directory (so the
 // dynamic provider process resolves the project's node_modules and compiled runtime).
-import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -12,22 +11,21 @@ import {
   type PulumiFn,
   type Stack,
 } from "@pulumi/pulumi/automation";
+import { ensurePulumiCli, projectRoot } from "../../../tools/pulumiCli";
 
-export const projectRoot = path.resolve(__dirname, "..", "..", "..");
+export { projectRoot };
 
 export function pulumiCliPath(): string {
-  if (process.env.ENTRA_WRITEBACK_PULUMI) return process.env.ENTRA_WRITEBACK_PULUMI;
-  const cli = execFileSync(path.join(projectRoot, "tools", "ensure-pulumi-cli.sh"), {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "inherit"],
-  }).trim();
-  process.env.ENTRA_WRITEBACK_PULUMI = cli;
-  return cli;
+  return ensurePulumiCli();
 }
 
-/** Environment for every CLI call: the project's Node first on PATH, local secrets, no update check. */
+/**
+ * Environment for every CLI call of a test: the project's Node first on PATH, the test's own state
+ * directory as backend and Pulumi home, a fixed passphrase, no update check.
+ */
 export function pulumiEnvironment(stateDir: string): Record<string, string> {
   return {
+    ...(process.env as Record<string, string>),
     PATH: `${path.join(projectRoot, "node_modules", ".bin")}:${path.dirname(pulumiCliPath())}:${process.env.PATH ?? ""}`,
     PULUMI_CONFIG_PASSPHRASE: "entra-writeback-tests",
     PULUMI_SKIP_UPDATE_CHECK: "true",
