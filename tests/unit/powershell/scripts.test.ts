@@ -8,6 +8,7 @@ import {
   operations,
   WRITEBACK_ACCESS_RULE,
 } from "../../../operations/contract";
+import { REMOTE_PASSWORD_VARIABLE } from "../../../powershell/remoting";
 import { loadScript, SESSION_SCRIPT, type ScriptName, scriptsDirectory } from "../../../powershell/scripts";
 import { nodesOfType, parsePowerShell, syntaxProblems } from "../../support/powershellParser";
 
@@ -166,6 +167,12 @@ describe.each(ALL_SCRIPTS)("%s.ps1", (name) => {
     }
   });
 
+  it("imports no module: _session.ps1 does that once per session", () => {
+    if (name !== SESSION_SCRIPT) {
+      expect(commandNames(script(name).root)).not.toContain("Import-Module");
+    }
+  });
+
   it("never turns text into code (no Invoke-Expression, no ScriptBlock from data)", () => {
     const { root, text } = script(name);
     expect(commandNames(root)).not.toContain("Invoke-Expression");
@@ -296,6 +303,19 @@ describe("what each script runs (the documented cmdlets)", () => {
     listWrittenBackGroups: [
       /Get-ADGroup -SearchBase \$dn -SearchScope Subtree -Filter "adminDescription -like 'Group_\*'"/,
     ],
+    _session: [
+      /\[Console\]::OutputEncoding = New-Object -TypeName System\.Text\.UTF8Encoding/,
+      /Import-Module -Name \$module\.Location -Global/,
+      /'Microsoft Azure Active Directory Connect\\AdSyncConfig\\AdSyncConfig\.psm1'/,
+      /\[Environment\]::SetEnvironmentVariable\(\$passwordVariable, \$null\)/,
+      /\$passwordVariable = 'ENTRA_WRITEBACK_REMOTE_PASSWORD'/,
+      /New-PSSessionOption -OpenTimeout \$Settings\.timeoutMs -OperationTimeout \$Settings\.timeoutMs/,
+      /\$sessionParameters\.Port = \$Settings\.port/,
+      /\$sessionParameters\.UseSSL = \$true/,
+      /Invoke-Command -Session \$global:EntraWritebackRemoteSession -ScriptBlock \$importModules/,
+      /New-PSSession -UseWindowsPowerShell/,
+      /Remove-PSSession -Session/,
+    ],
     listPendingExports: [
       /'Microsoft Azure AD Sync\\Bin\\csexport\.exe'/,
       /& \$csexport \(\[string\]\$connector\.Name\) \$exportFile '\/f:x'/,
@@ -309,6 +329,10 @@ describe("what each script runs (the documented cmdlets)", () => {
     const { text } = script(operation as ScriptName);
     for (const pattern of patterns) expect(text).toMatch(pattern);
   });
+});
+
+it("_session.ps1 reads the password from the variable the backend sets", () => {
+  expect(script(SESSION_SCRIPT).text).toContain(`$passwordVariable = '${REMOTE_PASSWORD_VARIABLE}'`);
 });
 
 describe("the writeback ACE in the scripts is the contract's WRITEBACK_ACCESS_RULE", () => {
