@@ -92,6 +92,17 @@ test("pulumi up converges a lab server in Microsoft's order, waiting for the wiz
     expect(up.outputs.v1State?.value).toBe("configured");
     expect(up.outputs.serverVersion?.value).toBe("2.4.18.0");
 
+    // The serialized providers in state stay thin shells.
+    const exported = await testStack.stack.exportStack();
+    const providers = (exported.deployment.resources as { urn: string; outputs?: { __provider?: string } }[])
+      .filter((r) => r.outputs?.__provider)
+      .map((r) => ({ resource: r.urn.split("::").pop(), bytes: String(r.outputs!.__provider).length }));
+    expect(providers).toHaveLength(5);
+    console.log(
+      `serialized providers in state (bytes): ${providers.map((p) => `${p.resource} ${p.bytes}`).join(", ")}`,
+    );
+    expect(Math.max(...providers.map((p) => p.bytes))).toBeLessThan(8_000);
+
     // Converged: a second up changes nothing and a refreshed preview expects no changes.
     const before = providerOperations(stateFile).filter(
       (o) =>
