@@ -1,4 +1,5 @@
-// Distinguished names (RFC 4514): parsing, escaping and the case-insensitive keys AD compares them by.
+// Distinguished names (RFC 4514) as Active Directory treats them: parsing, escaping and the case-insensitive
+// keys AD compares them by. Shared by the providers and the simulator.
 
 export interface RelativeDistinguishedName {
   type: string;

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { type OperationName, operationNames } from "../operations/contract";
 import { OperationError } from "../operations/errors";
 import { advanceClock } from "./clock";
-import { dnKey } from "./dn";
+import { dnKey } from "../operations/dn";
 import { resetJournal } from "./journal";
 import type { CloudGroup, Server, SimState } from "./model";
 import {

@@ -26,7 +26,7 @@ import {
   wizardEnableGroupWriteback,
   wizardSetStagingMode,
 } from "./admin";
-import { dnKey, isAtOrBelow } from "./dn";
+import { dnKey, isAtOrBelow } from "../operations/dn";
 import { readJournal } from "./journal";
 import { findServer } from "./operations";
 import { StateFileError } from "./store";

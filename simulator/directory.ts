@@ -1,6 +1,6 @@
 // The simulated AD domain: object lookup by DN, the tree, and access control entries.
 import { type AccessRule, type ActiveDirectoryRight, WRITEBACK_ACCESS_RULE } from "../operations/contract";
-import { dnKey, isAtOrBelow, parentKey } from "./dn";
+import { dnKey, isAtOrBelow, parentKey } from "../operations/dn";
 import type { Ace, AdObject, Domain } from "./model";
 
 export function findObject(domain: Domain, dn: string): AdObject | undefined {

@@ -10,7 +10,7 @@ import {
 import type { z } from "zod";
 import { OperationError } from "../operations/errors";
 import { formatTimeSpan } from "./clock";
-import { dnKey, escapeDnValue, firstRdn, isAtOrBelow } from "./dn";
+import { dnKey, escapeDnValue, firstRdn, isAtOrBelow } from "../operations/dn";
 import {
   accessRulesFor,
   addWritebackAce,

@@ -1,7 +1,7 @@
 // Initial data for a new state file: a plausible tenant, domain and Entra Connect server, deterministic per seed.
 import { z } from "zod";
 import { toIso } from "./clock";
-import { dnKey, domainDnFromDnsName } from "./dn";
+import { dnKey, domainDnFromDnsName } from "../operations/dn";
 import type { AdObject, CloudGroup, Domain, Server, SimState } from "./model";
 import { STATE_SCHEMA_VERSION } from "./model";
 import { ALLOWED_SYNC_CYCLE_INTERVAL_SECONDS } from "./syncCycle";

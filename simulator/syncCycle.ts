@@ -1,7 +1,7 @@
 // Sync cycles: the scheduler that starts them, and what a completed cycle exports to AD.
 import type { PendingExport, SyncPolicyType } from "../operations/contract";
 import { parseTimeSpan, toIso } from "./clock";
-import { dnKey, escapeDnValue, isAtOrBelow, parentKey } from "./dn";
+import { dnKey, escapeDnValue, isAtOrBelow, parentKey } from "../operations/dn";
 import { type GroupExportRights, groupExportRights } from "./directory";
 import { JOURNAL_SAMPLE_SIZE } from "./journal";
 import type { AdGroup, CloudGroup, Cycle, ExportError, Server, SimState, Tenant } from "./model";

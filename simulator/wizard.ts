@@ -1,6 +1,6 @@
 // What the Entra Connect configuration wizard does (there is no cmdlet for it): group writeback v1 and staging mode.
 import { OperationError } from "../operations/errors";
-import { dnKey } from "./dn";
+import { dnKey } from "../operations/dn";
 import { isInSyncScope } from "./directory";
 import type { Server } from "./model";
 import { startCycle } from "./syncCycle";

@@ -1,5 +1,5 @@
 // Which cloud groups a server writes back, as what, and under which DN (research/domain.md §4.1, §5).
-import { escapeDnValue } from "./dn";
+import { escapeDnValue } from "../operations/dn";
 import type { CloudGroup, Server, Tenant } from "./model";
 
 export type GroupCategory = "Distribution" | "Security";

@@ -1,5 +1,4 @@
-import { canonicalDn, dnKey, escapeDnValue, parentDn, parseDn } from "../../../simulator";
-import { isAtOrBelow } from "../../../simulator/dn";
+import { canonicalDn, dnKey, escapeDnValue, isAtOrBelow, parentDn, parseDn } from "../../operations/dn";
 
 describe("distinguished names (RFC 4514)", () => {
   it.each([
