@@ -95,7 +95,9 @@ export async function convergeV1(
   if (inputs.role === "staging") {
     // A staging server imports and synchronizes but exports nothing: a full cycle makes its pending
     // exports the complete picture of what it would write into AD once active.
-    progress(`staging: running an Initial sync cycle on ${client.description} to compute the pending exports`);
+    progress(
+      `staging: running an Initial sync cycle on ${client.description} to compute the pending exports`,
+    );
     await client.call("startSyncCycle", { policyType: "Initial" });
     await waitForSyncIdle(client, { timeoutSeconds: inputs.syncIdleTimeoutSeconds, progress });
   }
