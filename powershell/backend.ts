@@ -29,6 +29,8 @@ export interface PowerShellBackendOptions {
   password?: string;
   /** Upper bound for every call; the session is replaced after a timeout. Default 120 s. */
   callTimeoutMs?: number;
+  /** Upper bound for starting PowerShell, opening the remote session and importing modules. Default: the call timeout, at least 60 s. */
+  openTimeoutMs?: number;
   /** powershell (default; Windows PowerShell 5.1), pwsh (default for SSH), or a path. */
   executable?: string;
   log?: (line: string) => void;
@@ -49,6 +51,7 @@ class PowerShellBackend implements Backend {
   readonly description: string;
   private readonly target: PowerShellTarget;
   private readonly callTimeoutMs: number;
+  private readonly openTimeoutMs: number;
   private readonly executable: string;
   private readonly environment: NodeJS.ProcessEnv;
   private readonly redact: Redactor;
@@ -60,6 +63,7 @@ class PowerShellBackend implements Backend {
     this.target = powerShellTarget.parse(options.target);
     this.description = describeTarget(this.target);
     this.callTimeoutMs = options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+    this.openTimeoutMs = options.openTimeoutMs ?? Math.max(this.callTimeoutMs, MINIMUM_OPEN_TIMEOUT_MS);
     this.executable = options.executable ?? defaultExecutable(this.target);
     this.environment = childEnvironment(this.target, options.password);
     this.redact = createRedactor([options.password]);
@@ -113,16 +117,20 @@ class PowerShellBackend implements Backend {
     this.writeLog(`starting PowerShell (${this.executable}) for ${this.description}`);
     const session = PowerShellSession.start({ executable: this.executable, environment: this.environment });
     this.session = session;
-    const openTimeoutMs = Math.max(this.callTimeoutMs, MINIMUM_OPEN_TIMEOUT_MS);
-    const openArguments = JSON.stringify(sessionOpenArguments(this.target, openTimeoutMs));
-    let output: CallOutput;
+    const openArguments = JSON.stringify(sessionOpenArguments(this.target, this.openTimeoutMs));
+    const activity = `opening the PowerShell session for ${operation}`;
+    let answer: Answer;
     try {
-      output = await session.runSessionScript(openArguments, openTimeoutMs);
+      const output = await session.runSessionScript(openArguments, this.openTimeoutMs);
+      answer = await this.readAnswer(session, operation, output);
     } catch (error) {
       await this.discardSession();
-      throw this.sessionError(operation, error, openTimeoutMs);
+      if (error instanceof PowerShellOperationError) {
+        // Whatever went wrong before the session was ready is a connection problem.
+        throw new PowerShellOperationError(operation, "Transport", `${activity} failed: ${error.message}`);
+      }
+      throw this.sessionError(operation, error, this.openTimeoutMs, activity);
     }
-    const answer = await this.readAnswer(session, operation, output);
     if (answer.kind === "error") {
       await this.discardSession();
       const cause = errorFromRecord(operation, answer.record, this.redact);
@@ -184,18 +192,21 @@ class PowerShellBackend implements Backend {
     }
   }
 
-  private sessionError(operation: string, error: unknown, timeoutMs: number): PowerShellOperationError {
+  private sessionError(
+    operation: string,
+    error: unknown,
+    timeoutMs: number,
+    activity: string = operation,
+  ): PowerShellOperationError {
     if (error instanceof SessionFailure && error.kind === "timeout") {
       this.writeLog(`${operation}: no answer within ${timeoutMs} ms; PowerShell session stopped`);
-      return timeoutError(operation, timeoutMs, this.description);
+      return timeoutError(operation, timeoutMs, this.description, activity);
     }
     const detail = error instanceof Error ? error.message : String(error);
     this.writeLog(`${operation}: PowerShell session lost: ${detail}`);
     return transportError(
       operation,
-      this.redact(
-        `${operation} could not run on ${this.description}: ${detail}; the next call starts a new session`,
-      ),
+      this.redact(`${activity} failed on ${this.description}: ${detail}; the next call starts a new session`),
     );
   }
 

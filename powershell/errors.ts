@@ -94,15 +94,17 @@ export function errorFromRecord(
   return new PowerShellOperationError(operation, classifyErrorRecord(record), redact(message), safeRecord);
 }
 
+/** `activity` says what did not finish: the operation itself, or opening the session for it. */
 export function timeoutError(
   operation: string,
   timeoutMs: number,
   description: string,
+  activity: string = operation,
 ): PowerShellOperationError {
   return new PowerShellOperationError(
     operation,
     "Timeout",
-    `${operation} did not finish within ${formatDuration(timeoutMs)} on ${description}; ` +
+    `${activity} did not finish within ${formatDuration(timeoutMs)} on ${description}; ` +
       "the PowerShell session was stopped and the next call starts a new one",
   );
 }

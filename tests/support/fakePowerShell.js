@@ -18,7 +18,7 @@
 //                               {"plan": {"<operation>": ["<variant>", ...]},            replay variants, in order
 //                                "faults": [{"operation": "<name>|*", "fault": "<kind>", "delayMs": n}],
 //                                "sessionError": {message, category, fullyQualifiedErrorId, exceptionType}}
-//                             fault kinds: hang (never answers), crash (exits with code 3 mid-call),
+//                             ("_session" for opening the session); fault kinds: hang (never answers), crash (exits with code 3 mid-call),
 //                             exit (exits with code 0 mid-call), stderr (writes noise to stderr, then answers),
 //                             stray (writes a text line to stdout, then answers), slow (waits delayMs, then answers)
 //   FAKE_PS_LOG               a file that receives one JSON line per event: start, every line received, call, refusal
@@ -110,7 +110,9 @@ function writeControl(control) {
 function takeFault(operation) {
   const control = readControl();
   const faults = control.faults || [];
-  const index = faults.findIndex((fault) => fault.operation === operation || fault.operation === "*");
+  const index = faults.findIndex(
+    (fault) => fault.operation === operation || (fault.operation === "*" && operation !== "_session"),
+  );
   if (index === -1) return undefined;
   const [fault] = faults.splice(index, 1);
   writeControl({ ...control, faults });
@@ -264,6 +266,35 @@ async function simulate(operation, args) {
 
 // ----- one command line -----
 
+/** Applies the next fault planned for the script; true when the call must get no answer. */
+async function applyFault(script) {
+  const fault = takeFault(script);
+  if (!fault) return false;
+  log({ event: "fault", script, fault: fault.fault });
+  switch (fault.fault) {
+    case "hang":
+      session.hung = true;
+      return true;
+    case "crash":
+      process.exit(3);
+      return true;
+    case "exit":
+      process.exit(0);
+      return true;
+    case "stderr":
+      process.stderr.write("WARNING: noise a cmdlet wrote to stderr\n");
+      return false;
+    case "stray":
+      writeStdout("text some host output wrote to the console: caf\u00e9");
+      return false;
+    case "slow":
+      await sleep(fault.delayMs || 100);
+      return false;
+    default:
+      return false;
+  }
+}
+
 async function runCommand(line) {
   let shape;
   let match;
@@ -290,6 +321,7 @@ async function runCommand(line) {
 
   if (script === "_session") {
     if (shape !== "local") return refuse("_session.ps1 runs in the local PowerShell", line);
+    if (args.action === "open" && (await applyFault("_session"))) return undefined;
     return answer(runSessionScript(args));
   }
   if (session.transport === undefined)
@@ -298,31 +330,7 @@ async function runCommand(line) {
   if (shape !== expectedShape) return refuse(`a ${shape} line in a ${session.transport} session`, line);
   session.calls += 1;
 
-  const fault = takeFault(script);
-  if (fault) log({ event: "fault", script, fault: fault.fault });
-  switch (fault && fault.fault) {
-    case "hang":
-      session.hung = true;
-      return undefined;
-    case "crash":
-      process.exit(3);
-      return undefined;
-    case "exit":
-      process.exit(0);
-      return undefined;
-    case "stderr":
-      process.stderr.write("WARNING: noise a cmdlet wrote to stderr\n");
-      break;
-    case "stray":
-      writeStdout("text some host output wrote to the console: caf\u00e9");
-      break;
-    case "slow":
-      await sleep(fault.delayMs || 100);
-      break;
-    default:
-      break;
-  }
-
+  if (await applyFault(script)) return undefined;
   const value = settings.mode === "simulator" ? await simulate(script, args) : replay(script);
   return answer(value);
 }

@@ -7,6 +7,7 @@ import * as path from "node:path";
 export const FAKE_POWERSHELL = path.join(__dirname, "fakePowerShell.js");
 
 export interface FakeFault {
+  /** An operation, "_session" (opening the session) or "*" (any operation). */
   operation: string;
   fault: "hang" | "crash" | "exit" | "stderr" | "stray" | "slow";
   delayMs?: number;

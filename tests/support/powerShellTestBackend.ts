@@ -19,6 +19,7 @@ export interface TestBackendOptions extends FakePowerShellOptions {
   target?: LocalTarget | RemoteTarget;
   password?: string;
   callTimeoutMs?: number;
+  openTimeoutMs?: number;
 }
 
 export function createTestBackend(options: TestBackendOptions = {}): TestBackend {
@@ -28,6 +29,7 @@ export function createTestBackend(options: TestBackendOptions = {}): TestBackend
     target: options.target ?? { kind: "local" },
     ...(options.password !== undefined ? { password: options.password } : {}),
     callTimeoutMs: options.callTimeoutMs ?? 5_000,
+    ...(options.openTimeoutMs !== undefined ? { openTimeoutMs: options.openTimeoutMs } : {}),
     executable: fake.executable,
     log: (line) => logLines.push(line),
   });

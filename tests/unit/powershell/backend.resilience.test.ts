@@ -173,6 +173,28 @@ describe("a session that cannot be prepared or started", () => {
     expect((await errorOf(harness.backend.run("getScheduler", {}))).code).toBe("AccessDenied");
   });
 
+  it("a session that never finishes opening times out, and the next call opens a new one", async () => {
+    harness = createTestBackend({
+      openTimeoutMs: SHORT_TIMEOUT_MS,
+      control: { faults: [{ operation: "_session", fault: "hang" }] },
+    });
+    const error = await errorOf(harness.backend.run("getScheduler", {}));
+    expect(isOperationError(error, "Timeout")).toBe(true);
+    expect(error.message).toContain(
+      "opening the PowerShell session for getScheduler did not finish within 400 ms on this server (local PowerShell)",
+    );
+    await expect(harness.backend.run("getScheduler", {})).resolves.toMatchObject({ syncCycleEnabled: true });
+    expect(harness.fake.processIds()).toHaveLength(2);
+  });
+
+  it("a session that dies while opening is a Transport error", async () => {
+    harness = createTestBackend({ control: { faults: [{ operation: "_session", fault: "crash" }] } });
+    const error = await errorOf(harness.backend.run("getScheduler", {}));
+    expect(isOperationError(error, "Transport")).toBe(true);
+    expect(error.message).toContain("opening the PowerShell session for getScheduler failed on this server");
+    await expect(harness.backend.run("getScheduler", {})).resolves.toMatchObject({ syncCycleEnabled: true });
+  });
+
   it("a missing executable is a Transport error naming it", async () => {
     const backend = createPowerShellBackend({
       target: { kind: "local" },
@@ -181,7 +203,7 @@ describe("a session that cannot be prepared or started", () => {
     });
     const error = await errorOf(backend.run("getScheduler", {}));
     expect(isOperationError(error, "Transport")).toBe(true);
-    expect(error.message).toContain("ENOENT");
+    expect(error.message).toContain("PowerShell could not be started (/nonexistent/powershell: ENOENT)");
     await backend.close();
   });
 
