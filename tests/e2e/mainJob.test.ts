@@ -1,0 +1,68 @@
+// The main job: `npm run lab` sets up and runs the lab deployment end to end, shows the converged result,
+// and can be re-run. It uses the project's .lab/ (backed up and restored here) and a throwaway backend.
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { projectRoot } from "./support/pulumiHarness";
+
+jest.setTimeout(10 * 60_000);
+
+const labDir = path.join(projectRoot, ".lab");
+let backup: string | undefined;
+let backendDir: string;
+
+beforeAll(() => {
+  backendDir = fs.mkdtempSync(path.join(os.tmpdir(), "entra-writeback-main-job-"));
+  if (fs.existsSync(labDir)) {
+    backup = fs.mkdtempSync(path.join(os.tmpdir(), "entra-writeback-lab-backup-"));
+    fs.cpSync(labDir, backup, { recursive: true });
+  }
+});
+
+afterAll(() => {
+  fs.rmSync(labDir, { recursive: true, force: true });
+  if (backup) fs.cpSync(backup, labDir, { recursive: true });
+  fs.rmSync(backendDir, { recursive: true, force: true });
+  if (backup) fs.rmSync(backup, { recursive: true, force: true });
+});
+
+function runLab() {
+  return spawnSync(
+    path.join(projectRoot, "node_modules", ".bin", "node"),
+    [path.join(projectRoot, "dist", "tools", "lab.js")],
+    {
+      cwd: projectRoot,
+      encoding: "utf8",
+      env: {
+        ...process.env,
+        PATH: `${path.join(projectRoot, "node_modules", ".bin")}:${process.env.PATH ?? ""}`,
+        PULUMI_BACKEND_URL: `file://${backendDir}`,
+        PULUMI_CONFIG_PASSPHRASE: "entra-writeback-lab",
+      },
+    },
+  );
+}
+
+test("npm run lab converges the lab, shows what was written back and why not, and can run again", () => {
+  for (const attempt of [1, 2]) {
+    const lab = runLab();
+    expect({ attempt, status: lab.status, stderr: lab.status === 0 ? "" : lab.stderr }).toEqual({
+      attempt,
+      status: 0,
+      stderr: "",
+    });
+    const out = lab.stdout;
+    for (let step = 1; step <= 6; step++) expect(out).toContain(`[lab ${step}/6]`);
+    expect(out).toContain(
+      "[lab] as the admin, in the wizard: enable Group writeback with the OU OU=Entra Writeback",
+    );
+    expect(out).toMatch(/Written back under the OU: 21/);
+    expect(out).toMatch(/Not written back: 11/);
+    expect(out).toContain("writeback disabled on the group (isEnabled = false)");
+    expect(out).toContain("security group not enabled for writeback");
+    expect(out).toMatch(/"writtenBackGroupCount": 21/);
+    expect(out).toContain("npm run pulumi -- preview --refresh --stack lab");
+    if (attempt === 2) expect(out).toContain("removing the previous lab stack's state");
+  }
+});
