@@ -6,7 +6,14 @@ import { type OperationName, operations } from "../operations/contract";
 import { OperationError } from "../operations/errors";
 import { localTarget, remoteTarget } from "../operations/target";
 import { type Answer, decodeAnswer, MissingAnswerError } from "./answer";
-import { errorFromRecord, PowerShellOperationError, timeoutError, transportError } from "./errors";
+import {
+  errorFromRecord,
+  indicatesLostSession,
+  indicatesNotStarted,
+  PowerShellOperationError,
+  timeoutError,
+  transportError,
+} from "./errors";
 import { buildInvocationLine } from "./invocation";
 import { SerialQueue } from "./queue";
 import {
@@ -92,20 +99,60 @@ class PowerShellBackend implements Backend {
     }
     const argumentsJson = JSON.stringify(args ?? {});
     const line = buildInvocationLine(invocationShapeOf(this.target), loadScript(operation), argumentsJson);
+    const first = await this.attempt(operation, line);
+    if (first.kind !== "notStarted") {
+      return first.value;
+    }
+    // The call provably never ran (the session was already gone), so one more try on a new session is safe.
+    this.writeLog(`${operation}: ${first.reason}; retrying once on a new session`);
+    const second = await this.attempt(operation, line);
+    if (second.kind !== "notStarted") {
+      return second.value;
+    }
+    throw transportError(
+      operation,
+      this.redact(`${operation} could not run on ${this.description}: ${second.reason}`),
+    );
+  }
+
+  private async attempt(
+    operation: OperationName,
+    line: string,
+  ): Promise<{ kind: "done"; value: unknown } | { kind: "notStarted"; reason: string }> {
     const session = await this.openSession(operation);
     const started = Date.now();
     this.writeLog(`${operation}: running on ${this.description}`);
-    const output = await this.call(session, operation, line, this.callTimeoutMs);
-    const answer = await this.readAnswer(session, operation, output);
-    if (answer.kind === "error") {
-      const error = errorFromRecord(operation, answer.record, this.redact);
-      this.writeLog(
-        `${operation}: failed after ${Date.now() - started} ms (${error.code}): ${error.message}`,
-      );
-      throw error;
+    let output: CallOutput;
+    try {
+      output = await session.invoke(line, this.callTimeoutMs);
+    } catch (error) {
+      await this.discardSession();
+      if (error instanceof SessionFailure && error.kind === "gone") {
+        return { kind: "notStarted", reason: error.message };
+      }
+      throw this.sessionError(operation, error, this.callTimeoutMs);
     }
-    this.writeLog(`${operation}: done in ${Date.now() - started} ms`);
-    return answer.value;
+    const answer = await this.readAnswer(session, operation, output);
+    if (answer.kind === "result") {
+      this.writeLog(`${operation}: done in ${Date.now() - started} ms`);
+      return { kind: "done", value: answer.value };
+    }
+    const error = errorFromRecord(operation, answer.record, this.redact);
+    if (indicatesLostSession(answer.record)) {
+      await this.discardSession();
+      if (indicatesNotStarted(answer.record)) {
+        return { kind: "notStarted", reason: `the remote session was lost (${error.message})` };
+      }
+      this.writeLog(`${operation}: the remote session was lost; the next call opens a new one`);
+      throw new PowerShellOperationError(
+        operation,
+        "Transport",
+        `${operation} lost its connection to ${this.description}: ${error.message}; the next call opens a new session`,
+        error.errorRecord,
+      );
+    }
+    this.writeLog(`${operation}: failed after ${Date.now() - started} ms (${error.code}): ${error.message}`);
+    throw error;
   }
 
   /** The session, opened (or replaced) on the first call that needs it; errors name that call. */
@@ -144,20 +191,6 @@ class PowerShellBackend implements Backend {
     }
     this.writeLog(`PowerShell session ready for ${this.description}: ${JSON.stringify(answer.value)}`);
     return session;
-  }
-
-  private async call(
-    session: PowerShellSession,
-    operation: string,
-    line: string,
-    timeoutMs: number,
-  ): Promise<CallOutput> {
-    try {
-      return await session.invoke(line, timeoutMs);
-    } catch (error) {
-      await this.discardSession();
-      throw this.sessionError(operation, error, timeoutMs);
-    }
   }
 
   private async readAnswer(

@@ -63,6 +63,25 @@ function codeFromScriptErrorId(fullyQualifiedErrorId: string): OperationErrorCod
   return SCRIPT_ERROR_CODES.has(code) ? code : undefined;
 }
 
+/**
+ * The remote session is gone (WinRM idle timeout, network, server restart): the session must be replaced.
+ * PowerShell reports it as "... you cannot run a command in the session. The session state is Broken." or as a
+ * PSRemotingTransportException.
+ */
+export function indicatesLostSession(record: PowerShellErrorRecord): boolean {
+  return (
+    typeIs(record, "PSRemotingTransportException") ||
+    /session state is (Broken|Closed|Disconnected)|you cannot run a command in the session/i.test(
+      record.message,
+    )
+  );
+}
+
+/** Invoke-Command refused to start the command in a broken session, so running it again elsewhere is safe. */
+export function indicatesNotStarted(record: PowerShellErrorRecord): boolean {
+  return /you cannot run a command in the session/i.test(record.message);
+}
+
 /** Drops the .NET stack frames some ADSync cmdlets put into their error message. */
 export function cleanMessage(message: string): string {
   return message

@@ -16,7 +16,8 @@ export interface CallOutput {
   stderr: string;
 }
 
-export type SessionFailureKind = "timeout" | "exited";
+/** timeout: no answer in time; exited: the process died during the call; gone: it had died before the call was sent. */
+export type SessionFailureKind = "timeout" | "exited" | "gone";
 
 /** The process did not answer in time, or is gone; either way the session cannot be used again. */
 export class SessionFailure extends Error {
@@ -95,6 +96,9 @@ export class PowerShellSession {
         throw error;
       }
       this.usable = false;
+      if (error instanceof Error && /invoke called after process exited/.test(error.message)) {
+        throw new SessionFailure("gone", "the PowerShell process had exited before the call");
+      }
       throw new SessionFailure("exited", describeProcessError(error, this.executable));
     } finally {
       clearTimeout(timer);

@@ -20,7 +20,9 @@
 //                                "sessionError": {message, category, fullyQualifiedErrorId, exceptionType}}
 //                             ("_session" for opening the session); fault kinds: hang (never answers), crash (exits with code 3 mid-call),
 //                             exit (exits with code 0 mid-call), stderr (writes noise to stderr, then answers),
-//                             stray (writes a text line to stdout, then answers), slow (waits delayMs, then answers)
+//                             stray (writes a text line to stdout, then answers), slow (waits delayMs, then answers),
+//                             idleExit (answers, then exits between calls), brokenSession and lostConnection
+//                             (answer the error Invoke-Command gives when the remote session is gone)
 //   FAKE_PS_LOG               a file that receives one JSON line per event: start, every line received, call, refusal
 //   FAKE_PS_STDOUT_ENCODING   ascii (default): non-ASCII characters written to stdout become "?", like a legacy
 //                             console code page; utf8: written as they are
@@ -89,7 +91,7 @@ function loadScripts() {
 
 const lineShapes = loadLineShapes();
 const scriptsByText = loadScripts();
-const session = { transport: undefined, calls: 0, hung: false };
+const session = { transport: undefined, calls: 0, hung: false, exitAfterDelimiters: 0 };
 
 log({
   event: "start",
@@ -290,10 +292,39 @@ async function applyFault(script) {
     case "slow":
       await sleep(fault.delayMs || 100);
       return false;
+    case "idleExit":
+      // Answer this call, then die while idle, as a process killed between calls would.
+      session.exitAfterDelimiters = 2;
+      return false;
+    case "brokenSession":
+      answer({ error: LOST_SESSION_ERRORS.broken });
+      return true;
+    case "lostConnection":
+      answer({ error: LOST_SESSION_ERRORS.transport });
+      return true;
     default:
       return false;
   }
 }
+
+// What Invoke-Command answers when the remote session has gone away (texts reconstructed, not recorded).
+const LOST_SESSION_ERRORS = {
+  broken: {
+    message:
+      "Because the session state for session Session1, a7e1c1d4-0a8e-4a40-9d6e-2f4a8c1b9e11, connect01.contoso.com is not equal to Open, you cannot run a command in the session.  The session state is Broken.",
+    category: "InvalidOperation",
+    fullyQualifiedErrorId:
+      "InvokeCommandCommandInvalidSessionState,Microsoft.PowerShell.Commands.InvokeCommandCommand",
+    exceptionType: "System.InvalidOperationException",
+  },
+  transport: {
+    message:
+      "Processing data from remote server connect01.contoso.com failed with the following error message: The WinRM client cannot process the request because the server name cannot be resolved.",
+    category: "OpenError",
+    fullyQualifiedErrorId: "JobFailure",
+    exceptionType: "System.Management.Automation.Remoting.PSRemotingTransportException",
+  },
+};
 
 async function runCommand(line) {
   let shape;
@@ -342,6 +373,9 @@ async function handleLine(line) {
   if (delimiter) {
     const stream = delimiter[1] === "Out" ? process.stdout : process.stderr;
     stream.write(`${delimiter[2]}\n`);
+    if (session.exitAfterDelimiters > 0 && --session.exitAfterDelimiters === 0) {
+      setTimeout(() => process.exit(0), 20);
+    }
     return;
   }
   await runCommand(line);

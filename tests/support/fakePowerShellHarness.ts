@@ -9,7 +9,8 @@ export const FAKE_POWERSHELL = path.join(__dirname, "fakePowerShell.js");
 export interface FakeFault {
   /** An operation, "_session" (opening the session) or "*" (any operation). */
   operation: string;
-  fault: "hang" | "crash" | "exit" | "stderr" | "stray" | "slow";
+  fault:
+    "hang" | "crash" | "exit" | "stderr" | "stray" | "slow" | "idleExit" | "brokenSession" | "lostConnection";
   delayMs?: number;
 }
 

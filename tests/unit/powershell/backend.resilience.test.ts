@@ -227,3 +227,65 @@ describe("the real sleep", () => {
     await backend.close();
   });
 });
+
+describe("a session that is gone between calls", () => {
+  let harness: TestBackend;
+  afterEach(() => harness.dispose());
+  const winrm = {
+    kind: "remote",
+    computerName: "connect01.contoso.com",
+    transport: "wsman",
+    username: "CONTOSO\\admin",
+  } as const;
+
+  it("a PowerShell process that died while idle: the call runs on a new session, no error", async () => {
+    harness = createTestBackend({ control: { faults: [{ operation: "getScheduler", fault: "idleExit" }] } });
+    await harness.backend.run("getScheduler", {});
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await expect(harness.backend.run("getCompanyFeatures", {})).resolves.toMatchObject({
+      passwordHashSync: true,
+    });
+    expect(harness.fake.processIds()).toHaveLength(2);
+    expect(harness.logLines).toContainEqual(expect.stringContaining("retrying once on a new session"));
+  });
+
+  it("a broken remote session (the command never started): reconnect and run it once more", async () => {
+    harness = createTestBackend({
+      target: winrm,
+      control: { faults: [{ operation: "getScheduler", fault: "brokenSession" }] },
+    });
+    await expect(harness.backend.run("getScheduler", {})).resolves.toMatchObject({ syncCycleEnabled: true });
+    expect(harness.fake.processIds()).toHaveLength(2);
+    expect(harness.fake.calls().filter((call) => call.script === "getScheduler")).toHaveLength(2);
+  });
+
+  it("a broken remote session twice in a row is a Transport error", async () => {
+    harness = createTestBackend({
+      target: winrm,
+      control: {
+        faults: [
+          { operation: "getScheduler", fault: "brokenSession" },
+          { operation: "getScheduler", fault: "brokenSession" },
+        ],
+      },
+    });
+    const error = await errorOf(harness.backend.run("getScheduler", {}));
+    expect(isOperationError(error, "Transport")).toBe(true);
+    expect(error.message).toContain("the remote session was lost");
+  });
+
+  it("a connection lost during a command: Transport (it may have run), and the next call reconnects", async () => {
+    harness = createTestBackend({
+      target: winrm,
+      control: { faults: [{ operation: "setSchedulerSyncCycleEnabled", fault: "lostConnection" }] },
+    });
+    const error = await errorOf(harness.backend.run("setSchedulerSyncCycleEnabled", { enabled: false }));
+    expect(isOperationError(error, "Transport")).toBe(true);
+    expect(error.message).toContain("lost its connection to connect01.contoso.com over WinRM");
+    expect(
+      harness.fake.calls().filter((call) => call.script === "setSchedulerSyncCycleEnabled"),
+    ).toHaveLength(1);
+    await expect(harness.backend.run("getScheduler", {})).resolves.toMatchObject({ syncCycleEnabled: true });
+    expect(harness.fake.processIds()).toHaveLength(2);
+  });
+});

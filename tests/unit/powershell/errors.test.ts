@@ -6,6 +6,8 @@ import {
   classifyErrorRecord,
   cleanMessage,
   errorFromRecord,
+  indicatesLostSession,
+  indicatesNotStarted,
   PowerShellOperationError,
   timeoutError,
   transportError,
@@ -161,4 +163,27 @@ describe("decoding the answer line", () => {
       expect(() => decodeAnswer(stdout)).toThrow(MissingAnswerError);
     },
   );
+});
+
+describe("lost remote sessions", () => {
+  it.each([
+    [
+      record({ exceptionType: "System.Management.Automation.Remoting.PSRemotingTransportException" }),
+      true,
+      false,
+    ],
+    [
+      record({
+        message:
+          "Because the session state for session Session1 is not equal to Open, you cannot run a command in the session.  The session state is Broken.",
+      }),
+      true,
+      true,
+    ],
+    [record({ message: "The session state is Closed." }), true, false],
+    [record({ message: "Sync is already running." }), false, false],
+  ])("%j: lost %s, not started %s", (errorRecord, lost, notStarted) => {
+    expect(indicatesLostSession(errorRecord)).toBe(lost);
+    expect(indicatesNotStarted(errorRecord)).toBe(notStarted);
+  });
 });
