@@ -35,7 +35,8 @@ function programFor(request) {
 }
 
 const service = {
-  getRequiredPlugins: (call, callback) => new LanguageServer(async () => undefined).getRequiredPlugins(call, callback),
+  getRequiredPlugins: (call, callback) =>
+    new LanguageServer(async () => undefined).getRequiredPlugins(call, callback),
   getPluginInfo: (call, callback) => new LanguageServer(async () => undefined).getPluginInfo(call, callback),
   run: (call, callback) => {
     // The in-process server reads the engine address from the request's arguments.
