@@ -244,6 +244,7 @@ const handlers: Handlers = {
 
   getAccessRules: (tx, _server, { dn, accountDn }) => {
     if (!findObject(tx.state.domain, dn)) throw notFound("getAccessRules", tx.state, dn);
+    requireAccount("getAccessRules", tx.state, accountDn);
     return { rules: accessRulesFor(tx.state.domain, dn, accountDn) };
   },
 
@@ -258,6 +259,7 @@ const handlers: Handlers = {
   revokeWritebackAccess: (tx, _server, { dn, accountDn }) => {
     const object = findObject(tx.state.domain, dn);
     if (!object) throw notFound("revokeWritebackAccess", tx.state, dn);
+    requireAccount("revokeWritebackAccess", tx.state, accountDn);
     return { removed: removeWritebackAces(object, accountDn) };
   },
 

@@ -27,7 +27,10 @@ export function clientFor(rawTarget: unknown): EntraConnectClient {
   const key = JSON.stringify(target);
   let client = clients.get(key);
   if (!client) {
-    client = new EntraConnectClient(createBackend(target), settings.callTimeoutSeconds * 1000);
+    // The PowerShell backend times each call itself, after it leaves the per-server queue; a client-side
+    // timer would also count the wait in that queue and give up on calls that still run later.
+    const clientTimeoutMs = target.kind === "simulator" ? settings.callTimeoutSeconds * 1000 : 0;
+    client = new EntraConnectClient(createBackend(target), clientTimeoutMs);
     clients.set(key, client);
   }
   return client;
@@ -39,12 +42,7 @@ function createBackend(target: Target): Backend {
       require("../../simulator/backend") as typeof import("../../simulator/backend");
     return createSimulatorBackend({ stateFile: target.stateFile, server: target.server, client: "pulumi" });
   }
-  if (target.kind === "remote" && !settings.password && target.transport === "wsman") {
-    throw new Error(
-      `no password for ${target.username}@${target.computerName}: set it with ` +
-        "`pulumi config set --secret entra-writeback:password` (it never goes into resource inputs or state)",
-    );
-  }
+  // Without a password, WinRM uses the current Windows identity (Kerberos).
   const { createPowerShellBackend } =
     require("../../powershell/backend") as typeof import("../../powershell/backend");
   return createPowerShellBackend({

@@ -46,11 +46,13 @@ export async function createTestStack(options: {
   stackName: string;
   program: PulumiFn;
   config?: ConfigMap;
+  /** Extra environment for the CLI and so for the dynamic provider process. */
+  env?: Record<string, string>;
 }): Promise<TestStack> {
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "entra-writeback-e2e-"));
   const cli = pulumiCliPath();
   const pulumiCommand = await PulumiCommand.get({ root: path.dirname(path.dirname(cli)) });
-  const envVars = pulumiEnvironment(stateDir);
+  const envVars = { ...pulumiEnvironment(stateDir), ...options.env };
   fs.mkdirSync(envVars.PULUMI_HOME!, { recursive: true });
   const stack = await LocalWorkspace.createStack(
     { stackName: options.stackName, projectName: "entra-writeback", program: options.program },

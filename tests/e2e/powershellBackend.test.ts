@@ -1,0 +1,93 @@
+// The whole chain for real servers, on the real engine: providers -> PowerShell backend -> node-powershell ->
+// a `powershell` process (the test fake, which speaks node-powershell's protocol, accepts only the base64
+// bootstrap line, and answers by applying each operation to the simulator). Target kind `local`.
+import * as fs from "fs";
+import * as path from "path";
+import program from "../../index";
+import {
+  convergeLab,
+  failureOf,
+  groupsIn,
+  LAB_ACCOUNT,
+  LAB_OU,
+  labConfig,
+  newLabDirectory,
+  newLabServer,
+  plannedStep,
+  show,
+  simOk,
+} from "./support/lab";
+import { createTestStack, projectRoot } from "./support/pulumiHarness";
+
+jest.setTimeout(10 * 60_000);
+
+test("a local-target stack converges, detects drift and repairs it through PowerShell", async () => {
+  const directory = newLabDirectory();
+  // The real clock: the PowerShell backend really sleeps, so the simulated server must really move on.
+  const stateFile = newLabServer(directory, [
+    "--clock",
+    "real",
+    "--sync-seconds",
+    "2",
+    "--m365",
+    "5",
+    "--m365-opted-out",
+    "2",
+    "--security",
+    "2",
+    "--security-enabled",
+    "1",
+  ]);
+  const log = path.join(directory, "powershell.log");
+  const config = labConfig(stateFile);
+  config["entra-writeback:target"] = { value: JSON.stringify({ kind: "local" }) };
+  const testStack = await createTestStack({
+    stackName: "via-powershell",
+    program,
+    config,
+    env: {
+      NODE_POWERSHELL: path.join(projectRoot, "tests", "support", "fakePowerShell.js"),
+      FAKE_PS_MODE: "simulator",
+      FAKE_PS_SIMULATOR_STATE: stateFile,
+      FAKE_PS_LOG: log,
+    },
+  });
+  try {
+    await convergeLab(testStack, stateFile);
+    const outputs = await testStack.stack.outputs();
+    expect(outputs.v2State?.value).toBe("enabled");
+    expect(outputs.writtenBackGroupCount?.value).toBe(3 + 1);
+    expect(groupsIn(stateFile, LAB_OU)).toHaveLength(3 + 1);
+
+    // Every operation reached the server through the PowerShell fake, in the documented order.
+    const viaPowerShell = show(stateFile).journal.filter(
+      (entry) => entry.kind === "operation" && entry.client === "powershell-fake",
+    ) as { operation: string; args: Record<string, unknown> }[];
+    const writes = viaPowerShell.map((e) => e.operation).filter((name) => /^(set|new|grant)/.test(name));
+    expect(writes).toEqual([
+      "setSchedulerSyncCycleEnabled",
+      "setGroupWritebackV2",
+      "setSchedulerSyncCycleEnabled",
+      "newOrganizationalUnit",
+      "grantWritebackAccess",
+    ]);
+    // Nothing but the one-line base64 bootstrap reached the PowerShell process.
+    const events = fs
+      .readFileSync(log, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { event: string });
+    expect(events.filter((e) => e.event === "refusal")).toEqual([]);
+    expect(events.filter((e) => e.event === "call").length).toBeGreaterThan(10);
+
+    await testStack.stack.preview({ refresh: true, expectNoChanges: true });
+    simOk(["ad", stateFile, "revoke", LAB_OU, LAB_ACCOUNT]);
+    const drift = await failureOf(testStack.stack.preview({ refresh: true, expectNoChanges: true }));
+    expect(plannedStep(drift, "group-writeback-permission")).toMatch(/update$/);
+    await testStack.stack.up({ refresh: true });
+    await testStack.stack.preview({ refresh: true, expectNoChanges: true });
+  } finally {
+    await testStack.cleanup();
+    fs.rmSync(directory, { recursive: true, force: true });
+  }
+});
