@@ -1,7 +1,13 @@
 // The simulator's state: one tenant, one AD domain, one or more Entra Connect servers, a clock.
 // The zod schema is the state file's format; readState validates every file against it.
 import { z } from "zod";
-import { activeDirectoryRight, operationNames, pendingExport, syncPolicyType } from "../operations/contract";
+import {
+  activeDirectoryRight,
+  companyFeatures,
+  operationNames,
+  pendingExport,
+  syncPolicyType,
+} from "../operations/contract";
 
 export const STATE_SCHEMA_VERSION = 1;
 
@@ -32,14 +38,8 @@ export const cloudGroupSchema = z.strictObject({
 });
 export type CloudGroup = z.infer<typeof cloudGroupSchema>;
 
-export const companyFeaturesSchema = z.strictObject({
-  passwordHashSync: z.boolean(),
-  forcePasswordChangeOnLogOn: z.boolean(),
-  userWriteback: z.boolean(),
-  deviceWriteback: z.boolean(),
-  unifiedGroupWriteback: z.boolean(),
-  groupWritebackV2: z.boolean(),
-});
+/** The tenant's flags, exactly as Get-ADSyncAADCompanyFeature reports them (the contract's shape). */
+export const companyFeaturesSchema = companyFeatures;
 
 /** Scheduler settings live in Entra ID, so every server of the tenant shares them (staging mode excepted). */
 export const tenantSchedulerSchema = z.strictObject({

@@ -10,6 +10,7 @@ import {
 import type { z } from "zod";
 import { OperationError } from "../operations/errors";
 import { formatTimeSpan } from "./clock";
+import { compareVersions } from "../operations/version";
 import { dnKey, escapeDnValue, firstRdn, isAtOrBelow } from "../operations/dn";
 import {
   accessRulesFor,
@@ -45,16 +46,7 @@ export function isOperationName(name: unknown): name is OperationName {
   return typeof name === "string" && (operationNames as string[]).includes(name);
 }
 
-/** Compares dotted versions numerically: 2.0.89.0 > 1.6.4.0. */
-export function compareVersions(a: string, b: string): number {
-  const left = a.split(".").map(Number);
-  const right = b.split(".").map(Number);
-  for (let i = 0; i < Math.max(left.length, right.length); i++) {
-    const difference = (left[i] ?? 0) - (right[i] ?? 0);
-    if (difference !== 0) return Math.sign(difference);
-  }
-  return 0;
-}
+export { compareVersions };
 
 export function findServer(state: SimState, name?: string): Server {
   if (name === undefined) return state.servers[0] as Server;

@@ -1,15 +1,13 @@
 // Scenario 7: destroy retains the tenant flag, removes an empty OU, refuses a non-empty one, removes the
 // ACEs it added, and deletes no written-back group.
-import * as fs from "fs";
 import {
   convergeLab,
   failureOf,
   groupsIn,
   LAB_ACCOUNT,
   LAB_OU,
+  labServersForThisFile,
   labStack,
-  newLabDirectory,
-  newLabServer,
   providerOperations,
   show,
   sim,
@@ -18,14 +16,9 @@ import {
 
 jest.setTimeout(5 * 60_000);
 
-const directories: string[] = [];
-afterAll(() => directories.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+const newServer = labServersForThisFile();
 
-function labServer(flags: string[]): string {
-  const directory = newLabDirectory();
-  directories.push(directory);
-  return newLabServer(directory, flags);
-}
+const labServer = (flags: string[]) => newServer(flags);
 
 function aceHolders(stateFile: string): string[] {
   const [ou] = JSON.parse(simOk(["ad", stateFile, "list", LAB_OU, "--json"])) as {

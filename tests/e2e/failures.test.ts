@@ -1,26 +1,12 @@
 // Scenarios 4 and 5: a sync cycle running at the start, and a fault on the v2 step. Whatever happens,
 // the scheduler ends enabled, and the error says what happened.
-import * as fs from "fs";
-import {
-  failureOf,
-  labStack,
-  newLabDirectory,
-  newLabServer,
-  providerOperations,
-  show,
-  simOk,
-} from "./support/lab";
+import { failureOf, labServersForThisFile, labStack, providerOperations, show, simOk } from "./support/lab";
 
 jest.setTimeout(5 * 60_000);
 
-const directories: string[] = [];
-afterAll(() => directories.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+const newServer = labServersForThisFile();
 
-function labServer(flags: string[] = []): string {
-  const directory = newLabDirectory();
-  directories.push(directory);
-  return newLabServer(directory, ["--m365", "4", "--m365-opted-out", "1", ...flags]);
-}
+const labServer = (flags: string[] = []) => newServer(["--m365", "4", "--m365-opted-out", "1", ...flags]);
 
 test("a running sync cycle: the pause waits with progress, then proceeds", async () => {
   const stateFile = labServer();

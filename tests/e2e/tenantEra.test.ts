@@ -1,26 +1,21 @@
 // Scenario 6: a current-era tenant, where enabling Group Writeback V2 is refused: enable, require and skip.
-import * as fs from "fs";
 import {
   convergeLab,
   failureOf,
   groupsIn,
   LAB_OU,
+  labServersForThisFile,
   labStack,
-  newLabDirectory,
-  newLabServer,
   providerOperations,
   show,
 } from "./support/lab";
 
 jest.setTimeout(5 * 60_000);
 
-const directories: string[] = [];
-afterAll(() => directories.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+const newServer = labServersForThisFile();
 
 function currentTenant(): string {
-  const directory = newLabDirectory();
-  directories.push(directory);
-  return newLabServer(directory, [
+  return newServer([
     "--era",
     "current",
     "--m365",

@@ -178,3 +178,14 @@ export function plannedStep(output: string, resourceName: string): string | unde
       (line) => line.includes(` ${resourceName} `) && /\b(update|create|replace|delete)\b\s*$/.test(line),
     );
 }
+
+/** Lab servers for one test file, each in its own directory, all removed after the file's tests. */
+export function labServersForThisFile(): (flags?: string[]) => string {
+  const directories: string[] = [];
+  afterAll(() => directories.forEach((directory) => fs.rmSync(directory, { recursive: true, force: true })));
+  return (flags = []) => {
+    const directory = newLabDirectory();
+    directories.push(directory);
+    return newLabServer(directory, flags);
+  };
+}
