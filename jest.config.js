@@ -7,6 +7,7 @@ const shared = {
 };
 
 module.exports = {
+  reporters: ["default", "<rootDir>/tests/support/plainSummaryReporter.js"],
   projects: [
     { ...shared, displayName: "unit", testMatch: ["<rootDir>/tests/unit/**/*.test.ts"] },
     {
