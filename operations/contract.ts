@@ -65,9 +65,11 @@ export const groupWritebackV1Config = z.strictObject({
 });
 export type GroupWritebackV1Config = z.infer<typeof groupWritebackV1Config>;
 
-/** The AD connector's OU filtering: which containers are synchronized. */
+/** The AD connector: which containers it synchronizes, and the account it exports with. */
 export const syncScope = z.strictObject({
   connectorName: z.string(),
+  /** The AD DS connector account (forest-login-user) as a DN; null when it cannot be resolved. */
+  connectorAccountDn: z.string().nullable(),
   includedContainers: z.array(z.string()),
   excludedContainers: z.array(z.string()),
 });

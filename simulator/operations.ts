@@ -188,6 +188,7 @@ const handlers: Handlers = {
 
   getSyncScope: (_tx, server) => ({
     connectorName: server.adConnector.name,
+    connectorAccountDn: server.adConnector.accountDn,
     includedContainers: [...server.adConnector.includedContainers],
     excludedContainers: [...server.adConnector.excludedContainers],
   }),

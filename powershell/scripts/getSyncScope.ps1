@@ -61,6 +61,30 @@ function Get-WritebackADConnector {
     return $adConnectors[0]
 }
 
+function Resolve-ConnectorAccountDn {
+    param(
+        [Parameter(Mandatory)]
+        [object]$Connector
+    )
+
+    # The account the connector exports with, as Get-ADSyncADConnectorAccount reads it.
+    $user = Get-GlobalParameterValue -Parameters $Connector.ConnectivityParameters -Name 'forest-login-user'
+    $domain = Get-GlobalParameterValue -Parameters $Connector.ConnectivityParameters -Name 'forest-login-domain'
+    if ([string]::IsNullOrEmpty($user)) {
+        return $null
+    }
+    try {
+        if ([string]::IsNullOrEmpty($domain)) {
+            return [string](Get-ADUser -Identity $user).DistinguishedName
+        }
+        return [string](Get-ADUser -Identity $user -Server $domain).DistinguishedName
+    }
+    catch {
+        # Unresolvable here (another forest, no rights): the caller then cannot check the account.
+        return $null
+    }
+}
+
 $connector = Get-WritebackADConnector
 $includedContainers = New-Object -TypeName System.Collections.Generic.List[string]
 $excludedContainers = New-Object -TypeName System.Collections.Generic.List[string]
@@ -79,6 +103,7 @@ foreach ($partition in @($connector.Partitions)) {
 
 $result = [ordered]@{
     connectorName      = [string]$connector.Name
+    connectorAccountDn = Resolve-ConnectorAccountDn -Connector $connector
     includedContainers = $includedContainers.ToArray()
     excludedContainers = $excludedContainers.ToArray()
 }

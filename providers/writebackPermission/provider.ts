@@ -7,7 +7,7 @@ import { isOperationError } from "../../operations/errors";
 import { checkInputs, parseInputs } from "../common/checkInputs";
 import { clientFor } from "../common/connection";
 import { diffByKeys } from "../common/diff";
-import { domainRootOf } from "../common/dn";
+import { domainRootOf, sameDn } from "../common/dn";
 import { progressFor } from "../common/progress";
 import {
   type WritebackPermissionInputs,
@@ -40,9 +40,26 @@ async function observe(
   }
 }
 
+/**
+ * Every Entra Connect server has its own connector account: rights granted to another one (typically the
+ * old server's in a swing migration) would leave every export failing with permission-issue.
+ */
+async function requireConnectorAccount(client: EntraConnectClient, accountDn: string): Promise<void> {
+  const { connectorName, connectorAccountDn } = await client.call("getSyncScope", {});
+  if (connectorAccountDn !== null && !sameDn(connectorAccountDn, accountDn)) {
+    throw new Error(
+      `the AD connector ${connectorName} on ${client.description} exports with ${connectorAccountDn}, but ` +
+        `entra-writeback:connectorAccountDn is ${accountDn}. Rights granted to that account would not let this ` +
+        `server write the groups back (exports would fail with permission-issue). Set connectorAccountDn to ` +
+        `${connectorAccountDn}; each Entra Connect server has its own connector account.`,
+    );
+  }
+}
+
 async function grant(raw: unknown): Promise<WritebackPermissionOutputs> {
   const inputs = parseInputs(writebackPermissionInputs, raw, "WritebackPermission");
   const client = clientFor(inputs.target);
+  await requireConnectorAccount(client, inputs.accountDn);
   const before = await observe(client, inputs);
   if (!before.granted) {
     if (inputs.scope === "forest") {

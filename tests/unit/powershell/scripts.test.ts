@@ -273,6 +273,8 @@ describe("what each script runs (the documented cmdlets)", () => {
       /'Out to AD - Group SOAInAAD - DN'/,
     ],
     getSyncScope: [
+      /'forest-login-user'/,
+      /Get-ADUser -Identity \$user -Server \$domain/,
       /ConnectorPartitionScope\.ContainerInclusionList/,
       /ConnectorPartitionScope\.ContainerExclusionList/,
     ],

@@ -1,5 +1,5 @@
 import { writebackPermissionProvider as provider } from "../../../providers/writebackPermission/provider";
-import { captureProgress, type Lab, newLab, versioned } from "./support";
+import { captureProgress, type Lab, newLab, rejection, versioned } from "./support";
 
 let lab: Lab;
 let progress: ReturnType<typeof captureProgress>;
@@ -76,6 +76,15 @@ test("forest scope uses the documented cmdlet on the domain root, and destroy wa
   await provider.delete(created.id, created.outs);
   expect(progress.lines.join("\n")).toContain("has no documented undo");
   expect(await holders("DC=contoso,DC=com", lab.account)).toHaveLength(1);
+});
+
+test("rights for another account than the server's connector account are refused before any change", async () => {
+  const message = await rejection(provider.create(await inputs({ accountDn: OTHER_ACCOUNT })));
+  expect(message).toContain(
+    `exports with ${lab.account}, but entra-writeback:connectorAccountDn is ${OTHER_ACCOUNT}`,
+  );
+  expect(message).toContain("each Entra Connect server has its own connector account");
+  expect(lab.operations().filter((o) => o.startsWith("grant"))).toEqual([]);
 });
 
 test("diff replaces when the account or OU changes", async () => {

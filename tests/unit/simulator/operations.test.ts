@@ -181,6 +181,7 @@ describe("wizard configuration and sync scope reads", () => {
     });
     expect(await sim.client.call("getSyncScope", {})).toEqual({
       connectorName: "contoso.com",
+      connectorAccountDn: sim.account,
       includedContainers: ["DC=contoso,DC=com"],
       excludedContainers: ["OU=Excluded,DC=contoso,DC=com"],
     });
