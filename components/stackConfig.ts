@@ -24,10 +24,10 @@ export const stackConfig = z.strictObject({
 });
 export type StackConfig = z.output<typeof stackConfig>;
 
-/** Keys read by the providers, not the program (they never enter resource inputs). */
-const PROVIDER_KEYS = ["password", "callTimeoutSeconds"];
-
-/** Reads every entra-writeback:* key; numbers and booleans may be given as YAML values or strings. */
+/**
+ * Reads every entra-writeback:* key the program uses; numbers and booleans may be given as YAML values or
+ * strings. `password` and `callTimeoutSeconds` are read by the providers (configure), never by the program.
+ */
 export function readStackConfig(config: pulumi.Config): GroupWritebackArgs {
   const raw: Record<string, unknown> = {};
   for (const key of Object.keys(stackConfig.shape)) {
@@ -62,5 +62,3 @@ function parseValue(key: string, text: string): unknown {
   if (/^-?\d+$/.test(text)) return Number(text);
   return text;
 }
-
-export const providerOnlyKeys = PROVIDER_KEYS;

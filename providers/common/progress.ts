@@ -7,5 +7,3 @@ export function progressFor(resource: string): Progress {
     console.log(`[entra-writeback] ${resource}: ${message}`);
   };
 }
-
-export const silent: Progress = () => undefined;

@@ -37,8 +37,6 @@ export function pulumiEnvironment(stateDir: string): Record<string, string> {
 export interface TestStack {
   readonly stack: Stack;
   readonly stateDir: string;
-  /** Everything the engine printed, across operations, for assertions on messages. */
-  readonly output: string[];
   cleanup(): Promise<void>;
 }
 
@@ -69,21 +67,12 @@ export async function createTestStack(options: {
     },
   );
   if (options.config) await stack.setAllConfig(options.config);
-  const output: string[] = [];
   return {
     stack,
     stateDir,
-    output,
     async cleanup() {
       await stack.workspace.removeStack(options.stackName, { force: true }).catch(() => undefined);
       fs.rmSync(stateDir, { recursive: true, force: true });
     },
-  };
-}
-
-/** Collects engine output lines into the test's transcript (and nowhere else). */
-export function recorder(output: string[]): (text: string) => void {
-  return (text) => {
-    output.push(text);
   };
 }
