@@ -11,6 +11,9 @@ export const distinguishedName = z
     message: "must be a distinguished name such as OU=Groups,DC=contoso,DC=com",
   });
 
+/** An Entra Connect build, as [version] text: 2.4.18.0. */
+export const connectVersion = z.string().regex(/^\d+(\.\d+){1,3}$/, "a version such as 2.4.18.0");
+
 export const syncPolicyType = z.enum(["Initial", "Delta"]);
 export type SyncPolicyType = z.infer<typeof syncPolicyType>;
 
@@ -20,7 +23,7 @@ const none = z.strictObject({});
 export const serverInfo = z.strictObject({
   computerName: z.string(),
   /** Microsoft.Synchronize.ServerConfigurationVersion, e.g. 2.4.18.0 */
-  connectVersion: z.string().regex(/^\d+(\.\d+){1,3}$/),
+  connectVersion,
   stagingModeEnabled: z.boolean(),
 });
 export type ServerInfo = z.infer<typeof serverInfo>;

@@ -3,7 +3,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
-import { type OperationName, operationNames } from "../operations/contract";
+import { connectVersion, type OperationName, operationNames } from "../operations/contract";
 import { OperationError } from "../operations/errors";
 import { advanceClock } from "./clock";
 import { dnKey } from "../operations/dn";
@@ -148,10 +148,7 @@ export async function initState(
 export const addServerOptionsSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9-]{1,15}$/, "a computer name such as CONNECT02"),
   staging: z.boolean().default(false),
-  connectVersion: z
-    .string()
-    .regex(/^\d+(\.\d+){1,3}$/, "a version such as 2.4.18.0")
-    .default("2.4.18.0"),
+  connectVersion: connectVersion.default("2.4.18.0"),
 });
 
 /** A second Entra Connect server on the same tenant and domain (swing migration), with its own connector account. */

@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { setTimeout as delay } from "node:timers/promises";
 import { z } from "zod";
 import {
+  connectVersion,
   distinguishedName,
   type OperationName,
   operationNames,
@@ -113,6 +114,13 @@ function optionalString(values: Parsed["values"], flag: string): string | undefi
   return typeof value === "string" ? value : undefined;
 }
 
+function connectVersionFlag(values: Parsed["values"]): string | undefined {
+  const raw = optionalString(values, "connect-version");
+  return raw === undefined
+    ? undefined
+    : flagValue("connect-version", raw, connectVersion, "a version such as 2.4.18.0");
+}
+
 function intFlag(values: Parsed["values"], flag: string, positive = true): number | undefined {
   const raw = optionalString(values, flag);
   if (raw === undefined) return undefined;
@@ -193,14 +201,7 @@ const commands: Record<string, Handler> = {
     });
     const file = stateArgument("init", positionals);
     noExtraPositionals("init", positionals, 1);
-    const connectVersion = optionalString(values, "connect-version");
-    if (connectVersion !== undefined)
-      flagValue(
-        "connect-version",
-        connectVersion,
-        z.string().regex(/^\d+(\.\d+){1,3}$/),
-        "a version such as 2.4.18.0",
-      );
+    const connectVersion = connectVersionFlag(values);
     const now = optionalString(values, "now");
     if (now !== undefined)
       flagValue("now", now, z.iso.datetime(), "an ISO 8601 UTC time such as 2025-01-06T08:00:00Z");
@@ -574,14 +575,7 @@ const commands: Record<string, Handler> = {
     const name = optionalString(values, "name");
     if (name === undefined) throw new UsageError("add-server: --name is required, e.g. --name CONNECT02");
     flagValue("name", name, z.string().regex(/^[A-Za-z0-9-]{1,15}$/), "a computer name such as CONNECT02");
-    const connectVersion = optionalString(values, "connect-version");
-    if (connectVersion !== undefined)
-      flagValue(
-        "connect-version",
-        connectVersion,
-        z.string().regex(/^\d+(\.\d+){1,3}$/),
-        "a version such as 2.4.18.0",
-      );
+    const connectVersion = connectVersionFlag(values);
     const input = {
       name,
       staging: values.staging === true,

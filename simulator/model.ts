@@ -4,6 +4,7 @@ import { z } from "zod";
 import {
   activeDirectoryRight,
   companyFeatures,
+  connectVersion,
   operationNames,
   pendingExport,
   syncPolicyType,
@@ -138,7 +139,7 @@ export type ExportError = z.infer<typeof exportErrorSchema>;
 
 export const serverSchema = z.strictObject({
   name: z.string().min(1),
-  connectVersion: z.string().regex(/^\d+(\.\d+){1,3}$/),
+  connectVersion,
   stagingModeEnabled: z.boolean(),
   /** Set by Connect during an upgrade; blocks the scheduler and manual cycles. */
   schedulerSuspended: z.boolean(),

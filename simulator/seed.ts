@@ -1,13 +1,13 @@
 // Initial data for a new state file: a plausible tenant, domain and Entra Connect server, deterministic per seed.
 import { z } from "zod";
 import { toIso } from "./clock";
+import { connectVersion } from "../operations/contract";
 import { dnKey, domainDnFromDnsName } from "../operations/dn";
 import type { AdObject, CloudGroup, Domain, Server, SimState } from "./model";
 import { STATE_SCHEMA_VERSION } from "./model";
 import { ALLOWED_SYNC_CYCLE_INTERVAL_SECONDS } from "./syncCycle";
 
 const count = z.number().int().nonnegative();
-const connectVersion = z.string().regex(/^\d+(\.\d+){1,3}$/, "a version such as 2.4.18.0");
 
 export const initOptionsSchema = z
   .strictObject({

@@ -50,19 +50,17 @@ test("npm run drift: one drifted stack among three", async () => {
 
     const json = path.join(directory, "reports", "drift.json");
     const junit = path.join(directory, "reports", "drift.xml");
-    const drift = spawnSync(
-      path.join(projectRoot, "node_modules", ".bin", "node"),
-      [
-        path.join(projectRoot, "dist", "tools", "drift.js"),
-        "--project-dir",
-        projectDir,
-        "--json",
-        json,
-        "--junit",
-        junit,
-      ],
-      { env, encoding: "utf8" },
-    );
+    const runDrift = (stacks: string[]) =>
+      spawnSync(
+        path.join(projectRoot, "node_modules", ".bin", "node"),
+        [
+          path.join(projectRoot, "dist", "tools", "drift.js"),
+          ...stacks,
+          ...["--project-dir", projectDir, "--json", json, "--junit", junit],
+        ],
+        { env, encoding: "utf8" },
+      );
+    const drift = runDrift([]);
     expect(drift.stderr).not.toMatch(/^drift: (?!checking|reports)/m);
     expect(drift.status).toBe(1);
     const table = drift.stdout.split("\n");
@@ -84,21 +82,7 @@ test("npm run drift: one drifted stack among three", async () => {
     );
 
     // A chosen list, all in sync: exit 0.
-    const chosen = spawnSync(
-      path.join(projectRoot, "node_modules", ".bin", "node"),
-      [
-        path.join(projectRoot, "dist", "tools", "drift.js"),
-        "east",
-        "north",
-        "--project-dir",
-        projectDir,
-        "--json",
-        json,
-        "--junit",
-        junit,
-      ],
-      { env, encoding: "utf8" },
-    );
+    const chosen = runDrift(["east", "north"]);
     expect(chosen.status).toBe(0);
     expect(JSON.parse(fs.readFileSync(json, "utf8")).summary).toEqual({
       stacks: 2,

@@ -2,19 +2,11 @@
 // with the fake executable answering from the simulator (built into dist/ by npm run build). The suite's
 // out-of-band control acts on the same simulator state file directly, as an administrator would on the server.
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { EntraConnectClient } from "../../operations/backend";
 import { createPowerShellBackend } from "../../powershell/backend";
-import {
-  advance,
-  initState,
-  runAction,
-  startBusyCycle,
-  wizardEnableGroupWriteback,
-  wizardSetStagingMode,
-} from "../../simulator";
 import { describeContract } from "../contract/contractSuite";
+import { newContractLab } from "../contract/simulatorLab";
 import { createFakePowerShell } from "../support/fakePowerShellHarness";
 
 const BUILT_SIMULATOR = path.join(__dirname, "..", "..", "dist", "simulator", "backend.js");
@@ -28,14 +20,8 @@ beforeAll(() => {
 });
 
 describeContract("PowerShell backend (fake powershell answering from the simulator)", async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "entra-ps-contract-"));
-  const stateFile = path.join(dir, "lab.json");
-  const summary = await initState(stateFile, {
-    clock: "simulated",
-    now: "2025-01-06T08:00:00Z",
-    era: "legacy",
-  });
-  const fake = createFakePowerShell({ mode: "simulator", simulatorStateFile: stateFile });
+  const lab = await newContractLab("entra-ps-contract-");
+  const fake = createFakePowerShell({ mode: "simulator", simulatorStateFile: lab.stateFile });
   const client = new EntraConnectClient(
     createPowerShellBackend({
       target: { kind: "local" },
@@ -43,28 +29,9 @@ describeContract("PowerShell backend (fake powershell answering from the simulat
       callTimeoutMs: 10_000,
     }),
   );
-  const meta = { client: "contract-control" };
   return {
     client,
-    control: {
-      connectorAccountDn: summary.connectorAccountDn,
-      otherAccountDn: "CN=Administrator,CN=Users,DC=contoso,DC=com",
-      scratchParentDn: "OU=Groups,OU=Corp,DC=contoso,DC=com",
-      startBusyCycle: async (seconds) => {
-        await runAction(stateFile, "busy", { seconds }, meta, (tx, server) =>
-          startBusyCycle(tx, server, seconds),
-        );
-      },
-      enableV1Wizard: async (ou) => {
-        await wizardEnableGroupWriteback(stateFile, { ou, ...meta });
-      },
-      setStaging: async (enabled) => {
-        await wizardSetStagingMode(stateFile, enabled, meta);
-      },
-      advance: async (seconds) => {
-        await runAction(stateFile, "clock.advance", { seconds }, meta, (tx) => advance(tx, seconds));
-      },
-    },
+    control: lab.control,
     cleanup: async () => {
       await client.close();
       // Every call went through the one-line bootstrap: the fake refused nothing.
@@ -73,7 +40,7 @@ describeContract("PowerShell backend (fake powershell answering from the simulat
       );
       expect(fake.processIds()).toHaveLength(1);
       fake.cleanup();
-      fs.rmSync(dir, { recursive: true, force: true });
+      lab.removeDirectory();
     },
   };
 });
