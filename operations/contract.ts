@@ -2,14 +2,39 @@
 // Every operation has a zod schema for its arguments and one for its result; both backends
 // (PowerShell for real servers, the simulator for the lab and the tests) implement exactly these.
 import { z } from "zod";
+import { DistinguishedNameError, parseDn, trimDn } from "./dn";
 
+/**
+ * A distinguished name, parsed with the RFC 4514 rules of operations/dn.ts (the one home of DN syntax):
+ * every input the providers, the program and the simulator accept is a DN that parses. Surrounding
+ * whitespace is dropped, except an escaped trailing space (`OU=x\\ `), which belongs to the value.
+ */
 export const distinguishedName = z
   .string()
-  .trim()
-  .min(3, "a distinguished name such as OU=Groups,DC=contoso,DC=com")
-  .refine((dn) => /^[A-Za-z][A-Za-z0-9-]*=/.test(dn) && !dn.includes("\u0000") && !/[\r\n]/.test(dn), {
-    message: "must be a distinguished name such as OU=Groups,DC=contoso,DC=com",
+  .overwrite(trimDn)
+  .superRefine((dn, context) => {
+    try {
+      parseDn(dn);
+    } catch (error) {
+      const detail = error instanceof DistinguishedNameError ? `: ${error.message}` : "";
+      context.addIssue({
+        code: "custom",
+        message: `must be a distinguished name such as OU=Groups,DC=contoso,DC=com${detail}`,
+      });
+    }
   });
+
+/** Active Directory's limit on an OU name (the ou attribute's rangeUpper). */
+export const OU_NAME_MAX_LENGTH = 64;
+
+/** An OU's name (the value of its OU= RDN, unescaped). */
+export const ouName = z
+  .string()
+  .min(1, "an OU name cannot be empty")
+  .max(
+    OU_NAME_MAX_LENGTH,
+    `an OU name has at most ${OU_NAME_MAX_LENGTH} characters (Active Directory's limit)`,
+  );
 
 /** An Entra Connect build, as [version] text: 2.4.18.0. */
 export const connectVersion = z.string().regex(/^\d+(\.\d+){1,3}$/, "a version such as 2.4.18.0");
@@ -183,7 +208,7 @@ export const operations = {
   },
   /** New-ADOrganizationalUnit, always protected from accidental deletion. */
   newOrganizationalUnit: {
-    args: z.strictObject({ name: z.string().min(1).max(64), parentDn: distinguishedName }),
+    args: z.strictObject({ name: ouName, parentDn: distinguishedName }),
     result: organizationalUnit,
   },
   /** Clears the protection, then Remove-ADOrganizationalUnit; refuses a non-empty OU unless recursive. */

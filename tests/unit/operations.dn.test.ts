@@ -1,4 +1,12 @@
-import { canonicalDn, dnKey, escapeDnValue, isAtOrBelow, parentDn, parseDn } from "../../operations/dn";
+import {
+  canonicalDn,
+  dnKey,
+  escapeDnValue,
+  isAtOrBelow,
+  parentDn,
+  parseDn,
+  trimDn,
+} from "../../operations/dn";
 
 describe("distinguished names (RFC 4514)", () => {
   it.each([
@@ -49,5 +57,36 @@ describe("distinguished names (RFC 4514)", () => {
 
   it.each(["", "no equals sign", "CN=a,", "CN=a\\", "1CN=a"])("rejects %j with a message", (dn) => {
     expect(() => parseDn(dn)).toThrow(/distinguished name|comma|backslash|attribute type|empty/);
+  });
+});
+
+describe("DN inputs Active Directory would not read as written are refused, with the fix in the message", () => {
+  it.each([
+    ["OU=a+b=c,DC=x", /multi-valued RDN .*not supported; write \\\+ for a literal "\+"/],
+    ["OU=a;b,DC=x", /unescaped ";" .* write it as \\;/],
+    ["OU=a<b,DC=x", /unescaped "<"/],
+    ['OU=a"b,DC=x', /unescaped "\\""/],
+    ["OU=#04,DC=x", /starts with an unescaped "#" .*write \\# for a literal "#"/],
+    ["OU=\\FF,DC=x", /hex escapes in the value of OU are not UTF-8/],
+    ["OU=a\nb,DC=x", /unescaped "\\n" .* write it as \\0A/],
+    ["OU=a\uD800,DC=x", /not well-formed Unicode/],
+    ["OU=a,b,DC=contoso,DC=com", /missing "="/],
+    ["OU=a, =b", /invalid attribute type ""/],
+  ])("%j", (dn, message) => {
+    expect(() => parseDn(dn)).toThrow(message);
+  });
+
+  it("keeps an escaped trailing space when a DN is trimmed, drops unescaped ones", () => {
+    expect(trimDn(" OU=x\\ ")).toBe("OU=x\\ ");
+    expect(trimDn("OU=x\\\\ ")).toBe("OU=x\\\\");
+    expect(trimDn("OU=x  \n")).toBe("OU=x");
+    expect(parseDn(trimDn("OU=x\\ "))[0]?.value).toBe("x ");
+  });
+
+  it("escapes control characters as hex, and a value ending in a backslash and a space round-trips", () => {
+    expect(escapeDnValue("a\tb\u007f")).toBe("a\\09b\\7F");
+    expect(escapeDnValue("x\\ ")).toBe("x\\\\\\ ");
+    expect(parseDn(`OU=${escapeDnValue("x\\ ")}`)[0]?.value).toBe("x\\ ");
+    expect(parseDn(`OU=${escapeDnValue("😀")}`)[0]?.value).toBe("😀");
   });
 });
