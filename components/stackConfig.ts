@@ -1,64 +1,120 @@
-// Stack configuration (namespace entra-writeback) -> GroupWriteback arguments, validated with zod.
+// Stack configuration (namespace entra-writeback) -> GroupWriteback arguments, validated with zod before the
+// program declares anything. Each key is parsed with the schema of the resource input (or provider setting)
+// it becomes, so a value a resource would refuse later is refused here, before the first change.
 // Every key is documented in docs/configuration.md.
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { distinguishedName } from "../operations/contract";
 import { target } from "../operations/target";
+import { v1Inputs } from "../providers/groupWritebackFeature/schema";
+import { syncIdleTimeoutSeconds } from "../providers/common/inputs";
+import { configValue, providerSettings } from "../providers/common/settings";
+import { schedulerStateInputs } from "../providers/schedulerState/schema";
+import { writebackOuInputs } from "../providers/writebackOu/schema";
+import { writebackPermissionInputs } from "../providers/writebackPermission/schema";
 import type { GroupWritebackArgs } from "./groupWriteback";
 
-const seconds = (max: number) => z.number().int().min(0).max(max);
+export const NAMESPACE = "entra-writeback";
 
 export const stackConfig = z.strictObject({
   target,
-  writebackOu: distinguishedName,
-  connectorAccountDn: distinguishedName,
-  dnFormat: z.enum(["objectId", "displayName"]).default("objectId"),
+  writebackOu: writebackOuInputs.shape.dn,
+  connectorAccountDn: writebackPermissionInputs.shape.accountDn,
+  dnFormat: v1Inputs.shape.dnFormat,
   groupWritebackV2: z.enum(["enable", "require", "skip"]).default("enable"),
-  role: z.enum(["active", "staging"]).default("active"),
-  permissions: z.enum(["ou", "forest"]).default("ou"),
-  syncIdleTimeoutSeconds: seconds(86_400).default(600),
-  wizardWaitSeconds: seconds(86_400).default(0),
-  wizardPollSeconds: z.number().int().min(1).max(3600).default(10),
-  allowNonEmptyOuDeletion: z.boolean().default(false),
+  role: schedulerStateInputs.shape.role,
+  permissions: writebackPermissionInputs.shape.scope,
+  syncIdleTimeoutSeconds,
+  wizardWaitSeconds: v1Inputs.shape.wizardWaitSeconds,
+  wizardPollSeconds: v1Inputs.shape.wizardPollSeconds,
+  allowNonEmptyOuDeletion: writebackOuInputs.shape.allowNonEmptyDelete,
   disableV2OnDestroy: z.boolean().default(false),
 });
 export type StackConfig = z.output<typeof stackConfig>;
 
+/** Every key of the namespace: the program's, and the providers' own (`password`, `callTimeoutSeconds`). */
+export const KNOWN_KEYS: readonly string[] = [
+  ...Object.keys(stackConfig.shape),
+  ...Object.keys(providerSettings.shape),
+];
+
+/** The configuration error the engine prints as it is: one message, no stack trace. */
+export class StackConfigError extends pulumi.RunError {}
+
+/** The entra-writeback keys set on the running stack (`target` for `entra-writeback:target`). */
+export function configuredKeys(): string[] {
+  return Object.keys(pulumi.runtime.allConfig())
+    .filter((key) => key.startsWith(`${NAMESPACE}:`))
+    .map((key) => key.slice(NAMESPACE.length + 1));
+}
+
 /**
- * Reads every entra-writeback:* key the program uses; numbers and booleans may be given as YAML values or
- * strings. `password` and `callTimeoutSeconds` are read by the providers (configure), never by the program.
+ * Reads and validates every entra-writeback:* key; numbers and booleans may be given as YAML values or
+ * strings. `keys` are the keys the stack sets (default: from the engine), so that unknown or misspelt keys
+ * are refused. `password` and `callTimeoutSeconds` are validated here and read by the providers (configure).
  */
-export function readStackConfig(config: pulumi.Config): GroupWritebackArgs {
+export function readStackConfig(
+  config: pulumi.Config,
+  keys: readonly string[] = configuredKeys(),
+): GroupWritebackArgs {
+  const problems: string[] = [];
+  for (const key of keys) {
+    if (KNOWN_KEYS.includes(key)) continue;
+    const closest = closestKey(key);
+    problems.push(
+      `  ${NAMESPACE}:${key}: not a known key${closest ? ` (did you mean ${NAMESPACE}:${closest}?)` : ""}`,
+    );
+  }
   const raw: Record<string, unknown> = {};
   for (const key of Object.keys(stackConfig.shape)) {
     const text = config.get(key);
-    if (text === undefined) continue;
-    raw[key] = parseValue(key, text);
+    if (text !== undefined) raw[key] = configValue(key, text);
+  }
+  const settings: Record<string, unknown> = {};
+  for (const key of Object.keys(providerSettings.shape)) {
+    const text = config.get(key);
+    if (text !== undefined) settings[key] = configValue(key, text);
   }
   const parsed = stackConfig.safeParse(raw);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const key = issue.path.join(".") || "(config)";
-      return `  entra-writeback:${key}: ${issue.message}`;
-    });
-    throw new Error(
-      `invalid stack configuration:\n${problems.join("\n")}\n` +
-        "Set values with `pulumi config set entra-writeback:<key> <value>` (objects with --path), " +
-        "see docs/configuration.md.",
+  const parsedSettings = providerSettings.safeParse(settings);
+  for (const issue of [
+    ...(parsed.success ? [] : parsed.error.issues),
+    ...(parsedSettings.success ? [] : parsedSettings.error.issues),
+  ]) {
+    const key = issue.path.join(".") || "(config)";
+    problems.push(`  ${NAMESPACE}:${key}: ${issue.message}`);
+  }
+  if (problems.length > 0 || !parsed.success) {
+    throw new StackConfigError(
+      `invalid stack configuration; nothing was changed:\n${problems.join("\n")}\n` +
+        `Set values with \`pulumi config set ${NAMESPACE}:<key> <value>\` (objects with --path), ` +
+        `remove unknown keys with \`pulumi config rm ${NAMESPACE}:<key>\`; see docs/configuration.md.`,
     );
   }
   return parsed.data;
 }
 
-function parseValue(key: string, text: string): unknown {
-  if (key === "target") {
-    try {
-      return JSON.parse(text);
-    } catch {
-      return text;
-    }
+/** The known key nearest to a misspelt one (edit distance, letter case ignored), if any is near enough. */
+export function closestKey(key: string): string | undefined {
+  let best: { key: string; distance: number } | undefined;
+  for (const known of KNOWN_KEYS) {
+    const distance = editDistance(key.toLowerCase(), known.toLowerCase());
+    if (!best || distance < best.distance) best = { key: known, distance };
   }
-  if (text === "true" || text === "false") return text === "true";
-  if (/^-?\d+$/.test(text)) return Number(text);
-  return text;
+  return best && best.distance <= Math.max(2, Math.floor(best.key.length / 3)) ? best.key : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        (previous[j] as number) + 1,
+        (current[j - 1] as number) + 1,
+        (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length] as number;
 }

@@ -2,24 +2,23 @@
 // one Node process, so PowerShell sessions are shared and calls to one server are serialized by its backend.
 import { type Backend, EntraConnectClient } from "../../operations/backend";
 import { type Target, target as targetSchema } from "../../operations/target";
+import { configValue, type ProviderSettings, providerSettings } from "./settings";
 
-export interface ProviderSettings {
-  password?: string;
-  callTimeoutSeconds: number;
-}
-
-const DEFAULT_CALL_TIMEOUT_SECONDS = 300;
-
-let settings: ProviderSettings = { callTimeoutSeconds: DEFAULT_CALL_TIMEOUT_SECONDS };
+let settings: ProviderSettings = providerSettings.parse({});
 const clients = new Map<string, EntraConnectClient>();
 
 /** Called once per provider process with the stack configuration the engine passes to `configure`. */
 export function configureProviders(raw: Record<string, string | undefined>): void {
-  const timeout = raw.callTimeoutSeconds === undefined ? NaN : Number(raw.callTimeoutSeconds);
-  settings = {
-    password: raw.password || undefined,
-    callTimeoutSeconds: Number.isFinite(timeout) && timeout > 0 ? timeout : DEFAULT_CALL_TIMEOUT_SECONDS,
-  };
+  const values: Record<string, unknown> = {};
+  for (const [key, text] of Object.entries(raw)) if (text) values[key] = configValue(key, text);
+  const parsed = providerSettings.safeParse(values);
+  if (!parsed.success) {
+    // The program refuses these values before it declares anything; this guards other callers.
+    throw new Error(
+      `invalid provider settings: ${parsed.error.issues.map((i) => `entra-writeback:${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    );
+  }
+  settings = parsed.data;
 }
 
 export function clientFor(rawTarget: unknown): EntraConnectClient {

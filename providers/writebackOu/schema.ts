@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { distinguishedName } from "../../operations/contract";
+import { distinguishedName, ouName } from "../../operations/contract";
+import { DistinguishedNameError } from "../../operations/dn";
 import { splitOuDn } from "../common/dn";
 import { commonInputs } from "../common/inputs";
 
@@ -7,10 +8,18 @@ export const writebackOuInputs = z.strictObject({
   ...commonInputs,
   /** The OU's distinguished name; it must start with OU= and lie inside the connector's sync scope. */
   dn: distinguishedName.superRefine((dn, context) => {
+    let name: string;
     try {
-      splitOuDn(dn);
+      name = splitOuDn(dn).name;
     } catch (error) {
-      context.addIssue({ code: "custom", message: (error as Error).message });
+      // Malformed DN text is reported once, by distinguishedName.
+      if (!(error instanceof DistinguishedNameError))
+        context.addIssue({ code: "custom", message: (error as Error).message });
+      return;
+    }
+    const named = ouName.safeParse(name);
+    if (!named.success) {
+      context.addIssue({ code: "custom", message: `"${dn}": ${named.error.issues[0]?.message}` });
     }
   }),
   /** Destroy refuses a non-empty OU unless this is true (it would delete the written-back groups in it). */

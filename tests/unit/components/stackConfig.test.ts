@@ -70,3 +70,48 @@ test("names every wrong key and says how to fix it", () => {
 test("a missing required key is named", () => {
   expect(() => readStackConfig(configWith({ target: valid.target }))).toThrow(/entra-writeback:writebackOu/);
 });
+
+describe("every value a resource would refuse later is refused by the program, with the providers' rules", () => {
+  const longName = "x".repeat(65);
+  it.each([
+    ["writebackOu", "OU=a,b,DC=contoso,DC=com", /writebackOu: must be a distinguished name.*missing "="/],
+    ["writebackOu", `OU=${longName},OU=Groups,DC=contoso,DC=com`, /writebackOu: .*at most 64 characters/],
+    ["writebackOu", "CN=Writeback,OU=Groups,DC=contoso,DC=com", /writebackOu: .*must start with OU=/],
+    ["writebackOu", "OU=Writeback", /writebackOu: .*has no parent/],
+    ["writebackOu", "OU=a+CN=b,DC=contoso,DC=com", /writebackOu: .*multi-valued RDN/],
+    ["writebackOu", "1OU=a,DC=contoso,DC=com", /writebackOu: .*invalid attribute type/],
+    ["connectorAccountDn", "MSOL_a08ff49b6f77", /connectorAccountDn: must be a distinguished name/],
+    ["connectorAccountDn", "CN=MSOL;x,DC=contoso,DC=com", /connectorAccountDn: .*unescaped ";"/],
+    ["callTimeoutSeconds", "abc", /callTimeoutSeconds: .*number/],
+    ["callTimeoutSeconds", "-5", /callTimeoutSeconds: .*>=1/],
+    ["wizardPollSeconds", "0", /wizardPollSeconds: .*>=1/],
+    ["syncIdleTimeoutSeconds", "1.5", /syncIdleTimeoutSeconds: .*number/],
+    ["permissions", "domain", /permissions: .*"ou"\|"forest"/],
+  ])("%s = %j", (key, value, message) => {
+    expect(() => readStackConfig(configWith({ ...valid, [key]: value }))).toThrow(message);
+  });
+
+  it("refuses an unknown or misspelt key, naming it and the closest known key", () => {
+    const keys = [...Object.keys(valid), "writebakOu", "callTimeoutSecs", "colour"];
+    const attempt = () => readStackConfig(configWith(valid), keys);
+    expect(attempt).toThrow(
+      "entra-writeback:writebakOu: not a known key (did you mean entra-writeback:writebackOu?)",
+    );
+    expect(attempt).toThrow(
+      "entra-writeback:callTimeoutSecs: not a known key (did you mean entra-writeback:callTimeoutSeconds?)",
+    );
+    expect(attempt).toThrow(/entra-writeback:colour: not a known key\n/);
+    expect(attempt).toThrow(/pulumi config rm entra-writeback:<key>/);
+  });
+
+  it("knows the providers' keys, and accepts a valid timeout and password", () => {
+    const keys = [...Object.keys(valid), "password", "callTimeoutSeconds"];
+    expect(() =>
+      readStackConfig(configWith({ ...valid, password: "s3cret-123", callTimeoutSeconds: "45" }), keys),
+    ).not.toThrow();
+  });
+
+  it("is a RunError: the engine prints its message once, without a stack trace", () => {
+    expect(() => readStackConfig(configWith({ ...valid, writebackOu: "x" }))).toThrow(pulumi.RunError);
+  });
+});

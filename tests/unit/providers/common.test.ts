@@ -94,3 +94,20 @@ test("versions compare numerically, like .NET [version]", () => {
   expect(compareVersions("2.4.18.0", "2.0.89.0")).toBe(1);
   expect(compareVersions("2.0.89", "2.0.89.0")).toBe(0);
 });
+
+describe("provider settings (configure)", () => {
+  const { configureProviders } =
+    require("../../../providers/common/connection") as typeof import("../../../providers/common/connection");
+  it.each(["abc", "-5", "0", "1.5"])(
+    "refuses callTimeoutSeconds %j instead of silently using 300",
+    (value) => {
+      expect(() => configureProviders({ callTimeoutSeconds: value })).toThrow(
+        /invalid provider settings: entra-writeback:callTimeoutSeconds/,
+      );
+    },
+  );
+  it("accepts a valid timeout and a password, and unset values", () => {
+    expect(() => configureProviders({ callTimeoutSeconds: "45", password: "123456" })).not.toThrow();
+    expect(() => configureProviders({ callTimeoutSeconds: undefined, password: undefined })).not.toThrow();
+  });
+});

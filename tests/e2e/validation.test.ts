@@ -1,0 +1,137 @@
+// Everything is validated before the first change: each class of invalid configuration is refused by the
+// program, with the providers' own rules, and the simulated server's journal holds no write. Through the
+// plain Pulumi CLI, the error is printed once and without a stack trace.
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { LAB_ACCOUNT, LAB_OU, labServersForThisFile, providerOperations, show } from "./support/lab";
+import { projectRoot, pulumiCliPath, pulumiEnvironment } from "./support/pulumiHarness";
+
+jest.setTimeout(5 * 60_000);
+
+const newServer = labServersForThisFile();
+
+/** A frame of a JavaScript stack trace. */
+const STACK_FRAME = /^\s+at .*:\d+:\d+\)?$/m;
+
+/** Operations that change the server (everything but get* and list*). */
+function writes(stateFile: string): string[] {
+  return providerOperations(stateFile)
+    .map((o) => o.operation)
+    .filter((name) => !/^(get|list)/.test(name));
+}
+
+interface CliProject {
+  dir: string;
+  pulumi(...args: string[]): { status: number | null; output: string };
+  setConfig(key: string, value: string): void;
+}
+
+/** A project directory running the compiled program (dist/index.js) with the plain CLI, on one stack. */
+function cliProject(stateFile: string): CliProject {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "entra-writeback-config-cli-"));
+  directories.push(dir);
+  fs.symlinkSync(path.join(projectRoot, "node_modules"), path.join(dir, "node_modules"));
+  fs.writeFileSync(
+    path.join(dir, "Pulumi.yaml"),
+    `name: entra-writeback\nruntime: nodejs\nmain: ${projectRoot}/dist/index.js\n`,
+  );
+  const env = {
+    ...pulumiEnvironment(dir),
+    PULUMI_HOME: path.join(dir, ".pulumi-home"),
+    ENTRA_WRITEBACK_PROJECT_DIR: projectRoot,
+  };
+  const pulumi = (...args: string[]) => {
+    const run = spawnSync(pulumiCliPath(), ["--non-interactive", ...args], {
+      cwd: dir,
+      env,
+      encoding: "utf8",
+    });
+    return { status: run.status, output: `${run.stdout}\n${run.stderr}` };
+  };
+  const setConfig = (key: string, value: string) =>
+    expect(pulumi("config", "set", "--", `entra-writeback:${key}`, value).status).toBe(0);
+  expect(pulumi("stack", "init", "cli").status).toBe(0);
+  setConfig("target", JSON.stringify({ kind: "simulator", stateFile }));
+  setConfig("writebackOu", LAB_OU);
+  setConfig("connectorAccountDn", LAB_ACCOUNT);
+  return { dir, pulumi, setConfig };
+}
+
+const directories: string[] = [];
+afterAll(() => directories.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+test("each class of invalid input is refused before anything is written", () => {
+  const stateFile = newServer(["--m365", "2"]);
+  const project = cliProject(stateFile);
+  const cases: [string, string, RegExp][] = [
+    ["writebackOu", "OU=a,b,DC=contoso,DC=com", /writebackOu: must be a distinguished name.*missing "="/],
+    ["writebackOu", `OU=${"n".repeat(65)},OU=Groups,OU=Corp,DC=contoso,DC=com`, /at most 64 characters/],
+    ["writebackOu", "CN=Writeback,OU=Groups,OU=Corp,DC=contoso,DC=com", /must start with OU=/],
+    ["writebackOu", "OU=a+b=c,OU=Groups,OU=Corp,DC=contoso,DC=com", /multi-valued RDN/],
+    ["connectorAccountDn", "MSOL_a08ff49b6f77", /connectorAccountDn: must be a distinguished name/],
+    ["callTimeoutSeconds", "abc", /callTimeoutSeconds: .*number/],
+    ["callTimeoutSeconds", "-5", /callTimeoutSeconds: .*>=1/],
+    [
+      "wizardWaitSecs",
+      "60",
+      /wizardWaitSecs: not a known key \(did you mean entra-writeback:wizardWaitSeconds\?\)/,
+    ],
+  ];
+  for (const [key, value, message] of cases) {
+    project.setConfig(key, value);
+    const up = project.pulumi("up", "--yes", "--skip-preview");
+    expect({ key, value, status: up.status, matches: message.test(up.output) }).toEqual({
+      key,
+      value,
+      status: 1,
+      matches: true,
+    });
+    expect(up.output).toContain("invalid stack configuration; nothing was changed");
+    expect({ key, value, writes: writes(stateFile) }).toEqual({ key, value, writes: [] });
+    if (key === "writebackOu") project.setConfig(key, LAB_OU);
+    else if (key === "connectorAccountDn") project.setConfig(key, LAB_ACCOUNT);
+    else expect(project.pulumi("config", "rm", `entra-writeback:${key}`).status).toBe(0);
+  }
+  // With the configuration valid again, the same journal does record the writes (the filter can match).
+  const up = project.pulumi("up", "--yes", "--skip-preview"); // stops at the wizard step, after v2
+  expect(up.output).toContain("Group writeback v1 can only be enabled in the Microsoft Entra Connect wizard");
+  expect(writes(stateFile)).toContain("setGroupWritebackV2");
+  expect(show(stateFile).state.tenant.features.groupWritebackV2).toBe(true);
+});
+
+test("the plain CLI prints a configuration error without a stack trace, and exits non-zero", () => {
+  const stateFile = newServer();
+  const project = cliProject(stateFile);
+  const { dir, pulumi } = project;
+  project.setConfig("writebackOu", "OU=a,b,DC=contoso,DC=com");
+  project.setConfig("writebackOU", "OU=x,DC=contoso,DC=com");
+  const up = pulumi("up", "--yes", "--skip-preview");
+  const output = up.output;
+  expect(up.status).not.toBe(0);
+  // Printed as the engine's diagnostic, without "Unhandled exception" and its stack frames. (The project's
+  // language host, tools/plugins/language-host.js, also returns the message as the run's error, so the CLI
+  // shows it a second time; the official nodejs host shows a RunError once.)
+  expect(output).toMatch(/Diagnostics:[\s\S]*error: invalid stack configuration; nothing was changed/);
+  expect(output).toContain("entra-writeback:writebackOu: must be a distinguished name such as");
+  expect(output).toContain(
+    "entra-writeback:writebackOU: not a known key (did you mean entra-writeback:writebackOu?)",
+  );
+  expect(output).not.toMatch(STACK_FRAME);
+  expect(output).not.toMatch(/unhandled exception/i);
+  expect(writes(stateFile)).toEqual([]);
+
+  // The filter can match: a program that throws a plain Error gets its stack trace printed.
+  fs.writeFileSync(
+    path.join(dir, "throws.js"),
+    'module.exports = async () => { throw new Error("plain"); };\n',
+  );
+  fs.writeFileSync(
+    path.join(dir, "Pulumi.yaml"),
+    "name: entra-writeback\nruntime: nodejs\nmain: throws.js\n",
+  );
+  const plain = pulumi("up", "--yes", "--skip-preview");
+  expect(plain.output).toMatch(STACK_FRAME);
+  expect(plain.output).toMatch(/unhandled exception/i);
+});
