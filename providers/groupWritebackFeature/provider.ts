@@ -28,6 +28,7 @@ export const groupWritebackFeatureProvider: Required<Omit<pulumi.dynamic.Resourc
     const v1Off = news.version === "v1" && v1Drifted(olds, news);
     return diffByKeys(olds, news, {
       replaceKeys: ["target", "version"],
+      dnKeys: ["writebackOu"],
       extraChanges: v2Off || v1Off,
     });
   },

@@ -4,6 +4,7 @@ import type { EntraConnectClient } from "../../operations/backend";
 import type { OrganizationalUnit } from "../../operations/contract";
 import { isOperationError } from "../../operations/errors";
 import { checkInputs, parseInputs } from "../common/checkInputs";
+import { claim, isClaimed } from "../common/claims";
 import { clientFor } from "../common/connection";
 import { diffByKeys } from "../common/diff";
 import { isWithin, splitOuDn } from "../common/dn";
@@ -49,7 +50,10 @@ async function ensureOu(raw: unknown): Promise<WritebackOuOutputs> {
   const client = clientFor(inputs.target);
   await requireInSyncScope(client, inputs.dn);
   const existing = await client.call("getOrganizationalUnit", { dn: inputs.dn });
-  if (existing.exists) return outputsFrom(inputs, existing, true);
+  if (existing.exists) {
+    claim("ou", inputs.target, inputs.dn);
+    return outputsFrom(inputs, existing, true);
+  }
   const { name, parentDn } = splitOuDn(inputs.dn);
   progress(`creating ${inputs.dn} (protected from accidental deletion)`);
   try {
@@ -73,7 +77,7 @@ export const writebackOuProvider: Required<Omit<pulumi.dynamic.ResourceProvider,
   },
 
   async diff(_id, olds, news) {
-    return diffByKeys(olds, news, { replaceKeys: ["target", "dn"] });
+    return diffByKeys(olds, news, { replaceKeys: ["target", "dn"], dnKeys: ["dn"] });
   },
 
   async create(raw) {
@@ -101,6 +105,10 @@ export const writebackOuProvider: Required<Omit<pulumi.dynamic.ResourceProvider,
     if (!ou.exists) return;
     if (olds.adopted) {
       progress(`leaving ${olds.dn} in place: it existed before this stack adopted it`);
+      return;
+    }
+    if (isClaimed("ou", olds.target, olds.dn)) {
+      progress(`leaving ${ou.dn} in place: the resource that replaces this one manages it`);
       return;
     }
     if (ou.childCount > 0 && !olds.allowNonEmptyDelete) {

@@ -5,6 +5,7 @@ import type { EntraConnectClient } from "../../operations/backend";
 import { type AccessRule, WRITEBACK_ACCESS_RULE } from "../../operations/contract";
 import { isOperationError } from "../../operations/errors";
 import { checkInputs, parseInputs } from "../common/checkInputs";
+import { claim, isClaimed } from "../common/claims";
 import { clientFor } from "../common/connection";
 import { diffByKeys } from "../common/diff";
 import { domainRootOf, sameDn } from "../common/dn";
@@ -61,7 +62,8 @@ async function grant(raw: unknown): Promise<WritebackPermissionOutputs> {
   const client = clientFor(inputs.target);
   await requireConnectorAccount(client, inputs.accountDn);
   const before = await observe(client, inputs);
-  if (!before.granted) {
+  if (before.granted) claim(`ace:${inputs.scope}`, inputs.target, aclDnOf(inputs), inputs.accountDn);
+  else {
     if (inputs.scope === "forest") {
       progress(
         `Set-ADSyncUnifiedGroupWritebackPermissions -ADConnectorAccountDN ${inputs.accountDn} (forest-wide)`,
@@ -87,6 +89,7 @@ export const writebackPermissionProvider: Required<Omit<pulumi.dynamic.ResourceP
   async diff(_id, olds, news) {
     return diffByKeys(olds, news, {
       replaceKeys: ["target", "scope", "ouDn", "accountDn"],
+      dnKeys: ["ouDn", "accountDn"],
       extraChanges: olds.granted === false,
     });
   },
@@ -113,6 +116,12 @@ export const writebackPermissionProvider: Required<Omit<pulumi.dynamic.ResourceP
       progress(
         `the forest-wide rights of ${olds.accountDn} stay: Set-ADSyncUnifiedGroupWritebackPermissions has no ` +
           "documented undo. Remove the ACEs on each domain root by hand if you need to.",
+      );
+      return;
+    }
+    if (isClaimed(`ace:${olds.scope}`, olds.target, aclDnOf(olds), olds.accountDn)) {
+      progress(
+        `leaving the writeback ACE of ${olds.accountDn} on ${olds.ouDn}: the resource that replaces this one manages it`,
       );
       return;
     }

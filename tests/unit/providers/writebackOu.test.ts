@@ -1,5 +1,6 @@
 import { writebackOuProvider as provider } from "../../../providers/writebackOu/provider";
 import { advance, withState, wizardEnableGroupWriteback } from "../../../simulator";
+import { clearClaimsForTests } from "../../../providers/common/claims";
 import { captureProgress, type Lab, newLab, rejection, versioned } from "./support";
 
 let lab: Lab;
@@ -86,4 +87,61 @@ test("delete refuses a non-empty OU, removes an empty one, and leaves an adopted
   expect(adopted.outs).toMatchObject({ adopted: true });
   await provider.delete(adopted.id, adopted.outs);
   expect(await lab.call("getOrganizationalUnit", { dn: existing })).toMatchObject({ exists: true });
+});
+
+describe("DNs compared as AD compares them; a replacement never deletes what its successor adopted", () => {
+  afterEach(() => clearClaimsForTests());
+
+  test("the same OU with other letter case or spacing is no change; another OU is a replacement", async () => {
+    const lab = await newLab();
+    try {
+      const created = await provider.create(
+        await provider.check({}, versioned({ target: lab.target, dn: lab.ou })).then((r) => r.inputs!),
+      );
+      const respelt = versioned({
+        target: lab.target,
+        dn: "ou=entra writeback, ou=groups, ou=corp, dc=contoso, dc=com",
+        allowNonEmptyDelete: false,
+      });
+      expect(await provider.diff(created.id, created.outs, respelt)).toMatchObject({ changes: false });
+      const other = versioned({
+        target: lab.target,
+        dn: "OU=Other,OU=Groups,OU=Corp,DC=contoso,DC=com",
+        allowNonEmptyDelete: false,
+      });
+      expect(await provider.diff(created.id, created.outs, other)).toMatchObject({
+        changes: true,
+        replaces: ["dn"],
+      });
+    } finally {
+      await lab.cleanup();
+    }
+  });
+
+  test("delete of the replaced OU leaves the OU its successor adopted", async () => {
+    const lab = await newLab();
+    const progress = captureProgress();
+    try {
+      const old = await provider.create(
+        await provider.check({}, versioned({ target: lab.target, dn: lab.ou })).then((r) => r.inputs!),
+      );
+      expect(old.outs.adopted).toBe(false);
+      const successor = await provider.create(
+        await provider
+          .check({}, versioned({ target: lab.target, dn: lab.ou.toLowerCase() }))
+          .then((r) => r.inputs!),
+      );
+      expect(successor.outs.adopted).toBe(true);
+      await provider.delete(old.id, old.outs);
+      expect(await lab.call("getOrganizationalUnit", { dn: lab.ou })).toMatchObject({ exists: true });
+      expect(progress.lines.join("\n")).toContain("the resource that replaces this one manages it");
+      // Without a successor in this deployment, the same delete removes the (empty) OU.
+      clearClaimsForTests();
+      await provider.delete(old.id, old.outs);
+      expect(await lab.call("getOrganizationalUnit", { dn: lab.ou })).toMatchObject({ exists: false });
+    } finally {
+      progress.restore();
+      await lab.cleanup();
+    }
+  });
 });
