@@ -81,6 +81,7 @@ export class GroupWriteback extends pulumi.ComponentResource {
           mode: v2Mode,
           onDelete: args.disableV2OnDestroy ? "disable" : "retain",
           syncIdleTimeoutSeconds,
+          preflight: { writebackOu: args.writebackOu, connectorAccountDn: args.connectorAccountDn },
         },
         { parent: this, dependsOn: [this.scheduler] },
       );

@@ -29,6 +29,8 @@ export const groupWritebackFeatureProvider: Required<Omit<pulumi.dynamic.Resourc
     return diffByKeys(olds, news, {
       replaceKeys: ["target", "version"],
       dnKeys: ["writebackOu"],
+      // What the v2 step checks before it changes anything; the OU and permission resources own these values.
+      ignoreKeys: ["preflight"],
       extraChanges: v2Off || v1Off,
     });
   },

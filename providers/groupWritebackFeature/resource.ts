@@ -19,6 +19,8 @@ export interface GroupWritebackV2Args extends CommonArgs {
   mode?: pulumi.Input<"enable" | "require">;
   /** retain (default): destroy leaves the tenant-wide flag on; disable: turn it off (irreversible). */
   onDelete?: pulumi.Input<"retain" | "disable">;
+  /** The OU and connector account the later resources use, checked live before the tenant-wide change. */
+  preflight?: pulumi.Input<{ writebackOu: string; connectorAccountDn: string }>;
 }
 
 export interface GroupWritebackV1Args extends CommonArgs {

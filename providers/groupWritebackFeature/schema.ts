@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { distinguishedName, type PendingExport } from "../../operations/contract";
 import { commonInputs, syncIdleTimeoutSeconds } from "../common/inputs";
+import { preflightInputs } from "../common/preflight";
 
 export const v2Inputs = z.strictObject({
   ...commonInputs,
@@ -10,6 +11,8 @@ export const v2Inputs = z.strictObject({
   /** retain (default): destroy leaves the tenant-wide flag on; disable: the documented, irreversible disable. */
   onDelete: z.enum(["retain", "disable"]).default("retain"),
   syncIdleTimeoutSeconds,
+  /** The OU and account the later resources use: checked live before the tenant-wide change (preflight.ts). */
+  preflight: preflightInputs.optional(),
 });
 
 export const v1Inputs = z.strictObject({

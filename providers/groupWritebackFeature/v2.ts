@@ -1,6 +1,7 @@
 // GroupWritebackFeature v2: the tenant-wide GroupWritebackV2 flag, set inside a scheduler pause window.
 import type { EntraConnectClient } from "../../operations/backend";
 import { isOperationError } from "../../operations/errors";
+import { preflight } from "../common/preflight";
 import type { Progress } from "../common/progress";
 import { withSchedulerPaused } from "../common/syncWindow";
 import { compareVersions, MINIMUM_V2_CONNECT_VERSION } from "../common/version";
@@ -45,6 +46,7 @@ export async function convergeV2(
         CLOUD_SYNC_ADVICE,
     );
   }
+  await preflight(client, inputs.preflight, "pausing the scheduler and enabling Group Writeback V2");
   const v1 = await client.call("getGroupWritebackV1Config", {});
   await withSchedulerPaused(
     client,

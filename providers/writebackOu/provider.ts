@@ -1,33 +1,17 @@
 // WritebackOU: the OU written-back groups land in, created protected from accidental deletion.
 import type * as pulumi from "@pulumi/pulumi";
-import type { EntraConnectClient } from "../../operations/backend";
 import type { OrganizationalUnit } from "../../operations/contract";
 import { isOperationError } from "../../operations/errors";
 import { checkInputs, parseInputs } from "../common/checkInputs";
 import { claim, isClaimed } from "../common/claims";
 import { clientFor } from "../common/connection";
 import { diffByKeys } from "../common/diff";
-import { isWithin, splitOuDn } from "../common/dn";
+import { splitOuDn } from "../common/dn";
+import { requireInSyncScope } from "../common/preflight";
 import { progressFor } from "../common/progress";
 import { type WritebackOuInputs, type WritebackOuOutputs, writebackOuInputs } from "./schema";
 
 const progress = progressFor("WritebackOU");
-
-async function requireInSyncScope(client: EntraConnectClient, dn: string): Promise<void> {
-  const scope = await client.call("getSyncScope", {});
-  const included = scope.includedContainers.some((container) => isWithin(dn, container));
-  const excludedBy = scope.excludedContainers.find((container) => isWithin(dn, container));
-  if (!included || excludedBy) {
-    throw new Error(
-      `${dn} is outside the sync scope of the AD connector ${scope.connectorName} on ${client.description}` +
-        (excludedBy
-          ? ` (excluded by ${excludedBy})`
-          : ` (included: ${scope.includedContainers.join("; ") || "none"})`) +
-        '. The Entra Connect wizard refuses such an OU ("OU is excluded"). Choose an OU inside the scope, or add it ' +
-        "to the connector's OU filtering in the wizard first.",
-    );
-  }
-}
 
 function outputsFrom(
   inputs: WritebackOuInputs,

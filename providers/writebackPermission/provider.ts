@@ -8,7 +8,8 @@ import { checkInputs, parseInputs } from "../common/checkInputs";
 import { claim, isClaimed } from "../common/claims";
 import { clientFor } from "../common/connection";
 import { diffByKeys } from "../common/diff";
-import { domainRootOf, sameDn } from "../common/dn";
+import { domainRootOf } from "../common/dn";
+import { requireConnectorAccount } from "../common/preflight";
 import { progressFor } from "../common/progress";
 import {
   type WritebackPermissionInputs,
@@ -38,22 +39,6 @@ async function observe(
     // The OU is gone (its own resource shows that); the ACE went with it.
     if (isOperationError(error, "NotFound")) return { ...inputs, aclDn, rules: [], granted: false };
     throw error;
-  }
-}
-
-/**
- * Every Entra Connect server has its own connector account: rights granted to another one (typically the
- * old server's in a swing migration) would leave every export failing with permission-issue.
- */
-async function requireConnectorAccount(client: EntraConnectClient, accountDn: string): Promise<void> {
-  const { connectorName, connectorAccountDn } = await client.call("getSyncScope", {});
-  if (connectorAccountDn !== null && !sameDn(connectorAccountDn, accountDn)) {
-    throw new Error(
-      `the AD connector ${connectorName} on ${client.description} exports with ${connectorAccountDn}, but ` +
-        `entra-writeback:connectorAccountDn is ${accountDn}. Rights granted to that account would not let this ` +
-        `server write the groups back (exports would fail with permission-issue). Set connectorAccountDn to ` +
-        `${connectorAccountDn}; each Entra Connect server has its own connector account.`,
-    );
   }
 }
 

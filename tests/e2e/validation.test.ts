@@ -5,7 +5,15 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { LAB_ACCOUNT, LAB_OU, labServersForThisFile, providerOperations, show } from "./support/lab";
+import {
+  failureOf,
+  LAB_ACCOUNT,
+  LAB_OU,
+  labServersForThisFile,
+  labStack,
+  providerOperations,
+  show,
+} from "./support/lab";
 import { projectRoot, pulumiCliPath, pulumiEnvironment } from "./support/pulumiHarness";
 
 jest.setTimeout(5 * 60_000);
@@ -134,4 +142,36 @@ test("the plain CLI prints a configuration error without a stack trace, and exit
   const plain = pulumi("up", "--yes", "--skip-preview");
   expect(plain.output).toMatch(STACK_FRAME);
   expect(plain.output).toMatch(/unhandled exception/i);
+});
+
+test("an OU outside the sync scope and another connector account are refused before the scheduler is paused", async () => {
+  const stateFile = newServer(["--m365", "2"]);
+  const testStack = await labStack("preflight", stateFile, {
+    writebackOu: "OU=Writeback,OU=Excluded,DC=contoso,DC=com",
+  });
+  try {
+    const outside = await failureOf(testStack.stack.up());
+    expect(outside).toMatch(/OU=Writeback,OU=Excluded,DC=contoso,DC=com is outside the sync scope/);
+    expect(outside).toContain("Nothing was changed: checked before pausing the scheduler");
+    expect(writes(stateFile)).toEqual([]);
+
+    await testStack.stack.setConfig("entra-writeback:writebackOu", { value: LAB_OU });
+    await testStack.stack.setConfig("entra-writeback:connectorAccountDn", {
+      value: "CN=MSOL_0000old00000,CN=Users,DC=contoso,DC=com",
+    });
+    const account = await failureOf(testStack.stack.up());
+    const advice = /Set connectorAccountDn to (CN=MSOL_[^;]+);/.exec(account);
+    expect(advice?.[1]).toBe(LAB_ACCOUNT);
+    expect(account).toContain("Nothing was changed");
+    expect(writes(stateFile)).toEqual([]);
+    expect(show(stateFile).state.tenant.features.groupWritebackV2).toBe(false);
+
+    // Following the advice, the deployment goes ahead (and the journal shows its writes).
+    await testStack.stack.setConfig("entra-writeback:connectorAccountDn", { value: advice![1]! });
+    const third = await failureOf(testStack.stack.up()); // stops at the wizard step
+    expect(third).toContain("Group writeback v1 can only be enabled in the Microsoft Entra Connect wizard");
+    expect(writes(stateFile)).toContain("setGroupWritebackV2");
+  } finally {
+    await testStack.cleanup();
+  }
 });

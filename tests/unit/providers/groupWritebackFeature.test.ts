@@ -209,3 +209,42 @@ describe("v1", () => {
     expect((await lab.features()).unifiedGroupWriteback).toBe(true);
   });
 });
+
+describe("v2 preflight: the later resources' live checks run before the tenant-wide change", () => {
+  const writes = () => lab.operations().filter((o) => !/^(get|list)/.test(o));
+
+  test.each([
+    [
+      "an OU outside the sync scope",
+      () => ({ writebackOu: "OU=Writeback,OU=Excluded,DC=contoso,DC=com", connectorAccountDn: lab.account }),
+      /outside the sync scope .*\(excluded by OU=Excluded,DC=contoso,DC=com\).* Nothing was changed: checked before pausing the scheduler/,
+    ],
+    [
+      "another connector account",
+      () => ({ writebackOu: lab.ou, connectorAccountDn: "CN=MSOL_0000old00000,CN=Users,DC=contoso,DC=com" }),
+      /exports with CN=MSOL_.*but entra-writeback:connectorAccountDn is CN=MSOL_0000old00000.* Nothing was changed/,
+    ],
+  ])("%s: refused with no write", async (_what, preflight, message) => {
+    await start();
+    expect(await rejection(provider.create(await v2({ preflight: preflight() })))).toMatch(message);
+    expect(writes()).toEqual([]);
+    expect((await lab.features()).groupWritebackV2).toBe(false);
+  });
+
+  test("passes with the right OU and account, and the change goes ahead (the write can be seen)", async () => {
+    await start();
+    await provider.create(await v2({ preflight: { writebackOu: lab.ou, connectorAccountDn: lab.account } }));
+    expect(writes()).toContain('setGroupWritebackV2({"enabled":true})');
+  });
+
+  test("a change of the preflight values alone is no change of the v2 resource", async () => {
+    await start();
+    const created = await provider.create(
+      await v2({ preflight: { writebackOu: lab.ou, connectorAccountDn: lab.account } }),
+    );
+    const moved = await v2({
+      preflight: { writebackOu: `OU=Other,${lab.ou}`, connectorAccountDn: lab.account },
+    });
+    expect(await provider.diff(created.id, created.outs, moved)).toMatchObject({ changes: false });
+  });
+});
