@@ -5,6 +5,7 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { commandLine } from "../operations/commandLine";
 import { initState, wizardEnableGroupWriteback } from "../simulator";
 import { ensurePulumiCli, projectRoot, runPulumi } from "./pulumiCli";
 
@@ -76,7 +77,7 @@ async function main(): Promise<void> {
       if (!wizard && WIZARD_PROMPT.test(transcript)) {
         note(`as the admin, in the wizard: enable Group writeback with the OU ${ou}`);
         note(
-          `(on this simulated server: npx entra-sim wizard ${STATE_FILE} group-writeback --enable --ou "${ou}")`,
+          `(on this simulated server: ${commandLine("npx", "entra-sim", "wizard", STATE_FILE, "group-writeback", "--enable", "--ou", ou)})`,
         );
         wizard = wizardEnableGroupWriteback(path.join(projectRoot, STATE_FILE), { ou, client: "lab-admin" });
       }
@@ -103,7 +104,7 @@ async function main(): Promise<void> {
     [
       `export PULUMI_CONFIG_PASSPHRASE=${LAB_PASSPHRASE}`,
       `npx entra-sim scheduler ${STATE_FILE} --sync-cycle-enabled false    # drift: the scheduler left disabled`,
-      `npx entra-sim ad ${STATE_FILE} revoke "${ou}" "${summary.connectorAccountDn}"    # drift: an ACE removed`,
+      `${commandLine("npx", "entra-sim", "ad", STATE_FILE, "revoke", ou, summary.connectorAccountDn)}    # drift: an ACE removed`,
       `npm run pulumi -- preview --refresh --stack ${LAB_STACK}    # see it`,
       `npm run pulumi -- up --refresh --yes --stack ${LAB_STACK}   # repair it`,
       "npm run drift                                              # the drift report across stacks",

@@ -1,5 +1,6 @@
 // The v1 step that cannot be automated: what an admin must do in the Entra Connect wizard.
 import type { GroupWritebackV1Config } from "../../operations/contract";
+import { commandLine } from "../../operations/commandLine";
 import type { Target } from "../../operations/target";
 import { sameDn } from "../common/dn";
 import type { V1Inputs } from "./schema";
@@ -40,9 +41,12 @@ export function compareWizardConfig(inputs: V1Inputs, live: GroupWritebackV1Conf
 
 function simulatorCommand(target: Target, inputs: V1Inputs): string | undefined {
   if (target.kind !== "simulator") return undefined;
-  const server = target.server ? ` --server ${target.server}` : "";
-  const option = inputs.dnFormat === "displayName" ? " --display-name-dn" : "";
-  return `npx entra-sim wizard ${target.stateFile} group-writeback --enable --ou "${inputs.writebackOu}"${option}${server}`;
+  const server = target.server ? ["--server", target.server] : [];
+  const option = inputs.dnFormat === "displayName" ? ["--display-name-dn"] : [];
+  return commandLine(
+    ...["npx", "entra-sim", "wizard", target.stateFile, "group-writeback", "--enable", "--ou"],
+    ...[inputs.writebackOu, ...option, ...server],
+  );
 }
 
 export function wizardInstructions(server: string, inputs: V1Inputs, gap: WizardGap): string {
