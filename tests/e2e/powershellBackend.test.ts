@@ -3,7 +3,9 @@
 // bootstrap line, and answers by applying each operation to the simulator). Target kind `local`.
 import * as fs from "fs";
 import * as path from "path";
+import { PowerShell } from "node-powershell";
 import program from "../../index";
+import { shellQuote } from "../../operations/commandLine";
 import {
   convergeLab,
   failureOf,
@@ -20,6 +22,22 @@ import {
 import { createTestStack, projectRoot } from "./support/pulumiHarness";
 
 jest.setTimeout(10 * 60_000);
+
+/** The fake powershell as the provider process runs it (NODE_POWERSHELL below), logging to `log`. */
+function fakeExecutable(log: string, stateFile: string): string {
+  const executable = path.join(path.dirname(log), "powershell");
+  fs.writeFileSync(
+    executable,
+    [
+      "#!/bin/sh",
+      `export FAKE_PS_MODE=simulator FAKE_PS_SIMULATOR_STATE=${shellQuote(stateFile)} FAKE_PS_LOG=${shellQuote(log)}`,
+      `exec ${shellQuote(process.execPath)} ${shellQuote(path.join(projectRoot, "tests", "support", "fakePowerShell.js"))} "$@"`,
+      "",
+    ].join("\n"),
+    { mode: 0o755 },
+  );
+  return executable;
+}
 
 test("a local-target stack converges, detects drift and repairs it through PowerShell", async () => {
   const directory = newLabDirectory();
@@ -72,13 +90,25 @@ test("a local-target stack converges, detects drift and repairs it through Power
       "grantWritebackAccess",
     ]);
     // Nothing but the one-line base64 bootstrap reached the PowerShell process.
-    const events = fs
-      .readFileSync(log, "utf8")
-      .trim()
-      .split("\n")
-      .map((line) => JSON.parse(line) as { event: string });
-    expect(events.filter((e) => e.event === "refusal")).toEqual([]);
-    expect(events.filter((e) => e.event === "call").length).toBeGreaterThan(10);
+    const events = () =>
+      fs
+        .readFileSync(log, "utf8")
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as { event: string });
+    expect(events().filter((e) => e.event === "refused")).toEqual([]);
+    expect(events().filter((e) => e.event === "call").length).toBeGreaterThan(10);
+    // The filter can match: the same fake, given a plain command, logs a "refused" event to the same log.
+    const shell = new PowerShell({
+      executable: fakeExecutable(log, stateFile),
+      throwOnInvocationError: false,
+    });
+    try {
+      expect((await shell.invoke("Get-ADSyncScheduler")).hadErrors).toBe(true);
+    } finally {
+      await shell.dispose().catch(() => undefined);
+    }
+    expect(events().filter((e) => e.event === "refused")).toHaveLength(1);
 
     await testStack.stack.preview({ refresh: true, expectNoChanges: true });
     simOk(["ad", stateFile, "revoke", LAB_OU, LAB_ACCOUNT]);
