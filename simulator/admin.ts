@@ -204,7 +204,12 @@ export function advance(tx: Transaction, seconds: number): void {
 
 export const cloudGroupInputSchema = z.strictObject({
   type: z.enum(["m365", "security"]),
-  name: z.string().trim().min(1).max(256).optional(),
+  name: z
+    .string()
+    .trim()
+    .min(1, "a group name cannot be empty")
+    .max(256, "a group name has at most 256 characters")
+    .optional(),
   writeback: z.enum(["true", "false", "unset"]).default("unset"),
   onPremisesGroupType: z
     .enum(["universalDistributionGroup", "universalSecurityGroup", "universalMailEnabledSecurityGroup"])
@@ -250,7 +255,7 @@ export const faultInputSchema = z.strictObject({
     message: `an operation of the contract: ${operationNames.join(", ")}`,
   }),
   times: z.number().int().positive().default(1),
-  message: z.string().min(1).optional(),
+  message: z.string().min(1, "the fault message cannot be empty").optional(),
   kind: z.enum(["error", "hang"]).default("error"),
 });
 

@@ -1,5 +1,7 @@
 // entra-sim: the command line over the simulator library. Each command parses and validates its arguments,
 // calls one library function, and prints. Exit 0 on success, 1 when the simulated server refuses, 2 on bad input.
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { setTimeout as delay } from "node:timers/promises";
 import { z } from "zod";
@@ -27,6 +29,7 @@ import {
   wizardEnableGroupWriteback,
   wizardSetStagingMode,
 } from "./admin";
+import { commandLine } from "../operations/commandLine";
 import { dnKey, isAtOrBelow } from "../operations/dn";
 import { readJournal } from "./journal";
 import { findServer } from "./operations";
@@ -80,10 +83,25 @@ interface Parsed {
   positionals: string[];
 }
 
+/** `--seconds -5` as `--seconds=-5`: parseArgs calls a value that looks like an option ambiguous. */
+function joinNegativeValues(args: string[], options: OptionSpec): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    const next = args[i + 1];
+    const flag = /^--([^=]+)$/.exec(arg)?.[1];
+    if (flag && options[flag]?.type === "string" && next !== undefined && /^-\d/.test(next)) {
+      joined.push(`${arg}=${next}`);
+      i++;
+    } else joined.push(arg);
+  }
+  return joined;
+}
+
 function parse(command: string, args: string[], options: OptionSpec): Parsed {
   try {
     const { values, positionals } = parseArgs({
-      args,
+      args: joinNegativeValues(args, options),
       options: { ...options, server: { type: "string" }, help: { type: "boolean", short: "h" } },
       allowPositionals: true,
       strict: true,
@@ -201,6 +219,12 @@ const commands: Record<string, Handler> = {
     });
     const file = stateArgument("init", positionals);
     noExtraPositionals("init", positionals, 1);
+    const directory = path.dirname(path.resolve(file));
+    if (!fs.existsSync(directory) || !fs.statSync(directory).isDirectory()) {
+      throw new UsageError(
+        `init: the directory ${directory} does not exist; create it first (${commandLine("mkdir", "-p", directory)})`,
+      );
+    }
     const connectVersion = connectVersionFlag(values);
     const now = optionalString(values, "now");
     if (now !== undefined)
@@ -643,6 +667,15 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   } catch (error) {
     if (error instanceof UsageError) {
       io.err(`entra-sim: ${oneLine(error.message)}`);
+      return 2;
+    }
+    if (error instanceof z.ZodError) {
+      // An input the simulator's own schema refuses (admin.ts): name the flag, say what is allowed.
+      const issue = error.issues[0];
+      const flag = issue?.path.length
+        ? `--${String(issue.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: `
+        : "";
+      io.err(`entra-sim: ${command}: ${flag}${oneLine(issue?.message ?? error.message)}`);
       return 2;
     }
     if (error instanceof OperationError || error instanceof StateFileError) {

@@ -354,3 +354,55 @@ describe("entra-sim: scheduler, busy, clock, tenant, fault, add-server", () => {
     expect(summary).toContain("Server CONNECT02: Entra Connect 2.5.3.0, STAGING mode");
   });
 });
+
+describe("entra-sim: every bad input gets one clear line and exit 2", () => {
+  it.each([
+    [
+      ["tenant", "FILE", "add-group", "--type", "m365", "--name", ""],
+      "entra-sim: tenant: --name: a group name cannot be empty",
+    ],
+    [
+      ["tenant", "FILE", "add-group", "--type", "m365", "--name", "n".repeat(257)],
+      "entra-sim: tenant: --name: a group name has at most 256 characters",
+    ],
+    [
+      ["fault", "FILE", "getScheduler", "--message", ""],
+      "entra-sim: fault: --message: the fault message cannot be empty",
+    ],
+    [["busy", "FILE", "--seconds", "-5"], 'entra-sim: --seconds must be a positive integer, got "-5"'],
+    [["clock", "FILE", "--advance", "-5"], 'entra-sim: --advance must be a non-negative integer, got "-5"'],
+    [
+      ["fault", "FILE", "getScheduler", "--times", "-1"],
+      'entra-sim: --times must be a positive integer, got "-1"',
+    ],
+  ])("%j", (args, message) => {
+    init();
+    fails(
+      args.map((arg) => (arg === "FILE" ? file : arg)),
+      2,
+      message,
+    );
+  });
+
+  it("a name of 256 characters and a negative-looking name are accepted (the limits above can pass)", () => {
+    init();
+    expect(ok(["tenant", file, "add-group", "--type", "m365", "--name", "n".repeat(256)])).toContain(
+      "n".repeat(256),
+    );
+    expect(ok(["tenant", file, "add-group", "--type", "m365", "--name", "-5"])).toContain("-5");
+  });
+
+  it("init refuses a missing parent directory instead of creating the tree, and says how to create it", () => {
+    const missing = path.join(dir, "no", "such", "dir");
+    fails(
+      ["init", path.join(missing, "x.json")],
+      2,
+      `entra-sim: init: the directory ${missing} does not exist; create it first (mkdir -p ${missing})`,
+    );
+    expect(fs.existsSync(path.join(dir, "no"))).toBe(false);
+    // Following the advice works.
+    fs.mkdirSync(missing, { recursive: true });
+    ok(["init", path.join(missing, "x.json"), "--clock", "simulated"]);
+    expect(fs.existsSync(path.join(missing, "x.json"))).toBe(true);
+  });
+});
