@@ -248,3 +248,27 @@ describe("v2 preflight: the later resources' live checks run before the tenant-w
     expect(await provider.diff(created.id, created.outs, moved)).toMatchObject({ changes: false });
   });
 });
+
+test("the wizard hint quotes the OU for the shell: pasted, $(…) and backticks stay text", async () => {
+  await start();
+  await lab.call("setGroupWritebackV2", { enabled: true });
+  const ou = "OU=$(touch pwned) `id`,OU=Groups,OU=Corp,DC=contoso,DC=com";
+  const message = await rejection(provider.create(await v1({ writebackOu: ou })));
+  const hint = /the admin's wizard step is: (npx entra-sim .*)$/m.exec(message)?.[1];
+  expect(hint).toBe(`npx entra-sim wizard ${lab.stateFile} group-writeback --enable --ou '${ou}'`);
+  const argv = require("node:child_process")
+    .spawnSync("sh", ["-c", `printf '%s\\0' ${hint}`], {
+      encoding: "utf8",
+    })
+    .stdout.split("\0");
+  expect(argv.slice(0, -1)).toEqual([
+    "npx",
+    "entra-sim",
+    "wizard",
+    lab.stateFile,
+    "group-writeback",
+    "--enable",
+    "--ou",
+    ou,
+  ]);
+});
