@@ -65,6 +65,8 @@ export class GroupWriteback extends pulumi.ComponentResource {
     const v2Mode = args.groupWritebackV2 ?? "enable";
     const syncIdleTimeoutSeconds = args.syncIdleTimeoutSeconds ?? 600;
     const target = args.target;
+    // Checked live by the first resource that changes anything, before it does (providers/common/preflight.ts).
+    const preflight = { writebackOu: args.writebackOu, connectorAccountDn: args.connectorAccountDn };
 
     this.scheduler = new SchedulerState(
       `${name}-scheduler`,
@@ -81,7 +83,7 @@ export class GroupWriteback extends pulumi.ComponentResource {
           mode: v2Mode,
           onDelete: args.disableV2OnDestroy ? "disable" : "retain",
           syncIdleTimeoutSeconds,
-          preflight: { writebackOu: args.writebackOu, connectorAccountDn: args.connectorAccountDn },
+          preflight,
         },
         { parent: this, dependsOn: [this.scheduler] },
       );
@@ -90,7 +92,7 @@ export class GroupWriteback extends pulumi.ComponentResource {
 
     this.ou = new WritebackOU(
       `${name}-ou`,
-      { target, dn: args.writebackOu, allowNonEmptyDelete: args.allowNonEmptyOuDeletion ?? false },
+      { target, dn: args.writebackOu, allowNonEmptyDelete: args.allowNonEmptyOuDeletion ?? false, preflight },
       { parent: this, dependsOn: afterV2 },
     );
 

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Target } from "../../operations/target";
+import type { PreflightInputs } from "../common/preflight";
 import { serializableProvider } from "../common/shell";
 import { PROVIDER_VERSION } from "../common/version";
 import type { PendingExportsReport } from "./schema";
@@ -20,7 +21,7 @@ export interface GroupWritebackV2Args extends CommonArgs {
   /** retain (default): destroy leaves the tenant-wide flag on; disable: turn it off (irreversible). */
   onDelete?: pulumi.Input<"retain" | "disable">;
   /** The OU and connector account the later resources use, checked live before the tenant-wide change. */
-  preflight?: pulumi.Input<{ writebackOu: string; connectorAccountDn: string }>;
+  preflight?: pulumi.Input<PreflightInputs>;
 }
 
 export interface GroupWritebackV1Args extends CommonArgs {

@@ -7,7 +7,7 @@ import { claim, isClaimed } from "../common/claims";
 import { clientFor } from "../common/connection";
 import { diffByKeys } from "../common/diff";
 import { splitOuDn } from "../common/dn";
-import { requireInSyncScope } from "../common/preflight";
+import { preflight, requireInSyncScope } from "../common/preflight";
 import { progressFor } from "../common/progress";
 import { type WritebackOuInputs, type WritebackOuOutputs, writebackOuInputs } from "./schema";
 
@@ -32,7 +32,8 @@ function outputsFrom(
 async function ensureOu(raw: unknown): Promise<WritebackOuOutputs> {
   const inputs = parseInputs(writebackOuInputs, raw, "WritebackOU");
   const client = clientFor(inputs.target);
-  await requireInSyncScope(client, inputs.dn);
+  if (inputs.preflight) await preflight(client, inputs.preflight, `creating or adopting ${inputs.dn}`);
+  else await requireInSyncScope(client, inputs.dn);
   const existing = await client.call("getOrganizationalUnit", { dn: inputs.dn });
   if (existing.exists) {
     claim("ou", inputs.target, inputs.dn);
@@ -61,7 +62,11 @@ export const writebackOuProvider: Required<Omit<pulumi.dynamic.ResourceProvider,
   },
 
   async diff(_id, olds, news) {
-    return diffByKeys(olds, news, { replaceKeys: ["target", "dn"], dnKeys: ["dn"] });
+    return diffByKeys(olds, news, {
+      replaceKeys: ["target", "dn"],
+      dnKeys: ["dn"],
+      ignoreKeys: ["preflight"],
+    });
   },
 
   async create(raw) {

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Target } from "../../operations/target";
+import type { PreflightInputs } from "../common/preflight";
 import { serializableProvider } from "../common/shell";
 import { PROVIDER_VERSION } from "../common/version";
 
@@ -12,6 +13,8 @@ export interface WritebackOuArgs {
   dn: pulumi.Input<string>;
   /** Let destroy delete the OU even when it holds objects (the written-back groups). Default false. */
   allowNonEmptyDelete?: pulumi.Input<boolean>;
+  /** The OU and connector account the permission uses, checked live before the OU is created. */
+  preflight?: pulumi.Input<PreflightInputs>;
 }
 
 /** The writeback OU in Active Directory, protected from accidental deletion; an existing OU is adopted. */

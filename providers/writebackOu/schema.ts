@@ -3,6 +3,7 @@ import { distinguishedName, ouName } from "../../operations/contract";
 import { DistinguishedNameError } from "../../operations/dn";
 import { splitOuDn } from "../common/dn";
 import { commonInputs } from "../common/inputs";
+import { preflightInputs } from "../common/preflight";
 
 export const writebackOuInputs = z.strictObject({
   ...commonInputs,
@@ -24,6 +25,8 @@ export const writebackOuInputs = z.strictObject({
   }),
   /** Destroy refuses a non-empty OU unless this is true (it would delete the written-back groups in it). */
   allowNonEmptyDelete: z.boolean().default(false),
+  /** The OU and account the permission resource uses: checked live before the OU is created (preflight.ts). */
+  preflight: preflightInputs.optional(),
 });
 export type WritebackOuInputs = z.output<typeof writebackOuInputs>;
 

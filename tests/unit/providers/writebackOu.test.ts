@@ -145,3 +145,32 @@ describe("DNs compared as AD compares them; a replacement never deletes what its
     }
   });
 });
+
+test("with preflight (v2 skipped or already on), a wrong connector account is refused before the OU is created", async () => {
+  const lab = await newLab();
+  try {
+    const wrong = "CN=MSOL_0000old00000,CN=Users,DC=contoso,DC=com";
+    const inputs = (account: string) =>
+      provider
+        .check(
+          {},
+          versioned({
+            target: lab.target,
+            dn: lab.ou,
+            preflight: { writebackOu: lab.ou, connectorAccountDn: account },
+          }),
+        )
+        .then((r) => r.inputs!);
+    expect(await rejection(provider.create(await inputs(wrong)))).toMatch(
+      /exports with CN=MSOL_.* Nothing was changed: checked before creating or adopting OU=Entra Writeback/,
+    );
+    expect(lab.operations().filter((o) => !/^(get|list)/.test(o))).toEqual([]);
+    // With the right account the OU is created (the write can be seen).
+    await provider.create(await inputs(lab.account));
+    expect(lab.operations().filter((o) => !/^(get|list)/.test(o))).toEqual([
+      expect.stringMatching(/^newOrganizationalUnit/),
+    ]);
+  } finally {
+    await lab.cleanup();
+  }
+});
