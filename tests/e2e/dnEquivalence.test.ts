@@ -1,8 +1,11 @@
 // An edit that used to wedge a stack: the same writebackOu written with other letter case and spacing. AD
 // compares DNs case-insensitively and ignores spaces around separators, so it is no change at all: no
-// replacement, no revoked ACE, no refused delete; and a real OU change still plans a replacement.
+// replacement, no revoked ACE, no refused delete; and a real OU change still plans a replacement. And a DN is
+// carried exactly, whatever characters its OU name holds.
+import { escapeDnValue, parseDn } from "../../operations/dn";
 import {
   convergeLab,
+  failureOf,
   LAB_ACCOUNT,
   LAB_OU,
   labServersForThisFile,
@@ -54,6 +57,22 @@ test("writebackOu respelt (letter case, spaces) is no change: up, up --refresh a
     const other = await testStack.stack.preview({ diff: true });
     expect(other.changeSummary.replace).toBe(2);
     expect(other.stdout).toContain("+-pulumi-nodejs:dynamic/entra-writeback:WritebackOU: (replace)");
+  } finally {
+    await testStack.cleanup();
+  }
+});
+
+test("an OU name with an emoji and a trailing backslash and space is created and granted exactly", async () => {
+  const stateFile = newServer(["--m365", "2"]);
+  const name = "Write😀back x\\ ";
+  const ou = `OU=${escapeDnValue(name)},OU=Groups,OU=Corp,DC=contoso,DC=com`;
+  const testStack = await labStack("exact", stateFile, { writebackOu: ou });
+  try {
+    const output = await failureOf(testStack.stack.up()); // stops at the wizard step, after OU and permission
+    expect(output).toContain("Group writeback v1 can only be enabled in the Microsoft Entra Connect wizard");
+    const created = adObjects(stateFile, ou).find((o) => o.objectClass === "organizationalUnit");
+    expect(created && parseDn(created.dn)[0]?.value).toBe(name);
+    expect(created?.aces.map((ace) => ace.accountDn)).toContain(LAB_ACCOUNT);
   } finally {
     await testStack.cleanup();
   }
