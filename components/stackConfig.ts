@@ -21,6 +21,7 @@ export const stackConfig = z.strictObject({
   wizardPollSeconds: z.number().int().min(1).max(3600).default(10),
   allowNonEmptyOuDeletion: z.boolean().default(false),
   disableV2OnDestroy: z.boolean().default(false),
+  acknowledgedOptedOutGroups: z.number().int().min(0).default(0),
 });
 export type StackConfig = z.output<typeof stackConfig>;
 
