@@ -82,6 +82,21 @@ test("v1 enabled before v2: preview and up say which opted-out groups are in AD;
     const inOu = groupsIn(stateFile, LAB_OU).map((g) => g.displayName);
     expect(inOu).toHaveLength(5 + 1);
     for (const name of optedOut) expect(inOu).toContain(name);
+    // entra-sim show agrees with the directory: they are in the OU, not "not written back".
+    const summary = simOk(["show", stateFile]);
+    const [, afterNotWritten = ""] = summary.split("Not written back:");
+    const [notWrittenSection = "", inOuSection = ""] = afterNotWritten.split(
+      "In the OU, but not written back by the current rules: 2",
+    );
+    expect(inOuSection).not.toBe("");
+    for (const name of optedOut) {
+      expect(notWrittenSection).not.toContain(name);
+      expect(inOuSection).toMatch(
+        new RegExp(
+          `CN=Group_.* ${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} \\(m365\\): writeback disabled on the group`,
+        ),
+      );
+    }
     const attention = (await testStack.stack.outputs()).needsAttention?.value as string[];
     expect(attention).toHaveLength(1);
     expect(attention[0]).toContain("entra-writeback:acknowledgedOptedOutGroups is 0");
@@ -265,6 +280,36 @@ test("a dnFormat or OU edit after enabling previews as needing a person, with th
     // Its advice: a Delta cycle brings them back.
     simOk(["sync", stateFile, "--policy", "Delta", "--wait"]);
     expect(groupsIn(stateFile, LAB_OU)).toHaveLength(written);
+  } finally {
+    await testStack.cleanup();
+  }
+});
+
+test("a refresh after a sync cycle wrote a new group back shows no drift: counts and childCount are outputs only", async () => {
+  const stateFile = newServer(LAB_GROUPS);
+  const testStack = await labStack("hazard-refresh-noise", stateFile);
+  try {
+    await convergeLab(testStack, stateFile);
+    await testStack.stack.refresh();
+    const ouOutputs = async () => {
+      const deployment = await testStack.stack.exportStack();
+      const resources = deployment.deployment.resources as {
+        urn: string;
+        outputs?: Record<string, unknown>;
+      }[];
+      return resources.find((r) => r.urn.endsWith("::group-writeback-ou"))?.outputs ?? {};
+    };
+    const before = await ouOutputs();
+
+    simOk(["tenant", stateFile, "add-group", "--type", "m365", "--name", "New after convergence"]);
+    simOk(["sync", stateFile, "--wait"]);
+    const refresh = await testStack.stack.refresh();
+    // The outputs did change (the new group is counted) ...
+    expect((await ouOutputs()).childCount).toBe((before.childCount as number) + 1);
+    // ... and the refresh reports no resource as changed, nor does the drift check.
+    expect(refresh.summary.resourceChanges?.update ?? 0).toBe(0);
+    expect(refresh.stdout).not.toMatch(/childCount|writtenBackGroupCount/);
+    await testStack.stack.preview({ refresh: true, expectNoChanges: true });
   } finally {
     await testStack.cleanup();
   }
