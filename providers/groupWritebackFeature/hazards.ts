@@ -103,7 +103,8 @@ export function skipMessage(exposure: Exposure): string {
         : ".") +
       (exposure.counts.writebackEnabledSecurityGroups > 0
         ? ` The ${groups(exposure.counts.writebackEnabledSecurityGroups, "security group")} enabled for writeback ` +
-          "are not written back (v1 writes back Microsoft 365 groups only)."
+          `${exposure.counts.writebackEnabledSecurityGroups === 1 ? "is" : "are"} not written back (v1 writes back ` +
+          "Microsoft 365 groups only)."
         : "")
     : countsUnavailable(exposure);
   return (
