@@ -191,6 +191,14 @@ test("v2 turned off outside the stack: the drift says what the next cycle does, 
     const after = groupsIn(stateFile, LAB_OU);
     expect(after).toHaveLength(5);
     for (const group of securityInOu) expect(after.map((g) => g.dn)).not.toContain(group.dn);
+
+    // Option 3's last step: with the security groups provisioned elsewhere, set groupWritebackV2 to skip; the stack
+    // converges again on v1 alone (and says what v1 alone writes back).
+    await testStack.stack.setConfig("entra-writeback:groupWritebackV2", { value: "skip" });
+    const skipped = await testStack.stack.up();
+    expect(skipped.stdout).toContain("groupWritebackV2 is skip and GroupWritebackV2 is off");
+    expect((await testStack.stack.outputs()).v2State?.value).toBe("skipped");
+    await testStack.stack.preview({ refresh: true, expectNoChanges: true });
   } finally {
     await testStack.cleanup();
   }
