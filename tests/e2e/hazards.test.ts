@@ -1,6 +1,7 @@
 // The hazards Microsoft documents are seen before they bite: in the preview, in the update, and in the outputs.
 // Each test reproduces one on the simulated server, asserts on what the engine prints, and follows the advice the
 // message gives to check that it works.
+import { dnKey, runAction } from "../../simulator";
 import {
   convergeLab,
   failureOf,
@@ -106,12 +107,25 @@ test("v1 enabled before v2: preview and up say which opted-out groups are in AD;
     expect(plannedStep(drift, "group-writeback-v1")).toMatch(/update$/);
     expect(drift).toContain("NOT CONVERGED: 2 Microsoft 365 groups that opted out of writeback");
 
-    // The advice: acknowledge them in configuration, run pulumi up. Then the stack is converged.
-    await testStack.stack.setConfig("entra-writeback:acknowledgedOptedOutGroups", { value: "2" });
+    // Advice (b): an admin deletes one of them by hand (Remove-ADGroup). It does not come back with the next
+    // cycle (v2 honours the opt-out), and the stack now counts one.
+    const [byHand, kept] = optedOut;
+    const byHandDn = groupsIn(stateFile, LAB_OU).find((g) => g.displayName === byHand)!.dn;
+    await runAction(stateFile, "Remove-ADGroup", { dn: byHandDn }, { client: "admin" }, (tx) => {
+      delete tx.state.domain.objects[dnKey(byHandDn)];
+    });
+    simOk(["sync", stateFile, "--wait"]);
+    expect(groupsIn(stateFile, LAB_OU).map((g) => g.displayName)).not.toContain(byHand);
+    const afterDelete = await testStack.stack.up({ refresh: true });
+    expect(afterDelete.stdout).toContain(`NOT CONVERGED: 1 Microsoft 365 group that opted out of writeback`);
+    expect(afterDelete.stdout).toContain(`${kept} (CN=Group_`);
+
+    // Advice: acknowledge the one kept in configuration, run pulumi up. Then the stack is converged.
+    await testStack.stack.setConfig("entra-writeback:acknowledgedOptedOutGroups", { value: "1" });
     await testStack.stack.up();
     expect((await testStack.stack.outputs()).needsAttention?.value).toEqual([]);
     await testStack.stack.preview({ refresh: true, expectNoChanges: true });
-    expect(groupsIn(stateFile, LAB_OU)).toHaveLength(5 + 1);
+    expect(groupsIn(stateFile, LAB_OU)).toHaveLength(5);
   } finally {
     await testStack.cleanup();
   }
