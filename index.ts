@@ -16,5 +16,6 @@ export default async function program() {
     writtenBackGroupCount: writeback.writtenBackGroupCount,
     pendingExports: writeback.pendingExports,
     pendingManualSteps: writeback.pendingManualSteps,
+    needsAttention: writeback.needsAttention,
   };
 }

@@ -37,6 +37,11 @@ export interface GroupWritebackArgs {
   allowNonEmptyOuDeletion?: boolean;
   /** Turn GroupWritebackV2 off on destroy (tenant-wide, irreversible). Default false: retain. */
   disableV2OnDestroy?: boolean;
+  /**
+   * How many opted-out Microsoft 365 groups a person has reviewed and accepts in the OU (v1 wrote them back before
+   * v2 was on). Default 0: any such group leaves the stack not converged.
+   */
+  acknowledgedOptedOutGroups?: number;
 }
 
 export class GroupWriteback extends pulumi.ComponentResource {
@@ -52,6 +57,8 @@ export class GroupWriteback extends pulumi.ComponentResource {
   /** Staging role: what the AD connector will export once the server is active. */
   readonly pendingExports: pulumi.Output<PendingExportsReport | null>;
   readonly pendingManualSteps: pulumi.Output<string[]>;
+  /** What needs a person before this configuration is converged (empty when nothing does). */
+  readonly needsAttention: pulumi.Output<string[]>;
 
   readonly scheduler: SchedulerState;
   readonly v2?: GroupWritebackFeature;
@@ -113,6 +120,7 @@ export class GroupWriteback extends pulumi.ComponentResource {
         role,
         wizardWaitSeconds: args.wizardWaitSeconds ?? 0,
         wizardPollSeconds: args.wizardPollSeconds ?? 10,
+        acknowledgedOptedOutGroups: args.acknowledgedOptedOutGroups ?? 0,
         syncIdleTimeoutSeconds,
       },
       { parent: this, dependsOn: [...afterV2, this.permission] },
@@ -128,6 +136,7 @@ export class GroupWriteback extends pulumi.ComponentResource {
     this.writtenBackGroupCount = this.v1.writtenBackGroupCount.apply((count) => count ?? 0);
     this.pendingExports = this.v1.pendingExports.apply((report) => report ?? null);
     this.pendingManualSteps = this.v1.pendingManualSteps.apply((steps) => steps ?? []);
+    this.needsAttention = this.v1.needsAttention.apply((items) => items ?? []);
 
     this.registerOutputs({
       serverVersion: this.serverVersion,
@@ -138,6 +147,7 @@ export class GroupWriteback extends pulumi.ComponentResource {
       writtenBackGroupCount: this.writtenBackGroupCount,
       pendingExports: this.pendingExports,
       pendingManualSteps: this.pendingManualSteps,
+      needsAttention: this.needsAttention,
     });
   }
 }

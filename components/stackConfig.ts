@@ -28,6 +28,7 @@ export const stackConfig = z.strictObject({
   wizardPollSeconds: v1Inputs.shape.wizardPollSeconds,
   allowNonEmptyOuDeletion: writebackOuInputs.shape.allowNonEmptyDelete,
   disableV2OnDestroy: z.boolean().default(false),
+  acknowledgedOptedOutGroups: z.number().int().min(0).default(0),
 });
 export type StackConfig = z.output<typeof stackConfig>;
 

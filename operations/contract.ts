@@ -182,6 +182,45 @@ export const pendingExport = z.strictObject({
 });
 export type PendingExport = z.infer<typeof pendingExport>;
 
+/** One cloud group named in a sample: its object id, display name, and its DN in AD when it is there. */
+export const groupSampleEntry = z.strictObject({
+  cloudObjectId: z.string(),
+  displayName: z.string(),
+  dn: z.string().nullable(),
+});
+export type GroupSampleEntry = z.infer<typeof groupSampleEntry>;
+
+/** How many groups a set holds, and the first `sampleSize` of them (sorted by display name). */
+export const groupSet = z.strictObject({
+  count: z.number().int().nonnegative(),
+  sample: z.array(groupSampleEntry),
+});
+export type GroupSet = z.infer<typeof groupSet>;
+
+/**
+ * The tenant's cloud-mastered groups as group writeback sees them (writebackConfiguration.isEnabled), and which
+ * of them sit in the writeback OU. Microsoft 365 groups are opted out when isEnabled is false (null or true means
+ * written back); security groups are opted in only when isEnabled is true. Deleted groups are not counted.
+ */
+export const cloudGroupWriteback = z.strictObject({
+  microsoft365Groups: z.number().int().nonnegative(),
+  /** Microsoft 365 groups with writebackConfiguration.isEnabled = false (v2 honours it, v1 alone ignores it). */
+  optedOutMicrosoft365Groups: groupSet,
+  securityGroups: z.number().int().nonnegative(),
+  /** Security groups with writebackConfiguration.isEnabled = true (only v2 writes them back). */
+  writebackEnabledSecurityGroups: z.number().int().nonnegative(),
+  /** Written-back groups under the DN (adminDescription Group_<objectId>); null when no DN was given or it does not exist. */
+  inOu: z
+    .strictObject({
+      /** Opted-out Microsoft 365 groups that are in AD anyway (v1 wrote them back before v2, or v2 froze them). */
+      optedOutMicrosoft365: groupSet,
+      /** Cloud security groups (only v2 writes these back; v1 alone deletes them). */
+      security: groupSet,
+    })
+    .nullable(),
+});
+export type CloudGroupWriteback = z.infer<typeof cloudGroupWriteback>;
+
 /** The operations, by name. Adding one means adding it to both backends. */
 export const operations = {
   getServerInfo: { args: none, result: serverInfo },
@@ -245,6 +284,14 @@ export const operations = {
   listPendingExports: {
     args: z.strictObject({ dn: distinguishedName }),
     result: z.strictObject({ exports: z.array(pendingExport) }),
+  },
+  /** Read-only: the tenant's groups by writeback setting (Microsoft Graph), crossed with the groups under the DN. */
+  getCloudGroupWriteback: {
+    args: z.strictObject({
+      dn: distinguishedName.nullable(),
+      sampleSize: z.number().int().min(0).max(100),
+    }),
+    result: cloudGroupWriteback,
   },
 } as const;
 

@@ -8,13 +8,62 @@ import { writebackPermissionProvider } from "./writebackPermission/provider";
 
 export { configureProviders } from "./common/connection";
 
-const implementations: Record<ProviderKind, Required<Omit<pulumi.dynamic.ResourceProvider, "configure">>> = {
+const implementations: Record<ProviderKind, Implementation> = {
   SchedulerState: schedulerStateProvider,
   GroupWritebackFeature: groupWritebackFeatureProvider,
   WritebackOU: writebackOuProvider,
   WritebackPermission: writebackPermissionProvider,
 };
 
-export function implementationFor(kind: ProviderKind) {
-  return implementations[kind];
+type Implementation = Required<Omit<pulumi.dynamic.ResourceProvider, "configure">>;
+
+/** Programming errors keep their stack trace: a bug report needs it. */
+const BUG_CLASSES = [TypeError, ReferenceError, SyntaxError, RangeError];
+
+/**
+ * The Node dynamic-provider host prints `${error}: ${error.stack}` to stderr for errors from check, diff, read and
+ * delete, and the engine shows that line: a user-facing error (what is wrong and what to do) then arrives with a
+ * JavaScript stack trace. This error carries the same message, and prints as "<resource> <method> failed: <message>".
+ */
+export function withoutStackTrace(error: unknown, what: string): unknown {
+  if (!(error instanceof Error) || BUG_CLASSES.some((bug) => error instanceof bug)) return error;
+  const clean = new Error(error.message, { cause: error });
+  // "Created but failed to initialize" (create/update): the engine reads id, properties and reasons.
+  for (const key of ["id", "properties", "reasons"] as const) {
+    if (key in error) Object.assign(clean, { [key]: (error as unknown as Record<string, unknown>)[key] });
+  }
+  Object.defineProperty(clean, "stack", { value: error.message, enumerable: false });
+  Object.defineProperty(clean, "toString", { value: () => `${what} failed`, enumerable: false });
+  return clean;
+}
+
+function plainErrors(kind: ProviderKind, implementation: Implementation): Implementation {
+  const wrap =
+    <A extends unknown[], R>(method: string, call: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await call(...args);
+      } catch (error) {
+        throw withoutStackTrace(error, `${kind} ${method}`);
+      }
+    };
+  return {
+    check: wrap("check", implementation.check),
+    diff: wrap("diff", implementation.diff),
+    create: wrap("create", implementation.create),
+    read: wrap("read", implementation.read),
+    update: wrap("update", implementation.update),
+    delete: wrap("delete", implementation.delete),
+  };
+}
+
+const plain = new Map<ProviderKind, Implementation>();
+
+export function implementationFor(kind: ProviderKind): Implementation {
+  let found = plain.get(kind);
+  if (!found) {
+    found = plainErrors(kind, implementations[kind]);
+    plain.set(kind, found);
+  }
+  return found;
 }

@@ -1,5 +1,8 @@
 // The contract's operations applied to the simulated server, each as faithful as we know to the cmdlet it stands for.
 import {
+  type CloudGroupWriteback,
+  type GroupSampleEntry,
+  type GroupSet,
   type OperationName,
   type OperationResult,
   type OrganizationalUnit,
@@ -21,7 +24,7 @@ import {
   removeWritebackAces,
   subtreeKeys,
 } from "./directory";
-import type { Server, SimState } from "./model";
+import type { CloudGroup, Server, SimState } from "./model";
 import {
   ALLOWED_SYNC_CYCLE_INTERVAL_SECONDS,
   effectiveIntervalSeconds,
@@ -266,25 +269,8 @@ const handlers: Handlers = {
   },
 
   listWrittenBackGroups: (tx, _server, { dn }) => {
-    const domain = tx.state.domain;
-    if (!findObject(domain, dn)) throw notFound("listWrittenBackGroups", tx.state, dn);
-    const key = dnKey(dn);
-    const groups: OperationResult<"listWrittenBackGroups">["groups"] = [];
-    for (const [candidateKey, object] of Object.entries(domain.objects)) {
-      if (object.objectClass !== "group" || !isAtOrBelow(candidateKey, key)) continue;
-      const cloudObjectId = objectIdFromAnchor(object.adminDescription);
-      if (cloudObjectId === null || object.adminDescription === null) continue;
-      groups.push({
-        dn: object.dn,
-        adminDescription: object.adminDescription,
-        cloudObjectId,
-        displayName: object.displayName,
-        groupScope: "Universal",
-        groupCategory: object.groupCategory,
-      });
-    }
-    groups.sort((a, b) => a.dn.localeCompare(b.dn));
-    return { groups };
+    if (!findObject(tx.state.domain, dn)) throw notFound("listWrittenBackGroups", tx.state, dn);
+    return { groups: writtenBackGroupsBelow(tx.state, dn) };
   },
 
   listPendingExports: (_tx, server, { dn }) => {
@@ -295,7 +281,76 @@ const handlers: Handlers = {
         .map((p) => ({ ...p })),
     };
   },
+
+  getCloudGroupWriteback: (tx, _server, { dn, sampleSize }) =>
+    cloudGroupWritebackView(tx.state, dn, sampleSize),
 };
+
+type WrittenBackGroupView = OperationResult<"listWrittenBackGroups">["groups"][number];
+
+/** Groups under the DN that carry a Group_<objectId> adminDescription, sorted by DN (Get-ADGroup -SearchBase). */
+function writtenBackGroupsBelow(state: SimState, dn: string): WrittenBackGroupView[] {
+  const key = dnKey(dn);
+  const groups: WrittenBackGroupView[] = [];
+  for (const [candidateKey, object] of Object.entries(state.domain.objects)) {
+    if (object.objectClass !== "group" || !isAtOrBelow(candidateKey, key)) continue;
+    const cloudObjectId = objectIdFromAnchor(object.adminDescription);
+    if (cloudObjectId === null || object.adminDescription === null) continue;
+    groups.push({
+      dn: object.dn,
+      adminDescription: object.adminDescription,
+      cloudObjectId,
+      displayName: object.displayName,
+      groupScope: "Universal",
+      groupCategory: object.groupCategory,
+    });
+  }
+  return groups.sort((a, b) => a.dn.localeCompare(b.dn));
+}
+
+function groupSetOf(entries: GroupSampleEntry[], sampleSize: number): GroupSet {
+  // Ordinal order by display name, then object id ([string]::CompareOrdinal in the script).
+  const ordinal = (left: string, right: string) => (left < right ? -1 : left > right ? 1 : 0);
+  const sorted = [...entries].sort(
+    (a, b) => ordinal(a.displayName, b.displayName) || ordinal(a.cloudObjectId, b.cloudObjectId),
+  );
+  return { count: sorted.length, sample: sorted.slice(0, sampleSize) };
+}
+
+/** getCloudGroupWriteback: the tenant's groups by writeback setting, crossed with the written-back groups under dn. */
+function cloudGroupWritebackView(
+  state: SimState,
+  dn: string | null,
+  sampleSize: number,
+): CloudGroupWriteback {
+  const live = state.tenant.groups.filter((group) => group.deleted === "none");
+  const m365 = live.filter((group) => group.type === "m365");
+  const security = live.filter((group) => group.type === "security");
+  const optedOut = m365.filter((group) => group.writebackEnabled === false);
+  const inAd = dn !== null && findObject(state.domain, dn) ? writtenBackGroupsBelow(state, dn) : null;
+  const dnOf = new Map((inAd ?? []).map((group) => [group.cloudObjectId, group.dn]));
+  const entry = (group: CloudGroup): GroupSampleEntry => ({
+    cloudObjectId: group.objectId,
+    displayName: group.displayName,
+    dn: dnOf.get(group.objectId) ?? null,
+  });
+  return {
+    microsoft365Groups: m365.length,
+    optedOutMicrosoft365Groups: groupSetOf(optedOut.map(entry), sampleSize),
+    securityGroups: security.length,
+    writebackEnabledSecurityGroups: security.filter((group) => group.writebackEnabled === true).length,
+    inOu:
+      inAd === null
+        ? null
+        : {
+            optedOutMicrosoft365: groupSetOf(
+              optedOut.filter((group) => dnOf.has(group.objectId)).map(entry),
+              sampleSize,
+            ),
+            security: groupSetOf(security.filter((group) => dnOf.has(group.objectId)).map(entry), sampleSize),
+          },
+  };
+}
 
 /** Validates the arguments against the contract and applies the operation. Throws OperationError. */
 export function applyOperation(

@@ -73,15 +73,38 @@ function serverLines(state: SimState, server: Server): string[] {
         `  Pending cleanup: written-back groups under ${writeback.cleanupContainerDn} are deleted by the next cycle`,
       );
   }
-  const notWritten = groupsNotWrittenBack(state, server);
-  lines.push(`  Not written back: ${notWritten.length}`);
+  // A group the current rules do not write back may still be in AD: v1 wrote it back before v2 was on, or v2
+  // froze it (opted out, soft-deleted). Say where it is, so the report agrees with the directory.
+  const container = writeback.containerDn ?? writeback.cleanupContainerDn;
+  const inAd = new Map(
+    (container ? writtenBackGroupsUnder(state, container) : []).map((group) => [
+      objectIdFromAnchor(group.adminDescription),
+      group,
+    ]),
+  );
+  const decided = groupsNotWrittenBack(state, server);
+  const absent = decided.filter(({ group }) => !inAd.has(group.objectId));
+  const present = decided.filter(({ group }) => inAd.has(group.objectId));
+  lines.push(`  Not written back: ${absent.length}`);
   lines.push(
     ...limited(
-      notWritten,
+      absent,
       ({ group, reason }) => `${group.displayName} (${group.type}, ${group.objectId}): ${reason}`,
       "    ",
     ),
   );
+  if (present.length > 0) {
+    lines.push(`  In the OU, but not written back by the current rules: ${present.length}`);
+    lines.push(
+      ...limited(
+        present,
+        ({ group, reason, action }) =>
+          `${inAd.get(group.objectId)?.dn} ${group.displayName} (${group.type}): ${reason}; ` +
+          (action === "delete" ? "the next cycle deletes it" : "it stays in AD, no longer updated"),
+        "    ",
+      ),
+    );
+  }
   lines.push(`  Pending exports: ${server.pendingExports.length}`);
   lines.push(...limited(server.pendingExports, (pending) => `${pending.modification} ${pending.dn}`, "    "));
   lines.push(`  Export errors: ${server.exportErrors.length}`);

@@ -374,12 +374,12 @@ export function completeCycle(state: SimState, server: Server, atMs: number, rec
 export function groupsNotWrittenBack(
   state: SimState,
   server: Server,
-): { group: CloudGroup; reason: string }[] {
+): { group: CloudGroup; reason: string; action: "keep" | "delete" }[] {
   const flags = writebackFlags(state.tenant, server);
-  const result: { group: CloudGroup; reason: string }[] = [];
+  const result: { group: CloudGroup; reason: string; action: "keep" | "delete" }[] = [];
   for (const group of state.tenant.groups) {
     const decision = decideWriteback(group, flags);
-    if (decision.action !== "write") result.push({ group, reason: decision.reason });
+    if (decision.action !== "write") result.push({ group, reason: decision.reason, action: decision.action });
   }
   return result;
 }

@@ -1,11 +1,20 @@
 // GroupWritebackFeature: v2 (the tenant flag) or v1 (the wizard configuration), one provider for both.
 import type * as pulumi from "@pulumi/pulumi";
-import { checkInputs, parseInputs } from "../common/checkInputs";
+import { checkInputs, containsUnknown, parseInputs } from "../common/checkInputs";
 import { clientFor } from "../common/connection";
 import { diffByKeys } from "../common/diff";
 import { progressFor } from "../common/progress";
+import { sameDn } from "../common/dn";
+import {
+  announceOnce,
+  optedOutInOuMessage,
+  readExposure,
+  v1BeforeV2Message,
+  v2TurnedOffMessage,
+  wizardChangeMessage,
+} from "./hazards";
 import { featureInputs, type V1Outputs, type V2Outputs } from "./schema";
-import { convergeV1, deleteV1, readV1, v1Drifted } from "./v1";
+import { convergeV1, deleteV1, readV1, skipWarning, unacknowledgedOptedOut, v1Drifted } from "./v1";
 import { convergeV2, deleteV2, readV2 } from "./v2";
 
 async function converge(raw: unknown, olds?: Partial<V2Outputs>): Promise<V1Outputs | V2Outputs> {
@@ -17,21 +26,107 @@ async function converge(raw: unknown, olds?: Partial<V2Outputs>): Promise<V1Outp
     : convergeV1(client, inputs, progress);
 }
 
+/**
+ * Hazards a preview must show before anything changes (check runs in preview and before create): v1 enabled in
+ * the wizard before v2, and v1 alone with groupWritebackV2 skip. Reads only; never fails the check.
+ */
+async function announceBeforeChange(olds: Record<string, unknown>, inputs: Record<string, unknown>) {
+  if (containsUnknown(inputs.target)) return;
+  const client = clientFor(inputs.target);
+  const resource = `GroupWritebackFeature ${String(inputs.version)}`;
+  if (inputs.version === "v1") {
+    // The OU may still be unknown in a preview; the warning needs only the tenant.
+    const warning = await skipWarning(client, inputs.requireV2 !== false);
+    if (warning) announceOnce(resource, warning);
+    return;
+  }
+  if (inputs.version !== "v2") return;
+  // A v2 resource already in state is hazard 3 (turned off outside the stack), which diff explains.
+  if (olds.version === "v2") return;
+  const features = await client.call("getCompanyFeatures", {});
+  if (features.groupWritebackV2) return;
+  const v1 = await client.call("getGroupWritebackV1Config", {});
+  if (!(v1.unifiedGroupWriteback && v1.optionalFeatureGroupWriteBack)) return;
+  const server = (await client.call("getServerInfo", {})).computerName;
+  announceOnce(
+    resource,
+    v1BeforeV2Message(server, v1.containerDn, await readExposure(client, v1.containerDn)),
+  );
+}
+
+/** Hazards diff explains: v2 turned off outside the stack, opted-out groups in the OU, a change only the wizard can make. */
+async function announceInDiff(olds: Record<string, unknown>, news: Record<string, unknown>) {
+  const resource = `GroupWritebackFeature ${String(news.version)}`;
+  if (containsUnknown(olds.target)) return;
+  const client = clientFor(olds.target);
+  if (news.version === "v2" && olds.enabled === false) {
+    const v1 = await client.call("getGroupWritebackV1Config", {});
+    const server = (await client.call("getServerInfo", {})).computerName;
+    announceOnce(
+      resource,
+      v2TurnedOffMessage(server, v1.containerDn, await readExposure(client, v1.containerDn)),
+    );
+    return;
+  }
+  if (news.version !== "v1" || olds.configured !== true) return;
+  const v1 = olds as unknown as V1Outputs;
+  const declaredOu =
+    typeof news.writebackOu === "string" && !containsUnknown(news.writebackOu) ? news.writebackOu : null;
+  const dnFormatChanged = typeof news.dnFormat === "string" && news.dnFormat !== v1.dnFormat;
+  const ouChanged = declaredOu !== null && !sameDn(declaredOu, v1.writebackOu);
+  if ((dnFormatChanged || ouChanged) && sameDn(v1.containerDn, v1.writebackOu)) {
+    announceOnce(
+      resource,
+      wizardChangeMessage({
+        currentOu: v1.writebackOu,
+        declaredOu: declaredOu ?? v1.writebackOu,
+        currentDnFormat: v1.dnFormat,
+        declaredDnFormat: dnFormatChanged ? String(news.dnFormat) : v1.dnFormat,
+        writtenBack: v1.writtenBackGroupCount ?? 0,
+      }),
+    );
+  }
+  if (
+    news.requireV2 !== false &&
+    unacknowledgedOptedOut(v1, news.acknowledgedOptedOutGroups as number | undefined)
+  ) {
+    announceOnce(
+      resource,
+      optedOutInOuMessage(
+        v1.writebackOu,
+        v1.optedOutGroupsInOu!,
+        Number(news.acknowledgedOptedOutGroups ?? 0),
+      ),
+    );
+  }
+}
+
 export const groupWritebackFeatureProvider: Required<Omit<pulumi.dynamic.ResourceProvider, "configure">> = {
-  async check(_olds, news) {
-    return checkInputs(featureInputs, news);
+  async check(olds, news) {
+    const result = checkInputs(featureInputs, news);
+    if (!result.failures?.length) {
+      await announceBeforeChange(olds ?? {}, result.inputs ?? news).catch(() => undefined);
+    }
+    return result;
   },
 
   async diff(_id, olds, news) {
-    // v2 drift: the flag is off. v1 drift: the wizard's OU or DN format differ (see readV1).
+    // v2 drift: the flag is off. v1 drift: the wizard's OU or DN format differ (see readV1), or opted-out groups
+    // sit in the OU beyond what a person acknowledged.
     const v2Off = news.version === "v2" && olds.enabled === false;
     const v1Off = news.version === "v1" && v1Drifted(olds, news);
+    const unacknowledged =
+      news.version === "v1" &&
+      olds.configured === true &&
+      news.requireV2 !== false &&
+      unacknowledgedOptedOut(olds, news.acknowledgedOptedOutGroups as number | undefined);
+    await announceInDiff(olds, news).catch(() => undefined);
     return diffByKeys(olds, news, {
       replaceKeys: ["target", "version"],
       dnKeys: ["writebackOu"],
       // What the v2 step checks before it changes anything; the OU and permission resources own these values.
       ignoreKeys: ["preflight"],
-      extraChanges: v2Off || v1Off,
+      extraChanges: v2Off || v1Off || unacknowledged,
     });
   },
 
@@ -73,6 +168,8 @@ function stripOutputs(outs: V1Outputs | V2Outputs): Record<string, unknown> {
     writtenBackGroupCount: _count,
     pendingExports: _pending,
     pendingManualSteps: _steps,
+    optedOutGroupsInOu: _optedOut,
+    needsAttention: _attention,
     ...inputs
   } = outs as unknown as Record<string, unknown>;
   return inputs;

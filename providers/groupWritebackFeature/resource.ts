@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { GroupSet } from "../../operations/contract";
 import type { Target } from "../../operations/target";
 import type { PreflightInputs } from "../common/preflight";
 import { serializableProvider } from "../common/shell";
@@ -41,6 +42,8 @@ export interface GroupWritebackV1Args extends CommonArgs {
   wizardWaitSeconds?: pulumi.Input<number>;
   /** How often to look for the wizard step while waiting. Default 10 s. */
   wizardPollSeconds?: pulumi.Input<number>;
+  /** Opted-out Microsoft 365 groups a person accepts in the OU (written back before v2 was on). Default 0. */
+  acknowledgedOptedOutGroups?: pulumi.Input<number>;
 }
 
 export type GroupWritebackFeatureArgs = GroupWritebackV2Args | GroupWritebackV1Args;
@@ -63,6 +66,10 @@ export class GroupWritebackFeature extends pulumi.dynamic.Resource {
   declare readonly writtenBackGroupCount: pulumi.Output<number | undefined>;
   declare readonly pendingExports: pulumi.Output<PendingExportsReport | null | undefined>;
   declare readonly pendingManualSteps: pulumi.Output<string[] | undefined>;
+  /** v1: opted-out Microsoft 365 groups in the OU (count and sample), when v2 is managed. */
+  declare readonly optedOutGroupsInOu: pulumi.Output<GroupSet | null | undefined>;
+  /** v1: what needs a person before the configuration is converged. */
+  declare readonly needsAttention: pulumi.Output<string[] | undefined>;
 
   constructor(name: string, args: GroupWritebackFeatureArgs, opts?: pulumi.CustomResourceOptions) {
     const outputs =
@@ -75,6 +82,8 @@ export class GroupWritebackFeature extends pulumi.dynamic.Resource {
             writtenBackGroupCount: undefined,
             pendingExports: undefined,
             pendingManualSteps: undefined,
+            optedOutGroupsInOu: undefined,
+            needsAttention: undefined,
           };
     super(
       provider,

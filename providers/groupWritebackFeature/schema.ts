@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { distinguishedName, type PendingExport } from "../../operations/contract";
+import { distinguishedName, type GroupSet, type PendingExport } from "../../operations/contract";
 import { commonInputs, syncIdleTimeoutSeconds } from "../common/inputs";
 import { preflightInputs } from "../common/preflight";
 
@@ -28,6 +28,11 @@ export const v1Inputs = z.strictObject({
   /** 0: fail at once with the wizard steps; otherwise wait this long for an admin to do them. */
   wizardWaitSeconds: z.number().int().min(0).max(86_400).default(0),
   wizardPollSeconds: z.number().int().min(1).max(3600).default(10),
+  /**
+   * How many opted-out Microsoft 365 groups a person has reviewed and accepts in the OU (written back by v1 before
+   * v2 was on). Above it, the resource is not converged.
+   */
+  acknowledgedOptedOutGroups: z.number().int().min(0).default(0),
   syncIdleTimeoutSeconds,
 });
 
@@ -59,4 +64,11 @@ export interface V1Outputs extends V1Inputs {
   writtenBackGroupCount: number;
   pendingExports: PendingExportsReport | null;
   pendingManualSteps: string[];
+  /**
+   * Live, with v2 managed: opted-out Microsoft 365 groups in the OU (the current rules would not write them back);
+   * null when not known (v2 skipped, v1 not configured, or the tenant could not be read).
+   */
+  optedOutGroupsInOu: GroupSet | null;
+  /** What needs a person before this configuration is converged; empty when nothing does. */
+  needsAttention: string[];
 }

@@ -4,6 +4,7 @@ import { sameDn } from "../common/dn";
 import type { Progress } from "../common/progress";
 import { waitForSyncIdle } from "../common/syncWindow";
 import type { PendingExportsReport, V1Inputs, V1Outputs } from "./schema";
+import { optedOutInOu, optedOutInOuMessage, readExposure, skipMessage } from "./hazards";
 import { compareWizardConfig, otherOuExplanation, wizardInstructions } from "./wizardSteps";
 
 export class WritebackOrderError extends Error {
@@ -23,13 +24,22 @@ async function refuseWithoutV2(client: EntraConnectClient, inputs: V1Inputs): Pr
   }
 }
 
+/** With v2 skipped and off: what v1 alone will write back, with the tenant's counts; null otherwise. */
+export async function skipWarning(client: EntraConnectClient, requireV2: boolean): Promise<string | null> {
+  if (requireV2) return null;
+  const features = await client.call("getCompanyFeatures", {});
+  if (features.groupWritebackV2) return null;
+  return skipMessage(await readExposure(client, null));
+}
+
 async function waitForWizard(client: EntraConnectClient, inputs: V1Inputs, progress: Progress) {
   const server = (await client.call("getServerInfo", {})).computerName;
   let live = await client.call("getGroupWritebackV1Config", {});
   let gap = compareWizardConfig(inputs, live);
   if (gap.done) return live;
   if (gap.otherOuConfigured) throw new Error(otherOuExplanation(server, inputs, live));
-  const instructions = wizardInstructions(server, inputs, gap);
+  const warning = await skipWarning(client, inputs.requireV2);
+  const instructions = wizardInstructions(server, inputs, gap, warning);
   if (inputs.wizardWaitSeconds === 0) {
     throw new Error(
       `${instructions}\nThen run pulumi up again (or set entra-writeback:wizardWaitSeconds to wait for it).`,
@@ -51,19 +61,42 @@ async function waitForWizard(client: EntraConnectClient, inputs: V1Inputs, progr
     progress(`still waiting for the wizard step on ${server} (${waited} s of ${inputs.wizardWaitSeconds} s)`);
   }
   throw new Error(
-    `${wizardInstructions(server, inputs, gap)}\nGave up after waiting ${inputs.wizardWaitSeconds} s (wizardWaitSeconds).`,
+    `${wizardInstructions(server, inputs, gap, warning)}\nGave up after waiting ${inputs.wizardWaitSeconds} s (wizardWaitSeconds).`,
   );
+}
+
+type Observed = Pick<
+  V1Outputs,
+  "writtenBackGroupCount" | "pendingExports" | "pendingManualSteps" | "optedOutGroupsInOu" | "needsAttention"
+>;
+
+/** Opted-out groups in the OU beyond what a person acknowledged: the stack is not converged. */
+export function unacknowledgedOptedOut(
+  outputs: Partial<Pick<V1Outputs, "optedOutGroupsInOu">>,
+  acknowledged: number | undefined,
+): boolean {
+  const count = outputs.optedOutGroupsInOu?.count ?? 0;
+  return count > (acknowledged ?? 0);
 }
 
 async function observeResult(
   client: EntraConnectClient,
   inputs: V1Inputs,
-): Promise<Pick<V1Outputs, "writtenBackGroupCount" | "pendingExports" | "pendingManualSteps">> {
+  configured: boolean,
+): Promise<Observed> {
   const written = await client
     .call("listWrittenBackGroups", { dn: inputs.writebackOu })
     .catch(() => ({ groups: [] }));
+  // With v2 managed, opted-out groups in the OU are groups the current rules would not write back.
+  const optedOutGroupsInOu =
+    inputs.requireV2 && configured ? optedOutInOu(await readExposure(client, inputs.writebackOu)) : null;
+  const needsAttention =
+    optedOutGroupsInOu && unacknowledgedOptedOut({ optedOutGroupsInOu }, inputs.acknowledgedOptedOutGroups)
+      ? [optedOutInOuMessage(inputs.writebackOu, optedOutGroupsInOu, inputs.acknowledgedOptedOutGroups)]
+      : [];
+  const common = { writtenBackGroupCount: written.groups.length, optedOutGroupsInOu, needsAttention };
   if (inputs.role !== "staging") {
-    return { writtenBackGroupCount: written.groups.length, pendingExports: null, pendingManualSteps: [] };
+    return { ...common, pendingExports: null, pendingManualSteps: [] };
   }
   const { exports } = await client.call("listPendingExports", { dn: inputs.writebackOu });
   const report: PendingExportsReport = {
@@ -73,7 +106,7 @@ async function observeResult(
     objects: exports,
   };
   return {
-    writtenBackGroupCount: written.groups.length,
+    ...common,
     pendingExports: report,
     pendingManualSteps: [
       `Review the pending exports (${report.adds} adds, ${report.updates} updates, ${report.deletes} deletes): they are ` +
@@ -101,23 +134,29 @@ export async function convergeV1(
     await client.call("startSyncCycle", { policyType: "Initial" });
     await waitForSyncIdle(client, { timeoutSeconds: inputs.syncIdleTimeoutSeconds, progress });
   }
+  const configured = live.unifiedGroupWriteback && live.optionalFeatureGroupWriteBack;
+  const observed = await observeResult(client, inputs, configured);
+  for (const attention of observed.needsAttention) progress(attention);
   return {
     ...inputs,
-    configured: live.unifiedGroupWriteback && live.optionalFeatureGroupWriteBack,
+    configured,
     containerDn: live.containerDn,
     displayNameDn: live.displayNameDn,
-    ...(await observeResult(client, inputs)),
+    ...observed,
   };
 }
 
 export async function readV1(client: EntraConnectClient, olds: V1Outputs): Promise<V1Outputs> {
   const live = await client.call("getGroupWritebackV1Config", {});
+  const configured = live.unifiedGroupWriteback && live.optionalFeatureGroupWriteBack;
+  // State written by earlier versions lacks the newer inputs: read them with their defaults.
+  const inputs = { ...olds, acknowledgedOptedOutGroups: olds.acknowledgedOptedOutGroups ?? 0 };
   return {
-    ...olds,
-    configured: live.unifiedGroupWriteback && live.optionalFeatureGroupWriteBack,
+    ...inputs,
+    configured,
     containerDn: live.containerDn,
     displayNameDn: live.displayNameDn,
-    ...(await observeResult(client, olds)),
+    ...(await observeResult(client, inputs, configured)),
   };
 }
 

@@ -5,6 +5,7 @@ import { preflight } from "../common/preflight";
 import type { Progress } from "../common/progress";
 import { withSchedulerPaused } from "../common/syncWindow";
 import { compareVersions, MINIMUM_V2_CONNECT_VERSION } from "../common/version";
+import { readExposure, v2TurnedOffMessage } from "./hazards";
 import type { V2Inputs, V2Outputs } from "./schema";
 
 const CLOUD_SYNC_ADVICE =
@@ -12,11 +13,6 @@ const CLOUD_SYNC_ADVICE =
   "Provision security groups to Active Directory with Microsoft Entra Cloud Sync (Group Provision to Active " +
   "Directory) instead. For Microsoft 365 groups, v1 alone writes back EVERY Microsoft 365 group, ignoring each " +
   "group's writeback setting: set entra-writeback:groupWritebackV2 to skip only if that is what you want";
-
-const TURNED_OFF_OUTSIDE =
-  "GroupWritebackV2 was on when this stack last ran and has been turned off outside it. Microsoft documents " +
-  "turning it off as irreversible, and from now on v1 writes back every Microsoft 365 group, ignoring each " +
-  "group's writeback setting. This needs a person: ";
 
 /**
  * @param wasEnabled the stack had seen the flag on (an update after drift): a refusal then means someone
@@ -48,6 +44,10 @@ export async function convergeV2(
   }
   await preflight(client, inputs.preflight, "pausing the scheduler and enabling Group Writeback V2");
   const v1 = await client.call("getGroupWritebackV1Config", {});
+  // Read before the window: what the refusal message must say if someone turned v2 off outside the stack.
+  const turnedOff = wasEnabled
+    ? v2TurnedOffMessage(server.computerName, v1.containerDn, await readExposure(client, v1.containerDn))
+    : null;
   await withSchedulerPaused(
     client,
     { timeoutSeconds: inputs.syncIdleTimeoutSeconds, progress, change: "enabling Group Writeback V2" },
@@ -58,10 +58,10 @@ export async function convergeV2(
       } catch (error) {
         if (isOperationError(error, "FeatureRefused")) {
           throw new Error(
-            `${wasEnabled ? TURNED_OFF_OUTSIDE : ""}the tenant refused to enable GroupWritebackV2 (${error.message}). ${CLOUD_SYNC_ADVICE}`,
-            {
-              cause: error,
-            },
+            turnedOff
+              ? `the tenant refused to enable GroupWritebackV2 again (${error.message}). ${turnedOff}`
+              : `the tenant refused to enable GroupWritebackV2 (${error.message}). ${CLOUD_SYNC_ADVICE}`,
+            { cause: error },
           );
         }
         throw error;
@@ -92,14 +92,15 @@ export async function deleteV2(
   if (inputs.onDelete === "retain") {
     progress(
       `GroupWritebackV2 stays on for the tenant of ${client.description}: it is tenant-wide and turning it off is ` +
-        "irreversible (set onDelete to disable to turn it off on destroy)",
+        "irreversible. To turn it off on destroy, set entra-writeback:disableV2OnDestroy to true and run pulumi up " +
+        "(so the stack records it) before pulumi destroy.",
     );
     return;
   }
   const features = await client.call("getCompanyFeatures", {});
   if (!features.groupWritebackV2) return;
   progress(
-    "DISABLING GroupWritebackV2 for the whole tenant as requested (onDelete: disable). This is irreversible; " +
+    "DISABLING GroupWritebackV2 for the whole tenant as requested (entra-writeback:disableV2OnDestroy). This is irreversible; " +
       "afterwards v1 writes back every Microsoft 365 group.",
   );
   await withSchedulerPaused(

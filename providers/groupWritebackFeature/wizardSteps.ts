@@ -49,7 +49,13 @@ function simulatorCommand(target: Target, inputs: V1Inputs): string | undefined 
   );
 }
 
-export function wizardInstructions(server: string, inputs: V1Inputs, gap: WizardGap): string {
+/** `warning`: what enabling v1 now will cause, said before the steps (groupWritebackV2 skip). */
+export function wizardInstructions(
+  server: string,
+  inputs: V1Inputs,
+  gap: WizardGap,
+  warning: string | null = null,
+): string {
   const checkbox =
     inputs.dnFormat === "displayName"
       ? 'SELECT "Writeback group Distinguished Name with cloud Display Name" (it can only be chosen now)'
@@ -57,6 +63,7 @@ export function wizardInstructions(server: string, inputs: V1Inputs, gap: Wizard
   const lines = [
     `Group writeback (v1) is not configured on ${server} as this stack declares:`,
     ...gap.differences.map((difference) => `  - ${difference}`),
+    ...(warning ? [`BEFORE YOU DO THE WIZARD STEP: ${warning}`] : []),
     `Group writeback v1 can only be enabled in the Microsoft Entra Connect wizard. On ${server}:`,
     "  1. Open Microsoft Entra Connect > Configure > Customize synchronization options > Next.",
     "  2. Connect to Microsoft Entra ID (Hybrid Identity Administrator) > Next, up to Optional features.",

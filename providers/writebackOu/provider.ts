@@ -1,12 +1,14 @@
 // WritebackOU: the OU written-back groups land in, created protected from accidental deletion.
 import type * as pulumi from "@pulumi/pulumi";
 import type { OrganizationalUnit } from "../../operations/contract";
+import type { EntraConnectClient } from "../../operations/backend";
 import { isOperationError } from "../../operations/errors";
-import { checkInputs, parseInputs } from "../common/checkInputs";
+import { announceOnce, wizardChangeMessage } from "../groupWritebackFeature/hazards";
+import { checkInputs, containsUnknown, parseInputs } from "../common/checkInputs";
 import { claim, isClaimed } from "../common/claims";
 import { clientFor } from "../common/connection";
 import { diffByKeys } from "../common/diff";
-import { splitOuDn } from "../common/dn";
+import { sameDn, splitOuDn } from "../common/dn";
 import { preflight, requireInSyncScope } from "../common/preflight";
 import { progressFor } from "../common/progress";
 import { type WritebackOuInputs, type WritebackOuOutputs, writebackOuInputs } from "./schema";
@@ -29,6 +31,48 @@ function outputsFrom(
   };
 }
 
+/**
+ * A recreated OU is empty while group writeback v1 still writes to it: the groups come back with the next sync
+ * cycle, not now. Say when, so "0 groups written back" is not read as a loss.
+ */
+async function explainRecreatedOu(client: EntraConnectClient, dn: string): Promise<void> {
+  const v1 = await client.call("getGroupWritebackV1Config", {});
+  if (!(v1.unifiedGroupWriteback && v1.optionalFeatureGroupWriteBack) || !sameDn(v1.containerDn, dn)) return;
+  const scheduler = await client.call("getScheduler", {});
+  progress(
+    `${dn} was created again, empty. Group writeback v1 writes to it, so the written-back groups are not there ` +
+      `yet: the next sync cycle writes them back (the scheduler's next ${scheduler.nextSyncCyclePolicyType} cycle is ` +
+      `at ${scheduler.nextSyncCycleStartTimeInUtc}; it runs at least every ${scheduler.currentlyEffectiveSyncCycleInterval}). ` +
+      "Until then the outputs count 0 written-back groups. To bring them back now, run " +
+      "`Start-ADSyncSyncCycle -PolicyType Delta` on the server once this update is done.",
+  );
+}
+
+/** Changing the OU after v1 is enabled: only the wizard can, and it deletes every written-back group. */
+async function explainOuChange(
+  client: EntraConnectClient,
+  currentDn: string,
+  declaredDn: string,
+): Promise<void> {
+  const v1 = await client.call("getGroupWritebackV1Config", {});
+  if (!(v1.unifiedGroupWriteback && v1.optionalFeatureGroupWriteBack) || !sameDn(v1.containerDn, currentDn))
+    return;
+  const { groups } = await client
+    .call("listWrittenBackGroups", { dn: currentDn })
+    .catch(() => ({ groups: [] as unknown[] }));
+  const dnFormat = v1.displayNameDn ? "displayName" : "objectId";
+  announceOnce(
+    "WritebackOU",
+    wizardChangeMessage({
+      currentOu: currentDn,
+      declaredOu: declaredDn,
+      currentDnFormat: dnFormat,
+      declaredDnFormat: dnFormat,
+      writtenBack: groups.length,
+    }),
+  );
+}
+
 async function ensureOu(raw: unknown): Promise<WritebackOuOutputs> {
   const inputs = parseInputs(writebackOuInputs, raw, "WritebackOU");
   const client = clientFor(inputs.target);
@@ -44,6 +88,7 @@ async function ensureOu(raw: unknown): Promise<WritebackOuOutputs> {
   try {
     const created = await client.call("newOrganizationalUnit", { name, parentDn });
     if (!created.exists) throw new Error(`${inputs.dn} was not found right after it was created`);
+    await explainRecreatedOu(client, inputs.dn).catch(() => undefined);
     return outputsFrom(inputs, created, false);
   } catch (error) {
     if (isOperationError(error, "NotFound")) {
@@ -62,11 +107,20 @@ export const writebackOuProvider: Required<Omit<pulumi.dynamic.ResourceProvider,
   },
 
   async diff(_id, olds, news) {
-    return diffByKeys(olds, news, {
+    const result = diffByKeys(olds, news, {
       replaceKeys: ["target", "dn"],
       dnKeys: ["dn"],
       ignoreKeys: ["preflight"],
     });
+    if (
+      result.replaces?.includes("dn") &&
+      typeof news.dn === "string" &&
+      !containsUnknown(news.dn) &&
+      !sameDn(olds.dn as string, news.dn)
+    ) {
+      await explainOuChange(clientFor(olds.target), olds.dn as string, news.dn).catch(() => undefined);
+    }
+    return result;
   },
 
   async create(raw) {
@@ -104,8 +158,8 @@ export const writebackOuProvider: Required<Omit<pulumi.dynamic.ResourceProvider,
       throw new Error(
         `refusing to delete ${olds.dn}: it still holds ${ou.childCount} object(s), normally written-back groups. ` +
           "entra-writeback never deletes written-back groups unless asked by name: move or delete them yourself, or " +
-          "set entra-writeback:allowNonEmptyOuDeletion to true and run destroy again. (To keep the OU, run " +
-          "`pulumi state delete` on this resource.)",
+          "set entra-writeback:allowNonEmptyOuDeletion to true, run pulumi up (so the stack records it), and run " +
+          "destroy again. (To keep the OU, run `pulumi state delete` on this resource.)",
       );
     }
     progress(

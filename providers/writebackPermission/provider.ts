@@ -8,7 +8,7 @@ import { checkInputs, parseInputs } from "../common/checkInputs";
 import { claim, isClaimed } from "../common/claims";
 import { clientFor } from "../common/connection";
 import { diffByKeys } from "../common/diff";
-import { domainRootOf } from "../common/dn";
+import { domainRootOf, sameDn } from "../common/dn";
 import { requireConnectorAccount } from "../common/preflight";
 import { progressFor } from "../common/progress";
 import {
@@ -66,6 +66,31 @@ async function grant(raw: unknown): Promise<WritebackPermissionOutputs> {
   return after;
 }
 
+/**
+ * Destroy removes the ACE, but group writeback v1 stays configured (wizard-only): say what stays and what fails
+ * from now on, and how to get out of it.
+ */
+async function warnWritebackLeftWithoutRights(
+  client: EntraConnectClient,
+  olds: WritebackPermissionOutputs,
+): Promise<void> {
+  const v1 = await client.call("getGroupWritebackV1Config", {});
+  if (!(v1.unifiedGroupWriteback && v1.optionalFeatureGroupWriteBack) || !sameDn(v1.containerDn, olds.ouDn))
+    return;
+  const { groups } = await client
+    .call("listWrittenBackGroups", { dn: olds.ouDn })
+    .catch(() => ({ groups: [] as unknown[] }));
+  progress(
+    `WARNING: group writeback v1 stays configured on ${client.description} with the OU ${olds.ouDn} (it is ` +
+      `wizard-only; entra-writeback never disables it), and the ${groups.length} written-back group(s) in it stay. ` +
+      `Without the writeback ACE of ${olds.accountDn}, every later export to that OU FAILS with permission-issue: ` +
+      "new groups are not created, changes are not written, and deletions fail. To keep group writeback working, " +
+      "grant the rights again: run pulumi up with this stack (it declares the ACE), or grant them by hand. To stop " +
+      "group writeback instead, disable it in the Connect wizard: its cleanup deletes the written-back groups, which " +
+      "needs the rights just removed, so grant them again first.",
+  );
+}
+
 export const writebackPermissionProvider: Required<Omit<pulumi.dynamic.ResourceProvider, "configure">> = {
   async check(_olds, news) {
     return checkInputs(writebackPermissionInputs, news);
@@ -118,6 +143,8 @@ export const writebackPermissionProvider: Required<Omit<pulumi.dynamic.ResourceP
       progress(`removed ${removed} writeback ACE(s) of ${olds.accountDn} on ${olds.ouDn}`);
     } catch (error) {
       if (!isOperationError(error, "NotFound")) throw error;
+      return;
     }
+    await warnWritebackLeftWithoutRights(client, olds).catch(() => undefined);
   },
 };

@@ -2,7 +2,7 @@
 // through EntraConnectClient. Each test gets a fresh server from makeClient and may change it freely.
 //
 // The fixture behind makeClient must be: a legacy-era tenant with GroupWritebackV2 off and v1 never enabled, at
-// least one Microsoft 365 group, the scheduler enabled and idle, an AD connector account that exists in the
+// least one Microsoft 365 group and at least one that opted out of writeback (isEnabled false), the scheduler enabled and idle, an AD connector account that exists in the
 // domain, and `scratchParentDn` inside the sync scope with no OU named like the ones the suite creates.
 import { type EntraConnectClient } from "../../operations/backend";
 import { WRITEBACK_ACCESS_RULE } from "../../operations/contract";
@@ -184,6 +184,38 @@ export function describeContract(label: string, makeClient: () => Promise<Contra
         expect(group.groupCategory).toBe("Distribution");
       }
       expect((await client.call("listPendingExports", { dn: ouDn })).exports).toEqual([]);
+    });
+
+    it("counts the tenant's groups by writeback setting, and finds the opted-out ones v1 alone wrote back", async () => {
+      const before = await client.call("getCloudGroupWriteback", { dn: null, sampleSize: 2 });
+      expect(before.inOu).toBeNull();
+      expect(before.microsoft365Groups).toBeGreaterThan(0);
+      expect(before.optedOutMicrosoft365Groups.count).toBeGreaterThan(0);
+      expect(before.optedOutMicrosoft365Groups.count).toBeLessThanOrEqual(before.microsoft365Groups);
+      expect(before.optedOutMicrosoft365Groups.sample.length).toBe(
+        Math.min(2, before.optedOutMicrosoft365Groups.count),
+      );
+      expect(before.writebackEnabledSecurityGroups).toBeLessThanOrEqual(before.securityGroups);
+      // A DN that does not exist: no OU to compare with.
+      expect((await client.call("getCloudGroupWriteback", { dn: ouDn, sampleSize: 2 })).inOu).toBeNull();
+
+      await createGrantedOu();
+      expect((await client.call("getCloudGroupWriteback", { dn: ouDn, sampleSize: 2 })).inOu).toEqual({
+        optedOutMicrosoft365: { count: 0, sample: [] },
+        security: { count: 0, sample: [] },
+      });
+      // v2 is off: v1 alone writes back every Microsoft 365 group, the opted-out ones too.
+      await control.enableV1Wizard(ouDn);
+      await waitUntilIdle();
+      const after = await client.call("getCloudGroupWriteback", { dn: ouDn, sampleSize: 100 });
+      expect(after.inOu?.optedOutMicrosoft365.count).toBe(before.optedOutMicrosoft365Groups.count);
+      expect(after.inOu?.security.count).toBe(0);
+      const written = new Map(
+        (await client.call("listWrittenBackGroups", { dn: ouDn })).groups.map((g) => [g.cloudObjectId, g.dn]),
+      );
+      for (const group of after.inOu?.optedOutMicrosoft365.sample ?? []) {
+        expect(group.dn).toBe(written.get(group.cloudObjectId));
+      }
     });
 
     it("in staging mode exports nothing and lists the pending exports", async () => {

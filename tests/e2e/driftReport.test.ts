@@ -69,13 +69,29 @@ test("npm run drift: one drifted stack among three", async () => {
       /west\s+drifted\s+1\s+update group-writeback-permission \(WritebackPermission\)/,
     );
     expect(table.find((line) => line.startsWith("east"))).toMatch(/east\s+in-sync\s+0/);
+    // The property, live against declared, as preview --diff shows it.
+    expect(table.find((line) => line.startsWith("west"))).toContain(
+      "update group-writeback-permission (WritebackPermission): granted: live false, declared true",
+    );
 
     const report = JSON.parse(fs.readFileSync(json, "utf8"));
     expect(report.summary).toEqual({ stacks: 3, inSync: 2, drifted: 1, failed: 0 });
     expect(report.results.find((r: { stack: string }) => r.stack === "west").changes).toEqual([
       { op: "update", type: "WritebackPermission", name: "group-writeback-permission" },
     ]);
+    expect(report.results.find((r: { stack: string }) => r.stack === "west").properties).toEqual([
+      {
+        name: "group-writeback-permission",
+        type: "WritebackPermission",
+        property: "granted",
+        live: false,
+        declared: true,
+      },
+    ]);
     const xml = fs.readFileSync(junit, "utf8");
+    expect(xml).toContain(
+      "<system-out>group-writeback-permission (WritebackPermission) granted: live false, declared true</system-out>",
+    );
     expect(xml).toContain('tests="3" failures="1" errors="0"');
     expect(xml).toMatch(
       /<testcase classname="entra-writeback.drift" name="west"[^>]*>\s*<failure message="1 resource\(s\) drifted">update group-writeback-permission \(WritebackPermission\)<\/failure>/,

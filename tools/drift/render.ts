@@ -1,5 +1,21 @@
 // Renders drift results: a table for people, JSON and JUnit XML for CI.
-import type { StackDriftResult } from "./classify";
+import type { DriftedProperty, ResourceChange, StackDriftResult } from "./classify";
+
+function value(live: unknown): string {
+  return typeof live === "string" ? live : JSON.stringify(live);
+}
+
+/** "granted: live false, declared true" */
+export function describeProperty(drift: DriftedProperty): string {
+  return `${drift.property}: live ${value(drift.live)}, declared ${value(drift.declared)}`;
+}
+
+/** "update perm (WritebackPermission): granted: live false, declared true" */
+function describeChange(change: ResourceChange, properties: readonly DriftedProperty[] | undefined): string {
+  const own = (properties ?? []).filter((p) => p.name === change.name && p.type === change.type);
+  const head = `${change.op} ${change.name} (${change.type})`;
+  return own.length === 0 ? head : `${head}: ${own.map(describeProperty).join(", ")}`;
+}
 
 export function renderTable(results: StackDriftResult[]): string {
   const rows = results.map((result) => [
@@ -8,7 +24,7 @@ export function renderTable(results: StackDriftResult[]): string {
     result.status === "failed" ? "-" : String(result.changes.length),
     result.status === "failed"
       ? ((result.error ?? "").split("\n")[0] ?? "")
-      : result.changes.map((c) => `${c.op} ${c.name} (${c.type})`).join("; "),
+      : result.changes.map((c) => describeChange(c, result.properties)).join("; "),
   ]);
   const header = ["STACK", "STATUS", "CHANGES", "DETAILS"];
   const widths = header.map((title, column) =>
@@ -55,7 +71,13 @@ export function renderJunit(results: StackDriftResult[]): string {
     if (result.status === "in-sync") return `${open}/>`;
     if (result.status === "drifted") {
       const detail = result.changes.map((c) => `${c.op} ${c.name} (${c.type})`).join("\n");
-      return `${open}>\n    <failure message="${xml(`${result.changes.length} resource(s) drifted`)}">${xml(detail)}</failure>\n  </testcase>`;
+      // Which property, live against declared, and what the providers said: in system-out, next to the failure.
+      const out = [
+        ...(result.properties ?? []).map((p) => `${p.name} (${p.type}) ${describeProperty(p)}`),
+        ...(result.messages ?? []),
+      ];
+      const systemOut = out.length > 0 ? `\n    <system-out>${xml(out.join("\n"))}</system-out>` : "";
+      return `${open}>\n    <failure message="${xml(`${result.changes.length} resource(s) drifted`)}">${xml(detail)}</failure>${systemOut}\n  </testcase>`;
     }
     return `${open}>\n    <error message="preview failed">${xml(result.error ?? "")}</error>\n  </testcase>`;
   });

@@ -25,6 +25,7 @@ test("fills the documented defaults", () => {
     wizardPollSeconds: 10,
     allowNonEmptyOuDeletion: false,
     disableV2OnDestroy: false,
+    acknowledgedOptedOutGroups: 0,
   });
 });
 

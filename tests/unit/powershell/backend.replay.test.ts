@@ -36,6 +36,7 @@ const SAMPLE_ARGUMENTS: { [N in OperationName]: OperationArgs<N> } = {
   setForestWritebackPermissions: { accountDn: ACCOUNT },
   listWrittenBackGroups: { dn: OU },
   listPendingExports: { dn: OU },
+  getCloudGroupWriteback: { dn: OU, sampleSize: 10 },
 };
 
 function fixture(operation: string, variant = "default"): { result?: unknown; error?: unknown } {

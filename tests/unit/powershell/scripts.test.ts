@@ -305,6 +305,11 @@ describe("what each script runs (the documented cmdlets)", () => {
     listWrittenBackGroups: [
       /Get-ADGroup -SearchBase \$dn -SearchScope Subtree -Filter "adminDescription -like 'Group_\*'"/,
     ],
+    getCloudGroupWriteback: [
+      /if \(\$null -eq \(Get-MgContext\)\)/,
+      /Get-MgBetaGroup -All -Property \$properties/,
+      /Get-ADGroup -SearchBase \$dn -SearchScope Subtree -Filter "adminDescription -like 'Group_\*'"/,
+    ],
     _session: [
       /\[Console\]::OutputEncoding = New-Object -TypeName System\.Text\.UTF8Encoding/,
       /Import-Module -Name \$module\.Location -Global/,

@@ -91,6 +91,8 @@ describe("the PowerShell backend over the simulator gives the simulator's own ou
       ["getOrganizationalUnit", { dn: SCRATCH }],
       ["listWrittenBackGroups", { dn: SCRATCH }],
       ["listPendingExports", { dn: SCRATCH }],
+      ["getCloudGroupWriteback", { dn: SCRATCH, sampleSize: 5 }],
+      ["getCloudGroupWriteback", { dn: null, sampleSize: 5 }],
     ]);
   });
 

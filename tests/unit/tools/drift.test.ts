@@ -114,3 +114,85 @@ test("JUnit: drift is a failure, a failed preview an error, and text is escaped"
     '<error message="preview failed">passphrase must be set &lt;here&gt; &amp; now</error>',
   );
 });
+
+test("a drifted resource names the property, live against declared; output-only values are not drift", () => {
+  const run = {
+    exitCode: 255,
+    stdout: JSON.stringify({
+      steps: [
+        {
+          op: "update",
+          urn: urn("WritebackPermission", "group-writeback-permission"),
+          oldState: {
+            inputs: { scope: "ou", providerVersion: "1" },
+            outputs: { scope: "ou", providerVersion: "1", granted: false, rules: [] },
+          },
+          newState: { inputs: { scope: "ou", providerVersion: "1", __provider: "x" } },
+        },
+        {
+          op: "update",
+          urn: urn("SchedulerState", "group-writeback-scheduler"),
+          oldState: { outputs: { syncCycleEnabled: false, role: "active", stagingModeEnabled: false } },
+          newState: { inputs: { syncCycleEnabled: true, role: "active" } },
+        },
+        {
+          op: "update",
+          urn: urn("WritebackOU", "group-writeback-ou"),
+          // childCount changed (a group was written back): an output only, never drift.
+          oldState: { outputs: { dn: "OU=W,DC=c", childCount: 7, allowNonEmptyDelete: false } },
+          newState: { inputs: { dn: "OU=W,DC=c", allowNonEmptyDelete: true } },
+        },
+        { op: "create", urn: urn("WritebackOU", "gone-ou"), newState: { inputs: { dn: "OU=X,DC=c" } } },
+      ],
+      diagnostics: [
+        { severity: "info", message: "[entra-writeback] GroupWritebackFeature v2: HAZARD: something\n" },
+        { severity: "info", message: "[entra-writeback] GroupWritebackFeature v2: HAZARD: something\n" },
+        { severity: "info", message: "unrelated" },
+      ],
+    }),
+    stderr: "error: no changes were expected for preview but changes were proposed",
+  };
+  const result = classifyPreview("lab", run, 1);
+  expect(result.properties).toEqual([
+    {
+      name: "group-writeback-permission",
+      type: "WritebackPermission",
+      property: "granted",
+      live: false,
+      declared: true,
+    },
+    {
+      name: "group-writeback-scheduler",
+      type: "SchedulerState",
+      property: "syncCycleEnabled",
+      live: false,
+      declared: true,
+    },
+    {
+      name: "group-writeback-ou",
+      type: "WritebackOU",
+      property: "allowNonEmptyDelete",
+      live: false,
+      declared: true,
+    },
+    { name: "gone-ou", type: "WritebackOU", property: "exists", live: false, declared: true },
+  ]);
+  expect(result.messages).toEqual(["GroupWritebackFeature v2: HAZARD: something"]);
+
+  const table = renderTable([result]);
+  expect(table).toContain(
+    "update group-writeback-permission (WritebackPermission): granted: live false, declared true; " +
+      "update group-writeback-scheduler (SchedulerState): syncCycleEnabled: live false, declared true",
+  );
+  expect(table).not.toContain("childCount");
+  const xml = renderJunit([result]);
+  expect(xml).toContain(
+    "<system-out>group-writeback-permission (WritebackPermission) granted: live false, declared true\n",
+  );
+  expect(xml).toContain("GroupWritebackFeature v2: HAZARD: something</system-out>");
+  expect(JSON.parse(renderJson([result], new Date())).results[0].properties[0]).toMatchObject({
+    property: "granted",
+    live: false,
+    declared: true,
+  });
+});
