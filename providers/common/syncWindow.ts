@@ -38,6 +38,15 @@ export async function waitForSyncIdle(client: EntraConnectClient, options: SyncI
   }
 }
 
+/**
+ * What to do after an interrupted deployment, said wherever the project finds one. docs/operations.md is the
+ * runbook; every step here is followed by a test (tests/e2e/interruptions.test.ts).
+ */
+export const INTERRUPTED_DEPLOYMENT_ADVICE =
+  "If a deployment was interrupted, the engine may report pending operations or a locked stack: " +
+  "`pulumi cancel` releases the lock, `pulumi refresh` clears the pending operations, and a plain `pulumi up` " +
+  "re-enables the scheduler (see docs/operations.md).";
+
 export interface PauseWindowOptions extends SyncIdleOptions {
   /** What the change is, for messages: "enabling Group Writeback V2". */
   change: string;
@@ -88,8 +97,9 @@ async function resumeScheduler(
   } catch (error) {
     return (
       `THE SYNC SCHEDULER ON ${client.description.toUpperCase()} IS STILL DISABLED: re-enabling it failed ` +
-      `(${error instanceof Error ? error.message : String(error)}). No synchronization runs until you run ` +
-      "`Set-ADSyncScheduler -SyncCycleEnabled $true` on the server (or `pulumi up` again)."
+      `(${error instanceof Error ? error.message : String(error)}). No synchronization runs until it is ` +
+      "enabled again: run `pulumi up` again (it finds the scheduler disabled and re-enables it), or run " +
+      "`Set-ADSyncScheduler -SyncCycleEnabled $true` on the server (see docs/operations.md)."
     );
   }
 }

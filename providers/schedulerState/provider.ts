@@ -5,10 +5,41 @@ import { checkInputs, parseInputs } from "../common/checkInputs";
 import { clientFor } from "../common/connection";
 import { diffByKeys } from "../common/diff";
 import { type Progress, progressFor } from "../common/progress";
-import { waitForSyncIdle } from "../common/syncWindow";
+import { INTERRUPTED_DEPLOYMENT_ADVICE, waitForSyncIdle } from "../common/syncWindow";
 import { type SchedulerStateInputs, type SchedulerStateOutputs, schedulerStateInputs } from "./schema";
 
 type Outputs = SchedulerStateOutputs & Record<string, unknown>;
+
+/**
+ * The scheduler as read() saw it in this provider process, per target. The engine runs every dynamic
+ * resource of a deployment in one process, so diff() reuses the read a refresh just made instead of asking
+ * the server again; each read is used once.
+ */
+const readThisDeployment = new Map<string, boolean>();
+const targetKey = (target: unknown): string => JSON.stringify(target);
+
+/**
+ * SyncCycleEnabled as the server has it now. Checked on every diff, refresh or not: a deployment that was
+ * interrupted inside its pause window (kill -9, a lost session, a timeout on the resume) leaves the scheduler
+ * disabled while the stack's state still says enabled, and only a live read sees that.
+ */
+async function liveSyncCycleEnabled(target: unknown): Promise<boolean> {
+  const key = targetKey(target);
+  const seen = readThisDeployment.get(key);
+  if (seen !== undefined) {
+    readThisDeployment.delete(key);
+    return seen;
+  }
+  return (await clientFor(target).call("getScheduler", {})).syncCycleEnabled;
+}
+
+function repairedMessage(where: string): string {
+  return (
+    `REPAIRED: the sync scheduler on ${where} was disabled (SyncCycleEnabled = False) although this stack ` +
+    "declares it enabled, most likely left paused by an interrupted deployment (or disabled outside the stack). " +
+    `It is enabled again (SyncCycleEnabled = True). ${INTERRUPTED_DEPLOYMENT_ADVICE}`
+  );
+}
 
 function roleMismatch(
   inputs: SchedulerStateInputs,
@@ -31,10 +62,12 @@ function roleMismatch(
   return undefined;
 }
 
+/** @param believedEnabled the stack's state said the scheduler was enabled (an update after a live diff). */
 async function converge(
   client: EntraConnectClient,
   inputs: SchedulerStateInputs,
   progress: Progress,
+  believedEnabled = false,
 ): Promise<Outputs> {
   const server = await client.call("getServerInfo", {});
   const refusal = roleMismatch(inputs, server.stagingModeEnabled, server.computerName);
@@ -54,6 +87,7 @@ async function converge(
     );
     scheduler = await client.call("setSchedulerSyncCycleEnabled", { enabled: inputs.syncCycleEnabled });
     enabledHere = inputs.syncCycleEnabled;
+    if (enabledHere && believedEnabled) progress(repairedMessage(server.computerName));
   }
   if (enabledHere && inputs.startSyncCycleAfterEnable) {
     await waitForSyncIdle(client, { timeoutSeconds: inputs.syncIdleTimeoutSeconds, progress });
@@ -80,7 +114,17 @@ export const schedulerStateProvider: Required<Omit<pulumi.dynamic.ResourceProvid
     const wrongRole =
       typeof olds.stagingModeEnabled === "boolean" &&
       roleMismatch(inputs, olds.stagingModeEnabled, olds.computerName ?? "the server") !== undefined;
-    return diffByKeys(olds, news, { replaceKeys: ["target"], extraChanges: wrongRole });
+    const planned = diffByKeys(olds, news, { replaceKeys: ["target"], extraChanges: wrongRole });
+    if (planned.replaces?.length || typeof inputs.syncCycleEnabled !== "boolean") return planned;
+    const live = await liveSyncCycleEnabled(olds.target);
+    if (live === inputs.syncCycleEnabled) return planned;
+    if (!live && olds.syncCycleEnabled === true) {
+      progressFor("SchedulerState")(
+        `the sync scheduler on ${olds.computerName ?? "the server"} is disabled (SyncCycleEnabled = False), but ` +
+          "this stack declares it enabled: the update re-enables it",
+      );
+    }
+    return { ...planned, changes: true };
   },
 
   async create(raw) {
@@ -94,6 +138,7 @@ export const schedulerStateProvider: Required<Omit<pulumi.dynamic.ResourceProvid
     const client = clientFor((props as Outputs).target);
     const server = await client.call("getServerInfo", {});
     const scheduler = await client.call("getScheduler", {});
+    readThisDeployment.set(targetKey((props as Outputs).target), scheduler.syncCycleEnabled);
     const live: Outputs = {
       ...(props as Outputs),
       syncCycleEnabled: scheduler.syncCycleEnabled,
@@ -105,9 +150,12 @@ export const schedulerStateProvider: Required<Omit<pulumi.dynamic.ResourceProvid
     return { id, props: live };
   },
 
-  async update(_id, _olds, news) {
+  async update(_id, olds, news) {
     const inputs = parseInputs(schedulerStateInputs, news, "SchedulerState");
-    return { outs: await converge(clientFor(inputs.target), inputs, progressFor("SchedulerState")) };
+    const believedEnabled = (olds as Partial<Outputs>).syncCycleEnabled === true;
+    return {
+      outs: await converge(clientFor(inputs.target), inputs, progressFor("SchedulerState"), believedEnabled),
+    };
   },
 
   async delete(_id, props) {

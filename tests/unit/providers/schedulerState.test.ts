@@ -87,3 +87,41 @@ test("diff replaces on another target and ignores nothing else silently", async 
     replaces: [],
   });
 });
+
+test("a scheduler left disabled is a change on a plain diff, and the update re-enables it and says so", async () => {
+  const inputs = (await provider.check({}, versioned({ target: lab.target }))).inputs!;
+  const created = await provider.create(inputs);
+  expect(await provider.diff(created.id, created.outs, inputs)).toMatchObject({ changes: false });
+  // What an interrupted pause window leaves: the server disabled, the stack's state still enabled.
+  await lab.call("setSchedulerSyncCycleEnabled", { enabled: false });
+  expect(created.outs.syncCycleEnabled).toBe(true);
+  expect(await provider.diff(created.id, created.outs, inputs)).toMatchObject({
+    changes: true,
+    replaces: [],
+  });
+  expect(progress.lines.join("\n")).toContain(
+    "the sync scheduler on CONNECT01 is disabled (SyncCycleEnabled = False), but this stack declares it enabled",
+  );
+  const updated = await provider.update(created.id, created.outs, inputs);
+  expect(updated.outs).toMatchObject({ syncCycleEnabled: true });
+  expect(await lab.syncCycleEnabled()).toBe(true);
+  expect(progress.lines.join("\n")).toContain(
+    "REPAIRED: the sync scheduler on CONNECT01 was disabled (SyncCycleEnabled = False) although this stack declares it enabled",
+  );
+});
+
+test("diff reuses the scheduler read that refresh made in the same process", async () => {
+  const inputs = (await provider.check({}, versioned({ target: lab.target }))).inputs!;
+  const created = await provider.create(inputs);
+  const reads = () => lab.operations().filter((o) => o.startsWith("getScheduler")).length;
+  const before = reads();
+  await provider.diff(created.id, created.outs, inputs);
+  expect(reads()).toBe(before + 1); // without a refresh, diff reads the scheduler itself
+
+  const refreshed = await provider.read(created.id, created.outs);
+  expect(reads()).toBe(before + 2);
+  await provider.diff(created.id, refreshed.props, inputs);
+  expect(reads()).toBe(before + 2); // the refresh's read, not another round trip
+  await provider.diff(created.id, refreshed.props, inputs);
+  expect(reads()).toBe(before + 3); // each read serves one diff
+});
