@@ -172,6 +172,8 @@ export type Server = z.infer<typeof serverSchema>;
 export const faultSchema = z.strictObject({
   operation: z.enum(operationNames as [string, ...string[]]),
   remaining: z.number().int().positive(),
+  /** Calls that still go through before the fault fires (entra-sim fault --after). */
+  skip: z.number().int().positive().optional(),
   kind: z.enum(["error", "hang"]),
   message: z.string().nullable(),
 });

@@ -394,6 +394,11 @@ function takeFault(
   const index = tx.state.faults.findIndex((fault) => fault.operation === operation);
   const fault = tx.state.faults[index];
   if (!fault) return null;
+  if (fault.skip !== undefined) {
+    if (fault.skip > 1) fault.skip--;
+    else delete fault.skip;
+    return null;
+  }
   fault.remaining--;
   if (fault.remaining <= 0) tx.state.faults.splice(index, 1);
   const message = fault.message ?? `injected fault: ${operation} failed (entra-sim fault)`;
