@@ -84,9 +84,7 @@ export async function cliProject(
 
   const init = await start(["stack", "init"]).done;
   if (init.exitCode !== 0) throw new Error(`pulumi stack init failed: ${init.output}`);
-  const config = Object.entries(labConfig(stateFile, overrides)).map(
-    ([key, { value }]) => `${key}=${value}`,
-  );
+  const config = Object.entries(labConfig(stateFile, overrides)).map(([key, { value }]) => `${key}=${value}`);
   const set = await run(["config", "set-all", ...config.flatMap((pair) => ["--plaintext", pair])]);
   if (set.exitCode !== 0) throw new Error(`pulumi config set-all failed: ${set.output}`);
 
@@ -121,7 +119,10 @@ function processesMarked(runId: string): { pid: number; command: string }[] {
       if (!environ.includes(marker)) continue;
       const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
       if (/^State:\s+Z/m.test(status)) continue; // a zombie has exited; its parent has not reaped it yet
-      found.push({ pid, command: fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim() });
+      found.push({
+        pid,
+        command: fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim(),
+      });
     } catch {
       // gone meanwhile, or not ours to read
     }

@@ -37,11 +37,14 @@ export function simOk(args: string[]): string {
 
 export interface JournalOperation {
   kind: "operation";
+  /** Wall-clock time of the call (ISO). */
+  wallAt: string;
   client: string;
   server: string;
   operation: string;
   args: Record<string, unknown>;
   outcome: "ok" | "error";
+  code?: string;
   message?: string;
 }
 

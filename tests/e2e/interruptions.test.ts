@@ -1,0 +1,90 @@
+// Deployments interrupted inside the pause/resume window (docs/operations.md). Whatever the point of the
+// interruption, the next plain `pulumi up` (after `pulumi cancel` when the stack is locked) ends with the
+// scheduler enabled and says what it repaired; and no process of the dead deployment writes to the server.
+import { setTimeout as sleep } from "node:timers/promises";
+import { type CliProject, type CliRun, cliProject } from "./support/cliProject";
+import { labServersForThisFile, providerOperations, show, simOk } from "./support/lab";
+
+jest.setTimeout(5 * 60_000);
+
+const newServer = labServersForThisFile();
+const labServer = () => newServer(["--m365", "4", "--m365-opted-out", "1"]);
+
+const UP = ["up", "--yes", "--skip-preview"];
+const REPAIRED =
+  "REPAIRED: the sync scheduler on CONNECT01 was disabled (SyncCycleEnabled = False) although this stack declares it enabled";
+
+async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+/** A hang that the provider is waiting in, as the journal shows it. */
+function hangReached(stateFile: string, operation: string, nth = 1): boolean {
+  return (
+    providerOperations(stateFile).filter((o) => o.operation === operation && o.code === "InjectedFault")
+      .length >= nth
+  );
+}
+
+/** Kills the CLI with SIGKILL; returns the moment of the kill. */
+async function killCli(up: ReturnType<CliProject["start"]>): Promise<number> {
+  const killedAt = Date.now();
+  up.child.kill("SIGKILL");
+  const run = await up.done;
+  expect(run.signal).toBe("SIGKILL");
+  return killedAt;
+}
+
+/** The operator's next step: a plain `pulumi up`, after `pulumi cancel` if the engine says the stack is locked. */
+async function nextPlainUp(project: CliProject): Promise<{ first: CliRun; final: CliRun }> {
+  const first = await project.run(UP);
+  if (!/locked/.test(first.output)) return { first, final: first };
+  expect(first.output).toContain("pulumi cancel");
+  const cancel = await project.run(["cancel", "--yes"]);
+  expect(cancel.exitCode).toBe(0);
+  return { first, final: await project.run(UP) };
+}
+
+test("killed after the pause: no plugin process outlives the CLI, nothing is written after the kill, the next up repairs", async () => {
+  const stateFile = labServer();
+  simOk(["fault", stateFile, "setGroupWritebackV2", "--kind", "hang"]);
+  // A short call timeout: a provider left running would give up on the hang and resume within seconds.
+  const project = await cliProject("killed-after-pause", stateFile, { callTimeoutSeconds: 6 });
+  try {
+    const up = project.start(UP);
+    await until("the v2 call to hang", () => hangReached(stateFile, "setGroupWritebackV2"), 120_000);
+    const plugins = project.processes().map((p) => p.command);
+    expect(plugins.some((command) => command.includes("language-host.js"))).toBe(true);
+    expect(plugins.some((command) => command.includes("dynamic-provider"))).toBe(true);
+
+    const killedAt = await killCli(up);
+    const left = await until(
+      "the plugins to exit",
+      () => project.processes().length === 0 && "none",
+      5_000,
+    ).catch(() => project.processes());
+    expect(left).toBe("none");
+
+    // Past the call timeout: a provider still running would have sent the resume by now.
+    await sleep(10_000);
+    const ours = providerOperations(stateFile);
+    const before = ours.filter((o) => Date.parse(o.wallAt) <= killedAt);
+    expect(before.map((o) => `${o.operation} ${o.outcome}`)).toContain("setSchedulerSyncCycleEnabled ok");
+    expect(ours.filter((o) => Date.parse(o.wallAt) > killedAt)).toEqual([]);
+    expect(show(stateFile).state.tenant.scheduler.syncCycleEnabled).toBe(false);
+
+    const { final } = await nextPlainUp(project);
+    expect(final.output).toContain(REPAIRED);
+    const { state } = show(stateFile);
+    expect(state.tenant.scheduler.syncCycleEnabled).toBe(true);
+    expect(state.tenant.features.groupWritebackV2).toBe(true);
+  } finally {
+    await project.cleanup();
+  }
+});
