@@ -43,9 +43,9 @@ export async function waitForSyncIdle(client: EntraConnectClient, options: SyncI
  * runbook; every step here is followed by a test (tests/e2e/interruptions.test.ts).
  */
 export const INTERRUPTED_DEPLOYMENT_ADVICE =
-  "If a deployment was interrupted, the engine may report pending operations or a locked stack: " +
-  "`pulumi cancel` releases the lock, `pulumi refresh` clears the pending operations, and a plain `pulumi up` " +
-  "re-enables the scheduler (see docs/operations.md).";
+  "After an interrupted deployment: `pulumi cancel` releases a locked stack, a plain `pulumi up` repairs the " +
+  "scheduler, and `pulumi refresh --clear-pending-creates` then clears the pending operations the engine " +
+  "warns about (see docs/operations.md).";
 
 export interface PauseWindowOptions extends SyncIdleOptions {
   /** What the change is, for messages: "enabling Group Writeback V2". */

@@ -3,7 +3,7 @@
 // scheduler enabled and says what it repaired; and no process of the dead deployment writes to the server.
 import { setTimeout as sleep } from "node:timers/promises";
 import { type CliProject, type CliRun, cliProject } from "./support/cliProject";
-import { labServersForThisFile, providerOperations, show, simOk } from "./support/lab";
+import { finishSync, labServersForThisFile, providerOperations, show, simOk } from "./support/lab";
 
 jest.setTimeout(5 * 60_000);
 
@@ -39,6 +39,13 @@ async function killCli(up: ReturnType<CliProject["start"]>): Promise<number> {
   const run = await up.done;
   expect(run.signal).toBe("SIGKILL");
   return killedAt;
+}
+
+function pendingOperations(exported: CliRun): unknown[] {
+  expect(exported.exitCode).toBe(0);
+  const deployment = (JSON.parse(exported.stdout) as { deployment: { pending_operations?: unknown[] } })
+    .deployment;
+  return deployment.pending_operations ?? [];
 }
 
 /** The operator's next step: a plain `pulumi up`, after `pulumi cancel` if the engine says the stack is locked. */
@@ -84,6 +91,78 @@ test("killed after the pause: no plugin process outlives the CLI, nothing is wri
     const { state } = show(stateFile);
     expect(state.tenant.scheduler.syncCycleEnabled).toBe(true);
     expect(state.tenant.features.groupWritebackV2).toBe(true);
+  } finally {
+    await project.cleanup();
+  }
+});
+
+test("killed while the resume hangs, after the v2 change: the next plain up re-enables the scheduler and says so", async () => {
+  const stateFile = labServer();
+  // The pause goes through; the resume (the second call) hangs.
+  simOk(["fault", stateFile, "setSchedulerSyncCycleEnabled", "--after", "1", "--kind", "hang"]);
+  const project = await cliProject("killed-in-resume", stateFile);
+  try {
+    const up = project.start(UP);
+    await until("the resume to hang", () => hangReached(stateFile, "setSchedulerSyncCycleEnabled"), 120_000);
+    await killCli(up);
+    const { state: left } = show(stateFile);
+    expect(left.tenant.features.groupWritebackV2).toBe(true);
+    expect(left.tenant.scheduler.syncCycleEnabled).toBe(false);
+
+    const { final } = await nextPlainUp(project);
+    expect(final.output).toContain(REPAIRED);
+    expect(show(stateFile).state.tenant.scheduler.syncCycleEnabled).toBe(true);
+
+    // The engine kept the interrupted create as a pending operation; the advice clears it.
+    expect(final.output).toContain("pending operations from previous deployment");
+    expect(pendingOperations(await project.run(["stack", "export"]))).toHaveLength(1);
+    const refresh = await project.run(["refresh", "--yes", "--clear-pending-creates"]);
+    expect(refresh.exitCode).toBe(0);
+    expect(pendingOperations(await project.run(["stack", "export"]))).toEqual([]);
+    expect(show(stateFile).state.tenant.scheduler.syncCycleEnabled).toBe(true);
+  } finally {
+    await project.cleanup();
+  }
+});
+
+test("the resume call times out: the error says the scheduler is still disabled, and following its advice repairs it", async () => {
+  const stateFile = labServer();
+  simOk(["fault", stateFile, "setSchedulerSyncCycleEnabled", "--after", "1", "--kind", "hang"]);
+  const project = await cliProject("resume-timeout", stateFile, { callTimeoutSeconds: 3 });
+  try {
+    const failed = await project.run(UP);
+    expect(failed.exitCode).not.toBe(0);
+    expect(failed.output).toMatch(
+      /enabling Group Writeback V2 succeeded on simulator .*, but: THE SYNC SCHEDULER ON SIMULATOR .* IS STILL DISABLED: re-enabling it failed/,
+    );
+    expect(failed.output).toContain(
+      "run `pulumi up` again (it finds the scheduler disabled and re-enables it)",
+    );
+    expect(show(stateFile).state.tenant.scheduler.syncCycleEnabled).toBe(false);
+
+    // The advice, as given: `pulumi up` again.
+    const again = await project.run(UP);
+    expect(again.output).toContain(REPAIRED);
+    expect(show(stateFile).state.tenant.scheduler.syncCycleEnabled).toBe(true);
+  } finally {
+    await project.cleanup();
+  }
+});
+
+test("killed during the Initial cycle (v1 was already configured): the scheduler ends enabled", async () => {
+  const stateFile = labServer();
+  // v1 configured by the wizard before v2, on an OU that exists already.
+  const ou = "OU=Groups,OU=Corp,DC=contoso,DC=com";
+  simOk(["wizard", stateFile, "group-writeback", "--enable", "--ou", ou]);
+  finishSync(stateFile);
+  simOk(["fault", stateFile, "startSyncCycle", "--kind", "hang"]);
+  const project = await cliProject("killed-in-initial", stateFile, { writebackOu: ou });
+  try {
+    const up = project.start(UP);
+    await until("the Initial cycle call to hang", () => hangReached(stateFile, "startSyncCycle"), 120_000);
+    await killCli(up);
+    await nextPlainUp(project);
+    expect(show(stateFile).state.tenant.scheduler.syncCycleEnabled).toBe(true);
   } finally {
     await project.cleanup();
   }

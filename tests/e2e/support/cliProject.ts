@@ -13,7 +13,9 @@ import { projectRoot, pulumiCliPath } from "./pulumiHarness";
 export interface CliRun {
   exitCode: number | null;
   signal: NodeJS.Signals | null;
+  /** stdout and stderr, interleaved as they came. */
   output: string;
+  stdout: string;
 }
 
 export interface RunningCli {
@@ -72,11 +74,15 @@ export async function cliProject(
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
-    child.stdout!.setEncoding("utf8").on("data", (text: string) => (output += text));
+    let stdout = "";
+    child.stdout!.setEncoding("utf8").on("data", (text: string) => {
+      output += text;
+      stdout += text;
+    });
     child.stderr!.setEncoding("utf8").on("data", (text: string) => (output += text));
     const done = new Promise<CliRun>((resolve, reject) => {
       child.on("error", reject);
-      child.on("close", (exitCode, signal) => resolve({ exitCode, signal, output }));
+      child.on("close", (exitCode, signal) => resolve({ exitCode, signal, output, stdout }));
     });
     return { child, output: () => output, done };
   };
