@@ -6,6 +6,7 @@ import {
   operationNames,
   operations,
   type SchedulerStateResult,
+  type SyncWindow,
 } from "../operations/contract";
 import type { z } from "zod";
 import { OperationError } from "../operations/errors";
@@ -109,6 +110,16 @@ function requireAccount(operation: string, state: SimState, accountDn: string): 
   }
 }
 
+/** The refusal both backends give (openSyncWindow.ps1 writes the same sentence). */
+export function windowHeldMessage(serverName: string, held: SyncWindow): string {
+  return (
+    `${held.owner} has the sync scheduler on ${serverName} paused for ${held.change} ` +
+    `(its window opened ${held.openedAtUtc} and lapses ${held.expiresAtUtc})`
+  );
+}
+
+const isoTime = (ms: number): string => new Date(ms).toISOString();
+
 type Handlers = {
   [N in OperationName]: (tx: Transaction, server: Server, args: ParsedArgs<N>) => OperationResult<N>;
 };
@@ -122,6 +133,30 @@ const handlers: Handlers = {
   }),
 
   getScheduler: (tx, server) => schedulerView(tx.state, server),
+
+  // The pause-window marker: on a real server a registry value (powershell/scripts/openSyncWindow.ps1).
+  getSyncWindow: (tx, server) => ({ window: server.syncWindow, serverTimeUtc: isoTime(tx.nowMs) }),
+
+  openSyncWindow: (tx, server, { owner, change, initialCycle, leaseSeconds }) => {
+    const held = server.syncWindow;
+    if (held && held.owner !== owner && Date.parse(held.expiresAtUtc) > tx.nowMs) {
+      throw new OperationError("openSyncWindow", "Refused", windowHeldMessage(server.name, held));
+    }
+    server.syncWindow = {
+      owner,
+      change,
+      initialCycle,
+      openedAtUtc: isoTime(tx.nowMs),
+      expiresAtUtc: isoTime(tx.nowMs + leaseSeconds * 1000),
+    };
+    return { window: server.syncWindow, replaced: held };
+  },
+
+  closeSyncWindow: (_tx, server, { owner }) => {
+    if (server.syncWindow?.owner !== owner) return { closed: false };
+    server.syncWindow = null;
+    return { closed: true };
+  },
 
   // Allowed during a cycle; a running cycle finishes regardless.
   setSchedulerSyncCycleEnabled: (tx, server, { enabled }) => {
