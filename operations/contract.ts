@@ -162,7 +162,7 @@ export const windowOwner = z
   .string()
   .min(3)
   .max(256)
-  .regex(/^[^\u0000-\u001F]+\/[^\u0000-\u001F]+$/, "project/stack");
+  .regex(/^[^/\p{Cc}]+\/[^\p{Cc}]+$/u, "project/stack");
 
 /**
  * The pause-window marker entra-writeback keeps on the Entra Connect server while it has the sync scheduler
@@ -208,7 +208,11 @@ export const operations = {
       owner: windowOwner,
       change: z.string().min(1).max(256),
       initialCycle: z.boolean(),
-      leaseSeconds: z.number().int().min(60).max(7 * 86_400),
+      leaseSeconds: z
+        .number()
+        .int()
+        .min(60)
+        .max(7 * 86_400),
     }),
     result: z.strictObject({ window: syncWindow, replaced: syncWindow.nullable() }),
   },
