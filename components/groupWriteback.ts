@@ -65,10 +65,12 @@ export class GroupWriteback extends pulumi.ComponentResource {
     const v2Mode = args.groupWritebackV2 ?? "enable";
     const syncIdleTimeoutSeconds = args.syncIdleTimeoutSeconds ?? 600;
     const target = args.target;
+    // Names this stack's pause windows on the server and its entries in the simulator's journal.
+    const stack = `${pulumi.getProject()}/${pulumi.getStack()}`;
 
     this.scheduler = new SchedulerState(
       `${name}-scheduler`,
-      { target, syncCycleEnabled: true, role, syncIdleTimeoutSeconds },
+      { target, syncCycleEnabled: true, role, syncIdleTimeoutSeconds, stack },
       { parent: this },
     );
 
@@ -81,6 +83,7 @@ export class GroupWriteback extends pulumi.ComponentResource {
           mode: v2Mode,
           onDelete: args.disableV2OnDestroy ? "disable" : "retain",
           syncIdleTimeoutSeconds,
+          stack,
         },
         { parent: this, dependsOn: [this.scheduler] },
       );

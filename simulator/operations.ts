@@ -368,6 +368,8 @@ export interface RunRequest {
   server?: string;
   /** Who is calling, for the journal: backend, cli, or a custom name. */
   client: string;
+  /** The Pulumi stack (project/stack) whose deployment makes the call, when the caller knows it. */
+  stack?: string;
   /** Whether injected faults fire for this call (the backend: yes; the CLI: no). */
   faults: boolean;
 }
@@ -381,6 +383,7 @@ export function runInTransaction(tx: Transaction, request: RunRequest): RunOutco
       kind: "operation",
       server: serverName,
       client: request.client,
+      ...(request.stack !== undefined ? { stack: request.stack } : {}),
       operation: request.operation,
       args: request.args ?? {},
       outcome: outcome.kind === "ok" ? "ok" : "error",

@@ -1,7 +1,7 @@
 // GroupWritebackFeature: v2 (the tenant flag) or v1 (the wizard configuration), one provider for both.
 import type * as pulumi from "@pulumi/pulumi";
 import { checkInputs, parseInputs } from "../common/checkInputs";
-import { clientFor } from "../common/connection";
+import { clientFor, noteDeploymentStack } from "../common/connection";
 import { diffByKeys } from "../common/diff";
 import { progressFor } from "../common/progress";
 import { featureInputs, type V1Outputs, type V2Outputs } from "./schema";
@@ -10,6 +10,7 @@ import { convergeV2, deleteV2, readV2 } from "./v2";
 
 async function converge(raw: unknown, olds?: Partial<V2Outputs>): Promise<V1Outputs | V2Outputs> {
   const inputs = parseInputs(featureInputs, raw, "GroupWritebackFeature");
+  if (inputs.version === "v2") noteDeploymentStack(inputs.stack);
   const client = clientFor(inputs.target);
   const progress = progressFor(`GroupWritebackFeature ${inputs.version}`);
   return inputs.version === "v2"
@@ -28,6 +29,7 @@ export const groupWritebackFeatureProvider: Required<Omit<pulumi.dynamic.Resourc
     const v1Off = news.version === "v1" && v1Drifted(olds, news);
     return diffByKeys(olds, news, {
       replaceKeys: ["target", "version"],
+      ignoreKeys: ["stack"],
       extraChanges: v2Off || v1Off,
     });
   },

@@ -19,6 +19,8 @@ export interface GroupWritebackV2Args extends CommonArgs {
   mode?: pulumi.Input<"enable" | "require">;
   /** retain (default): destroy leaves the tenant-wide flag on; disable: turn it off (irreversible). */
   onDelete?: pulumi.Input<"retain" | "disable">;
+  /** project/stack: names this stack's pause window on the server (the component sets it). */
+  stack?: pulumi.Input<string>;
 }
 
 export interface GroupWritebackV1Args extends CommonArgs {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { distinguishedName, type PendingExport } from "../../operations/contract";
-import { commonInputs, syncIdleTimeoutSeconds } from "../common/inputs";
+import { commonInputs, deployingStack, syncIdleTimeoutSeconds } from "../common/inputs";
 
 export const v2Inputs = z.strictObject({
   ...commonInputs,
@@ -10,6 +10,7 @@ export const v2Inputs = z.strictObject({
   /** retain (default): destroy leaves the tenant-wide flag on; disable: the documented, irreversible disable. */
   onDelete: z.enum(["retain", "disable"]).default("retain"),
   syncIdleTimeoutSeconds,
+  stack: deployingStack,
 });
 
 export const v1Inputs = z.strictObject({

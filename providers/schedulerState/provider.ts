@@ -2,10 +2,16 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { EntraConnectClient } from "../../operations/backend";
 import { checkInputs, parseInputs } from "../common/checkInputs";
-import { clientFor } from "../common/connection";
+import { clientFor, deploymentOwner, noteDeploymentStack } from "../common/connection";
 import { diffByKeys } from "../common/diff";
 import { type Progress, progressFor } from "../common/progress";
-import { INTERRUPTED_DEPLOYMENT_ADVICE, waitForSyncIdle } from "../common/syncWindow";
+import {
+  closeLeftWindow,
+  heldByAnother,
+  INTERRUPTED_DEPLOYMENT_ADVICE,
+  waitForSyncIdle,
+  windowHeldAdvice,
+} from "../common/syncWindow";
 import { type SchedulerStateInputs, type SchedulerStateOutputs, schedulerStateInputs } from "./schema";
 
 type Outputs = SchedulerStateOutputs & Record<string, unknown>;
@@ -80,6 +86,22 @@ async function converge(
     );
   }
   let enabledHere = false;
+  if (!scheduler.syncCycleEnabled && inputs.syncCycleEnabled) {
+    // Disabled: by another stack's deployment inside its window (leave it), or left so by a deployment that
+    // died inside its window (finish that window), or by someone outside the stack.
+    const owner = inputs.stack ?? deploymentOwner();
+    const found = await client.call("getSyncWindow", {});
+    const held = heldByAnother(found, owner);
+    if (held) throw new Error(`SchedulerState: ${windowHeldAdvice(server.computerName, held)}`);
+    if (found.window) {
+      await closeLeftWindow(client, found.window, {
+        owner,
+        progress,
+        timeoutSeconds: inputs.syncIdleTimeoutSeconds,
+      });
+      scheduler = await client.call("getScheduler", {});
+    }
+  }
   if (scheduler.syncCycleEnabled !== inputs.syncCycleEnabled) {
     await waitForSyncIdle(client, { timeoutSeconds: inputs.syncIdleTimeoutSeconds, progress });
     progress(
@@ -111,13 +133,30 @@ export const schedulerStateProvider: Required<Omit<pulumi.dynamic.ResourceProvid
 
   async diff(_id, olds: Outputs, news) {
     const inputs = news as SchedulerStateInputs;
+    noteDeploymentStack(typeof inputs.stack === "string" ? inputs.stack : undefined);
     const wrongRole =
       typeof olds.stagingModeEnabled === "boolean" &&
       roleMismatch(inputs, olds.stagingModeEnabled, olds.computerName ?? "the server") !== undefined;
-    const planned = diffByKeys(olds, news, { replaceKeys: ["target"], extraChanges: wrongRole });
+    const planned = diffByKeys(olds, news, {
+      replaceKeys: ["target"],
+      ignoreKeys: ["stack"],
+      extraChanges: wrongRole,
+    });
     if (planned.replaces?.length || typeof inputs.syncCycleEnabled !== "boolean") return planned;
     const live = await liveSyncCycleEnabled(olds.target);
     if (live === inputs.syncCycleEnabled) return planned;
+    if (!live) {
+      const found = await clientFor(olds.target).call("getSyncWindow", {});
+      const held = heldByAnother(found, typeof inputs.stack === "string" ? inputs.stack : deploymentOwner());
+      if (held) {
+        // Another stack's deployment is inside its window now: its own resume re-enables the scheduler.
+        progressFor("SchedulerState")(
+          `the sync scheduler on ${olds.computerName ?? "the server"} is paused by ${held.owner} for ${held.change} ` +
+            `(until ${held.expiresAtUtc} at the latest); this stack leaves it to that deployment`,
+        );
+        return planned;
+      }
+    }
     if (!live && olds.syncCycleEnabled === true) {
       progressFor("SchedulerState")(
         `the sync scheduler on ${olds.computerName ?? "the server"} is disabled (SyncCycleEnabled = False), but ` +
@@ -129,6 +168,7 @@ export const schedulerStateProvider: Required<Omit<pulumi.dynamic.ResourceProvid
 
   async create(raw) {
     const inputs = parseInputs(schedulerStateInputs, raw, "SchedulerState");
+    noteDeploymentStack(inputs.stack);
     const client = clientFor(inputs.target);
     const outs = await converge(client, inputs, progressFor("SchedulerState"));
     return { id: `scheduler/${outs.computerName}`, outs };
@@ -152,6 +192,7 @@ export const schedulerStateProvider: Required<Omit<pulumi.dynamic.ResourceProvid
 
   async update(_id, olds, news) {
     const inputs = parseInputs(schedulerStateInputs, news, "SchedulerState");
+    noteDeploymentStack(inputs.stack);
     const believedEnabled = (olds as Partial<Outputs>).syncCycleEnabled === true;
     return {
       outs: await converge(clientFor(inputs.target), inputs, progressFor("SchedulerState"), believedEnabled),

@@ -1,5 +1,5 @@
 import { schedulerStateProvider as provider } from "../../../providers/schedulerState/provider";
-import { wizardSetStagingMode } from "../../../simulator";
+import { advance, wizardSetStagingMode, withState } from "../../../simulator";
 import { captureProgress, type Lab, newLab, rejection, versioned } from "./support";
 
 let lab: Lab;
@@ -124,4 +124,58 @@ test("diff reuses the scheduler read that refresh made in the same process", asy
   expect(reads()).toBe(before + 2); // the refresh's read, not another round trip
   await provider.diff(created.id, refreshed.props, inputs);
   expect(reads()).toBe(before + 3); // each read serves one diff
+});
+
+describe("pause windows left on the server", () => {
+  const openWindow = (owner: string, initialCycle = false) =>
+    lab.call("openSyncWindow", {
+      owner,
+      change: "enabling Group Writeback V2",
+      initialCycle,
+      leaseSeconds: 600,
+    });
+  const windowOnServer = async () => ((await lab.call("getSyncWindow")) as { window: unknown }).window;
+
+  test("this stack's own, left by an interrupted deployment: the update finishes it, Initial cycle included", async () => {
+    const inputs = (await provider.check({}, versioned({ target: lab.target, stack: "entra-writeback/lab" })))
+      .inputs!;
+    const created = await provider.create(inputs);
+    await openWindow("entra-writeback/lab", true);
+    await lab.call("setSchedulerSyncCycleEnabled", { enabled: false });
+    expect(await provider.diff(created.id, created.outs, inputs)).toMatchObject({ changes: true });
+    await provider.update(created.id, created.outs, inputs);
+    expect(await lab.syncCycleEnabled()).toBe(true);
+    expect(await windowOnServer()).toBeNull();
+    expect(lab.operations()).toContain('startSyncCycle({"policyType":"Initial"})');
+    expect(progress.lines.join("\n")).toMatch(
+      /REPAIRED: an interrupted deployment of this stack \(entra-writeback\/lab\) left its pause window on simulator .* open \(opened .* for enabling Group Writeback V2\): re-enabled the sync scheduler \(SyncCycleEnabled = True\); started the Initial sync cycle that window owed/,
+    );
+  });
+
+  test("another stack's open window: diff leaves the scheduler to it, create refuses naming it; once lapsed, it is taken over", async () => {
+    const inputs = (await provider.check({}, versioned({ target: lab.target, stack: "entra-writeback/lab" })))
+      .inputs!;
+    const created = await provider.create(inputs);
+    await openWindow("entra-writeback/other");
+    await lab.call("setSchedulerSyncCycleEnabled", { enabled: false });
+    expect(await provider.diff(created.id, created.outs, inputs)).toMatchObject({ changes: false });
+    expect(progress.lines.join("\n")).toContain(
+      "the sync scheduler on CONNECT01 is paused by entra-writeback/other for enabling Group Writeback V2",
+    );
+    const writesBefore = lab.operations().filter((o) => /^(set|start|close)/.test(o));
+    expect(await rejection(provider.update(created.id, created.outs, inputs))).toMatch(
+      /another stack, entra-writeback\/other, has the sync scheduler on CONNECT01 paused for enabling Group Writeback V2 \(its window opened .* and lapses .*\)\. Two stacks must not pause and resume the same scheduler at once: nothing was changed/,
+    );
+    expect(lab.operations().filter((o) => /^(set|start|close)/.test(o))).toEqual(writesBefore);
+    expect(await lab.syncCycleEnabled()).toBe(false);
+
+    await withState(lab.stateFile, (tx) => advance(tx, 601));
+    expect(await provider.diff(created.id, created.outs, inputs)).toMatchObject({ changes: true });
+    await provider.update(created.id, created.outs, inputs);
+    expect(await lab.syncCycleEnabled()).toBe(true);
+    expect(await windowOnServer()).toBeNull();
+    expect(progress.lines.join("\n")).toMatch(
+      /REPAIRED: entra-writeback\/other, whose window lapsed at .*, left its pause window on simulator .* open/,
+    );
+  });
 });
