@@ -11,8 +11,13 @@ const newServer = labServersForThisFile();
 const labServer = () => newServer(["--m365", "4", "--m365-opted-out", "1"]);
 
 const UP = ["up", "--yes", "--skip-preview"];
-const REPAIRED =
-  "REPAIRED: the sync scheduler on CONNECT01 was disabled (SyncCycleEnabled = False) although this stack declares it enabled";
+/** What the next run says when it finishes the window an interrupted deployment of this stack left open. */
+const repaired = (stack: string, what: string) =>
+  new RegExp(
+    `REPAIRED: an interrupted deployment of this stack \\(entra-writeback/${stack}\\) left its pause window on ` +
+      `simulator .* open \\(opened .* for enabling Group Writeback V2\\): ${what}`,
+  );
+const SCHEDULER_REPAIRED = "re-enabled the sync scheduler \\(SyncCycleEnabled = True\\); closed the window";
 
 async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -83,11 +88,12 @@ test("killed after the pause: no plugin process outlives the CLI, nothing is wri
     const ours = providerOperations(stateFile);
     const before = ours.filter((o) => Date.parse(o.wallAt) <= killedAt);
     expect(before.map((o) => `${o.operation} ${o.outcome}`)).toContain("setSchedulerSyncCycleEnabled ok");
+    expect(new Set(before.map((o) => o.stack))).toEqual(new Set(["entra-writeback/killed-after-pause"]));
     expect(ours.filter((o) => Date.parse(o.wallAt) > killedAt)).toEqual([]);
     expect(show(stateFile).state.tenant.scheduler.syncCycleEnabled).toBe(false);
 
     const { final } = await nextPlainUp(project);
-    expect(final.output).toContain(REPAIRED);
+    expect(final.output).toMatch(repaired("killed-after-pause", SCHEDULER_REPAIRED));
     const { state } = show(stateFile);
     expect(state.tenant.scheduler.syncCycleEnabled).toBe(true);
     expect(state.tenant.features.groupWritebackV2).toBe(true);
@@ -110,7 +116,7 @@ test("killed while the resume hangs, after the v2 change: the next plain up re-e
     expect(left.tenant.scheduler.syncCycleEnabled).toBe(false);
 
     const { final } = await nextPlainUp(project);
-    expect(final.output).toContain(REPAIRED);
+    expect(final.output).toMatch(repaired("killed-in-resume", SCHEDULER_REPAIRED));
     expect(show(stateFile).state.tenant.scheduler.syncCycleEnabled).toBe(true);
 
     // The engine kept the interrupted create as a pending operation; the advice clears it.
@@ -142,14 +148,14 @@ test("the resume call times out: the error says the scheduler is still disabled,
 
     // The advice, as given: `pulumi up` again.
     const again = await project.run(UP);
-    expect(again.output).toContain(REPAIRED);
+    expect(again.output).toMatch(repaired("resume-timeout", SCHEDULER_REPAIRED));
     expect(show(stateFile).state.tenant.scheduler.syncCycleEnabled).toBe(true);
   } finally {
     await project.cleanup();
   }
 });
 
-test("killed during the Initial cycle (v1 was already configured): the scheduler ends enabled", async () => {
+test("killed during the Initial cycle (v1 was already configured): the scheduler ends enabled, the next up starts the cycle it owed", async () => {
   const stateFile = labServer();
   // v1 configured by the wizard before v2, on an OU that exists already.
   const ou = "OU=Groups,OU=Corp,DC=contoso,DC=com";
@@ -161,9 +167,67 @@ test("killed during the Initial cycle (v1 was already configured): the scheduler
     const up = project.start(UP);
     await until("the Initial cycle call to hang", () => hangReached(stateFile, "startSyncCycle"), 120_000);
     await killCli(up);
-    await nextPlainUp(project);
+    expect(show(stateFile).state.tenant.scheduler.syncCycleEnabled).toBe(true); // resumed before the cycle
+    const initialCycles = () =>
+      providerOperations(stateFile).filter(
+        (o) => o.operation === "startSyncCycle" && o.outcome === "ok" && o.args.policyType === "Initial",
+      ).length;
+    expect(initialCycles()).toBe(0);
+
+    const { final } = await nextPlainUp(project);
+    expect(final.output).toMatch(
+      repaired("killed-in-initial", "started the Initial sync cycle that window owed .*; closed the window"),
+    );
+    expect(initialCycles()).toBe(1);
     expect(show(stateFile).state.tenant.scheduler.syncCycleEnabled).toBe(true);
   } finally {
     await project.cleanup();
+  }
+});
+
+test("two stacks on one server: the second is refused, naming the first, while the first is inside its window; once that window lapsed, the second takes it over", async () => {
+  const stateFile = labServer();
+  simOk(["fault", stateFile, "setGroupWritebackV2", "--kind", "hang"]);
+  const first = await cliProject("first", stateFile);
+  const second = await cliProject("second", stateFile);
+  try {
+    const up = first.start(UP);
+    await until(
+      "the first stack's v2 call to hang",
+      () => hangReached(stateFile, "setGroupWritebackV2"),
+      120_000,
+    );
+
+    const refused = await second.run(UP);
+    expect(refused.exitCode).not.toBe(0);
+    expect(refused.output).toMatch(
+      /another stack, entra-writeback\/first, has the sync scheduler on CONNECT01 paused for enabling Group Writeback V2 \(its window opened .* and lapses .*\)\. Two stacks must not pause and resume the same scheduler at once: nothing was changed/,
+    );
+    // The journal names the stack of every provider call: the second stack read, and wrote nothing.
+    const writes = /^(set|start|open|close|new|remove|grant|revoke)/;
+    const ops = providerOperations(stateFile);
+    expect(ops.filter((o) => o.stack === "entra-writeback/second").length).toBeGreaterThan(0);
+    expect(ops.filter((o) => o.stack === "entra-writeback/second" && writes.test(o.operation))).toEqual([]);
+    expect(ops.filter((o) => writes.test(o.operation)).map((o) => `${o.stack} ${o.operation}`)).toEqual([
+      "entra-writeback/first openSyncWindow",
+      "entra-writeback/first setSchedulerSyncCycleEnabled",
+      "entra-writeback/first setGroupWritebackV2",
+    ]);
+    expect(show(stateFile).state.tenant.scheduler.syncCycleEnabled).toBe(false);
+
+    // The first deployment dies inside its window; its lease (3 x syncIdleTimeoutSeconds + 4 x
+    // callTimeoutSeconds + 60 s = 3,060 s here) runs out.
+    await killCli(up);
+    simOk(["clock", stateFile, "--advance", "3100"]);
+    const takeover = await second.run(UP);
+    expect(takeover.output).toMatch(
+      /REPAIRED: entra-writeback\/first, whose window lapsed at .*, left its pause window on simulator .* open \(opened .* for enabling Group Writeback V2\): re-enabled the sync scheduler \(SyncCycleEnabled = True\); closed the window/,
+    );
+    const { state } = show(stateFile);
+    expect(state.tenant.scheduler.syncCycleEnabled).toBe(true);
+    expect(state.tenant.features.groupWritebackV2).toBe(true);
+  } finally {
+    await first.cleanup();
+    await second.cleanup();
   }
 });

@@ -40,6 +40,8 @@ export interface JournalOperation {
   /** Wall-clock time of the call (ISO). */
   wallAt: string;
   client: string;
+  /** project/stack of the deployment that made the call (providers only). */
+  stack?: string;
   server: string;
   operation: string;
   args: Record<string, unknown>;
