@@ -146,6 +146,14 @@ test("the resume call times out: the error says the scheduler is still disabled,
     );
     expect(show(stateFile).state.tenant.scheduler.syncCycleEnabled).toBe(false);
 
+    // A plain preview (no --refresh) already shows it.
+    const preview = await project.run(["preview", "--diff"]);
+    expect(preview.exitCode).toBe(0);
+    expect(preview.output).toContain(
+      "the sync scheduler on CONNECT01 is disabled (SyncCycleEnabled = False), but this stack declares it enabled: the update re-enables it",
+    );
+    expect(preview.output).toMatch(/~ pulumi-nodejs:dynamic\/entra-writeback:SchedulerState: \(update\)/);
+
     // The advice, as given: `pulumi up` again.
     const again = await project.run(UP);
     expect(again.output).toMatch(repaired("resume-timeout", SCHEDULER_REPAIRED));
