@@ -19,9 +19,11 @@ type Outputs = SchedulerStateOutputs & Record<string, unknown>;
 /**
  * The scheduler as read() saw it in this provider process, per target. The engine runs every dynamic
  * resource of a deployment in one process, so diff() reuses the read a refresh just made instead of asking
- * the server again; each read is used once.
+ * the server again (`preview --refresh` diffs twice: for the refresh and for the preview). A read older than
+ * READ_REUSE_MS is not reused.
  */
-const readThisDeployment = new Map<string, boolean>();
+const readThisDeployment = new Map<string, { syncCycleEnabled: boolean; atMs: number }>();
+const READ_REUSE_MS = 120_000;
 const targetKey = (target: unknown): string => JSON.stringify(target);
 
 /**
@@ -32,10 +34,7 @@ const targetKey = (target: unknown): string => JSON.stringify(target);
 async function liveSyncCycleEnabled(target: unknown): Promise<boolean> {
   const key = targetKey(target);
   const seen = readThisDeployment.get(key);
-  if (seen !== undefined) {
-    readThisDeployment.delete(key);
-    return seen;
-  }
+  if (seen !== undefined && Date.now() - seen.atMs < READ_REUSE_MS) return seen.syncCycleEnabled;
   return (await clientFor(target).call("getScheduler", {})).syncCycleEnabled;
 }
 
@@ -75,6 +74,7 @@ async function converge(
   progress: Progress,
   believedEnabled = false,
 ): Promise<Outputs> {
+  readThisDeployment.delete(targetKey(inputs.target)); // this run may change it: no later diff may reuse it
   const server = await client.call("getServerInfo", {});
   const refusal = roleMismatch(inputs, server.stagingModeEnabled, server.computerName);
   if (refusal) throw new Error(refusal);
@@ -178,7 +178,10 @@ export const schedulerStateProvider: Required<Omit<pulumi.dynamic.ResourceProvid
     const client = clientFor((props as Outputs).target);
     const server = await client.call("getServerInfo", {});
     const scheduler = await client.call("getScheduler", {});
-    readThisDeployment.set(targetKey((props as Outputs).target), scheduler.syncCycleEnabled);
+    readThisDeployment.set(targetKey((props as Outputs).target), {
+      syncCycleEnabled: scheduler.syncCycleEnabled,
+      atMs: Date.now(),
+    });
     const live: Outputs = {
       ...(props as Outputs),
       syncCycleEnabled: scheduler.syncCycleEnabled,
