@@ -1,9 +1,21 @@
 // Deployments interrupted inside the pause/resume window (docs/operations.md). Whatever the point of the
 // interruption, the next plain `pulumi up` (after `pulumi cancel` when the stack is locked) ends with the
 // scheduler enabled and says what it repaired; and no process of the dead deployment writes to the server.
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type CliProject, type CliRun, cliProject } from "./support/cliProject";
-import { finishSync, labServersForThisFile, providerOperations, show, simOk } from "./support/lab";
+import { projectRoot } from "./support/pulumiHarness";
+import {
+  finishSync,
+  type JournalOperation,
+  labServersForThisFile,
+  newLabDirectory,
+  newLabServer,
+  providerOperations,
+  show,
+  simOk,
+} from "./support/lab";
 
 jest.setTimeout(5 * 60_000);
 
@@ -237,5 +249,70 @@ test("two stacks on one server: the second is refused, naming the first, while t
   } finally {
     await first.cleanup();
     await second.cleanup();
+  }
+});
+
+test("killed while a PowerShell call hangs: the PowerShell process stops with the provider, and sends nothing more", async () => {
+  const directory = newLabDirectory();
+  const stateFile = newLabServer(directory, ["--clock", "real", "--m365", "2"]);
+  const log = path.join(directory, "powershell.log");
+  const control = path.join(directory, "control.json");
+  fs.writeFileSync(
+    control,
+    JSON.stringify({ faults: [{ operation: "setGroupWritebackV2", fault: "hang" }] }),
+  );
+  const project = await cliProject(
+    "killed-in-powershell",
+    stateFile,
+    { target: JSON.stringify({ kind: "local" }), callTimeoutSeconds: 6 },
+    {
+      NODE_POWERSHELL: path.join(projectRoot, "tests", "support", "fakePowerShell.js"),
+      FAKE_PS_MODE: "simulator",
+      FAKE_PS_SIMULATOR_STATE: stateFile,
+      FAKE_PS_LOG: log,
+      FAKE_PS_CONTROL: control,
+    },
+  );
+  const fakeLog = () =>
+    fs.existsSync(log)
+      ? fs
+          .readFileSync(log, "utf8")
+          .split("\n")
+          .filter(Boolean)
+          .map((line) => JSON.parse(line) as { event: string; script?: string; pid: number })
+      : [];
+  try {
+    const up = project.start(UP);
+    await until(
+      "the v2 call to hang in PowerShell",
+      () => fakeLog().some((r) => r.event === "fault" && r.script === "setGroupWritebackV2"),
+      120_000,
+    );
+    const powershell = project.processes().filter((p) => p.command.includes("fakePowerShell.js"));
+    expect(powershell).toHaveLength(1);
+
+    const killedAt = await killCli(up);
+    const left = await until(
+      "every process to exit",
+      () => project.processes().length === 0 && "none",
+      5_000,
+    ).catch(() => project.processes());
+    expect(left).toBe("none");
+
+    await sleep(8_000); // past the call timeout
+    const calls = fakeLog()
+      .filter((r) => r.event === "call")
+      .map((r) => r.script);
+    expect(calls).toContain("setSchedulerSyncCycleEnabled"); // the pause went through PowerShell
+    expect(calls.at(-1)).toBe("setGroupWritebackV2"); // and nothing after the hanging call
+    const journal = show(stateFile).journal.filter(
+      (e): e is JournalOperation => e.kind === "operation" && e.client === "powershell-fake",
+    );
+    expect(journal.some((e) => Date.parse(e.wallAt) <= killedAt)).toBe(true);
+    expect(journal.filter((e) => Date.parse(e.wallAt) > killedAt)).toEqual([]);
+    expect(show(stateFile).state.tenant.scheduler.syncCycleEnabled).toBe(false);
+  } finally {
+    await project.cleanup();
+    fs.rmSync(directory, { recursive: true, force: true });
   }
 });

@@ -43,6 +43,8 @@ export async function cliProject(
   stackName: string,
   stateFile: string,
   overrides: Record<string, string | number | boolean> = {},
+  /** Extra environment for the CLI, and so for its plugins (e.g. the fake powershell's settings). */
+  extraEnv: Record<string, string> = {},
 ): Promise<CliProject> {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), "entra-writeback-cli-"));
   const runId = randomUUID();
@@ -64,6 +66,7 @@ export async function cliProject(
     PULUMI_HOME: path.join(directory, ".pulumi-home"),
     PULUMI_CONFIG_PASSPHRASE: "entra-writeback-tests",
     PULUMI_SKIP_UPDATE_CHECK: "true",
+    ...extraEnv,
     [RUN_VARIABLE]: runId,
   };
 
