@@ -9,5 +9,5 @@ export type WaitFor = (work: Promise<unknown>) => void;
 
 /** Runs `stop` when the engine is gone; engine-watch.js exits the process after it settled. */
 export function onEngineGone(stop: () => Promise<unknown>): void {
-  process.on(ENGINE_GONE_EVENT as "exit", ((waitFor: WaitFor) => waitFor(stop())) as never);
+  (process as NodeJS.EventEmitter).on(ENGINE_GONE_EVENT, (waitFor: WaitFor) => waitFor(stop()));
 }

@@ -43,7 +43,7 @@ test("the engine gone: the in-flight call's PowerShell is killed, and no later c
   const started = Date.now();
   const pending: Promise<unknown>[] = [];
   const waitFor: WaitFor = (work) => pending.push(work);
-  process.emit(ENGINE_GONE_EVENT as "exit", waitFor as never);
+  (process as NodeJS.EventEmitter).emit(ENGINE_GONE_EVENT, waitFor);
   await Promise.all(pending);
   expect(pending).toHaveLength(1);
 
