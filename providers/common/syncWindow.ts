@@ -114,7 +114,7 @@ export async function withSchedulerPaused<T>(
     result = await change();
   } catch (changeError) {
     const restored = await resumeScheduler(client, options);
-    if (restored === true) await closeWindow(client, options.owner);
+    if (restored === true) await closeWindow(client, options);
     const what = changeError instanceof Error ? changeError.message : String(changeError);
     throw new Error(
       restored === true
@@ -128,7 +128,7 @@ export async function withSchedulerPaused<T>(
     throw new Error(`${options.change} succeeded on ${client.description}, but: ${restored}`);
   // A failed Initial cycle leaves the marker: the next run starts the cycle again.
   if (afterResume) await afterResume();
-  await closeWindow(client, options.owner);
+  await closeWindow(client, options);
   return result;
 }
 
@@ -166,24 +166,49 @@ function takenOverMessage(description: string, replaced: SyncWindow, owner: stri
   return `took over the pause window that ${whose} left open on ${description} (opened ${replaced.openedAtUtc} for ${replaced.change})`;
 }
 
-async function closeWindow(client: EntraConnectClient, owner: string): Promise<void> {
-  await client.call("closeSyncWindow", { owner });
+/** Closes this stack's marker. The scheduler runs again by now: a failure here is said, not thrown. */
+async function closeWindow(client: EntraConnectClient, options: PauseWindowOptions): Promise<void> {
+  try {
+    await client.call("closeSyncWindow", { owner: options.owner });
+  } catch (error) {
+    options.progress(
+      `the pause window marker on ${client.description} could not be removed ` +
+        `(${error instanceof Error ? error.message : String(error)}); the scheduler runs. The next \`pulumi up\` ` +
+        "of this stack removes the marker; until then other stacks wait for it or for its lease to lapse.",
+    );
+  }
 }
 
 /**
  * Finishes a window an interrupted deployment left open (this stack's, or another stack's that lapsed): the
  * scheduler enabled, the Initial sync cycle it owed started, the marker closed; says what it repaired.
+ *
+ * @param options.leaveOwedCycle the caller cannot tell whether the change was made (SchedulerState): it only
+ *   re-enables the scheduler and leaves a marker that owes an Initial cycle to the step that made the change,
+ *   which starts the cycle only if the change is in place (and otherwise opens its own window).
  */
 export async function closeLeftWindow(
   client: EntraConnectClient,
   window: SyncWindow,
-  options: SyncIdleOptions & { owner: string },
+  options: SyncIdleOptions & { owner: string; leaveOwedCycle?: boolean },
 ): Promise<void> {
+  const whose =
+    window.owner === options.owner
+      ? `an interrupted deployment of this stack (${window.owner})`
+      : `${window.owner}, whose window lapsed at ${window.expiresAtUtc},`;
+  const opened = `left its pause window on ${client.description} open (opened ${window.openedAtUtc} for ${window.change})`;
   const done: string[] = [];
   const scheduler = await client.call("getScheduler", {});
   if (!scheduler.syncCycleEnabled) {
     await client.call("setSchedulerSyncCycleEnabled", { enabled: true });
     done.push("re-enabled the sync scheduler (SyncCycleEnabled = True)");
+  }
+  if (window.initialCycle && options.leaveOwedCycle) {
+    options.progress(
+      `REPAIRED: ${whose} ${opened}: ${done.join("; ") || "the scheduler was enabled"}; the Initial sync cycle ` +
+        `that window owes is left to the ${window.change} step. ${INTERRUPTED_DEPLOYMENT_ADVICE}`,
+    );
+    return;
   }
   if (window.initialCycle) {
     await waitForSyncIdle(client, options);
@@ -194,14 +219,7 @@ export async function closeLeftWindow(
   }
   await client.call("closeSyncWindow", { owner: window.owner });
   done.push("closed the window");
-  const whose =
-    window.owner === options.owner
-      ? `an interrupted deployment of this stack (${window.owner})`
-      : `${window.owner}, whose window lapsed at ${window.expiresAtUtc},`;
-  options.progress(
-    `REPAIRED: ${whose} left its pause window on ${client.description} open (opened ${window.openedAtUtc} for ` +
-      `${window.change}): ${done.join("; ")}. ${INTERRUPTED_DEPLOYMENT_ADVICE}`,
-  );
+  options.progress(`REPAIRED: ${whose} ${opened}: ${done.join("; ")}. ${INTERRUPTED_DEPLOYMENT_ADVICE}`);
 }
 
 /** Re-enables the scheduler; returns true, or the loud message when it could not. */

@@ -98,6 +98,7 @@ async function converge(
         owner,
         progress,
         timeoutSeconds: inputs.syncIdleTimeoutSeconds,
+        leaveOwedCycle: true,
       });
       scheduler = await client.call("getScheduler", {});
     }

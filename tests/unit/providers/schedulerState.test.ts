@@ -1,3 +1,4 @@
+import { groupWritebackFeatureProvider } from "../../../providers/groupWritebackFeature/provider";
 import { schedulerStateProvider as provider } from "../../../providers/schedulerState/provider";
 import { advance, wizardSetStagingMode, withState } from "../../../simulator";
 import { captureProgress, type Lab, newLab, rejection, versioned } from "./support";
@@ -135,19 +136,34 @@ describe("pause windows left on the server", () => {
     });
   const windowOnServer = async () => ((await lab.call("getSyncWindow")) as { window: unknown }).window;
 
-  test("this stack's own, left by an interrupted deployment: the update finishes it, Initial cycle included", async () => {
+  test("this stack's own, left by an interrupted deployment after the v2 change: the scheduler is re-enabled here, the owed Initial cycle by the v2 step", async () => {
     const inputs = (await provider.check({}, versioned({ target: lab.target, stack: "entra-writeback/lab" })))
       .inputs!;
     const created = await provider.create(inputs);
     await openWindow("entra-writeback/lab", true);
     await lab.call("setSchedulerSyncCycleEnabled", { enabled: false });
+    await lab.call("setGroupWritebackV2", { enabled: true });
     expect(await provider.diff(created.id, created.outs, inputs)).toMatchObject({ changes: true });
     await provider.update(created.id, created.outs, inputs);
     expect(await lab.syncCycleEnabled()).toBe(true);
-    expect(await windowOnServer()).toBeNull();
-    expect(lab.operations()).toContain('startSyncCycle({"policyType":"Initial"})');
     expect(progress.lines.join("\n")).toMatch(
-      /REPAIRED: an interrupted deployment of this stack \(entra-writeback\/lab\) left its pause window on simulator .* open \(opened .* for enabling Group Writeback V2\): re-enabled the sync scheduler \(SyncCycleEnabled = True\); started the Initial sync cycle that window owed/,
+      /REPAIRED: an interrupted deployment of this stack \(entra-writeback\/lab\) left its pause window on simulator .* open \(opened .* for enabling Group Writeback V2\): re-enabled the sync scheduler \(SyncCycleEnabled = True\); the Initial sync cycle that window owes is left to the enabling Group Writeback V2 step/,
+    );
+    expect(lab.operations()).not.toContain('startSyncCycle({"policyType":"Initial"})');
+    expect(await windowOnServer()).not.toBeNull();
+
+    // The v2 step of the same run: the flag is on, so the cycle is owed; it starts it and closes the window.
+    const v2 = (
+      await groupWritebackFeatureProvider.check(
+        {},
+        versioned({ target: lab.target, version: "v2", stack: "entra-writeback/lab" }),
+      )
+    ).inputs!;
+    await groupWritebackFeatureProvider.create(v2);
+    expect(lab.operations()).toContain('startSyncCycle({"policyType":"Initial"})');
+    expect(await windowOnServer()).toBeNull();
+    expect(progress.lines.join("\n")).toMatch(
+      /REPAIRED: an interrupted deployment of this stack \(entra-writeback\/lab\) left its pause window .*: started the Initial sync cycle that window owed .*; closed the window/,
     );
   });
 
