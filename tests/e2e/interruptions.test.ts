@@ -205,6 +205,42 @@ test("killed during the Initial cycle (v1 was already configured): the scheduler
   }
 });
 
+test("killed after the pause, v1 already configured: the next up re-enables, then runs the v2 window again with one Initial cycle", async () => {
+  const stateFile = labServer();
+  const ou = "OU=Groups,OU=Corp,DC=contoso,DC=com";
+  simOk(["wizard", stateFile, "group-writeback", "--enable", "--ou", ou]);
+  finishSync(stateFile);
+  simOk(["fault", stateFile, "setGroupWritebackV2", "--kind", "hang"]);
+  const project = await cliProject("killed-before-change", stateFile, { writebackOu: ou });
+  try {
+    const up = project.start(UP);
+    await until("the v2 call to hang", () => hangReached(stateFile, "setGroupWritebackV2"), 120_000);
+    await killCli(up);
+    expect(show(stateFile).state.tenant.features.groupWritebackV2).toBe(false);
+
+    const { final } = await nextPlainUp(project);
+    expect(final.output).toMatch(
+      repaired(
+        "killed-before-change",
+        "re-enabled the sync scheduler \\(SyncCycleEnabled = True\\); the Initial sync cycle that window owes is left to the enabling Group Writeback V2 step",
+      ),
+    );
+    expect(final.output).toContain(
+      "took over the pause window that an interrupted deployment of this stack (entra-writeback/killed-before-change) left open",
+    );
+    const initialCycles = providerOperations(stateFile).filter(
+      (o) => o.operation === "startSyncCycle" && o.outcome === "ok" && o.args.policyType === "Initial",
+    );
+    expect(initialCycles).toHaveLength(1);
+    const { state } = show(stateFile);
+    expect(state.tenant.features.groupWritebackV2).toBe(true);
+    expect(state.tenant.scheduler.syncCycleEnabled).toBe(true);
+    expect(state.servers[0]?.syncWindow).toBeNull();
+  } finally {
+    await project.cleanup();
+  }
+});
+
 test("two stacks on one server: the second is refused, naming the first, while the first is inside its window; once that window lapsed, the second takes it over", async () => {
   const stateFile = labServer();
   simOk(["fault", stateFile, "setGroupWritebackV2", "--kind", "hang"]);

@@ -60,6 +60,8 @@ interface Show {
     servers: {
       name: string;
       groupWriteback: { containerDn: string | null; optionalFeatureGroupWriteBack: boolean };
+      /** The pause-window marker (docs/operations.md); null when none is open. */
+      syncWindow?: { owner: string; change: string } | null;
     }[];
   };
   journal: ({ kind: "event" } | JournalOperation)[];
