@@ -79,7 +79,7 @@ test("killed after the pause: no plugin process outlives the CLI, nothing is wri
   const stateFile = labServer();
   simOk(["fault", stateFile, "setGroupWritebackV2", "--kind", "hang"]);
   // A short call timeout: a provider left running would give up on the hang and resume within seconds.
-  const project = await cliProject("killed-after-pause", stateFile, { callTimeoutSeconds: 6 });
+  const project = await cliProject("killed-after-pause", stateFile, { callTimeoutSeconds: 12 });
   try {
     const up = project.start(UP);
     await until("the v2 call to hang", () => hangReached(stateFile, "setGroupWritebackV2"), 120_000);
@@ -96,7 +96,7 @@ test("killed after the pause: no plugin process outlives the CLI, nothing is wri
     expect(left).toBe("none");
 
     // Past the call timeout: a provider still running would have sent the resume by now.
-    await sleep(10_000);
+    await sleep(15_000);
     const ours = providerOperations(stateFile);
     const before = ours.filter((o) => Date.parse(o.wallAt) <= killedAt);
     expect(before.map((o) => `${o.operation} ${o.outcome}`)).toContain("setSchedulerSyncCycleEnabled ok");
@@ -300,7 +300,7 @@ test("killed while a PowerShell call hangs: the PowerShell process stops with th
   const project = await cliProject(
     "killed-in-powershell",
     stateFile,
-    { target: JSON.stringify({ kind: "local" }), callTimeoutSeconds: 6 },
+    { target: JSON.stringify({ kind: "local" }), callTimeoutSeconds: 12 },
     {
       NODE_POWERSHELL: path.join(projectRoot, "tests", "support", "fakePowerShell.js"),
       FAKE_PS_MODE: "simulator",
@@ -335,7 +335,7 @@ test("killed while a PowerShell call hangs: the PowerShell process stops with th
     ).catch(() => project.processes());
     expect(left).toBe("none");
 
-    await sleep(8_000); // past the call timeout
+    await sleep(15_000); // past the call timeout
     const calls = fakeLog()
       .filter((r) => r.event === "call")
       .map((r) => r.script);
