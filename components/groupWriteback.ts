@@ -74,10 +74,12 @@ export class GroupWriteback extends pulumi.ComponentResource {
     const target = args.target;
     // Checked live by the first resource that changes anything, before it does (providers/common/preflight.ts).
     const preflight = { writebackOu: args.writebackOu, connectorAccountDn: args.connectorAccountDn };
+    // Names this stack's pause windows on the server and its entries in the simulator's journal.
+    const stack = `${pulumi.getProject()}/${pulumi.getStack()}`;
 
     this.scheduler = new SchedulerState(
       `${name}-scheduler`,
-      { target, syncCycleEnabled: true, role, syncIdleTimeoutSeconds },
+      { target, syncCycleEnabled: true, role, syncIdleTimeoutSeconds, stack },
       { parent: this },
     );
 
@@ -91,6 +93,7 @@ export class GroupWriteback extends pulumi.ComponentResource {
           onDelete: args.disableV2OnDestroy ? "disable" : "retain",
           syncIdleTimeoutSeconds,
           preflight,
+          stack,
         },
         { parent: this, dependsOn: [this.scheduler] },
       );

@@ -220,6 +220,29 @@ export const cloudGroupWriteback = z.strictObject({
     .nullable(),
 });
 export type CloudGroupWriteback = z.infer<typeof cloudGroupWriteback>;
+/** Who holds a pause window: "project/stack" of the Pulumi stack that opened it. */
+export const windowOwner = z
+  .string()
+  .min(3)
+  .max(256)
+  .regex(/^[^/\p{Cc}]+\/[^\p{Cc}]+$/u, "project/stack");
+
+/**
+ * The pause-window marker entra-writeback keeps on the Entra Connect server while it has the sync scheduler
+ * paused for a change (simulator: per server; real server: the registry, see docs/powershell-backend.md).
+ * Times are the server's, ISO 8601 UTC.
+ */
+export const syncWindow = z.strictObject({
+  owner: windowOwner,
+  /** What the window is for, for messages: "enabling Group Writeback V2". */
+  change: z.string().min(1).max(256),
+  /** The change is followed by an Initial sync cycle inside the window (v1 was already configured). */
+  initialCycle: z.boolean(),
+  openedAtUtc: z.string(),
+  /** After this the window is stale (its deployment died): another stack may take it over. */
+  expiresAtUtc: z.string(),
+});
+export type SyncWindow = z.infer<typeof syncWindow>;
 
 /** The operations, by name. Adding one means adding it to both backends. */
 export const operations = {
@@ -233,6 +256,33 @@ export const operations = {
   startSyncCycle: {
     args: z.strictObject({ policyType: syncPolicyType }),
     result: z.strictObject({ result: z.literal("Success") }),
+  },
+  /** The pause-window marker, if any, and the server's clock to judge its lease by. */
+  getSyncWindow: {
+    args: none,
+    result: z.strictObject({ window: syncWindow.nullable(), serverTimeUtc: z.string() }),
+  },
+  /**
+   * Opens the pause-window marker for `owner`. Refused (code Refused, naming the holder) while another owner's
+   * window has not expired; an expired window, or the owner's own, is replaced and returned as `replaced`.
+   */
+  openSyncWindow: {
+    args: z.strictObject({
+      owner: windowOwner,
+      change: z.string().min(1).max(256),
+      initialCycle: z.boolean(),
+      leaseSeconds: z
+        .number()
+        .int()
+        .min(60)
+        .max(7 * 86_400),
+    }),
+    result: z.strictObject({ window: syncWindow, replaced: syncWindow.nullable() }),
+  },
+  /** Removes the marker if `owner` holds it; another owner's marker is left alone (closed: false). */
+  closeSyncWindow: {
+    args: z.strictObject({ owner: windowOwner }),
+    result: z.strictObject({ closed: z.boolean() }),
   },
   getCompanyFeatures: { args: none, result: companyFeatures },
   setGroupWritebackV2: {

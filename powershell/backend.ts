@@ -14,6 +14,7 @@ import {
   timeoutError,
   transportError,
 } from "./errors";
+import { onEngineGone } from "./engineGone";
 import { buildInvocationLine } from "./invocation";
 import { SerialQueue } from "./queue";
 import {
@@ -51,7 +52,25 @@ const CLOSE_TIMEOUT_MS = 10_000;
 const powerShellTarget = z.discriminatedUnion("kind", [localTarget, remoteTarget]);
 
 export function createPowerShellBackend(options: PowerShellBackendOptions): Backend {
-  return new PowerShellBackend(options);
+  const backend = new PowerShellBackend(options);
+  openBackends.add(backend);
+  return backend;
+}
+
+// When the engine that started this provider process is gone, nothing may reach a server any more: kill every
+// session now, in the middle of a call if need be, and refuse whatever was queued or comes next.
+const openBackends = new Set<PowerShellBackend>();
+let watchingEngine = false;
+
+/** Kills every PowerShell session of this process and refuses later calls. Exported for tests. */
+export function abandonAllBackends(): Promise<unknown> {
+  return Promise.allSettled([...openBackends].map((backend) => backend.abandon()));
+}
+
+function watchEngine(): void {
+  if (watchingEngine) return;
+  watchingEngine = true;
+  onEngineGone(abandonAllBackends);
 }
 
 class PowerShellBackend implements Backend {
@@ -65,8 +84,10 @@ class PowerShellBackend implements Backend {
   private readonly writeLog: (line: string) => void;
   private readonly queue = new SerialQueue();
   private session: PowerShellSession | undefined;
+  private abandoned = false;
 
   constructor(options: PowerShellBackendOptions) {
+    watchEngine();
     this.target = powerShellTarget.parse(options.target);
     this.description = describeTarget(this.target);
     this.callTimeoutMs = options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
@@ -90,10 +111,35 @@ class PowerShellBackend implements Backend {
   }
 
   close(): Promise<void> {
+    openBackends.delete(this);
     return this.queue.run(() => this.closeSession());
   }
 
+  /** Kills the session at once (an in-flight call fails) and refuses every later call. */
+  async abandon(): Promise<void> {
+    this.abandoned = true;
+    openBackends.delete(this);
+    const session = this.session;
+    this.session = undefined;
+    if (session !== undefined) {
+      this.writeLog(
+        `the deployment that started this process is gone: stopping the PowerShell session for ${this.description}`,
+      );
+      await session.dispose();
+    }
+  }
+
+  private refuseWhenAbandoned(operation: string): void {
+    if (this.abandoned) {
+      throw transportError(
+        operation,
+        `${operation} was not sent to ${this.description}: the deployment that started this provider process is gone`,
+      );
+    }
+  }
+
   private async runNow(operation: OperationName, args: unknown): Promise<unknown> {
+    this.refuseWhenAbandoned(operation);
     if (!Object.hasOwn(operations, operation)) {
       throw new OperationError(String(operation), "CmdletError", `unknown operation ${String(operation)}`);
     }
@@ -161,6 +207,7 @@ class PowerShellBackend implements Backend {
       return this.session;
     }
     await this.discardSession();
+    this.refuseWhenAbandoned(operation);
     this.writeLog(`starting PowerShell (${this.executable}) for ${this.description}`);
     const session = PowerShellSession.start({ executable: this.executable, environment: this.environment });
     this.session = session;

@@ -255,15 +255,23 @@ export const faultInputSchema = z.strictObject({
     message: `an operation of the contract: ${operationNames.join(", ")}`,
   }),
   times: z.number().int().positive().default(1),
+  /** Let this many calls through first: `--after 1` on setSchedulerSyncCycleEnabled hits the resume, not the pause. */
+  after: z.number().int().nonnegative().default(0),
   message: z.string().min(1, "the fault message cannot be empty").optional(),
   kind: z.enum(["error", "hang"]).default("error"),
 });
 
-/** The next `times` calls of the operation through the backend fail (or hang). */
+/** After `after` calls that go through, the next `times` calls of the operation through the backend fail (or hang). */
 export function addFault(tx: Transaction, input: z.input<typeof faultInputSchema>): void {
-  const { operation, times, message, kind } = faultInputSchema.parse(input);
+  const { operation, times, after, message, kind } = faultInputSchema.parse(input);
   tx.state.faults = tx.state.faults.filter((fault) => fault.operation !== operation);
-  tx.state.faults.push({ operation, remaining: times, kind, message: message ?? null });
+  tx.state.faults.push({
+    operation,
+    remaining: times,
+    ...(after > 0 ? { skip: after } : {}),
+    kind,
+    message: message ?? null,
+  });
 }
 
 export function clearFaults(tx: Transaction): number {

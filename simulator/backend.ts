@@ -15,6 +15,8 @@ export interface SimulatorBackendOptions {
   server?: string;
   /** Name recorded in the journal; default "backend". */
   client?: string;
+  /** The Pulumi stack (project/stack) to record in the journal with each call, once known. */
+  stack?: () => string | undefined;
 }
 
 export function createSimulatorBackend(options: SimulatorBackendOptions): Backend {
@@ -61,11 +63,13 @@ export function createSimulatorBackend(options: SimulatorBackendOptions): Backen
 
     async run(operation: OperationName, args: unknown): Promise<unknown> {
       let outcome;
+      const stack = options.stack?.();
       try {
         outcome = await runOperation(stateFile, {
           operation,
           args,
           client,
+          ...(stack !== undefined ? { stack } : {}),
           faults: true,
           ...(options.server !== undefined ? { server: options.server } : {}),
         });

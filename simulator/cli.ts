@@ -70,7 +70,7 @@ Usage: entra-sim <command> <state> [options]      (every command takes --server 
   tenant <state> add-group --type m365|security [--name N] [--writeback true|false|unset]
        [--on-premises-group-type universalDistributionGroup|universalSecurityGroup|universalMailEnabledSecurityGroup]
   tenant <state> set-group <objectId> [--writeback true|false|unset] [--deleted none|soft|hard] [--name N]
-  fault <state> <operation> [--times N] [--message TEXT] [--kind error|hang]
+  fault <state> <operation> [--times N] [--after N] [--message TEXT] [--kind error|hang]
   fault <state> --clear
   add-server <state> --name N [--staging] [--connect-version V]
 
@@ -558,6 +558,7 @@ const commands: Record<string, Handler> = {
   async fault(args, io) {
     const { values, positionals } = parse("fault", args, {
       times: { type: "string" },
+      after: { type: "string" },
       message: { type: "string" },
       kind: { type: "string" },
       clear: { type: "boolean" },
@@ -579,13 +580,17 @@ const commands: Record<string, Handler> = {
     const input = {
       operation: operation as OperationName,
       times: intFlag(values, "times") ?? 1,
+      after: intFlag(values, "after", false) ?? 0,
       kind: enumFlag(values, "kind", ["error", "hang"]) ?? "error",
       ...(optionalString(values, "message") !== undefined
         ? { message: optionalString(values, "message") }
         : {}),
     };
     await runAction(file, "fault.add", input, meta(values), (tx) => addFault(tx, input));
-    io.out(`the next ${input.times} call(s) of ${operation} will ${input.kind === "hang" ? "hang" : "fail"}`);
+    const first = input.after > 0 ? `after ${input.after} call(s) that go through, the` : "the";
+    io.out(
+      `${first} next ${input.times} call(s) of ${operation} will ${input.kind === "hang" ? "hang" : "fail"}`,
+    );
   },
 
   async "add-server"(args, io) {

@@ -13,6 +13,8 @@ export const journalEntrySchema = z.discriminatedUnion("kind", [
     server: z.string(),
     /** backend, cli, or a name the backend's creator chose. */
     client: z.string(),
+    /** The Pulumi stack (project/stack) whose deployment made the call; absent for the CLI and older entries. */
+    stack: z.string().optional(),
     operation: z.string(),
     args: z.unknown(),
     outcome: z.enum(["ok", "error"]),

@@ -8,6 +8,7 @@ import {
   operationNames,
   pendingExport,
   syncPolicyType,
+  syncWindow,
 } from "../operations/contract";
 
 export const STATE_SCHEMA_VERSION = 1;
@@ -163,6 +164,8 @@ export const serverSchema = z.strictObject({
     includedContainers: z.array(z.string()),
     excludedContainers: z.array(z.string()),
   }),
+  /** The pause-window marker (what the real server keeps in its registry); absent in older state files. */
+  syncWindow: syncWindow.nullable().default(null),
   /** Group exports computed by the last cycle and not applied (all of them in staging mode). */
   pendingExports: z.array(pendingExport),
   exportErrors: z.array(exportErrorSchema),
@@ -172,6 +175,8 @@ export type Server = z.infer<typeof serverSchema>;
 export const faultSchema = z.strictObject({
   operation: z.enum(operationNames as [string, ...string[]]),
   remaining: z.number().int().positive(),
+  /** Calls that still go through before the fault fires (entra-sim fault --after). */
+  skip: z.number().int().positive().optional(),
   kind: z.enum(["error", "hang"]),
   message: z.string().nullable(),
 });

@@ -9,6 +9,7 @@ import {
   operationNames,
   operations,
   type SchedulerStateResult,
+  type SyncWindow,
 } from "../operations/contract";
 import type { z } from "zod";
 import { OperationError } from "../operations/errors";
@@ -112,6 +113,16 @@ function requireAccount(operation: string, state: SimState, accountDn: string): 
   }
 }
 
+/** The refusal both backends give (openSyncWindow.ps1 writes the same sentence). */
+export function windowHeldMessage(serverName: string, held: SyncWindow): string {
+  return (
+    `${held.owner} has the sync scheduler on ${serverName} paused for ${held.change} ` +
+    `(its window opened ${held.openedAtUtc} and lapses ${held.expiresAtUtc})`
+  );
+}
+
+const isoTime = (ms: number): string => new Date(ms).toISOString();
+
 type Handlers = {
   [N in OperationName]: (tx: Transaction, server: Server, args: ParsedArgs<N>) => OperationResult<N>;
 };
@@ -125,6 +136,30 @@ const handlers: Handlers = {
   }),
 
   getScheduler: (tx, server) => schedulerView(tx.state, server),
+
+  // The pause-window marker: on a real server a registry value (powershell/scripts/openSyncWindow.ps1).
+  getSyncWindow: (tx, server) => ({ window: server.syncWindow, serverTimeUtc: isoTime(tx.nowMs) }),
+
+  openSyncWindow: (tx, server, { owner, change, initialCycle, leaseSeconds }) => {
+    const held = server.syncWindow;
+    if (held && held.owner !== owner && Date.parse(held.expiresAtUtc) > tx.nowMs) {
+      throw new OperationError("openSyncWindow", "Refused", windowHeldMessage(server.name, held));
+    }
+    server.syncWindow = {
+      owner,
+      change,
+      initialCycle,
+      openedAtUtc: isoTime(tx.nowMs),
+      expiresAtUtc: isoTime(tx.nowMs + leaseSeconds * 1000),
+    };
+    return { window: server.syncWindow, replaced: held };
+  },
+
+  closeSyncWindow: (_tx, server, { owner }) => {
+    if (server.syncWindow?.owner !== owner) return { closed: false };
+    server.syncWindow = null;
+    return { closed: true };
+  },
 
   // Allowed during a cycle; a running cycle finishes regardless.
   setSchedulerSyncCycleEnabled: (tx, server, { enabled }) => {
@@ -388,6 +423,8 @@ export interface RunRequest {
   server?: string;
   /** Who is calling, for the journal: backend, cli, or a custom name. */
   client: string;
+  /** The Pulumi stack (project/stack) whose deployment makes the call, when the caller knows it. */
+  stack?: string;
   /** Whether injected faults fire for this call (the backend: yes; the CLI: no). */
   faults: boolean;
 }
@@ -401,6 +438,7 @@ export function runInTransaction(tx: Transaction, request: RunRequest): RunOutco
       kind: "operation",
       server: serverName,
       client: request.client,
+      ...(request.stack !== undefined ? { stack: request.stack } : {}),
       operation: request.operation,
       args: request.args ?? {},
       outcome: outcome.kind === "ok" ? "ok" : "error",
@@ -449,6 +487,11 @@ function takeFault(
   const index = tx.state.faults.findIndex((fault) => fault.operation === operation);
   const fault = tx.state.faults[index];
   if (!fault) return null;
+  if (fault.skip !== undefined) {
+    if (fault.skip > 1) fault.skip--;
+    else delete fault.skip;
+    return null;
+  }
   fault.remaining--;
   if (fault.remaining <= 0) tx.state.faults.splice(index, 1);
   const message = fault.message ?? `injected fault: ${operation} failed (entra-sim fault)`;

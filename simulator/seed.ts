@@ -243,6 +243,7 @@ export function newServer(options: {
     fullSyncRequired: false,
     currentCycle: null,
     lastCycle: null,
+    syncWindow: null,
     groupWriteback: {
       optionalFeatureGroupWriteBack: false,
       containerDn: null,

@@ -41,6 +41,12 @@ function serverLines(state: SimState, server: Server): string[] {
     `  Scheduler: SyncCycleInProgress=${scheduler.syncCycleInProgress}, SchedulerSuspended=${scheduler.schedulerSuspended}, ` +
       `next ${scheduler.nextSyncCyclePolicyType} cycle at ${scheduler.nextSyncCycleStartTimeInUtc}`,
   ];
+  if (server.syncWindow) {
+    const window = server.syncWindow;
+    lines.push(
+      `  Pause window: ${window.owner}, for ${window.change}, opened ${window.openedAtUtc}, lapses ${window.expiresAtUtc}`,
+    );
+  }
   if (server.currentCycle) {
     lines.push(
       `  Running: ${server.currentCycle.policyType} cycle (${server.currentCycle.trigger}) until ${server.currentCycle.endsAt}`,
@@ -123,7 +129,8 @@ export function journalLine(entry: JournalEntry): string {
     return `${entry.at} ${entry.server ?? "-"} event ${entry.event} ${JSON.stringify(entry.details)}`;
   }
   const outcome = entry.outcome === "ok" ? "ok" : `error ${entry.code}: ${entry.message}`;
-  return `${entry.at} ${entry.server} ${entry.client} ${entry.operation} ${JSON.stringify(entry.args)} -> ${outcome}`;
+  const who = entry.stack !== undefined ? `${entry.client} (${entry.stack})` : entry.client;
+  return `${entry.at} ${entry.server} ${who} ${entry.operation} ${JSON.stringify(entry.args)} -> ${outcome}`;
 }
 
 export function renderSummary(

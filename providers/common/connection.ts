@@ -6,6 +6,23 @@ import { configValue, type ProviderSettings, providerSettings } from "./settings
 
 let settings: ProviderSettings = providerSettings.parse({});
 const clients = new Map<string, EntraConnectClient>();
+/** The stack (project/stack) this provider process deploys: one process serves one deployment of one stack. */
+let deploymentStack: string | undefined;
+
+/** Providers report the stack from their inputs; the simulator records it in its journal with every call. */
+export function noteDeploymentStack(stack: string | undefined): void {
+  if (stack !== undefined) deploymentStack = stack;
+}
+
+/** This process's stack, for the pause-window marker; "<project>/(stack unknown)" before any input named it. */
+export function deploymentOwner(): string {
+  return deploymentStack ?? `${process.env.PULUMI_PROJECT || "entra-writeback"}/(stack unknown)`;
+}
+
+/** The per-call timeout (entra-writeback:callTimeoutSeconds), for the pause window's lease. */
+export function callTimeoutSeconds(): number {
+  return settings.callTimeoutSeconds;
+}
 
 /** Called once per provider process with the stack configuration the engine passes to `configure`. */
 export function configureProviders(raw: Record<string, string | undefined>): void {
@@ -39,7 +56,12 @@ function createBackend(target: Target): Backend {
   if (target.kind === "simulator") {
     const { createSimulatorBackend } =
       require("../../simulator/backend") as typeof import("../../simulator/backend");
-    return createSimulatorBackend({ stateFile: target.stateFile, server: target.server, client: "pulumi" });
+    return createSimulatorBackend({
+      stateFile: target.stateFile,
+      server: target.server,
+      client: "pulumi",
+      stack: () => deploymentStack,
+    });
   }
   // Without a password, WinRM uses the current Windows identity (Kerberos).
   const { createPowerShellBackend } =

@@ -1,5 +1,6 @@
 // Input pieces every resource shares.
 import { z } from "zod";
+import { windowOwner } from "../../operations/contract";
 import { target } from "../../operations/target";
 
 export const commonInputs = {
@@ -7,5 +8,11 @@ export const commonInputs = {
   /** Set by the resource classes; see providers/common/version.ts. */
   providerVersion: z.string(),
 };
+
+/**
+ * project/stack of the deploying stack, set by the component: it names the pause window on the server and the
+ * simulator's journal entries. Not compared in diff (a renamed stack is not a change to the server).
+ */
+export const deployingStack = windowOwner.optional();
 
 export const syncIdleTimeoutSeconds = z.number().int().min(0).max(86_400).default(600);

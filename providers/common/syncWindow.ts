@@ -1,6 +1,9 @@
 // The scheduler rules of Microsoft's procedure: wait until no sync cycle runs, disable the scheduler,
 // make the change, re-enable it, and never leave it disabled because something failed.
 import type { EntraConnectClient } from "../../operations/backend";
+import type { SyncWindow } from "../../operations/contract";
+import { isOperationError } from "../../operations/errors";
+import { callTimeoutSeconds } from "./connection";
 import type { Progress } from "./progress";
 
 export interface SyncIdleOptions {
@@ -38,21 +41,70 @@ export async function waitForSyncIdle(client: EntraConnectClient, options: SyncI
   }
 }
 
+/**
+ * What to do after an interrupted deployment, said wherever the project finds one. docs/operations.md is the
+ * runbook; every step here is followed by a test (tests/e2e/interruptions.test.ts).
+ */
+export const INTERRUPTED_DEPLOYMENT_ADVICE =
+  "After an interrupted deployment: `pulumi cancel` releases a locked stack, a plain `pulumi up` repairs the " +
+  "scheduler, and `pulumi refresh --clear-pending-creates` then clears the pending operations the engine " +
+  "warns about (see docs/operations.md).";
+
 export interface PauseWindowOptions extends SyncIdleOptions {
   /** What the change is, for messages: "enabling Group Writeback V2". */
   change: string;
+  /** project/stack of the deploying stack: the owner of the window marker on the server. */
+  owner: string;
+  /** The change is followed by an Initial sync cycle inside the window (`afterResume`). */
+  initialCycle?: boolean;
 }
 
 /**
- * Runs `change` with the sync scheduler paused, per Microsoft's procedure. The scheduler is re-enabled
- * whatever happens (its declared steady state is enabled); if that fails too, the error says so loudly.
+ * How long a window may legitimately stay open: waiting for idle before and after the pause and before an
+ * Initial cycle, plus four calls (pause, change, resume, cycle start), plus a minute. After that the marker is
+ * stale: its deployment died, and another stack's run takes it over.
+ */
+export function windowLeaseSeconds(syncIdleTimeoutSeconds: number): number {
+  const seconds = 3 * syncIdleTimeoutSeconds + 4 * callTimeoutSeconds() + 60;
+  return Math.min(Math.max(Math.ceil(seconds), 60), 7 * 86_400);
+}
+
+/** Another stack's window that has not lapsed, from getSyncWindow's answer; undefined when none. */
+export function heldByAnother(
+  found: { window: SyncWindow | null; serverTimeUtc: string },
+  owner: string,
+): SyncWindow | undefined {
+  const window = found.window;
+  if (!window || window.owner === owner) return undefined;
+  return Date.parse(window.expiresAtUtc) > Date.parse(found.serverTimeUtc) ? window : undefined;
+}
+
+/** The refusal when another stack's window is open on the server: names that stack and what to do. */
+export function windowHeldAdvice(description: string, held: SyncWindow): string {
+  return (
+    `another stack, ${held.owner}, has the sync scheduler on ${description} paused for ${held.change} ` +
+    `(its window opened ${held.openedAtUtc} and lapses ${held.expiresAtUtc}). Two stacks must not pause and ` +
+    "resume the same scheduler at once: nothing was changed. Retry when that deployment has finished. If it " +
+    "died, its window lapses at the time given and the next `pulumi up` of any stack that manages this server " +
+    "takes it over (see docs/operations.md)."
+  );
+}
+
+/**
+ * Runs `change` with the sync scheduler paused, per Microsoft's procedure, inside a window marker on the server
+ * (openSyncWindow) that names this stack: another stack is refused meanwhile, and if this deployment dies inside
+ * the window, the next run of this stack finds the marker and finishes the window (closeLeftWindow). The
+ * scheduler is re-enabled whatever happens (its declared steady state is enabled); if that fails too, the error
+ * says so loudly and the marker stays for the next run.
  */
 export async function withSchedulerPaused<T>(
   client: EntraConnectClient,
   options: PauseWindowOptions,
   change: () => Promise<T>,
+  afterResume?: () => Promise<void>,
 ): Promise<T> {
   await waitForSyncIdle(client, options);
+  await openWindow(client, options);
   options.progress(`pausing the sync scheduler on ${client.description} for ${options.change}`);
   await client.call("setSchedulerSyncCycleEnabled", { enabled: false });
   let result: T;
@@ -62,6 +114,7 @@ export async function withSchedulerPaused<T>(
     result = await change();
   } catch (changeError) {
     const restored = await resumeScheduler(client, options);
+    if (restored === true) await closeWindow(client, options);
     const what = changeError instanceof Error ? changeError.message : String(changeError);
     throw new Error(
       restored === true
@@ -73,7 +126,100 @@ export async function withSchedulerPaused<T>(
   const restored = await resumeScheduler(client, options);
   if (restored !== true)
     throw new Error(`${options.change} succeeded on ${client.description}, but: ${restored}`);
+  // A failed Initial cycle leaves the marker: the next run starts the cycle again.
+  if (afterResume) await afterResume();
+  await closeWindow(client, options);
   return result;
+}
+
+async function openWindow(client: EntraConnectClient, options: PauseWindowOptions): Promise<void> {
+  let replaced: SyncWindow | null;
+  try {
+    ({ replaced } = await client.call("openSyncWindow", {
+      owner: options.owner,
+      change: options.change,
+      initialCycle: options.initialCycle ?? false,
+      leaseSeconds: windowLeaseSeconds(options.timeoutSeconds),
+    }));
+  } catch (error) {
+    if (isOperationError(error, "Refused")) {
+      // The server's sentence names the holder; say it in our words, with what to do.
+      const { window } = await client.call("getSyncWindow", {});
+      if (window)
+        throw new Error(`${options.change}: ${windowHeldAdvice(client.description, window)}`, {
+          cause: error,
+        });
+      throw new Error(`${options.change} was not started on ${client.description}: ${error.message}`, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+  if (replaced) options.progress(takenOverMessage(client.description, replaced, options.owner));
+}
+
+function takenOverMessage(description: string, replaced: SyncWindow, owner: string): string {
+  const whose =
+    replaced.owner === owner
+      ? `an interrupted deployment of this stack (${owner})`
+      : `${replaced.owner}, whose window lapsed at ${replaced.expiresAtUtc} (that deployment died inside it)`;
+  return `took over the pause window that ${whose} left open on ${description} (opened ${replaced.openedAtUtc} for ${replaced.change})`;
+}
+
+/** Closes this stack's marker. The scheduler runs again by now: a failure here is said, not thrown. */
+async function closeWindow(client: EntraConnectClient, options: PauseWindowOptions): Promise<void> {
+  try {
+    await client.call("closeSyncWindow", { owner: options.owner });
+  } catch (error) {
+    options.progress(
+      `the pause window marker on ${client.description} could not be removed ` +
+        `(${error instanceof Error ? error.message : String(error)}); the scheduler runs. The next \`pulumi up\` ` +
+        "of this stack removes the marker; until then other stacks wait for it or for its lease to lapse.",
+    );
+  }
+}
+
+/**
+ * Finishes a window an interrupted deployment left open (this stack's, or another stack's that lapsed): the
+ * scheduler enabled, the Initial sync cycle it owed started, the marker closed; says what it repaired.
+ *
+ * @param options.leaveOwedCycle the caller cannot tell whether the change was made (SchedulerState): it only
+ *   re-enables the scheduler and leaves a marker that owes an Initial cycle to the step that made the change,
+ *   which starts the cycle only if the change is in place (and otherwise opens its own window).
+ */
+export async function closeLeftWindow(
+  client: EntraConnectClient,
+  window: SyncWindow,
+  options: SyncIdleOptions & { owner: string; leaveOwedCycle?: boolean },
+): Promise<void> {
+  const whose =
+    window.owner === options.owner
+      ? `an interrupted deployment of this stack (${window.owner})`
+      : `${window.owner}, whose window lapsed at ${window.expiresAtUtc},`;
+  const opened = `left its pause window on ${client.description} open (opened ${window.openedAtUtc} for ${window.change})`;
+  const done: string[] = [];
+  const scheduler = await client.call("getScheduler", {});
+  if (!scheduler.syncCycleEnabled) {
+    await client.call("setSchedulerSyncCycleEnabled", { enabled: true });
+    done.push("re-enabled the sync scheduler (SyncCycleEnabled = True)");
+  }
+  if (window.initialCycle && options.leaveOwedCycle) {
+    options.progress(
+      `REPAIRED: ${whose} ${opened}: ${done.join("; ") || "the scheduler was enabled"}; the Initial sync cycle ` +
+        `that window owes is left to the ${window.change} step. ${INTERRUPTED_DEPLOYMENT_ADVICE}`,
+    );
+    return;
+  }
+  if (window.initialCycle) {
+    await waitForSyncIdle(client, options);
+    await client.call("startSyncCycle", { policyType: "Initial" });
+    done.push(
+      "started the Initial sync cycle that window owed (Microsoft's step when v1 was already configured)",
+    );
+  }
+  await client.call("closeSyncWindow", { owner: window.owner });
+  done.push("closed the window");
+  options.progress(`REPAIRED: ${whose} ${opened}: ${done.join("; ")}. ${INTERRUPTED_DEPLOYMENT_ADVICE}`);
 }
 
 /** Re-enables the scheduler; returns true, or the loud message when it could not. */
@@ -88,8 +234,9 @@ async function resumeScheduler(
   } catch (error) {
     return (
       `THE SYNC SCHEDULER ON ${client.description.toUpperCase()} IS STILL DISABLED: re-enabling it failed ` +
-      `(${error instanceof Error ? error.message : String(error)}). No synchronization runs until you run ` +
-      "`Set-ADSyncScheduler -SyncCycleEnabled $true` on the server (or `pulumi up` again)."
+      `(${error instanceof Error ? error.message : String(error)}). No synchronization runs until it is ` +
+      "enabled again: run `pulumi up` again (it finds the scheduler disabled and re-enables it), or run " +
+      "`Set-ADSyncScheduler -SyncCycleEnabled $true` on the server (see docs/operations.md)."
     );
   }
 }

@@ -1,7 +1,7 @@
 // GroupWritebackFeature: v2 (the tenant flag) or v1 (the wizard configuration), one provider for both.
 import type * as pulumi from "@pulumi/pulumi";
 import { checkInputs, containsUnknown, parseInputs } from "../common/checkInputs";
-import { clientFor } from "../common/connection";
+import { clientFor, noteDeploymentStack } from "../common/connection";
 import { diffByKeys } from "../common/diff";
 import { progressFor } from "../common/progress";
 import { sameDn } from "../common/dn";
@@ -19,6 +19,7 @@ import { convergeV2, deleteV2, readV2 } from "./v2";
 
 async function converge(raw: unknown, olds?: Partial<V2Outputs>): Promise<V1Outputs | V2Outputs> {
   const inputs = parseInputs(featureInputs, raw, "GroupWritebackFeature");
+  if (inputs.version === "v2") noteDeploymentStack(inputs.stack);
   const client = clientFor(inputs.target);
   const progress = progressFor(`GroupWritebackFeature ${inputs.version}`);
   return inputs.version === "v2"
@@ -125,7 +126,7 @@ export const groupWritebackFeatureProvider: Required<Omit<pulumi.dynamic.Resourc
       replaceKeys: ["target", "version"],
       dnKeys: ["writebackOu"],
       // What the v2 step checks before it changes anything; the OU and permission resources own these values.
-      ignoreKeys: ["preflight"],
+      ignoreKeys: ["preflight", "stack"],
       extraChanges: v2Off || v1Off || unacknowledged,
     });
   },

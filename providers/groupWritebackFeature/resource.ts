@@ -23,6 +23,8 @@ export interface GroupWritebackV2Args extends CommonArgs {
   onDelete?: pulumi.Input<"retain" | "disable">;
   /** The OU and connector account the later resources use, checked live before the tenant-wide change. */
   preflight?: pulumi.Input<PreflightInputs>;
+  /** project/stack: names this stack's pause window on the server (the component sets it). */
+  stack?: pulumi.Input<string>;
 }
 
 export interface GroupWritebackV1Args extends CommonArgs {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { distinguishedName, type GroupSet, type PendingExport } from "../../operations/contract";
-import { commonInputs, syncIdleTimeoutSeconds } from "../common/inputs";
+import { commonInputs, deployingStack, syncIdleTimeoutSeconds } from "../common/inputs";
 import { preflightInputs } from "../common/preflight";
 
 export const v2Inputs = z.strictObject({
@@ -13,6 +13,7 @@ export const v2Inputs = z.strictObject({
   syncIdleTimeoutSeconds,
   /** The OU and account the later resources use: checked live before the tenant-wide change (preflight.ts). */
   preflight: preflightInputs.optional(),
+  stack: deployingStack,
 });
 
 export const v1Inputs = z.strictObject({

@@ -2,8 +2,9 @@
 import type { EntraConnectClient } from "../../operations/backend";
 import { isOperationError } from "../../operations/errors";
 import { preflight } from "../common/preflight";
+import { deploymentOwner } from "../common/connection";
 import type { Progress } from "../common/progress";
-import { withSchedulerPaused } from "../common/syncWindow";
+import { closeLeftWindow, heldByAnother, withSchedulerPaused } from "../common/syncWindow";
 import { compareVersions, MINIMUM_V2_CONNECT_VERSION } from "../common/version";
 import { readExposure, v2TurnedOffMessage } from "./hazards";
 import type { V2Inputs, V2Outputs } from "./schema";
@@ -31,8 +32,19 @@ export async function convergeV2(
         "the documented minimum for Group Writeback V2. Upgrade Entra Connect first (swing migration recommended).",
     );
   }
+  const owner = inputs.stack ?? deploymentOwner();
   const features = await client.call("getCompanyFeatures", {});
   if (features.groupWritebackV2) {
+    // On already: maybe by this stack's previous deployment, which died inside its window before it finished
+    // (the resume or the Initial cycle). Its marker says what is owed.
+    const found = await client.call("getSyncWindow", {});
+    if (found.window && !heldByAnother(found, owner)) {
+      await closeLeftWindow(client, found.window, {
+        owner,
+        progress,
+        timeoutSeconds: inputs.syncIdleTimeoutSeconds,
+      });
+    }
     return { ...inputs, enabled: true, connectVersion: server.connectVersion, adopted: true };
   }
   if (inputs.mode === "require") {
@@ -48,9 +60,17 @@ export async function convergeV2(
   const turnedOff = wasEnabled
     ? v2TurnedOffMessage(server.computerName, v1.containerDn, await readExposure(client, v1.containerDn))
     : null;
+  // Microsoft: run a full cycle when group writeback was configured before and the wizard will not run.
+  const initialCycle = v1.optionalFeatureGroupWriteBack && v1.unifiedGroupWriteback;
   await withSchedulerPaused(
     client,
-    { timeoutSeconds: inputs.syncIdleTimeoutSeconds, progress, change: "enabling Group Writeback V2" },
+    {
+      timeoutSeconds: inputs.syncIdleTimeoutSeconds,
+      progress,
+      change: "enabling Group Writeback V2",
+      owner,
+      initialCycle,
+    },
     async () => {
       progress(`Set-ADSyncAADCompanyFeature -GroupWritebackV2 $true on ${server.computerName}`);
       try {
@@ -67,14 +87,15 @@ export async function convergeV2(
         throw error;
       }
     },
+    initialCycle
+      ? async () => {
+          progress(
+            `group writeback v1 was already configured: starting an Initial sync cycle on ${server.computerName}`,
+          );
+          await client.call("startSyncCycle", { policyType: "Initial" });
+        }
+      : undefined,
   );
-  if (v1.optionalFeatureGroupWriteBack && v1.unifiedGroupWriteback) {
-    // Microsoft: run a full cycle when group writeback was configured before and the wizard will not run.
-    progress(
-      `group writeback v1 was already configured: starting an Initial sync cycle on ${server.computerName}`,
-    );
-    await client.call("startSyncCycle", { policyType: "Initial" });
-  }
   return { ...inputs, enabled: true, connectVersion: server.connectVersion, adopted: false };
 }
 
@@ -105,7 +126,12 @@ export async function deleteV2(
   );
   await withSchedulerPaused(
     client,
-    { timeoutSeconds: inputs.syncIdleTimeoutSeconds, progress, change: "disabling Group Writeback V2" },
+    {
+      timeoutSeconds: inputs.syncIdleTimeoutSeconds,
+      progress,
+      change: "disabling Group Writeback V2",
+      owner: inputs.stack ?? deploymentOwner(),
+    },
     async () => {
       await client.call("setGroupWritebackV2", { enabled: false });
     },

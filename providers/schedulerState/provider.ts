@@ -2,13 +2,49 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { EntraConnectClient } from "../../operations/backend";
 import { checkInputs, parseInputs } from "../common/checkInputs";
-import { clientFor } from "../common/connection";
+import { clientFor, deploymentOwner, noteDeploymentStack } from "../common/connection";
 import { diffByKeys } from "../common/diff";
 import { type Progress, progressFor } from "../common/progress";
-import { waitForSyncIdle } from "../common/syncWindow";
+import {
+  closeLeftWindow,
+  heldByAnother,
+  INTERRUPTED_DEPLOYMENT_ADVICE,
+  waitForSyncIdle,
+  windowHeldAdvice,
+} from "../common/syncWindow";
 import { type SchedulerStateInputs, type SchedulerStateOutputs, schedulerStateInputs } from "./schema";
 
 type Outputs = SchedulerStateOutputs & Record<string, unknown>;
+
+/**
+ * The scheduler as read() saw it in this provider process, per target. The engine runs every dynamic
+ * resource of a deployment in one process, so diff() reuses the read a refresh just made instead of asking
+ * the server again (`preview --refresh` diffs twice: for the refresh and for the preview). A read older than
+ * READ_REUSE_MS is not reused.
+ */
+const readThisDeployment = new Map<string, { syncCycleEnabled: boolean; atMs: number }>();
+const READ_REUSE_MS = 120_000;
+const targetKey = (target: unknown): string => JSON.stringify(target);
+
+/**
+ * SyncCycleEnabled as the server has it now. Checked on every diff, refresh or not: a deployment that was
+ * interrupted inside its pause window (kill -9, a lost session, a timeout on the resume) leaves the scheduler
+ * disabled while the stack's state still says enabled, and only a live read sees that.
+ */
+async function liveSyncCycleEnabled(target: unknown): Promise<boolean> {
+  const key = targetKey(target);
+  const seen = readThisDeployment.get(key);
+  if (seen !== undefined && Date.now() - seen.atMs < READ_REUSE_MS) return seen.syncCycleEnabled;
+  return (await clientFor(target).call("getScheduler", {})).syncCycleEnabled;
+}
+
+function repairedMessage(where: string): string {
+  return (
+    `REPAIRED: the sync scheduler on ${where} was disabled (SyncCycleEnabled = False) although this stack ` +
+    "declares it enabled, most likely left paused by an interrupted deployment (or disabled outside the stack). " +
+    `It is enabled again (SyncCycleEnabled = True). ${INTERRUPTED_DEPLOYMENT_ADVICE}`
+  );
+}
 
 function roleMismatch(
   inputs: SchedulerStateInputs,
@@ -31,11 +67,14 @@ function roleMismatch(
   return undefined;
 }
 
+/** @param believedEnabled the stack's state said the scheduler was enabled (an update after a live diff). */
 async function converge(
   client: EntraConnectClient,
   inputs: SchedulerStateInputs,
   progress: Progress,
+  believedEnabled = false,
 ): Promise<Outputs> {
+  readThisDeployment.delete(targetKey(inputs.target)); // this run may change it: no later diff may reuse it
   const server = await client.call("getServerInfo", {});
   const refusal = roleMismatch(inputs, server.stagingModeEnabled, server.computerName);
   if (refusal) throw new Error(refusal);
@@ -47,6 +86,23 @@ async function converge(
     );
   }
   let enabledHere = false;
+  if (!scheduler.syncCycleEnabled && inputs.syncCycleEnabled) {
+    // Disabled: by another stack's deployment inside its window (leave it), or left so by a deployment that
+    // died inside its window (finish that window), or by someone outside the stack.
+    const owner = inputs.stack ?? deploymentOwner();
+    const found = await client.call("getSyncWindow", {});
+    const held = heldByAnother(found, owner);
+    if (held) throw new Error(`SchedulerState: ${windowHeldAdvice(server.computerName, held)}`);
+    if (found.window) {
+      await closeLeftWindow(client, found.window, {
+        owner,
+        progress,
+        timeoutSeconds: inputs.syncIdleTimeoutSeconds,
+        leaveOwedCycle: true,
+      });
+      scheduler = await client.call("getScheduler", {});
+    }
+  }
   if (scheduler.syncCycleEnabled !== inputs.syncCycleEnabled) {
     await waitForSyncIdle(client, { timeoutSeconds: inputs.syncIdleTimeoutSeconds, progress });
     progress(
@@ -54,6 +110,7 @@ async function converge(
     );
     scheduler = await client.call("setSchedulerSyncCycleEnabled", { enabled: inputs.syncCycleEnabled });
     enabledHere = inputs.syncCycleEnabled;
+    if (enabledHere && believedEnabled) progress(repairedMessage(server.computerName));
   }
   if (enabledHere && inputs.startSyncCycleAfterEnable) {
     await waitForSyncIdle(client, { timeoutSeconds: inputs.syncIdleTimeoutSeconds, progress });
@@ -77,14 +134,42 @@ export const schedulerStateProvider: Required<Omit<pulumi.dynamic.ResourceProvid
 
   async diff(_id, olds: Outputs, news) {
     const inputs = news as SchedulerStateInputs;
+    noteDeploymentStack(typeof inputs.stack === "string" ? inputs.stack : undefined);
     const wrongRole =
       typeof olds.stagingModeEnabled === "boolean" &&
       roleMismatch(inputs, olds.stagingModeEnabled, olds.computerName ?? "the server") !== undefined;
-    return diffByKeys(olds, news, { replaceKeys: ["target"], extraChanges: wrongRole });
+    const planned = diffByKeys(olds, news, {
+      replaceKeys: ["target"],
+      ignoreKeys: ["stack"],
+      extraChanges: wrongRole,
+    });
+    if (planned.replaces?.length || typeof inputs.syncCycleEnabled !== "boolean") return planned;
+    const live = await liveSyncCycleEnabled(olds.target);
+    if (live === inputs.syncCycleEnabled) return planned;
+    if (!live) {
+      const found = await clientFor(olds.target).call("getSyncWindow", {});
+      const held = heldByAnother(found, typeof inputs.stack === "string" ? inputs.stack : deploymentOwner());
+      if (held) {
+        // Another stack's deployment is inside its window now: its own resume re-enables the scheduler.
+        progressFor("SchedulerState")(
+          `the sync scheduler on ${olds.computerName ?? "the server"} is paused by ${held.owner} for ${held.change} ` +
+            `(until ${held.expiresAtUtc} at the latest); this stack leaves it to that deployment`,
+        );
+        return planned;
+      }
+    }
+    if (!live && olds.syncCycleEnabled === true) {
+      progressFor("SchedulerState")(
+        `the sync scheduler on ${olds.computerName ?? "the server"} is disabled (SyncCycleEnabled = False), but ` +
+          "this stack declares it enabled: the update re-enables it",
+      );
+    }
+    return { ...planned, changes: true };
   },
 
   async create(raw) {
     const inputs = parseInputs(schedulerStateInputs, raw, "SchedulerState");
+    noteDeploymentStack(inputs.stack);
     const client = clientFor(inputs.target);
     const outs = await converge(client, inputs, progressFor("SchedulerState"));
     return { id: `scheduler/${outs.computerName}`, outs };
@@ -94,6 +179,10 @@ export const schedulerStateProvider: Required<Omit<pulumi.dynamic.ResourceProvid
     const client = clientFor((props as Outputs).target);
     const server = await client.call("getServerInfo", {});
     const scheduler = await client.call("getScheduler", {});
+    readThisDeployment.set(targetKey((props as Outputs).target), {
+      syncCycleEnabled: scheduler.syncCycleEnabled,
+      atMs: Date.now(),
+    });
     const live: Outputs = {
       ...(props as Outputs),
       syncCycleEnabled: scheduler.syncCycleEnabled,
@@ -105,9 +194,13 @@ export const schedulerStateProvider: Required<Omit<pulumi.dynamic.ResourceProvid
     return { id, props: live };
   },
 
-  async update(_id, _olds, news) {
+  async update(_id, olds, news) {
     const inputs = parseInputs(schedulerStateInputs, news, "SchedulerState");
-    return { outs: await converge(clientFor(inputs.target), inputs, progressFor("SchedulerState")) };
+    noteDeploymentStack(inputs.stack);
+    const believedEnabled = (olds as Partial<Outputs>).syncCycleEnabled === true;
+    return {
+      outs: await converge(clientFor(inputs.target), inputs, progressFor("SchedulerState"), believedEnabled),
+    };
   },
 
   async delete(_id, props) {

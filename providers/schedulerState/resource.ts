@@ -17,6 +17,8 @@ export interface SchedulerStateArgs {
   startSyncCycleAfterEnable?: pulumi.Input<SyncPolicyType | null>;
   /** How long to wait for a running sync cycle before giving up. Default 600 s. */
   syncIdleTimeoutSeconds?: pulumi.Input<number>;
+  /** project/stack: whose pause windows are this stack's own when it finds one open (the component sets it). */
+  stack?: pulumi.Input<string>;
 }
 
 /** The Entra Connect sync scheduler (Get-/Set-ADSyncScheduler) and the server's staging-mode role. */

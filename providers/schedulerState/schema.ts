@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { syncPolicyType } from "../../operations/contract";
-import { commonInputs, syncIdleTimeoutSeconds } from "../common/inputs";
+import { commonInputs, deployingStack, syncIdleTimeoutSeconds } from "../common/inputs";
 
 export const schedulerStateInputs = z.strictObject({
   ...commonInputs,
@@ -11,6 +11,7 @@ export const schedulerStateInputs = z.strictObject({
   /** Start this sync cycle after the scheduler was enabled by this resource (null: none). */
   startSyncCycleAfterEnable: syncPolicyType.nullable().default(null),
   syncIdleTimeoutSeconds,
+  stack: deployingStack,
 });
 export type SchedulerStateInputs = z.output<typeof schedulerStateInputs>;
 

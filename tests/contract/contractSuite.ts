@@ -72,6 +72,49 @@ export function describeContract(label: string, makeClient: () => Promise<Contra
       await client.call("grantWritebackAccess", { dn: ouDn, accountDn: control.connectorAccountDn });
     }
 
+    it("keeps one pause-window marker: another owner's live window is refused, an expired one taken over", async () => {
+      const window = (owner: string, leaseSeconds = 600) => ({
+        owner,
+        change: "enabling Group Writeback V2",
+        initialCycle: true,
+        leaseSeconds,
+      });
+      expect((await client.call("getSyncWindow", {})).window).toBeNull();
+      const opened = await client.call("openSyncWindow", window("entra-writeback/staging"));
+      expect(opened.replaced).toBeNull();
+      expect(opened.window).toMatchObject({ owner: "entra-writeback/staging", initialCycle: true });
+      const { openedAtUtc, expiresAtUtc } = opened.window;
+      expect(Date.parse(expiresAtUtc) - Date.parse(openedAtUtc)).toBe(600_000);
+      const seen = await client.call("getSyncWindow", {});
+      expect(seen.window).toEqual(opened.window);
+      expect(Date.parse(seen.serverTimeUtc)).toBeLessThan(Date.parse(expiresAtUtc));
+
+      const refused = await expectCode(
+        client.call("openSyncWindow", window("entra-writeback/production")),
+        "Refused",
+      );
+      expect(refused.message).toContain(
+        `entra-writeback/staging has the sync scheduler on ${(await client.call("getServerInfo", {})).computerName} paused for enabling Group Writeback V2`,
+      );
+      expect(await client.call("closeSyncWindow", { owner: "entra-writeback/production" })).toEqual({
+        closed: false,
+      });
+      expect((await client.call("getSyncWindow", {})).window).toEqual(opened.window);
+
+      // Its own owner may always open it again (the next run after an interruption).
+      const again = await client.call("openSyncWindow", window("entra-writeback/staging"));
+      expect(again.replaced).toEqual(opened.window);
+
+      // Expired: the stack that held it is gone; another stack takes it over and learns whose it was.
+      await control.advance(601);
+      const takeover = await client.call("openSyncWindow", window("entra-writeback/production"));
+      expect(takeover.replaced).toEqual(again.window);
+      expect(await client.call("closeSyncWindow", { owner: "entra-writeback/production" })).toEqual({
+        closed: true,
+      });
+      expect((await client.call("getSyncWindow", {})).window).toBeNull();
+    });
+
     it("reports the server and a consistent scheduler", async () => {
       const info = await client.call("getServerInfo", {});
       expect(info.computerName).not.toBe("");

@@ -4,6 +4,8 @@
 // directory, whose package.json "main" points at the compiled program (run `npm run build` first).
 "use strict";
 const path = require("path");
+// Exit when the engine that started this host is gone (kill -9 of the CLI), so the program stops too.
+require("./engine-watch");
 
 const engineAddress = process.argv[process.argv.length - 1];
 const projectDir = process.cwd();

@@ -37,11 +37,16 @@ export function simOk(args: string[]): string {
 
 export interface JournalOperation {
   kind: "operation";
+  /** Wall-clock time of the call (ISO). */
+  wallAt: string;
   client: string;
+  /** project/stack of the deployment that made the call (providers only). */
+  stack?: string;
   server: string;
   operation: string;
   args: Record<string, unknown>;
   outcome: "ok" | "error";
+  code?: string;
   message?: string;
 }
 
@@ -55,6 +60,8 @@ interface Show {
     servers: {
       name: string;
       groupWriteback: { containerDn: string | null; optionalFeatureGroupWriteBack: boolean };
+      /** The pause-window marker (docs/operations.md); null when none is open. */
+      syncWindow?: { owner: string; change: string } | null;
     }[];
   };
   journal: ({ kind: "event" } | JournalOperation)[];

@@ -21,6 +21,14 @@ const ACCOUNT = "CN=MSOL_0123456789ab,CN=Users,DC=contoso,DC=com";
 const SAMPLE_ARGUMENTS: { [N in OperationName]: OperationArgs<N> } = {
   getServerInfo: {},
   getScheduler: {},
+  getSyncWindow: {},
+  openSyncWindow: {
+    owner: "entra-writeback/production",
+    change: "enabling Group Writeback V2",
+    initialCycle: false,
+    leaseSeconds: 2100,
+  },
+  closeSyncWindow: { owner: "entra-writeback/production" },
   setSchedulerSyncCycleEnabled: { enabled: false },
   startSyncCycle: { policyType: "Delta" },
   getCompanyFeatures: {},

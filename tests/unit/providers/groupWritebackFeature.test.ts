@@ -35,6 +35,53 @@ describe("v2", () => {
     expect((await lab.features()).groupWritebackV2).toBe(true);
   });
 
+  test("the window is marked on the server for its whole length, in this stack's name", async () => {
+    await start();
+    await provider.create(await v2({ stack: "entra-writeback/lab" }));
+    const window = lab.operations().filter((o) => /SyncWindow|^set|^start/.test(o));
+    expect(window[0]).toMatch(
+      /^openSyncWindow\(\{"owner":"entra-writeback\/lab","change":"enabling Group Writeback V2","initialCycle":false,"leaseSeconds":\d+\}\)$/,
+    );
+    expect(window.slice(1)).toEqual([
+      'setSchedulerSyncCycleEnabled({"enabled":false})',
+      'setGroupWritebackV2({"enabled":true})',
+      'setSchedulerSyncCycleEnabled({"enabled":true})',
+      'closeSyncWindow({"owner":"entra-writeback/lab"})',
+    ]);
+    expect(((await lab.call("getSyncWindow")) as { window: unknown }).window).toBeNull();
+  });
+
+  test("another stack's open window: refused with its name, nothing changed", async () => {
+    await start();
+    await lab.call("openSyncWindow", {
+      owner: "entra-writeback/staging",
+      change: "enabling Group Writeback V2",
+      initialCycle: false,
+      leaseSeconds: 600,
+    });
+    expect(await rejection(provider.create(await v2({ stack: "entra-writeback/production" })))).toMatch(
+      /^enabling Group Writeback V2: another stack, entra-writeback\/staging, has the sync scheduler on simulator .* paused for enabling Group Writeback V2 \(its window opened .* and lapses .*\)\. Two stacks must not pause and resume the same scheduler at once: nothing was changed\. Retry when that deployment has finished\./,
+    );
+    expect(lab.operations().filter((o) => o.startsWith("set"))).toEqual([]);
+    expect((await lab.features()).groupWritebackV2).toBe(false);
+  });
+
+  test("a flag already on with this stack's window left open (killed before the Initial cycle): the cycle is started", async () => {
+    await start();
+    await lab.call("setGroupWritebackV2", { enabled: true });
+    await lab.call("openSyncWindow", {
+      owner: "entra-writeback/lab",
+      change: "enabling Group Writeback V2",
+      initialCycle: true,
+      leaseSeconds: 600,
+    });
+    const created = await provider.create(await v2({ stack: "entra-writeback/lab" }));
+    expect(created.outs).toMatchObject({ enabled: true, adopted: true });
+    expect(lab.operations()).toContain('startSyncCycle({"policyType":"Initial"})');
+    expect(((await lab.call("getSyncWindow")) as { window: unknown }).window).toBeNull();
+    expect(progress.lines.join("\n")).toContain("started the Initial sync cycle that window owed");
+  });
+
   test("adopts a flag that is already on without touching the scheduler", async () => {
     await start();
     await lab.call("setGroupWritebackV2", { enabled: true });

@@ -86,3 +86,22 @@ describe("injected faults", () => {
     );
   });
 });
+
+describe("a fault armed --after N calls", () => {
+  it("lets N calls through, then fires: a hang on the resume, not on the pause", async () => {
+    await runAction(sim.file, "fault.add", {}, {}, (tx) =>
+      addFault(tx, { operation: "setSchedulerSyncCycleEnabled", after: 1, message: "resume lost" }),
+    );
+    expect((await sim.client.call("setSchedulerSyncCycleEnabled", { enabled: false })).syncCycleEnabled).toBe(
+      false,
+    );
+    await expect(sim.client.call("setSchedulerSyncCycleEnabled", { enabled: true })).rejects.toMatchObject({
+      code: "InjectedFault",
+      message: "resume lost",
+    });
+    expect((await sim.state()).faults).toEqual([]);
+    expect((await sim.client.call("setSchedulerSyncCycleEnabled", { enabled: true })).syncCycleEnabled).toBe(
+      true,
+    );
+  });
+});

@@ -1,0 +1,50 @@
+// tools/plugins/engine-watch.js on its own: a process that loaded it stops soon after the process that started
+// it is killed, after letting its ENGINE_GONE listeners finish their work.
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { ENGINE_GONE_EVENT } from "../../../powershell/engineGone";
+
+const WATCH = path.join(__dirname, "..", "..", "..", "tools", "plugins", "engine-watch.js");
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+test("a plugin whose engine is killed runs its stop work, then exits within a few seconds", async () => {
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), "engine-watch-"));
+  const stopped = path.join(directory, "stopped");
+  // The plugin: waits forever, and on ENGINE_GONE records that its stop work ran.
+  const plugin =
+    `process.on(${JSON.stringify(ENGINE_GONE_EVENT)}, (waitFor) => waitFor(new Promise((done) => ` +
+    `setTimeout(() => { require("fs").writeFileSync(${JSON.stringify(stopped)}, "stopped"); done(); }, 100))));` +
+    "setInterval(() => undefined, 1000);";
+  // The engine: starts the plugin, prints its pid, and waits to be killed.
+  const engine =
+    `const child = require("child_process").spawn(process.execPath, ["--require", ${JSON.stringify(WATCH)}, "-e", ${JSON.stringify(plugin)}], { stdio: "ignore" });` +
+    "console.log(child.pid); setInterval(() => undefined, 1000);";
+  const engineProcess = spawn(process.execPath, ["-e", engine], { stdio: ["ignore", "pipe", "inherit"] });
+  try {
+    const pluginPid = await new Promise<number>((resolve) =>
+      engineProcess.stdout.once("data", (text: Buffer) => resolve(Number(text.toString().trim()))),
+    );
+    await sleep(500);
+    expect(alive(pluginPid)).toBe(true); // the filter below can see it alive
+
+    engineProcess.kill("SIGKILL");
+    const killedAt = Date.now();
+    while (alive(pluginPid) && Date.now() - killedAt < 5_000) await sleep(50);
+    expect(alive(pluginPid)).toBe(false);
+    expect(fs.readFileSync(stopped, "utf8")).toBe("stopped");
+  } finally {
+    engineProcess.kill("SIGKILL");
+    fs.rmSync(directory, { recursive: true, force: true });
+  }
+});
