@@ -2,13 +2,11 @@
 // credential, with our retry middleware, paging that follows @odata.nextLink as given, progress callbacks, and
 // zod checks on every response the project consumes. The same code talks to Microsoft and to the simulator;
 // only the URLs (and, for the simulator, the trusted certificate) differ.
-import * as tls from "node:tls";
 import {
   AuthenticationHandler,
   Client,
   GraphClientError,
   GraphError,
-  HTTPMessageHandler,
   type AuthenticationProvider,
 } from "@microsoft/microsoft-graph-client";
 import { ClientCertificateCredential, ClientSecretCredential, type TokenCredential } from "@azure/identity";
@@ -27,6 +25,7 @@ import {
   redact,
 } from "./errors";
 import { RetryMiddleware, type RetryOptions } from "./retry";
+import { UndiciFetchHandler } from "./transport";
 import {
   collectionPage,
   type DirectorySetting,
@@ -69,13 +68,6 @@ export interface GraphClientOptions {
   retry?: RetryOptions;
 }
 
-/** Adds a CA certificate to this process's default trusted CAs once (node:tls, Node ≥ 22.19 / 24.5). */
-function trustCertificate(pem: string): void {
-  const current = tls.getCACertificates("default");
-  if (current.some((certificate) => certificate.trim() === pem.trim())) return;
-  tls.setDefaultCACertificates([...current, pem]);
-}
-
 function credentialFor(connection: GraphConnection): TokenCredential {
   const authorityHost = new URL(connection.authorityHost);
   const options = {
@@ -83,6 +75,9 @@ function credentialFor(connection: GraphConnection): TokenCredential {
     // Instance discovery asks login.microsoftonline.com about the authority; for hosts it does not know
     // (a private cloud, the simulator) there is nothing to discover.
     disableInstanceDiscovery: !KNOWN_AUTHORITY_HOSTS.has(authorityHost.hostname),
+    ...(connection.trustedCertificatePem !== undefined
+      ? { tlsOptions: { ca: [connection.trustedCertificatePem] } }
+      : {}),
   };
   if (connection.clientSecret !== undefined) {
     return new ClientSecretCredential(
@@ -104,6 +99,7 @@ export class GraphClient {
   readonly connection: Readonly<Omit<GraphConnection, "clientSecret" | "certificatePem">>;
   private readonly client: Client;
   private readonly secrets: ReadonlyArray<string | undefined>;
+  private readonly transport: UndiciFetchHandler;
 
   constructor(input: GraphConnectionInput, options: GraphClientOptions = {}) {
     const parsed = graphConnectionSchema.safeParse(input);
@@ -117,7 +113,6 @@ export class GraphClient {
     this.secrets = [connection.clientSecret, connection.certificatePem];
     const { clientSecret: _secret, certificatePem: _certificate, ...visible } = connection;
     this.connection = visible;
-    if (connection.trustedCertificatePem !== undefined) trustCertificate(connection.trustedCertificatePem);
     const credential = credentialFor(connection);
     const scope = `${connection.graphEndpoint}/.default`;
     const secrets = this.secrets;
@@ -130,14 +125,15 @@ export class GraphClient {
         } catch (error) {
           const detail = redact((error as Error).message.split("\n")[0] ?? "", secrets);
           throw new GraphAuthenticationError(
-            `could not get a Microsoft Graph token for app ${connection.clientId} in tenant ${connection.tenantId} from ${connection.authorityHost}: ${detail}`,
+            `could not get a Microsoft Graph token for app ${connection.clientId} in tenant ${connection.tenantId} from ${connection.authorityHost}: ${detail.trim()} (check tenantId, clientId and the app's client secret or certificate)`,
           );
         }
       },
     };
     const authentication = new AuthenticationHandler(authProvider);
     const retry = new RetryMiddleware(options.retry);
-    const http = new HTTPMessageHandler();
+    this.transport = new UndiciFetchHandler(connection.trustedCertificatePem);
+    const http = this.transport;
     authentication.setNext(retry);
     retry.setNext(http);
     const graphHost = new URL(connection.graphEndpoint).hostname;
@@ -147,6 +143,11 @@ export class GraphClient {
       defaultVersion: "v1.0",
       customHosts: new Set([graphHost]),
     });
+  }
+
+  /** Closes the client's connections (Graph's; the credential's close on their own). */
+  close(): Promise<void> {
+    return this.transport.close();
   }
 
   /** Runs one request and turns every failure into one of this module's errors. */

@@ -37,8 +37,8 @@ export const graphConnectionSchema = z
     authorityHost: httpsOrigin("authorityHost").default(PUBLIC_AUTHORITY_HOST),
     graphEndpoint: httpsOrigin("graphEndpoint").default(PUBLIC_GRAPH_ENDPOINT),
     /**
-     * A CA certificate (PEM) to trust in addition to the system's, for an endpoint with a private CA such as the
-     * simulator (entra-sim graph prints it). It is added to this process's default CA list; nothing is turned off.
+     * For an endpoint with a private CA such as the simulator (entra-sim graph prints it): trust exactly this CA
+     * certificate (PEM), instead of Node's bundled CAs, for the token and Graph connections of this client only.
      */
     trustedCertificatePem: z
       .string()

@@ -16,22 +16,36 @@ export class GraphRequestError extends GraphClientError {
       `Microsoft Graph refused ${method} ${url}: ${status} ${code}: ${graphMessage}` +
         (requestId ? ` (request-id ${requestId})` : ""),
     );
+    // GraphClientError's constructor sets its own prototype; restore ours so instanceof works.
+    Object.setPrototypeOf(this, new.target.prototype);
   }
 }
 
 /** No token: the authority refused the app's credential, or could not be reached. */
 export class GraphAuthenticationError extends GraphClientError {
   override readonly name = "GraphAuthenticationError";
+  constructor(message: string) {
+    super(message);
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
 }
 
 /** Graph could not be reached (connection refused or dropped) even after the retries. */
 export class GraphConnectionError extends GraphClientError {
   override readonly name = "GraphConnectionError";
+  constructor(message: string) {
+    super(message);
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
 }
 
 /** Graph answered with a body of a shape the project does not expect. */
 export class GraphResponseShapeError extends GraphClientError {
   override readonly name = "GraphResponseShapeError";
+  constructor(message: string) {
+    super(message);
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
 }
 
 /** Removes every occurrence of the given secrets from a text (defence in depth for messages from libraries). */
