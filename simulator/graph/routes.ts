@@ -137,7 +137,6 @@ function tokenRequest(
   request: GraphRequest,
   ctx: RequestContext,
 ): GraphResponse {
-  ctx.operation = "graph.token";
   const form = new URLSearchParams(request.body);
   const clientId = form.get("client_id") ?? "";
   const scope = form.get("scope") ?? "";
@@ -534,6 +533,28 @@ function updateSetting(
 // ---------------------------------------------------------------------------------------------------------------
 // Routing.
 
+const OPERATIONS: ReadonlyArray<[method: string, path: RegExp, operation: string]> = [
+  ["POST", /^\/[^/]+\/oauth2\/v2\.0\/token$/, "graph.token"],
+  ["GET", /^\/[^/]+\/v2\.0\/\.well-known\/openid-configuration$/, "graph.openidConfiguration"],
+  ["GET", /^\/(v1\.0|beta)\/groups$/, "graph.listGroups"],
+  ["GET", /^\/(v1\.0|beta)\/groups\/[^/]+$/, "graph.getGroup"],
+  ["PATCH", /^\/(v1\.0|beta)\/groups\/[^/]+$/, "graph.updateGroup"],
+  ["GET", /^\/beta\/directorySettingTemplates$/, "graph.listSettingTemplates"],
+  ["GET", /^\/beta\/directorySettingTemplates\/[^/]+$/, "graph.getSettingTemplate"],
+  ["GET", /^\/beta\/settings$/, "graph.listSettings"],
+  ["POST", /^\/beta\/settings$/, "graph.createSetting"],
+  ["GET", /^\/beta\/settings\/[^/]+$/, "graph.getSetting"],
+  ["PATCH", /^\/beta\/settings\/[^/]+$/, "graph.updateSetting"],
+  ["DELETE", /^\/beta\/settings\/[^/]+$/, "graph.deleteSetting"],
+];
+
+/** The journal's name for a request: graph.listGroups and so on, or graph.<METHOD> <path> for anything else. */
+export function operationFor(method: string, path: string): string {
+  const upper = method.toUpperCase();
+  const found = OPERATIONS.find(([each, pattern]) => each === upper && pattern.test(path));
+  return found ? found[2] : `graph.${upper} ${path}`;
+}
+
 function authorize(
   graph: GraphTenant,
   request: GraphRequest,
@@ -587,7 +608,6 @@ export function route(
       fourth === "openid-configuration" &&
       segments.length === 4
     ) {
-      ctx.operation = "graph.openidConfiguration";
       if (!tenantMatches(state, graph, first)) throw unknownTenant(first);
       return { status: 200, body: openIdConfiguration(graph, request.origin) };
     }
@@ -597,27 +617,23 @@ export function route(
   if (second === undefined) throw segmentNotFound("");
 
   if (second === "groups" && segments.length === 2) {
-    ctx.operation = "graph.listGroups";
     if (method !== "GET") throw methodNotAllowed();
     authorize(graph, request, ctx, READ_GROUPS);
     return listGroups(state, graph, request, version);
   }
   if (second === "groups" && third !== undefined && segments.length === 3) {
     if (method === "GET") {
-      ctx.operation = "graph.getGroup";
       authorize(graph, request, ctx, READ_GROUPS);
       const properties = selectProperties(version, request.query.get("$select"));
       return { status: 200, body: project(groupView(liveGroup(state, third), version), properties) };
     }
     if (method === "PATCH") {
-      ctx.operation = "graph.updateGroup";
       authorize(graph, request, ctx, WRITE_GROUPS);
       return patchGroup(state, request, third, version, ctx);
     }
     throw methodNotAllowed();
   }
   if (version === "beta" && second === "directorySettingTemplates" && segments.length <= 3) {
-    ctx.operation = "graph.listSettingTemplates";
     if (method !== "GET") throw methodNotAllowed();
     authorize(graph, request, ctx, READ_DIRECTORY);
     if (third === undefined) {
@@ -629,14 +645,12 @@ export function route(
         },
       };
     }
-    ctx.operation = "graph.getSettingTemplate";
     const template = findTemplate(third);
     if (!template) throw resourceNotFound(third);
     return { status: 200, body: templateView(template) };
   }
   if (version === "beta" && second === "settings" && segments.length === 2) {
     if (method === "GET") {
-      ctx.operation = "graph.listSettings";
       authorize(graph, request, ctx, READ_DIRECTORY);
       return {
         status: 200,
@@ -647,7 +661,6 @@ export function route(
       };
     }
     if (method === "POST") {
-      ctx.operation = "graph.createSetting";
       authorize(graph, request, ctx, WRITE_DIRECTORY);
       return createSetting(graph, request, ctx);
     }
@@ -655,17 +668,14 @@ export function route(
   }
   if (version === "beta" && second === "settings" && third !== undefined && segments.length === 3) {
     if (method === "GET") {
-      ctx.operation = "graph.getSetting";
       authorize(graph, request, ctx, READ_DIRECTORY);
       return { status: 200, body: settingView(findSetting(graph, third)) };
     }
     if (method === "PATCH") {
-      ctx.operation = "graph.updateSetting";
       authorize(graph, request, ctx, WRITE_DIRECTORY);
       return updateSetting(graph, request, third, ctx);
     }
     if (method === "DELETE") {
-      ctx.operation = "graph.deleteSetting";
       authorize(graph, request, ctx, WRITE_DIRECTORY);
       const setting = findSetting(graph, third);
       graph.directorySettings = graph.directorySettings.filter((candidate) => candidate !== setting);

@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import { generateLoopbackCertificate } from "./certificate";
 import { GraphHttpError, graphErrorBody, TokenEndpointError, tokenErrorBody } from "./errors";
 import { takeFault } from "./faults";
-import { type GraphRequest, type GraphResponse, type RequestContext, route } from "./routes";
+import { type GraphRequest, type GraphResponse, operationFor, type RequestContext, route } from "./routes";
 import { GRAPH_JOURNAL_SERVER, withGraphTenant } from "./tenantAccess";
 
 export const GRAPH_HOST = "127.0.0.1";
@@ -55,7 +55,10 @@ function handle(
   clientRequestId: string,
 ): Promise<Outcome> {
   return withGraphTenant(file, (tx, graph): Outcome => {
-    const ctx: RequestContext = { client: "anonymous", operation: `graph.${request.method} ${request.path}` };
+    const ctx: RequestContext = {
+      client: "anonymous",
+      operation: operationFor(request.method, request.path),
+    };
     const journal = (status: number | "dropped", error?: { code: string; message: string }): void =>
       tx.journal({
         kind: "operation",

@@ -55,11 +55,12 @@ export async function newGraphSim(options: InitOptions = {}): Promise<GraphSim> 
           trustedCertificatePem: graph.certificatePem,
         },
         {
-          retry: overrides.retry ?? {
+          retry: {
             sleep: async (ms) => {
               waits.push(ms);
             },
             onRetry: (info) => retries.push(info),
+            ...overrides.retry,
           },
         },
       );
