@@ -185,6 +185,8 @@ export const graphAppSchema = z.strictObject({
   secret: z.string().min(16),
   /** Application permissions granted with admin consent, e.g. Group.ReadWrite.All. */
   roles: z.array(z.string()),
+  /** Certificates (PEM, public part) uploaded as credentials, for client assertions. */
+  certificates: z.array(z.string()).optional(),
 });
 export type GraphApp = z.infer<typeof graphAppSchema>;
 

@@ -43,18 +43,27 @@ function name(commonName: string): Buffer {
 }
 
 const ECDSA_WITH_SHA256 = sequence(oid("1.2.840.10045.4.3.2"));
+const SHA256_WITH_RSA = sequence(oid("1.2.840.113549.1.1.11"), Buffer.from([0x05, 0x00]));
 
 export interface GeneratedCertificate {
   certificatePem: string;
   privateKeyPem: string;
 }
 
-/** A certificate valid from one hour ago for the given days, for 127.0.0.1 and localhost. */
+/**
+ * A certificate valid from one hour ago for the given days, for 127.0.0.1 and localhost. EC for the server; RSA
+ * for an app registration's certificate credential (MSAL signs client assertions with RSA).
+ */
 export function generateLoopbackCertificate(
   commonName = "entra-sim Microsoft Graph (loopback)",
   days = 30,
+  keyType: "ec" | "rsa" = "ec",
 ): GeneratedCertificate {
-  const { privateKey, publicKey } = crypto.generateKeyPairSync("ec", { namedCurve: "prime256v1" });
+  const { privateKey, publicKey } =
+    keyType === "ec"
+      ? crypto.generateKeyPairSync("ec", { namedCurve: "prime256v1" })
+      : crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const signatureAlgorithm = keyType === "ec" ? ECDSA_WITH_SHA256 : SHA256_WITH_RSA;
   const spki = publicKey.export({ type: "spki", format: "der" });
   const now = Date.now();
   const basicConstraints = sequence(
@@ -69,7 +78,7 @@ export function generateLoopbackCertificate(
   const tbs = sequence(
     der(0xa0, der(0x02, Buffer.from([2]))),
     positiveInteger(crypto.randomBytes(16)),
-    ECDSA_WITH_SHA256,
+    signatureAlgorithm,
     name(commonName),
     sequence(utcTime(new Date(now - 3_600_000)), utcTime(new Date(now + days * 86_400_000))),
     name(commonName),
@@ -77,7 +86,7 @@ export function generateLoopbackCertificate(
     der(0xa3, sequence(basicConstraints, subjectAltName)),
   );
   const signature = crypto.sign("sha256", tbs, privateKey);
-  const certificate = sequence(tbs, ECDSA_WITH_SHA256, der(0x03, Buffer.from([0]), signature));
+  const certificate = sequence(tbs, signatureAlgorithm, der(0x03, Buffer.from([0]), signature));
   const base64 = certificate.toString("base64").replace(/.{1,64}/g, "$&\n");
   return {
     certificatePem: `-----BEGIN CERTIFICATE-----\n${base64}-----END CERTIFICATE-----\n`,

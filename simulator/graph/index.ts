@@ -15,6 +15,7 @@ export {
   startGraphSimulator,
 } from "./server";
 export {
+  addGraphAppCertificate,
   armGraphFault,
   GRAPH_JOURNAL_SERVER,
   type GraphCredentials,

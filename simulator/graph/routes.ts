@@ -131,6 +131,89 @@ function openIdConfiguration(graph: GraphTenant, origin: string): unknown {
   };
 }
 
+const JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+function invalidAssertion(aadsts: number, description: string): TokenEndpointError {
+  return new TokenEndpointError(401, "invalid_client", aadsts, description);
+}
+
+/**
+ * A client assertion (RFC 7523) signed with a certificate uploaded to the app: the header names the certificate
+ * by thumbprint (x5t, SHA-1, or x5t#S256), RS256 or PS256; aud is the token endpoint, iss and sub the client id.
+ */
+function checkClientAssertion(
+  app: GraphApp,
+  type: string | null,
+  assertion: string,
+  audiences: string[],
+): void {
+  if (type !== JWT_BEARER) {
+    throw new TokenEndpointError(
+      400,
+      "invalid_request",
+      50027,
+      `Invalid client_assertion_type '${type ?? ""}': expected '${JWT_BEARER}'.`,
+    );
+  }
+  const parts = assertion.split(".");
+  const decode = (part: string | undefined): Record<string, unknown> | null => {
+    try {
+      return JSON.parse(Buffer.from(part ?? "", "base64url").toString("utf8")) as Record<string, unknown>;
+    } catch {
+      return null;
+    }
+  };
+  const header = decode(parts[0]);
+  const claims = decode(parts[1]);
+  if (parts.length !== 3 || !header || !claims)
+    throw invalidAssertion(50027, "JWT token is invalid or malformed.");
+  const certificates = (app.certificates ?? []).map((pem) => new crypto.X509Certificate(pem));
+  const thumbprint = (certificate: crypto.X509Certificate, algorithm: "sha1" | "sha256"): string =>
+    crypto.createHash(algorithm).update(certificate.raw).digest("base64url");
+  const certificate = certificates.find((candidate) =>
+    typeof header["x5t#S256"] === "string"
+      ? header["x5t#S256"] === thumbprint(candidate, "sha256")
+      : header.x5t === thumbprint(candidate, "sha1"),
+  );
+  if (!certificate) {
+    throw invalidAssertion(
+      700027,
+      "The certificate with identifier used to sign the client assertion is not registered on application.",
+    );
+  }
+  const data = Buffer.from(`${parts[0]}.${parts[1]}`);
+  const signature = Buffer.from(parts[2] as string, "base64url");
+  const key =
+    header.alg === "PS256"
+      ? {
+          key: certificate.publicKey,
+          padding: crypto.constants.RSA_PKCS1_PSS_PADDING,
+          saltLength: crypto.constants.RSA_PSS_SALTLEN_DIGEST,
+        }
+      : certificate.publicKey;
+  if ((header.alg !== "RS256" && header.alg !== "PS256") || !crypto.verify("sha256", data, key, signature)) {
+    throw invalidAssertion(700027, "Client assertion failed signature validation.");
+  }
+  const now = Date.now() / 1000;
+  if (
+    typeof claims.exp !== "number" ||
+    claims.exp <= now ||
+    (typeof claims.nbf === "number" && claims.nbf > now + 300)
+  ) {
+    throw invalidAssertion(700024, "Client assertion is not within its valid time range.");
+  }
+  if (
+    !audiences.includes(String(claims.aud)) ||
+    String(claims.iss).toLowerCase() !== app.clientId ||
+    String(claims.sub).toLowerCase() !== app.clientId
+  ) {
+    throw invalidAssertion(
+      50027,
+      "JWT token is invalid or malformed: aud must be the token endpoint, iss and sub the client id.",
+    );
+  }
+}
+
 function tokenRequest(
   state: SimState,
   graph: GraphTenant,
@@ -162,6 +245,15 @@ function tokenRequest(
       `Application with identifier '${clientId}' was not found in the directory '${state.tenant.name}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
     );
   }
+  const assertion = form.get("client_assertion");
+  if (assertion !== null && assertion !== "") {
+    ctx.body = { ...(ctx.body as object), client_assertion_type: form.get("client_assertion_type") };
+    checkClientAssertion(app, form.get("client_assertion_type"), assertion, [
+      `${request.origin}${request.path}`,
+      `${request.origin}/${graph.tenantId}/oauth2/v2.0/token`,
+    ]);
+    return grantToken(graph, app, scope, request.origin);
+  }
   const secret = form.get("client_secret");
   if (secret === null || secret === "") {
     throw new TokenEndpointError(
@@ -181,8 +273,12 @@ function tokenRequest(
       `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${app.clientId}'.`,
     );
   }
+  return grantToken(graph, app, scope, request.origin);
+}
+
+function grantToken(graph: GraphTenant, app: GraphApp, scope: string, origin: string): GraphResponse {
   const resource = scope.endsWith("/.default") ? scope.slice(0, -"/.default".length) : null;
-  if (resource === null || (resource !== request.origin && resource !== PUBLIC_GRAPH_RESOURCE)) {
+  if (resource === null || (resource !== origin && resource !== PUBLIC_GRAPH_RESOURCE)) {
     throw new TokenEndpointError(
       400,
       "invalid_scope",

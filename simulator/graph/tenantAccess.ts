@@ -79,3 +79,25 @@ export function armGraphFault(file: string, input: GraphFaultInput, client = "cl
     return fault;
   });
 }
+
+/** Uploads a certificate (PEM, public part) to an app registration, as a credential for client assertions. */
+export function addGraphAppCertificate(
+  file: string,
+  clientId: string,
+  certificatePem: string,
+): Promise<void> {
+  return withGraphTenant(file, (tx, graph) => {
+    const app = graph.apps.find((candidate) => candidate.clientId === clientId.toLowerCase());
+    if (!app) throw new Error(`no app registration with client id ${clientId} in the simulated tenant`);
+    const thumbprint = new crypto.X509Certificate(certificatePem).fingerprint256;
+    app.certificates = [...(app.certificates ?? []), certificatePem];
+    tx.journal({
+      kind: "operation",
+      server: GRAPH_JOURNAL_SERVER,
+      client: "cli",
+      operation: "graph.app.addCertificate",
+      args: { clientId: app.clientId, thumbprintSha256: thumbprint },
+      outcome: "ok",
+    });
+  });
+}
