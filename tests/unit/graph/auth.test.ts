@@ -1,4 +1,5 @@
 import { GraphAuthenticationError, GraphRequestError } from "../../../graph";
+import { issueToken, verifyAuthorization } from "../../../simulator/graph/tokens";
 import { graphEntries, newGraphSim, rawGraph, rawToken, writerToken, type GraphSim } from "./support";
 
 let g: GraphSim;
@@ -174,5 +175,31 @@ describe("the journal", () => {
     expect(text).not.toContain("wrong-secret-value");
     expect(text).not.toContain(token);
     expect(text).not.toContain(token.split(".")[2] as string);
+  });
+});
+
+describe("token checks (tokens.ts)", () => {
+  it("refuses an expired token and one for another audience", async () => {
+    const state = await g.sim.state();
+    const graph = state.graph;
+    const app = graph?.apps[0];
+    if (!graph || !app) throw new Error("no graph section");
+    const audience = g.graph.graphEndpoint;
+    const now = Date.now();
+    const fresh = issueToken(graph, app, audience, now);
+    expect(verifyAuthorization(graph, `Bearer ${fresh}`, [audience], now)).toMatchObject({ ok: true });
+    expect(verifyAuthorization(graph, `Bearer ${fresh}`, [audience], now + 3600_000)).toEqual({
+      ok: false,
+      message: "Lifetime validation failed, the token is expired.",
+    });
+    expect(verifyAuthorization(graph, `Bearer ${fresh}`, ["https://graph.microsoft.us"], now)).toEqual({
+      ok: false,
+      message: "Access token validation failure. Invalid audience.",
+    });
+    const otherTenant = { ...graph, signingKey: "another-key-another-key-another-key" };
+    expect(verifyAuthorization(otherTenant, `Bearer ${fresh}`, [audience], now)).toEqual({
+      ok: false,
+      message: "Access token validation failure.",
+    });
   });
 });

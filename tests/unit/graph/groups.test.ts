@@ -41,6 +41,24 @@ describe("GET /groups paging", () => {
     expect(rest.some((group) => group.id === first.value?.groups[0]?.id)).toBe(false);
   });
 
+  it("pages on correctly when groups of later pages are opted out between pages", async () => {
+    const client = g.client();
+    const seen: string[] = [];
+    let patched = 0;
+    for await (const page of client.groupPages({ filter: "groupTypes/any(c:c eq 'Unified')", top: 500 })) {
+      seen.push(...page.groups.map((group) => group.id));
+      if (patched === 0) {
+        const state = await g.sim.state();
+        const later = state.tenant.groups.filter((group) => group.type === "m365").slice(600, 603);
+        for (const group of later) await client.updateGroupWriteback(group.objectId, { isEnabled: false });
+        patched = later.length;
+      }
+    }
+    expect(patched).toBe(3);
+    expect(seen).toHaveLength(2000);
+    expect(new Set(seen).size).toBe(2000);
+  });
+
   it("refuses a $skiptoken used with a different query, and $top above 999", async () => {
     const token = await writerToken(g);
     const page = await rawGraph(g, "GET", "/beta/groups?$top=10&$filter=securityEnabled%20eq%20true", {
