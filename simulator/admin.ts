@@ -28,6 +28,7 @@ import {
 import { lockFileFor, withFileLock, writeFileAtomic, serializeState } from "./store";
 import { resumeSchedulerAt, startCycle } from "./syncCycle";
 import { resolveStateFile, type Transaction, withState } from "./transaction";
+import { newUnifiedGroupWritebackDefault } from "./graph/directorySettings";
 import { disableGroupWriteback, enableGroupWriteback, setStagingMode } from "./wizard";
 
 export interface ActionMeta {
@@ -223,7 +224,13 @@ export function addCloudGroup(tx: Transaction, input: z.input<typeof cloudGroupI
     objectId,
     displayName: name ?? `${type === "m365" ? "Team" : "SG"} ${objectId.slice(0, 8)}`,
     type,
-    writebackEnabled: writeback === "unset" ? null : writeback === "true",
+    // Microsoft 365 groups created without a writeback setting get the tenant default (Group.Unified).
+    writebackEnabled:
+      writeback !== "unset"
+        ? writeback === "true"
+        : type === "m365"
+          ? newUnifiedGroupWritebackDefault(tx.state)
+          : null,
     deleted: "none",
     ...(onPremisesGroupType ? { onPremisesGroupType } : {}),
   };
@@ -275,8 +282,9 @@ export function addFault(tx: Transaction, input: z.input<typeof faultInputSchema
 }
 
 export function clearFaults(tx: Transaction): number {
-  const cleared = tx.state.faults.length;
+  const cleared = tx.state.faults.length + (tx.state.graph?.faults.length ?? 0);
   tx.state.faults = [];
+  if (tx.state.graph) tx.state.graph.faults = [];
   return cleared;
 }
 

@@ -31,6 +31,7 @@ import {
 } from "./admin";
 import { commandLine } from "../operations/commandLine";
 import { dnKey, isAtOrBelow } from "../operations/dn";
+import { armFaultFromCli, printCredentials, serveGraph } from "./graph/cli";
 import { readJournal } from "./journal";
 import { findServer } from "./operations";
 import { StateFileError } from "./store";
@@ -73,6 +74,10 @@ Usage: entra-sim <command> <state> [options]      (every command takes --server 
   fault <state> <operation> [--times N] [--after N] [--message TEXT] [--kind error|hang]
   fault <state> --clear
   add-server <state> --name N [--staging] [--connect-version V]
+  graph <state> [--port N]                         serve the simulated Microsoft Graph on 127.0.0.1 until stopped
+  graph <state> --credentials                      the tenant id and the apps' client ids and secrets
+  graph <state> --fault throttle|unavailable|drop --path /beta/groups* [--method GET] [--retry-after S]
+       [--times N] [--after N]                     arm a fault on Graph requests (fault <state> --clear clears)
 
 Operations for fault: ${operationNames.join(", ")}`;
 
@@ -591,6 +596,47 @@ const commands: Record<string, Handler> = {
     io.out(
       `${first} next ${input.times} call(s) of ${operation} will ${input.kind === "hang" ? "hang" : "fail"}`,
     );
+  },
+
+  async graph(args, io) {
+    const { values, positionals } = parse("graph", args, {
+      port: { type: "string" },
+      credentials: { type: "boolean" },
+      fault: { type: "string" },
+      path: { type: "string" },
+      method: { type: "string" },
+      "retry-after": { type: "string" },
+      times: { type: "string" },
+      after: { type: "string" },
+    });
+    const file = stateArgument("graph", positionals);
+    noExtraPositionals("graph", positionals, 1);
+    if (values.credentials === true) return printCredentials(file, io);
+    const kind = enumFlag(values, "fault", ["throttle", "unavailable", "drop"]);
+    if (kind !== undefined) {
+      const path = optionalString(values, "path");
+      if (path === undefined || !path.startsWith("/"))
+        throw new UsageError("graph --fault: --path is required, a URL path such as /beta/groups*");
+      const method = optionalString(values, "method") ?? "*";
+      if (!/^(\*|[A-Za-z]+)$/.test(method))
+        throw new UsageError(
+          `--method must be an HTTP method such as GET or PATCH, or *, got ${JSON.stringify(method)}`,
+        );
+      const input = {
+        kind,
+        path,
+        method,
+        times: intFlag(values, "times") ?? 1,
+        after: intFlag(values, "after", false) ?? 0,
+        ...(intFlag(values, "retry-after", false) !== undefined
+          ? { retryAfterSeconds: intFlag(values, "retry-after", false) }
+          : {}),
+      };
+      return armFaultFromCli(file, input, io);
+    }
+    const port = intFlag(values, "port", false) ?? 0;
+    if (port > 65535) throw new UsageError(`--port must be at most 65535, got ${port}`);
+    return serveGraph(file, port, io);
   },
 
   async "add-server"(args, io) {

@@ -182,6 +182,53 @@ export const faultSchema = z.strictObject({
 });
 export type Fault = z.infer<typeof faultSchema>;
 
+/** An application registered in the simulated tenant, for the client-credentials grant (simulator/graph). */
+export const graphAppSchema = z.strictObject({
+  clientId: z.guid(),
+  displayName: z.string().min(1),
+  /** The client secret value; never journaled or logged. */
+  secret: z.string().min(16),
+  /** Application permissions granted with admin consent, e.g. Group.ReadWrite.All. */
+  roles: z.array(z.string()),
+  /** Certificates (PEM, public part) uploaded as credentials, for client assertions. */
+  certificates: z.array(z.string()).optional(),
+});
+export type GraphApp = z.infer<typeof graphAppSchema>;
+
+/** A directory setting created from a template (Graph beta /settings), e.g. Group.Unified. */
+export const directorySettingSchema = z.strictObject({
+  id: z.guid(),
+  templateId: z.guid(),
+  values: z.array(z.strictObject({ name: z.string(), value: z.string() })),
+});
+export type DirectorySetting = z.infer<typeof directorySettingSchema>;
+
+/** A fault armed for Graph requests whose method and path match. */
+export const graphFaultSchema = z.strictObject({
+  /** GET, PATCH, ... or * for any. */
+  method: z.string().min(1),
+  /** The URL path, * matching any characters, e.g. /beta/groups*. */
+  path: z.string().startsWith("/"),
+  kind: z.enum(["throttle", "unavailable", "drop"]),
+  /** Retry-After in seconds; null sends none. */
+  retryAfterSeconds: z.number().int().nonnegative().nullable(),
+  /** Matching requests let through before the fault fires. */
+  after: z.number().int().nonnegative(),
+  remaining: z.number().int().positive(),
+});
+export type GraphFault = z.infer<typeof graphFaultSchema>;
+
+/** The Microsoft Graph side of the tenant (simulator/graph); created on first use when absent. */
+export const graphSchema = z.strictObject({
+  tenantId: z.guid(),
+  /** HMAC key the simulated token endpoint signs access tokens with; never journaled. */
+  signingKey: z.string().min(32),
+  apps: z.array(graphAppSchema),
+  directorySettings: z.array(directorySettingSchema),
+  faults: z.array(graphFaultSchema),
+});
+export type GraphTenant = z.infer<typeof graphSchema>;
+
 export const stateSchema = z.strictObject({
   schemaVersion: z.literal(STATE_SCHEMA_VERSION),
   clock: clockSchema,
@@ -195,5 +242,7 @@ export const stateSchema = z.strictObject({
   domain: domainSchema,
   servers: z.array(serverSchema).min(1),
   faults: z.array(faultSchema),
+  /** Absent in state files made before the Graph simulator; see simulator/graph/tenantAccess.ts. */
+  graph: graphSchema.optional(),
 });
 export type SimState = z.infer<typeof stateSchema>;

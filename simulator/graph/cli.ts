@@ -1,0 +1,77 @@
+// What `entra-sim graph` does, kept out of simulator/cli.ts (which only parses the flags and calls these).
+import * as fs from "node:fs";
+import { OperationError } from "../../operations/errors";
+import { journalFileFor } from "../journal";
+import { resolveStateFile } from "../transaction";
+import type { GraphFaultInput } from "./faults";
+import { startGraphSimulator } from "./server";
+import { armGraphFault, readGraphCredentials } from "./tenantAccess";
+
+export interface GraphCliIo {
+  out(line: string): void;
+}
+
+/** Where `entra-sim graph` writes the certificate clients must trust: beside the state file. */
+export function certificateFileFor(stateFile: string): string {
+  return journalFileFor(stateFile).replace(/\.journal\.jsonl$/, ".graph-ca.pem");
+}
+
+/** Serves the simulated Graph until SIGINT or SIGTERM; the first line printed is the base URL. */
+export async function serveGraph(
+  file: string,
+  port: number,
+  io: GraphCliIo,
+  stopSignal?: Promise<void>,
+): Promise<void> {
+  let running;
+  try {
+    running = await startGraphSimulator({ stateFile: file, port });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
+      throw new OperationError(
+        "graph",
+        "Refused",
+        `port ${port} is in use on 127.0.0.1; choose another with --port, or --port 0 for any free port`,
+      );
+    }
+    throw error;
+  }
+  const certificateFile = certificateFileFor(resolveStateFile(file));
+  fs.writeFileSync(certificateFile, running.certificatePem, "utf8");
+  const { tenantName } = await readGraphCredentials(file);
+  io.out(running.baseUrl);
+  io.out(`  simulated Microsoft Graph and token endpoint for ${tenantName} (tenant id ${running.tenantId})`);
+  io.out(`  authorityHost and graphEndpoint: ${running.baseUrl}`);
+  io.out(`  certificate to trust (trustedCertificatePem): ${certificateFile}`);
+  io.out(`  app ids and secrets: entra-sim graph ${file} --credentials`);
+  io.out("serving until stopped (Ctrl+C)");
+  await (stopSignal ??
+    new Promise<void>((resolve) => {
+      process.once("SIGINT", () => resolve());
+      process.once("SIGTERM", () => resolve());
+    }));
+  await running.stop();
+  io.out("stopped");
+}
+
+/** Prints the tenant id and each app's id, secret and permissions (asked for explicitly; never journaled). */
+export async function printCredentials(file: string, io: GraphCliIo): Promise<void> {
+  const credentials = await readGraphCredentials(file);
+  io.out(`tenant id: ${credentials.tenantId} (${credentials.tenantName})`);
+  for (const app of credentials.apps) {
+    io.out(
+      `${app.displayName}: client id ${app.clientId}, client secret ${app.clientSecret}, permissions ${app.roles.join(", ")}`,
+    );
+  }
+}
+
+export async function armFaultFromCli(file: string, input: GraphFaultInput, io: GraphCliIo): Promise<void> {
+  const fault = await armGraphFault(file, input, "cli");
+  const what =
+    fault.kind === "drop"
+      ? "drop the connection"
+      : `answer ${fault.kind === "throttle" ? 429 : 503}${fault.retryAfterSeconds !== null ? ` with Retry-After: ${fault.retryAfterSeconds}` : " without Retry-After"}`;
+  io.out(
+    `the next ${fault.remaining} Graph request(s) ${fault.method === "*" ? "" : `${fault.method} `}${fault.path}${fault.after > 0 ? ` after ${fault.after} more` : ""} will ${what}`,
+  );
+}
