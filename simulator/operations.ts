@@ -15,6 +15,7 @@ import { dnKey, escapeDnValue, firstRdn, isAtOrBelow } from "../operations/dn";
 import {
   accessRulesFor,
   addWritebackAce,
+  anchoredGroups,
   childKeys,
   findObject,
   putObject,
@@ -270,8 +271,8 @@ const handlers: Handlers = {
     if (!findObject(domain, dn)) throw notFound("listWrittenBackGroups", tx.state, dn);
     const key = dnKey(dn);
     const groups: OperationResult<"listWrittenBackGroups">["groups"] = [];
-    for (const [candidateKey, object] of Object.entries(domain.objects)) {
-      if (object.objectClass !== "group" || !isAtOrBelow(candidateKey, key)) continue;
+    for (const [candidateKey, object] of anchoredGroups(domain)) {
+      if (!isAtOrBelow(candidateKey, key)) continue;
       const cloudObjectId = objectIdFromAnchor(object.adminDescription);
       if (cloudObjectId === null || object.adminDescription === null) continue;
       groups.push({
