@@ -30,8 +30,11 @@ export function subtreeKeys(domain: Domain, key: string): string[] {
   return Object.keys(domain.objects).filter((candidate) => isAtOrBelow(candidate, key));
 }
 
-/** Every group carrying a cloud anchor (Group_<objectId>), by key: the groups Entra Connect wrote back. */
-export function anchoredGroups(domain: Domain): [string, AdGroup][] {
+/**
+ * Every group carrying a cloud anchor (Group_<objectId>), by key: the groups Entra Connect wrote back.
+ * Read-only (streamed from the database on a transaction's state): change an object through domain.objects.
+ */
+export function anchoredGroups(domain: Domain): Iterable<[string, AdGroup]> {
   const index = objectIndex(domain.objects);
   if (index) return index.anchoredGroups();
   return Object.entries(domain.objects).filter(

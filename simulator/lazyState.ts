@@ -4,7 +4,7 @@
 // At commit, only rows whose JSON changed are written.
 import type { DatabaseSync } from "node:sqlite";
 import { isAtOrBelow } from "../operations/dn";
-import type { AdGroup, AdObject, CloudGroup, Domain, SimState } from "./model";
+import type { AdGroup, AdObject, CloudGroup, Domain, SimState, Tenant } from "./model";
 import {
   coreText,
   parseGroupRow,
@@ -23,11 +23,23 @@ export interface ObjectIndex {
   childKeys(key: string): string[];
   /** Keys of the object and everything below it. */
   subtreeKeys(key: string): string[];
-  /** Every group that carries a cloud anchor (Group_<objectId>): what Entra Connect wrote back, by key. */
-  anchoredGroups(): [string, AdGroup][];
+  /**
+   * Every group that carries a cloud anchor (Group_<objectId>): what Entra Connect wrote back, by key.
+   * Streamed and read-only: to change one, look it up by key (domain.objects[key]) and change that.
+   */
+  anchoredGroups(): Iterable<[string, AdGroup]>;
 }
 
 const indexes = new WeakMap<object, ObjectIndex>();
+const groupStreams = new WeakMap<object, () => Iterable<CloudGroup>>();
+
+/**
+ * The tenant's cloud groups in order, for reading only. On a transaction's state whose groups are not
+ * loaded, they stream from the database one row at a time instead of loading all of them.
+ */
+export function eachCloudGroup(tenant: Tenant): Iterable<CloudGroup> {
+  return groupStreams.get(tenant)?.() ?? tenant.groups;
+}
 
 /** The index of a transaction's domain.objects; undefined for a plain in-memory state. */
 export function objectIndex(objects: Domain["objects"]): ObjectIndex | undefined {
@@ -63,8 +75,12 @@ function lazyGroups(file: string, rows: RowStatements) {
     }
     return groups;
   };
+  function* streamRows(): Iterable<CloudGroup> {
+    for (const row of rows.allGroups()) yield parseGroupRow(file, row.json);
+  }
   return {
     load,
+    stream: (): Iterable<CloudGroup> => groups ?? streamRows(),
     replace(value: CloudGroup[]): void {
       load();
       groups = value;
@@ -164,14 +180,18 @@ function lazyObjects(file: string, rows: RowStatements) {
       if (lookup(key) !== undefined) walk(key);
       return result;
     },
-    anchoredGroups() {
-      if (!loadedAll) for (const row of rows.anchoredGroups()) remember(row.dn_key, row.json);
-      const groups: [string, AdGroup][] = [];
+    *anchoredGroups() {
+      if (!loadedAll) {
+        for (const row of rows.anchoredGroups()) {
+          if (row.dn_key in cache || deleted.has(row.dn_key)) continue; // this transaction's version follows
+          const object = parseObjectRow(file, row.json);
+          if (object.objectClass === "group") yield [row.dn_key, object];
+        }
+      }
       for (const [key, object] of Object.entries(cache)) {
         if (object.objectClass === "group" && objectIdFromAnchor(object.adminDescription) !== null)
-          groups.push([key, object]);
+          yield [key, object];
       }
-      return groups;
     },
   };
   indexes.set(objects, index);
@@ -205,6 +225,7 @@ export function loadState(file: string, db: DatabaseSync): LoadedState {
     get: groups.load,
     set: groups.replace,
   });
+  groupStreams.set(tenant, groups.stream);
   const domain = { ...core.domain, objects: objects.objects } as Domain;
   const state = { ...core, tenant, domain } as SimState;
   return {

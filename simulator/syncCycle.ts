@@ -2,6 +2,7 @@
 import type { PendingExport, SyncPolicyType } from "../operations/contract";
 import { parseTimeSpan, toIso } from "./clock";
 import { dnKey, escapeDnValue, isAtOrBelow, parentKey } from "../operations/dn";
+import { eachCloudGroup } from "./lazyState";
 import { anchoredGroups, type GroupExportRights, groupExportRights } from "./directory";
 import { JOURNAL_SAMPLE_SIZE } from "./journal";
 import type { AdGroup, CloudGroup, Cycle, ExportError, Server, SimState, Tenant } from "./model";
@@ -156,7 +157,7 @@ export function computeGroupChanges(state: SimState, server: Server): GroupChang
     return changes;
   }
   const containerKey = dnKey(containerDn);
-  for (const group of state.tenant.groups) {
+  for (const group of eachCloudGroup(state.tenant)) {
     const existing = joined.get(group.objectId);
     joined.delete(group.objectId);
     const decision = decideWriteback(group, flags);
