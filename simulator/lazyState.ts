@@ -64,12 +64,13 @@ function sameJson(stored: string, current: string, parse: (text: string) => unkn
 
 function lazyGroups(file: string, rows: RowStatements) {
   let groups: CloudGroup[] | null = null;
-  const snapshot = new Map<string, { position: number; json: string }>();
+  /** Each loaded group's row: its seq (the tenant's order) and JSON. */
+  const snapshot = new Map<string, { seq: number; json: string }>();
   const load = (): CloudGroup[] => {
     if (groups === null) {
       groups = [];
       for (const row of rows.allGroups()) {
-        snapshot.set(row.object_id, { position: row.position, json: row.json });
+        snapshot.set(row.object_id, { seq: row.seq, json: row.json });
         groups.push(parseGroupRow(file, row.json));
       }
     }
@@ -78,6 +79,21 @@ function lazyGroups(file: string, rows: RowStatements) {
   function* streamRows(): Iterable<CloudGroup> {
     for (const row of rows.allGroups()) yield parseGroupRow(file, row.json);
   }
+  /** True when the array keeps the loaded groups in their order and only appends new ones. */
+  const appendOnly = (current: CloudGroup[]): boolean => {
+    let lastSeq = Number.NEGATIVE_INFINITY;
+    let seenNew = false;
+    for (const group of current) {
+      const before = snapshot.get(group.objectId);
+      if (!before) {
+        seenNew = true;
+        continue;
+      }
+      if (seenNew || before.seq <= lastSeq) return false;
+      lastSeq = before.seq;
+    }
+    return true;
+  };
   return {
     load,
     stream: (): Iterable<CloudGroup> => groups ?? streamRows(),
@@ -87,18 +103,21 @@ function lazyGroups(file: string, rows: RowStatements) {
     },
     commit(): void {
       if (groups === null) return;
-      const kept = new Set<string>();
-      groups.forEach((group, position) => {
-        kept.add(group.objectId);
+      if (!appendOnly(groups)) {
+        // Reordered (rare): write the list again.
+        rows.deleteAllGroups();
+        for (const group of groups) rows.appendGroup(group.objectId, JSON.stringify(group));
+        return;
+      }
+      const kept = new Set(groups.map((group) => group.objectId));
+      for (const [objectId, before] of snapshot) if (!kept.has(objectId)) rows.deleteGroup(before.seq);
+      for (const group of groups) {
         const json = JSON.stringify(group);
         const before = snapshot.get(group.objectId);
-        if (
-          before?.position !== position ||
-          !sameJson(before.json, json, (text) => parseGroupRow(file, text))
-        )
-          rows.upsertGroup(group.objectId, position, json);
-      });
-      for (const objectId of snapshot.keys()) if (!kept.has(objectId)) rows.deleteGroup(objectId);
+        if (!before) rows.appendGroup(group.objectId, json);
+        else if (!sameJson(before.json, json, (text) => parseGroupRow(file, text)))
+          rows.updateGroup(before.seq, json);
+      }
     },
   };
 }

@@ -34,8 +34,7 @@ export const BUSY_TIMEOUT_MS = 30_000;
 
 const TABLES = `
 CREATE TABLE core (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL);
-CREATE TABLE cloud_groups (object_id TEXT PRIMARY KEY, position INTEGER NOT NULL, json TEXT NOT NULL) WITHOUT ROWID;
-CREATE INDEX cloud_groups_by_position ON cloud_groups (position);
+CREATE TABLE cloud_groups (seq INTEGER PRIMARY KEY, object_id TEXT NOT NULL UNIQUE, json TEXT NOT NULL);
 CREATE TABLE ad_objects (
   dn_key TEXT PRIMARY KEY,
   parent_key TEXT,
@@ -44,7 +43,6 @@ CREATE TABLE ad_objects (
   json TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX ad_objects_by_parent ON ad_objects (parent_key);
-CREATE INDEX ad_objects_by_anchor ON ad_objects (anchor) WHERE anchor IS NOT NULL;
 CREATE TABLE journal (seq INTEGER PRIMARY KEY AUTOINCREMENT, json TEXT NOT NULL);
 `;
 
@@ -113,9 +111,9 @@ export function sqliteGuard<T>(file: string, fn: () => T): T {
 }
 
 function configure(db: DatabaseSync): void {
-  // A page cache of up to 64 MB: the default 8 MB makes a 100,000-group cycle re-read B-tree pages constantly.
+  // A page cache of up to 32 MB: the default 2 MB makes a 100,000-group cycle re-read B-tree pages constantly.
   db.exec(
-    `PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536;`,
+    `PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -32768;`,
   );
 }
 
@@ -220,9 +218,12 @@ export function parentOfKey(key: string): string | null {
 
 /** Prepared statements for the row tables, made once per transaction. */
 export interface RowStatements {
-  allGroups(): Iterable<{ object_id: string; position: number; json: string }>;
-  upsertGroup(objectId: string, position: number, json: string): void;
-  deleteGroup(objectId: string): void;
+  /** The groups in the tenant's order (seq ascending). */
+  allGroups(): Iterable<{ seq: number; object_id: string; json: string }>;
+  updateGroup(seq: number, json: string): void;
+  appendGroup(objectId: string, json: string): void;
+  deleteGroup(seq: number): void;
+  deleteAllGroups(): void;
   object(key: string): string | undefined;
   allObjects(): Iterable<{ dn_key: string; json: string }>;
   childKeys(key: string): string[];
@@ -243,21 +244,22 @@ export function rowStatements(db: DatabaseSync): RowStatements {
   };
   return {
     allGroups: () =>
-      statement(
-        "SELECT object_id, position, json FROM cloud_groups ORDER BY position",
-      ).iterate() as Iterable<{
+      statement("SELECT seq, object_id, json FROM cloud_groups ORDER BY seq").iterate() as Iterable<{
+        seq: number;
         object_id: string;
-        position: number;
         json: string;
       }>,
-    upsertGroup: (objectId, position, json) => {
-      statement(
-        "INSERT INTO cloud_groups (object_id, position, json) VALUES (?, ?, ?) " +
-          "ON CONFLICT (object_id) DO UPDATE SET position = excluded.position, json = excluded.json",
-      ).run(objectId, position, json);
+    updateGroup: (seq, json) => {
+      statement("UPDATE cloud_groups SET json = ? WHERE seq = ?").run(json, seq);
     },
-    deleteGroup: (objectId) => {
-      statement("DELETE FROM cloud_groups WHERE object_id = ?").run(objectId);
+    appendGroup: (objectId, json) => {
+      statement("INSERT INTO cloud_groups (object_id, json) VALUES (?, ?)").run(objectId, json);
+    },
+    deleteGroup: (seq) => {
+      statement("DELETE FROM cloud_groups WHERE seq = ?").run(seq);
+    },
+    deleteAllGroups: () => {
+      statement("DELETE FROM cloud_groups").run();
     },
     object: (key) =>
       (statement("SELECT json FROM ad_objects WHERE dn_key = ?").get(key) as { json: string } | undefined)
@@ -310,9 +312,7 @@ function writeWholeState(db: DatabaseSync, state: SimState): void {
   const rows = rowStatements(db);
   db.exec("DELETE FROM core; DELETE FROM cloud_groups; DELETE FROM ad_objects; DELETE FROM journal;");
   writeCore(db, coreText(state));
-  state.tenant.groups.forEach((group, position) =>
-    rows.upsertGroup(group.objectId, position, JSON.stringify(group)),
-  );
+  for (const group of state.tenant.groups) rows.appendGroup(group.objectId, JSON.stringify(group));
   for (const [key, object] of Object.entries(state.domain.objects))
     rows.upsertObject(key, object, JSON.stringify(object));
 }
