@@ -1,9 +1,10 @@
-// npm run measure:refresh -- [--rounds N]
+// npm run measure:refresh -- [--rounds N] [--profile DIR]
 // The CPU a converged `pulumi preview --refresh` of the lab stack costs, beside the same command on an empty
 // stack (a Node.js program that declares nothing), with the same CLI on the same machine, run alternately so
 // that a busy machine weighs on both alike. CPU time is that of the whole process tree (the CLI, the language
 // host, the provider process), read from the kernel's accounting of a wrapper shell's children.
-// Prints each round, the medians and their ratio. Everything lives in a temporary directory, removed after.
+// Prints each round, the medians and their ratio. With --profile DIR, one more lab preview runs with
+// NODE_OPTIONS=--prof, leaving a V8 tick log per Node process (language host, provider) in DIR. Everything lives in a temporary directory, removed after.
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -23,14 +24,14 @@ interface Sample {
 }
 
 /** Runs the CLI under `sh`, which reports its reaped children's CPU time (utime+stime of the whole tree). */
-function measure(args: string[], projectDir: string): Promise<Sample> {
+function measure(args: string[], projectDir: string, extraEnv: Record<string, string> = {}): Promise<Sample> {
   const script = `"$@" >/dev/null 2>"$ERR_FILE"; code=$?; cat /proc/$$/stat; exit $code`;
   const errFile = path.join(projectDir, "last-stderr.txt");
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn("/bin/sh", ["-c", script, "sh", ensurePulumiCli(), ...args, "--non-interactive"], {
       cwd: projectDir,
-      env: { ...pulumiEnvironment(projectDir, PASSPHRASE), ERR_FILE: errFile },
+      env: { ...pulumiEnvironment(projectDir, PASSPHRASE), ...extraEnv, ERR_FILE: errFile },
       stdio: ["ignore", "pipe", "inherit"],
     });
     let stat = "";
@@ -77,7 +78,9 @@ function median(values: number[]): number {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { rounds: { type: "string", default: "3" } } });
+  const { values } = parseArgs({
+    options: { rounds: { type: "string", default: "3" }, profile: { type: "string" } },
+  });
   const rounds = Number(values.rounds);
   if (!Number.isInteger(rounds) || rounds < 1)
     throw new Error(`--rounds: a positive whole number, got "${values.rounds}"`);
@@ -138,6 +141,15 @@ async function main(): Promise<void> {
         `${String(round).padStart(5)}  ${labSample.cpuSeconds.toFixed(2).padStart(6)} s ${labSample.wallSeconds.toFixed(2).padStart(7)} s` +
           `  ${emptySample.cpuSeconds.toFixed(2).padStart(8)} s ${emptySample.wallSeconds.toFixed(2).padStart(9)} s`,
       );
+    }
+    if (values.profile !== undefined) {
+      const directory = path.resolve(values.profile);
+      fs.mkdirSync(directory, { recursive: true });
+      // --prof logs as it goes, so processes the engine kills still leave their ticks (in their cwd).
+      await measure(preview("lab"), lab, { NODE_OPTIONS: process.env.MEASURE_PROFILE_OPTIONS ?? "--prof" });
+      for (const name of fs.readdirSync(lab).filter((file) => /^isolate-.*\.log$/.test(file)))
+        fs.renameSync(path.join(lab, name), path.join(directory, name));
+      console.log(`V8 tick logs of one lab preview (read with node --prof-process): ${directory}`);
     }
     const labCpu = median(labSamples.map((s) => s.cpuSeconds));
     const emptyCpu = median(emptySamples.map((s) => s.cpuSeconds));
