@@ -124,6 +124,12 @@ const handlers: Handlers = {
 
   getScheduler: (tx, server) => schedulerView(tx.state, server),
 
+  getServerState: (tx, server) => ({
+    server: handlers.getServerInfo(tx, server, {}),
+    scheduler: handlers.getScheduler(tx, server, {}),
+    features: handlers.getCompanyFeatures(tx, server, {}),
+  }),
+
   // Allowed during a cycle; a running cycle finishes regardless.
   setSchedulerSyncCycleEnabled: (tx, server, { enabled }) => {
     if (enabled && !tx.state.tenant.scheduler.syncCycleEnabled) {

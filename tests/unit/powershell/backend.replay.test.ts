@@ -21,6 +21,7 @@ const ACCOUNT = "CN=MSOL_0123456789ab,CN=Users,DC=contoso,DC=com";
 const SAMPLE_ARGUMENTS: { [N in OperationName]: OperationArgs<N> } = {
   getServerInfo: {},
   getScheduler: {},
+  getServerState: {},
   setSchedulerSyncCycleEnabled: { enabled: false },
   startSyncCycle: { policyType: "Delta" },
   getCompanyFeatures: {},
