@@ -98,7 +98,7 @@ async function main(): Promise<number> {
     const result = await checkStack(stack, settings.projectDir);
     finished++;
     console.error(
-      `drift: [${finished}/${stacks.length}] ${stack}: ${result.status} (${result.durationSeconds.toFixed(1)} s)`,
+      `  [${finished}/${stacks.length}] ${stack}: ${result.status} (${result.durationSeconds.toFixed(1)} s)`,
     );
     return result;
   });
