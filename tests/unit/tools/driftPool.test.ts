@@ -1,4 +1,7 @@
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
 import { defaultParallelism, mapWithConcurrency } from "../../../tools/drift/pool";
+import { ensureBuilt, PROJECT_ROOT } from "../simulator/testSupport";
 
 describe("the drift pool", () => {
   it("runs at most the limit at once and keeps the results in the items' order", async () => {
@@ -37,4 +40,22 @@ describe("the drift pool", () => {
     expect(defaultParallelism(2)).toBe(4);
     expect(defaultParallelism(16)).toBe(8);
   });
+});
+
+describe("npm run drift --parallel", () => {
+  it("refuses a value that is not a whole number from 1 to 64, in one line, with exit code 2", async () => {
+    await ensureBuilt();
+    for (const value of ["0", "x", "65"]) {
+      const run = spawnSync(
+        process.execPath,
+        [path.join(PROJECT_ROOT, "dist", "tools", "drift.js"), "--parallel", value],
+        { encoding: "utf8" },
+      );
+      expect({ value, status: run.status, stderr: run.stderr }).toEqual({
+        value,
+        status: 2,
+        stderr: "drift: --parallel: a whole number of stacks from 1 to 64\n",
+      });
+    }
+  }, 180_000);
 });
