@@ -16,16 +16,42 @@ export interface Backend {
   close(): Promise<void>;
 }
 
+/** Reads of the server itself, which a deployment makes once (see ClientOptions.rememberServerReads). */
+const SERVER_READS: ReadonlySet<OperationName> = new Set(["getServerInfo", "getServerState"]);
+
+/** Operations that change nothing on the server. */
+function changesNothing(operation: OperationName): boolean {
+  return operation.startsWith("get") || operation.startsWith("list");
+}
+
+export interface ClientOptions {
+  /**
+   * Every call fails with a Timeout error after this long, whatever the backend does (the PowerShell
+   * backend also has its own, per session). 0 (the default) disables it.
+   */
+  callTimeoutMs?: number;
+  /**
+   * Remember getServerInfo and getServerState: later calls get the same answer (getServerInfo also from a
+   * remembered getServerState) until this client changes something on the server or sleeps. For the
+   * providers, whose clients live for one deployment: a refresh then reads the server once, not once per
+   * resource. Changes made out of band during the deployment are not seen by the reads that follow them.
+   */
+  rememberServerReads?: boolean;
+}
+
 /** A typed view of a backend that validates every argument and every result against the contract. */
 export class EntraConnectClient {
-  /**
-   * @param callTimeoutMs every call fails with a Timeout error after this long, whatever the backend
-   *   does (the PowerShell backend also has its own, per session). 0 disables it.
-   */
+  private readonly callTimeoutMs: number;
+  private readonly remembered: Map<string, Promise<unknown>> | undefined;
+
   constructor(
     readonly backend: Backend,
-    private readonly callTimeoutMs = 0,
-  ) {}
+    options: ClientOptions | number = {},
+  ) {
+    const settings = typeof options === "number" ? { callTimeoutMs: options } : options;
+    this.callTimeoutMs = settings.callTimeoutMs ?? 0;
+    this.remembered = settings.rememberServerReads ? new Map() : undefined;
+  }
 
   get description(): string {
     return this.backend.description;
@@ -41,7 +67,44 @@ export class EntraConnectClient {
         `invalid arguments for ${operation}: ${parsedArgs.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}`,
       );
     }
-    const raw = await this.withTimeout(operation, this.backend.run(operation, parsedArgs.data));
+    if (this.remembered !== undefined && SERVER_READS.has(operation)) {
+      return structuredClone(await this.rememberedRun(operation, parsedArgs.data)) as OperationResult<N>;
+    }
+    if (changesNothing(operation)) return this.runChecked(operation, parsedArgs.data);
+    this.remembered?.clear();
+    try {
+      return await this.runChecked(operation, parsedArgs.data);
+    } finally {
+      this.remembered?.clear();
+    }
+  }
+
+  /** A remembered answer, or the call (at most one at a time per operation: concurrent callers share it). */
+  private rememberedRun<N extends OperationName>(operation: N, args: unknown): Promise<OperationResult<N>> {
+    const remembered = this.remembered as Map<string, Promise<unknown>>;
+    const state = remembered.get("getServerState");
+    if (operation === "getServerInfo" && state !== undefined) {
+      return state.then((value) => (value as OperationResult<"getServerState">).server) as Promise<
+        OperationResult<N>
+      >;
+    }
+    let pending = remembered.get(operation);
+    if (pending === undefined) {
+      pending = this.runChecked(operation, args);
+      remembered.set(operation, pending);
+      pending.catch(() => {
+        if (remembered.get(operation) === pending) remembered.delete(operation);
+      });
+    }
+    return pending as Promise<OperationResult<N>>;
+  }
+
+  private async runChecked<N extends OperationName>(
+    operation: N,
+    args: unknown,
+  ): Promise<OperationResult<N>> {
+    const schema = operations[operation];
+    const raw = await this.withTimeout(operation, this.backend.run(operation, args));
     const parsedResult = schema.result.safeParse(raw);
     if (!parsedResult.success) {
       throw new OperationError(
@@ -56,6 +119,7 @@ export class EntraConnectClient {
   }
 
   sleep(milliseconds: number): Promise<void> {
+    this.remembered?.clear(); // time passes: cycles start and end
     return this.backend.sleep(milliseconds);
   }
 

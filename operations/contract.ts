@@ -248,6 +248,14 @@ export type SyncWindow = z.infer<typeof syncWindow>;
 export const operations = {
   getServerInfo: { args: none, result: serverInfo },
   getScheduler: { args: none, result: schedulerState },
+  /**
+   * getServerInfo, getScheduler and getCompanyFeatures in one round trip: what a refresh reads of the server
+   * itself (the SchedulerState and the v2 resources), read once per deployment (see EntraConnectClient).
+   */
+  getServerState: {
+    args: none,
+    result: z.strictObject({ server: serverInfo, scheduler: schedulerState, features: companyFeatures }),
+  },
   setSchedulerSyncCycleEnabled: {
     args: z.strictObject({ enabled: z.boolean() }),
     result: schedulerState,

@@ -1,13 +1,10 @@
 // Out-of-band actions an administrator (or a test) takes on the simulated world, each one journaled.
 import * as crypto from "node:crypto";
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { z } from "zod";
 import { connectVersion, type OperationName, operationNames } from "../operations/contract";
 import { OperationError } from "../operations/errors";
 import { advanceClock } from "./clock";
 import { dnKey } from "../operations/dn";
-import { resetJournal } from "./journal";
 import type { CloudGroup, Server, SimState } from "./model";
 import {
   findServer,
@@ -25,7 +22,7 @@ import {
   seededRandom,
   suggestedWritebackOu,
 } from "./seed";
-import { lockFileFor, withFileLock, writeFileAtomic, serializeState } from "./store";
+import { createStateDatabase, StateFileError } from "./store";
 import { resumeSchedulerAt, startCycle } from "./syncCycle";
 import { resolveStateFile, type Transaction, withState } from "./transaction";
 import { newUnifiedGroupWritebackDefault } from "./graph/directorySettings";
@@ -107,7 +104,7 @@ export interface InitSummary {
   clock: string;
 }
 
-/** Creates a new state file (and an empty journal). Refuses to overwrite one unless options.force. */
+/** Creates a new state database (with an empty journal). Refuses to overwrite a file unless options.force. */
 export async function initState(
   file: string,
   options: InitOptions & { force?: boolean } = {},
@@ -124,14 +121,13 @@ export async function initState(
   }
   const stateFile = resolveStateFile(file);
   const state = buildInitialState(parsed.data, Date.now());
-  fs.mkdirSync(path.dirname(stateFile), { recursive: true });
-  await withFileLock(lockFileFor(stateFile), () => {
-    if (fs.existsSync(stateFile) && !force) {
+  try {
+    createStateDatabase(stateFile, state, force === true);
+  } catch (error) {
+    if (error instanceof StateFileError && /already exists/.test(error.message))
       throw new OperationError("init", "Refused", `${file} already exists; pass --force to overwrite it`);
-    }
-    writeFileAtomic(stateFile, serializeState(state));
-    resetJournal(stateFile);
-  });
+    throw error;
+  }
   const server = state.servers[0] as Server;
   await runAction(file, "init", parsed.data, { client: "cli" }, () => undefined);
   return {

@@ -1,11 +1,10 @@
-// The simulator as a Backend of the operation contract: each call is one locked transaction on the state file.
-import * as fs from "node:fs";
+// The simulator as a Backend of the operation contract: each call is one transaction on the state database.
 import { setTimeout as delay } from "node:timers/promises";
 import type { Backend } from "../operations/backend";
 import type { OperationName } from "../operations/contract";
 import { OperationError } from "../operations/errors";
 import { advance, runOperation } from "./admin";
-import { parseStateText } from "./store";
+import { openStateDatabase, readCore } from "./store";
 import { resolveStateFile, withState } from "./transaction";
 
 export interface SimulatorBackendOptions {
@@ -28,7 +27,12 @@ export function createSimulatorBackend(options: SimulatorBackendOptions): Backen
   const serverLabel = (): string => {
     if (serverName !== undefined) return serverName;
     try {
-      serverName = parseStateText(stateFile, fs.readFileSync(stateFile, "utf8")).servers[0]?.name;
+      const db = openStateDatabase(stateFile);
+      try {
+        serverName = readCore(stateFile, db).core.servers[0]?.name;
+      } finally {
+        db.close();
+      }
     } catch {
       return "first server";
     }

@@ -1,7 +1,9 @@
 // The simulated AD domain: object lookup by DN, the tree, and access control entries.
 import { type AccessRule, type ActiveDirectoryRight, WRITEBACK_ACCESS_RULE } from "../operations/contract";
 import { dnKey, isAtOrBelow, parentKey } from "../operations/dn";
-import type { Ace, AdObject, Domain } from "./model";
+import { objectIndex } from "./lazyState";
+import type { Ace, AdGroup, AdObject, Domain } from "./model";
+import { objectIdFromAnchor } from "./writebackRules";
 
 export function findObject(domain: Domain, dn: string): AdObject | undefined {
   return domain.objects[dnKey(dn)];
@@ -11,8 +13,10 @@ export function putObject(domain: Domain, object: AdObject): void {
   domain.objects[dnKey(object.dn)] = object;
 }
 
-/** Keys of the objects directly below the key (one pass over the domain). */
+/** Keys of the objects directly below the key (the database's index on a transaction's state). */
 export function childKeys(domain: Domain, key: string): string[] {
+  const index = objectIndex(domain.objects);
+  if (index) return index.childKeys(key);
   const suffix = `,${key}`;
   return Object.keys(domain.objects).filter(
     (candidate) => candidate.endsWith(suffix) && parentKey(candidate) === key,
@@ -21,7 +25,22 @@ export function childKeys(domain: Domain, key: string): string[] {
 
 /** Keys of the object and everything below it. */
 export function subtreeKeys(domain: Domain, key: string): string[] {
+  const index = objectIndex(domain.objects);
+  if (index) return index.subtreeKeys(key);
   return Object.keys(domain.objects).filter((candidate) => isAtOrBelow(candidate, key));
+}
+
+/**
+ * Every group carrying a cloud anchor (Group_<objectId>), by key: the groups Entra Connect wrote back.
+ * Read-only (streamed from the database on a transaction's state): change an object through domain.objects.
+ */
+export function anchoredGroups(domain: Domain): Iterable<[string, AdGroup]> {
+  const index = objectIndex(domain.objects);
+  if (index) return index.anchoredGroups();
+  return Object.entries(domain.objects).filter(
+    (entry): entry is [string, AdGroup] =>
+      entry[1].objectClass === "group" && objectIdFromAnchor(entry[1].adminDescription) !== null,
+  );
 }
 
 /** True when the DN lies inside the AD connector's OU filtering (included and not excluded). */

@@ -23,7 +23,7 @@ export {
 export { advanceClock, currentTimeMs, formatTimeSpan, parseTimeSpan } from "./clock";
 export { canonicalDn, dnKey, escapeDnValue, parseDn, parentDn } from "../operations/dn";
 export { accessRulesFor, groupExportRights, isInSyncScope } from "./directory";
-export { type JournalEntry, journalFileFor, readJournal } from "./journal";
+export { type JournalEntry, readJournal } from "./journal";
 export type { AdObject, CloudGroup, Server, SimState } from "./model";
 export { STATE_SCHEMA_VERSION, stateSchema } from "./model";
 export {
@@ -38,14 +38,8 @@ export {
   SYNC_ALREADY_RUNNING,
 } from "./operations";
 export { type InitOptions, suggestedWritebackOu } from "./seed";
-export {
-  acquireLock,
-  lockFileFor,
-  releaseLock,
-  StateFileError,
-  withFileLock,
-  writeFileAtomic,
-} from "./store";
+export { acquireLock, lockFileFor, releaseLock, withFileLock, writeFileAtomic } from "./fileLock";
+export { StateFileError } from "./store";
 export { computeGroupChanges, effectiveIntervalSeconds, groupsNotWrittenBack } from "./syncCycle";
 export { readState, type Transaction, withState } from "./transaction";
 export {

@@ -1,7 +1,8 @@
-// The journal: an append-only JSON-lines file beside the state file, one line per operation or event,
-// in the order the transactions committed. It is written under the state lock, so lines never interleave.
-import * as fs from "node:fs";
+// The journal: an append-only table of the state database, one row per operation or event, in the order
+// the transactions committed (written inside each operation's transaction).
+import type { DatabaseSync } from "node:sqlite";
 import { z } from "zod";
+import { openStateDatabase, resolveStateFile, sqliteGuard, StateFileError } from "./store";
 
 export const journalEntrySchema = z.discriminatedUnion("kind", [
   z.strictObject({
@@ -37,40 +38,28 @@ export type EventEntry = Extract<JournalEntry, { kind: "event" }>;
 /** Events list at most this many sample DNs, so a 100,000-group cycle stays one short line. */
 export const JOURNAL_SAMPLE_SIZE = 10;
 
-export function journalFileFor(stateFile: string): string {
-  return `${stateFile.replace(/\.json$/i, "")}.journal.jsonl`;
-}
-
-export function appendJournal(stateFile: string, entries: readonly JournalEntry[]): void {
+export function appendJournal(db: DatabaseSync, entries: readonly JournalEntry[]): void {
   if (entries.length === 0) return;
-  const text = entries.map((entry) => JSON.stringify(entry)).join("\n") + "\n";
-  fs.appendFileSync(journalFileFor(stateFile), text, "utf8");
+  const insert = db.prepare("INSERT INTO journal (json) VALUES (?)");
+  for (const entry of entries) insert.run(JSON.stringify(entry));
 }
 
-export function resetJournal(stateFile: string): void {
-  fs.writeFileSync(journalFileFor(stateFile), "", "utf8");
-}
-
-/** Reads the journal in order. A torn last line (a crash in the middle of an append) is ignored. */
+/** Reads the journal in commit order (a read of its own: it does not take the write lock). */
 export function readJournal(stateFile: string): JournalEntry[] {
-  let text: string;
+  const file = resolveStateFile(stateFile);
+  const db = openStateDatabase(file);
   try {
-    text = fs.readFileSync(journalFileFor(stateFile), "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw error;
+    return sqliteGuard(file, () =>
+      (db.prepare("SELECT seq, json FROM journal ORDER BY seq").all() as { seq: number; json: string }[]).map(
+        (row) => {
+          const parsed = journalEntrySchema.safeParse(JSON.parse(row.json));
+          if (!parsed.success)
+            throw new StateFileError(`${file}: journal entry ${row.seq} is damaged: ${parsed.error.message}`);
+          return parsed.data;
+        },
+      ),
+    );
+  } finally {
+    db.close();
   }
-  const lines = text.split("\n").filter((line) => line.trim() !== "");
-  const entries: JournalEntry[] = [];
-  lines.forEach((line, index) => {
-    try {
-      entries.push(journalEntrySchema.parse(JSON.parse(line)));
-    } catch (error) {
-      if (index === lines.length - 1) return;
-      throw new Error(`journal ${journalFileFor(stateFile)} line ${index + 1} is damaged: ${String(error)}`, {
-        cause: error,
-      });
-    }
-  });
-  return entries;
 }

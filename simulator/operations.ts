@@ -19,6 +19,7 @@ import { dnKey, escapeDnValue, firstRdn, isAtOrBelow } from "../operations/dn";
 import {
   accessRulesFor,
   addWritebackAce,
+  anchoredGroups,
   childKeys,
   findObject,
   putObject,
@@ -32,6 +33,7 @@ import {
   resumeSchedulerAt,
   startCycle,
 } from "./syncCycle";
+import { eachCloudGroup } from "./lazyState";
 import type { Transaction } from "./transaction";
 import { objectIdFromAnchor } from "./writebackRules";
 
@@ -160,6 +162,12 @@ const handlers: Handlers = {
     server.syncWindow = null;
     return { closed: true };
   },
+
+  getServerState: (tx, server) => ({
+    server: handlers.getServerInfo(tx, server, {}),
+    scheduler: handlers.getScheduler(tx, server, {}),
+    features: handlers.getCompanyFeatures(tx, server, {}),
+  }),
 
   // Allowed during a cycle; a running cycle finishes regardless.
   setSchedulerSyncCycleEnabled: (tx, server, { enabled }) => {
@@ -327,8 +335,8 @@ type WrittenBackGroupView = OperationResult<"listWrittenBackGroups">["groups"][n
 function writtenBackGroupsBelow(state: SimState, dn: string): WrittenBackGroupView[] {
   const key = dnKey(dn);
   const groups: WrittenBackGroupView[] = [];
-  for (const [candidateKey, object] of Object.entries(state.domain.objects)) {
-    if (object.objectClass !== "group" || !isAtOrBelow(candidateKey, key)) continue;
+  for (const [candidateKey, object] of anchoredGroups(state.domain)) {
+    if (!isAtOrBelow(candidateKey, key)) continue;
     const cloudObjectId = objectIdFromAnchor(object.adminDescription);
     if (cloudObjectId === null || object.adminDescription === null) continue;
     groups.push({
@@ -358,7 +366,7 @@ function cloudGroupWritebackView(
   dn: string | null,
   sampleSize: number,
 ): CloudGroupWriteback {
-  const live = state.tenant.groups.filter((group) => group.deleted === "none");
+  const live = [...eachCloudGroup(state.tenant)].filter((group) => group.deleted === "none");
   const m365 = live.filter((group) => group.type === "m365");
   const security = live.filter((group) => group.type === "security");
   const optedOut = m365.filter((group) => group.writebackEnabled === false);

@@ -2,7 +2,8 @@
 import type { PendingExport, SyncPolicyType } from "../operations/contract";
 import { parseTimeSpan, toIso } from "./clock";
 import { dnKey, escapeDnValue, isAtOrBelow, parentKey } from "../operations/dn";
-import { type GroupExportRights, groupExportRights } from "./directory";
+import { eachCloudGroup } from "./lazyState";
+import { anchoredGroups, type GroupExportRights, groupExportRights } from "./directory";
 import { JOURNAL_SAMPLE_SIZE } from "./journal";
 import type { AdGroup, CloudGroup, Cycle, ExportError, Server, SimState, Tenant } from "./model";
 import {
@@ -114,13 +115,18 @@ export interface GroupChange {
   category?: GroupCategory;
 }
 
+/** A written-back group and its key (dnKey of its DN, which costs a DN parse to recompute). */
+interface JoinedGroup {
+  key: string;
+  group: AdGroup;
+}
+
 /** Written-back groups already in AD, by cloud objectId (the join on the cloud anchor). */
-export function joinedGroups(state: SimState): Map<string, AdGroup> {
-  const joined = new Map<string, AdGroup>();
-  for (const object of Object.values(state.domain.objects)) {
-    if (object.objectClass !== "group") continue;
-    const objectId = objectIdFromAnchor(object.adminDescription);
-    if (objectId !== null) joined.set(objectId, object);
+function joinedGroups(state: SimState): Map<string, JoinedGroup> {
+  const joined = new Map<string, JoinedGroup>();
+  for (const [key, group] of anchoredGroups(state.domain)) {
+    const objectId = objectIdFromAnchor(group.adminDescription);
+    if (objectId !== null) joined.set(objectId, { key, group });
   }
   return joined;
 }
@@ -129,8 +135,7 @@ export function joinedGroups(state: SimState): Map<string, AdGroup> {
 export function computeGroupChanges(state: SimState, server: Server): GroupChange[] {
   const joined = joinedGroups(state);
   const changes: GroupChange[] = [];
-  const deleteJoined = (objectId: string, group: AdGroup): void => {
-    const key = dnKey(group.dn);
+  const deleteJoined = (objectId: string, { key, group }: JoinedGroup): void => {
     changes.push({
       modification: "delete",
       dn: group.dn,
@@ -147,12 +152,12 @@ export function computeGroupChanges(state: SimState, server: Server): GroupChang
     const cleanup = server.groupWriteback.cleanupContainerDn;
     if (cleanup === null) return changes;
     const cleanupKey = dnKey(cleanup);
-    for (const [objectId, group] of joined)
-      if (isAtOrBelow(dnKey(group.dn), cleanupKey)) deleteJoined(objectId, group);
+    for (const [objectId, joinedGroup] of joined)
+      if (isAtOrBelow(joinedGroup.key, cleanupKey)) deleteJoined(objectId, joinedGroup);
     return changes;
   }
   const containerKey = dnKey(containerDn);
-  for (const group of state.tenant.groups) {
+  for (const group of eachCloudGroup(state.tenant)) {
     const existing = joined.get(group.objectId);
     joined.delete(group.objectId);
     const decision = decideWriteback(group, flags);
@@ -176,15 +181,15 @@ export function computeGroupChanges(state: SimState, server: Server): GroupChang
       changes.push({ modification: "add", ...wanted });
       continue;
     }
-    const existingKey = dnKey(existing.dn);
+    const existingKey = existing.key;
     if (existingKey !== key && parentKey(existingKey) !== containerKey) {
       // Another container: Connect deletes the old object and provisions a new one.
       deleteJoined(group.objectId, existing);
       changes.push({ modification: "add", ...wanted });
     } else if (
       existingKey !== key ||
-      existing.displayName !== group.displayName ||
-      existing.groupCategory !== decision.category
+      existing.group.displayName !== group.displayName ||
+      existing.group.groupCategory !== decision.category
     ) {
       changes.push({
         modification: "update",

@@ -1,17 +1,10 @@
-// One transaction on the state file: lock, read, let due time-driven things happen, change, write, journal.
-import * as path from "node:path";
+// One transaction on the state database: BEGIN IMMEDIATE (SQLite's write lock, shared by every process),
+// read the core row, let due time-driven things happen, change, write the changed rows, journal, COMMIT.
 import { currentTimeMs, toIso } from "./clock";
 import { appendJournal, type JournalEntry } from "./journal";
+import { loadState } from "./lazyState";
 import type { SimState } from "./model";
-import {
-  type LockOptions,
-  lockFileFor,
-  parseStateText,
-  readStateText,
-  serializeState,
-  withFileLock,
-  writeFileAtomic,
-} from "./store";
+import { openStateDatabase, resolveStateFile, sqliteGuard } from "./store";
 import { advanceTime } from "./syncCycle";
 
 type WithoutTimes<T> = T extends unknown ? Omit<T, "at" | "wallAt"> : never;
@@ -27,76 +20,77 @@ export interface Transaction {
   event(event: string, server: string | null, details: Record<string, unknown>, atMs?: number): void;
   /** Re-reads the clock (after the transaction moved it) and applies what became due. */
   catchUp(): void;
+  /** A plain copy of the whole state (loads every group and AD object: for show, not for operations). */
+  materialize(): SimState;
 }
 
-export interface TransactionOptions {
-  lock?: LockOptions;
-}
-
-export function resolveStateFile(file: string): string {
-  return path.resolve(process.cwd(), file);
-}
+export { resolveStateFile };
 
 /**
- * Runs fn on the state inside the file lock. The state is written (atomically) only when fn returns and
- * changed it; when fn throws, nothing is written and nothing is journaled.
+ * Runs fn on the state inside one SQL transaction. What fn changed is written (only the rows that changed)
+ * when it returns; when it throws, the transaction rolls back: nothing is written and nothing is journaled.
+ * tx.state reads lazily: the tenant's groups and the AD objects load only when fn touches them.
  */
-export async function withState<T>(
-  file: string,
-  fn: (tx: Transaction) => T,
-  options: TransactionOptions = {},
-): Promise<T> {
+export async function withState<T>(file: string, fn: (tx: Transaction) => T): Promise<T> {
   const stateFile = resolveStateFile(file);
-  return withFileLock(
-    lockFileFor(stateFile),
-    () => {
-      const before = readStateText(stateFile);
-      const state = parseStateText(stateFile, before);
-      const entries: JournalEntry[] = [];
-      const event = (
-        name: string,
-        server: string | null,
-        details: Record<string, unknown>,
-        atMs?: number,
-      ): void => {
-        entries.push({
-          kind: "event",
-          at: toIso(atMs ?? currentTimeMs(state.clock)),
-          wallAt: new Date().toISOString(),
-          server,
-          event: name,
-          details,
-        });
-      };
-      const tx: Transaction = {
-        file: stateFile,
-        state,
-        nowMs: 0,
-        journal(entry) {
+  const db = openStateDatabase(stateFile);
+  try {
+    return sqliteGuard(stateFile, () => {
+      db.exec("BEGIN IMMEDIATE");
+      try {
+        const loaded = loadState(stateFile, db);
+        const state = loaded.state;
+        const entries: JournalEntry[] = [];
+        const event = (
+          name: string,
+          server: string | null,
+          details: Record<string, unknown>,
+          atMs?: number,
+        ): void => {
           entries.push({
-            ...entry,
-            at: toIso(currentTimeMs(state.clock)),
+            kind: "event",
+            at: toIso(atMs ?? currentTimeMs(state.clock)),
             wallAt: new Date().toISOString(),
-          } as JournalEntry);
-        },
-        event,
-        catchUp() {
-          (tx as { nowMs: number }).nowMs = currentTimeMs(state.clock);
-          advanceTime(state, tx.nowMs, event);
-        },
-      };
-      tx.catchUp();
-      const result = fn(tx);
-      const after = serializeState(state);
-      if (after !== before) writeFileAtomic(stateFile, after);
-      appendJournal(stateFile, entries);
-      return result;
-    },
-    options.lock,
-  );
+            server,
+            event: name,
+            details,
+          });
+        };
+        const tx: Transaction = {
+          file: stateFile,
+          state,
+          nowMs: 0,
+          journal(entry) {
+            entries.push({
+              ...entry,
+              at: toIso(currentTimeMs(state.clock)),
+              wallAt: new Date().toISOString(),
+            } as JournalEntry);
+          },
+          event,
+          catchUp() {
+            (tx as { nowMs: number }).nowMs = currentTimeMs(state.clock);
+            advanceTime(state, tx.nowMs, event);
+          },
+          materialize: () => loaded.materialize(),
+        };
+        tx.catchUp();
+        const result = fn(tx);
+        loaded.commit();
+        appendJournal(db, entries);
+        db.exec("COMMIT");
+        return result;
+      } catch (error) {
+        if (db.isTransaction) db.exec("ROLLBACK");
+        throw error;
+      }
+    });
+  } finally {
+    db.close();
+  }
 }
 
-/** Reads the state as it is now (time-driven updates applied and saved). */
+/** Reads the whole state as it is now (time-driven updates applied and saved), as a plain object. */
 export async function readState(file: string): Promise<SimState> {
-  return withState(file, (tx) => tx.state);
+  return withState(file, (tx) => tx.materialize());
 }

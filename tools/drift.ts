@@ -1,11 +1,13 @@
-// npm run drift -- [stack ...] [--project-dir DIR] [--json FILE] [--junit FILE]
-// Runs `pulumi preview --refresh --expect-no-changes` for every stack (or the ones named), prints a table,
+// npm run drift -- [stack ...] [--project-dir DIR] [--json FILE] [--junit FILE] [--parallel N]
+// Runs `pulumi preview --refresh --expect-no-changes` for every stack (or the ones named), a bounded number
+// at a time, prints a table (in the order the stacks were named or listed, whatever order they finish in),
 // writes JSON and JUnit XML reports, and exits 1 when any stack drifted or failed (2 on bad usage).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { classifyPreview, type StackDriftResult } from "./drift/classify";
+import { defaultParallelism, mapWithConcurrency } from "./drift/pool";
 import { renderJson, renderJunit, renderTable } from "./drift/render";
 import { projectRoot, runPulumi } from "./pulumiCli";
 
@@ -14,7 +16,15 @@ const options = z.strictObject({
   json: z.string().min(1),
   junit: z.string().min(1),
   stacks: z.array(z.string().regex(/^[A-Za-z0-9_.-]+$/, "a stack name (letters, digits, _ . -)")),
+  parallel: z.coerce
+    .number({ message: "--parallel: a whole number of stacks from 1 to 64" })
+    .int("--parallel: a whole number of stacks from 1 to 64")
+    .min(1, "--parallel: a whole number of stacks from 1 to 64")
+    .max(64, "--parallel: a whole number of stacks from 1 to 64"),
 });
+
+const USAGE =
+  "usage: npm run drift -- [stack ...] [--project-dir DIR] [--json FILE] [--junit FILE] [--parallel N]";
 
 function parseOptions(argv: string[]) {
   const { values, positionals } = parseArgs({
@@ -24,11 +34,15 @@ function parseOptions(argv: string[]) {
       "project-dir": { type: "string" },
       json: { type: "string" },
       junit: { type: "string" },
+      parallel: { type: "string", short: "j" },
       help: { type: "boolean", short: "h" },
     },
   });
   if (values.help) {
-    console.log("usage: npm run drift -- [stack ...] [--project-dir DIR] [--json FILE] [--junit FILE]");
+    console.log(USAGE);
+    console.log(
+      `  --parallel N, -j N  stacks checked at once (default ${defaultParallelism()} on this machine: twice the cores, 2 to 8)`,
+    );
     process.exit(0);
   }
   const projectDir = path.resolve(values["project-dir"] ?? projectRoot);
@@ -37,9 +51,14 @@ function parseOptions(argv: string[]) {
     json: values.json ?? path.join(projectDir, "reports", "drift.json"),
     junit: values.junit ?? path.join(projectDir, "reports", "drift.xml"),
     stacks: positionals,
+    parallel: values.parallel ?? defaultParallelism(),
   });
   if (!parsed.success)
-    throw new Error(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+    throw new Error(
+      parsed.error.issues
+        .map((i) => (i.path[0] === "parallel" ? i.message : `${i.path.join(".")}: ${i.message}`))
+        .join("; "),
+    );
   return parsed.data;
 }
 
@@ -70,11 +89,19 @@ async function main(): Promise<number> {
     console.error(`drift: no stacks in ${settings.projectDir}; name them or create one first`);
     return 2;
   }
-  const results: StackDriftResult[] = [];
-  for (const stack of stacks) {
-    console.error(`drift: checking ${stack} (preview --refresh --expect-no-changes)...`);
-    results.push(await checkStack(stack, settings.projectDir));
-  }
+  const parallel = Math.min(settings.parallel, stacks.length);
+  console.error(
+    `drift: checking ${stacks.length} stack(s), ${parallel} at a time (preview --refresh --expect-no-changes)...`,
+  );
+  let finished = 0;
+  const results = await mapWithConcurrency(stacks, parallel, async (stack) => {
+    const result = await checkStack(stack, settings.projectDir);
+    finished++;
+    console.error(
+      `  [${finished}/${stacks.length}] ${stack}: ${result.status} (${result.durationSeconds.toFixed(1)} s)`,
+    );
+    return result;
+  });
   console.log(renderTable(results));
   for (const [file, content] of [
     [settings.json, renderJson(results, new Date())],

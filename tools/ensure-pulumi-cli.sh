@@ -30,6 +30,7 @@ write_launchers() {
   cp "$project_dir/tools/plugins/pulumi-language-nodejs" "$bin_dir/pulumi-language-nodejs"
   cp "$project_dir/tools/plugins/language-host.js" "$bin_dir/language-host.js"
   cp "$project_dir/tools/plugins/engine-watch.js" "$bin_dir/engine-watch.js"
+  cp "$project_dir/tools/plugins/compile-cache.js" "$bin_dir/compile-cache.js"
   chmod +x "$bin_dir/pulumi-resource-pulumi-nodejs" "$bin_dir/pulumi-language-nodejs"
 }
 

@@ -46,7 +46,11 @@ export function clientFor(rawTarget: unknown): EntraConnectClient {
     // The PowerShell backend times each call itself, after it leaves the per-server queue; a client-side
     // timer would also count the wait in that queue and give up on calls that still run later.
     const clientTimeoutMs = target.kind === "simulator" ? settings.callTimeoutSeconds * 1000 : 0;
-    client = new EntraConnectClient(createBackend(target), clientTimeoutMs);
+    // One deployment per provider process: the server itself is read once (see rememberServerReads).
+    client = new EntraConnectClient(createBackend(target), {
+      callTimeoutMs: clientTimeoutMs,
+      rememberServerReads: true,
+    });
     clients.set(key, client);
   }
   return client;

@@ -2,11 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { GroupSet } from "../../operations/contract";
 import type { Target } from "../../operations/target";
 import type { PreflightInputs } from "../common/preflight";
-import { serializableProvider } from "../common/shell";
+import { ShellResource } from "../common/shell";
 import { PROVIDER_VERSION } from "../common/version";
 import type { PendingExportsReport } from "./schema";
-
-const provider = serializableProvider("GroupWritebackFeature");
 
 interface CommonArgs {
   /** The Entra Connect server (stack config entra-writeback:target). */
@@ -54,7 +52,7 @@ export type GroupWritebackFeatureArgs = GroupWritebackV2Args | GroupWritebackV1A
  * Group writeback: v2 is the tenant-wide GroupWritebackV2 flag (set with the scheduler paused); v1 is the
  * wizard's configuration, which this resource verifies (and waits for) but never changes itself.
  */
-export class GroupWritebackFeature extends pulumi.dynamic.Resource {
+export class GroupWritebackFeature extends ShellResource {
   declare readonly version: pulumi.Output<"v1" | "v2">;
   /** v2: whether GroupWritebackV2 is on. */
   declare readonly enabled: pulumi.Output<boolean | undefined>;
@@ -87,13 +85,6 @@ export class GroupWritebackFeature extends pulumi.dynamic.Resource {
             optedOutGroupsInOu: undefined,
             needsAttention: undefined,
           };
-    super(
-      provider,
-      name,
-      { ...args, providerVersion: PROVIDER_VERSION, ...outputs },
-      opts,
-      "entra-writeback",
-      "GroupWritebackFeature",
-    );
+    super("GroupWritebackFeature", name, { ...args, providerVersion: PROVIDER_VERSION, ...outputs }, opts);
   }
 }

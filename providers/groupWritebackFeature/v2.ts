@@ -100,8 +100,8 @@ export async function convergeV2(
 }
 
 export async function readV2(client: EntraConnectClient, olds: V2Outputs): Promise<V2Outputs> {
-  const server = await client.call("getServerInfo", {});
-  const features = await client.call("getCompanyFeatures", {});
+  // The same read of the server as the SchedulerState resource's (remembered for the deployment).
+  const { server, features } = await client.call("getServerState", {});
   return { ...olds, enabled: features.groupWritebackV2, connectVersion: server.connectVersion };
 }
 

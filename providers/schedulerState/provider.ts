@@ -176,9 +176,8 @@ export const schedulerStateProvider: Required<Omit<pulumi.dynamic.ResourceProvid
   },
 
   async read(id, props) {
-    const client = clientFor((props as Outputs).target);
-    const server = await client.call("getServerInfo", {});
-    const scheduler = await client.call("getScheduler", {});
+    // One read of the server, which the v2 resource's read shares (getServerState is remembered).
+    const { server, scheduler } = await clientFor((props as Outputs).target).call("getServerState", {});
     readThisDeployment.set(targetKey((props as Outputs).target), {
       syncCycleEnabled: scheduler.syncCycleEnabled,
       atMs: Date.now(),

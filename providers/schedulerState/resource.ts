@@ -1,10 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { SyncPolicyType } from "../../operations/contract";
 import type { Target } from "../../operations/target";
-import { serializableProvider } from "../common/shell";
+import { ShellResource } from "../common/shell";
 import { PROVIDER_VERSION } from "../common/version";
-
-const provider = serializableProvider("SchedulerState");
 
 export interface SchedulerStateArgs {
   /** The Entra Connect server (stack config entra-writeback:target). */
@@ -22,7 +20,7 @@ export interface SchedulerStateArgs {
 }
 
 /** The Entra Connect sync scheduler (Get-/Set-ADSyncScheduler) and the server's staging-mode role. */
-export class SchedulerState extends pulumi.dynamic.Resource {
+export class SchedulerState extends ShellResource {
   declare readonly syncCycleEnabled: pulumi.Output<boolean>;
   declare readonly computerName: pulumi.Output<string>;
   declare readonly connectVersion: pulumi.Output<string>;
@@ -31,7 +29,7 @@ export class SchedulerState extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: SchedulerStateArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      provider,
+      "SchedulerState",
       name,
       {
         ...args,
@@ -42,8 +40,6 @@ export class SchedulerState extends pulumi.dynamic.Resource {
         schedulerSuspended: undefined,
       },
       opts,
-      "entra-writeback",
-      "SchedulerState",
     );
   }
 }

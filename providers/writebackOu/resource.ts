@@ -1,10 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Target } from "../../operations/target";
 import type { PreflightInputs } from "../common/preflight";
-import { serializableProvider } from "../common/shell";
+import { ShellResource } from "../common/shell";
 import { PROVIDER_VERSION } from "../common/version";
-
-const provider = serializableProvider("WritebackOU");
 
 export interface WritebackOuArgs {
   /** The Entra Connect server (stack config entra-writeback:target). */
@@ -18,7 +16,7 @@ export interface WritebackOuArgs {
 }
 
 /** The writeback OU in Active Directory, protected from accidental deletion; an existing OU is adopted. */
-export class WritebackOU extends pulumi.dynamic.Resource {
+export class WritebackOU extends ShellResource {
   declare readonly dn: pulumi.Output<string>;
   declare readonly name: pulumi.Output<string>;
   declare readonly parentDn: pulumi.Output<string>;
@@ -28,7 +26,7 @@ export class WritebackOU extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: WritebackOuArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      provider,
+      "WritebackOU",
       name,
       {
         ...args,
@@ -40,8 +38,6 @@ export class WritebackOU extends pulumi.dynamic.Resource {
         adopted: undefined,
       },
       opts,
-      "entra-writeback",
-      "WritebackOU",
     );
   }
 }

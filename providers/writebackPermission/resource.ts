@@ -1,10 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { AccessRule } from "../../operations/contract";
 import type { Target } from "../../operations/target";
-import { serializableProvider } from "../common/shell";
+import { ShellResource } from "../common/shell";
 import { PROVIDER_VERSION } from "../common/version";
-
-const provider = serializableProvider("WritebackPermission");
 
 export interface WritebackPermissionArgs {
   /** The Entra Connect server (stack config entra-writeback:target). */
@@ -21,19 +19,17 @@ export interface WritebackPermissionArgs {
  * The connector account's group writeback rights: generic read/write, create/delete child, delete and
  * delete tree on group objects below the OU (the ACE Set-ADSyncUnifiedGroupWritebackPermissions grants).
  */
-export class WritebackPermission extends pulumi.dynamic.Resource {
+export class WritebackPermission extends ShellResource {
   declare readonly granted: pulumi.Output<boolean>;
   declare readonly aclDn: pulumi.Output<string>;
   declare readonly rules: pulumi.Output<AccessRule[]>;
 
   constructor(name: string, args: WritebackPermissionArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      provider,
+      "WritebackPermission",
       name,
       { ...args, providerVersion: PROVIDER_VERSION, granted: undefined, aclDn: undefined, rules: undefined },
       opts,
-      "entra-writeback",
-      "WritebackPermission",
     );
   }
 }

@@ -1,7 +1,6 @@
 // What `entra-sim graph` does, kept out of simulator/cli.ts (which only parses the flags and calls these).
 import * as fs from "node:fs";
 import { OperationError } from "../../operations/errors";
-import { journalFileFor } from "../journal";
 import { resolveStateFile } from "../transaction";
 import type { GraphFaultInput } from "./faults";
 import { startGraphSimulator } from "./server";
@@ -13,7 +12,7 @@ export interface GraphCliIo {
 
 /** Where `entra-sim graph` writes the certificate clients must trust: beside the state file. */
 export function certificateFileFor(stateFile: string): string {
-  return journalFileFor(stateFile).replace(/\.journal\.jsonl$/, ".graph-ca.pem");
+  return `${stateFile.replace(/\.json$/i, "")}.graph-ca.pem`;
 }
 
 /** Serves the simulated Graph until SIGINT or SIGTERM; the first line printed is the base URL. */

@@ -62,6 +62,10 @@ test("npm run drift: one drifted stack among three", async () => {
       );
     const drift = runDrift([]);
     expect(drift.stderr).not.toMatch(/^drift: (?!checking|reports)/m);
+    // Progress: one line per stack as it finishes.
+    expect(
+      drift.stderr.match(/^ {2}\[[1-3]\/3\] (east|west|north): (in-sync|drifted) \(\d+\.\d s\)$/gm),
+    ).toHaveLength(3);
     expect(drift.status).toBe(1);
     const table = drift.stdout.split("\n");
     expect(table[0]).toMatch(/^STACK\s+STATUS\s+CHANGES\s+DETAILS$/);

@@ -110,7 +110,33 @@ test("a local-target stack converges, detects drift and repairs it through Power
     }
     expect(events().filter((e) => e.event === "refused")).toHaveLength(1);
 
+    // A converged preview --refresh: one PowerShell process with one session, and one read per resource
+    // (the SchedulerState and v2 resources share one getServerState).
+    const logged = () =>
+      fs
+        .readFileSync(log, "utf8")
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as { event: string; script?: string });
+    const before = logged().length;
     await testStack.stack.preview({ refresh: true, expectNoChanges: true });
+    const during = logged().slice(before);
+    expect(during.filter((e) => e.event === "start")).toHaveLength(1);
+    expect(during.filter((e) => e.event === "session")).toHaveLength(1);
+    expect(
+      during
+        .filter((e) => e.event === "call" && e.script !== "_session")
+        .map((e) => e.script)
+        .sort(),
+    ).toEqual(
+      [
+        "getServerState",
+        "getOrganizationalUnit",
+        "getAccessRules",
+        "getGroupWritebackV1Config",
+        "listWrittenBackGroups",
+      ].sort(),
+    );
     simOk(["ad", stateFile, "revoke", LAB_OU, LAB_ACCOUNT]);
     const drift = await failureOf(testStack.stack.preview({ refresh: true, expectNoChanges: true }));
     expect(plannedStep(drift, "group-writeback-permission")).toMatch(/update$/);

@@ -4,6 +4,7 @@ import * as net from "node:net";
 import * as path from "node:path";
 import { GraphClient } from "../../../graph";
 import { cli, ENTRA_SIM, ensureBuilt, newSim, type Sim } from "../simulator/testSupport";
+import { readJournal } from "../../../simulator/journal";
 
 let sim: Sim;
 beforeAll(async () => ensureBuilt(), 180_000);
@@ -57,10 +58,9 @@ describe("entra-sim graph", () => {
     expect(await exited).toBe(0);
     expect(stdout.trim().split("\n").at(-1)).toBe("stopped");
     // The secret was printed on request only; the journal never has it.
-    expect(fs.readFileSync(path.join(sim.dir, "lab.journal.jsonl"), "utf8")).toContain(writer?.[1] as string);
-    expect(fs.readFileSync(path.join(sim.dir, "lab.journal.jsonl"), "utf8")).not.toContain(
-      writer?.[2] as string,
-    );
+    const journal = JSON.stringify(readJournal(sim.file));
+    expect(journal).toContain(writer?.[1] as string);
+    expect(journal).not.toContain(writer?.[2] as string);
   });
 
   it("arms a fault, and refuses bad flags with exit code 2", async () => {

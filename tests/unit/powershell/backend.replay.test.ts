@@ -29,6 +29,7 @@ const SAMPLE_ARGUMENTS: { [N in OperationName]: OperationArgs<N> } = {
     leaseSeconds: 2100,
   },
   closeSyncWindow: { owner: "entra-writeback/production" },
+  getServerState: {},
   setSchedulerSyncCycleEnabled: { enabled: false },
   startSyncCycle: { policyType: "Delta" },
   getCompanyFeatures: {},

@@ -233,7 +233,7 @@ describe("helpers copied between scripts (each script stays runnable on its own)
       .map(([functionName]) => functionName);
     expect(divergent).toEqual([]);
     // The shared ones really are shared.
-    expect(definitions.get("Get-GlobalParameterValue")?.values().next().value).toHaveLength(4);
+    expect(definitions.get("Get-GlobalParameterValue")?.values().next().value).toHaveLength(5);
     expect(definitions.get("Get-WritebackADConnector")?.values().next().value).toHaveLength(3);
     expect(definitions.get("ConvertTo-AccessRuleResult")?.values().next().value).toHaveLength(2);
     expect(definitions.get("Test-WritebackAccessRule")?.values().next().value).toHaveLength(2);

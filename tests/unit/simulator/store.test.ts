@@ -1,19 +1,18 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import {
   acquireLock,
   initState,
-  lockFileFor,
   readJournal,
   readState,
   releaseLock,
   StateFileError,
   withState,
-  writeFileAtomic,
 } from "../../../simulator";
-import { ensureBuilt, PROJECT_ROOT, tempDir } from "./testSupport";
+import { cli, ensureBuilt, PROJECT_ROOT, tempDir } from "./testSupport";
 
 const DIST_INDEX = path.join(PROJECT_ROOT, "dist", "simulator", "index.js");
 
@@ -24,6 +23,19 @@ function runChild(script: string, args: string[]): Promise<{ code: number | null
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     child.on("close", (code) => resolve({ code, stderr }));
   });
+}
+
+/** Changes the core row behind the simulator's back (a hand edit, or a bug in another version). */
+function editCore(file: string, edit: (core: Record<string, unknown>) => void): void {
+  const db = new DatabaseSync(file);
+  try {
+    const row = db.prepare("SELECT json FROM core WHERE id = 1").get() as { json: string };
+    const core = JSON.parse(row.json) as Record<string, unknown>;
+    edit(core);
+    db.prepare("UPDATE core SET json = ? WHERE id = 1").run(JSON.stringify(core));
+  } finally {
+    db.close();
+  }
 }
 
 let dir: string;
@@ -44,6 +56,7 @@ describe("the state store", () => {
         for (let i = 0; i < 25; i++) {
           await withState(process.argv[1], (tx) => {
             tx.state.settings.hangSeconds += 1;
+            tx.state.tenant.groups[0].displayName += "+";
             tx.event("increment", null, { pid: process.pid });
           });
         }
@@ -51,42 +64,52 @@ describe("the state store", () => {
     const children = await Promise.all([1, 2, 3, 4].map(() => runChild(script, [file])));
     expect(children.map((child) => child.stderr)).toEqual(["", "", "", ""]);
     expect(children.map((child) => child.code)).toEqual([0, 0, 0, 0]);
-    expect((await readState(file)).settings.hangSeconds).toBe(start + 100);
+    const state = await readState(file);
+    expect(state.settings.hangSeconds).toBe(start + 100);
+    expect(state.tenant.groups[0]?.displayName).toMatch(/\+{100}$/);
     expect(
       readJournal(file).filter((entry) => entry.kind === "event" && entry.event === "increment"),
     ).toHaveLength(100);
-    expect(fs.existsSync(lockFileFor(file))).toBe(false);
-    expect(fs.readdirSync(dir).filter((name) => name.endsWith(".tmp"))).toEqual([]);
+    // Every connection closed: SQLite folded its write-ahead log back and removed it.
+    expect(fs.readdirSync(dir)).toEqual(["lab.json"]);
   }, 60_000);
 
-  it("replaces the file atomically: a concurrent reader never sees a partial file", async () => {
-    const file = path.join(dir, "big.json");
-    const payload = (n: number): string => JSON.stringify({ n, filler: "x".repeat(2_000_000) });
-    writeFileAtomic(file, payload(0));
+  it("shows another process's transactions whole: a reader never sees half of one", async () => {
+    const file = path.join(dir, "lab.json");
+    await initState(file, { clock: "simulated", m365: 3, security: 0, securityEnabled: 0, m365OptedOut: 0 });
     const writer = runChild(
-      `const { writeFileAtomic } = require(${JSON.stringify(DIST_INDEX)});
-       for (let n = 1; n <= 30; n++) writeFileAtomic(process.argv[1], JSON.stringify({ n, filler: "x".repeat(2000000) }));`,
+      `const { withState } = require(${JSON.stringify(DIST_INDEX)});
+       (async () => {
+         for (let n = 1; n <= 40; n++)
+           await withState(process.argv[1], (tx) => {
+             tx.state.settings.hangSeconds = n;
+             for (const group of tx.state.tenant.groups) group.displayName = "round " + n;
+           });
+       })().catch((e) => { console.error(e); process.exit(1); });`,
       [file],
     );
-    let reads = 0;
     let done = false;
+    const seen = new Set<number>();
     void writer.then(() => (done = true));
     while (!done) {
-      const parsed = JSON.parse(fs.readFileSync(file, "utf8")) as { n: number; filler: string };
-      expect(parsed.filler).toHaveLength(2_000_000);
-      reads++;
+      const state = await readState(file);
+      const round = state.settings.hangSeconds;
+      seen.add(round);
+      if (round <= 40)
+        expect(state.tenant.groups.map((g) => g.displayName)).toEqual(Array(3).fill(`round ${round}`));
       await new Promise((resolve) => setImmediate(resolve));
     }
-    expect((await writer).code).toBe(0);
-    expect(reads).toBeGreaterThan(0);
-    expect((JSON.parse(fs.readFileSync(file, "utf8")) as { n: number }).n).toBe(30);
-    expect(fs.readdirSync(dir)).toEqual(["big.json"]);
+    expect(await writer).toEqual({ code: 0, stderr: "" });
+    expect(seen.size).toBeGreaterThan(1);
+    expect((await readState(file)).settings.hangSeconds).toBe(40);
   }, 60_000);
 
   it("writes nothing when the transaction throws", async () => {
     const file = path.join(dir, "lab.json");
     await initState(file, { clock: "simulated" });
-    const before = fs.readFileSync(file, "utf8");
+    const before = fs.readFileSync(file);
+    const groups = (await readState(file)).tenant.groups;
+    expect(groups.length).toBeGreaterThan(0);
     await expect(
       withState(file, (tx) => {
         tx.state.tenant.groups = [];
@@ -94,32 +117,40 @@ describe("the state store", () => {
         throw new Error("boom");
       }),
     ).rejects.toThrow("boom");
-    expect(fs.readFileSync(file, "utf8")).toBe(before);
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
+    expect((await readState(file)).tenant.groups).toEqual(groups);
     expect(readJournal(file).some((entry) => entry.kind === "event" && entry.event === "never")).toBe(false);
   });
 
-  it("takes over a lock whose holder is dead", async () => {
+  it("waits for another process's transaction, and a process killed inside one changes nothing", async () => {
     const file = path.join(dir, "lab.json");
     await initState(file, { clock: "simulated" });
-    const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], {
-      encoding: "utf8",
+    const start = (await readState(file)).settings.hangSeconds;
+    // The child takes the write lock, changes the state, signals, then dies without committing.
+    const child = spawn(
+      process.execPath,
+      [
+        "-e",
+        `const { DatabaseSync } = require("node:sqlite");
+         const db = new DatabaseSync(process.argv[1]);
+         db.exec("BEGIN IMMEDIATE");
+         db.exec("UPDATE core SET json = json_set(json, '$.settings.hangSeconds', 9999)");
+         process.stdout.write("locked\\n");
+         setTimeout(() => process.kill(process.pid, "SIGKILL"), 700);`,
+        file,
+      ],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
+    const started = Date.now();
+    await withState(file, (tx) => {
+      tx.state.settings.hangSeconds += 1;
     });
-    fs.writeFileSync(
-      lockFileFor(file),
-      JSON.stringify({
-        pid: Number(dead.stdout),
-        host: os.hostname(),
-        acquiredAt: Date.now(),
-        token: "dead",
-      }),
-    );
-    await withState(file, (tx) => tx.event("after-steal", null, {}), { lock: { timeoutMs: 2_000 } });
-    expect(readJournal(file).some((entry) => entry.kind === "event" && entry.event === "after-steal")).toBe(
-      true,
-    );
-  });
+    expect(Date.now() - started).toBeGreaterThan(300); // it did wait for the lock
+    expect((await readState(file)).settings.hangSeconds).toBe(start + 1);
+  }, 30_000);
 
-  it("takes over a very old lock even if its holder looks alive", async () => {
+  it("takes over a very old lock file even if its holder looks alive (the build lock)", async () => {
     const lockPath = path.join(dir, "x.lock");
     fs.writeFileSync(
       lockPath,
@@ -136,7 +167,7 @@ describe("the state store", () => {
     expect(fs.existsSync(lockPath)).toBe(false);
   });
 
-  it("gives up on a live lock after the timeout with a message that names the holder", async () => {
+  it("gives up on a live lock file after the timeout with a message that names the holder", async () => {
     const lockPath = path.join(dir, "x.lock");
     const held = await acquireLock(lockPath);
     const started = Date.now();
@@ -147,22 +178,62 @@ describe("the state store", () => {
     releaseLock(held);
   });
 
-  it("explains a missing, damaged or foreign state file", async () => {
+  it("explains a missing, damaged or foreign state file in one line and leaves it untouched", async () => {
     await expect(readState(path.join(dir, "missing.json"))).rejects.toThrow(
       /does not exist; create it with: entra-sim init/,
     );
-    fs.writeFileSync(path.join(dir, "bad.json"), "{ not json");
-    await expect(readState(path.join(dir, "bad.json"))).rejects.toThrow(StateFileError);
-    fs.writeFileSync(path.join(dir, "old.json"), JSON.stringify({ schemaVersion: 0 }));
-    await expect(readState(path.join(dir, "old.json"))).rejects.toThrow(
-      /schemaVersion 0, this simulator reads 1/,
-    );
+    expect(fs.existsSync(path.join(dir, "missing.json"))).toBe(false);
+
     const file = path.join(dir, "lab.json");
-    await initState(file, { clock: "simulated" });
-    const state = JSON.parse(fs.readFileSync(file, "utf8")) as { servers: unknown[] };
-    state.servers = [];
-    fs.writeFileSync(file, JSON.stringify(state));
+    await initState(file, { clock: "simulated", m365: 200 });
+    const intact = fs.readFileSync(file);
+    // Damage a page in the middle of the database.
+    const damaged = Buffer.from(intact);
+    damaged.fill(0x5a, 4096 * 2, 4096 * 2 + 4096);
+    const header = Buffer.from(intact.subarray(0, 100));
+    const garbage = path.join(dir, "garbage.json");
+    fs.writeFileSync(garbage, Buffer.concat([header.fill(0x41, 0, 16), intact.subarray(100)]));
+    fs.writeFileSync(file, damaged);
+    for (const broken of [file, garbage]) {
+      const before = fs.readFileSync(broken);
+      const error = await readState(broken).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(StateFileError);
+      expect((error as Error).message).toMatch(/(damaged|not an entra-sim state).*entra-sim init --force/);
+      const shown = cli(["show", broken]);
+      expect(shown.code).toBe(1);
+      expect(shown.stderr.trim().split("\n")).toHaveLength(1);
+      expect(fs.readFileSync(broken).equals(before)).toBe(true);
+    }
+    expect(fs.readdirSync(dir).sort()).toEqual(["garbage.json", "lab.json"]);
+
+    await initState(file, { clock: "simulated", force: true });
+    editCore(file, (core) => (core.schemaVersion = 0));
+    await expect(readState(file)).rejects.toThrow(/schemaVersion 0, this simulator reads 1/);
+    editCore(file, (core) => {
+      core.schemaVersion = 1;
+      core.servers = [];
+    });
     await expect(readState(file)).rejects.toThrow(/not a valid simulator state: servers/);
+  });
+
+  it("names a JSON state file of an earlier version, and init --force recreates it as the advice says", async () => {
+    const file = path.join(dir, "lab.json");
+    const old = JSON.stringify({ schemaVersion: 1, clock: { mode: "real" } });
+    fs.writeFileSync(file, old);
+    const shown = cli(["show", file]);
+    expect(shown.code).toBe(1);
+    expect(shown.stderr.trim()).toBe(
+      `entra-sim: ${file} is a JSON state file of an earlier entra-sim, which now keeps its state in SQLite; ` +
+        `recreate it with: entra-sim init --force ${file}`,
+    );
+    expect(fs.readFileSync(file, "utf8")).toBe(old);
+    const init = cli(["init", "--force", file]);
+    expect(init.code).toBe(0);
+    expect(cli(["show", file]).code).toBe(0);
+    expect((await readState(file)).servers).toHaveLength(1);
   });
 
   it("refuses to overwrite a state file without force", async () => {

@@ -1,0 +1,28 @@
+// The drift check's bounded pool: several stacks at once, results in the order the stacks were given.
+import * as os from "node:os";
+
+/**
+ * Stacks checked at once by default: a preview is mostly waiting (the CLI, the language host and the
+ * provider talk over gRPC, the servers answer over PowerShell), so twice the cores, at least 2, at most 8.
+ */
+export function defaultParallelism(cores = os.availableParallelism()): number {
+  return Math.min(8, Math.max(2, cores * 2));
+}
+
+/** Runs fn over the items, at most `limit` at once; the results keep the items' order. */
+export async function mapWithConcurrency<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return results;
+}

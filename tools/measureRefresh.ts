@@ -1,0 +1,168 @@
+// npm run measure:refresh -- [--rounds N] [--profile DIR]
+// The CPU a converged `pulumi preview --refresh` of the lab stack costs, beside the same command on an empty
+// stack (a Node.js program that declares nothing), with the same CLI on the same machine, run alternately so
+// that a busy machine weighs on both alike. CPU time is that of the whole process tree (the CLI, the language
+// host, the provider process), read from the kernel's accounting of a wrapper shell's children.
+// Prints each round, the medians and their ratio. With --profile DIR, one more lab preview runs with
+// NODE_OPTIONS=--prof, leaving a V8 tick log per Node process (language host, provider) in DIR. Everything lives in a temporary directory, removed after.
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { initState, wizardEnableGroupWriteback } from "../simulator";
+import { ensurePulumiCli, projectRoot, pulumiEnvironment, runPulumi } from "./pulumiCli";
+
+const LAB_OU = "OU=Entra Writeback,OU=Groups,OU=Corp,DC=contoso,DC=com";
+const PASSPHRASE = { PULUMI_CONFIG_PASSPHRASE: "measure-refresh" };
+const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+interface Sample {
+  cpuSeconds: number;
+  wallSeconds: number;
+  exitCode: number;
+}
+
+/** Runs the CLI under `sh`, which reports its reaped children's CPU time (utime+stime of the whole tree). */
+function measure(args: string[], projectDir: string, extraEnv: Record<string, string> = {}): Promise<Sample> {
+  const script = `"$@" >/dev/null 2>"$ERR_FILE"; code=$?; cat /proc/$$/stat; exit $code`;
+  const errFile = path.join(projectDir, "last-stderr.txt");
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn("/bin/sh", ["-c", script, "sh", ensurePulumiCli(), ...args, "--non-interactive"], {
+      cwd: projectDir,
+      env: { ...pulumiEnvironment(projectDir, PASSPHRASE), ...extraEnv, ERR_FILE: errFile },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let stat = "";
+    child.stdout.setEncoding("utf8").on("data", (text: string) => (stat += text));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      // Fields after the command name: ... field 16 cutime, 17 cstime (1-based, as in proc(5)).
+      const fields = stat
+        .slice(stat.lastIndexOf(")") + 2)
+        .trim()
+        .split(" ");
+      const ticks = Number(fields[13]) + Number(fields[14]);
+      if (!Number.isFinite(ticks)) {
+        reject(new Error(`could not read the CPU time from /proc (got "${stat.trim()}")`));
+        return;
+      }
+      if (code !== 0) {
+        reject(
+          new Error(`pulumi ${args.join(" ")} failed in ${projectDir}: ${fs.readFileSync(errFile, "utf8")}`),
+        );
+        return;
+      }
+      resolve({
+        cpuSeconds: ticks / CLOCK_TICKS_PER_SECOND,
+        wallSeconds: (Date.now() - started) / 1000,
+        exitCode: code ?? 1,
+      });
+    });
+  });
+}
+
+async function pulumiOk(args: string[], projectDir: string, allowFailure = false): Promise<void> {
+  const run = await runPulumi(args, { projectDir, env: PASSPHRASE });
+  if (run.exitCode !== 0 && !allowFailure)
+    throw new Error(`pulumi ${args.join(" ")} failed: ${run.stderr.trim() || run.stdout.trim()}`);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { rounds: { type: "string", default: "3" }, profile: { type: "string" } },
+  });
+  const rounds = Number(values.rounds);
+  if (!Number.isInteger(rounds) || rounds < 1)
+    throw new Error(`--rounds: a positive whole number, got "${values.rounds}"`);
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "entra-writeback-refresh-"));
+  try {
+    // The lab project: the project's program against a simulated server on a simulated clock.
+    const lab = path.join(work, "lab");
+    fs.mkdirSync(path.join(lab, "stacks"), { recursive: true });
+    const stateFile = path.join(work, "lab.json");
+    const summary = await initState(stateFile, {
+      clock: "simulated",
+      m365: 24,
+      m365OptedOut: 6,
+      security: 8,
+      securityEnabled: 3,
+    });
+    fs.writeFileSync(
+      path.join(lab, "Pulumi.yaml"),
+      `name: entra-writeback\nruntime: nodejs\nmain: ${projectRoot}\nstackConfigDir: stacks\n`,
+    );
+    fs.writeFileSync(
+      path.join(lab, "stacks", "Pulumi.lab.yaml"),
+      [
+        "config:",
+        "  entra-writeback:target:",
+        "    kind: simulator",
+        `    stateFile: ${stateFile}`,
+        `  entra-writeback:writebackOu: ${LAB_OU}`,
+        `  entra-writeback:connectorAccountDn: ${summary.connectorAccountDn}`,
+        "",
+      ].join("\n"),
+    );
+    // The empty project: a Node.js program that declares nothing.
+    const empty = path.join(work, "empty");
+    fs.mkdirSync(empty, { recursive: true });
+    fs.writeFileSync(
+      path.join(empty, "Pulumi.yaml"),
+      `name: empty\nruntime: nodejs\nmain: ${path.join(projectRoot, "dist", "tools", "emptyProgram.js")}\n`,
+    );
+    console.error("measure-refresh: converging the lab stack (up, the wizard step, up)...");
+    await pulumiOk(["stack", "init", "lab"], lab);
+    await pulumiOk(["up", "--yes", "--stack", "lab"], lab, true); // stops at the wizard step
+    await wizardEnableGroupWriteback(stateFile, { ou: LAB_OU });
+    await pulumiOk(["up", "--yes", "--stack", "lab"], lab);
+    await pulumiOk(["stack", "init", "empty"], empty);
+    await pulumiOk(["up", "--yes", "--stack", "empty"], empty);
+
+    const preview = (stack: string) => ["preview", "--refresh", "--expect-no-changes", "--stack", stack];
+    const labSamples: Sample[] = [];
+    const emptySamples: Sample[] = [];
+    console.log("round  lab CPU  lab wall  empty CPU  empty wall");
+    for (let round = 1; round <= rounds; round++) {
+      const labSample = await measure(preview("lab"), lab);
+      const emptySample = await measure(preview("empty"), empty);
+      labSamples.push(labSample);
+      emptySamples.push(emptySample);
+      console.log(
+        `${String(round).padStart(5)}  ${labSample.cpuSeconds.toFixed(2).padStart(6)} s ${labSample.wallSeconds.toFixed(2).padStart(7)} s` +
+          `  ${emptySample.cpuSeconds.toFixed(2).padStart(8)} s ${emptySample.wallSeconds.toFixed(2).padStart(9)} s`,
+      );
+    }
+    if (values.profile !== undefined) {
+      const directory = path.resolve(values.profile);
+      fs.mkdirSync(directory, { recursive: true });
+      // --prof logs as it goes, so processes the engine kills still leave their ticks (in their cwd).
+      await measure(preview("lab"), lab, { NODE_OPTIONS: process.env.MEASURE_PROFILE_OPTIONS ?? "--prof" });
+      for (const name of fs.readdirSync(lab).filter((file) => /^isolate-.*\.log$/.test(file)))
+        fs.renameSync(path.join(lab, name), path.join(directory, name));
+      console.log(`V8 tick logs of one lab preview (read with node --prof-process): ${directory}`);
+    }
+    const labCpu = median(labSamples.map((s) => s.cpuSeconds));
+    const emptyCpu = median(emptySamples.map((s) => s.cpuSeconds));
+    console.log(
+      `median CPU: lab ${labCpu.toFixed(2)} s, empty ${emptyCpu.toFixed(2)} s; ratio ${(labCpu / emptyCpu).toFixed(2)}x ` +
+        `(${os.availableParallelism()} cores, load average ${os.loadavg()[0]?.toFixed(1)})`,
+    );
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`measure-refresh: ${(error as Error).message}`);
+  process.exitCode = 1;
+});
