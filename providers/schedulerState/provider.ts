@@ -17,25 +17,14 @@ import { type SchedulerStateInputs, type SchedulerStateOutputs, schedulerStateIn
 type Outputs = SchedulerStateOutputs & Record<string, unknown>;
 
 /**
- * The scheduler as read() saw it in this provider process, per target. The engine runs every dynamic
- * resource of a deployment in one process, so diff() reuses the read a refresh just made instead of asking
- * the server again (`preview --refresh` diffs twice: for the refresh and for the preview). A read older than
- * READ_REUSE_MS is not reused.
- */
-const readThisDeployment = new Map<string, { syncCycleEnabled: boolean; atMs: number }>();
-const READ_REUSE_MS = 120_000;
-const targetKey = (target: unknown): string => JSON.stringify(target);
-
-/**
  * SyncCycleEnabled as the server has it now. Checked on every diff, refresh or not: a deployment that was
  * interrupted inside its pause window (kill -9, a lost session, a timeout on the resume) leaves the scheduler
- * disabled while the stack's state still says enabled, and only a live read sees that.
+ * disabled while the stack's state still says enabled, and only a live read sees that. The client remembers
+ * getServerState until this deployment changes something or waits, so the read a refresh made serves every
+ * later diff (`preview --refresh` diffs twice) without another round trip.
  */
 async function liveSyncCycleEnabled(target: unknown): Promise<boolean> {
-  const key = targetKey(target);
-  const seen = readThisDeployment.get(key);
-  if (seen !== undefined && Date.now() - seen.atMs < READ_REUSE_MS) return seen.syncCycleEnabled;
-  return (await clientFor(target).call("getScheduler", {})).syncCycleEnabled;
+  return (await clientFor(target).call("getServerState", {})).scheduler.syncCycleEnabled;
 }
 
 function repairedMessage(where: string): string {
@@ -74,7 +63,6 @@ async function converge(
   progress: Progress,
   believedEnabled = false,
 ): Promise<Outputs> {
-  readThisDeployment.delete(targetKey(inputs.target)); // this run may change it: no later diff may reuse it
   const server = await client.call("getServerInfo", {});
   const refusal = roleMismatch(inputs, server.stagingModeEnabled, server.computerName);
   if (refusal) throw new Error(refusal);
@@ -178,10 +166,6 @@ export const schedulerStateProvider: Required<Omit<pulumi.dynamic.ResourceProvid
   async read(id, props) {
     // One read of the server, which the v2 resource's read shares (getServerState is remembered).
     const { server, scheduler } = await clientFor((props as Outputs).target).call("getServerState", {});
-    readThisDeployment.set(targetKey((props as Outputs).target), {
-      syncCycleEnabled: scheduler.syncCycleEnabled,
-      atMs: Date.now(),
-    });
     const live: Outputs = {
       ...(props as Outputs),
       syncCycleEnabled: scheduler.syncCycleEnabled,
