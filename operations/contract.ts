@@ -212,6 +212,8 @@ export const cloudGroupWriteback = z.strictObject({
   /** Written-back groups under the DN (adminDescription Group_<objectId>); null when no DN was given or it does not exist. */
   inOu: z
     .strictObject({
+      /** Every written-back group under the DN (what listWrittenBackGroups lists), so one read serves both. */
+      writtenBack: z.number().int().nonnegative(),
       /** Opted-out Microsoft 365 groups that are in AD anyway (v1 wrote them back before v2, or v2 froze them). */
       optedOutMicrosoft365: groupSet,
       /** Cloud security groups (only v2 writes these back; v1 alone deletes them). */

@@ -386,6 +386,7 @@ function cloudGroupWritebackView(
       inAd === null
         ? null
         : {
+            writtenBack: inAd.length,
             optedOutMicrosoft365: groupSetOf(
               optedOut.filter((group) => dnOf.has(group.objectId)).map(entry),
               sampleSize,

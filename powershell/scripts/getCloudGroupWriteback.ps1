@@ -21,7 +21,7 @@
     Writes one line of compressed JSON:
     {"microsoft365Groups":12,"optedOutMicrosoft365Groups":{"count":2,"sample":[{"cloudObjectId":"...",
      "displayName":"Legal","dn":null}]},"securityGroups":3,"writebackEnabledSecurityGroups":1,
-     "inOu":{"optedOutMicrosoft365":{"count":0,"sample":[]},"security":{"count":1,"sample":[...]}}}
+     "inOu":{"writtenBack":2,"optedOutMicrosoft365":{"count":0,"sample":[]},"security":{"count":1,"sample":[...]}}}
 
 .PARAMETER ArgumentsJson
     {"dn":"OU=Writeback,DC=contoso,DC=com","sampleSize":10}   (dn may be null: no OU comparison)
@@ -160,6 +160,7 @@ foreach ($group in $cloudGroups) {
 $inOu = $null
 if ($ouExists) {
     $inOu = [ordered]@{
+        writtenBack          = $writtenBackDn.Count
         optedOutMicrosoft365 = New-GroupSet -Entries $optedOutInOu.ToArray() -Size $sampleSize
         security             = New-GroupSet -Entries $securityInOu.ToArray() -Size $sampleSize
     }

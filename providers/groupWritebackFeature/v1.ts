@@ -84,17 +84,20 @@ async function observeResult(
   inputs: V1Inputs,
   configured: boolean,
 ): Promise<Observed> {
-  const written = await client
-    .call("listWrittenBackGroups", { dn: inputs.writebackOu })
-    .catch(() => ({ groups: [] }));
-  // With v2 managed, opted-out groups in the OU are groups the current rules would not write back.
-  const optedOutGroupsInOu =
-    inputs.requireV2 && configured ? optedOutInOu(await readExposure(client, inputs.writebackOu)) : null;
+  // With v2 managed, opted-out groups in the OU are groups the current rules would not write back. The same read
+  // counts the written-back groups; listWrittenBackGroups only when it was not made or could not be.
+  const exposure = inputs.requireV2 && configured ? await readExposure(client, inputs.writebackOu) : null;
+  const optedOutGroupsInOu = exposure ? optedOutInOu(exposure) : null;
+  const writtenBackGroupCount =
+    exposure?.ok && exposure.counts.inOu
+      ? exposure.counts.inOu.writtenBack
+      : (await client.call("listWrittenBackGroups", { dn: inputs.writebackOu }).catch(() => ({ groups: [] })))
+          .groups.length;
   const needsAttention =
     optedOutGroupsInOu && unacknowledgedOptedOut({ optedOutGroupsInOu }, inputs.acknowledgedOptedOutGroups)
       ? [optedOutInOuMessage(inputs.writebackOu, optedOutGroupsInOu, inputs.acknowledgedOptedOutGroups)]
       : [];
-  const common = { writtenBackGroupCount: written.groups.length, optedOutGroupsInOu, needsAttention };
+  const common = { writtenBackGroupCount, optedOutGroupsInOu, needsAttention };
   if (inputs.role !== "staging") {
     return { ...common, pendingExports: null, pendingManualSteps: [] };
   }

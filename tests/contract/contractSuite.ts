@@ -244,6 +244,7 @@ export function describeContract(label: string, makeClient: () => Promise<Contra
 
       await createGrantedOu();
       expect((await client.call("getCloudGroupWriteback", { dn: ouDn, sampleSize: 2 })).inOu).toEqual({
+        writtenBack: 0,
         optedOutMicrosoft365: { count: 0, sample: [] },
         security: { count: 0, sample: [] },
       });
@@ -256,6 +257,8 @@ export function describeContract(label: string, makeClient: () => Promise<Contra
       const written = new Map(
         (await client.call("listWrittenBackGroups", { dn: ouDn })).groups.map((g) => [g.cloudObjectId, g.dn]),
       );
+      expect(after.inOu?.writtenBack).toBe(written.size);
+      expect(written.size).toBeGreaterThan(0);
       for (const group of after.inOu?.optedOutMicrosoft365.sample ?? []) {
         expect(group.dn).toBe(written.get(group.cloudObjectId));
       }

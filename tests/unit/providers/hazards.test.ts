@@ -25,7 +25,7 @@ const counts = {
   optedOutMicrosoft365Groups: set(3, ["Legal", "HR"]),
   securityGroups: 4,
   writebackEnabledSecurityGroups: 2,
-  inOu: { optedOutMicrosoft365: set(1, ["Legal"]), security: set(2, ["SG-A", "SG-B"]) },
+  inOu: { writtenBack: 3, optedOutMicrosoft365: set(1, ["Legal"]), security: set(2, ["SG-A", "SG-B"]) },
 };
 
 test("a sample names its groups and how many more there are", () => {
