@@ -134,7 +134,8 @@ test("a local-target stack converges, detects drift and repairs it through Power
         "getOrganizationalUnit",
         "getAccessRules",
         "getGroupWritebackV1Config",
-        "listWrittenBackGroups",
+        // v1's read: the opted-out groups in the OU and the written-back count in one call.
+        "getCloudGroupWriteback",
       ].sort(),
     );
     simOk(["ad", stateFile, "revoke", LAB_OU, LAB_ACCOUNT]);
