@@ -10,7 +10,7 @@ import {
   operations,
 } from "../../../operations/contract";
 import { isOperationError } from "../../../operations/errors";
-import { scriptPath } from "../../../powershell/scripts";
+import { COMMANDS, loadModule } from "../../../powershell/module";
 import { bootstrapText } from "../../../powershell/invocation";
 import { createTestBackend, errorOf, type TestBackend } from "../../support/powerShellTestBackend";
 
@@ -55,12 +55,12 @@ function fixture(operation: string, variant = "default"): { result?: unknown; er
   };
 }
 
-function lineParts(line: string): { prefix: string; script: string; args: string } {
+function lineParts(line: string): { prefix: string; first: string; args: string } {
   const match = /^(.*) '([A-Za-z0-9+/]*={0,2})' '([A-Za-z0-9+/]*={0,2})'$/.exec(line);
   if (match === null) throw new Error(`not an invocation line: ${line.slice(0, 100)}`);
   return {
     prefix: match[1] as string,
-    script: Buffer.from(match[2] as string, "base64").toString("utf8"),
+    first: Buffer.from(match[2] as string, "base64").toString("utf8"),
     args: Buffer.from(match[3] as string, "base64").toString("utf8"),
   };
 }
@@ -76,7 +76,7 @@ describe("every operation over the wire (replay of recorded output)", () => {
   afterAll(() => harness.dispose());
 
   it.each(operationNames)(
-    "%s: the decoded script is the .ps1 file, the arguments the expected JSON",
+    "%s: the decoded command is its EntraWriteback function, the arguments the expected JSON",
     async (operation) => {
       const args = SAMPLE_ARGUMENTS[operation];
       expect(operations[operation].args.safeParse(args).success).toBe(true);
@@ -91,13 +91,14 @@ describe("every operation over the wire (replay of recorded output)", () => {
       expect(lines.length).toBe(operation === operationNames[0] ? 2 : 1);
       const line = lines.at(-1) as string;
       expect(line).toMatch(/^[\x20-\x7E]+$/);
-      const { prefix, script, args: argumentsJson } = lineParts(line);
+      const { prefix, first, args: argumentsJson } = lineParts(line);
       expect(prefix).toBe(bootstrapText("local"));
-      expect(script).toBe(fs.readFileSync(scriptPath(operation), "utf8"));
+      expect(first).toBe(COMMANDS[operation]);
       expect(argumentsJson).toBe(JSON.stringify(args));
       expect(harness.fake.calls().at(-1)).toMatchObject({
         shape: "local",
         script: operation,
+        command: COMMANDS[operation],
         arguments: args,
       });
     },
@@ -121,8 +122,12 @@ describe("every operation over the wire (replay of recorded output)", () => {
     });
     const sessionCalls = harness.fake.calls().filter((call) => call.script === "_session");
     expect(sessionCalls).toEqual([
-      expect.objectContaining({ shape: "local", arguments: { action: "open", transport: "local" } }),
+      expect.objectContaining({ shape: "session", arguments: { action: "open", transport: "local" } }),
     ]);
+    // The open line carried the module's text as data (the fake refuses an open without it).
+    const openLine = lineParts(harness.fake.commandLines()[0] as string);
+    expect(openLine.prefix).toBe(bootstrapText("session"));
+    expect(JSON.parse(openLine.args)).toMatchObject({ module: loadModule() });
     expect(harness.fake.calls()[0]?.script).toBe("_session");
     expect(log.filter((record) => record.event === "refused")).toEqual([]);
   });
