@@ -228,3 +228,28 @@ describe("non-ASCII data round-trips through a console that mangles non-ASCII ou
     expect(harness.fake.commandLines().at(-1)).toMatch(/^[\x20-\x7E]+$/);
   });
 });
+
+describe("warning, verbose and information records reach the log", () => {
+  let harness: TestBackend;
+
+  beforeEach(() => {
+    harness = createTestBackend();
+  });
+  afterEach(() => harness.dispose());
+
+  it("one log line per message, after the result was decoded; none when the function wrote none", async () => {
+    harness.fake.setControl({ plan: { setSchedulerSyncCycleEnabled: ["default", "withMessages"] } });
+    await harness.backend.run("setSchedulerSyncCycleEnabled", { enabled: false });
+    const streamLines = () =>
+      harness.logLines.filter((line) => /: (warning|verbose|information): /.test(line));
+    expect(streamLines()).toEqual([]);
+
+    const result = await harness.backend.run("setSchedulerSyncCycleEnabled", { enabled: false });
+    expect(result).toEqual(fixture("setSchedulerSyncCycleEnabled", "withMessages").result);
+    expect(streamLines()).toEqual([
+      'setSchedulerSyncCycleEnabled: verbose: Performing the operation "Set-ADSyncScheduler -SyncCycleEnabled False" on target "CONNECT01".',
+      "setSchedulerSyncCycleEnabled: warning: constructed: a warning the cmdlet wrote",
+      "setSchedulerSyncCycleEnabled: information: constructed: a line written with Write-Host",
+    ]);
+  });
+});
