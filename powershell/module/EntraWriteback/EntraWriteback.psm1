@@ -17,10 +17,18 @@
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 
+# The pause-window marker (Open-, Get-, Close-EntraWritebackSyncWindow): a registry value.
 $registryPath = 'HKLM:\SOFTWARE\EntraWriteback'
 $valueName = 'SyncWindow'
+
+# The schemaIDGUID of the AD schema class "group".
 $groupSchemaClassGuid = [Guid]'bf967a9c-0de6-11d0-a285-00aa003049e2'
+
+# Exactly what Set-ADSyncUnifiedGroupWritebackPermissions grants (dsacls "GRGWCCDCSDDT;;group" /I:S):
+# generic read and write, create and delete child, delete, delete tree, on group objects below the OU.
 $writebackRights = [System.DirectoryServices.ActiveDirectoryRights]'GenericRead, GenericWrite, CreateChild, DeleteChild, Delete, DeleteTree'
+
+# Entra Connect writes a written-back group's cloud object id into adminDescription as Group_<objectId>.
 $cloudAnchorPrefix = 'Group_'
 
 # ----- private helpers (not exported) -----
@@ -683,10 +691,9 @@ function Start-EntraWritebackSyncCycle {
         throw "Start-ADSyncSyncCycle -PolicyType $policyType returned Result '$outcome' instead of Success."
     }
 
-    $result = [ordered]@{
+    [ordered]@{
         result = $outcome
     }
-    $result
 }
 
 function Get-EntraWritebackSyncWindow {
@@ -720,11 +727,10 @@ function Get-EntraWritebackSyncWindow {
     [OutputType([System.Collections.Specialized.OrderedDictionary])]
     param()
 
-    $result = [ordered]@{
+    [ordered]@{
         window        = ConvertTo-SyncWindowResult -Marker (Get-SyncWindowMarker)
         serverTimeUtc = Format-MarkerTime -Time (Get-Date)
     }
-    $result
 }
 
 function Open-EntraWritebackSyncWindow {
@@ -818,11 +824,10 @@ function Open-EntraWritebackSyncWindow {
     }
     $null = New-ItemProperty -LiteralPath $registryPath -Name $valueName -Value (ConvertTo-Json -InputObject $window -Compress) -PropertyType String -Force
 
-    $result = [ordered]@{
+    [ordered]@{
         window   = $window
         replaced = $held
     }
-    $result
 }
 
 function Close-EntraWritebackSyncWindow {
@@ -875,10 +880,9 @@ function Close-EntraWritebackSyncWindow {
         Remove-ItemProperty -LiteralPath $registryPath -Name $valueName
         $closed = $true
     }
-    $result = [ordered]@{
+    [ordered]@{
         closed = $closed
     }
-    $result
 }
 
 function Get-EntraWritebackCompanyFeature {
@@ -1035,13 +1039,12 @@ function Get-EntraWritebackGroupWritebackV1Config {
     }
     $displayNameRule = @(Get-ADSyncRule | Where-Object { $_.Name -eq 'Out to AD - Group SOAInAAD - DN' })
 
-    $result = [ordered]@{
+    [ordered]@{
         unifiedGroupWriteback         = [bool]$features.UnifiedGroupWriteback
         optionalFeatureGroupWriteBack = ($optionalFeature -eq 'True')
         containerDn                   = $containerDn
         displayNameDn                 = ($displayNameRule.Count -gt 0)
     }
-    $result
 }
 
 function Get-EntraWritebackSyncScope {
@@ -1090,13 +1093,12 @@ function Get-EntraWritebackSyncScope {
         }
     }
 
-    $result = [ordered]@{
+    [ordered]@{
         connectorName      = [string]$connector.Name
         connectorAccountDn = Resolve-ConnectorAccountDn -Connector $connector
         includedContainers = $includedContainers.ToArray()
         excludedContainers = $excludedContainers.ToArray()
     }
-    $result
 }
 
 function Get-EntraWritebackOrganizationalUnit {
@@ -1134,7 +1136,7 @@ function Get-EntraWritebackOrganizationalUnit {
         [string]$Dn
     )
 
-    Get-OrganizationalUnitState -Dn ([string]$Dn)
+    Get-OrganizationalUnitState -Dn $Dn
 }
 
 function New-EntraWritebackOrganizationalUnit {
@@ -1254,10 +1256,9 @@ function Remove-EntraWritebackOrganizationalUnit {
     Set-ADObject -Identity $unit.DistinguishedName -ProtectedFromAccidentalDeletion $false
     Remove-ADOrganizationalUnit -Identity $unit.DistinguishedName -Recursive:$recursive -Confirm:$false
 
-    $result = [ordered]@{
+    [ordered]@{
         removed = $true
     }
-    $result
 }
 
 function Get-EntraWritebackAccessRule {
@@ -1307,14 +1308,11 @@ function Get-EntraWritebackAccessRule {
         [string]$AccountDn
     )
 
-    # The schemaIDGUID of the AD schema class "group".
+    $sid = Resolve-AccountSid -AccountDn $AccountDn
 
-    $sid = Resolve-AccountSid -AccountDn ([string]$AccountDn)
-
-    $result = [ordered]@{
+    [ordered]@{
         rules = @(Get-AccountAccessRule -Dn $dn -Sid $sid)
     }
-    $result
 }
 
 function Grant-EntraWritebackAccess {
@@ -1370,12 +1368,7 @@ function Grant-EntraWritebackAccess {
         return
     }
 
-    # The schemaIDGUID of the AD schema class "group".
-
-    # Exactly what Set-ADSyncUnifiedGroupWritebackPermissions grants (dsacls "GRGWCCDCSDDT;;group" /I:S):
-    # generic read and write, create and delete child, delete, delete tree, on group objects below the OU.
-
-    $sid = Resolve-AccountSid -AccountDn ([string]$AccountDn)
+    $sid = Resolve-AccountSid -AccountDn $AccountDn
 
     $acl = Get-Acl -LiteralPath "AD:\$dn"
     $existing = @($acl.GetAccessRules($true, $false, [System.Security.Principal.SecurityIdentifier]) |
@@ -1393,10 +1386,9 @@ function Grant-EntraWritebackAccess {
         Set-Acl -LiteralPath "AD:\$dn" -AclObject $acl
     }
 
-    $result = [ordered]@{
+    [ordered]@{
         rules = @(Get-AccountAccessRule -Dn $dn -Sid $sid)
     }
-    $result
 }
 
 function Revoke-EntraWritebackAccess {
@@ -1451,12 +1443,7 @@ function Revoke-EntraWritebackAccess {
         return
     }
 
-    # The schemaIDGUID of the AD schema class "group".
-
-    # Exactly what Set-ADSyncUnifiedGroupWritebackPermissions grants (dsacls "GRGWCCDCSDDT;;group" /I:S):
-    # generic read and write, create and delete child, delete, delete tree, on group objects below the OU.
-
-    $sid = Resolve-AccountSid -AccountDn ([string]$AccountDn)
+    $sid = Resolve-AccountSid -AccountDn $AccountDn
 
     $acl = Get-Acl -LiteralPath "AD:\$dn"
     $matching = @($acl.GetAccessRules($true, $false, [System.Security.Principal.SecurityIdentifier]) |
@@ -1468,10 +1455,9 @@ function Revoke-EntraWritebackAccess {
         Set-Acl -LiteralPath "AD:\$dn" -AclObject $acl
     }
 
-    $result = [ordered]@{
+    [ordered]@{
         removed = $matching.Count
     }
-    $result
 }
 
 function Set-EntraWritebackForestPermission {
@@ -1531,10 +1517,9 @@ function Set-EntraWritebackForestPermission {
         $domainDns.Add([string](Get-ADDomain -Server $domainName).DistinguishedName)
     }
 
-    $result = [ordered]@{
+    [ordered]@{
         domainDns = $domainDns.ToArray()
     }
-    $result
 }
 
 function Get-EntraWritebackWrittenBackGroup {
@@ -1594,10 +1579,9 @@ function Get-EntraWritebackWrittenBackGroup {
             })
     }
 
-    $result = [ordered]@{
+    [ordered]@{
         groups = $groups.ToArray()
     }
-    $result
 }
 
 function Get-EntraWritebackPendingExport {
@@ -1682,10 +1666,9 @@ function Get-EntraWritebackPendingExport {
         Remove-Item -LiteralPath $exportFile -Force -ErrorAction SilentlyContinue
     }
 
-    $result = [ordered]@{
+    [ordered]@{
         exports = $exports.ToArray()
     }
-    $result
 }
 
 function Get-EntraWritebackCloudGroupWriteback {
@@ -1819,14 +1802,13 @@ function Get-EntraWritebackCloudGroupWriteback {
         }
     }
 
-    $result = [ordered]@{
+    [ordered]@{
         microsoft365Groups             = $microsoft365Count
         optedOutMicrosoft365Groups     = New-GroupSet -Entries $optedOut.ToArray() -Size $sampleSize
         securityGroups                 = $securityCount
         writebackEnabledSecurityGroups = $securityEnabledCount
         inOu                           = $inOu
     }
-    $result
 }
 
 Export-ModuleMember -Function @(

@@ -336,6 +336,42 @@ describe.each(operationNames)("%s: its EntraWriteback function", (operation) => 
   });
 });
 
+describe("the functions validate their parameters as the contract validates the arguments", () => {
+  const argumentSchema = (operation: OperationName, key: string): z.ZodType =>
+    ((operations[operation].args as z.ZodObject).shape as Record<string, z.ZodType>)[key] as z.ZodType;
+  /** The arguments of [<attribute>(...)] on the parameter $<name> (parameters are separated by ",\n\n"), as text. */
+  const validation = (operation: OperationName, attribute: string, name: string): string | undefined =>
+    new RegExp(`\\[${attribute}\\(([^)]*)\\)\\](?:(?!,\\n\\n)[\\s\\S])*?\\$${name}\\b`).exec(
+      exportedFunction(operation).text,
+    )?.[1];
+
+  it("-PolicyType accepts exactly the contract's policy types", () => {
+    const set = validation("startSyncCycle", "ValidateSet", "PolicyType")?.match(/'[^']+'/g);
+    const policyType = argumentSchema("startSyncCycle", "policyType") as z.ZodEnum;
+    expect(set?.map((quoted) => quoted.slice(1, -1)).sort()).toEqual([...policyType.options].sort());
+  });
+
+  it.each([
+    ["openSyncWindow", "leaseSeconds"],
+    ["getCloudGroupWriteback", "sampleSize"],
+  ] as const)("%s -%s: the contract's range", (operation, key) => {
+    const schema = argumentSchema(operation, key) as z.ZodNumber;
+    const name = key[0]?.toUpperCase() + key.slice(1);
+    expect(validation(operation, "ValidateRange", name)).toBe(`${schema.minValue}, ${schema.maxValue}`);
+  });
+
+  it.each([
+    ["openSyncWindow", "owner"],
+    ["openSyncWindow", "change"],
+    ["closeSyncWindow", "owner"],
+    ["newOrganizationalUnit", "name"],
+  ] as const)("%s -%s: the contract's length", (operation, key) => {
+    const schema = argumentSchema(operation, key) as z.ZodString;
+    const name = key[0]?.toUpperCase() + key.slice(1);
+    expect(validation(operation, "ValidateLength", name)).toBe(`${schema.minLength}, ${schema.maxLength}`);
+  });
+});
+
 describe("_session.ps1", () => {
   it("starts with comment-based help, then [CmdletBinding()] and a param() block taking $ArgumentsJson", () => {
     const [help, block] = root("session").namedChildren;
