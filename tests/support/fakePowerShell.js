@@ -239,7 +239,7 @@ const CMDLET_OF = {
   setSchedulerSyncCycleEnabled: "Microsoft.IdentityManagement.PowerShell.Cmdlet.SetADSyncScheduler",
 };
 
-/** The error record the real script's bootstrap would write for the error the simulator raised. */
+/** The error record the real bootstrap would write for the error the simulator raised. */
 function errorRecordFor(operation, error) {
   const message = String(error.message);
   const cmdlet = CMDLET_OF[operation] || `Microsoft.ActiveDirectory.Management.Commands.${operation}`;
@@ -268,7 +268,7 @@ function errorRecordFor(operation, error) {
       };
     case "Refused":
     case "FeatureRefused":
-      // The scripts' own refusals (Write-Error -ErrorId EntraWriteback.<code>).
+      // The functions' own refusals (Write-Error -ErrorId EntraWriteback.<code>).
       return {
         message,
         category: "InvalidOperation",
