@@ -1190,7 +1190,7 @@ function New-EntraWritebackOrganizationalUnit {
         return
     }
 
-    $unit = New-ADOrganizationalUnit -Name ([string]$Name) -Path ([string]$ParentDn) -ProtectedFromAccidentalDeletion $true -PassThru
+    $unit = New-ADOrganizationalUnit -Name $Name -Path $ParentDn -ProtectedFromAccidentalDeletion $true -PassThru
 
     Get-OrganizationalUnitState -Dn ([string]$unit.DistinguishedName)
 }
