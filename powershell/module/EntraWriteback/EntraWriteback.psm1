@@ -1201,7 +1201,7 @@ function Remove-EntraWritebackOrganizationalUnit {
         Deletes an organizational unit: clears its protection from accidental deletion, then removes it.
 
     .DESCRIPTION
-        Refuses an OU that still holds objects unless recursive is true (then the OU and everything below it
+        Refuses an OU that still holds objects unless -Recursive is given (then the OU and everything below it
         is deleted; objects below that are themselves protected from accidental deletion make the cmdlet fail).
         An OU that does not exist is an error (Cannot find an object with identity ...).
 
