@@ -1,5 +1,6 @@
-// Reads what a call wrote to stdout: one base64 line holding UTF-8 JSON, either the operation's result
-// or the error record the bootstrap built from the PowerShell error.
+// Reads what a call wrote to stdout: one base64 line holding UTF-8 JSON, either the operation's result with the
+// warning, verbose and information messages the function wrote, or the error record the bootstrap built from the
+// PowerShell error.
 import { z } from "zod";
 import { BASE64_PATTERN } from "./invocation";
 
@@ -11,10 +12,17 @@ export const powerShellErrorRecord = z.strictObject({
 });
 export type PowerShellErrorRecord = z.infer<typeof powerShellErrorRecord>;
 
+export const streamMessage = z.strictObject({
+  stream: z.enum(["warning", "verbose", "information"]),
+  message: z.string(),
+});
+export type StreamMessage = z.infer<typeof streamMessage>;
+
 const errorEnvelope = z.strictObject({ error: powerShellErrorRecord });
+const resultEnvelope = z.strictObject({ result: z.unknown(), messages: z.array(streamMessage) });
 
 export type Answer =
-  | { kind: "result"; value: unknown; strayOutput: string[] }
+  | { kind: "result"; value: unknown; messages: StreamMessage[]; strayOutput: string[] }
   | { kind: "error"; record: PowerShellErrorRecord; strayOutput: string[] };
 
 export class MissingAnswerError extends Error {
@@ -40,7 +48,17 @@ export function decodeAnswer(stdout: string): Answer {
     throw new MissingAnswerError(`PowerShell's answer is not base64 of JSON: ${(error as Error).message}`);
   }
   const asError = errorEnvelope.safeParse(value);
-  return asError.success
-    ? { kind: "error", record: asError.data.error, strayOutput: lines }
-    : { kind: "result", value, strayOutput: lines };
+  if (asError.success) {
+    return { kind: "error", record: asError.data.error, strayOutput: lines };
+  }
+  const asResult = resultEnvelope.safeParse(value);
+  if (!asResult.success) {
+    throw new MissingAnswerError("PowerShell's answer is neither a result nor an error record");
+  }
+  return {
+    kind: "result",
+    value: asResult.data.result,
+    messages: asResult.data.messages,
+    strayOutput: lines,
+  };
 }

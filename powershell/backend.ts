@@ -1,5 +1,5 @@
-// The Backend for real Entra Connect servers: each contract operation runs its reviewed .ps1 script in one
-// long-lived PowerShell session per backend (local, or remote over WinRM or SSH), one call at a time.
+// The Backend for real Entra Connect servers: each contract operation runs its function of the EntraWriteback
+// module in one long-lived PowerShell session per backend (local, or remote over WinRM or SSH), one call at a time.
 import { z } from "zod";
 import { type Backend } from "../operations/backend";
 import { type OperationName, operations } from "../operations/contract";
@@ -27,7 +27,7 @@ import {
   sessionOpenArguments,
   transportOf,
 } from "./remoting";
-import { loadScript } from "./scripts";
+import { commandOf, loadModule } from "./module";
 import { createRedactor, type Redactor } from "./secrets";
 import { type CallOutput, PowerShellSession, SessionFailure } from "./session";
 
@@ -144,7 +144,7 @@ class PowerShellBackend implements Backend {
       throw new OperationError(String(operation), "CmdletError", `unknown operation ${String(operation)}`);
     }
     const argumentsJson = JSON.stringify(args ?? {});
-    const line = buildInvocationLine(invocationShapeOf(this.target), loadScript(operation), argumentsJson);
+    const line = buildInvocationLine(invocationShapeOf(this.target), commandOf(operation), argumentsJson);
     const first = await this.attempt(operation, line);
     if (first.kind !== "notStarted") {
       return first.value;
@@ -211,7 +211,10 @@ class PowerShellBackend implements Backend {
     this.writeLog(`starting PowerShell (${this.executable}) for ${this.description}`);
     const session = PowerShellSession.start({ executable: this.executable, environment: this.environment });
     this.session = session;
-    const openArguments = JSON.stringify(sessionOpenArguments(this.target, this.openTimeoutMs));
+    const openArguments = JSON.stringify({
+      ...sessionOpenArguments(this.target, this.openTimeoutMs),
+      module: loadModule(),
+    });
     const activity = `opening the PowerShell session for ${operation}`;
     let answer: Answer;
     try {
@@ -252,6 +255,12 @@ class PowerShellBackend implements Backend {
       const answer = decodeAnswer(output.stdout);
       for (const stray of answer.strayOutput) {
         this.writeLog(`${operation}: PowerShell also wrote: ${stray}`);
+      }
+      if (answer.kind === "result") {
+        // What the function wrote with Write-Warning, Write-Verbose and Write-Information (or Write-Host).
+        for (const { stream, message } of answer.messages) {
+          this.writeLog(`${operation}: ${stream}: ${message}`);
+        }
       }
       return answer;
     } catch (error) {

@@ -14,8 +14,9 @@ export class PowerShellOperationError extends OperationError {
   }
 }
 
-// The scripts raise their own refusals with an error id "EntraWriteback.<code>" (Write-Error -ErrorId):
-// removeOrganizationalUnit.ps1 (Refused) and setGroupWritebackV2.ps1 (FeatureRefused).
+// The module's functions raise their own refusals with an error id "EntraWriteback.<code>" (Write-Error -ErrorId;
+// PowerShell appends ",<function>"): Remove-EntraWritebackOrganizationalUnit (Refused) and
+// Set-EntraWritebackGroupWritebackV2 (FeatureRefused).
 const SCRIPT_ERROR_ID_PREFIX = "EntraWriteback.";
 const SCRIPT_ERROR_CODES: ReadonlySet<OperationErrorCode> = new Set<OperationErrorCode>([
   "Refused",

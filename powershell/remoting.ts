@@ -1,4 +1,4 @@
-// Where the scripts run: this machine, or an Entra Connect server reached with PowerShell remoting.
+// Where the EntraWriteback module runs: this machine, or an Entra Connect server reached with PowerShell remoting.
 import { type LocalTarget, type RemoteTarget } from "../operations/target";
 import { type InvocationShape } from "./invocation";
 

@@ -1,9 +1,10 @@
-// One node-powershell process: started with safe flags, prepared by _session.ps1, every call bounded by a
-// timeout. A session that timed out or died is not reused: the backend disposes it and opens a new one.
+// One node-powershell process: started with safe flags, prepared by _session.ps1 (which imports the EntraWriteback
+// module), every call bounded by a timeout.
+// A session that timed out or died is not reused: the backend disposes it and opens a new one.
 import { getSystemErrorName } from "node:util";
 import { PowerShell } from "node-powershell";
 import { buildInvocationLine } from "./invocation";
-import { loadScript, SESSION_SCRIPT } from "./scripts";
+import { loadSessionScript } from "./module";
 
 export interface SessionOptions {
   executable: string;
@@ -60,9 +61,9 @@ export class PowerShellSession {
     return this.usable;
   }
 
-  /** Runs _session.ps1 (open or close) in this process, the same way as any operation script. */
+  /** Runs _session.ps1 (open or close) in this process. */
   runSessionScript(argumentsJson: string, timeoutMs: number): Promise<CallOutput> {
-    return this.invoke(buildInvocationLine("local", loadScript(SESSION_SCRIPT), argumentsJson), timeoutMs);
+    return this.invoke(buildInvocationLine("session", loadSessionScript(), argumentsJson), timeoutMs);
   }
 
   async invoke(line: string, timeoutMs: number): Promise<CallOutput> {

@@ -139,7 +139,7 @@ const handlers: Handlers = {
 
   getScheduler: (tx, server) => schedulerView(tx.state, server),
 
-  // The pause-window marker: on a real server a registry value (powershell/scripts/openSyncWindow.ps1).
+  // The pause-window marker: on a real server a registry value (Open-EntraWritebackSyncWindow, powershell/module/EntraWriteback).
   getSyncWindow: (tx, server) => ({ window: server.syncWindow, serverTimeUtc: isoTime(tx.nowMs) }),
 
   openSyncWindow: (tx, server, { owner, change, initialCycle, leaseSeconds }) => {

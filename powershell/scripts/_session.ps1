@@ -1,6 +1,6 @@
 <#
 .SYNOPSIS
-    Prepares (open) or ends (close) the PowerShell session in which entra-writeback runs its operation scripts.
+    Prepares (open) or ends (close) the PowerShell session in which entra-writeback runs the EntraWriteback module.
 
 .DESCRIPTION
     entra-writeback keeps one long-lived PowerShell session per Entra Connect server and runs this script
@@ -8,11 +8,16 @@
 
     open:
       - switches console output to UTF-8 and hides progress bars;
-      - imports the modules the operation scripts use, once for the whole session:
+      - imports the modules the EntraWriteback functions use, once for the whole session:
         ActiveDirectory, ADSync and AdSyncConfig (from its documented path under Program Files);
+      - imports the EntraWriteback module from its text (the "module" argument: the backend sends
+        powershell/module/EntraWriteback/EntraWriteback.psm1 as data, base64 inside the JSON arguments);
+      - defines $global:EntraWritebackInvokeOperation, which runs one EntraWriteback function with the
+        parameters decoded from JSON (splatted) and returns one line of JSON: the function's result and the
+        warning, verbose and information messages it wrote;
       - for a remote Entra Connect server, opens one PowerShell remoting session to it (WinRM, or SSH with
-        PowerShell 7), imports the modules there, and defines $global:EntraWritebackRunRemoteScript, which
-        runs an operation script inside that remote session.
+        PowerShell 7), does the above there, and defines $global:EntraWritebackRunRemoteOperation, which runs
+        $global:EntraWritebackInvokeOperation inside that remote session.
     close:
       - removes the remoting session, if any.
 
@@ -22,16 +27,17 @@
     The WinRM password is read from the environment variable ENTRA_WRITEBACK_REMOTE_PASSWORD, which is
     removed from the process environment at once. It never appears in arguments, output or errors.
 
-    Writes one line of compressed JSON describing the session.
+    Writes one line of compressed JSON describing the session: {"result":{...},"messages":[]}.
 
 .PARAMETER ArgumentsJson
-    {"action":"open","transport":"local"}
-    {"action":"open","transport":"wsman","computerName":"connect01.contoso.com","username":"CONTOSO\\admin","port":5986,"useSsl":true,"timeoutMs":120000}
-    {"action":"open","transport":"ssh","computerName":"connect01.contoso.com","username":"admin","timeoutMs":120000}
+    {"action":"open","transport":"local","module":"<text of EntraWriteback.psm1>"}
+    {"action":"open","transport":"wsman","computerName":"connect01.contoso.com","username":"CONTOSO\\admin","port":5986,"useSsl":true,"timeoutMs":120000,"module":"..."}
+    {"action":"open","transport":"ssh","computerName":"connect01.contoso.com","username":"admin","timeoutMs":120000,"module":"..."}
     {"action":"close"}
 
 .EXAMPLE
-    .\_session.ps1 -ArgumentsJson '{"action":"open","transport":"local"}'
+    $module = Get-Content -Raw -LiteralPath ..\module\EntraWriteback\EntraWriteback.psm1
+    .\_session.ps1 -ArgumentsJson (ConvertTo-Json -Compress -InputObject @{ action = 'open'; transport = 'local'; module = $module })
 #>
 [CmdletBinding()]
 param(
@@ -44,8 +50,11 @@ $ErrorActionPreference = 'Stop'
 
 $passwordVariable = 'ENTRA_WRITEBACK_REMOTE_PASSWORD'
 
-# Runs where the operation scripts run (this process, or the remote session) and reports one line per module.
-$importModules = {
+# Runs where the EntraWriteback functions run (this process, or the remote session): imports the modules they
+# use and EntraWriteback itself, defines the operation runner, and reports one line per module.
+$prepareSession = {
+    param([string]$ModuleText, [string]$InvokeOperationText)
+
     $ErrorActionPreference = 'Stop'
     $adSyncConfigPaths = @(
         (Join-Path -Path $env:ProgramFiles -ChildPath 'Microsoft Azure Active Directory Connect\AdSyncConfig\AdSyncConfig.psm1'),
@@ -70,6 +79,52 @@ $importModules = {
             "$($module.Name): not imported: $($_.Exception.Message)"
         }
     }
+    Remove-Module -Name 'EntraWriteback' -ErrorAction SilentlyContinue
+    $entraWriteback = New-Module -Name 'EntraWriteback' -ScriptBlock ([ScriptBlock]::Create($ModuleText))
+    Import-Module -ModuleInfo $entraWriteback -Global
+    "EntraWriteback: imported $(@(Get-Command -Module 'EntraWriteback' -CommandType Function).Count) functions"
+    $global:EntraWritebackInvokeOperation = [ScriptBlock]::Create($InvokeOperationText)
+}
+
+# One call: the EntraWriteback function named, with the JSON arguments splatted as its parameters. Returns one
+# JSON text: {"result":<what the function returned>,"messages":[{"stream":"warning","message":"..."},...]}.
+$invokeOperation = {
+    param([string]$CommandName, [string]$ArgumentsJson)
+
+    $ErrorActionPreference = 'Stop'
+    $command = Get-Command -Module 'EntraWriteback' -Name $CommandName -CommandType Function -ErrorAction SilentlyContinue
+    if ($null -eq $command) {
+        throw "The EntraWriteback module has no function '$CommandName'."
+    }
+    $parameters = @{}
+    foreach ($property in (ConvertFrom-Json -InputObject $ArgumentsJson).PSObject.Properties) {
+        $parameters[$property.Name] = $property.Value
+    }
+    if ($command.Parameters.ContainsKey('Confirm')) {
+        $parameters['Confirm'] = $false
+    }
+    $parameters['Verbose'] = $true
+    $parameters['InformationAction'] = 'Continue'
+    $results = New-Object -TypeName System.Collections.Generic.List[object]
+    $messages = New-Object -TypeName System.Collections.Generic.List[object]
+    foreach ($item in @(& $command @parameters 3>&1 4>&1 6>&1)) {
+        if ($item -is [System.Management.Automation.WarningRecord]) {
+            $messages.Add([ordered]@{ stream = 'warning'; message = [string]$item.Message })
+        }
+        elseif ($item -is [System.Management.Automation.VerboseRecord]) {
+            $messages.Add([ordered]@{ stream = 'verbose'; message = [string]$item.Message })
+        }
+        elseif ($item -is [System.Management.Automation.InformationRecord]) {
+            $messages.Add([ordered]@{ stream = 'information'; message = [string]$item.MessageData })
+        }
+        else {
+            $results.Add($item)
+        }
+    }
+    if ($results.Count -ne 1) {
+        throw "$CommandName wrote $($results.Count) objects to its output instead of one result."
+    }
+    ConvertTo-Json -Compress -Depth 10 -InputObject ([ordered]@{ result = $results[0]; messages = $messages.ToArray() })
 }
 
 function Remove-RemoteSession {
@@ -78,7 +133,7 @@ function Remove-RemoteSession {
         Remove-PSSession -Session $existing.Value -ErrorAction SilentlyContinue
         Remove-Variable -Name 'EntraWritebackRemoteSession' -Scope Global
     }
-    Remove-Variable -Name 'EntraWritebackRunRemoteScript' -Scope Global -ErrorAction SilentlyContinue
+    Remove-Variable -Name 'EntraWritebackRunRemoteOperation' -Scope Global -ErrorAction SilentlyContinue
 }
 
 function Get-RemotePassword {
@@ -130,7 +185,7 @@ $arguments = ConvertFrom-Json -InputObject $ArgumentsJson
 
 if ($arguments.action -eq 'close') {
     Remove-RemoteSession
-    ConvertTo-Json -Compress -Depth 10 -InputObject ([ordered]@{ action = 'close' })
+    ConvertTo-Json -Compress -Depth 10 -InputObject ([ordered]@{ result = [ordered]@{ action = 'close' }; messages = @() })
     return
 }
 
@@ -147,31 +202,40 @@ $global:ProgressPreference = 'SilentlyContinue'
 $transport = [string]$arguments.transport
 Remove-RemoteSession
 
+$moduleText = [string]$arguments.module
+$invokeOperationText = $invokeOperation.ToString()
 if ($transport -eq 'local') {
-    $moduleReport = @(& $importModules)
+    $moduleReport = @(& $prepareSession $moduleText $invokeOperationText)
 }
 elseif ($transport -eq 'wsman') {
     $global:EntraWritebackRemoteSession = New-WinRmSession -Settings $arguments
-    $moduleReport = @(Invoke-Command -Session $global:EntraWritebackRemoteSession -ScriptBlock $importModules)
-    $global:EntraWritebackRunRemoteScript = {
-        param([string]$ScriptText, [string]$OperationArgumentsJson)
-        Invoke-Command -Session $global:EntraWritebackRemoteSession -ScriptBlock ([ScriptBlock]::Create($ScriptText)) -ArgumentList $OperationArgumentsJson -ErrorAction Stop
+    $moduleReport = @(Invoke-Command -Session $global:EntraWritebackRemoteSession -ScriptBlock $prepareSession -ArgumentList $moduleText, $invokeOperationText)
+    $global:EntraWritebackRunRemoteOperation = {
+        param([string]$CommandName, [string]$OperationArgumentsJson)
+        Invoke-Command -Session $global:EntraWritebackRemoteSession -ArgumentList $CommandName, $OperationArgumentsJson -ErrorAction Stop -ScriptBlock {
+            param([string]$CommandName, [string]$OperationArgumentsJson)
+            & $global:EntraWritebackInvokeOperation $CommandName $OperationArgumentsJson
+        }
     }
 }
 elseif ($transport -eq 'ssh') {
     $global:EntraWritebackRemoteSession = New-SshSession -Settings $arguments
-    # SSH lands in PowerShell 7 on the server; ADSync needs Windows PowerShell 5.1, so the scripts run in a
+    # SSH lands in PowerShell 7 on the server; ADSync needs Windows PowerShell 5.1, so the module runs in a
     # Windows PowerShell session that the server opens for itself, created here once.
-    $moduleReport = @(Invoke-Command -Session $global:EntraWritebackRemoteSession -ArgumentList $importModules.ToString() -ScriptBlock {
-            param([string]$ImportModulesText)
+    $prepareSessionText = $prepareSession.ToString()
+    $moduleReport = @(Invoke-Command -Session $global:EntraWritebackRemoteSession -ArgumentList $prepareSessionText, $moduleText, $invokeOperationText -ScriptBlock {
+            param([string]$PrepareSessionText, [string]$ModuleText, [string]$InvokeOperationText)
             $global:EntraWritebackWindowsPowerShellSession = New-PSSession -UseWindowsPowerShell -ErrorAction Stop
-            Invoke-Command -Session $global:EntraWritebackWindowsPowerShellSession -ScriptBlock ([ScriptBlock]::Create($ImportModulesText))
+            Invoke-Command -Session $global:EntraWritebackWindowsPowerShellSession -ScriptBlock ([ScriptBlock]::Create($PrepareSessionText)) -ArgumentList $ModuleText, $InvokeOperationText
         })
-    $global:EntraWritebackRunRemoteScript = {
-        param([string]$ScriptText, [string]$OperationArgumentsJson)
-        Invoke-Command -Session $global:EntraWritebackRemoteSession -ArgumentList $ScriptText, $OperationArgumentsJson -ErrorAction Stop -ScriptBlock {
-            param([string]$ScriptText, [string]$OperationArgumentsJson)
-            Invoke-Command -Session $global:EntraWritebackWindowsPowerShellSession -ScriptBlock ([ScriptBlock]::Create($ScriptText)) -ArgumentList $OperationArgumentsJson -ErrorAction Stop
+    $global:EntraWritebackRunRemoteOperation = {
+        param([string]$CommandName, [string]$OperationArgumentsJson)
+        Invoke-Command -Session $global:EntraWritebackRemoteSession -ArgumentList $CommandName, $OperationArgumentsJson -ErrorAction Stop -ScriptBlock {
+            param([string]$CommandName, [string]$OperationArgumentsJson)
+            Invoke-Command -Session $global:EntraWritebackWindowsPowerShellSession -ArgumentList $CommandName, $OperationArgumentsJson -ErrorAction Stop -ScriptBlock {
+                param([string]$CommandName, [string]$OperationArgumentsJson)
+                & $global:EntraWritebackInvokeOperation $CommandName $OperationArgumentsJson
+            }
         }
     }
 }
@@ -179,10 +243,14 @@ else {
     throw "Unknown transport '$transport': expected local, wsman or ssh."
 }
 
-$result = [ordered]@{
+$session = [ordered]@{
     action            = 'open'
     transport         = $transport
     powerShellVersion = $PSVersionTable.PSVersion.ToString()
     modules           = @($moduleReport | ForEach-Object { [string]$_ })
+}
+$result = [ordered]@{
+    result   = $session
+    messages = @()
 }
 ConvertTo-Json -Compress -Depth 10 -InputObject $result

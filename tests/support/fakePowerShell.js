@@ -4,10 +4,14 @@
 //
 // node-powershell writes, per call: [Console]::Error.WriteLine("<D>"), [Console]::Out.WriteLine("<D>"), the
 // command, and the same two delimiter lines again. This program echoes the delimiter lines to stderr/stdout.
-// The command must be exactly the backend's one-line bootstrap (tests/fixtures/powershell/invocation/*.txt)
-// with only base64 in its two variable places; anything else is refused on stderr. It decodes the script,
-// recognises it by comparing it with powershell/scripts/*.ps1, decodes the JSON arguments and answers one base64
-// line of UTF-8 JSON, as the real bootstrap does: the script's result, or {"error":{...}}.
+// The command must be exactly one of the backend's one-line bootstraps (tests/fixtures/powershell/invocation/*.txt)
+// with only base64 in its two variable places; anything else is refused on stderr:
+//   session: the text of powershell/scripts/_session.ps1 and its JSON arguments; opening must carry the exact text
+//            of powershell/module/EntraWriteback/EntraWriteback.psm1 (the module the real session imports);
+//   local / remote: the name of a function the EntraWriteback module defines and exports (powershell/commands.json
+//            maps it to its contract operation) and a JSON object of arguments.
+// It answers one base64 line of UTF-8 JSON, as the real bootstrap does: {"result":...,"messages":[...]} or
+// {"error":{...}}. An argument the function has no parameter for is answered with PowerShell's binding error.
 //
 // Environment:
 //   FAKE_PS_MODE              replay (default): answers from tests/fixtures/powershell/replay/<operation>/<variant>.json
@@ -33,7 +37,9 @@ const path = require("node:path");
 const readline = require("node:readline");
 
 const REPOSITORY = path.resolve(__dirname, "..", "..");
-const SCRIPTS_DIRECTORY = path.join(REPOSITORY, "powershell", "scripts");
+const SESSION_SCRIPT = path.join(REPOSITORY, "powershell", "scripts", "_session.ps1");
+const MODULE_DIRECTORY = path.join(REPOSITORY, "powershell", "module", "EntraWriteback");
+const COMMANDS_FILE = path.join(REPOSITORY, "powershell", "commands.json");
 const FIXTURES_DIRECTORY = path.join(REPOSITORY, "tests", "fixtures", "powershell");
 const PASSWORD_VARIABLE = "ENTRA_WRITEBACK_REMOTE_PASSWORD";
 const BASE64 = "([A-Za-z0-9+/]*={0,2})";
@@ -66,31 +72,49 @@ function escapeRegExp(text) {
 
 function loadLineShapes() {
   const shapes = {};
-  for (const shape of ["local", "remote"]) {
+  for (const shape of ["session", "local", "remote"]) {
     const template = fs
       .readFileSync(path.join(FIXTURES_DIRECTORY, "invocation", `${shape}.txt`), "utf8")
       .trim();
     const pattern = escapeRegExp(template)
-      .replace(escapeRegExp("{SCRIPT_BASE64}"), BASE64)
+      .replace(/\\\{(SCRIPT|COMMAND)_BASE64\\\}/, BASE64)
       .replace(escapeRegExp("{ARGUMENTS_BASE64}"), BASE64);
     shapes[shape] = new RegExp(`^${pattern}$`);
   }
   return shapes;
 }
 
-function loadScripts() {
-  const byText = new Map();
-  for (const file of fs.readdirSync(SCRIPTS_DIRECTORY)) {
-    if (file.endsWith(".ps1")) {
-      const text = fs.readFileSync(path.join(SCRIPTS_DIRECTORY, file), "utf8").replace(/^\uFEFF/, "");
-      byText.set(text, path.basename(file, ".ps1"));
-    }
-  }
-  return byText;
+function readSource(file) {
+  return fs.readFileSync(file, "utf8").replace(/^\uFEFF/, "");
 }
 
+/** The module's functions: name → its parameter names (lower case), for those the manifest exports. */
+function loadModuleFunctions() {
+  const moduleText = readSource(path.join(MODULE_DIRECTORY, "EntraWriteback.psm1"));
+  const manifest = readSource(path.join(MODULE_DIRECTORY, "EntraWriteback.psd1"));
+  const exported = new Set(
+    (/FunctionsToExport\s*=\s*@\(([^)]*)\)/.exec(manifest) || ["", ""])[1].match(/[A-Za-z]+-[A-Za-z0-9]+/g) ||
+      [],
+  );
+  const functions = new Map();
+  for (const match of moduleText.matchAll(/^function ([A-Za-z]+-[A-Za-z0-9]+) \{\n([\s\S]*?)\n\}$/gm)) {
+    if (!exported.has(match[1])) continue;
+    const paramBlock = /\n {4}param\(([\s\S]*?)\n? {4}\)\n/.exec(match[2]);
+    const parameters = paramBlock
+      ? [...paramBlock[1].matchAll(/\$([A-Za-z]+)/g)].map((m) => m[1].toLowerCase())
+      : [];
+    functions.set(match[1], new Set(parameters));
+  }
+  return { moduleText, functions };
+}
+
+const commandTable = JSON.parse(fs.readFileSync(COMMANDS_FILE, "utf8"));
+const operationOfCommand = new Map(
+  Object.entries(commandTable).map(([operation, command]) => [command, operation]),
+);
+const sessionScriptText = readSource(SESSION_SCRIPT);
+const entraWriteback = loadModuleFunctions();
 const lineShapes = loadLineShapes();
-const scriptsByText = loadScripts();
 const session = { transport: undefined, calls: 0, hung: false, exitAfterDelimiters: 0 };
 
 log({
@@ -170,7 +194,12 @@ function runSessionScript(args) {
     action: "open",
     transport: args.transport,
     powerShellVersion: "5.1.17763.1 (fake)",
-    modules: ["ActiveDirectory: imported 1.0.1.0", "ADSync: imported 1.0.0.0", "AdSyncConfig: imported 1.0"],
+    modules: [
+      "ActiveDirectory: imported 1.0.1.0",
+      "ADSync: imported 1.0.0.0",
+      "AdSyncConfig: imported 1.0",
+      `EntraWriteback: imported ${entraWriteback.functions.size} functions`,
+    ],
   };
 }
 
@@ -181,7 +210,7 @@ function replay(operation) {
   const file = path.join(settings.replayDirectory, operation, `${variant}.json`);
   const fixture = JSON.parse(fs.readFileSync(file, "utf8"));
   if (fixture.error) return { error: fixture.error };
-  return fixture.result;
+  return { result: fixture.result, messages: fixture.messages || [] };
 }
 
 // ----- simulator mode -----
@@ -210,7 +239,7 @@ const CMDLET_OF = {
   setSchedulerSyncCycleEnabled: "Microsoft.IdentityManagement.PowerShell.Cmdlet.SetADSyncScheduler",
 };
 
-/** The error record the real script's bootstrap would write for the error the simulator raised. */
+/** The error record the real bootstrap would write for the error the simulator raised. */
 function errorRecordFor(operation, error) {
   const message = String(error.message);
   const cmdlet = CMDLET_OF[operation] || `Microsoft.ActiveDirectory.Management.Commands.${operation}`;
@@ -239,7 +268,7 @@ function errorRecordFor(operation, error) {
       };
     case "Refused":
     case "FeatureRefused":
-      // The scripts' own refusals (Write-Error -ErrorId EntraWriteback.<code>).
+      // The functions' own refusals (Write-Error -ErrorId EntraWriteback.<code>).
       return {
         message,
         category: "InvalidOperation",
@@ -259,7 +288,7 @@ function errorRecordFor(operation, error) {
 
 async function simulate(operation, args) {
   try {
-    return await simulator().run(operation, args);
+    return { result: await simulator().run(operation, args), messages: [] };
   } catch (error) {
     if (error && typeof error.code === "string") return { error: errorRecordFor(operation, error) };
     throw error;
@@ -338,27 +367,52 @@ async function runCommand(line) {
   }
   if (!shape) return refuse("not the one-line bootstrap with base64 script and arguments", line);
 
-  let scriptText;
+  let first;
   let args;
   try {
-    scriptText = decodeBase64(match[1]);
+    first = decodeBase64(match[1]);
     args = JSON.parse(decodeBase64(match[2]));
   } catch (error) {
-    return refuse(`undecodable script or arguments (${error.message})`, line);
+    return refuse(`undecodable script, command or arguments (${error.message})`, line);
   }
-  const script = scriptsByText.get(scriptText);
-  if (!script) return refuse("the script is none of powershell/scripts/*.ps1", line);
-  log({ event: "call", shape, script, arguments: args });
+  if (typeof args !== "object" || args === null || Array.isArray(args)) {
+    return refuse("the arguments are not a JSON object", line);
+  }
 
-  if (script === "_session") {
-    if (shape !== "local") return refuse("_session.ps1 runs in the local PowerShell", line);
+  if (shape === "session") {
+    if (first !== sessionScriptText) return refuse("the script is not powershell/scripts/_session.ps1", line);
+    const { module: moduleText, ...logged } = args;
+    if (args.action === "open" && moduleText !== entraWriteback.moduleText) {
+      return refuse("the session was opened without the text of EntraWriteback.psm1", line);
+    }
+    log({ event: "call", shape, script: "_session", arguments: logged });
     if (args.action === "open" && (await applyFault("_session"))) return undefined;
-    return answer(runSessionScript(args));
+    const value = runSessionScript(args);
+    return answer(value.error ? value : { result: value, messages: [] });
   }
+  const script = operationOfCommand.get(first);
+  if (!script || !entraWriteback.functions.has(first)) {
+    return refuse("the command is not a function the EntraWriteback module exports", line);
+  }
+  log({ event: "call", shape, script, command: first, arguments: args });
   if (session.transport === undefined)
     return refuse(`${script} before _session.ps1 opened the session`, line);
   const expectedShape = session.transport === "local" ? "local" : "remote";
   if (shape !== expectedShape) return refuse(`a ${shape} line in a ${session.transport} session`, line);
+  const unknown = Object.keys(args).find(
+    (name) => !entraWriteback.functions.get(first).has(name.toLowerCase()),
+  );
+  if (unknown !== undefined) {
+    // What splatting an unknown key does in PowerShell.
+    return answer({
+      error: {
+        message: `A parameter cannot be found that matches parameter name '${unknown}'.`,
+        category: "InvalidArgument",
+        fullyQualifiedErrorId: `NamedParameterNotFound,${first}`,
+        exceptionType: "System.Management.Automation.ParameterBindingException",
+      },
+    });
+  }
   session.calls += 1;
 
   if (await applyFault(script)) return undefined;

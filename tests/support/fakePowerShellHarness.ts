@@ -31,7 +31,17 @@ export interface FakePowerShellOptions {
 export type FakeLogRecord =
   | { pid: number; event: "start"; argv: string[]; passwordVariablePresent: boolean }
   | { pid: number; event: "line"; line: string }
-  | { pid: number; event: "call"; shape: "local" | "remote"; script: string; arguments: unknown }
+  | {
+      pid: number;
+      event: "call";
+      /** session: _session.ps1; local / remote: an EntraWriteback function. */
+      shape: "session" | "local" | "remote";
+      /** The contract operation (or _session). */
+      script: string;
+      /** The EntraWriteback function called (not for _session). */
+      command?: string;
+      arguments: unknown;
+    }
   | { pid: number; event: "session"; transport: string; passwordReceived: boolean }
   | { pid: number; event: "refused"; reason: string }
   | { pid: number; event: "fault"; script: string; fault: string }

@@ -10,7 +10,7 @@ import {
   operations,
 } from "../../../operations/contract";
 import { isOperationError } from "../../../operations/errors";
-import { scriptPath } from "../../../powershell/scripts";
+import { COMMANDS, loadModule } from "../../../powershell/module";
 import { bootstrapText } from "../../../powershell/invocation";
 import { createTestBackend, errorOf, type TestBackend } from "../../support/powerShellTestBackend";
 
@@ -55,12 +55,12 @@ function fixture(operation: string, variant = "default"): { result?: unknown; er
   };
 }
 
-function lineParts(line: string): { prefix: string; script: string; args: string } {
+function lineParts(line: string): { prefix: string; first: string; args: string } {
   const match = /^(.*) '([A-Za-z0-9+/]*={0,2})' '([A-Za-z0-9+/]*={0,2})'$/.exec(line);
   if (match === null) throw new Error(`not an invocation line: ${line.slice(0, 100)}`);
   return {
     prefix: match[1] as string,
-    script: Buffer.from(match[2] as string, "base64").toString("utf8"),
+    first: Buffer.from(match[2] as string, "base64").toString("utf8"),
     args: Buffer.from(match[3] as string, "base64").toString("utf8"),
   };
 }
@@ -76,7 +76,7 @@ describe("every operation over the wire (replay of recorded output)", () => {
   afterAll(() => harness.dispose());
 
   it.each(operationNames)(
-    "%s: the decoded script is the .ps1 file, the arguments the expected JSON",
+    "%s: the decoded command is its EntraWriteback function, the arguments the expected JSON",
     async (operation) => {
       const args = SAMPLE_ARGUMENTS[operation];
       expect(operations[operation].args.safeParse(args).success).toBe(true);
@@ -91,13 +91,14 @@ describe("every operation over the wire (replay of recorded output)", () => {
       expect(lines.length).toBe(operation === operationNames[0] ? 2 : 1);
       const line = lines.at(-1) as string;
       expect(line).toMatch(/^[\x20-\x7E]+$/);
-      const { prefix, script, args: argumentsJson } = lineParts(line);
+      const { prefix, first, args: argumentsJson } = lineParts(line);
       expect(prefix).toBe(bootstrapText("local"));
-      expect(script).toBe(fs.readFileSync(scriptPath(operation), "utf8"));
+      expect(first).toBe(COMMANDS[operation]);
       expect(argumentsJson).toBe(JSON.stringify(args));
       expect(harness.fake.calls().at(-1)).toMatchObject({
         shape: "local",
         script: operation,
+        command: COMMANDS[operation],
         arguments: args,
       });
     },
@@ -121,8 +122,12 @@ describe("every operation over the wire (replay of recorded output)", () => {
     });
     const sessionCalls = harness.fake.calls().filter((call) => call.script === "_session");
     expect(sessionCalls).toEqual([
-      expect.objectContaining({ shape: "local", arguments: { action: "open", transport: "local" } }),
+      expect.objectContaining({ shape: "session", arguments: { action: "open", transport: "local" } }),
     ]);
+    // The open line carried the module's text as data (the fake refuses an open without it).
+    const openLine = lineParts(harness.fake.commandLines()[0] as string);
+    expect(openLine.prefix).toBe(bootstrapText("session"));
+    expect(JSON.parse(openLine.args)).toMatchObject({ module: loadModule() });
     expect(harness.fake.calls()[0]?.script).toBe("_session");
     expect(log.filter((record) => record.event === "refused")).toEqual([]);
   });
@@ -221,5 +226,30 @@ describe("non-ASCII data round-trips through a console that mangles non-ASCII ou
     await expect(harness.backend.run("getOrganizationalUnit", { dn })).resolves.toMatchObject({ name, dn });
     expect(harness.fake.calls().at(-1)?.arguments).toEqual({ dn });
     expect(harness.fake.commandLines().at(-1)).toMatch(/^[\x20-\x7E]+$/);
+  });
+});
+
+describe("warning, verbose and information records reach the log", () => {
+  let harness: TestBackend;
+
+  beforeEach(() => {
+    harness = createTestBackend();
+  });
+  afterEach(() => harness.dispose());
+
+  it("one log line per message, after the result was decoded; none when the function wrote none", async () => {
+    harness.fake.setControl({ plan: { setSchedulerSyncCycleEnabled: ["default", "withMessages"] } });
+    await harness.backend.run("setSchedulerSyncCycleEnabled", { enabled: false });
+    const streamLines = () =>
+      harness.logLines.filter((line) => /: (warning|verbose|information): /.test(line));
+    expect(streamLines()).toEqual([]);
+
+    const result = await harness.backend.run("setSchedulerSyncCycleEnabled", { enabled: false });
+    expect(result).toEqual(fixture("setSchedulerSyncCycleEnabled", "withMessages").result);
+    expect(streamLines()).toEqual([
+      'setSchedulerSyncCycleEnabled: verbose: Performing the operation "Set-ADSyncScheduler -SyncCycleEnabled False" on target "CONNECT01".',
+      "setSchedulerSyncCycleEnabled: warning: constructed: a warning the cmdlet wrote",
+      "setSchedulerSyncCycleEnabled: information: constructed: a line written with Write-Host",
+    ]);
   });
 });

@@ -39,7 +39,7 @@ describe("a remote server over WinRM with a password", () => {
     await expect(harness.backend.run("getScheduler", {})).resolves.toMatchObject({ syncCycleEnabled: true });
     const [open, call] = harness.fake.calls();
     expect(open).toMatchObject({
-      shape: "local",
+      shape: "session",
       script: "_session",
       arguments: {
         action: "open",

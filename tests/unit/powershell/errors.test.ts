@@ -131,12 +131,28 @@ describe("error records to codes", () => {
 
 describe("decoding the answer line", () => {
   const b64 = (value: unknown) => Buffer.from(JSON.stringify(value), "utf8").toString("base64");
+  const answered = (result: unknown, messages: unknown[] = []) => b64({ result, messages });
 
   it("a result, with stray host output before it", () => {
-    expect(decodeAnswer(`WARNING: hello\n${b64({ removed: 1 })}\n`)).toEqual({
+    expect(decodeAnswer(`WARNING: hello\n${answered({ removed: 1 })}\n`)).toEqual({
       kind: "result",
       value: { removed: 1 },
+      messages: [],
       strayOutput: ["WARNING: hello"],
+    });
+  });
+
+  it("a result with the warning, verbose and information messages the function wrote", () => {
+    const messages = [
+      { stream: "warning", message: "the tenant refused it" },
+      { stream: "verbose", message: "Performing the operation" },
+      { stream: "information", message: "written with Write-Host" },
+    ];
+    expect(decodeAnswer(answered({ removed: 1 }, messages))).toEqual({
+      kind: "result",
+      value: { removed: 1 },
+      messages,
+      strayOutput: [],
     });
   });
 
@@ -146,23 +162,27 @@ describe("decoding the answer line", () => {
   });
 
   it("an object that merely has an error field is a result", () => {
-    expect(decodeAnswer(b64({ error: "x", other: 1 })).kind).toBe("result");
+    expect(decodeAnswer(answered({ error: "x", other: 1 })).kind).toBe("result");
   });
 
   it("non-ASCII survives", () => {
     expect(
-      decodeAnswer(b64({ name: "\u00dcn\u00efc\u00f8d\u00e9 \u2013 \u201Cquotes\u201D" })),
+      decodeAnswer(answered({ name: "\u00dcn\u00efc\u00f8d\u00e9 \u2013 \u201Cquotes\u201D" })),
     ).toMatchObject({
       value: { name: "\u00dcn\u00efc\u00f8d\u00e9 \u2013 \u201Cquotes\u201D" },
     });
   });
 
-  it.each(["", "   \n", "not base64!", "WARNING: only text", Buffer.from("{not json").toString("base64")])(
-    "%j is no answer",
-    (stdout) => {
-      expect(() => decodeAnswer(stdout)).toThrow(MissingAnswerError);
-    },
-  );
+  it.each([
+    "",
+    "   \n",
+    "not base64!",
+    "WARNING: only text",
+    Buffer.from("{not json").toString("base64"),
+    Buffer.from('{"removed":1}').toString("base64"),
+  ])("%j is no answer", (stdout) => {
+    expect(() => decodeAnswer(stdout)).toThrow(MissingAnswerError);
+  });
 });
 
 describe("lost remote sessions", () => {

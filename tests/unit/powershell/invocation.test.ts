@@ -10,7 +10,7 @@ import {
 import { parsePowerShell, syntaxProblems } from "../../support/powershellParser";
 
 const FIXTURES = path.join(__dirname, "..", "..", "fixtures", "powershell", "invocation");
-const SHAPES: InvocationShape[] = ["local", "remote"];
+const SHAPES: InvocationShape[] = ["session", "local", "remote"];
 
 function goldenTemplate(shape: InvocationShape): string {
   return fs.readFileSync(path.join(FIXTURES, `${shape}.txt`), "utf8").trim();
@@ -24,16 +24,16 @@ function escapeRegExp(text: string): string {
 function linePattern(shape: InvocationShape): RegExp {
   const base64 = "([A-Za-z0-9+/]*={0,2})";
   const pattern = escapeRegExp(goldenTemplate(shape))
-    .replace(escapeRegExp("{SCRIPT_BASE64}"), base64)
+    .replace(/\\\{(SCRIPT|COMMAND)_BASE64\\\}/, base64)
     .replace(escapeRegExp("{ARGUMENTS_BASE64}"), base64);
   return new RegExp(`^${pattern}$`);
 }
 
-function decode(shape: InvocationShape, line: string): { script: string; args: string } {
+function decode(shape: InvocationShape, line: string): { first: string; args: string } {
   const match = linePattern(shape).exec(line);
   if (match === null) throw new Error(`not a ${shape} invocation line: ${line.slice(0, 120)}`);
   return {
-    script: Buffer.from(match[1] as string, "base64").toString("utf8"),
+    first: Buffer.from(match[1] as string, "base64").toString("utf8"),
     args: Buffer.from(match[2] as string, "base64").toString("utf8"),
   };
 }
@@ -56,7 +56,8 @@ describe("the invocation line", () => {
   it.each(SHAPES)(
     "the %s bootstrap equals its golden file (the fake executable accepts only that)",
     (shape) => {
-      expect(`${bootstrapText(shape)} '{SCRIPT_BASE64}' '{ARGUMENTS_BASE64}'`).toBe(goldenTemplate(shape));
+      const first = shape === "session" ? "{SCRIPT_BASE64}" : "{COMMAND_BASE64}";
+      expect(`${bootstrapText(shape)} '${first}' '{ARGUMENTS_BASE64}'`).toBe(goldenTemplate(shape));
     },
   );
 
@@ -65,7 +66,7 @@ describe("the invocation line", () => {
     expect(line).not.toMatch(/[\r\n\u2028\u2029]/);
     expect(line).toMatch(/^[\x20-\x7E]+$/);
     expect(decode(shape, line)).toEqual({
-      script: "Get-Date\nWrite-Output 'x'\n",
+      first: "Get-Date\nWrite-Output 'x'\n",
       args: '{"dn":"OU=A,DC=b"}',
     });
   });
@@ -88,8 +89,11 @@ describe("the invocation line", () => {
 
   it("base64 is of UTF-8 (what the bootstrap decodes with [Text.Encoding]::UTF8)", () => {
     expect(toBase64("\u00dc\u201C")).toBe(Buffer.from([0xc3, 0x9c, 0xe2, 0x80, 0x9c]).toString("base64"));
-    expect(bootstrapText("local")).toContain(
+    expect(bootstrapText("session")).toContain(
       "[Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($ScriptBase64))",
+    );
+    expect(bootstrapText("local")).toContain(
+      "[Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($CommandBase64))",
     );
     expect(bootstrapText("local")).toContain(
       "[Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($json))",
@@ -105,11 +109,18 @@ describe("the invocation line", () => {
   });
 
   it("the bootstrap passes the arguments as a value, catches every error into a record, and answers base64", () => {
-    const local = bootstrapText("local");
-    expect(local).toContain("& ([ScriptBlock]::Create($scriptText)) -ArgumentsJson $argumentsJson");
-    expect(bootstrapText("remote")).toContain(
-      "& $global:EntraWritebackRunRemoteScript $scriptText $argumentsJson",
+    expect(bootstrapText("session")).toContain(
+      "& ([ScriptBlock]::Create($scriptText)) -ArgumentsJson $argumentsJson",
     );
+    // An operation is a function name and its JSON arguments, handed to the runner _session.ps1 defined.
+    expect(bootstrapText("local")).toContain(
+      "& $global:EntraWritebackInvokeOperation $commandName $argumentsJson",
+    );
+    expect(bootstrapText("remote")).toContain(
+      "& $global:EntraWritebackRunRemoteOperation $commandName $argumentsJson",
+    );
+    expect(bootstrapText("local")).not.toContain("ScriptBlock");
+    expect(bootstrapText("remote")).not.toContain("ScriptBlock");
     for (const shape of SHAPES) {
       const text = bootstrapText(shape);
       expect(text).toMatch(/ try \{ .* \} catch \{ .* \}; \[Console\]::Out\.WriteLine/);
