@@ -39,7 +39,11 @@ async function waitForWizard(client: EntraConnectClient, inputs: V1Inputs, progr
   if (gap.done) return live;
   if (gap.otherOuConfigured) throw new Error(otherOuExplanation(server, inputs, live));
   const warning = await skipWarning(client, inputs.requireV2);
-  const instructions = wizardInstructions(server, inputs, gap, warning);
+  const hint = client.wizardHint({
+    writebackOu: inputs.writebackOu,
+    displayNameDn: inputs.dnFormat === "displayName",
+  });
+  const instructions = wizardInstructions(server, inputs, gap, warning, hint);
   if (inputs.wizardWaitSeconds === 0) {
     throw new Error(
       `${instructions}\nThen run pulumi up again (or set entra-writeback:wizardWaitSeconds to wait for it).`,
