@@ -1,5 +1,6 @@
 // GroupWritebackFeature v1: verifies the wizard step (it cannot be automated), in order after v2.
 import type { EntraConnectClient } from "../../operations/backend";
+import { isOperationError } from "../../operations/errors";
 import { sameDn } from "../common/dn";
 import type { Progress } from "../common/progress";
 import { waitForSyncIdle } from "../common/syncWindow";
@@ -65,7 +66,7 @@ async function waitForWizard(client: EntraConnectClient, inputs: V1Inputs, progr
     progress(`still waiting for the wizard step on ${server} (${waited} s of ${inputs.wizardWaitSeconds} s)`);
   }
   throw new Error(
-    `${wizardInstructions(server, inputs, gap, warning)}\nGave up after waiting ${inputs.wizardWaitSeconds} s (wizardWaitSeconds).`,
+    `${wizardInstructions(server, inputs, gap, warning, hint)}\nGave up after waiting ${inputs.wizardWaitSeconds} s (wizardWaitSeconds).`,
   );
 }
 
@@ -88,9 +89,13 @@ async function observeResult(
   inputs: V1Inputs,
   configured: boolean,
 ): Promise<Observed> {
+  // An OU that does not exist (yet) holds no written-back groups; any other failure is reported.
   const written = await client
     .call("listWrittenBackGroups", { dn: inputs.writebackOu })
-    .catch(() => ({ groups: [] }));
+    .catch((error: unknown) => {
+      if (isOperationError(error, "NotFound")) return { groups: [] };
+      throw error;
+    });
   // With v2 managed, opted-out groups in the OU are groups the current rules would not write back.
   const optedOutGroupsInOu =
     inputs.requireV2 && configured ? optedOutInOu(await readExposure(client, inputs.writebackOu)) : null;

@@ -240,6 +240,25 @@ describe("v1", () => {
     expect((await provider.diff(created.id, moved, inputs)).changes).toBe(true);
   });
 
+  test("read: an OU that does not exist counts 0 written-back groups; any other failure is reported", async () => {
+    await start({ m365: 3, m365OptedOut: 1, security: 0, securityEnabled: 0 });
+    await lab.call("setGroupWritebackV2", { enabled: true });
+    await lab.call("newOrganizationalUnit", {
+      name: "Entra Writeback",
+      parentDn: "OU=Groups,OU=Corp,DC=contoso,DC=com",
+    });
+    await lab.call("grantWritebackAccess", { dn: lab.ou, accountDn: lab.account });
+    await wizardEnableGroupWriteback(lab.stateFile, { ou: lab.ou });
+    const created = await provider.create(await v1());
+    expect(created.outs).toMatchObject({ writtenBackGroupCount: 2 });
+    const missingOu = { ...(created.outs as object), writebackOu: "OU=Missing,OU=Corp,DC=contoso,DC=com" };
+    expect((await provider.read(created.id, missingOu)).props).toMatchObject({ writtenBackGroupCount: 0 });
+    await withState(lab.stateFile, (tx) =>
+      addFault(tx, { operation: "listWrittenBackGroups", message: "directory unreachable" }),
+    );
+    expect(await rejection(provider.read(created.id, created.outs))).toContain("directory unreachable");
+  });
+
   test("delete never disables v1", async () => {
     await start();
     await lab.call("setGroupWritebackV2", { enabled: true });
