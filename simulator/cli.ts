@@ -39,22 +39,8 @@ const COMMANDS: readonly CliCommand[] = [
   addServerCommand,
 ];
 
-/** The order of `entra-sim --help`. */
-const HELP_ORDER: readonly CliCommand[] = [
-  initCommand,
-  showCommand,
-  wizardCommand,
-  schedulerCommand,
-  featureCommand,
-  syncCommand,
-  busyCommand,
-  clockCommand,
-  adCommand,
-  tenantCommand,
-  faultCommand,
-  addServerCommand,
-  graphCommand,
-];
+/** `entra-sim --help` lists graph last. */
+const HELP_ORDER = [...COMMANDS.filter((command) => command !== graphCommand), graphCommand];
 
 const HELP = `entra-sim: a simulated Microsoft Entra Connect server, tenant and AD domain in one JSON state file.
 
