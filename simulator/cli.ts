@@ -6,7 +6,7 @@ import { operationNames } from "../operations/contract";
 import { OperationError } from "../operations/errors";
 import { adCommand } from "./cli/ad";
 import { addServerCommand } from "./cli/addServer";
-import { type CliCommand, type CliIo, UsageError } from "./cli/args";
+import { type CliCommand, type CliIo, parse, stateArgument, UsageError } from "./cli/args";
 import { busyCommand } from "./cli/busy";
 import { clockCommand } from "./cli/clock";
 import { faultCommand } from "./cli/fault";
@@ -46,7 +46,7 @@ const HELP = `entra-sim: a simulated Microsoft Entra Connect server, tenant and 
 
 Usage: entra-sim <command> <state> [options]      (every command takes --server NAME; default: the first server)
 
-${HELP_ORDER.map((command) => command.help).join("\n")}
+${HELP_ORDER.flatMap((command) => command.help).join("\n")}
 
 Operations for fault: ${operationNames.join(", ")}`;
 
@@ -73,7 +73,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   try {
-    await handler.run(rest, io);
+    const { values, positionals } = parse(handler.name, rest, handler.options);
+    await handler.run({ file: stateArgument(handler.name, positionals), values, positionals }, io);
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {

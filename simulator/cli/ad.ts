@@ -3,15 +3,7 @@ import { dnKey, isAtOrBelow } from "../../operations/dn";
 import { OperationError } from "../../operations/errors";
 import { callOperation } from "../admin";
 import { readState } from "../transaction";
-import {
-  type CliCommand,
-  dnArgument,
-  meta,
-  noExtraPositionals,
-  parse,
-  stateArgument,
-  UsageError,
-} from "./args";
+import { type CliCommand, dnArgument, meta, noExtraPositionals, UsageError } from "./args";
 
 export const adCommand: CliCommand = {
   name: "ad",
@@ -21,13 +13,12 @@ export const adCommand: CliCommand = {
     "  ad <state> delete-ou <DN> [--recursive]",
     "  ad <state> grant <DN> <accountDN>                add the writeback ACE",
     "  ad <state> revoke <DN> <accountDN>               remove the writeback ACE",
-  ].join("\n"),
-  async run(args, io) {
-    const { values, positionals } = parse("ad", args, {
-      recursive: { type: "boolean" },
-      json: { type: "boolean" },
-    });
-    const file = stateArgument("ad", positionals);
+  ],
+  options: {
+    recursive: { type: "boolean" },
+    json: { type: "boolean" },
+  },
+  async run({ file, values, positionals }, io) {
     const action = positionals[1];
     if (action === "list") {
       noExtraPositionals("ad list", positionals, 3);

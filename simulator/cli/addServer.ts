@@ -7,21 +7,18 @@ import {
   flagValue,
   noExtraPositionals,
   optionalString,
-  parse,
-  stateArgument,
   UsageError,
 } from "./args";
 
 export const addServerCommand: CliCommand = {
   name: "add-server",
-  help: ["  add-server <state> --name N [--staging] [--connect-version V]"].join("\n"),
-  async run(args, io) {
-    const { values, positionals } = parse("add-server", args, {
-      name: { type: "string" },
-      staging: { type: "boolean" },
-      "connect-version": { type: "string" },
-    });
-    const file = stateArgument("add-server", positionals);
+  help: ["  add-server <state> --name N [--staging] [--connect-version V]"],
+  options: {
+    name: { type: "string" },
+    staging: { type: "boolean" },
+    "connect-version": { type: "string" },
+  },
+  async run({ file, values, positionals }, io) {
     noExtraPositionals("add-server", positionals, 1);
     const name = optionalString(values, "name");
     if (name === undefined) throw new UsageError("add-server: --name is required, e.g. --name CONNECT02");

@@ -14,11 +14,20 @@ export interface CliIo {
   err(line: string): void;
 }
 
-/** One command: its name, its lines in `entra-sim --help`, and what it does with its arguments. */
+/** What a command receives: the state file (the first positional) and its flags and positionals, parsed. */
+export interface CliInput {
+  file: string;
+  values: Values;
+  /** Every positional, the state file first. */
+  positionals: string[];
+}
+
+/** One command: its name, its lines in `entra-sim --help`, its flags, and what it does with them. */
 export interface CliCommand {
   name: string;
-  help: string;
-  run(args: string[], io: CliIo): Promise<void>;
+  help: readonly string[];
+  options: OptionSpec;
+  run(input: CliInput, io: CliIo): Promise<void>;
 }
 
 export type OptionSpec = Record<string, { type: "string" | "boolean"; short?: string }>;

@@ -1,15 +1,12 @@
 // entra-sim busy: a sync cycle that runs for a given time, to test what waits for it.
 import { runAction, startBusyCycle } from "../admin";
-import { type CliCommand, intFlag, meta, noExtraPositionals, parse, stateArgument, UsageError } from "./args";
+import { type CliCommand, intFlag, meta, noExtraPositionals, UsageError } from "./args";
 
 export const busyCommand: CliCommand = {
   name: "busy",
-  help: ["  busy <state> --seconds N                         start a sync cycle that runs N seconds"].join(
-    "\n",
-  ),
-  async run(args, io) {
-    const { values, positionals } = parse("busy", args, { seconds: { type: "string" } });
-    const file = stateArgument("busy", positionals);
+  help: ["  busy <state> --seconds N                         start a sync cycle that runs N seconds"],
+  options: { seconds: { type: "string" } },
+  async run({ file, values, positionals }, io) {
     noExtraPositionals("busy", positionals, 1);
     const seconds = intFlag(values, "seconds");
     if (seconds === undefined)

@@ -1,14 +1,13 @@
 // entra-sim clock: show or move a simulated clock.
 import { advance, runAction } from "../admin";
 import { withState } from "../transaction";
-import { type CliCommand, intFlag, meta, noExtraPositionals, parse, stateArgument } from "./args";
+import { type CliCommand, intFlag, meta, noExtraPositionals } from "./args";
 
 export const clockCommand: CliCommand = {
   name: "clock",
-  help: ["  clock <state> [--advance SECONDS]                show or move a simulated clock"].join("\n"),
-  async run(args, io) {
-    const { values, positionals } = parse("clock", args, { advance: { type: "string" } });
-    const file = stateArgument("clock", positionals);
+  help: ["  clock <state> [--advance SECONDS]                show or move a simulated clock"],
+  options: { advance: { type: "string" } },
+  async run({ file, values, positionals }, io) {
     noExtraPositionals("clock", positionals, 1);
     const seconds = intFlag(values, "advance", false);
     const now =

@@ -8,8 +8,6 @@ import {
   meta,
   noExtraPositionals,
   optionalString,
-  parse,
-  stateArgument,
   UsageError,
 } from "./args";
 
@@ -18,16 +16,15 @@ export const faultCommand: CliCommand = {
   help: [
     "  fault <state> <operation> [--times N] [--after N] [--message TEXT] [--kind error|hang]",
     "  fault <state> --clear",
-  ].join("\n"),
-  async run(args, io) {
-    const { values, positionals } = parse("fault", args, {
-      times: { type: "string" },
-      after: { type: "string" },
-      message: { type: "string" },
-      kind: { type: "string" },
-      clear: { type: "boolean" },
-    });
-    const file = stateArgument("fault", positionals);
+  ],
+  options: {
+    times: { type: "string" },
+    after: { type: "string" },
+    message: { type: "string" },
+    kind: { type: "string" },
+    clear: { type: "boolean" },
+  },
+  async run({ file, values, positionals }, io) {
     if (values.clear === true) {
       noExtraPositionals("fault --clear", positionals, 1);
       const cleared = await runAction(file, "fault.clear", {}, meta(values), clearFaults);

@@ -1,13 +1,12 @@
 // entra-sim feature: read or set the tenant's company features (Set-ADSyncAADCompanyFeature).
 import { callOperation } from "../admin";
-import { boolFlag, type CliCommand, meta, noExtraPositionals, parse, stateArgument } from "./args";
+import { boolFlag, type CliCommand, meta, noExtraPositionals } from "./args";
 
 export const featureCommand: CliCommand = {
   name: "feature",
-  help: ["  feature <state> [--group-writeback-v2 true|false]"].join("\n"),
-  async run(args, io) {
-    const { values, positionals } = parse("feature", args, { "group-writeback-v2": { type: "string" } });
-    const file = stateArgument("feature", positionals);
+  help: ["  feature <state> [--group-writeback-v2 true|false]"],
+  options: { "group-writeback-v2": { type: "string" } },
+  async run({ file, values, positionals }, io) {
     noExtraPositionals("feature", positionals, 1);
     const enabled = boolFlag(values, "group-writeback-v2");
     const features =

@@ -5,16 +5,7 @@ import type { GraphFaultInput } from "../graph/faults";
 import { startGraphSimulator } from "../graph/server";
 import { armGraphFault, readGraphCredentials } from "../graph/tenantAccess";
 import { resolveStateFile } from "../transaction";
-import {
-  type CliCommand,
-  enumFlag,
-  intFlag,
-  noExtraPositionals,
-  optionalString,
-  parse,
-  stateArgument,
-  UsageError,
-} from "./args";
+import { type CliCommand, enumFlag, intFlag, noExtraPositionals, optionalString, UsageError } from "./args";
 
 export interface GraphCliIo {
   out(line: string): void;
@@ -92,19 +83,18 @@ export const graphCommand: CliCommand = {
     "  graph <state> --credentials                      the tenant id and the apps' client ids and secrets",
     "  graph <state> --fault throttle|unavailable|drop --path /beta/groups* [--method GET] [--retry-after S]",
     "       [--times N] [--after N]                     arm a fault on Graph requests (fault <state> --clear clears)",
-  ].join("\n"),
-  async run(args, io) {
-    const { values, positionals } = parse("graph", args, {
-      port: { type: "string" },
-      credentials: { type: "boolean" },
-      fault: { type: "string" },
-      path: { type: "string" },
-      method: { type: "string" },
-      "retry-after": { type: "string" },
-      times: { type: "string" },
-      after: { type: "string" },
-    });
-    const file = stateArgument("graph", positionals);
+  ],
+  options: {
+    port: { type: "string" },
+    credentials: { type: "boolean" },
+    fault: { type: "string" },
+    path: { type: "string" },
+    method: { type: "string" },
+    "retry-after": { type: "string" },
+    times: { type: "string" },
+    after: { type: "string" },
+  },
+  async run({ file, values, positionals }, io) {
     noExtraPositionals("graph", positionals, 1);
     if (values.credentials === true) return printCredentials(file, io);
     const kind = enumFlag(values, "fault", ["throttle", "unavailable", "drop"]);

@@ -14,8 +14,6 @@ import {
   noExtraPositionals,
   nonNegativeInteger,
   optionalString,
-  parse,
-  stateArgument,
   UsageError,
 } from "./args";
 
@@ -25,24 +23,23 @@ export const initCommand: CliCommand = {
     "  init <state> [--domain contoso.com] [--server CONNECT01] [--m365 N] [--m365-opted-out K] [--security N]",
     "       [--security-enabled K] [--connect-version 2.4.18.0] [--era legacy|current] [--sync-seconds 40]",
     "       [--clock real|simulated] [--now ISO] [--seed N] [--staging] [--force]",
-  ].join("\n"),
-  async run(args, io) {
-    const { values, positionals } = parse("init", args, {
-      domain: { type: "string" },
-      m365: { type: "string" },
-      "m365-opted-out": { type: "string" },
-      security: { type: "string" },
-      "security-enabled": { type: "string" },
-      "connect-version": { type: "string" },
-      era: { type: "string" },
-      "sync-seconds": { type: "string" },
-      clock: { type: "string" },
-      now: { type: "string" },
-      seed: { type: "string" },
-      staging: { type: "boolean" },
-      force: { type: "boolean" },
-    });
-    const file = stateArgument("init", positionals);
+  ],
+  options: {
+    domain: { type: "string" },
+    m365: { type: "string" },
+    "m365-opted-out": { type: "string" },
+    security: { type: "string" },
+    "security-enabled": { type: "string" },
+    "connect-version": { type: "string" },
+    era: { type: "string" },
+    "sync-seconds": { type: "string" },
+    clock: { type: "string" },
+    now: { type: "string" },
+    seed: { type: "string" },
+    staging: { type: "boolean" },
+    force: { type: "boolean" },
+  },
+  async run({ file, values, positionals }, io) {
     noExtraPositionals("init", positionals, 1);
     const directory = path.dirname(path.resolve(file));
     if (!fs.existsSync(directory) || !fs.statSync(directory).isDirectory()) {

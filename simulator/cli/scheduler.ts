@@ -1,7 +1,7 @@
 // entra-sim scheduler: read or set the sync scheduler (Set-ADSyncScheduler).
 import type { SchedulerStateResult } from "../../operations/contract";
 import { callOperation, runAction, setSchedulerSuspended } from "../admin";
-import { boolFlag, type CliCommand, meta, noExtraPositionals, parse, stateArgument } from "./args";
+import { boolFlag, type CliCommand, meta, noExtraPositionals } from "./args";
 
 function schedulerLines(scheduler: SchedulerStateResult): string[] {
   return Object.entries(scheduler).map(([key, value]) => `${key}: ${String(value)}`);
@@ -9,13 +9,12 @@ function schedulerLines(scheduler: SchedulerStateResult): string[] {
 
 export const schedulerCommand: CliCommand = {
   name: "scheduler",
-  help: ["  scheduler <state> [--sync-cycle-enabled true|false] [--suspended true|false]"].join("\n"),
-  async run(args, io) {
-    const { values, positionals } = parse("scheduler", args, {
-      "sync-cycle-enabled": { type: "string" },
-      suspended: { type: "string" },
-    });
-    const file = stateArgument("scheduler", positionals);
+  help: ["  scheduler <state> [--sync-cycle-enabled true|false] [--suspended true|false]"],
+  options: {
+    "sync-cycle-enabled": { type: "string" },
+    suspended: { type: "string" },
+  },
+  async run({ file, values, positionals }, io) {
     noExtraPositionals("scheduler", positionals, 1);
     const enabled = boolFlag(values, "sync-cycle-enabled");
     const suspended = boolFlag(values, "suspended");

@@ -3,20 +3,19 @@ import { readJournal } from "../journal";
 import { findServer } from "../operations";
 import { renderSummary } from "../summary";
 import { readState, resolveStateFile } from "../transaction";
-import { type CliCommand, intFlag, noExtraPositionals, optionalString, parse, stateArgument } from "./args";
+import { type CliCommand, intFlag, noExtraPositionals, optionalString } from "./args";
 
 export const showCommand: CliCommand = {
   name: "show",
   help: [
     "  show <state> [--json] [--journal N]             state, writeback status and the last journal entries",
     "                                                  (--server NAME: only that server)",
-  ].join("\n"),
-  async run(args, io) {
-    const { values, positionals } = parse("show", args, {
-      json: { type: "boolean" },
-      journal: { type: "string" },
-    });
-    const file = stateArgument("show", positionals);
+  ],
+  options: {
+    json: { type: "boolean" },
+    journal: { type: "string" },
+  },
+  async run({ file, values, positionals }, io) {
     noExtraPositionals("show", positionals, 1);
     const journalLines = intFlag(values, "journal", false) ?? 10;
     const state = await readState(file);

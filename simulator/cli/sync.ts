@@ -3,16 +3,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { advance, callOperation } from "../admin";
 import { findServer } from "../operations";
 import { withState } from "../transaction";
-import {
-  type CliCommand,
-  type CliIo,
-  enumFlag,
-  meta,
-  noExtraPositionals,
-  optionalString,
-  parse,
-  stateArgument,
-} from "./args";
+import { type CliCommand, type CliIo, enumFlag, meta, noExtraPositionals, optionalString } from "./args";
 
 /** Waits for the running cycle of the server: advances a simulated clock, or polls a real one. */
 async function waitForCycle(file: string, serverName: string | undefined, io: CliIo): Promise<void> {
@@ -41,13 +32,12 @@ async function waitForCycle(file: string, serverName: string | undefined, io: Cl
 
 export const syncCommand: CliCommand = {
   name: "sync",
-  help: ["  sync <state> [--policy Initial|Delta] [--wait]"].join("\n"),
-  async run(args, io) {
-    const { values, positionals } = parse("sync", args, {
-      policy: { type: "string" },
-      wait: { type: "boolean" },
-    });
-    const file = stateArgument("sync", positionals);
+  help: ["  sync <state> [--policy Initial|Delta] [--wait]"],
+  options: {
+    policy: { type: "string" },
+    wait: { type: "boolean" },
+  },
+  async run({ file, values, positionals }, io) {
     noExtraPositionals("sync", positionals, 1);
     const policyType = enumFlag(values, "policy", ["Initial", "Delta"]) ?? "Delta";
     await callOperation(file, "startSyncCycle", { policyType }, meta(values));

@@ -1,16 +1,7 @@
 // entra-sim tenant: the simulated tenant's cloud groups.
 import { z } from "zod";
 import { addCloudGroup, runAction, updateCloudGroup } from "../admin";
-import {
-  type CliCommand,
-  enumFlag,
-  meta,
-  noExtraPositionals,
-  optionalString,
-  parse,
-  stateArgument,
-  UsageError,
-} from "./args";
+import { type CliCommand, enumFlag, meta, noExtraPositionals, optionalString, UsageError } from "./args";
 
 export const tenantCommand: CliCommand = {
   name: "tenant",
@@ -18,16 +9,15 @@ export const tenantCommand: CliCommand = {
     "  tenant <state> add-group --type m365|security [--name N] [--writeback true|false|unset]",
     "       [--on-premises-group-type universalDistributionGroup|universalSecurityGroup|universalMailEnabledSecurityGroup]",
     "  tenant <state> set-group <objectId> [--writeback true|false|unset] [--deleted none|soft|hard] [--name N]",
-  ].join("\n"),
-  async run(args, io) {
-    const { values, positionals } = parse("tenant", args, {
-      type: { type: "string" },
-      name: { type: "string" },
-      writeback: { type: "string" },
-      deleted: { type: "string" },
-      "on-premises-group-type": { type: "string" },
-    });
-    const file = stateArgument("tenant", positionals);
+  ],
+  options: {
+    type: { type: "string" },
+    name: { type: "string" },
+    writeback: { type: "string" },
+    deleted: { type: "string" },
+    "on-premises-group-type": { type: "string" },
+  },
+  async run({ file, values, positionals }, io) {
     const action = positionals[1];
     const writeback = enumFlag(values, "writeback", ["true", "false", "unset"]);
     const name = optionalString(values, "name");

@@ -1,30 +1,20 @@
 // entra-sim wizard: what an admin does in the Entra Connect wizard (group writeback, staging mode).
 import { wizardDisableGroupWriteback, wizardEnableGroupWriteback, wizardSetStagingMode } from "../admin";
-import {
-  type CliCommand,
-  dnArgument,
-  meta,
-  noExtraPositionals,
-  optionalString,
-  parse,
-  stateArgument,
-  UsageError,
-} from "./args";
+import { type CliCommand, dnArgument, meta, noExtraPositionals, optionalString, UsageError } from "./args";
 
 export const wizardCommand: CliCommand = {
   name: "wizard",
   help: [
     "  wizard <state> group-writeback --enable --ou <DN> [--display-name-dn] | --disable",
     "  wizard <state> staging --enable | --disable",
-  ].join("\n"),
-  async run(args, io) {
-    const { values, positionals } = parse("wizard", args, {
-      enable: { type: "boolean" },
-      disable: { type: "boolean" },
-      ou: { type: "string" },
-      "display-name-dn": { type: "boolean" },
-    });
-    const file = stateArgument("wizard", positionals);
+  ],
+  options: {
+    enable: { type: "boolean" },
+    disable: { type: "boolean" },
+    ou: { type: "string" },
+    "display-name-dn": { type: "boolean" },
+  },
+  async run({ file, values, positionals }, io) {
     const page = positionals[1];
     noExtraPositionals("wizard", positionals, 2);
     const enable = values.enable === true;
