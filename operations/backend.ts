@@ -2,6 +2,14 @@
 import { type OperationArgs, type OperationName, type OperationResult, operations } from "./contract";
 import { OperationError } from "./errors";
 
+/** The one step only a person can do on the server: group writeback v1 in the Entra Connect wizard. */
+export interface WizardStep {
+  /** The OU the wizard's group writeback page selects. */
+  writebackOu: string;
+  /** Whether the "Writeback group Distinguished Name with cloud Display Name" option is selected. */
+  displayNameDn: boolean;
+}
+
 export interface Backend {
   /** Human-readable target, for messages: "simulator /x/lab.json (CONNECT01)", "connect01 over WinRM". */
   readonly description: string;
@@ -14,6 +22,11 @@ export interface Backend {
   sleep(milliseconds: number): Promise<void>;
   /** Disposes sessions. */
   close(): Promise<void>;
+  /**
+   * One line on how a person does the wizard step on this backend's server, when that is not (only) the
+   * real wizard: the simulator prints its `entra-sim wizard` command. Absent: the wizard steps say it all.
+   */
+  wizardHint?(step: WizardStep): string | undefined;
 }
 
 /** Reads of the server itself, which a deployment makes once (see ClientOptions.rememberServerReads). */
@@ -116,6 +129,11 @@ export class EntraConnectClient {
       );
     }
     return parsedResult.data as OperationResult<N>;
+  }
+
+  /** The backend's line on how to do the wizard step on its server, if it has one (see Backend.wizardHint). */
+  wizardHint(step: WizardStep): string | undefined {
+    return this.backend.wizardHint?.(step);
   }
 
   sleep(milliseconds: number): Promise<void> {

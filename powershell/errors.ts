@@ -34,7 +34,7 @@ const typeIs = (record: PowerShellErrorRecord, ...typeNames: string[]) =>
     (typeName) => record.exceptionType === typeName || record.exceptionType.endsWith(`.${typeName}`),
   );
 
-// Microsoft's texts (research/domain.md §3.3) and the AD module's exception types, first match wins.
+// Microsoft's texts (https://learn.microsoft.com/en-us/entra/identity/hybrid/connect/how-to-connect-sync-feature-scheduler, https://learn.microsoft.com/en-us/entra/identity/hybrid/connect/reference-connect-adsync) and the AD module's exception types, first match wins.
 const RULES: Rule[] = [
   {
     code: "SyncBusy",

@@ -1,6 +1,7 @@
 // The simulator as a Backend of the operation contract: each call is one transaction on the state database.
 import { setTimeout as delay } from "node:timers/promises";
-import type { Backend } from "../operations/backend";
+import type { Backend, WizardStep } from "../operations/backend";
+import { commandLine } from "../operations/commandLine";
 import type { OperationName } from "../operations/contract";
 import { OperationError } from "../operations/errors";
 import { advance, runOperation } from "./admin";
@@ -63,6 +64,16 @@ export function createSimulatorBackend(options: SimulatorBackendOptions): Backen
   return {
     get description(): string {
       return `simulator ${options.stateFile} (${serverLabel()})`;
+    },
+
+    wizardHint(step: WizardStep): string {
+      const server = options.server !== undefined ? ["--server", options.server] : [];
+      const option = step.displayNameDn ? ["--display-name-dn"] : [];
+      const command = commandLine(
+        ...["npx", "entra-sim", "wizard", options.stateFile, "group-writeback", "--enable", "--ou"],
+        ...[step.writebackOu, ...option, ...server],
+      );
+      return `On this simulated server, the admin's wizard step is: ${command}`;
     },
 
     async run(operation: OperationName, args: unknown): Promise<unknown> {

@@ -53,7 +53,7 @@ export const tenantSchedulerSchema = z.strictObject({
 
 export const tenantSchema = z.strictObject({
   name: z.string().min(1),
-  /** legacy: enabling GroupWritebackV2 still works; current: the tenant refuses it (domain.md §0). */
+  /** legacy: enabling GroupWritebackV2 still works; current: the tenant refuses it (v2 is discontinued: https://learn.microsoft.com/en-us/entra/identity/hybrid/connect/how-to-connect-group-writeback-v2). */
   era: z.enum(["legacy", "current"]),
   features: companyFeaturesSchema,
   /** Set once GroupWritebackV2 went from true to false; it can never be turned on again. */

@@ -45,7 +45,7 @@ export const GROUP_WRITEBACK_V2_PARAMETER_MISSING =
   "A parameter cannot be found that matches parameter name 'GroupWritebackV2'.";
 export const NAME_ALREADY_IN_USE =
   "An attempt was made to add an object to the directory with a name that is already in use.";
-/** Set-ADSyncAADCompanyFeature -GroupWritebackV2 appeared in this build (domain.md §1). */
+/** Set-ADSyncAADCompanyFeature -GroupWritebackV2 appeared in this build (Entra Connect version history: https://learn.microsoft.com/en-us/entra/identity/hybrid/connect/reference-connect-version-history-archive). */
 export const GROUP_WRITEBACK_V2_MIN_VERSION = "1.6.2.4";
 
 export function isOperationName(name: unknown): name is OperationName {
@@ -219,7 +219,7 @@ const handlers: Handlers = {
         );
       }
     }
-    // Turning it off is irreversible (migrate-group-writeback, domain.md §2.5).
+    // Turning it off is irreversible (https://learn.microsoft.com/en-us/entra/identity/hybrid/cloud-sync/migrate-group-writeback).
     if (!enabled && tenant.features.groupWritebackV2) tenant.v2EverDisabled = true;
     tenant.features.groupWritebackV2 = enabled;
     return { ...tenant.features };

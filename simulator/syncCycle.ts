@@ -131,7 +131,7 @@ function joinedGroups(state: SimState): Map<string, JoinedGroup> {
   return joined;
 }
 
-/** The exports this server's next cycle computes: tenant + wizard configuration versus AD (§4.1). */
+/** The exports this server's next cycle computes: tenant + wizard configuration versus AD (https://learn.microsoft.com/en-us/entra/identity/hybrid/connect/how-to-connect-group-writeback-v2). */
 export function computeGroupChanges(state: SimState, server: Server): GroupChange[] {
   const joined = joinedGroups(state);
   const changes: GroupChange[] = [];

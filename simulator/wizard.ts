@@ -22,7 +22,7 @@ export interface EnableGroupWritebackOptions {
 
 /**
  * Optional features → Group writeback → pick the OU → Configure. Like the wizard, it finishes by starting an
- * Initial cycle at once, which (with v2 off) writes back every Microsoft 365 group (domain.md §2.1).
+ * Initial cycle at once, which (with v2 off) writes back every Microsoft 365 group (https://learn.microsoft.com/en-us/entra/identity/hybrid/cloud-sync/migrate-group-writeback).
  */
 export function enableGroupWriteback(
   tx: Transaction,

@@ -1,4 +1,4 @@
-// Which cloud groups a server writes back, as what, and under which DN (research/domain.md §4.1, §5).
+// Which cloud groups a server writes back, as what, and under which DN (https://learn.microsoft.com/en-us/entra/identity/hybrid/connect/how-to-connect-group-writeback-v2, https://learn.microsoft.com/en-us/entra/identity/hybrid/connect/how-to-connect-group-writeback-enable).
 import { escapeDnValue } from "../operations/dn";
 import type { CloudGroup, Server, Tenant } from "./model";
 
@@ -37,7 +37,7 @@ export function decideWriteback(group: CloudGroup, flags: WritebackFlags): Write
     return { action: "write", category: "Distribution" };
   }
   if (group.deleted === "hard") return { action: "delete", reason: "hard-deleted in Entra ID" };
-  // v2 freezes rather than deletes (§4.1 transitions): the AD copy stays until the cloud group is hard-deleted.
+  // v2 freezes rather than deletes (https://learn.microsoft.com/en-us/entra/identity/hybrid/connect/how-to-connect-group-writeback-v2): the AD copy stays until the cloud group is hard-deleted.
   if (group.deleted === "soft") {
     return { action: "keep", reason: "soft-deleted in Entra ID (an AD copy stays until it is hard-deleted)" };
   }
@@ -69,7 +69,7 @@ export function objectIdFromAnchor(adminDescription: string | null): string | nu
   return ANCHOR_PATTERN.exec(adminDescription)?.[1]?.toLowerCase() ?? null;
 }
 
-/** The maximum display-name length the "Out to AD - Group SOAInAAD - DN" rule keeps (domain.md §5.3). */
+/** The maximum display-name length the "Out to AD - Group SOAInAAD - DN" rule keeps (not on a public Microsoft page: see docs/simulator.md, DN). */
 export const DISPLAY_NAME_DN_MAX = 51;
 
 /** The RDN value of a written-back group. */

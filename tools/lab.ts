@@ -5,6 +5,7 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { parse as parseYaml } from "yaml";
 import { commandLine } from "../operations/commandLine";
 import { initState, wizardEnableGroupWriteback } from "../simulator";
 import { ensurePulumiCli, projectRoot, runPulumi } from "./pulumiCli";
@@ -22,10 +23,13 @@ const note = (message: string) => console.log(`[lab] ${message}`);
 
 /** Reads entra-writeback:writebackOu from the committed lab stack file, so the wizard step matches it. */
 function labWritebackOu(): string {
-  const text = fs.readFileSync(path.join(projectRoot, "stacks", `Pulumi.${LAB_STACK}.yaml`), "utf8");
-  const match = /entra-writeback:writebackOu:\s*(.+)/.exec(text);
-  if (!match?.[1]) throw new Error(`stacks/Pulumi.${LAB_STACK}.yaml has no entra-writeback:writebackOu`);
-  return match[1].trim().replace(/^["']|["']$/g, "");
+  const file = path.join("stacks", `Pulumi.${LAB_STACK}.yaml`);
+  const stack = parseYaml(fs.readFileSync(path.join(projectRoot, file), "utf8")) as {
+    config?: Record<string, unknown>;
+  } | null;
+  const ou = stack?.config?.["entra-writeback:writebackOu"];
+  if (typeof ou !== "string" || ou === "") throw new Error(`${file} has no entra-writeback:writebackOu`);
+  return ou;
 }
 
 async function main(): Promise<void> {

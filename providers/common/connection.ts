@@ -1,7 +1,8 @@
 // One client per target per provider process: the engine runs every dynamic resource of a deployment in
 // one Node process, so PowerShell sessions are shared and calls to one server are serialized by its backend.
-import { type Backend, EntraConnectClient } from "../../operations/backend";
-import { type Target, target as targetSchema } from "../../operations/target";
+import type { EntraConnectClient } from "../../operations/backend";
+import { createDeploymentClient } from "../../operations/backends";
+import { target as targetSchema } from "../../operations/target";
 import { configValue, type ProviderSettings, providerSettings } from "./settings";
 
 let settings: ProviderSettings = providerSettings.parse({});
@@ -43,39 +44,16 @@ export function clientFor(rawTarget: unknown): EntraConnectClient {
   const key = JSON.stringify(target);
   let client = clients.get(key);
   if (!client) {
-    // The PowerShell backend times each call itself, after it leaves the per-server queue; a client-side
-    // timer would also count the wait in that queue and give up on calls that still run later.
-    const clientTimeoutMs = target.kind === "simulator" ? settings.callTimeoutSeconds * 1000 : 0;
-    // One deployment per provider process: the server itself is read once (see rememberServerReads).
-    client = new EntraConnectClient(createBackend(target), {
-      callTimeoutMs: clientTimeoutMs,
-      rememberServerReads: true,
+    client = createDeploymentClient(target, {
+      password: settings.password,
+      callTimeoutSeconds: settings.callTimeoutSeconds,
+      client: "pulumi",
+      stack: () => deploymentStack,
+      log: (line) => console.log(`[entra-writeback] ${line}`),
     });
     clients.set(key, client);
   }
   return client;
-}
-
-function createBackend(target: Target): Backend {
-  if (target.kind === "simulator") {
-    const { createSimulatorBackend } =
-      require("../../simulator/backend") as typeof import("../../simulator/backend");
-    return createSimulatorBackend({
-      stateFile: target.stateFile,
-      server: target.server,
-      client: "pulumi",
-      stack: () => deploymentStack,
-    });
-  }
-  // Without a password, WinRM uses the current Windows identity (Kerberos).
-  const { createPowerShellBackend } =
-    require("../../powershell/backend") as typeof import("../../powershell/backend");
-  return createPowerShellBackend({
-    target,
-    password: settings.password,
-    callTimeoutMs: settings.callTimeoutSeconds * 1000,
-    log: (line) => console.log(`[entra-writeback] ${line}`),
-  });
 }
 
 /** Closes every session; used by tests and at process exit. */

@@ -1,5 +1,6 @@
 // GroupWritebackFeature v1: verifies the wizard step (it cannot be automated), in order after v2.
 import type { EntraConnectClient } from "../../operations/backend";
+import { isOperationError } from "../../operations/errors";
 import { sameDn } from "../common/dn";
 import type { Progress } from "../common/progress";
 import { waitForSyncIdle } from "../common/syncWindow";
@@ -39,7 +40,11 @@ async function waitForWizard(client: EntraConnectClient, inputs: V1Inputs, progr
   if (gap.done) return live;
   if (gap.otherOuConfigured) throw new Error(otherOuExplanation(server, inputs, live));
   const warning = await skipWarning(client, inputs.requireV2);
-  const instructions = wizardInstructions(server, inputs, gap, warning);
+  const hint = client.wizardHint({
+    writebackOu: inputs.writebackOu,
+    displayNameDn: inputs.dnFormat === "displayName",
+  });
+  const instructions = wizardInstructions(server, inputs, gap, warning, hint);
   if (inputs.wizardWaitSeconds === 0) {
     throw new Error(
       `${instructions}\nThen run pulumi up again (or set entra-writeback:wizardWaitSeconds to wait for it).`,
@@ -61,7 +66,7 @@ async function waitForWizard(client: EntraConnectClient, inputs: V1Inputs, progr
     progress(`still waiting for the wizard step on ${server} (${waited} s of ${inputs.wizardWaitSeconds} s)`);
   }
   throw new Error(
-    `${wizardInstructions(server, inputs, gap, warning)}\nGave up after waiting ${inputs.wizardWaitSeconds} s (wizardWaitSeconds).`,
+    `${wizardInstructions(server, inputs, gap, warning, hint)}\nGave up after waiting ${inputs.wizardWaitSeconds} s (wizardWaitSeconds).`,
   );
 }
 
@@ -91,8 +96,15 @@ async function observeResult(
   const writtenBackGroupCount =
     exposure?.ok && exposure.counts.inOu
       ? exposure.counts.inOu.writtenBack
-      : (await client.call("listWrittenBackGroups", { dn: inputs.writebackOu }).catch(() => ({ groups: [] })))
-          .groups.length;
+      : (
+          await client
+            .call("listWrittenBackGroups", { dn: inputs.writebackOu })
+            // An OU that does not exist (yet) holds no written-back groups; any other failure is reported.
+            .catch((error: unknown) => {
+              if (isOperationError(error, "NotFound")) return { groups: [] };
+              throw error;
+            })
+        ).groups.length;
   const needsAttention =
     optedOutGroupsInOu && unacknowledgedOptedOut({ optedOutGroupsInOu }, inputs.acknowledgedOptedOutGroups)
       ? [optedOutInOuMessage(inputs.writebackOu, optedOutGroupsInOu, inputs.acknowledgedOptedOutGroups)]

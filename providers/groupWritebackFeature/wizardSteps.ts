@@ -1,7 +1,5 @@
 // The v1 step that cannot be automated: what an admin must do in the Entra Connect wizard.
 import type { GroupWritebackV1Config } from "../../operations/contract";
-import { commandLine } from "../../operations/commandLine";
-import type { Target } from "../../operations/target";
 import { sameDn } from "../common/dn";
 import type { V1Inputs } from "./schema";
 
@@ -39,22 +37,16 @@ export function compareWizardConfig(inputs: V1Inputs, live: GroupWritebackV1Conf
   return { done: differences.length === 0, differences, otherOuConfigured };
 }
 
-function simulatorCommand(target: Target, inputs: V1Inputs): string | undefined {
-  if (target.kind !== "simulator") return undefined;
-  const server = target.server ? ["--server", target.server] : [];
-  const option = inputs.dnFormat === "displayName" ? ["--display-name-dn"] : [];
-  return commandLine(
-    ...["npx", "entra-sim", "wizard", target.stateFile, "group-writeback", "--enable", "--ou"],
-    ...[inputs.writebackOu, ...option, ...server],
-  );
-}
-
-/** `warning`: what enabling v1 now will cause, said before the steps (groupWritebackV2 skip). */
+/**
+ * `warning`: what enabling v1 now will cause, said before the steps (groupWritebackV2 skip). `hint`: the
+ * backend's own line on how to do the step on its server (EntraConnectClient.wizardHint), last.
+ */
 export function wizardInstructions(
   server: string,
   inputs: V1Inputs,
   gap: WizardGap,
   warning: string | null = null,
+  hint: string | undefined = undefined,
 ): string {
   const checkbox =
     inputs.dnFormat === "displayName"
@@ -72,8 +64,7 @@ export function wizardInstructions(
     `  5. On the same page, ${checkbox}.`,
     "  6. Next > Configure > Exit. The wizard starts a full sync cycle.",
   ];
-  const command = simulatorCommand(inputs.target, inputs);
-  if (command) lines.push(`On this simulated server, the admin's wizard step is: ${command}`);
+  if (hint) lines.push(hint);
   return lines.join("\n");
 }
 

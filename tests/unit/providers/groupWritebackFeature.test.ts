@@ -143,6 +143,17 @@ describe("v2", () => {
 });
 
 describe("v1", () => {
+  /** 3 Microsoft 365 groups (1 opted out), v2 on, the writeback OU created and granted: only the wizard step is left. */
+  async function startReadyForV1() {
+    await start({ m365: 3, m365OptedOut: 1, security: 0, securityEnabled: 0 });
+    await lab.call("setGroupWritebackV2", { enabled: true });
+    await lab.call("newOrganizationalUnit", {
+      name: "Entra Writeback",
+      parentDn: "OU=Groups,OU=Corp,DC=contoso,DC=com",
+    });
+    await lab.call("grantWritebackAccess", { dn: lab.ou, accountDn: lab.account });
+  }
+
   test("refuses while v2 is off, before printing any wizard step", async () => {
     await start();
     const message = await rejection(provider.create(await v1()));
@@ -163,13 +174,7 @@ describe("v1", () => {
   });
 
   test("waits for the admin with progress messages and continues once the step is done", async () => {
-    await start({ m365: 3, m365OptedOut: 1, security: 0, securityEnabled: 0 });
-    await lab.call("setGroupWritebackV2", { enabled: true });
-    await lab.call("newOrganizationalUnit", {
-      name: "Entra Writeback",
-      parentDn: "OU=Groups,OU=Corp,DC=contoso,DC=com",
-    });
-    await lab.call("grantWritebackAccess", { dn: lab.ou, accountDn: lab.account });
+    await startReadyForV1();
     // The admin does the wizard step during the second wait.
     const simulator = createSimulatorBackend({ stateFile: lab.stateFile, client: "pulumi" });
     let sleeps = 0;
@@ -238,6 +243,19 @@ describe("v1", () => {
     expect((await provider.diff(created.id, created.outs, inputs)).changes).toBe(false);
     const moved = { ...(created.outs as object), containerDn: lab.ou };
     expect((await provider.diff(created.id, moved, inputs)).changes).toBe(true);
+  });
+
+  test("read: an OU that does not exist counts 0 written-back groups; any other failure is reported", async () => {
+    await startReadyForV1();
+    await wizardEnableGroupWriteback(lab.stateFile, { ou: lab.ou });
+    const created = await provider.create(await v1());
+    expect(created.outs).toMatchObject({ writtenBackGroupCount: 2 });
+    const missingOu = { ...(created.outs as object), writebackOu: "OU=Missing,OU=Corp,DC=contoso,DC=com" };
+    expect((await provider.read(created.id, missingOu)).props).toMatchObject({ writtenBackGroupCount: 0 });
+    await withState(lab.stateFile, (tx) =>
+      addFault(tx, { operation: "listWrittenBackGroups", message: "directory unreachable" }),
+    );
+    expect(await rejection(provider.read(created.id, created.outs))).toContain("directory unreachable");
   });
 
   test("delete never disables v1", async () => {

@@ -20,7 +20,8 @@ function group(overrides: Partial<CloudGroup>): CloudGroup {
   };
 }
 
-describe("which groups are written back (research/domain.md §4.1)", () => {
+// https://learn.microsoft.com/en-us/entra/identity/hybrid/connect/how-to-connect-group-writeback-v2
+describe("which groups are written back", () => {
   const v1Only = { v1: true, v2: false };
   const v1v2 = { v1: true, v2: true };
 
@@ -108,7 +109,8 @@ describe("which groups are written back (research/domain.md §4.1)", () => {
   });
 });
 
-describe("the DN of a written-back group (research/domain.md §5)", () => {
+// https://learn.microsoft.com/en-us/entra/identity/hybrid/connect/how-to-connect-group-writeback-enable
+describe("the DN of a written-back group", () => {
   it("defaults to CN=Group_<objectId>", () => {
     expect(writebackDn(group({}), CONTAINER, false)).toBe(`CN=Group_${OBJECT_ID},${CONTAINER}`);
   });

@@ -1,10 +1,11 @@
-// What `entra-sim graph` does, kept out of simulator/cli.ts (which only parses the flags and calls these).
+// entra-sim graph: serve the simulated Microsoft Graph, print its credentials, or arm a fault on its requests.
 import * as fs from "node:fs";
 import { OperationError } from "../../operations/errors";
+import type { GraphFaultInput } from "../graph/faults";
+import { startGraphSimulator } from "../graph/server";
+import { armGraphFault, readGraphCredentials } from "../graph/tenantAccess";
 import { resolveStateFile } from "../transaction";
-import type { GraphFaultInput } from "./faults";
-import { startGraphSimulator } from "./server";
-import { armGraphFault, readGraphCredentials } from "./tenantAccess";
+import { type CliCommand, enumFlag, intFlag, noExtraPositionals, optionalString, UsageError } from "./args";
 
 export interface GraphCliIo {
   out(line: string): void;
@@ -74,3 +75,52 @@ export async function armFaultFromCli(file: string, input: GraphFaultInput, io: 
     `the next ${fault.remaining} Graph request(s) ${fault.method === "*" ? "" : `${fault.method} `}${fault.path}${fault.after > 0 ? ` after ${fault.after} more` : ""} will ${what}`,
   );
 }
+
+export const graphCommand: CliCommand = {
+  name: "graph",
+  help: [
+    "  graph <state> [--port N]                         serve the simulated Microsoft Graph on 127.0.0.1 until stopped",
+    "  graph <state> --credentials                      the tenant id and the apps' client ids and secrets",
+    "  graph <state> --fault throttle|unavailable|drop --path /beta/groups* [--method GET] [--retry-after S]",
+    "       [--times N] [--after N]                     arm a fault on Graph requests (fault <state> --clear clears)",
+  ],
+  options: {
+    port: { type: "string" },
+    credentials: { type: "boolean" },
+    fault: { type: "string" },
+    path: { type: "string" },
+    method: { type: "string" },
+    "retry-after": { type: "string" },
+    times: { type: "string" },
+    after: { type: "string" },
+  },
+  async run({ file, values, positionals }, io) {
+    noExtraPositionals("graph", positionals, 1);
+    if (values.credentials === true) return printCredentials(file, io);
+    const kind = enumFlag(values, "fault", ["throttle", "unavailable", "drop"]);
+    if (kind !== undefined) {
+      const path = optionalString(values, "path");
+      if (path === undefined || !path.startsWith("/"))
+        throw new UsageError("graph --fault: --path is required, a URL path such as /beta/groups*");
+      const method = optionalString(values, "method") ?? "*";
+      if (!/^(\*|[A-Za-z]+)$/.test(method))
+        throw new UsageError(
+          `--method must be an HTTP method such as GET or PATCH, or *, got ${JSON.stringify(method)}`,
+        );
+      const input = {
+        kind,
+        path,
+        method,
+        times: intFlag(values, "times") ?? 1,
+        after: intFlag(values, "after", false) ?? 0,
+        ...(intFlag(values, "retry-after", false) !== undefined
+          ? { retryAfterSeconds: intFlag(values, "retry-after", false) }
+          : {}),
+      };
+      return armFaultFromCli(file, input, io);
+    }
+    const port = intFlag(values, "port", false) ?? 0;
+    if (port > 65535) throw new UsageError(`--port must be at most 65535, got ${port}`);
+    return serveGraph(file, port, io);
+  },
+};
