@@ -252,9 +252,11 @@ describe("v1", () => {
     expect(created.outs).toMatchObject({ writtenBackGroupCount: 2 });
     const missingOu = { ...(created.outs as object), writebackOu: "OU=Missing,OU=Corp,DC=contoso,DC=com" };
     expect((await provider.read(created.id, missingOu)).props).toMatchObject({ writtenBackGroupCount: 0 });
-    await withState(lab.stateFile, (tx) =>
-      addFault(tx, { operation: "listWrittenBackGroups", message: "directory unreachable" }),
-    );
+    // The count comes from the hazard read (getCloudGroupWriteback); when that fails, from listWrittenBackGroups.
+    await withState(lab.stateFile, (tx) => {
+      addFault(tx, { operation: "getCloudGroupWriteback", message: "Graph unreachable" });
+      addFault(tx, { operation: "listWrittenBackGroups", message: "directory unreachable" });
+    });
     expect(await rejection(provider.read(created.id, created.outs))).toContain("directory unreachable");
   });
 
