@@ -1,21 +1,28 @@
 // What the serialized provider shells load in the provider process (see providers/common/shell.ts).
-import type * as pulumi from "@pulumi/pulumi";
+import type { ProviderImplementation as Implementation } from "./common/defineResource";
 import type { ProviderKind } from "./common/shell";
 import { groupWritebackFeatureProvider } from "./groupWritebackFeature/provider";
+import { groupWritebackFeature } from "./groupWritebackFeature/schema";
 import { schedulerStateProvider } from "./schedulerState/provider";
+import { schedulerState } from "./schedulerState/schema";
 import { writebackOuProvider } from "./writebackOu/provider";
+import { writebackOu } from "./writebackOu/schema";
 import { writebackPermissionProvider } from "./writebackPermission/provider";
+import { writebackPermission } from "./writebackPermission/schema";
 
 export { configureProviders } from "./common/connection";
 
-const implementations: Record<ProviderKind, Implementation> = {
-  SchedulerState: schedulerStateProvider,
-  GroupWritebackFeature: groupWritebackFeatureProvider,
-  WritebackOU: writebackOuProvider,
-  WritebackPermission: writebackPermissionProvider,
-};
-
-type Implementation = Required<Omit<pulumi.dynamic.ResourceProvider, "configure">>;
+/** Each resource definition (its kind, from schema.ts) with its implementation (provider.ts). */
+const implementations = Object.fromEntries(
+  (
+    [
+      [schedulerState, schedulerStateProvider],
+      [groupWritebackFeature, groupWritebackFeatureProvider],
+      [writebackOu, writebackOuProvider],
+      [writebackPermission, writebackPermissionProvider],
+    ] as const
+  ).map(([definition, implementation]) => [definition.kind, implementation]),
+) as Record<ProviderKind, Implementation>;
 
 /** Programming errors keep their stack trace: a bug report needs it. */
 const BUG_CLASSES = [TypeError, ReferenceError, SyntaxError, RangeError];

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { distinguishedName, type GroupSet, type PendingExport } from "../../operations/contract";
+import { distinguishedName, groupSet, pendingExport } from "../../operations/contract";
+import { defineResource } from "../common/defineResource";
 import { commonInputs, deployingStack, syncIdleTimeoutSeconds } from "../common/inputs";
 import { preflightInputs } from "../common/preflight";
 
@@ -42,34 +43,43 @@ export type V2Inputs = z.output<typeof v2Inputs>;
 export type V1Inputs = z.output<typeof v1Inputs>;
 export type FeatureInputs = z.output<typeof featureInputs>;
 
-export interface V2Outputs extends V2Inputs {
-  enabled: boolean;
-  connectVersion: string;
-  adopted: boolean;
-}
+export const v2Outputs = v2Inputs.extend({
+  /** v2: whether GroupWritebackV2 is on. */
+  enabled: z.boolean(),
+  connectVersion: z.string(),
+  /** v2: the flag was already on and adopted. */
+  adopted: z.boolean(),
+});
+export type V2Outputs = z.output<typeof v2Outputs>;
 
-export interface PendingExportsReport {
-  adds: number;
-  updates: number;
-  deletes: number;
-  objects: PendingExport[];
-}
+export const pendingExportsReport = z.strictObject({
+  adds: z.number(),
+  updates: z.number(),
+  deletes: z.number(),
+  objects: z.array(pendingExport),
+});
+export type PendingExportsReport = z.output<typeof pendingExportsReport>;
 
-export interface V1Outputs extends V1Inputs {
-  /** Live: UnifiedGroupWriteback and Microsoft.OptionalFeature.GroupWriteBack both on. */
-  configured: boolean;
-  /** Live: Connector.GroupWriteBackContainerDn. */
-  containerDn: string | null;
-  /** Live: the display-name DN option. */
-  displayNameDn: boolean;
-  writtenBackGroupCount: number;
-  pendingExports: PendingExportsReport | null;
-  pendingManualSteps: string[];
+export const v1Outputs = v1Inputs.extend({
+  /** v1, live: UnifiedGroupWriteback and Microsoft.OptionalFeature.GroupWriteBack both on (the wizard enabled it). */
+  configured: z.boolean(),
+  /** v1, live: Connector.GroupWriteBackContainerDn. */
+  containerDn: z.string().nullable(),
+  /** v1, live: the display-name DN option. */
+  displayNameDn: z.boolean(),
+  writtenBackGroupCount: z.number(),
+  pendingExports: pendingExportsReport.nullable(),
+  pendingManualSteps: z.array(z.string()),
   /**
-   * Live, with v2 managed: opted-out Microsoft 365 groups in the OU (the current rules would not write them back);
-   * null when not known (v2 skipped, v1 not configured, or the tenant could not be read).
+   * v1, live, with v2 managed: opted-out Microsoft 365 groups in the OU (the current rules would not write them
+   * back); null when not known (v2 skipped, v1 not configured, or the tenant could not be read).
    */
-  optedOutGroupsInOu: GroupSet | null;
-  /** What needs a person before this configuration is converged; empty when nothing does. */
-  needsAttention: string[];
-}
+  optedOutGroupsInOu: groupSet.nullable(),
+  /** v1: what needs a person before this configuration is converged; empty when nothing does. */
+  needsAttention: z.array(z.string()),
+});
+export type V1Outputs = z.output<typeof v1Outputs>;
+
+export const featureOutputs = z.discriminatedUnion("version", [v2Outputs, v1Outputs]);
+
+export const groupWritebackFeature = defineResource("GroupWritebackFeature", featureInputs, featureOutputs);

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { syncPolicyType } from "../../operations/contract";
+import { defineResource } from "../common/defineResource";
 import { commonInputs, deployingStack, syncIdleTimeoutSeconds } from "../common/inputs";
 
 export const schedulerStateInputs = z.strictObject({
@@ -15,9 +16,15 @@ export const schedulerStateInputs = z.strictObject({
 });
 export type SchedulerStateInputs = z.output<typeof schedulerStateInputs>;
 
-export interface SchedulerStateOutputs extends SchedulerStateInputs {
-  computerName: string;
-  connectVersion: string;
-  stagingModeEnabled: boolean;
-  schedulerSuspended: boolean;
-}
+export const schedulerStateOutputs = schedulerStateInputs.extend({
+  /** The server's computer name. */
+  computerName: z.string(),
+  /** The Entra Connect build (Microsoft.Synchronize.ServerConfigurationVersion). */
+  connectVersion: z.string(),
+  stagingModeEnabled: z.boolean(),
+  /** Set by Entra Connect during upgrades. */
+  schedulerSuspended: z.boolean(),
+});
+export type SchedulerStateOutputs = z.output<typeof schedulerStateOutputs>;
+
+export const schedulerState = defineResource("SchedulerState", schedulerStateInputs, schedulerStateOutputs);

@@ -1,17 +1,17 @@
 // WritebackOU: the OU written-back groups land in, created protected from accidental deletion.
-import type * as pulumi from "@pulumi/pulumi";
+import type { ProviderImplementation } from "../common/defineResource";
 import type { OrganizationalUnit } from "../../operations/contract";
 import type { EntraConnectClient } from "../../operations/backend";
 import { isOperationError } from "../../operations/errors";
 import { announceOnce, wizardChangeMessage } from "../groupWritebackFeature/hazards";
-import { checkInputs, containsUnknown, parseInputs } from "../common/checkInputs";
+import { containsUnknown } from "../common/checkInputs";
 import { claim, isClaimed } from "../common/claims";
 import { clientFor } from "../common/connection";
 import { diffByKeys } from "../common/diff";
 import { sameDn, splitOuDn } from "../common/dn";
 import { preflight, requireInSyncScope } from "../common/preflight";
 import { progressFor } from "../common/progress";
-import { type WritebackOuInputs, type WritebackOuOutputs, writebackOuInputs } from "./schema";
+import { writebackOu, type WritebackOuInputs, type WritebackOuOutputs } from "./schema";
 
 const progress = progressFor("WritebackOU");
 
@@ -74,7 +74,7 @@ async function explainOuChange(
 }
 
 async function ensureOu(raw: unknown): Promise<WritebackOuOutputs> {
-  const inputs = parseInputs(writebackOuInputs, raw, "WritebackOU");
+  const inputs = writebackOu.parse(raw);
   const client = clientFor(inputs.target);
   if (inputs.preflight) await preflight(client, inputs.preflight, `creating or adopting ${inputs.dn}`);
   else await requireInSyncScope(client, inputs.dn);
@@ -101,9 +101,9 @@ async function ensureOu(raw: unknown): Promise<WritebackOuOutputs> {
   }
 }
 
-export const writebackOuProvider: Required<Omit<pulumi.dynamic.ResourceProvider, "configure">> = {
+export const writebackOuProvider: ProviderImplementation = {
   async check(_olds, news) {
-    return checkInputs(writebackOuInputs, news);
+    return writebackOu.check(news);
   },
 
   async diff(_id, olds, news) {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { distinguishedName, ouName } from "../../operations/contract";
 import { DistinguishedNameError } from "../../operations/dn";
+import { defineResource } from "../common/defineResource";
 import { splitOuDn } from "../common/dn";
 import { commonInputs } from "../common/inputs";
 import { preflightInputs } from "../common/preflight";
@@ -30,11 +31,17 @@ export const writebackOuInputs = z.strictObject({
 });
 export type WritebackOuInputs = z.output<typeof writebackOuInputs>;
 
-export interface WritebackOuOutputs extends WritebackOuInputs {
-  name: string;
-  parentDn: string;
-  protectedFromAccidentalDeletion: boolean;
-  childCount: number;
+export const writebackOuOutputs = writebackOuInputs.extend({
+  /** The OU's name (its first RDN value). */
+  name: z.string(),
+  /** The DN of the OU's parent. */
+  parentDn: z.string(),
+  protectedFromAccidentalDeletion: z.boolean(),
+  /** Objects in the OU, normally the written-back groups. */
+  childCount: z.number(),
   /** The OU existed before this resource was created: it is adopted, and destroy leaves it in place. */
-  adopted: boolean;
-}
+  adopted: z.boolean(),
+});
+export type WritebackOuOutputs = z.output<typeof writebackOuOutputs>;
+
+export const writebackOu = defineResource("WritebackOU", writebackOuInputs, writebackOuOutputs);

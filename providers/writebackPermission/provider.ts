@@ -1,10 +1,9 @@
 // WritebackPermission: the connector account's right to create, change and delete groups in the OU.
 // Like ActiveDirectoryDsc's ADObjectPermissionEntry, it owns exactly one ACE and leaves every other one.
-import type * as pulumi from "@pulumi/pulumi";
+import type { ProviderImplementation } from "../common/defineResource";
 import type { EntraConnectClient } from "../../operations/backend";
 import { type AccessRule, WRITEBACK_ACCESS_RULE } from "../../operations/contract";
 import { isOperationError } from "../../operations/errors";
-import { checkInputs, parseInputs } from "../common/checkInputs";
 import { claim, isClaimed } from "../common/claims";
 import { clientFor } from "../common/connection";
 import { diffByKeys } from "../common/diff";
@@ -12,9 +11,9 @@ import { domainRootOf, sameDn } from "../common/dn";
 import { requireConnectorAccount } from "../common/preflight";
 import { progressFor } from "../common/progress";
 import {
+  writebackPermission,
   type WritebackPermissionInputs,
   type WritebackPermissionOutputs,
-  writebackPermissionInputs,
 } from "./schema";
 
 const progress = progressFor("WritebackPermission");
@@ -43,7 +42,7 @@ async function observe(
 }
 
 async function grant(raw: unknown): Promise<WritebackPermissionOutputs> {
-  const inputs = parseInputs(writebackPermissionInputs, raw, "WritebackPermission");
+  const inputs = writebackPermission.parse(raw);
   const client = clientFor(inputs.target);
   await requireConnectorAccount(client, inputs.accountDn);
   const before = await observe(client, inputs);
@@ -91,9 +90,9 @@ async function warnWritebackLeftWithoutRights(
   );
 }
 
-export const writebackPermissionProvider: Required<Omit<pulumi.dynamic.ResourceProvider, "configure">> = {
+export const writebackPermissionProvider: ProviderImplementation = {
   async check(_olds, news) {
-    return checkInputs(writebackPermissionInputs, news);
+    return writebackPermission.check(news);
   },
 
   async diff(_id, olds, news) {

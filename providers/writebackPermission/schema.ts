@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { type AccessRule, distinguishedName } from "../../operations/contract";
+import { accessRule, distinguishedName } from "../../operations/contract";
+import { defineResource } from "../common/defineResource";
 import { commonInputs } from "../common/inputs";
 
 export const writebackPermissionInputs = z.strictObject({
@@ -16,11 +17,18 @@ export const writebackPermissionInputs = z.strictObject({
 });
 export type WritebackPermissionInputs = z.output<typeof writebackPermissionInputs>;
 
-export interface WritebackPermissionOutputs extends WritebackPermissionInputs {
+export const writebackPermissionOutputs = writebackPermissionInputs.extend({
   /** Live: the exact writeback ACE is present (explicit, on the OU or, for forest, on the domain root). */
-  granted: boolean;
+  granted: z.boolean(),
   /** The DN the ACE sits on. */
-  aclDn: string;
+  aclDn: z.string(),
   /** Every ACE the account holds there, for the record. */
-  rules: AccessRule[];
-}
+  rules: z.array(accessRule),
+});
+export type WritebackPermissionOutputs = z.output<typeof writebackPermissionOutputs>;
+
+export const writebackPermission = defineResource(
+  "WritebackPermission",
+  writebackPermissionInputs,
+  writebackPermissionOutputs,
+);

@@ -1,0 +1,114 @@
+// A resource's shape, written once: its zod input and output schemas. From them derive the args type of the
+// resource class (each property a pulumi.Input), the class's output properties, the output placeholders it
+// registers, the registry's check, and the stripping of stored outputs back to inputs. A helper, not a framework:
+// each provider's create/read/update/delete/diff stay plain functions in its provider.ts.
+import type * as pulumi from "@pulumi/pulumi";
+import type { z } from "zod";
+import { checkInputs, parseInputs } from "./checkInputs";
+import { type ProviderKind, ShellResource } from "./shell";
+import { PROVIDER_VERSION } from "./version";
+
+type Shape = Record<string, z.ZodType>;
+/** A strict object schema, or a discriminated union of them (GroupWritebackFeature's v1 and v2). */
+type ObjectSchema = z.ZodType & ({ shape: Shape } | { options: readonly { shape: Shape }[] });
+
+/** What a provider.ts implements: the dynamic provider's methods (configure is the registry's). */
+export type ProviderImplementation = Required<Omit<pulumi.dynamic.ResourceProvider, "configure">>;
+
+/** Keys the resource classes set themselves, never the caller. */
+type SetByClass = "providerVersion";
+
+/**
+ * The args of a resource class: its input schema's input type (so defaulted keys are optional), every property a
+ * pulumi.Input, except `Plain` keys (a discriminator the class reads itself, such as `version`).
+ */
+export type ArgsOf<S extends z.ZodType, Plain extends PropertyKey = never> =
+  z.input<S> extends infer T
+    ? T extends unknown
+      ? {
+          [K in keyof Omit<T, SetByClass>]: K extends Plain ? T[K] : pulumi.Input<T[K]>;
+        }
+      : never
+    : never;
+
+type AllKeys<U> = U extends unknown ? keyof U : never;
+type ValueAt<U, K extends PropertyKey> = U extends unknown ? (K extends keyof U ? U[K] : undefined) : never;
+
+/** The output properties of a resource class: every key of its output schema (over all variants of a union). */
+export type OutputsOf<S extends z.ZodType> = {
+  readonly [K in Exclude<AllKeys<z.output<S>>, SetByClass>]: pulumi.Output<ValueAt<z.output<S>, K>>;
+};
+
+export interface ResourceDefinition<I extends ObjectSchema, O extends ObjectSchema> {
+  kind: ProviderKind;
+  /** What the program declares; `.default()`s here are the defaults, for the program and the providers alike. */
+  inputs: I;
+  /** What the provider returns and Pulumi stores: the inputs and the live values. */
+  outputs: O;
+  /** Keys of the outputs that are not inputs (the live values). */
+  outputOnlyKeys: readonly string[];
+  /** The inputs within stored outputs (outputs = inputs + live values), validated, defaults applied. */
+  inputsOf(stored: unknown): z.output<I>;
+  /** Parses inputs in create/update, where every value is known. */
+  parse(raw: unknown): z.output<I>;
+  /** check(): validates inputs, tolerating values unknown during preview. */
+  check(news: Record<string, unknown>): pulumi.dynamic.CheckResult<Record<string, unknown>>;
+}
+
+function keysOf(schema: ObjectSchema): string[] {
+  const variants = "options" in schema ? schema.options : [schema];
+  return [...new Set(variants.flatMap((variant) => Object.keys(variant.shape)))];
+}
+
+export function defineResource<I extends ObjectSchema, O extends ObjectSchema>(
+  kind: ProviderKind,
+  inputs: I,
+  outputs: O,
+): ResourceDefinition<I, O> {
+  const inputKeys = new Set(keysOf(inputs));
+  const outputOnlyKeys = keysOf(outputs).filter((key) => !inputKeys.has(key));
+  const parse = (raw: unknown) => parseInputs(inputs, raw, kind) as z.output<I>;
+  return {
+    kind,
+    inputs,
+    outputs,
+    outputOnlyKeys,
+    parse,
+    inputsOf(stored) {
+      const values = (stored ?? {}) as Record<string, unknown>;
+      return parse(Object.fromEntries(Object.entries(values).filter(([key]) => inputKeys.has(key))));
+    },
+    check: (news) => checkInputs(inputs, news),
+  };
+}
+
+/** The constructor a definition's resource class has: typed args in, typed outputs out. */
+export type ResourceClass<Args, Outputs> = new (
+  name: string,
+  args: Args,
+  opts?: pulumi.CustomResourceOptions,
+) => ShellResource & Outputs;
+
+/**
+ * The resource class of a definition: registers the args with the provider version and a placeholder for each
+ * output-only key (so Pulumi resolves those outputs), under the provider shell of its kind.
+ */
+export function resourceClass<
+  I extends ObjectSchema,
+  O extends ObjectSchema,
+  Plain extends PropertyKey = never,
+>(definition: ResourceDefinition<I, O>): ResourceClass<ArgsOf<I, Plain>, OutputsOf<O>> {
+  const placeholders = Object.fromEntries(definition.outputOnlyKeys.map((key) => [key, undefined]));
+  class Resource extends ShellResource {
+    constructor(name: string, args: ArgsOf<I, Plain>, opts?: pulumi.CustomResourceOptions) {
+      super(
+        definition.kind,
+        name,
+        { ...(args as pulumi.Inputs), providerVersion: PROVIDER_VERSION, ...placeholders },
+        opts,
+      );
+    }
+  }
+  Object.defineProperty(Resource, "name", { value: definition.kind });
+  return Resource as unknown as ResourceClass<ArgsOf<I, Plain>, OutputsOf<O>>;
+}
