@@ -1,16 +1,16 @@
 // A resource's shape, written once: its zod input and output schemas. From them derive the args type of the
-// resource class (each property a pulumi.Input), the class's output properties, the output placeholders it
-// registers, the registry's check, and the stripping of stored outputs back to inputs. A helper, not a framework:
-// each provider's create/read/update/delete/diff stay plain functions in its provider.ts.
+// resource class (each property a pulumi.Input), the class's output properties and the placeholders it registers
+// (resourceClass, in shell.ts), check, parse, and the stripping of stored outputs back to inputs. A helper, not a
+// framework: each provider's create/read/update/delete/diff stay plain functions in its provider.ts. Only types
+// of @pulumi/pulumi here: the provider process loads this module.
 import type * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { checkInputs, parseInputs } from "./checkInputs";
-import { type ProviderKind, ShellResource } from "./shell";
-import { PROVIDER_VERSION } from "./version";
+import type { ProviderKind } from "./shell";
 
 type Shape = Record<string, z.ZodType>;
 /** A strict object schema, or a discriminated union of them (GroupWritebackFeature's v1 and v2). */
-type ObjectSchema = z.ZodType & ({ shape: Shape } | { options: readonly { shape: Shape }[] });
+export type ObjectSchema = z.ZodType & ({ shape: Shape } | { options: readonly { shape: Shape }[] });
 
 /** What a provider.ts implements: the dynamic provider's methods (configure is the registry's). */
 export type ProviderImplementation = Required<Omit<pulumi.dynamic.ResourceProvider, "configure">>;
@@ -82,33 +82,20 @@ export function defineResource<I extends ObjectSchema, O extends ObjectSchema>(
   };
 }
 
-/** The constructor a definition's resource class has: typed args in, typed outputs out. */
-export type ResourceClass<Args, Outputs> = new (
-  name: string,
-  args: Args,
-  opts?: pulumi.CustomResourceOptions,
-) => ShellResource & Outputs;
+/** How docs/configuration.md shows a key's type, where the schema alone does not say it. */
+export interface KeyDoc {
+  description: string;
+  /** e.g. "DN", "object (below)", "secret string"; otherwise derived from the schema. */
+  type?: string;
+}
 
-/**
- * The resource class of a definition: registers the args with the provider version and a placeholder for each
- * output-only key (so Pulumi resolves those outputs), under the provider shell of its kind.
- */
-export function resourceClass<
-  I extends ObjectSchema,
-  O extends ObjectSchema,
-  Plain extends PropertyKey = never,
->(definition: ResourceDefinition<I, O>): ResourceClass<ArgsOf<I, Plain>, OutputsOf<O>> {
-  const placeholders = Object.fromEntries(definition.outputOnlyKeys.map((key) => [key, undefined]));
-  class Resource extends ShellResource {
-    constructor(name: string, args: ArgsOf<I, Plain>, opts?: pulumi.CustomResourceOptions) {
-      super(
-        definition.kind,
-        name,
-        { ...(args as pulumi.Inputs), providerVersion: PROVIDER_VERSION, ...placeholders },
-        opts,
-      );
-    }
-  }
-  Object.defineProperty(Resource, "name", { value: definition.kind });
-  return Resource as unknown as ResourceClass<ArgsOf<I, Plain>, OutputsOf<O>>;
+/** A schema with the description (and type label) docs/configuration.md shows for it. */
+export function documented<S extends z.ZodType>(schema: S, doc: KeyDoc): S {
+  return schema.meta(doc as unknown as Record<string, unknown>) as S;
+}
+
+/** The default a schema applies to a missing value (undefined when it has none). */
+export function defaultOf<S extends z.ZodType>(schema: S): z.output<S> | undefined {
+  const parsed = schema.safeParse(undefined);
+  return parsed.success ? parsed.data : undefined;
 }

@@ -10,6 +10,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import type { ArgsOf, ObjectSchema, OutputsOf, ResourceDefinition } from "./defineResource";
+import { PROVIDER_VERSION } from "./version";
 
 export type ProviderKind = "SchedulerState" | "GroupWritebackFeature" | "WritebackOU" | "WritebackPermission";
 
@@ -115,4 +117,35 @@ export abstract class ShellResource extends pulumi.CustomResource {
       opts,
     );
   }
+}
+
+/** The constructor a definition's resource class has: typed args in, typed outputs out. */
+export type ResourceClass<Args, Outputs> = new (
+  name: string,
+  args: Args,
+  opts?: pulumi.CustomResourceOptions,
+) => ShellResource & Outputs;
+
+/**
+ * The resource class of a definition: registers the args with the provider version and a placeholder for each
+ * output-only key (so Pulumi resolves those outputs), under the provider shell of its kind.
+ */
+export function resourceClass<
+  I extends ObjectSchema,
+  O extends ObjectSchema,
+  Plain extends PropertyKey = never,
+>(definition: ResourceDefinition<I, O>): ResourceClass<ArgsOf<I, Plain>, OutputsOf<O>> {
+  const placeholders = Object.fromEntries(definition.outputOnlyKeys.map((key) => [key, undefined]));
+  class Resource extends ShellResource {
+    constructor(name: string, args: ArgsOf<I, Plain>, opts?: pulumi.CustomResourceOptions) {
+      super(
+        definition.kind,
+        name,
+        { ...(args as pulumi.Inputs), providerVersion: PROVIDER_VERSION, ...placeholders },
+        opts,
+      );
+    }
+  }
+  Object.defineProperty(Resource, "name", { value: definition.kind });
+  return Resource as unknown as ResourceClass<ArgsOf<I, Plain>, OutputsOf<O>>;
 }

@@ -1,4 +1,5 @@
-import { type ArgsOf, resourceClass } from "../common/defineResource";
+import type { ArgsOf } from "../common/defineResource";
+import { resourceClass } from "../common/shell";
 import { groupWritebackFeature, type v1Inputs, type v2Inputs } from "./schema";
 
 export type GroupWritebackV2Args = ArgsOf<typeof v2Inputs, "version">;

@@ -1,4 +1,5 @@
-import { type ArgsOf, resourceClass } from "../common/defineResource";
+import type { ArgsOf } from "../common/defineResource";
+import { resourceClass } from "../common/shell";
 import { writebackPermission } from "./schema";
 
 export type WritebackPermissionArgs = ArgsOf<typeof writebackPermission.inputs>;

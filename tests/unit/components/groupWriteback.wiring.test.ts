@@ -136,3 +136,33 @@ test("staging role, forest permissions, display-name DNs and destroy options rea
     wizardWaitSeconds: 900,
   });
 });
+
+test("values may be outputs of other resources; they reach the resources resolved", async () => {
+  await build({
+    target: pulumi.output(target),
+    writebackOu: pulumi.output(ou),
+    connectorAccountDn: pulumi.output(account),
+    syncIdleTimeoutSeconds: pulumi.output(120),
+    disableV2OnDestroy: pulumi.output(true),
+    acknowledgedOptedOutGroups: pulumi.output(3),
+  });
+  expect(byName("gw-scheduler")?.inputs).toMatchObject({ target, syncIdleTimeoutSeconds: 120 });
+  expect(byName("gw-v2")?.inputs).toMatchObject({
+    onDelete: "disable",
+    preflight: { writebackOu: ou, connectorAccountDn: account },
+  });
+  expect(byName("gw-ou")?.inputs).toMatchObject({ dn: ou });
+  expect(byName("gw-permission")?.inputs).toMatchObject({ ouDn: ou, accountDn: account });
+  expect(byName("gw-v1")?.inputs).toMatchObject({ writebackOu: ou, acknowledgedOptedOutGroups: 3 });
+});
+
+test("what the args leave out is the default of the provider's own schema", async () => {
+  await build();
+  expect(byName("gw-scheduler")?.inputs).toMatchObject({ syncIdleTimeoutSeconds: 600 });
+  expect(byName("gw-v1")?.inputs).toMatchObject({
+    wizardWaitSeconds: 0,
+    wizardPollSeconds: 10,
+    acknowledgedOptedOutGroups: 0,
+    syncIdleTimeoutSeconds: 600,
+  });
+});
