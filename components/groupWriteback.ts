@@ -133,7 +133,7 @@ export class GroupWriteback extends pulumi.ComponentResource {
       `${name}-ou`,
       {
         target,
-        dn: args.writebackOu,
+        writebackOu: args.writebackOu,
         allowNonEmptyDelete: orDefault(args, "allowNonEmptyOuDeletion"),
         preflight,
       },
@@ -145,8 +145,8 @@ export class GroupWriteback extends pulumi.ComponentResource {
       {
         target,
         scope: orDefault(args, "permissions"),
-        ouDn: this.ou.dn,
-        accountDn: args.connectorAccountDn,
+        writebackOu: this.ou.writebackOu,
+        connectorAccountDn: args.connectorAccountDn,
       },
       { parent: this, dependsOn: [this.ou] },
     );
@@ -156,7 +156,7 @@ export class GroupWriteback extends pulumi.ComponentResource {
       {
         target,
         version: "v1",
-        writebackOu: this.ou.dn,
+        writebackOu: this.ou.writebackOu,
         dnFormat: orDefault(args, "dnFormat"),
         requireV2: v2Mode !== "skip",
         role,
@@ -174,7 +174,7 @@ export class GroupWriteback extends pulumi.ComponentResource {
       ? this.v2.enabled.apply((on) => (on ? "enabled" : "disabled"))
       : pulumi.output("skipped");
     this.v1State = this.v1.configured.apply((on) => (on ? "configured" : "not configured"));
-    this.writebackOu = this.ou.dn;
+    this.writebackOu = this.ou.writebackOu;
     this.writtenBackGroupCount = this.v1.writtenBackGroupCount.apply((count) => count ?? 0);
     this.pendingExports = this.v1.pendingExports.apply((report) => report ?? null);
     this.pendingManualSteps = this.v1.pendingManualSteps.apply((steps) => steps ?? []);

@@ -18,14 +18,14 @@ export const groupWritebackSettings = z.strictObject({
     type: "object (below)",
     description: "The Entra Connect server this stack manages.",
   }),
-  writebackOu: documented(writebackOuInputs.shape.dn, {
+  writebackOu: documented(writebackOuInputs.shape.writebackOu, {
     type: "DN",
     description:
       "The OU written-back groups go to, e.g. `OU=Entra Writeback,OU=Groups,DC=contoso,DC=com`. Created (protected " +
       "from accidental deletion) when missing; an existing OU is adopted. It must be inside the AD connector's sync " +
       "scope. It must be the OU you select in the wizard.",
   }),
-  connectorAccountDn: documented(writebackPermissionInputs.shape.accountDn, {
+  connectorAccountDn: documented(writebackPermissionInputs.shape.connectorAccountDn, {
     type: "DN",
     description:
       "The AD DS connector account (`CN=MSOL_…`) that exports the groups and receives the writeback rights.",

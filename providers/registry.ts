@@ -12,7 +12,12 @@ import { writebackPermission } from "./writebackPermission/schema";
 
 export { configureProviders } from "./common/connection";
 
-/** Each resource definition (its kind, from schema.ts) with its implementation (provider.ts). */
+type Upgrade = (stored: Record<string, unknown>) => Record<string, unknown>;
+
+/**
+ * Each resource definition (schema.ts) with its implementation (provider.ts), keyed by the definition's kind. What
+ * the engine hands back from state (olds, props) is first upgraded to today's keys (ResourceDefinition.upgrade).
+ */
 const implementations = Object.fromEntries(
   (
     [
@@ -21,8 +26,22 @@ const implementations = Object.fromEntries(
       [writebackOu, writebackOuProvider],
       [writebackPermission, writebackPermissionProvider],
     ] as const
-  ).map(([definition, implementation]) => [definition.kind, implementation]),
+  ).map(([definition, implementation]) => [
+    definition.kind,
+    upgradingStored(implementation, (stored) => definition.upgrade(stored)),
+  ]),
 ) as Record<ProviderKind, Implementation>;
+
+function upgradingStored(implementation: Implementation, upgrade: Upgrade): Implementation {
+  return {
+    check: (olds, news) => implementation.check(olds && upgrade(olds), news),
+    diff: (id, olds, news) => implementation.diff(id, upgrade(olds), news),
+    create: (inputs) => implementation.create(inputs),
+    read: (id, props) => implementation.read(id, props && upgrade(props)),
+    update: (id, olds, news) => implementation.update(id, upgrade(olds), news),
+    delete: (id, props) => implementation.delete(id, upgrade(props)),
+  };
+}
 
 /** Programming errors keep their stack trace: a bug report needs it. */
 const BUG_CLASSES = [TypeError, ReferenceError, SyntaxError, RangeError];

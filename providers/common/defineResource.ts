@@ -53,6 +53,17 @@ export interface ResourceDefinition<I extends ObjectSchema, O extends ObjectSche
   parse(raw: unknown): z.output<I>;
   /** check(): validates inputs, tolerating values unknown during preview. */
   check(news: Record<string, unknown>): pulumi.dynamic.CheckResult<Record<string, unknown>>;
+  /**
+   * Stored inputs or outputs of an older version of the resource, under today's keys (`renamed`: old key -> new
+   * key). The registry applies it to every stored value the engine hands back (olds, props), so a rename is no
+   * change to an existing stack.
+   */
+  upgrade(stored: Record<string, unknown>): Record<string, unknown>;
+}
+
+export interface DefinitionOptions {
+  /** Keys this resource stored under another name before: old key -> today's key. */
+  renamed?: Readonly<Record<string, string>>;
 }
 
 function keysOf(schema: ObjectSchema): string[] {
@@ -64,7 +75,9 @@ export function defineResource<I extends ObjectSchema, O extends ObjectSchema>(
   kind: ProviderKind,
   inputs: I,
   outputs: O,
+  options: DefinitionOptions = {},
 ): ResourceDefinition<I, O> {
+  const renamed = Object.entries(options.renamed ?? {});
   const inputKeys = new Set(keysOf(inputs));
   const outputOnlyKeys = keysOf(outputs).filter((key) => !inputKeys.has(key));
   const parse = (raw: unknown) => parseInputs(inputs, raw, kind) as z.output<I>;
@@ -79,6 +92,16 @@ export function defineResource<I extends ObjectSchema, O extends ObjectSchema>(
       return parse(Object.fromEntries(Object.entries(values).filter(([key]) => inputKeys.has(key))));
     },
     check: (news) => checkInputs(inputs, news),
+    upgrade(stored) {
+      if (!stored || !renamed.some(([old]) => old in stored)) return stored;
+      const upgraded = { ...stored };
+      for (const [old, current] of renamed) {
+        if (!(old in upgraded)) continue;
+        if (!(current in upgraded)) upgraded[current] = upgraded[old];
+        delete upgraded[old];
+      }
+      return upgraded;
+    },
   };
 }
 

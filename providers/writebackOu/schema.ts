@@ -9,7 +9,7 @@ import { preflightInputs } from "../common/preflight";
 export const writebackOuInputs = z.strictObject({
   ...commonInputs,
   /** The OU's distinguished name; it must start with OU= and lie inside the connector's sync scope. */
-  dn: distinguishedName.superRefine((dn, context) => {
+  writebackOu: distinguishedName.superRefine((dn, context) => {
     let name: string;
     try {
       name = splitOuDn(dn).name;
@@ -44,4 +44,7 @@ export const writebackOuOutputs = writebackOuInputs.extend({
 });
 export type WritebackOuOutputs = z.output<typeof writebackOuOutputs>;
 
-export const writebackOu = defineResource("WritebackOU", writebackOuInputs, writebackOuOutputs);
+export const writebackOu = defineResource("WritebackOU", writebackOuInputs, writebackOuOutputs, {
+  // The OU's DN has one name in every layer (stack config, component, resources) since issue 10.
+  renamed: { dn: "writebackOu" },
+});

@@ -11,9 +11,10 @@ export const writebackPermissionInputs = z.strictObject({
    * forest: the documented forest-wide Set-ADSyncUnifiedGroupWritebackPermissions; cannot be undone by destroy.
    */
   scope: z.enum(["ou", "forest"]).default("ou"),
-  ouDn: distinguishedName,
+  /** The writeback OU, on which the ACE is granted. */
+  writebackOu: distinguishedName,
   /** The AD DS connector account (MSOL_...) that exports the groups. */
-  accountDn: distinguishedName,
+  connectorAccountDn: distinguishedName,
 });
 export type WritebackPermissionInputs = z.output<typeof writebackPermissionInputs>;
 
@@ -31,4 +32,6 @@ export const writebackPermission = defineResource(
   "WritebackPermission",
   writebackPermissionInputs,
   writebackPermissionOutputs,
+  // The stack config's names, in every layer since issue 10.
+  { renamed: { ouDn: "writebackOu", accountDn: "connectorAccountDn" } },
 );

@@ -17,7 +17,7 @@ beforeAll(async () => {
       newResource(args) {
         registered.push({ type: args.type, name: args.name, inputs: args.inputs });
         const state: Record<string, unknown> = { ...args.inputs };
-        if (args.type.endsWith(":WritebackOU")) state.dn = args.inputs.dn;
+        if (args.type.endsWith(":WritebackOU")) state.writebackOu = args.inputs.writebackOu;
         if (args.type.endsWith(":SchedulerState"))
           Object.assign(state, { connectVersion: "2.4.18.0", computerName: "CONNECT01" });
         if (args.type.endsWith(":GroupWritebackFeature") && args.inputs.version === "v2")
@@ -77,8 +77,12 @@ test("declares scheduler, v2, OU, permission and v1, with the documented inputs"
   ]);
   expect(byName("gw-scheduler")?.inputs).toMatchObject({ syncCycleEnabled: true, role: "active", target });
   expect(byName("gw-v2")?.inputs).toMatchObject({ version: "v2", mode: "enable", onDelete: "retain" });
-  expect(byName("gw-ou")?.inputs).toMatchObject({ dn: ou, allowNonEmptyDelete: false });
-  expect(byName("gw-permission")?.inputs).toMatchObject({ scope: "ou", ouDn: ou, accountDn: account });
+  expect(byName("gw-ou")?.inputs).toMatchObject({ writebackOu: ou, allowNonEmptyDelete: false });
+  expect(byName("gw-permission")?.inputs).toMatchObject({
+    scope: "ou",
+    writebackOu: ou,
+    connectorAccountDn: account,
+  });
   expect(byName("gw-v1")?.inputs).toMatchObject({
     version: "v1",
     writebackOu: ou,
@@ -151,8 +155,8 @@ test("values may be outputs of other resources; they reach the resources resolve
     onDelete: "disable",
     preflight: { writebackOu: ou, connectorAccountDn: account },
   });
-  expect(byName("gw-ou")?.inputs).toMatchObject({ dn: ou });
-  expect(byName("gw-permission")?.inputs).toMatchObject({ ouDn: ou, accountDn: account });
+  expect(byName("gw-ou")?.inputs).toMatchObject({ writebackOu: ou });
+  expect(byName("gw-permission")?.inputs).toMatchObject({ writebackOu: ou, connectorAccountDn: account });
   expect(byName("gw-v1")?.inputs).toMatchObject({ writebackOu: ou, acknowledgedOptedOutGroups: 3 });
 });
 

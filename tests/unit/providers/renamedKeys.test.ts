@@ -1,0 +1,81 @@
+// Stacks whose state was written before the OU's DN and the connector account had one name in every layer
+// (WritebackOU `dn`, WritebackPermission `ouDn` and `accountDn`): the registry upgrades what the engine hands
+// back from state, so the rename is no change, no replacement, and read and delete still work.
+import { implementationFor } from "../../../providers/registry";
+import { clearClaimsForTests } from "../../../providers/common/claims";
+import { captureProgress, type Lab, newLab, versioned } from "./support";
+
+let lab: Lab;
+let progress: ReturnType<typeof captureProgress>;
+beforeEach(async () => {
+  lab = await newLab();
+  progress = captureProgress();
+});
+afterEach(async () => {
+  progress.restore();
+  clearClaimsForTests();
+  await lab.cleanup();
+});
+
+/** Stored values as an older version wrote them: today's values under the old keys. */
+function asStoredBefore(values: Record<string, unknown>, renamed: Record<string, string>) {
+  const stored = { ...values };
+  for (const [old, current] of Object.entries(renamed)) {
+    stored[old] = stored[current];
+    delete stored[current];
+  }
+  return stored;
+}
+
+test("WritebackOU: state with `dn` diffs as no change, reads, and destroy removes the OU it created", async () => {
+  const ou = implementationFor("WritebackOU");
+  const news = (await ou.check({}, versioned({ target: lab.target, writebackOu: lab.ou }))).inputs!;
+  const created = await ou.create(news);
+  const stored = asStoredBefore(created.outs, { dn: "writebackOu" });
+  expect(stored).toHaveProperty("dn", lab.ou);
+  expect(stored).not.toHaveProperty("writebackOu");
+
+  // The same check on the old keys can fail: a declared OU that differs is a replacement.
+  const other = { ...news, writebackOu: "OU=Other,OU=Groups,OU=Corp,DC=contoso,DC=com" };
+  expect(await ou.diff(created.id, stored, other)).toMatchObject({
+    changes: true,
+    replaces: ["writebackOu"],
+  });
+  expect(await ou.diff(created.id, stored, news)).toMatchObject({ changes: false, replaces: [] });
+
+  const read = await ou.read(created.id, stored);
+  expect(read.props).toMatchObject({ writebackOu: lab.ou, childCount: 0 });
+  expect(read.props).not.toHaveProperty("dn");
+
+  await ou.delete(created.id, stored);
+  expect(await lab.call("getOrganizationalUnit", { dn: lab.ou })).toMatchObject({ exists: false });
+});
+
+test("WritebackPermission: state with `ouDn` and `accountDn` diffs as no change and destroy revokes the ACE", async () => {
+  await lab.call("newOrganizationalUnit", {
+    name: "Entra Writeback",
+    parentDn: "OU=Groups,OU=Corp,DC=contoso,DC=com",
+  });
+  const permission = implementationFor("WritebackPermission");
+  const news = (
+    await permission.check(
+      {},
+      versioned({ target: lab.target, writebackOu: lab.ou, connectorAccountDn: lab.account }),
+    )
+  ).inputs!;
+  const created = await permission.create(news);
+  const stored = asStoredBefore(created.outs, { ouDn: "writebackOu", accountDn: "connectorAccountDn" });
+  expect(stored).toMatchObject({ ouDn: lab.ou, accountDn: lab.account, granted: true });
+
+  expect(await permission.diff(created.id, stored, news)).toMatchObject({ changes: false, replaces: [] });
+  const read = await permission.read(created.id, stored);
+  expect(read.props).toMatchObject({ writebackOu: lab.ou, connectorAccountDn: lab.account, granted: true });
+
+  await permission.delete(created.id, stored);
+  expect(lab.operations()).toContain(
+    `revokeWritebackAccess(${JSON.stringify({ dn: lab.ou, accountDn: lab.account })})`,
+  );
+  expect(await lab.call("getAccessRules", { dn: lab.ou, accountDn: lab.account })).toMatchObject({
+    rules: [],
+  });
+});
