@@ -134,7 +134,7 @@ export class GroupWriteback extends pulumi.ComponentResource {
       {
         target,
         writebackOu: args.writebackOu,
-        allowNonEmptyDelete: orDefault(args, "allowNonEmptyOuDeletion"),
+        allowNonEmptyOuDeletion: orDefault(args, "allowNonEmptyOuDeletion"),
         preflight,
       },
       { parent: this, dependsOn: afterV2 },
@@ -144,7 +144,7 @@ export class GroupWriteback extends pulumi.ComponentResource {
       `${name}-permission`,
       {
         target,
-        scope: orDefault(args, "permissions"),
+        permissions: orDefault(args, "permissions"),
         writebackOu: this.ou.writebackOu,
         connectorAccountDn: args.connectorAccountDn,
       },

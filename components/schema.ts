@@ -47,7 +47,7 @@ export const groupWritebackSettings = z.strictObject({
       "`active`: the server must not be in staging mode. `staging`: it must be; the stack then reports the pending " +
       "exports (see [swing-migration.md](swing-migration.md)).",
   }),
-  permissions: documented(writebackPermissionInputs.shape.scope, {
+  permissions: documented(writebackPermissionInputs.shape.permissions, {
     description:
       "`ou`: one ACE on the writeback OU for the connector account (generic read/write, create/delete child, " +
       "delete, delete tree on group objects). `forest`: the documented `Set-ADSyncUnifiedGroupWritebackPermissions` " +
@@ -66,7 +66,7 @@ export const groupWritebackSettings = z.strictObject({
   wizardPollSeconds: documented(v1Inputs.shape.wizardPollSeconds, {
     description: "How often to look for the wizard step while waiting.",
   }),
-  allowNonEmptyOuDeletion: documented(writebackOuInputs.shape.allowNonEmptyDelete, {
+  allowNonEmptyOuDeletion: documented(writebackOuInputs.shape.allowNonEmptyOuDeletion, {
     description:
       "Let `destroy` delete the OU although it holds written-back groups. Destroy reads it from the stack's state: " +
       "after changing it, run `pulumi up`, then `pulumi destroy`.",

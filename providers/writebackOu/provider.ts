@@ -157,7 +157,7 @@ export const writebackOuProvider: ProviderImplementation = {
       progress(`leaving ${ou.dn} in place: the resource that replaces this one manages it`);
       return;
     }
-    if (ou.childCount > 0 && !olds.allowNonEmptyDelete) {
+    if (ou.childCount > 0 && !olds.allowNonEmptyOuDeletion) {
       throw new Error(
         `refusing to delete ${olds.writebackOu}: it still holds ${ou.childCount} object(s), normally written-back groups. ` +
           "entra-writeback never deletes written-back groups unless asked by name: move or delete them yourself, or " +

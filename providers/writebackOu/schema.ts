@@ -25,7 +25,7 @@ export const writebackOuInputs = z.strictObject({
     }
   }),
   /** Destroy refuses a non-empty OU unless this is true (it would delete the written-back groups in it). */
-  allowNonEmptyDelete: z.boolean().default(false),
+  allowNonEmptyOuDeletion: z.boolean().default(false),
   /** The OU and account the permission resource uses: checked live before the OU is created (preflight.ts). */
   preflight: preflightInputs.optional(),
 });
@@ -46,5 +46,5 @@ export type WritebackOuOutputs = z.output<typeof writebackOuOutputs>;
 
 export const writebackOu = defineResource("WritebackOU", writebackOuInputs, writebackOuOutputs, {
   // The OU's DN has one name in every layer (stack config, component, resources) since issue 10.
-  renamed: { dn: "writebackOu" },
+  renamed: { dn: "writebackOu", allowNonEmptyDelete: "allowNonEmptyOuDeletion" },
 });

@@ -23,7 +23,7 @@ export function isWritebackRule(rule: AccessRule): boolean {
 }
 
 function aclDnOf(inputs: WritebackPermissionInputs): string {
-  return inputs.scope === "forest" ? domainRootOf(inputs.writebackOu) : inputs.writebackOu;
+  return inputs.permissions === "forest" ? domainRootOf(inputs.writebackOu) : inputs.writebackOu;
 }
 
 async function observe(
@@ -49,9 +49,10 @@ async function grant(raw: unknown): Promise<WritebackPermissionOutputs> {
   const client = clientFor(inputs.target);
   await requireConnectorAccount(client, inputs.connectorAccountDn);
   const before = await observe(client, inputs);
-  if (before.granted) claim(`ace:${inputs.scope}`, inputs.target, aclDnOf(inputs), inputs.connectorAccountDn);
+  if (before.granted)
+    claim(`ace:${inputs.permissions}`, inputs.target, aclDnOf(inputs), inputs.connectorAccountDn);
   else {
-    if (inputs.scope === "forest") {
+    if (inputs.permissions === "forest") {
       progress(
         `Set-ADSyncUnifiedGroupWritebackPermissions -ADConnectorAccountDN ${inputs.connectorAccountDn} (forest-wide)`,
       );
@@ -108,7 +109,7 @@ export const writebackPermissionProvider: ProviderImplementation = {
 
   async diff(_id, olds, news) {
     return diffByKeys(olds, news, {
-      replaceKeys: ["target", "scope", "writebackOu", "connectorAccountDn"],
+      replaceKeys: ["target", "permissions", "writebackOu", "connectorAccountDn"],
       dnKeys: ["writebackOu", "connectorAccountDn"],
       extraChanges: olds.granted === false,
     });
@@ -116,7 +117,7 @@ export const writebackPermissionProvider: ProviderImplementation = {
 
   async create(raw) {
     const outs = await grant(raw);
-    return { id: `${outs.scope}:${outs.connectorAccountDn}@${outs.aclDn}`, outs };
+    return { id: `${outs.permissions}:${outs.connectorAccountDn}@${outs.aclDn}`, outs };
   },
 
   async read(id, props) {
@@ -132,14 +133,14 @@ export const writebackPermissionProvider: ProviderImplementation = {
   async delete(_id, props) {
     const olds = props as WritebackPermissionOutputs;
     const client = clientFor(olds.target);
-    if (olds.scope === "forest") {
+    if (olds.permissions === "forest") {
       progress(
         `the forest-wide rights of ${olds.connectorAccountDn} stay: Set-ADSyncUnifiedGroupWritebackPermissions has no ` +
           "documented undo. Remove the ACEs on each domain root by hand if you need to.",
       );
       return;
     }
-    if (isClaimed(`ace:${olds.scope}`, olds.target, aclDnOf(olds), olds.connectorAccountDn)) {
+    if (isClaimed(`ace:${olds.permissions}`, olds.target, aclDnOf(olds), olds.connectorAccountDn)) {
       progress(
         `leaving the writeback ACE of ${olds.connectorAccountDn} on ${olds.writebackOu}: the resource that replaces this one manages it`,
       );

@@ -10,7 +10,7 @@ export const writebackPermissionInputs = z.strictObject({
    * Set-ADSyncUnifiedGroupWritebackPermissions -ADObjectDN means to do; that cmdlet form throws for OUs).
    * forest: the documented forest-wide Set-ADSyncUnifiedGroupWritebackPermissions; cannot be undone by destroy.
    */
-  scope: z.enum(["ou", "forest"]).default("ou"),
+  permissions: z.enum(["ou", "forest"]).default("ou"),
   /** The writeback OU, on which the ACE is granted. */
   writebackOu: distinguishedName,
   /** The AD DS connector account (MSOL_...) that exports the groups. */
@@ -33,5 +33,5 @@ export const writebackPermission = defineResource(
   writebackPermissionInputs,
   writebackPermissionOutputs,
   // The stack config's names, in every layer since issue 10.
-  { renamed: { ouDn: "writebackOu", accountDn: "connectorAccountDn" } },
+  { renamed: { ouDn: "writebackOu", accountDn: "connectorAccountDn", scope: "permissions" } },
 );

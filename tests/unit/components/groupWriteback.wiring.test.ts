@@ -77,9 +77,9 @@ test("declares scheduler, v2, OU, permission and v1, with the documented inputs"
   ]);
   expect(byName("gw-scheduler")?.inputs).toMatchObject({ syncCycleEnabled: true, role: "active", target });
   expect(byName("gw-v2")?.inputs).toMatchObject({ version: "v2", mode: "enable", onDelete: "retain" });
-  expect(byName("gw-ou")?.inputs).toMatchObject({ writebackOu: ou, allowNonEmptyDelete: false });
+  expect(byName("gw-ou")?.inputs).toMatchObject({ writebackOu: ou, allowNonEmptyOuDeletion: false });
   expect(byName("gw-permission")?.inputs).toMatchObject({
-    scope: "ou",
+    permissions: "ou",
     writebackOu: ou,
     connectorAccountDn: account,
   });
@@ -132,8 +132,8 @@ test("staging role, forest permissions, display-name DNs and destroy options rea
   });
   expect(byName("gw-scheduler")?.inputs).toMatchObject({ role: "staging" });
   expect(byName("gw-v2")?.inputs).toMatchObject({ mode: "require", onDelete: "disable" });
-  expect(byName("gw-ou")?.inputs).toMatchObject({ allowNonEmptyDelete: true });
-  expect(byName("gw-permission")?.inputs).toMatchObject({ scope: "forest" });
+  expect(byName("gw-ou")?.inputs).toMatchObject({ allowNonEmptyOuDeletion: true });
+  expect(byName("gw-permission")?.inputs).toMatchObject({ permissions: "forest" });
   expect(byName("gw-v1")?.inputs).toMatchObject({
     role: "staging",
     dnFormat: "displayName",

@@ -103,13 +103,13 @@ describe("DNs compared as AD compares them; a replacement never deletes what its
       const respelt = versioned({
         target: lab.target,
         writebackOu: "ou=entra writeback, ou=groups, ou=corp, dc=contoso, dc=com",
-        allowNonEmptyDelete: false,
+        allowNonEmptyOuDeletion: false,
       });
       expect(await provider.diff(created.id, created.outs, respelt)).toMatchObject({ changes: false });
       const other = versioned({
         target: lab.target,
         writebackOu: "OU=Other,OU=Groups,OU=Corp,DC=contoso,DC=com",
-        allowNonEmptyDelete: false,
+        allowNonEmptyOuDeletion: false,
       });
       expect(await provider.diff(created.id, created.outs, other)).toMatchObject({
         changes: true,

@@ -32,7 +32,7 @@ const holders = async (dn: string, account: string) =>
 
 test("create grants exactly the writeback ACE; a second create is a no-op", async () => {
   const created = await provider.create(await inputs());
-  expect(created.outs).toMatchObject({ granted: true, aclDn: lab.ou, scope: "ou" });
+  expect(created.outs).toMatchObject({ granted: true, aclDn: lab.ou, permissions: "ou" });
   expect(await holders(lab.ou, lab.account)).toEqual([
     expect.objectContaining({
       rights: ["CreateChild", "Delete", "DeleteChild", "DeleteTree", "GenericRead", "GenericWrite"],
@@ -72,7 +72,7 @@ test("a permission on a deleted OU reads as not granted rather than failing", as
 });
 
 test("forest scope uses the documented cmdlet on the domain root, and destroy warns it cannot be undone", async () => {
-  const created = await provider.create(await inputs({ scope: "forest" }));
+  const created = await provider.create(await inputs({ permissions: "forest" }));
   expect(created.outs).toMatchObject({ granted: true, aclDn: "DC=contoso,DC=com" });
   expect(lab.operations()).toContain(`setForestWritebackPermissions({"accountDn":"${lab.account}"})`);
   // The OU inherits it.
