@@ -11,9 +11,11 @@ export const v2Inputs = z.strictObject({
   mode: z.enum(["enable", "require"]).default("enable"),
   /** retain (default): destroy leaves the tenant-wide flag on; disable: the documented, irreversible disable. */
   onDelete: z.enum(["retain", "disable"]).default("retain"),
+  /** How long to wait for a running sync cycle before the pause window. */
   syncIdleTimeoutSeconds,
   /** The OU and account the later resources use: checked live before the tenant-wide change (preflight.ts). */
   preflight: preflightInputs.optional(),
+  /** project/stack: names this stack's pause window on the server (the component sets it). */
   stack: deployingStack,
 });
 
@@ -26,15 +28,18 @@ export const v1Inputs = z.strictObject({
   dnFormat: z.enum(["objectId", "displayName"]).default("objectId"),
   /** Refuse unless GroupWritebackV2 is on (false only when the stack explicitly skips v2). */
   requireV2: z.boolean().default(true),
+  /** active reports written-back groups; staging also reports the pending exports. */
   role: z.enum(["active", "staging"]).default("active"),
   /** 0: fail at once with the wizard steps; otherwise wait this long for an admin to do them. */
   wizardWaitSeconds: z.number().int().min(0).max(86_400).default(0),
+  /** How often to look for the wizard step while waiting. */
   wizardPollSeconds: z.number().int().min(1).max(3600).default(10),
   /**
    * How many opted-out Microsoft 365 groups a person has reviewed and accepts in the OU (written back by v1 before
    * v2 was on). Above it, the resource is not converged.
    */
   acknowledgedOptedOutGroups: z.number().int().min(0).default(0),
+  /** How long to wait for a running sync cycle. */
   syncIdleTimeoutSeconds,
 });
 

@@ -11,7 +11,9 @@ export const schedulerStateInputs = z.strictObject({
   role: z.enum(["active", "staging"]).default("active"),
   /** Start this sync cycle after the scheduler was enabled by this resource (null: none). */
   startSyncCycleAfterEnable: syncPolicyType.nullable().default(null),
+  /** How long to wait for a running sync cycle before giving up. */
   syncIdleTimeoutSeconds,
+  /** project/stack: whose pause windows are this stack's own when it finds one open (the component sets it). */
   stack: deployingStack,
 });
 export type SchedulerStateInputs = z.output<typeof schedulerStateInputs>;
