@@ -1,5 +1,11 @@
 import { z } from "zod";
-import { distinguishedName, groupSet, pendingExport } from "../../operations/contract";
+import {
+  distinguishedName,
+  groupSet,
+  groupWritebackV1Config,
+  pendingExport,
+  serverInfo,
+} from "../../operations/contract";
 import { defineResource } from "../common/defineResource";
 import { commonInputs, deployingStack, syncIdleTimeoutSeconds } from "../common/inputs";
 import { preflightInputs } from "../common/preflight";
@@ -51,7 +57,7 @@ export type FeatureInputs = z.output<typeof featureInputs>;
 export const v2Outputs = v2Inputs.extend({
   /** v2: whether GroupWritebackV2 is on. */
   enabled: z.boolean(),
-  connectVersion: z.string(),
+  connectVersion: serverInfo.shape.connectVersion,
   /** v2: the flag was already on and adopted. */
   adopted: z.boolean(),
 });
@@ -69,9 +75,9 @@ export const v1Outputs = v1Inputs.extend({
   /** v1, live: UnifiedGroupWriteback and Microsoft.OptionalFeature.GroupWriteBack both on (the wizard enabled it). */
   configured: z.boolean(),
   /** v1, live: Connector.GroupWriteBackContainerDn. */
-  containerDn: z.string().nullable(),
+  containerDn: groupWritebackV1Config.shape.containerDn,
   /** v1, live: the display-name DN option. */
-  displayNameDn: z.boolean(),
+  displayNameDn: groupWritebackV1Config.shape.displayNameDn,
   writtenBackGroupCount: z.number(),
   pendingExports: pendingExportsReport.nullable(),
   pendingManualSteps: z.array(z.string()),

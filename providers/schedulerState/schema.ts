@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { syncPolicyType } from "../../operations/contract";
+import { schedulerState as liveScheduler, serverInfo, syncPolicyType } from "../../operations/contract";
 import { defineResource } from "../common/defineResource";
 import { commonInputs, deployingStack, syncIdleTimeoutSeconds } from "../common/inputs";
 
@@ -18,14 +18,11 @@ export const schedulerStateInputs = z.strictObject({
 });
 export type SchedulerStateInputs = z.output<typeof schedulerStateInputs>;
 
+/** The inputs, and what the server reports (the contract's getServerInfo and getScheduler). */
 export const schedulerStateOutputs = schedulerStateInputs.extend({
-  /** The server's computer name. */
-  computerName: z.string(),
-  /** The Entra Connect build (Microsoft.Synchronize.ServerConfigurationVersion). */
-  connectVersion: z.string(),
-  stagingModeEnabled: z.boolean(),
+  ...serverInfo.pick({ computerName: true, connectVersion: true, stagingModeEnabled: true }).shape,
   /** Set by Entra Connect during upgrades. */
-  schedulerSuspended: z.boolean(),
+  schedulerSuspended: liveScheduler.shape.schedulerSuspended,
 });
 export type SchedulerStateOutputs = z.output<typeof schedulerStateOutputs>;
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { distinguishedName, ouName } from "../../operations/contract";
+import { distinguishedName, organizationalUnit, ouName } from "../../operations/contract";
 import { DistinguishedNameError } from "../../operations/dn";
 import { defineResource } from "../common/defineResource";
 import { splitOuDn } from "../common/dn";
@@ -31,14 +31,17 @@ export const writebackOuInputs = z.strictObject({
 });
 export type WritebackOuInputs = z.output<typeof writebackOuInputs>;
 
+/** The OU as getOrganizationalUnit reports it (the contract). */
+const liveOu = organizationalUnit.options[1].shape;
+
 export const writebackOuOutputs = writebackOuInputs.extend({
   /** The OU's name (its first RDN value). */
-  name: z.string(),
+  name: liveOu.name,
   /** The DN of the OU's parent. */
   parentDn: z.string(),
-  protectedFromAccidentalDeletion: z.boolean(),
+  protectedFromAccidentalDeletion: liveOu.protectedFromAccidentalDeletion,
   /** Objects in the OU, normally the written-back groups. */
-  childCount: z.number(),
+  childCount: liveOu.childCount,
   /** The OU existed before this resource was created: it is adopted, and destroy leaves it in place. */
   adopted: z.boolean(),
 });
