@@ -3,8 +3,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { GroupWriteback } from "./components/groupWriteback";
 import { readStackConfig } from "./components/stackConfig";
+import { requireCompiledProviders } from "./providers/common/shell";
 
 export default async function program() {
+  // Once, before anything is declared: every provider shell loads the compiled code.
+  requireCompiledProviders();
   const args = readStackConfig(new pulumi.Config("entra-writeback"));
   const writeback = new GroupWriteback("group-writeback", args);
   return {

@@ -3,45 +3,69 @@
 // (the wizard step, verified). v1 can never come before v2 unless the stack explicitly skips v2.
 import * as pulumi from "@pulumi/pulumi";
 import type { Target } from "../operations/target";
+import { defaultOf } from "../providers/common/defineResource";
+import type { PreflightInputs } from "../providers/common/preflight";
 import { GroupWritebackFeature } from "../providers/groupWritebackFeature/resource";
 import type { PendingExportsReport } from "../providers/groupWritebackFeature/schema";
 import { SchedulerState } from "../providers/schedulerState/resource";
 import { WritebackOU } from "../providers/writebackOu/resource";
 import { WritebackPermission } from "../providers/writebackPermission/resource";
+import { type GroupWritebackSettings, groupWritebackSettings } from "./schema";
 
+/**
+ * The arguments of one GroupWriteback: the stack configuration keys (docs/configuration.md has each key's rule and
+ * default, from components/schema.ts). Values may be outputs of other resources; the switches that decide which
+ * resources exist (`groupWritebackV2`) and how they are wired are plain values.
+ */
 export interface GroupWritebackArgs {
   /** The Entra Connect server: the simulator, this machine (local), or a remote server over WinRM or SSH. */
-  target: Target;
-  /** The OU written-back groups go to; created if missing, and it must be inside the connector's sync scope. */
-  writebackOu: string;
+  target: pulumi.Input<Target>;
+  /** The OU written-back groups go to (its DN); created if missing, and it must be inside the connector's sync scope. */
+  writebackOu: pulumi.Input<string>;
   /** The AD DS connector account (CN=MSOL_...) that exports groups and gets the writeback rights. */
-  connectorAccountDn: string;
+  connectorAccountDn: pulumi.Input<string>;
   /** objectId (default): CN=Group_<objectId>; displayName: the wizard's display-name DN option. */
-  dnFormat?: "objectId" | "displayName";
+  dnFormat?: GroupWritebackSettings["dnFormat"];
   /**
    * enable (default): turn GroupWritebackV2 on before v1 (refused on current tenants);
    * require: only verify it is on; skip: do not manage it, accepting that v1 alone writes back every M365 group.
+   * Plain: it decides whether the v2 resource exists.
    */
-  groupWritebackV2?: "enable" | "require" | "skip";
+  groupWritebackV2?: GroupWritebackSettings["groupWritebackV2"];
   /** active (default) or staging: the server's staging mode must match; staging reports pending exports. */
-  role?: "active" | "staging";
+  role?: GroupWritebackSettings["role"];
   /** ou (default): the writeback ACE on the OU; forest: the documented forest-wide cmdlet (no undo). */
-  permissions?: "ou" | "forest";
+  permissions?: GroupWritebackSettings["permissions"];
   /** How long to wait for a running sync cycle before changing anything. Default 600 s. */
-  syncIdleTimeoutSeconds?: number;
+  syncIdleTimeoutSeconds?: pulumi.Input<number>;
   /** 0 (default): fail with the wizard steps when v1 is not configured; otherwise wait this long for an admin. */
-  wizardWaitSeconds?: number;
+  wizardWaitSeconds?: pulumi.Input<number>;
   /** How often to look for the wizard step while waiting. Default 10 s. */
-  wizardPollSeconds?: number;
+  wizardPollSeconds?: pulumi.Input<number>;
   /** Let destroy delete the OU even when it holds written-back groups. Default false. */
-  allowNonEmptyOuDeletion?: boolean;
+  allowNonEmptyOuDeletion?: pulumi.Input<boolean>;
   /** Turn GroupWritebackV2 off on destroy (tenant-wide, irreversible). Default false: retain. */
-  disableV2OnDestroy?: boolean;
+  disableV2OnDestroy?: pulumi.Input<boolean>;
   /**
    * How many opted-out Microsoft 365 groups a person has reviewed and accepts in the OU (v1 wrote them back before
    * v2 was on). Default 0: any such group leaves the stack not converged.
    */
-  acknowledgedOptedOutGroups?: number;
+  acknowledgedOptedOutGroups?: pulumi.Input<number>;
+}
+
+// Every key of the settings is an arg, and every arg a key of the settings (checked by the compiler).
+type SameKeys<A, B> = [keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : never) : never;
+const sameKeys: SameKeys<GroupWritebackArgs, GroupWritebackSettings> = true;
+void sameKeys;
+
+type Settings = typeof groupWritebackSettings.shape;
+
+/** An arg, or the default its schema applies (components/schema.ts, from the provider's schema). */
+function orDefault<K extends keyof GroupWritebackArgs & keyof Settings>(
+  args: GroupWritebackArgs,
+  key: K,
+): NonNullable<GroupWritebackArgs[K]> {
+  return (args[key] ?? defaultOf(groupWritebackSettings.shape[key])) as NonNullable<GroupWritebackArgs[K]>;
 }
 
 export class GroupWriteback extends pulumi.ComponentResource {
@@ -68,12 +92,15 @@ export class GroupWriteback extends pulumi.ComponentResource {
 
   constructor(name: string, args: GroupWritebackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("entra-writeback:index:GroupWriteback", name, {}, opts);
-    const role = args.role ?? "active";
-    const v2Mode = args.groupWritebackV2 ?? "enable";
-    const syncIdleTimeoutSeconds = args.syncIdleTimeoutSeconds ?? 600;
+    const role = orDefault(args, "role");
+    const v2Mode = orDefault(args, "groupWritebackV2");
+    const syncIdleTimeoutSeconds = orDefault(args, "syncIdleTimeoutSeconds");
     const target = args.target;
     // Checked live by the first resource that changes anything, before it does (providers/common/preflight.ts).
-    const preflight = { writebackOu: args.writebackOu, connectorAccountDn: args.connectorAccountDn };
+    const preflight: pulumi.Input<PreflightInputs> = pulumi.output({
+      writebackOu: args.writebackOu,
+      connectorAccountDn: args.connectorAccountDn,
+    });
     // Names this stack's pause windows on the server and its entries in the simulator's journal.
     const stack = `${pulumi.getProject()}/${pulumi.getStack()}`;
 
@@ -90,7 +117,9 @@ export class GroupWriteback extends pulumi.ComponentResource {
           target,
           version: "v2",
           mode: v2Mode,
-          onDelete: args.disableV2OnDestroy ? "disable" : "retain",
+          onDelete: pulumi
+            .output(orDefault(args, "disableV2OnDestroy"))
+            .apply((disable) => (disable ? "disable" : "retain")),
           syncIdleTimeoutSeconds,
           preflight,
           stack,
@@ -102,13 +131,23 @@ export class GroupWriteback extends pulumi.ComponentResource {
 
     this.ou = new WritebackOU(
       `${name}-ou`,
-      { target, dn: args.writebackOu, allowNonEmptyDelete: args.allowNonEmptyOuDeletion ?? false, preflight },
+      {
+        target,
+        writebackOu: args.writebackOu,
+        allowNonEmptyOuDeletion: orDefault(args, "allowNonEmptyOuDeletion"),
+        preflight,
+      },
       { parent: this, dependsOn: afterV2 },
     );
 
     this.permission = new WritebackPermission(
       `${name}-permission`,
-      { target, scope: args.permissions ?? "ou", ouDn: this.ou.dn, accountDn: args.connectorAccountDn },
+      {
+        target,
+        permissions: orDefault(args, "permissions"),
+        writebackOu: this.ou.writebackOu,
+        connectorAccountDn: args.connectorAccountDn,
+      },
       { parent: this, dependsOn: [this.ou] },
     );
 
@@ -117,13 +156,13 @@ export class GroupWriteback extends pulumi.ComponentResource {
       {
         target,
         version: "v1",
-        writebackOu: this.ou.dn,
-        dnFormat: args.dnFormat ?? "objectId",
+        writebackOu: this.ou.writebackOu,
+        dnFormat: orDefault(args, "dnFormat"),
         requireV2: v2Mode !== "skip",
         role,
-        wizardWaitSeconds: args.wizardWaitSeconds ?? 0,
-        wizardPollSeconds: args.wizardPollSeconds ?? 10,
-        acknowledgedOptedOutGroups: args.acknowledgedOptedOutGroups ?? 0,
+        wizardWaitSeconds: orDefault(args, "wizardWaitSeconds"),
+        wizardPollSeconds: orDefault(args, "wizardPollSeconds"),
+        acknowledgedOptedOutGroups: orDefault(args, "acknowledgedOptedOutGroups"),
         syncIdleTimeoutSeconds,
       },
       { parent: this, dependsOn: [...afterV2, this.permission] },
@@ -135,7 +174,7 @@ export class GroupWriteback extends pulumi.ComponentResource {
       ? this.v2.enabled.apply((on) => (on ? "enabled" : "disabled"))
       : pulumi.output("skipped");
     this.v1State = this.v1.configured.apply((on) => (on ? "configured" : "not configured"));
-    this.writebackOu = this.ou.dn;
+    this.writebackOu = this.ou.writebackOu;
     this.writtenBackGroupCount = this.v1.writtenBackGroupCount.apply((count) => count ?? 0);
     this.pendingExports = this.v1.pendingExports.apply((report) => report ?? null);
     this.pendingManualSteps = this.v1.pendingManualSteps.apply((steps) => steps ?? []);

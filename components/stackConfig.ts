@@ -1,36 +1,17 @@
 // Stack configuration (namespace entra-writeback) -> GroupWriteback arguments, validated with zod before the
 // program declares anything. Each key is parsed with the schema of the resource input (or provider setting)
-// it becomes, so a value a resource would refuse later is refused here, before the first change.
-// Every key is documented in docs/configuration.md.
+// it becomes (components/schema.ts), so a value a resource would refuse later is refused here, before the first
+// change. docs/configuration.md is generated from the same schemas (`npm run docs:config`).
 import * as pulumi from "@pulumi/pulumi";
-import { z } from "zod";
-import { target } from "../operations/target";
-import { v1Inputs } from "../providers/groupWritebackFeature/schema";
-import { syncIdleTimeoutSeconds } from "../providers/common/inputs";
 import { configValue, providerSettings } from "../providers/common/settings";
-import { schedulerStateInputs } from "../providers/schedulerState/schema";
-import { writebackOuInputs } from "../providers/writebackOu/schema";
-import { writebackPermissionInputs } from "../providers/writebackPermission/schema";
 import type { GroupWritebackArgs } from "./groupWriteback";
+import { type GroupWritebackSettings, groupWritebackSettings } from "./schema";
 
 export const NAMESPACE = "entra-writeback";
 
-export const stackConfig = z.strictObject({
-  target,
-  writebackOu: writebackOuInputs.shape.dn,
-  connectorAccountDn: writebackPermissionInputs.shape.accountDn,
-  dnFormat: v1Inputs.shape.dnFormat,
-  groupWritebackV2: z.enum(["enable", "require", "skip"]).default("enable"),
-  role: schedulerStateInputs.shape.role,
-  permissions: writebackPermissionInputs.shape.scope,
-  syncIdleTimeoutSeconds,
-  wizardWaitSeconds: v1Inputs.shape.wizardWaitSeconds,
-  wizardPollSeconds: v1Inputs.shape.wizardPollSeconds,
-  allowNonEmptyOuDeletion: writebackOuInputs.shape.allowNonEmptyDelete,
-  disableV2OnDestroy: z.boolean().default(false),
-  acknowledgedOptedOutGroups: z.number().int().min(0).default(0),
-});
-export type StackConfig = z.output<typeof stackConfig>;
+/** The program's keys: the component's settings (components/schema.ts), defaults applied. */
+export const stackConfig = groupWritebackSettings;
+export type StackConfig = GroupWritebackSettings;
 
 /** Every key of the namespace: the program's, and the providers' own (`password`, `callTimeoutSeconds`). */
 export const KNOWN_KEYS: readonly string[] = [

@@ -1,21 +1,47 @@
 // What the serialized provider shells load in the provider process (see providers/common/shell.ts).
-import type * as pulumi from "@pulumi/pulumi";
+import type { ProviderImplementation as Implementation } from "./common/defineResource";
 import type { ProviderKind } from "./common/shell";
 import { groupWritebackFeatureProvider } from "./groupWritebackFeature/provider";
+import { groupWritebackFeature } from "./groupWritebackFeature/schema";
 import { schedulerStateProvider } from "./schedulerState/provider";
+import { schedulerState } from "./schedulerState/schema";
 import { writebackOuProvider } from "./writebackOu/provider";
+import { writebackOu } from "./writebackOu/schema";
 import { writebackPermissionProvider } from "./writebackPermission/provider";
+import { writebackPermission } from "./writebackPermission/schema";
 
 export { configureProviders } from "./common/connection";
 
-const implementations: Record<ProviderKind, Implementation> = {
-  SchedulerState: schedulerStateProvider,
-  GroupWritebackFeature: groupWritebackFeatureProvider,
-  WritebackOU: writebackOuProvider,
-  WritebackPermission: writebackPermissionProvider,
-};
+type Upgrade = (stored: Record<string, unknown>) => Record<string, unknown>;
 
-type Implementation = Required<Omit<pulumi.dynamic.ResourceProvider, "configure">>;
+/**
+ * Each resource definition (schema.ts) with its implementation (provider.ts), keyed by the definition's kind. What
+ * the engine hands back from state (olds, props) is first upgraded to today's keys (ResourceDefinition.upgrade).
+ */
+const implementations = Object.fromEntries(
+  (
+    [
+      [schedulerState, schedulerStateProvider],
+      [groupWritebackFeature, groupWritebackFeatureProvider],
+      [writebackOu, writebackOuProvider],
+      [writebackPermission, writebackPermissionProvider],
+    ] as const
+  ).map(([definition, implementation]) => [
+    definition.kind,
+    upgradingStored(implementation, (stored) => definition.upgrade(stored)),
+  ]),
+) as Record<ProviderKind, Implementation>;
+
+function upgradingStored(implementation: Implementation, upgrade: Upgrade): Implementation {
+  return {
+    check: (olds, news) => implementation.check(olds && upgrade(olds), news),
+    diff: (id, olds, news) => implementation.diff(id, upgrade(olds), news),
+    create: (inputs) => implementation.create(inputs),
+    read: (id, props) => implementation.read(id, props && upgrade(props)),
+    update: (id, olds, news) => implementation.update(id, upgrade(olds), news),
+    delete: (id, props) => implementation.delete(id, upgrade(props)),
+  };
+}
 
 /** Programming errors keep their stack trace: a bug report needs it. */
 const BUG_CLASSES = [TypeError, ReferenceError, SyntaxError, RangeError];

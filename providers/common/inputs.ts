@@ -4,6 +4,7 @@ import { windowOwner } from "../../operations/contract";
 import { target } from "../../operations/target";
 
 export const commonInputs = {
+  /** The Entra Connect server (stack config entra-writeback:target). */
   target,
   /** Set by the resource classes; see providers/common/version.ts. */
   providerVersion: z.string(),

@@ -1,6 +1,6 @@
 // GroupWritebackFeature: v2 (the tenant flag) or v1 (the wizard configuration), one provider for both.
-import type * as pulumi from "@pulumi/pulumi";
-import { checkInputs, containsUnknown, parseInputs } from "../common/checkInputs";
+import type { ProviderImplementation } from "../common/defineResource";
+import { containsUnknown } from "../common/checkInputs";
 import { clientFor, noteDeploymentStack } from "../common/connection";
 import { diffByKeys } from "../common/diff";
 import { progressFor } from "../common/progress";
@@ -13,12 +13,12 @@ import {
   v2TurnedOffMessage,
   wizardChangeMessage,
 } from "./hazards";
-import { featureInputs, type V1Outputs, type V2Outputs } from "./schema";
+import { groupWritebackFeature, type V1Outputs, type V2Outputs } from "./schema";
 import { convergeV1, deleteV1, readV1, skipWarning, unacknowledgedOptedOut, v1Drifted } from "./v1";
 import { convergeV2, deleteV2, readV2 } from "./v2";
 
 async function converge(raw: unknown, olds?: Partial<V2Outputs>): Promise<V1Outputs | V2Outputs> {
-  const inputs = parseInputs(featureInputs, raw, "GroupWritebackFeature");
+  const inputs = groupWritebackFeature.parse(raw);
   if (inputs.version === "v2") noteDeploymentStack(inputs.stack);
   const client = clientFor(inputs.target);
   const progress = progressFor(`GroupWritebackFeature ${inputs.version}`);
@@ -102,9 +102,9 @@ async function announceInDiff(olds: Record<string, unknown>, news: Record<string
   }
 }
 
-export const groupWritebackFeatureProvider: Required<Omit<pulumi.dynamic.ResourceProvider, "configure">> = {
+export const groupWritebackFeatureProvider: ProviderImplementation = {
   async check(olds, news) {
-    const result = checkInputs(featureInputs, news);
+    const result = groupWritebackFeature.check(news);
     if (!result.failures?.length) {
       await announceBeforeChange(olds ?? {}, result.inputs ?? news).catch(() => undefined);
     }
@@ -148,30 +148,10 @@ export const groupWritebackFeatureProvider: Required<Omit<pulumi.dynamic.Resourc
   },
 
   async delete(_id, props) {
-    const outs = props as V1Outputs | V2Outputs;
-    const inputs = parseInputs(featureInputs, stripOutputs(outs), "GroupWritebackFeature");
+    const inputs = groupWritebackFeature.inputsOf(props);
     const client = clientFor(inputs.target);
     const progress = progressFor(`GroupWritebackFeature ${inputs.version}`);
     if (inputs.version === "v2") await deleteV2(client, inputs, progress);
     else deleteV1(client, progress);
   },
 };
-
-/** The input keys of stored outputs (outputs = inputs + live values). */
-function stripOutputs(outs: V1Outputs | V2Outputs): Record<string, unknown> {
-  const {
-    enabled: _enabled,
-    connectVersion: _connectVersion,
-    adopted: _adopted,
-    configured: _configured,
-    containerDn: _containerDn,
-    displayNameDn: _displayNameDn,
-    writtenBackGroupCount: _count,
-    pendingExports: _pending,
-    pendingManualSteps: _steps,
-    optedOutGroupsInOu: _optedOut,
-    needsAttention: _attention,
-    ...inputs
-  } = outs as unknown as Record<string, unknown>;
-  return inputs;
-}

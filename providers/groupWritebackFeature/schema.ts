@@ -1,5 +1,12 @@
 import { z } from "zod";
-import { distinguishedName, type GroupSet, type PendingExport } from "../../operations/contract";
+import {
+  distinguishedName,
+  groupSet,
+  groupWritebackV1Config,
+  pendingExport,
+  serverInfo,
+} from "../../operations/contract";
+import { defineResource } from "../common/defineResource";
 import { commonInputs, deployingStack, syncIdleTimeoutSeconds } from "../common/inputs";
 import { preflightInputs } from "../common/preflight";
 
@@ -10,9 +17,11 @@ export const v2Inputs = z.strictObject({
   mode: z.enum(["enable", "require"]).default("enable"),
   /** retain (default): destroy leaves the tenant-wide flag on; disable: the documented, irreversible disable. */
   onDelete: z.enum(["retain", "disable"]).default("retain"),
+  /** How long to wait for a running sync cycle before the pause window. */
   syncIdleTimeoutSeconds,
   /** The OU and account the later resources use: checked live before the tenant-wide change (preflight.ts). */
   preflight: preflightInputs.optional(),
+  /** project/stack: names this stack's pause window on the server (the component sets it). */
   stack: deployingStack,
 });
 
@@ -25,15 +34,18 @@ export const v1Inputs = z.strictObject({
   dnFormat: z.enum(["objectId", "displayName"]).default("objectId"),
   /** Refuse unless GroupWritebackV2 is on (false only when the stack explicitly skips v2). */
   requireV2: z.boolean().default(true),
+  /** active reports written-back groups; staging also reports the pending exports. */
   role: z.enum(["active", "staging"]).default("active"),
   /** 0: fail at once with the wizard steps; otherwise wait this long for an admin to do them. */
   wizardWaitSeconds: z.number().int().min(0).max(86_400).default(0),
+  /** How often to look for the wizard step while waiting. */
   wizardPollSeconds: z.number().int().min(1).max(3600).default(10),
   /**
    * How many opted-out Microsoft 365 groups a person has reviewed and accepts in the OU (written back by v1 before
    * v2 was on). Above it, the resource is not converged.
    */
   acknowledgedOptedOutGroups: z.number().int().min(0).default(0),
+  /** How long to wait for a running sync cycle. */
   syncIdleTimeoutSeconds,
 });
 
@@ -42,34 +54,43 @@ export type V2Inputs = z.output<typeof v2Inputs>;
 export type V1Inputs = z.output<typeof v1Inputs>;
 export type FeatureInputs = z.output<typeof featureInputs>;
 
-export interface V2Outputs extends V2Inputs {
-  enabled: boolean;
-  connectVersion: string;
-  adopted: boolean;
-}
+export const v2Outputs = v2Inputs.extend({
+  /** v2: whether GroupWritebackV2 is on. */
+  enabled: z.boolean(),
+  connectVersion: serverInfo.shape.connectVersion,
+  /** v2: the flag was already on and adopted. */
+  adopted: z.boolean(),
+});
+export type V2Outputs = z.output<typeof v2Outputs>;
 
-export interface PendingExportsReport {
-  adds: number;
-  updates: number;
-  deletes: number;
-  objects: PendingExport[];
-}
+export const pendingExportsReport = z.strictObject({
+  adds: z.number(),
+  updates: z.number(),
+  deletes: z.number(),
+  objects: z.array(pendingExport),
+});
+export type PendingExportsReport = z.output<typeof pendingExportsReport>;
 
-export interface V1Outputs extends V1Inputs {
-  /** Live: UnifiedGroupWriteback and Microsoft.OptionalFeature.GroupWriteBack both on. */
-  configured: boolean;
-  /** Live: Connector.GroupWriteBackContainerDn. */
-  containerDn: string | null;
-  /** Live: the display-name DN option. */
-  displayNameDn: boolean;
-  writtenBackGroupCount: number;
-  pendingExports: PendingExportsReport | null;
-  pendingManualSteps: string[];
+export const v1Outputs = v1Inputs.extend({
+  /** v1, live: UnifiedGroupWriteback and Microsoft.OptionalFeature.GroupWriteBack both on (the wizard enabled it). */
+  configured: z.boolean(),
+  /** v1, live: Connector.GroupWriteBackContainerDn. */
+  containerDn: groupWritebackV1Config.shape.containerDn,
+  /** v1, live: the display-name DN option. */
+  displayNameDn: groupWritebackV1Config.shape.displayNameDn,
+  writtenBackGroupCount: z.number(),
+  pendingExports: pendingExportsReport.nullable(),
+  pendingManualSteps: z.array(z.string()),
   /**
-   * Live, with v2 managed: opted-out Microsoft 365 groups in the OU (the current rules would not write them back);
-   * null when not known (v2 skipped, v1 not configured, or the tenant could not be read).
+   * v1, live, with v2 managed: opted-out Microsoft 365 groups in the OU (the current rules would not write them
+   * back); null when not known (v2 skipped, v1 not configured, or the tenant could not be read).
    */
-  optedOutGroupsInOu: GroupSet | null;
-  /** What needs a person before this configuration is converged; empty when nothing does. */
-  needsAttention: string[];
-}
+  optedOutGroupsInOu: groupSet.nullable(),
+  /** v1: what needs a person before this configuration is converged; empty when nothing does. */
+  needsAttention: z.array(z.string()),
+});
+export type V1Outputs = z.output<typeof v1Outputs>;
+
+export const featureOutputs = z.discriminatedUnion("version", [v2Outputs, v1Outputs]);
+
+export const groupWritebackFeature = defineResource("GroupWritebackFeature", featureInputs, featureOutputs);

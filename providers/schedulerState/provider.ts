@@ -1,7 +1,6 @@
 // SchedulerState: the sync scheduler's declared steady state (enabled) and the server's role.
-import type * as pulumi from "@pulumi/pulumi";
+import type { ProviderImplementation } from "../common/defineResource";
 import type { EntraConnectClient } from "../../operations/backend";
-import { checkInputs, parseInputs } from "../common/checkInputs";
 import { clientFor, deploymentOwner, noteDeploymentStack } from "../common/connection";
 import { diffByKeys } from "../common/diff";
 import { type Progress, progressFor } from "../common/progress";
@@ -12,7 +11,7 @@ import {
   waitForSyncIdle,
   windowHeldAdvice,
 } from "../common/syncWindow";
-import { type SchedulerStateInputs, type SchedulerStateOutputs, schedulerStateInputs } from "./schema";
+import { schedulerState, type SchedulerStateInputs, type SchedulerStateOutputs } from "./schema";
 
 type Outputs = SchedulerStateOutputs & Record<string, unknown>;
 
@@ -115,9 +114,9 @@ async function converge(
   };
 }
 
-export const schedulerStateProvider: Required<Omit<pulumi.dynamic.ResourceProvider, "configure">> = {
+export const schedulerStateProvider: ProviderImplementation = {
   async check(_olds, news) {
-    return checkInputs(schedulerStateInputs, news);
+    return schedulerState.check(news);
   },
 
   async diff(_id, olds: Outputs, news) {
@@ -156,7 +155,7 @@ export const schedulerStateProvider: Required<Omit<pulumi.dynamic.ResourceProvid
   },
 
   async create(raw) {
-    const inputs = parseInputs(schedulerStateInputs, raw, "SchedulerState");
+    const inputs = schedulerState.parse(raw);
     noteDeploymentStack(inputs.stack);
     const client = clientFor(inputs.target);
     const outs = await converge(client, inputs, progressFor("SchedulerState"));
@@ -178,7 +177,7 @@ export const schedulerStateProvider: Required<Omit<pulumi.dynamic.ResourceProvid
   },
 
   async update(_id, olds, news) {
-    const inputs = parseInputs(schedulerStateInputs, news, "SchedulerState");
+    const inputs = schedulerState.parse(news);
     noteDeploymentStack(inputs.stack);
     const believedEnabled = (olds as Partial<Outputs>).syncCycleEnabled === true;
     return {

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { syncPolicyType } from "../../operations/contract";
+import { schedulerState as liveScheduler, serverInfo, syncPolicyType } from "../../operations/contract";
+import { defineResource } from "../common/defineResource";
 import { commonInputs, deployingStack, syncIdleTimeoutSeconds } from "../common/inputs";
 
 export const schedulerStateInputs = z.strictObject({
@@ -10,14 +11,19 @@ export const schedulerStateInputs = z.strictObject({
   role: z.enum(["active", "staging"]).default("active"),
   /** Start this sync cycle after the scheduler was enabled by this resource (null: none). */
   startSyncCycleAfterEnable: syncPolicyType.nullable().default(null),
+  /** How long to wait for a running sync cycle before giving up. */
   syncIdleTimeoutSeconds,
+  /** project/stack: whose pause windows are this stack's own when it finds one open (the component sets it). */
   stack: deployingStack,
 });
 export type SchedulerStateInputs = z.output<typeof schedulerStateInputs>;
 
-export interface SchedulerStateOutputs extends SchedulerStateInputs {
-  computerName: string;
-  connectVersion: string;
-  stagingModeEnabled: boolean;
-  schedulerSuspended: boolean;
-}
+/** The inputs, and what the server reports (the contract's getServerInfo and getScheduler). */
+export const schedulerStateOutputs = schedulerStateInputs.extend({
+  ...serverInfo.pick({ computerName: true, connectVersion: true, stagingModeEnabled: true }).shape,
+  /** Set by Entra Connect during upgrades. */
+  schedulerSuspended: liveScheduler.shape.schedulerSuspended,
+});
+export type SchedulerStateOutputs = z.output<typeof schedulerStateOutputs>;
+
+export const schedulerState = defineResource("SchedulerState", schedulerStateInputs, schedulerStateOutputs);

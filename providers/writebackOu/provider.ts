@@ -1,17 +1,17 @@
 // WritebackOU: the OU written-back groups land in, created protected from accidental deletion.
-import type * as pulumi from "@pulumi/pulumi";
+import type { ProviderImplementation } from "../common/defineResource";
 import type { OrganizationalUnit } from "../../operations/contract";
 import type { EntraConnectClient } from "../../operations/backend";
 import { isOperationError } from "../../operations/errors";
 import { announceOnce, wizardChangeMessage } from "../groupWritebackFeature/hazards";
-import { checkInputs, containsUnknown, parseInputs } from "../common/checkInputs";
+import { containsUnknown } from "../common/checkInputs";
 import { claim, isClaimed } from "../common/claims";
 import { clientFor } from "../common/connection";
 import { diffByKeys } from "../common/diff";
 import { sameDn, splitOuDn } from "../common/dn";
 import { preflight, requireInSyncScope } from "../common/preflight";
 import { progressFor } from "../common/progress";
-import { type WritebackOuInputs, type WritebackOuOutputs, writebackOuInputs } from "./schema";
+import { writebackOu, type WritebackOuInputs, type WritebackOuOutputs } from "./schema";
 
 const progress = progressFor("WritebackOU");
 
@@ -74,26 +74,27 @@ async function explainOuChange(
 }
 
 async function ensureOu(raw: unknown): Promise<WritebackOuOutputs> {
-  const inputs = parseInputs(writebackOuInputs, raw, "WritebackOU");
+  const inputs = writebackOu.parse(raw);
   const client = clientFor(inputs.target);
-  if (inputs.preflight) await preflight(client, inputs.preflight, `creating or adopting ${inputs.dn}`);
-  else await requireInSyncScope(client, inputs.dn);
-  const existing = await client.call("getOrganizationalUnit", { dn: inputs.dn });
+  if (inputs.preflight)
+    await preflight(client, inputs.preflight, `creating or adopting ${inputs.writebackOu}`);
+  else await requireInSyncScope(client, inputs.writebackOu);
+  const existing = await client.call("getOrganizationalUnit", { dn: inputs.writebackOu });
   if (existing.exists) {
-    claim("ou", inputs.target, inputs.dn);
+    claim("ou", inputs.target, inputs.writebackOu);
     return outputsFrom(inputs, existing, true);
   }
-  const { name, parentDn } = splitOuDn(inputs.dn);
-  progress(`creating ${inputs.dn} (protected from accidental deletion)`);
+  const { name, parentDn } = splitOuDn(inputs.writebackOu);
+  progress(`creating ${inputs.writebackOu} (protected from accidental deletion)`);
   try {
     const created = await client.call("newOrganizationalUnit", { name, parentDn });
-    if (!created.exists) throw new Error(`${inputs.dn} was not found right after it was created`);
-    await explainRecreatedOu(client, inputs.dn).catch(() => undefined);
+    if (!created.exists) throw new Error(`${inputs.writebackOu} was not found right after it was created`);
+    await explainRecreatedOu(client, inputs.writebackOu).catch(() => undefined);
     return outputsFrom(inputs, created, false);
   } catch (error) {
     if (isOperationError(error, "NotFound")) {
       throw new Error(
-        `cannot create ${inputs.dn}: its parent ${parentDn} does not exist (${error.message})`,
+        `cannot create ${inputs.writebackOu}: its parent ${parentDn} does not exist (${error.message})`,
         { cause: error },
       );
     }
@@ -101,36 +102,38 @@ async function ensureOu(raw: unknown): Promise<WritebackOuOutputs> {
   }
 }
 
-export const writebackOuProvider: Required<Omit<pulumi.dynamic.ResourceProvider, "configure">> = {
+export const writebackOuProvider: ProviderImplementation = {
   async check(_olds, news) {
-    return checkInputs(writebackOuInputs, news);
+    return writebackOu.check(news);
   },
 
   async diff(_id, olds, news) {
     const result = diffByKeys(olds, news, {
-      replaceKeys: ["target", "dn"],
-      dnKeys: ["dn"],
+      replaceKeys: ["target", "writebackOu"],
+      dnKeys: ["writebackOu"],
       ignoreKeys: ["preflight"],
     });
     if (
-      result.replaces?.includes("dn") &&
-      typeof news.dn === "string" &&
-      !containsUnknown(news.dn) &&
-      !sameDn(olds.dn as string, news.dn)
+      result.replaces?.includes("writebackOu") &&
+      typeof news.writebackOu === "string" &&
+      !containsUnknown(news.writebackOu) &&
+      !sameDn(olds.writebackOu as string, news.writebackOu)
     ) {
-      await explainOuChange(clientFor(olds.target), olds.dn as string, news.dn).catch(() => undefined);
+      await explainOuChange(clientFor(olds.target), olds.writebackOu as string, news.writebackOu).catch(
+        () => undefined,
+      );
     }
     return result;
   },
 
   async create(raw) {
     const outs = await ensureOu(raw);
-    return { id: outs.dn, outs };
+    return { id: outs.writebackOu, outs };
   },
 
   async read(id, props) {
     const olds = props as WritebackOuOutputs;
-    const ou = await clientFor(olds.target).call("getOrganizationalUnit", { dn: olds.dn });
+    const ou = await clientFor(olds.target).call("getOrganizationalUnit", { dn: olds.writebackOu });
     // Gone: an empty id drops it from state, so preview shows it must be created again.
     if (!ou.exists) return { id: "" };
     return { id, props: { ...olds, ...outputsFrom(olds, ou, olds.adopted) } };
@@ -144,27 +147,27 @@ export const writebackOuProvider: Required<Omit<pulumi.dynamic.ResourceProvider,
   async delete(_id, props) {
     const olds = props as WritebackOuOutputs;
     const client = clientFor(olds.target);
-    const ou = await client.call("getOrganizationalUnit", { dn: olds.dn });
+    const ou = await client.call("getOrganizationalUnit", { dn: olds.writebackOu });
     if (!ou.exists) return;
     if (olds.adopted) {
-      progress(`leaving ${olds.dn} in place: it existed before this stack adopted it`);
+      progress(`leaving ${olds.writebackOu} in place: it existed before this stack adopted it`);
       return;
     }
-    if (isClaimed("ou", olds.target, olds.dn)) {
+    if (isClaimed("ou", olds.target, olds.writebackOu)) {
       progress(`leaving ${ou.dn} in place: the resource that replaces this one manages it`);
       return;
     }
-    if (ou.childCount > 0 && !olds.allowNonEmptyDelete) {
+    if (ou.childCount > 0 && !olds.allowNonEmptyOuDeletion) {
       throw new Error(
-        `refusing to delete ${olds.dn}: it still holds ${ou.childCount} object(s), normally written-back groups. ` +
+        `refusing to delete ${olds.writebackOu}: it still holds ${ou.childCount} object(s), normally written-back groups. ` +
           "entra-writeback never deletes written-back groups unless asked by name: move or delete them yourself, or " +
           "set entra-writeback:allowNonEmptyOuDeletion to true, run pulumi up (so the stack records it), and run " +
           "destroy again. (To keep the OU, run `pulumi state delete` on this resource.)",
       );
     }
     progress(
-      `removing ${olds.dn}${ou.childCount > 0 ? ` and the ${ou.childCount} object(s) in it, as allowed` : ""}`,
+      `removing ${olds.writebackOu}${ou.childCount > 0 ? ` and the ${ou.childCount} object(s) in it, as allowed` : ""}`,
     );
-    await client.call("removeOrganizationalUnit", { dn: olds.dn, recursive: ou.childCount > 0 });
+    await client.call("removeOrganizationalUnit", { dn: olds.writebackOu, recursive: ou.childCount > 0 });
   },
 };

@@ -1,10 +1,9 @@
 // WritebackPermission: the connector account's right to create, change and delete groups in the OU.
 // Like ActiveDirectoryDsc's ADObjectPermissionEntry, it owns exactly one ACE and leaves every other one.
-import type * as pulumi from "@pulumi/pulumi";
+import type { ProviderImplementation } from "../common/defineResource";
 import type { EntraConnectClient } from "../../operations/backend";
 import { type AccessRule, WRITEBACK_ACCESS_RULE } from "../../operations/contract";
 import { isOperationError } from "../../operations/errors";
-import { checkInputs, parseInputs } from "../common/checkInputs";
 import { claim, isClaimed } from "../common/claims";
 import { clientFor } from "../common/connection";
 import { diffByKeys } from "../common/diff";
@@ -12,9 +11,9 @@ import { domainRootOf, sameDn } from "../common/dn";
 import { requireConnectorAccount } from "../common/preflight";
 import { progressFor } from "../common/progress";
 import {
+  writebackPermission,
   type WritebackPermissionInputs,
   type WritebackPermissionOutputs,
-  writebackPermissionInputs,
 } from "./schema";
 
 const progress = progressFor("WritebackPermission");
@@ -24,7 +23,7 @@ export function isWritebackRule(rule: AccessRule): boolean {
 }
 
 function aclDnOf(inputs: WritebackPermissionInputs): string {
-  return inputs.scope === "forest" ? domainRootOf(inputs.ouDn) : inputs.ouDn;
+  return inputs.permissions === "forest" ? domainRootOf(inputs.writebackOu) : inputs.writebackOu;
 }
 
 async function observe(
@@ -33,7 +32,10 @@ async function observe(
 ): Promise<WritebackPermissionOutputs> {
   const aclDn = aclDnOf(inputs);
   try {
-    const { rules } = await client.call("getAccessRules", { dn: aclDn, accountDn: inputs.accountDn });
+    const { rules } = await client.call("getAccessRules", {
+      dn: aclDn,
+      accountDn: inputs.connectorAccountDn,
+    });
     return { ...inputs, aclDn, rules, granted: rules.some(isWritebackRule) };
   } catch (error) {
     // The OU is gone (its own resource shows that); the ACE went with it.
@@ -43,25 +45,31 @@ async function observe(
 }
 
 async function grant(raw: unknown): Promise<WritebackPermissionOutputs> {
-  const inputs = parseInputs(writebackPermissionInputs, raw, "WritebackPermission");
+  const inputs = writebackPermission.parse(raw);
   const client = clientFor(inputs.target);
-  await requireConnectorAccount(client, inputs.accountDn);
+  await requireConnectorAccount(client, inputs.connectorAccountDn);
   const before = await observe(client, inputs);
-  if (before.granted) claim(`ace:${inputs.scope}`, inputs.target, aclDnOf(inputs), inputs.accountDn);
+  if (before.granted)
+    claim(`ace:${inputs.permissions}`, inputs.target, aclDnOf(inputs), inputs.connectorAccountDn);
   else {
-    if (inputs.scope === "forest") {
+    if (inputs.permissions === "forest") {
       progress(
-        `Set-ADSyncUnifiedGroupWritebackPermissions -ADConnectorAccountDN ${inputs.accountDn} (forest-wide)`,
+        `Set-ADSyncUnifiedGroupWritebackPermissions -ADConnectorAccountDN ${inputs.connectorAccountDn} (forest-wide)`,
       );
-      await client.call("setForestWritebackPermissions", { accountDn: inputs.accountDn });
+      await client.call("setForestWritebackPermissions", { accountDn: inputs.connectorAccountDn });
     } else {
-      progress(`granting ${inputs.accountDn} the group writeback rights on ${inputs.ouDn}`);
-      await client.call("grantWritebackAccess", { dn: inputs.ouDn, accountDn: inputs.accountDn });
+      progress(`granting ${inputs.connectorAccountDn} the group writeback rights on ${inputs.writebackOu}`);
+      await client.call("grantWritebackAccess", {
+        dn: inputs.writebackOu,
+        accountDn: inputs.connectorAccountDn,
+      });
     }
   }
   const after = await observe(client, inputs);
   if (!after.granted) {
-    throw new Error(`the writeback ACE for ${inputs.accountDn} is not on ${after.aclDn} after granting it`);
+    throw new Error(
+      `the writeback ACE for ${inputs.connectorAccountDn} is not on ${after.aclDn} after granting it`,
+    );
   }
   return after;
 }
@@ -75,15 +83,18 @@ async function warnWritebackLeftWithoutRights(
   olds: WritebackPermissionOutputs,
 ): Promise<void> {
   const v1 = await client.call("getGroupWritebackV1Config", {});
-  if (!(v1.unifiedGroupWriteback && v1.optionalFeatureGroupWriteBack) || !sameDn(v1.containerDn, olds.ouDn))
+  if (
+    !(v1.unifiedGroupWriteback && v1.optionalFeatureGroupWriteBack) ||
+    !sameDn(v1.containerDn, olds.writebackOu)
+  )
     return;
   const { groups } = await client
-    .call("listWrittenBackGroups", { dn: olds.ouDn })
+    .call("listWrittenBackGroups", { dn: olds.writebackOu })
     .catch(() => ({ groups: [] as unknown[] }));
   progress(
-    `WARNING: group writeback v1 stays configured on ${client.description} with the OU ${olds.ouDn} (it is ` +
+    `WARNING: group writeback v1 stays configured on ${client.description} with the OU ${olds.writebackOu} (it is ` +
       `wizard-only; entra-writeback never disables it), and the ${groups.length} written-back group(s) in it stay. ` +
-      `Without the writeback ACE of ${olds.accountDn}, every later export to that OU FAILS with permission-issue: ` +
+      `Without the writeback ACE of ${olds.connectorAccountDn}, every later export to that OU FAILS with permission-issue: ` +
       "new groups are not created, changes are not written, and deletions fail. To keep group writeback working, " +
       "grant the rights again: run pulumi up with this stack (it declares the ACE), or grant them by hand. To stop " +
       "group writeback instead, disable it in the Connect wizard: its cleanup deletes the written-back groups, which " +
@@ -91,22 +102,22 @@ async function warnWritebackLeftWithoutRights(
   );
 }
 
-export const writebackPermissionProvider: Required<Omit<pulumi.dynamic.ResourceProvider, "configure">> = {
+export const writebackPermissionProvider: ProviderImplementation = {
   async check(_olds, news) {
-    return checkInputs(writebackPermissionInputs, news);
+    return writebackPermission.check(news);
   },
 
   async diff(_id, olds, news) {
     return diffByKeys(olds, news, {
-      replaceKeys: ["target", "scope", "ouDn", "accountDn"],
-      dnKeys: ["ouDn", "accountDn"],
+      replaceKeys: ["target", "permissions", "writebackOu", "connectorAccountDn"],
+      dnKeys: ["writebackOu", "connectorAccountDn"],
       extraChanges: olds.granted === false,
     });
   },
 
   async create(raw) {
     const outs = await grant(raw);
-    return { id: `${outs.scope}:${outs.accountDn}@${outs.aclDn}`, outs };
+    return { id: `${outs.permissions}:${outs.connectorAccountDn}@${outs.aclDn}`, outs };
   },
 
   async read(id, props) {
@@ -122,25 +133,25 @@ export const writebackPermissionProvider: Required<Omit<pulumi.dynamic.ResourceP
   async delete(_id, props) {
     const olds = props as WritebackPermissionOutputs;
     const client = clientFor(olds.target);
-    if (olds.scope === "forest") {
+    if (olds.permissions === "forest") {
       progress(
-        `the forest-wide rights of ${olds.accountDn} stay: Set-ADSyncUnifiedGroupWritebackPermissions has no ` +
+        `the forest-wide rights of ${olds.connectorAccountDn} stay: Set-ADSyncUnifiedGroupWritebackPermissions has no ` +
           "documented undo. Remove the ACEs on each domain root by hand if you need to.",
       );
       return;
     }
-    if (isClaimed(`ace:${olds.scope}`, olds.target, aclDnOf(olds), olds.accountDn)) {
+    if (isClaimed(`ace:${olds.permissions}`, olds.target, aclDnOf(olds), olds.connectorAccountDn)) {
       progress(
-        `leaving the writeback ACE of ${olds.accountDn} on ${olds.ouDn}: the resource that replaces this one manages it`,
+        `leaving the writeback ACE of ${olds.connectorAccountDn} on ${olds.writebackOu}: the resource that replaces this one manages it`,
       );
       return;
     }
     try {
       const { removed } = await client.call("revokeWritebackAccess", {
-        dn: olds.ouDn,
-        accountDn: olds.accountDn,
+        dn: olds.writebackOu,
+        accountDn: olds.connectorAccountDn,
       });
-      progress(`removed ${removed} writeback ACE(s) of ${olds.accountDn} on ${olds.ouDn}`);
+      progress(`removed ${removed} writeback ACE(s) of ${olds.connectorAccountDn} on ${olds.writebackOu}`);
     } catch (error) {
       if (!isOperationError(error, "NotFound")) throw error;
       return;

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { type AccessRule, distinguishedName } from "../../operations/contract";
+import { accessRule, distinguishedName } from "../../operations/contract";
+import { defineResource } from "../common/defineResource";
 import { commonInputs } from "../common/inputs";
 
 export const writebackPermissionInputs = z.strictObject({
@@ -9,18 +10,28 @@ export const writebackPermissionInputs = z.strictObject({
    * Set-ADSyncUnifiedGroupWritebackPermissions -ADObjectDN means to do; that cmdlet form throws for OUs).
    * forest: the documented forest-wide Set-ADSyncUnifiedGroupWritebackPermissions; cannot be undone by destroy.
    */
-  scope: z.enum(["ou", "forest"]).default("ou"),
-  ouDn: distinguishedName,
+  permissions: z.enum(["ou", "forest"]).default("ou"),
+  /** The writeback OU, on which the ACE is granted. */
+  writebackOu: distinguishedName,
   /** The AD DS connector account (MSOL_...) that exports the groups. */
-  accountDn: distinguishedName,
+  connectorAccountDn: distinguishedName,
 });
 export type WritebackPermissionInputs = z.output<typeof writebackPermissionInputs>;
 
-export interface WritebackPermissionOutputs extends WritebackPermissionInputs {
+export const writebackPermissionOutputs = writebackPermissionInputs.extend({
   /** Live: the exact writeback ACE is present (explicit, on the OU or, for forest, on the domain root). */
-  granted: boolean;
+  granted: z.boolean(),
   /** The DN the ACE sits on. */
-  aclDn: string;
+  aclDn: z.string(),
   /** Every ACE the account holds there, for the record. */
-  rules: AccessRule[];
-}
+  rules: z.array(accessRule),
+});
+export type WritebackPermissionOutputs = z.output<typeof writebackPermissionOutputs>;
+
+export const writebackPermission = defineResource(
+  "WritebackPermission",
+  writebackPermissionInputs,
+  writebackPermissionOutputs,
+  // The stack config's names, in every layer since issue 10.
+  { renamed: { ouDn: "writebackOu", accountDn: "connectorAccountDn", scope: "permissions" } },
+);

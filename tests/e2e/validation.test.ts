@@ -175,3 +175,47 @@ test("an OU outside the sync scope and another connector account are refused bef
     await testStack.cleanup();
   }
 });
+
+test("without the compiled providers: one line saying what to do, before anything is declared", () => {
+  const stateFile = newServer();
+  const project = cliProject(stateFile);
+  const empty = fs.mkdtempSync(path.join(os.tmpdir(), "entra-writeback-unbuilt-"));
+  directories.push(empty);
+  // The project's own CLI environment, but the compiled providers looked for in a directory without them.
+  const run = (projectDir: string, ...args: string[]) => {
+    const result = spawnSync(pulumiCliPath(), ["--non-interactive", ...args], {
+      cwd: project.dir,
+      env: {
+        ...pulumiEnvironment(project.dir),
+        PULUMI_HOME: path.join(project.dir, ".pulumi-home"),
+        ENTRA_WRITEBACK_PROJECT_DIR: projectDir,
+      },
+      encoding: "utf8",
+    });
+    return { status: result.status, output: `${result.stdout}\n${result.stderr}` };
+  };
+  const line =
+    `entra-writeback: cannot load the compiled providers from ${path.join(empty, "dist", "providers", "registry.js")} ` +
+    "(it does not exist). Run `npm run build` in the project directory, or set ENTRA_WRITEBACK_PROJECT_DIR to it.";
+
+  const up = run(empty, "up", "--yes", "--skip-preview");
+  expect(up.status).not.toBe(0);
+  expect(up.output).toContain(line);
+  expect(up.output).not.toMatch(STACK_FRAME);
+  // Before anything is declared: no resource was registered, nothing read or written on the server.
+  expect(up.output).not.toContain("entra-writeback:SchedulerState");
+  expect(providerOperations(stateFile)).toEqual([]);
+
+  // Following the advice (ENTRA_WRITEBACK_PROJECT_DIR set to the built project): the same stack runs.
+  const built = run(projectRoot, "up", "--yes", "--skip-preview"); // stops at the wizard step, after v2
+  expect(built.output).toContain(
+    "Group writeback v1 can only be enabled in the Microsoft Entra Connect wizard",
+  );
+  expect(writes(stateFile)).toContain("setGroupWritebackV2");
+
+  // A command that does not run the program (refresh) reaches the provider shells: the same line, no stack trace.
+  const refresh = run(empty, "refresh", "--yes");
+  expect(refresh.status).not.toBe(0);
+  expect(refresh.output).toContain(line);
+  expect(refresh.output).not.toMatch(STACK_FRAME);
+});

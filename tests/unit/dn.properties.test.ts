@@ -102,7 +102,7 @@ describe("DN properties (fast-check, 1,000 cases each)", () => {
         (name) => {
           const dn = `OU=${escapeDnValue(name)},OU=Groups,DC=contoso,DC=com`;
           expect(distinguishedName.safeParse(dn).success).toBe(true);
-          const parsed = writebackOuInputs.shape.dn.safeParse(dn);
+          const parsed = writebackOuInputs.shape.writebackOu.safeParse(dn);
           expect(parsed.success).toBe(true);
           expect(splitOuDn(dn).name).toBe(name);
         },

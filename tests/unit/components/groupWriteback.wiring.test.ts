@@ -17,7 +17,7 @@ beforeAll(async () => {
       newResource(args) {
         registered.push({ type: args.type, name: args.name, inputs: args.inputs });
         const state: Record<string, unknown> = { ...args.inputs };
-        if (args.type.endsWith(":WritebackOU")) state.dn = args.inputs.dn;
+        if (args.type.endsWith(":WritebackOU")) state.writebackOu = args.inputs.writebackOu;
         if (args.type.endsWith(":SchedulerState"))
           Object.assign(state, { connectVersion: "2.4.18.0", computerName: "CONNECT01" });
         if (args.type.endsWith(":GroupWritebackFeature") && args.inputs.version === "v2")
@@ -77,8 +77,12 @@ test("declares scheduler, v2, OU, permission and v1, with the documented inputs"
   ]);
   expect(byName("gw-scheduler")?.inputs).toMatchObject({ syncCycleEnabled: true, role: "active", target });
   expect(byName("gw-v2")?.inputs).toMatchObject({ version: "v2", mode: "enable", onDelete: "retain" });
-  expect(byName("gw-ou")?.inputs).toMatchObject({ dn: ou, allowNonEmptyDelete: false });
-  expect(byName("gw-permission")?.inputs).toMatchObject({ scope: "ou", ouDn: ou, accountDn: account });
+  expect(byName("gw-ou")?.inputs).toMatchObject({ writebackOu: ou, allowNonEmptyOuDeletion: false });
+  expect(byName("gw-permission")?.inputs).toMatchObject({
+    permissions: "ou",
+    writebackOu: ou,
+    connectorAccountDn: account,
+  });
   expect(byName("gw-v1")?.inputs).toMatchObject({
     version: "v1",
     writebackOu: ou,
@@ -128,11 +132,41 @@ test("staging role, forest permissions, display-name DNs and destroy options rea
   });
   expect(byName("gw-scheduler")?.inputs).toMatchObject({ role: "staging" });
   expect(byName("gw-v2")?.inputs).toMatchObject({ mode: "require", onDelete: "disable" });
-  expect(byName("gw-ou")?.inputs).toMatchObject({ allowNonEmptyDelete: true });
-  expect(byName("gw-permission")?.inputs).toMatchObject({ scope: "forest" });
+  expect(byName("gw-ou")?.inputs).toMatchObject({ allowNonEmptyOuDeletion: true });
+  expect(byName("gw-permission")?.inputs).toMatchObject({ permissions: "forest" });
   expect(byName("gw-v1")?.inputs).toMatchObject({
     role: "staging",
     dnFormat: "displayName",
     wizardWaitSeconds: 900,
+  });
+});
+
+test("values may be outputs of other resources; they reach the resources resolved", async () => {
+  await build({
+    target: pulumi.output(target),
+    writebackOu: pulumi.output(ou),
+    connectorAccountDn: pulumi.output(account),
+    syncIdleTimeoutSeconds: pulumi.output(120),
+    disableV2OnDestroy: pulumi.output(true),
+    acknowledgedOptedOutGroups: pulumi.output(3),
+  });
+  expect(byName("gw-scheduler")?.inputs).toMatchObject({ target, syncIdleTimeoutSeconds: 120 });
+  expect(byName("gw-v2")?.inputs).toMatchObject({
+    onDelete: "disable",
+    preflight: { writebackOu: ou, connectorAccountDn: account },
+  });
+  expect(byName("gw-ou")?.inputs).toMatchObject({ writebackOu: ou });
+  expect(byName("gw-permission")?.inputs).toMatchObject({ writebackOu: ou, connectorAccountDn: account });
+  expect(byName("gw-v1")?.inputs).toMatchObject({ writebackOu: ou, acknowledgedOptedOutGroups: 3 });
+});
+
+test("what the args leave out is the default of the provider's own schema", async () => {
+  await build();
+  expect(byName("gw-scheduler")?.inputs).toMatchObject({ syncIdleTimeoutSeconds: 600 });
+  expect(byName("gw-v1")?.inputs).toMatchObject({
+    wizardWaitSeconds: 0,
+    wizardPollSeconds: 10,
+    acknowledgedOptedOutGroups: 0,
+    syncIdleTimeoutSeconds: 600,
   });
 });

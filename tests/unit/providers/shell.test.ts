@@ -3,7 +3,8 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { providerModuleSource } from "../../../providers/common/shell";
+import * as pulumi from "@pulumi/pulumi";
+import { providerModuleSource, requireCompiledProviders } from "../../../providers/common/shell";
 import { ensureBuilt, PROJECT_ROOT } from "../simulator/testSupport";
 
 // The loader @pulumi/pulumi's provider host uses (cmd/dynamic-provider), so the text is tested as it runs.
@@ -56,6 +57,58 @@ test("without the compiled code the shell says what to do", () => {
     expect(run.stdout).toContain(
       "Run `npm run build` in the project directory, or set ENTRA_WRITEBACK_PROJECT_DIR to it.",
     );
+  } finally {
+    fs.rmSync(empty, { recursive: true, force: true });
+  }
+});
+
+test("without the compiled code every method fails with the same one line, without a stack trace", () => {
+  const empty = fs.mkdtempSync(path.join(os.tmpdir(), "entra-writeback-shell-"));
+  try {
+    // As the dynamic provider host prints a failed call: `${error}: ${error.stack}`.
+    const script = `
+      const requireFromString = require("require-from-string");
+      const provider = requireFromString(process.argv[1]).handler();
+      const calls = [
+        () => provider.configure({ config: { get: () => undefined } }),
+        () => provider.check({}, {}),
+        () => provider.read("id", {}),
+      ].map((call) => Promise.resolve().then(call));
+      Promise.allSettled(calls).then((results) => {
+        for (const result of results) console.log(\`\${result.reason}: \${result.reason.stack}\`);
+      });`;
+    const run = spawnSync(process.execPath, ["-e", script, providerModuleSource("WritebackOU")], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, ENTRA_WRITEBACK_PROJECT_DIR: empty },
+      encoding: "utf8",
+    });
+    const registry = path.join(empty, "dist", "providers", "registry.js");
+    const line =
+      `Error: entra-writeback: cannot load the compiled providers from ${registry} (it does not exist). ` +
+      "Run `npm run build` in the project directory, or set ENTRA_WRITEBACK_PROJECT_DIR to it.";
+    expect(run.stdout.trimEnd().split("\n")).toEqual([line, line, line]);
+  } finally {
+    fs.rmSync(empty, { recursive: true, force: true });
+  }
+});
+
+test("the program refuses to start without the compiled code, in one line, before declaring anything", () => {
+  const empty = fs.mkdtempSync(path.join(os.tmpdir(), "entra-writeback-shell-"));
+  try {
+    let thrown: unknown;
+    try {
+      requireCompiledProviders(empty);
+    } catch (error) {
+      thrown = error;
+    }
+    // RunError: the engine prints the message alone, no stack trace.
+    expect(thrown).toBeInstanceOf(pulumi.RunError);
+    expect((thrown as Error).message).toBe(
+      `entra-writeback: cannot load the compiled providers from ${path.join(empty, "dist", "providers", "registry.js")} ` +
+        "(it does not exist). Run `npm run build` in the project directory, or set ENTRA_WRITEBACK_PROJECT_DIR to it.",
+    );
+    // Following the advice: in a built project directory the same check passes.
+    expect(() => requireCompiledProviders(PROJECT_ROOT)).not.toThrow();
   } finally {
     fs.rmSync(empty, { recursive: true, force: true });
   }

@@ -15,15 +15,15 @@ afterEach(async () => {
 });
 
 const inputsFor = (dn: string, extra: object = {}) =>
-  provider.check({}, versioned({ target: lab.target, dn, ...extra })).then((r) => r.inputs!);
+  provider.check({}, versioned({ target: lab.target, writebackOu: dn, ...extra })).then((r) => r.inputs!);
 
 test("check rejects a DN that is not an OU", async () => {
   const result = await provider.check(
     {},
-    versioned({ target: lab.target, dn: "CN=Users,DC=contoso,DC=com" }),
+    versioned({ target: lab.target, writebackOu: "CN=Users,DC=contoso,DC=com" }),
   );
   expect(result.failures).toEqual([
-    { property: "dn", reason: expect.stringContaining("does not name an OU") },
+    { property: "writebackOu", reason: expect.stringContaining("does not name an OU") },
   ]);
 });
 
@@ -96,22 +96,24 @@ describe("DNs compared as AD compares them; a replacement never deletes what its
     const lab = await newLab();
     try {
       const created = await provider.create(
-        await provider.check({}, versioned({ target: lab.target, dn: lab.ou })).then((r) => r.inputs!),
+        await provider
+          .check({}, versioned({ target: lab.target, writebackOu: lab.ou }))
+          .then((r) => r.inputs!),
       );
       const respelt = versioned({
         target: lab.target,
-        dn: "ou=entra writeback, ou=groups, ou=corp, dc=contoso, dc=com",
-        allowNonEmptyDelete: false,
+        writebackOu: "ou=entra writeback, ou=groups, ou=corp, dc=contoso, dc=com",
+        allowNonEmptyOuDeletion: false,
       });
       expect(await provider.diff(created.id, created.outs, respelt)).toMatchObject({ changes: false });
       const other = versioned({
         target: lab.target,
-        dn: "OU=Other,OU=Groups,OU=Corp,DC=contoso,DC=com",
-        allowNonEmptyDelete: false,
+        writebackOu: "OU=Other,OU=Groups,OU=Corp,DC=contoso,DC=com",
+        allowNonEmptyOuDeletion: false,
       });
       expect(await provider.diff(created.id, created.outs, other)).toMatchObject({
         changes: true,
-        replaces: ["dn"],
+        replaces: ["writebackOu"],
       });
     } finally {
       await lab.cleanup();
@@ -123,12 +125,14 @@ describe("DNs compared as AD compares them; a replacement never deletes what its
     const progress = captureProgress();
     try {
       const old = await provider.create(
-        await provider.check({}, versioned({ target: lab.target, dn: lab.ou })).then((r) => r.inputs!),
+        await provider
+          .check({}, versioned({ target: lab.target, writebackOu: lab.ou }))
+          .then((r) => r.inputs!),
       );
       expect(old.outs.adopted).toBe(false);
       const successor = await provider.create(
         await provider
-          .check({}, versioned({ target: lab.target, dn: lab.ou.toLowerCase() }))
+          .check({}, versioned({ target: lab.target, writebackOu: lab.ou.toLowerCase() }))
           .then((r) => r.inputs!),
       );
       expect(successor.outs.adopted).toBe(true);
@@ -156,7 +160,7 @@ test("with preflight (v2 skipped or already on), a wrong connector account is re
           {},
           versioned({
             target: lab.target,
-            dn: lab.ou,
+            writebackOu: lab.ou,
             preflight: { writebackOu: lab.ou, connectorAccountDn: account },
           }),
         )

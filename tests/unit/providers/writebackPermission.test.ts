@@ -20,7 +20,10 @@ afterEach(async () => {
 
 const inputs = (extra: object = {}) =>
   provider
-    .check({}, versioned({ target: lab.target, ouDn: lab.ou, accountDn: lab.account, ...extra }))
+    .check(
+      {},
+      versioned({ target: lab.target, writebackOu: lab.ou, connectorAccountDn: lab.account, ...extra }),
+    )
     .then((r) => r.inputs!);
 
 const holders = async (dn: string, account: string) =>
@@ -29,7 +32,7 @@ const holders = async (dn: string, account: string) =>
 
 test("create grants exactly the writeback ACE; a second create is a no-op", async () => {
   const created = await provider.create(await inputs());
-  expect(created.outs).toMatchObject({ granted: true, aclDn: lab.ou, scope: "ou" });
+  expect(created.outs).toMatchObject({ granted: true, aclDn: lab.ou, permissions: "ou" });
   expect(await holders(lab.ou, lab.account)).toEqual([
     expect.objectContaining({
       rights: ["CreateChild", "Delete", "DeleteChild", "DeleteTree", "GenericRead", "GenericWrite"],
@@ -69,7 +72,7 @@ test("a permission on a deleted OU reads as not granted rather than failing", as
 });
 
 test("forest scope uses the documented cmdlet on the domain root, and destroy warns it cannot be undone", async () => {
-  const created = await provider.create(await inputs({ scope: "forest" }));
+  const created = await provider.create(await inputs({ permissions: "forest" }));
   expect(created.outs).toMatchObject({ granted: true, aclDn: "DC=contoso,DC=com" });
   expect(lab.operations()).toContain(`setForestWritebackPermissions({"accountDn":"${lab.account}"})`);
   // The OU inherits it.
@@ -80,7 +83,7 @@ test("forest scope uses the documented cmdlet on the domain root, and destroy wa
 });
 
 test("rights for another account than the server's connector account are refused before any change", async () => {
-  const message = await rejection(provider.create(await inputs({ accountDn: OTHER_ACCOUNT })));
+  const message = await rejection(provider.create(await inputs({ connectorAccountDn: OTHER_ACCOUNT })));
   expect(message).toContain(
     `exports with ${lab.account}, but entra-writeback:connectorAccountDn is ${OTHER_ACCOUNT}`,
   );
@@ -91,10 +94,10 @@ test("rights for another account than the server's connector account are refused
 test("diff replaces when the account or OU changes", async () => {
   const desired = await inputs();
   const created = await provider.create(desired);
-  const otherAccount = { ...desired, accountDn: OTHER_ACCOUNT };
+  const otherAccount = { ...desired, connectorAccountDn: OTHER_ACCOUNT };
   expect(await provider.diff(created.id, created.outs, otherAccount)).toMatchObject({
     changes: true,
-    replaces: ["accountDn"],
+    replaces: ["connectorAccountDn"],
   });
 });
 
@@ -104,17 +107,17 @@ describe("DNs compared as AD compares them; a replacement never removes what its
   test("the same OU and account with other letter case or spacing is no change", async () => {
     const created = await provider.create(await inputs());
     const respelt = await inputs({
-      ouDn: "ou=entra writeback, ou=groups, ou=corp, dc=contoso, dc=com",
-      accountDn: lab.account.toUpperCase().replace(/,/g, " , "),
+      writebackOu: "ou=entra writeback, ou=groups, ou=corp, dc=contoso, dc=com",
+      connectorAccountDn: lab.account.toUpperCase().replace(/,/g, " , "),
     });
     expect(await provider.diff(created.id, created.outs, respelt)).toMatchObject({
       changes: false,
       replaces: [],
     });
-    const other = await inputs({ ouDn: "OU=Other,OU=Groups,OU=Corp,DC=contoso,DC=com" });
+    const other = await inputs({ writebackOu: "OU=Other,OU=Groups,OU=Corp,DC=contoso,DC=com" });
     expect(await provider.diff(created.id, created.outs, other)).toMatchObject({
       changes: true,
-      replaces: ["ouDn"],
+      replaces: ["writebackOu"],
     });
   });
 

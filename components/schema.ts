@@ -1,0 +1,92 @@
+// The settings of one GroupWriteback: the stack configuration keys (namespace entra-writeback) and the component's
+// args are the same keys. Each is the schema of the resource input (or provider setting) it becomes, so its rule
+// and its default have one home, in the provider's schema; here it only gets the description that
+// docs/configuration.md is generated from (`npm run docs:config`).
+import { z } from "zod";
+import { target } from "../operations/target";
+import { defaultOf, documented } from "../providers/common/defineResource";
+import { v1Inputs, v2Inputs } from "../providers/groupWritebackFeature/schema";
+import { syncIdleTimeoutSeconds } from "../providers/common/inputs";
+import { schedulerStateInputs } from "../providers/schedulerState/schema";
+import { writebackOuInputs } from "../providers/writebackOu/schema";
+import { writebackPermissionInputs } from "../providers/writebackPermission/schema";
+
+const v2Mode = v2Inputs.shape.mode;
+
+export const groupWritebackSettings = z.strictObject({
+  target: documented(target, {
+    type: "object (below)",
+    description: "The Entra Connect server this stack manages.",
+  }),
+  writebackOu: documented(writebackOuInputs.shape.writebackOu, {
+    type: "DN",
+    description:
+      "The OU written-back groups go to, e.g. `OU=Entra Writeback,OU=Groups,DC=contoso,DC=com`. Created (protected " +
+      "from accidental deletion) when missing; an existing OU is adopted. It must be inside the AD connector's sync " +
+      "scope. It must be the OU you select in the wizard.",
+  }),
+  connectorAccountDn: documented(writebackPermissionInputs.shape.connectorAccountDn, {
+    type: "DN",
+    description:
+      "The AD DS connector account (`CN=MSOL_…`) that exports the groups and receives the writeback rights.",
+  }),
+  dnFormat: documented(v1Inputs.shape.dnFormat, {
+    description:
+      "`objectId`: groups are named `CN=Group_<objectId>`. `displayName`: the wizard's \"Writeback group " +
+      'Distinguished Name with cloud Display Name" option (`CN=<first 51 characters of the display name>_<last 12 ' +
+      "of the objectId>`). It can only be chosen when group writeback is first enabled.",
+  }),
+  groupWritebackV2: documented(z.enum([...v2Mode.unwrap().options, "skip"]).default(defaultOf(v2Mode)!), {
+    description:
+      "`enable`: turn the tenant-wide `GroupWritebackV2` on before v1 (current tenants refuse; the error points to " +
+      "Cloud Sync). `require`: never change it, only verify it is on. `skip`: do not manage it; v1 then writes back " +
+      "**every** Microsoft 365 group, ignoring each group's writeback setting.",
+  }),
+  role: documented(schedulerStateInputs.shape.role, {
+    description:
+      "`active`: the server must not be in staging mode. `staging`: it must be; the stack then reports the pending " +
+      "exports (see [swing-migration.md](swing-migration.md)).",
+  }),
+  permissions: documented(writebackPermissionInputs.shape.permissions, {
+    description:
+      "`ou`: one ACE on the writeback OU for the connector account (generic read/write, create/delete child, " +
+      "delete, delete tree on group objects). `forest`: the documented `Set-ADSyncUnifiedGroupWritebackPermissions` " +
+      "on every domain; destroy cannot undo it.",
+  }),
+  syncIdleTimeoutSeconds: documented(syncIdleTimeoutSeconds, {
+    description:
+      "How long to wait for a running sync cycle before changing the scheduler or the v2 flag. Past it the change " +
+      "fails and nothing was changed.",
+  }),
+  wizardWaitSeconds: documented(v1Inputs.shape.wizardWaitSeconds, {
+    description:
+      "`0`: when the v1 wizard step is missing, fail with the exact steps. Otherwise print the steps and wait this " +
+      "long for an admin to do them, with progress messages.",
+  }),
+  wizardPollSeconds: documented(v1Inputs.shape.wizardPollSeconds, {
+    description: "How often to look for the wizard step while waiting.",
+  }),
+  allowNonEmptyOuDeletion: documented(writebackOuInputs.shape.allowNonEmptyOuDeletion, {
+    description:
+      "Let `destroy` delete the OU although it holds written-back groups. Destroy reads it from the stack's state: " +
+      "after changing it, run `pulumi up`, then `pulumi destroy`.",
+  }),
+  disableV2OnDestroy: documented(z.boolean().default(defaultOf(v2Inputs.shape.onDelete) === "disable"), {
+    description:
+      "Turn `GroupWritebackV2` off on `destroy` (tenant-wide and irreversible). By default destroy retains it. " +
+      "Like `allowNonEmptyOuDeletion`, run `pulumi up` after changing it, then `pulumi destroy`.",
+  }),
+  acknowledgedOptedOutGroups: documented(v1Inputs.shape.acknowledgedOptedOutGroups, {
+    description:
+      "How many opted-out Microsoft 365 groups (`writebackConfiguration.isEnabled = false`) you have reviewed and " +
+      "accept in the writeback OU. They get there when v1 was enabled in the wizard before `GroupWritebackV2` was " +
+      "on: v1 alone writes back every Microsoft 365 group, and turning v2 on later does not remove them. While more " +
+      "of them are in the OU than this number, the stack is not converged: the output `needsAttention` says so, " +
+      "`preview --refresh --expect-no-changes` and `npm run drift` show the v1 resource, and each preview and " +
+      "update prints which groups. Remove them with Microsoft's " +
+      "[delete rule](https://learn.microsoft.com/entra/identity/hybrid/connect/how-to-connect-modify-group-writeback) " +
+      "or by hand, or set this key to the number you keep. With `groupWritebackV2: skip` it has no effect (v1 " +
+      "alone writes them back by design).",
+  }),
+});
+export type GroupWritebackSettings = z.output<typeof groupWritebackSettings>;
