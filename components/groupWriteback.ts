@@ -2,7 +2,7 @@
 // scheduler (steady state enabled) -> v2 (inside its own pause/resume window) -> OU -> permission -> v1
 // (the wizard step, verified). v1 can never come before v2 unless the stack explicitly skips v2.
 import * as pulumi from "@pulumi/pulumi";
-import type { Target } from "../operations/target";
+import type { Target } from "../contract/target";
 import { defaultOf } from "../providers/common/defineResource";
 import type { PreflightInputs } from "../providers/common/preflight";
 import { GroupWritebackFeature } from "../providers/groupWritebackFeature/resource";

@@ -3,7 +3,7 @@
 // and its default have one home, in the provider's schema; here it only gets the description that
 // docs/configuration.md is generated from (`npm run docs:config`).
 import { z } from "zod";
-import { target } from "../operations/target";
+import { target } from "../contract/target";
 import { defaultOf, documented } from "../providers/common/defineResource";
 import { v1Inputs, v2Inputs } from "../providers/groupWritebackFeature/schema";
 import { syncIdleTimeoutSeconds } from "../providers/common/inputs";

@@ -1,10 +1,10 @@
 // The Backend for real Entra Connect servers: each contract operation runs its function of the EntraWriteback
 // module in one long-lived PowerShell session per backend (local, or remote over WinRM or SSH), one call at a time.
 import { z } from "zod";
-import { type Backend } from "../operations/backend";
-import { type OperationName, operations } from "../operations/contract";
-import { OperationError } from "../operations/errors";
-import { localTarget, remoteTarget } from "../operations/target";
+import { type Backend } from "../contract/backend";
+import { type OperationName, operations } from "../contract/contract";
+import { OperationError } from "../contract/errors";
+import { localTarget, remoteTarget } from "../contract/target";
 import { type Answer, decodeAnswer, MissingAnswerError } from "./answer";
 import {
   errorFromRecord,

@@ -1,5 +1,5 @@
 // Turns PowerShell error records, timeouts and dead sessions into the contract's OperationErrors.
-import { OperationError, type OperationErrorCode } from "../operations/errors";
+import { OperationError, type OperationErrorCode } from "../contract/errors";
 import { type PowerShellErrorRecord } from "./answer";
 
 /** An OperationError that also carries the PowerShell error record it came from. */

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { type OperationName, operationNames } from "../operations/contract";
+import { type OperationName, operationNames } from "../contract/contract";
 import commandTable from "./commands.json";
 
 export const MODULE_NAME = "EntraWriteback";

@@ -1,5 +1,5 @@
 // Where the EntraWriteback module runs: this machine, or an Entra Connect server reached with PowerShell remoting.
-import { type LocalTarget, type RemoteTarget } from "../operations/target";
+import { type LocalTarget, type RemoteTarget } from "../contract/target";
 import { type InvocationShape } from "./invocation";
 
 export type PowerShellTarget = LocalTarget | RemoteTarget;

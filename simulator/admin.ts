@@ -1,10 +1,10 @@
 // Out-of-band actions an administrator (or a test) takes on the simulated world, each one journaled.
 import * as crypto from "node:crypto";
 import { z } from "zod";
-import { connectVersion, type OperationName, operationNames } from "../operations/contract";
-import { OperationError } from "../operations/errors";
+import { connectVersion, type OperationName, operationNames } from "../contract/contract";
+import { OperationError } from "../contract/errors";
 import { advanceClock } from "./clock";
-import { dnKey } from "../operations/dn";
+import { dnKey } from "../domain/dn";
 import type { CloudGroup, Server, SimState } from "./model";
 import {
   findServer,

@@ -1,9 +1,9 @@
 // The simulator as a Backend of the operation contract: each call is one transaction on the state database.
 import { setTimeout as delay } from "node:timers/promises";
-import type { Backend, WizardStep } from "../operations/backend";
-import { commandLine } from "../operations/commandLine";
-import type { OperationName } from "../operations/contract";
-import { OperationError } from "../operations/errors";
+import type { Backend, WizardStep } from "../contract/backend";
+import { commandLine } from "./commandLine";
+import type { OperationName } from "../contract/contract";
+import { OperationError } from "../contract/errors";
 import { advance, runOperation } from "./admin";
 import { openStateDatabase, readCore } from "./store";
 import { resolveStateFile, withState } from "./transaction";

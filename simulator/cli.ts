@@ -2,8 +2,8 @@
 // validates its arguments, calls one library function, and prints. Exit 0 on success, 1 when the simulated server
 // refuses, 2 on bad input.
 import { z } from "zod";
-import { operationNames } from "../operations/contract";
-import { OperationError } from "../operations/errors";
+import { operationNames } from "../contract/contract";
+import { OperationError } from "../contract/errors";
 import { adCommand } from "./cli/ad";
 import { addServerCommand } from "./cli/addServer";
 import { type CliCommand, type CliIo, parse, stateArgument, UsageError } from "./cli/args";

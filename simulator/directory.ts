@@ -1,6 +1,6 @@
 // The simulated AD domain: object lookup by DN, the tree, and access control entries.
-import { type AccessRule, type ActiveDirectoryRight, WRITEBACK_ACCESS_RULE } from "../operations/contract";
-import { dnKey, isAtOrBelow, parentKey } from "../operations/dn";
+import { type AccessRule, type ActiveDirectoryRight, WRITEBACK_ACCESS_RULE } from "../contract/contract";
+import { dnKey, isAtOrBelow, parentKey } from "../domain/dn";
 import { objectIndex } from "./lazyState";
 import type { Ace, AdGroup, AdObject, Domain } from "./model";
 import { objectIdFromAnchor } from "./writebackRules";

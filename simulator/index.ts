@@ -21,7 +21,7 @@ export {
   wizardSetStagingMode,
 } from "./admin";
 export { advanceClock, currentTimeMs, formatTimeSpan, parseTimeSpan } from "./clock";
-export { canonicalDn, dnKey, escapeDnValue, parseDn, parentDn } from "../operations/dn";
+export { canonicalDn, dnKey, escapeDnValue, parseDn, parentDn } from "../domain/dn";
 export { accessRulesFor, groupExportRights, isInSyncScope } from "./directory";
 export { type JournalEntry, readJournal } from "./journal";
 export type { AdObject, CloudGroup, Server, SimState } from "./model";

@@ -3,7 +3,7 @@
 // object loads when its key is looked up, and all of them only when code enumerates domain.objects.
 // At commit, only rows whose JSON changed are written.
 import type { DatabaseSync } from "node:sqlite";
-import { isAtOrBelow } from "../operations/dn";
+import { isAtOrBelow } from "../domain/dn";
 import type { AdGroup, AdObject, CloudGroup, Domain, SimState, Tenant } from "./model";
 import {
   coreText,

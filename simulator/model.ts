@@ -9,7 +9,7 @@ import {
   pendingExport,
   syncPolicyType,
   syncWindow,
-} from "../operations/contract";
+} from "../contract/contract";
 
 export const STATE_SCHEMA_VERSION = 1;
 

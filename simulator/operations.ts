@@ -10,12 +10,12 @@ import {
   operations,
   type SchedulerStateResult,
   type SyncWindow,
-} from "../operations/contract";
+} from "../contract/contract";
 import type { z } from "zod";
-import { OperationError } from "../operations/errors";
+import { OperationError } from "../contract/errors";
 import { formatTimeSpan } from "./clock";
-import { compareVersions } from "../operations/version";
-import { dnKey, escapeDnValue, firstRdn, isAtOrBelow } from "../operations/dn";
+import { compareVersions } from "../domain/version";
+import { dnKey, escapeDnValue, firstRdn, isAtOrBelow } from "../domain/dn";
 import {
   accessRulesFor,
   addWritebackAce,

@@ -1,8 +1,8 @@
 // Initial data for a new state file: a plausible tenant, domain and Entra Connect server, deterministic per seed.
 import { z } from "zod";
 import { toIso } from "./clock";
-import { connectVersion } from "../operations/contract";
-import { dnKey, domainDnFromDnsName } from "../operations/dn";
+import { connectVersion } from "../contract/contract";
+import { dnKey, domainDnFromDnsName } from "../domain/dn";
 import type { AdObject, CloudGroup, Domain, Server, SimState } from "./model";
 import { STATE_SCHEMA_VERSION } from "./model";
 import { ALLOWED_SYNC_CYCLE_INTERVAL_SECONDS } from "./syncCycle";

@@ -1,5 +1,5 @@
 // The readable report `entra-sim show` prints: what an admin would look at on the server, in AD and in the tenant.
-import { dnKey, isAtOrBelow } from "../operations/dn";
+import { dnKey, isAtOrBelow } from "../domain/dn";
 import type { JournalEntry } from "./journal";
 import type { AdGroup, Server, SimState } from "./model";
 import { schedulerView } from "./operations";

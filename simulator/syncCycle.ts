@@ -1,7 +1,7 @@
 // Sync cycles: the scheduler that starts them, and what a completed cycle exports to AD.
-import type { PendingExport, SyncPolicyType } from "../operations/contract";
+import type { PendingExport, SyncPolicyType } from "../contract/contract";
 import { parseTimeSpan, toIso } from "./clock";
-import { dnKey, escapeDnValue, isAtOrBelow, parentKey } from "../operations/dn";
+import { dnKey, escapeDnValue, isAtOrBelow, parentKey } from "../domain/dn";
 import { eachCloudGroup } from "./lazyState";
 import { anchoredGroups, type GroupExportRights, groupExportRights } from "./directory";
 import { JOURNAL_SAMPLE_SIZE } from "./journal";

@@ -1,6 +1,6 @@
 // What the Entra Connect configuration wizard does (there is no cmdlet for it): group writeback v1 and staging mode.
-import { OperationError } from "../operations/errors";
-import { dnKey } from "../operations/dn";
+import { OperationError } from "../contract/errors";
+import { dnKey } from "../domain/dn";
 import { isInSyncScope } from "./directory";
 import type { Server } from "./model";
 import { startCycle } from "./syncCycle";

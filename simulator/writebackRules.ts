@@ -1,5 +1,5 @@
 // Which cloud groups a server writes back, as what, and under which DN (https://learn.microsoft.com/en-us/entra/identity/hybrid/connect/how-to-connect-group-writeback-v2, https://learn.microsoft.com/en-us/entra/identity/hybrid/connect/how-to-connect-group-writeback-enable).
-import { escapeDnValue } from "../operations/dn";
+import { escapeDnValue } from "../domain/dn";
 import type { CloudGroup, Server, Tenant } from "./model";
 
 export type GroupCategory = "Distribution" | "Security";

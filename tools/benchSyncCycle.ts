@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { EntraConnectClient } from "../operations/backend";
+import { EntraConnectClient } from "../contract/backend";
 import {
   advance,
   callOperation,

@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
-import { commandLine } from "../operations/commandLine";
+import { commandLine } from "../simulator/commandLine";
 import { initState, wizardEnableGroupWriteback } from "../simulator";
 import { ensurePulumiCli, projectRoot, runPulumi } from "./pulumiCli";
 

@@ -3,8 +3,8 @@
 // the ACE that is already there, when the replacement names the same object), then the old one is deleted. The
 // engine runs every dynamic resource of a deployment in one provider process, so a claim made by the create
 // is seen by the delete that follows it.
-import type { Target } from "../../operations/target";
-import { dnKey } from "../../operations/dn";
+import type { Target } from "../../contract/target";
+import { dnKey } from "../../domain/dn";
 
 const claimed = new Set<string>();
 

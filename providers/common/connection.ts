@@ -1,8 +1,8 @@
 // One client per target per provider process: the engine runs every dynamic resource of a deployment in
 // one Node process, so PowerShell sessions are shared and calls to one server are serialized by its backend.
-import type { EntraConnectClient } from "../../operations/backend";
-import { createDeploymentClient } from "../../operations/backends";
-import { target as targetSchema } from "../../operations/target";
+import type { EntraConnectClient } from "../../contract/backend";
+import { createDeploymentClient } from "../../backends/select";
+import { target as targetSchema } from "../../contract/target";
 import { configValue, type ProviderSettings, providerSettings } from "./settings";
 
 let settings: ProviderSettings = providerSettings.parse({});

@@ -1,7 +1,7 @@
 // DN questions the providers ask, on top of the shared RFC 4514 rules in operations/dn.ts.
-import { dnKey, formatDn, isAtOrBelow, parseDn } from "../../operations/dn";
+import { dnKey, formatDn, isAtOrBelow, parseDn } from "../../domain/dn";
 
-export { escapeDnValue, parseDn } from "../../operations/dn";
+export { escapeDnValue, parseDn } from "../../domain/dn";
 
 /** Whether two DNs name the same object, as AD compares them (case-insensitive, canonical spacing). */
 export function sameDn(left: string | null | undefined, right: string | null | undefined): boolean {

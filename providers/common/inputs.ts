@@ -1,7 +1,7 @@
 // Input pieces every resource shares.
 import { z } from "zod";
-import { windowOwner } from "../../operations/contract";
-import { target } from "../../operations/target";
+import { windowOwner } from "../../contract/contract";
+import { target } from "../../contract/target";
 
 export const commonInputs = {
   /** The Entra Connect server (stack config entra-writeback:target). */

@@ -3,8 +3,8 @@
 // check the OU and the account after GroupWritebackV2 (tenant-wide) was already turned on. The v2 step runs
 // these first, with the same code the later resources use.
 import { z } from "zod";
-import type { EntraConnectClient } from "../../operations/backend";
-import { distinguishedName } from "../../operations/contract";
+import type { EntraConnectClient } from "../../contract/backend";
+import { distinguishedName } from "../../contract/contract";
 import { isWithin, sameDn } from "./dn";
 
 /** What the later resources will be asked to do, given to the first resource that changes anything. */

@@ -1,8 +1,8 @@
 // The scheduler rules of Microsoft's procedure: wait until no sync cycle runs, disable the scheduler,
 // make the change, re-enable it, and never leave it disabled because something failed.
-import type { EntraConnectClient } from "../../operations/backend";
-import type { SyncWindow } from "../../operations/contract";
-import { isOperationError } from "../../operations/errors";
+import type { EntraConnectClient } from "../../contract/backend";
+import type { SyncWindow } from "../../contract/contract";
+import { isOperationError } from "../../contract/errors";
 import { callTimeoutSeconds } from "./connection";
 import type { Progress } from "./progress";
 

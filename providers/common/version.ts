@@ -10,4 +10,4 @@ export const PROVIDER_VERSION = "1";
 /** The oldest Entra Connect build that supports Group Writeback V2 (Microsoft's documented prerequisite). */
 export const MINIMUM_V2_CONNECT_VERSION = "2.0.89.0";
 
-export { compareVersions } from "../../operations/version";
+export { compareVersions } from "../../domain/version";

@@ -1,8 +1,8 @@
 // The dangers Microsoft documents for group writeback, in words a person can act on, with counts from the live
 // tenant (getCloudGroupWriteback). Each message says what happened or will happen, how many groups (and which),
 // and what a person can do. Providers print them in preview (check, diff) and in the update.
-import type { EntraConnectClient } from "../../operations/backend";
-import type { CloudGroupWriteback, GroupSet } from "../../operations/contract";
+import type { EntraConnectClient } from "../../contract/backend";
+import type { CloudGroupWriteback, GroupSet } from "../../contract/contract";
 
 /** How many groups a message names before "and N more". */
 export const SAMPLE_SIZE = 10;

@@ -5,7 +5,7 @@ import {
   groupWritebackV1Config,
   pendingExport,
   serverInfo,
-} from "../../operations/contract";
+} from "../../contract/contract";
 import { defineResource } from "../common/defineResource";
 import { commonInputs, deployingStack, syncIdleTimeoutSeconds } from "../common/inputs";
 import { preflightInputs } from "../common/preflight";

@@ -1,6 +1,6 @@
 // GroupWritebackFeature v1: verifies the wizard step (it cannot be automated), in order after v2.
-import type { EntraConnectClient } from "../../operations/backend";
-import { isOperationError } from "../../operations/errors";
+import type { EntraConnectClient } from "../../contract/backend";
+import { isOperationError } from "../../contract/errors";
 import { sameDn } from "../common/dn";
 import type { Progress } from "../common/progress";
 import { waitForSyncIdle } from "../common/syncWindow";

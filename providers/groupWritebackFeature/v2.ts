@@ -1,6 +1,6 @@
 // GroupWritebackFeature v2: the tenant-wide GroupWritebackV2 flag, set inside a scheduler pause window.
-import type { EntraConnectClient } from "../../operations/backend";
-import { isOperationError } from "../../operations/errors";
+import type { EntraConnectClient } from "../../contract/backend";
+import { isOperationError } from "../../contract/errors";
 import { preflight } from "../common/preflight";
 import { deploymentOwner } from "../common/connection";
 import type { Progress } from "../common/progress";

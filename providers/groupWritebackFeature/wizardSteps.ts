@@ -1,5 +1,5 @@
 // The v1 step that cannot be automated: what an admin must do in the Entra Connect wizard.
-import type { GroupWritebackV1Config } from "../../operations/contract";
+import type { GroupWritebackV1Config } from "../../contract/contract";
 import { sameDn } from "../common/dn";
 import type { V1Inputs } from "./schema";
 

@@ -1,6 +1,6 @@
 // SchedulerState: the sync scheduler's declared steady state (enabled) and the server's role.
 import type { ProviderImplementation } from "../common/defineResource";
-import type { EntraConnectClient } from "../../operations/backend";
+import type { EntraConnectClient } from "../../contract/backend";
 import { clientFor, deploymentOwner, noteDeploymentStack } from "../common/connection";
 import { diffByKeys } from "../common/diff";
 import { type Progress, progressFor } from "../common/progress";

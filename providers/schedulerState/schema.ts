@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { schedulerState as liveScheduler, serverInfo, syncPolicyType } from "../../operations/contract";
+import { schedulerState as liveScheduler, serverInfo, syncPolicyType } from "../../contract/contract";
 import { defineResource } from "../common/defineResource";
 import { commonInputs, deployingStack, syncIdleTimeoutSeconds } from "../common/inputs";
 

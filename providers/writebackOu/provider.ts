@@ -1,8 +1,8 @@
 // WritebackOU: the OU written-back groups land in, created protected from accidental deletion.
 import type { ProviderImplementation } from "../common/defineResource";
-import type { OrganizationalUnit } from "../../operations/contract";
-import type { EntraConnectClient } from "../../operations/backend";
-import { isOperationError } from "../../operations/errors";
+import type { OrganizationalUnit } from "../../contract/contract";
+import type { EntraConnectClient } from "../../contract/backend";
+import { isOperationError } from "../../contract/errors";
 import { announceOnce, wizardChangeMessage } from "../groupWritebackFeature/hazards";
 import { containsUnknown } from "../common/checkInputs";
 import { claim, isClaimed } from "../common/claims";

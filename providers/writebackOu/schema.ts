@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { distinguishedName, organizationalUnit, ouName } from "../../operations/contract";
-import { DistinguishedNameError } from "../../operations/dn";
+import { distinguishedName, organizationalUnit, ouName } from "../../contract/contract";
+import { DistinguishedNameError } from "../../domain/dn";
 import { defineResource } from "../common/defineResource";
 import { splitOuDn } from "../common/dn";
 import { commonInputs } from "../common/inputs";

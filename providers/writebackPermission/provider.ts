@@ -1,9 +1,9 @@
 // WritebackPermission: the connector account's right to create, change and delete groups in the OU.
 // Like ActiveDirectoryDsc's ADObjectPermissionEntry, it owns exactly one ACE and leaves every other one.
 import type { ProviderImplementation } from "../common/defineResource";
-import type { EntraConnectClient } from "../../operations/backend";
-import { type AccessRule, WRITEBACK_ACCESS_RULE } from "../../operations/contract";
-import { isOperationError } from "../../operations/errors";
+import type { EntraConnectClient } from "../../contract/backend";
+import { type AccessRule, WRITEBACK_ACCESS_RULE } from "../../contract/contract";
+import { isOperationError } from "../../contract/errors";
 import { claim, isClaimed } from "../common/claims";
 import { clientFor } from "../common/connection";
 import { diffByKeys } from "../common/diff";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { accessRule, distinguishedName } from "../../operations/contract";
+import { accessRule, distinguishedName } from "../../contract/contract";
 import { defineResource } from "../common/defineResource";
 import { commonInputs } from "../common/inputs";
 

@@ -1,6 +1,6 @@
 // entra-sim ad: the simulated Active Directory (list, OUs, the writeback ACE).
-import { dnKey, isAtOrBelow } from "../../operations/dn";
-import { OperationError } from "../../operations/errors";
+import { dnKey, isAtOrBelow } from "../../domain/dn";
+import { OperationError } from "../../contract/errors";
 import { callOperation } from "../admin";
 import { readState } from "../transaction";
 import { type CliCommand, dnArgument, meta, noExtraPositionals, UsageError } from "./args";

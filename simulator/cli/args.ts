@@ -2,8 +2,8 @@
 // error type for bad input (exit 2).
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { connectVersion, distinguishedName } from "../../operations/contract";
-import { dnKey } from "../../operations/dn";
+import { connectVersion, distinguishedName } from "../../contract/contract";
+import { dnKey } from "../../domain/dn";
 
 export class UsageError extends Error {
   override readonly name = "UsageError";

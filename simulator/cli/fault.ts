@@ -1,5 +1,5 @@
 // entra-sim fault: faults that only the backend sees (the next calls of an operation fail or hang).
-import { type OperationName, operationNames } from "../../operations/contract";
+import { type OperationName, operationNames } from "../../contract/contract";
 import { addFault, clearFaults, runAction } from "../admin";
 import {
   type CliCommand,

@@ -1,6 +1,6 @@
 // entra-sim graph: serve the simulated Microsoft Graph, print its credentials, or arm a fault on its requests.
 import * as fs from "node:fs";
-import { OperationError } from "../../operations/errors";
+import { OperationError } from "../../contract/errors";
 import type { GraphFaultInput } from "../graph/faults";
 import { startGraphSimulator } from "../graph/server";
 import { armGraphFault, readGraphCredentials } from "../graph/tenantAccess";

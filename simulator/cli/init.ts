@@ -2,8 +2,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
-import { commandLine } from "../../operations/commandLine";
-import { OperationError } from "../../operations/errors";
+import { commandLine } from "../commandLine";
+import { OperationError } from "../../contract/errors";
 import { initState } from "../admin";
 import {
   type CliCommand,

@@ -1,5 +1,5 @@
 // entra-sim scheduler: read or set the sync scheduler (Set-ADSyncScheduler).
-import type { SchedulerStateResult } from "../../operations/contract";
+import type { SchedulerStateResult } from "../../contract/contract";
 import { callOperation, runAction, setSchedulerSuspended } from "../admin";
 import { boolFlag, type CliCommand, meta, noExtraPositionals } from "./args";
 

@@ -4,9 +4,9 @@
 // The fixture behind makeClient must be: a legacy-era tenant with GroupWritebackV2 off and v1 never enabled, at
 // least one Microsoft 365 group and at least one that opted out of writeback (isEnabled false), the scheduler enabled and idle, an AD connector account that exists in the
 // domain, and `scratchParentDn` inside the sync scope with no OU named like the ones the suite creates.
-import { type EntraConnectClient } from "../../operations/backend";
-import { WRITEBACK_ACCESS_RULE } from "../../operations/contract";
-import { isOperationError } from "../../operations/errors";
+import { type EntraConnectClient } from "../../contract/backend";
+import { WRITEBACK_ACCESS_RULE } from "../../contract/contract";
+import { isOperationError } from "../../contract/errors";
 
 /** The out-of-band control the suite needs: things an administrator does that no contract operation does. */
 export interface ContractControl {

@@ -2,7 +2,7 @@
 // compares DNs case-insensitively and ignores spaces around separators, so it is no change at all: no
 // replacement, no revoked ACE, no refused delete; and a real OU change still plans a replacement. And a DN is
 // carried exactly, whatever characters its OU name holds.
-import { escapeDnValue, parseDn } from "../../operations/dn";
+import { escapeDnValue, parseDn } from "../../domain/dn";
 import {
   convergeLab,
   failureOf,

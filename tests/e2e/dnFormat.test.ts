@@ -1,7 +1,7 @@
 // dnFormat displayName: the wizard's display-name DN option, declared by the stack and chosen in the wizard,
 // names the written-back groups <first 51 characters of the display name>_<last 12 of the objectId>.
 import { convergeLab, groupsIn, LAB_OU, labServersForThisFile, labStack, show } from "./support/lab";
-import { escapeDnValue } from "../../operations/dn";
+import { escapeDnValue } from "../../domain/dn";
 
 jest.setTimeout(5 * 60_000);
 

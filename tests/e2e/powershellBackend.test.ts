@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { PowerShell } from "node-powershell";
 import program from "../../index";
-import { shellQuote } from "../../operations/commandLine";
+import { shellQuote } from "../../simulator/commandLine";
 import {
   convergeLab,
   failureOf,

@@ -1,6 +1,6 @@
 // Test helper: the real PowerShell backend (and node-powershell) running against the fake executable.
-import type { Backend } from "../../operations/backend";
-import type { LocalTarget, RemoteTarget } from "../../operations/target";
+import type { Backend } from "../../contract/backend";
+import type { LocalTarget, RemoteTarget } from "../../contract/target";
 import { createPowerShellBackend } from "../../powershell/backend";
 import {
   createFakePowerShell,

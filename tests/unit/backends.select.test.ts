@@ -1,6 +1,6 @@
 // The one place that picks the backend, and what differs per backend: the line on how to do the wizard step.
-import { EntraConnectClient } from "../../operations/backend";
-import { createDeploymentClient } from "../../operations/backends";
+import { EntraConnectClient } from "../../contract/backend";
+import { createDeploymentClient } from "../../backends/select";
 
 const step = { writebackOu: "OU=Entra Writeback,OU=Groups,DC=contoso,DC=com", displayNameDn: true };
 

@@ -3,7 +3,7 @@
 // out-of-band control acts on the same simulator state file directly, as an administrator would on the server.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { EntraConnectClient } from "../../operations/backend";
+import { EntraConnectClient } from "../../contract/backend";
 import { createPowerShellBackend } from "../../powershell/backend";
 import { describeContract } from "../contract/contractSuite";
 import { newContractLab } from "../contract/simulatorLab";

@@ -1,5 +1,5 @@
 // The contract suite against the simulator backend.
-import { EntraConnectClient } from "../../operations/backend";
+import { EntraConnectClient } from "../../contract/backend";
 import { createSimulatorBackend } from "../../simulator";
 import { describeContract } from "../contract/contractSuite";
 import { newContractLab } from "../contract/simulatorLab";

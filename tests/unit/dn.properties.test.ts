@@ -2,8 +2,8 @@
 // leading and trailing spaces, `#`, backslashes and control characters. 1,000 generated cases per property.
 import fc from "fast-check";
 import { newSim, type Sim } from "./simulator/testSupport";
-import { distinguishedName } from "../../operations/contract";
-import { escapeDnValue, formatDn, parseDn, type RelativeDistinguishedName } from "../../operations/dn";
+import { distinguishedName } from "../../contract/contract";
+import { escapeDnValue, formatDn, parseDn, type RelativeDistinguishedName } from "../../domain/dn";
 import { sameDn, splitOuDn } from "../../providers/common/dn";
 import { writebackOuInputs } from "../../providers/writebackOu/schema";
 import { createTestBackend, type TestBackend } from "../support/powerShellTestBackend";

@@ -1,7 +1,7 @@
 // EntraConnectClient's remembered server reads: what the providers' clients do within one deployment.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { type Backend, EntraConnectClient } from "../../operations/backend";
+import { type Backend, EntraConnectClient } from "../../contract/backend";
 import { createSimulatorBackend, initState } from "../../simulator";
 import { tempDir } from "./simulator/testSupport";
 

@@ -1,12 +1,4 @@
-import {
-  canonicalDn,
-  dnKey,
-  escapeDnValue,
-  isAtOrBelow,
-  parentDn,
-  parseDn,
-  trimDn,
-} from "../../operations/dn";
+import { canonicalDn, dnKey, escapeDnValue, isAtOrBelow, parentDn, parseDn, trimDn } from "../../domain/dn";
 
 describe("distinguished names (RFC 4514)", () => {
   it.each([

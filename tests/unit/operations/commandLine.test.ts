@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import fc from "fast-check";
-import { commandLine, shellQuote } from "../../../operations/commandLine";
+import { commandLine, shellQuote } from "../../../simulator/commandLine";
 
 /** What sh hands to a program for the printed command line. */
 function argvThroughShell(printed: string): string[] {

@@ -2,14 +2,14 @@
 // what goes over the wire for every operation, and what comes back.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { EntraConnectClient } from "../../../operations/backend";
+import { EntraConnectClient } from "../../../contract/backend";
 import {
   type OperationArgs,
   type OperationName,
   operationNames,
   operations,
-} from "../../../operations/contract";
-import { isOperationError } from "../../../operations/errors";
+} from "../../../contract/contract";
+import { isOperationError } from "../../../contract/errors";
 import { COMMANDS, loadModule } from "../../../powershell/module";
 import { bootstrapText } from "../../../powershell/invocation";
 import { createTestBackend, errorOf, type TestBackend } from "../../support/powerShellTestBackend";

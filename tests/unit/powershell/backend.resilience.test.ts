@@ -1,5 +1,5 @@
 // Timeouts, crashes, noise and concurrency, with the real node-powershell against the fake executable.
-import { isOperationError } from "../../../operations/errors";
+import { isOperationError } from "../../../contract/errors";
 import { createPowerShellBackend } from "../../../powershell/backend";
 import { createTestBackend, errorOf, type TestBackend } from "../../support/powerShellTestBackend";
 

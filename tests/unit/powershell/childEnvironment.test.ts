@@ -2,7 +2,7 @@
 // it is in the child's /proc/<pid>/environ (readable by the same user and root) for the child's whole life,
 // even after _session.ps1 removed the variable, and never in the parent's.
 import * as fs from "node:fs";
-import type { RemoteTarget } from "../../../operations/target";
+import type { RemoteTarget } from "../../../contract/target";
 import { REMOTE_PASSWORD_VARIABLE } from "../../../powershell/remoting";
 import { createTestBackend } from "../../support/powerShellTestBackend";
 

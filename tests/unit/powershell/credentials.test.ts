@@ -1,5 +1,5 @@
 // Remote servers: the remote line shape, and a password that reaches PowerShell only through its environment.
-import type { RemoteTarget } from "../../../operations/target";
+import type { RemoteTarget } from "../../../contract/target";
 import { REMOTE_PASSWORD_VARIABLE } from "../../../powershell/remoting";
 import { createTestBackend, errorOf, type TestBackend } from "../../support/powerShellTestBackend";
 

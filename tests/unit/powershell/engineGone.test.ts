@@ -2,7 +2,7 @@
 // session in the middle of a call and sends nothing more.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { isOperationError } from "../../../operations/errors";
+import { isOperationError } from "../../../contract/errors";
 import { abandonAllBackends } from "../../../powershell/backend";
 import { ENGINE_GONE_EVENT, type WaitFor } from "../../../powershell/engineGone";
 import { createTestBackend, errorOf, type TestBackend } from "../../support/powerShellTestBackend";

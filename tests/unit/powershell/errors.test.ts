@@ -13,7 +13,7 @@ import {
   transportError,
 } from "../../../powershell/errors";
 import { createRedactor } from "../../../powershell/secrets";
-import { isOperationError } from "../../../operations/errors";
+import { isOperationError } from "../../../contract/errors";
 
 const REPLAY = path.join(__dirname, "..", "..", "fixtures", "powershell", "replay");
 

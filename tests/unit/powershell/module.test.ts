@@ -10,7 +10,7 @@ import {
   operationNames,
   operations,
   WRITEBACK_ACCESS_RULE,
-} from "../../../operations/contract";
+} from "../../../contract/contract";
 import { REMOTE_PASSWORD_VARIABLE } from "../../../powershell/remoting";
 import {
   COMMANDS,

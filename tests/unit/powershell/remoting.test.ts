@@ -10,7 +10,7 @@ import {
 } from "../../../powershell/remoting";
 import { createRedactor } from "../../../powershell/secrets";
 import { SerialQueue } from "../../../powershell/queue";
-import type { RemoteTarget } from "../../../operations/target";
+import type { RemoteTarget } from "../../../contract/target";
 
 const winrm: RemoteTarget = {
   kind: "remote",

@@ -3,8 +3,8 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { Backend } from "../../../operations/backend";
-import type { OperationName } from "../../../operations/contract";
+import type { Backend } from "../../../contract/backend";
+import type { OperationName } from "../../../contract/contract";
 import { addFault, createSimulatorBackend, initState, type InitOptions, runAction } from "../../../simulator";
 import { createTestBackend, type TestBackend } from "../../support/powerShellTestBackend";
 

@@ -1,4 +1,4 @@
-import { type Backend, EntraConnectClient } from "../../../operations/backend";
+import { type Backend, EntraConnectClient } from "../../../contract/backend";
 import { useClientForTests } from "../../../providers/common/connection";
 import { groupWritebackFeatureProvider as provider } from "../../../providers/groupWritebackFeature/provider";
 import { addFault, createSimulatorBackend, wizardEnableGroupWriteback, withState } from "../../../simulator";

@@ -1,6 +1,6 @@
 // The hazard messages' arithmetic and wording rules, the drift explanation of v1, and user-facing errors without
 // stack traces. The end-to-end proof of each hazard is tests/e2e/hazards.test.ts.
-import type { GroupSet } from "../../../operations/contract";
+import type { GroupSet } from "../../../contract/contract";
 import { explainDrift } from "../../../providers/driftDetails";
 import {
   describeSet,

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { EntraConnectClient } from "../../../operations/backend";
+import { EntraConnectClient } from "../../../contract/backend";
 import { createSimulatorBackend, type SimState } from "../../../simulator";
 import { cli, type CliResult, ensureBuilt, FIXED_NOW, tempDir } from "./testSupport";
 

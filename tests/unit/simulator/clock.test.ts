@@ -1,5 +1,5 @@
 import * as path from "node:path";
-import { EntraConnectClient } from "../../../operations/backend";
+import { EntraConnectClient } from "../../../contract/backend";
 import {
   advance,
   createSimulatorBackend,

@@ -1,4 +1,4 @@
-import { isOperationError } from "../../../operations/errors";
+import { isOperationError } from "../../../contract/errors";
 import { addFault, clearFaults, runAction, withState } from "../../../simulator";
 import { newSim, type Sim } from "./testSupport";
 

@@ -1,6 +1,6 @@
-import { EntraConnectClient } from "../../../operations/backend";
-import { WRITEBACK_ACCESS_RULE } from "../../../operations/contract";
-import { isOperationError, OperationError } from "../../../operations/errors";
+import { EntraConnectClient } from "../../../contract/backend";
+import { WRITEBACK_ACCESS_RULE } from "../../../contract/contract";
+import { isOperationError, OperationError } from "../../../contract/errors";
 import {
   runAction,
   SCHEDULER_ALREADY_SUSPENDED,

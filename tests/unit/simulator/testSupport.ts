@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { EntraConnectClient } from "../../../operations/backend";
+import { EntraConnectClient } from "../../../contract/backend";
 import {
   createSimulatorBackend,
   initState,
@@ -97,8 +97,9 @@ export async function ensureBuilt(): Promise<void> {
     fs.existsSync(built) &&
     fs.statSync(built).mtimeMs >=
       Math.max(
-        newestMtime(path.join(PROJECT_ROOT, "simulator")),
-        newestMtime(path.join(PROJECT_ROOT, "operations")),
+        ...["simulator", "contract", "domain", "backends", "graph"].map((folder) =>
+          newestMtime(path.join(PROJECT_ROOT, folder)),
+        ),
       );
   if (isFresh()) return;
   fs.mkdirSync(path.join(PROJECT_ROOT, "dist"), { recursive: true });

@@ -1,7 +1,7 @@
 // The one place that picks the backend for a target: the simulator, or PowerShell on this machine or a remote
 // server. Providers ask for a client here and never reach simulator/ or powershell/ code themselves.
-import { type Backend, EntraConnectClient } from "./backend";
-import type { Target } from "./target";
+import { type Backend, EntraConnectClient } from "../contract/backend";
+import type { Target } from "../contract/target";
 
 export interface BackendOptions {
   /** The WinRM password, from secret stack configuration (PowerShell backends only). */

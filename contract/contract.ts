@@ -2,7 +2,7 @@
 // Every operation has a zod schema for its arguments and one for its result; both backends
 // (PowerShell for real servers, the simulator for the lab and the tests) implement exactly these.
 import { z } from "zod";
-import { DistinguishedNameError, parseDn, trimDn } from "./dn";
+import { DistinguishedNameError, parseDn, trimDn } from "../domain/dn";
 
 /**
  * A distinguished name, parsed with the RFC 4514 rules of operations/dn.ts (the one home of DN syntax):
