@@ -5,7 +5,7 @@ import { z } from "zod";
 import { DistinguishedNameError, parseDn, trimDn } from "../domain/dn";
 
 /**
- * A distinguished name, parsed with the RFC 4514 rules of operations/dn.ts (the one home of DN syntax):
+ * A distinguished name, parsed with the RFC 4514 rules of domain/dn.ts (the one home of DN syntax):
  * every input the providers, the program and the simulator accept is a DN that parses. Surrounding
  * whitespace is dropped, except an escaped trailing space (`OU=x\\ `), which belongs to the value.
  */

@@ -1,5 +1,5 @@
 // The four dynamic resources. Each is a thin serialized shell (common/shell.ts) over an implementation in
-// <resource>/provider.ts that talks to the server only through the operation contract (operations/).
+// <resource>/provider.ts that talks to the server only through the operation contract (contract/).
 export { SchedulerState, type SchedulerStateArgs } from "./schedulerState/resource";
 export {
   GroupWritebackFeature,

@@ -206,7 +206,7 @@ export function parseObjectRow(file: string, json: string): AdObject {
 
 /**
  * The parent of a key, by cutting at the first comma that separates RDNs. Keys are dnKey() output (canonical,
- * lower case), so this equals parentKey() from operations/dn without parsing the DN again on every write.
+ * lower case), so this equals parentKey() from domain/dn without parsing the DN again on every write.
  */
 export function parentOfKey(key: string): string | null {
   for (let comma = key.indexOf(","); comma >= 0; comma = key.indexOf(",", comma + 1)) {

@@ -1,4 +1,4 @@
-// DN questions the providers ask, on top of the shared RFC 4514 rules in operations/dn.ts.
+// DN questions the providers ask, on top of the shared RFC 4514 rules in domain/dn.ts.
 import { dnKey, formatDn, isAtOrBelow, parseDn } from "../../domain/dn";
 
 export { escapeDnValue, parseDn } from "../../domain/dn";
