@@ -89,8 +89,12 @@ export async function selectTestStack(options: {
   return testStackOf(stack, options.stateDir);
 }
 
+let command: Promise<PulumiCommand> | undefined;
+
+/** The CLI for the Automation API, found once per test file (PulumiCommand.get runs `pulumi version`). */
 function pulumiCommand(): Promise<PulumiCommand> {
-  return PulumiCommand.get({ root: path.dirname(path.dirname(pulumiCliPath())) });
+  command ??= PulumiCommand.get({ root: path.dirname(path.dirname(pulumiCliPath())) });
+  return command;
 }
 
 function testStackOf(stack: Stack, stateDir: string): TestStack {
