@@ -7,6 +7,11 @@ const shared = {
 };
 
 module.exports = {
+  // Two test files at a time on the 2-core machine the suite is timed on. Jest's default (cores - 1 = 1) runs
+  // every file in its own process one after another; an end-to-end file spends much of its time waiting on the
+  // Pulumi CLI, its plugins and simulated waits, so a second worker fills that time. maxWorkers is one pool
+  // for both projects (jest has no per-project setting): unit files run beside e2e files.
+  maxWorkers: 2,
   reporters: ["default", "<rootDir>/tests/support/plainSummaryReporter.js"],
   projects: [
     { ...shared, displayName: "unit", testMatch: ["<rootDir>/tests/unit/**/*.test.ts"] },

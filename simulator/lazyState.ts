@@ -220,7 +220,10 @@ function lazyObjects(file: string, rows: RowStatements) {
     loadAll,
     commit(): void {
       for (const key of deleted) if (!absent.has(key)) rows.deleteObject(key);
-      for (const [key, object] of Object.entries(cache)) {
+      // In key order: 100,000 new rows inserted in the table's own order cost about half the CPU of the same rows
+      // in the order the cycle made them (each insert lands next to the previous one in the B-tree).
+      for (const key of Object.keys(cache).sort()) {
+        const object = cache[key]!;
         const json = JSON.stringify(object);
         const before = snapshot.get(key);
         if (before === undefined || !sameJson(before, json, (text) => parseObjectRow(file, text)))

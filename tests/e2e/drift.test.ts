@@ -1,15 +1,11 @@
 // Scenario 2: drift, one case per resource. preview --refresh names the resource and --expect-no-changes
 // fails; up --refresh repairs what can be repaired and explains what needs a person.
-import * as fs from "fs";
+import { convergedLabsForThisFile } from "./support/convergedLab";
 import {
-  convergeLab,
   failureOf,
   groupsIn,
   LAB_ACCOUNT,
   LAB_OU,
-  labStack,
-  newLabDirectory,
-  newLabServer,
   plannedStep,
   show,
   simOk,
@@ -19,30 +15,27 @@ import type { TestStack } from "./support/pulumiHarness";
 
 jest.setTimeout(10 * 60_000);
 
-let directory: string;
+const DRIFT_LAB = ["--m365", "6", "--m365-opted-out", "2", "--security", "2", "--security-enabled", "1"];
+// Each test starts from its own copy of one converged lab, so no test depends on what another left behind.
+const convergedLab = convergedLabsForThisFile();
 let stateFile: string;
 let testStack: TestStack;
 
 beforeAll(async () => {
-  directory = newLabDirectory();
-  stateFile = newLabServer(directory, [
-    "--m365",
-    "6",
-    "--m365-opted-out",
-    "2",
-    "--security",
-    "2",
-    "--security-enabled",
-    "1",
-  ]);
-  testStack = await labStack("drift", stateFile);
-  await convergeLab(testStack, stateFile);
-  await testStack.stack.preview({ refresh: true, expectNoChanges: true });
+  const lab = await convergedLab("drift", DRIFT_LAB);
+  try {
+    await lab.testStack.stack.preview({ refresh: true, expectNoChanges: true });
+  } finally {
+    await lab.testStack.cleanup();
+  }
 });
 
-afterAll(async () => {
+beforeEach(async () => {
+  ({ stateFile, testStack } = await convergedLab("drift", DRIFT_LAB));
+});
+
+afterEach(async () => {
   await testStack?.cleanup();
-  fs.rmSync(directory, { recursive: true, force: true });
 });
 
 async function expectDriftOn(resourceName: string, step: "update" | "create"): Promise<string> {

@@ -2,8 +2,8 @@
 // Each test reproduces one on the simulated server, asserts on what the engine prints, and follows the advice the
 // message gives to check that it works.
 import { dnKey, runAction } from "../../simulator";
+import { convergedLabsForThisFile } from "./support/convergedLab";
 import {
-  convergeLab,
   failureOf,
   finishSync,
   groupsIn,
@@ -20,6 +20,8 @@ import {
 jest.setTimeout(10 * 60_000);
 
 const newServer = labServersForThisFile();
+// The tests that start converged start from copies of one lab converged once.
+const convergedLab = convergedLabsForThisFile();
 
 interface Group {
   objectId: string;
@@ -159,10 +161,8 @@ test("skip: the preview and the wizard steps say v1 alone writes back every Micr
 });
 
 test("v2 turned off outside the stack: the drift says what the next cycle does, with counts, and the options work", async () => {
-  const stateFile = newServer(LAB_GROUPS);
-  const testStack = await labStack("hazard-v2-off", stateFile);
+  const { stateFile, testStack } = await convergedLab("hazard-v2-off", LAB_GROUPS);
   try {
-    await convergeLab(testStack, stateFile);
     const securityInOu = groupsIn(stateFile, LAB_OU).filter((g) => g.groupCategory === "Security");
     const before = groupsIn(stateFile, LAB_OU)
       .map((g) => g.dn)
@@ -219,10 +219,8 @@ test("v2 turned off outside the stack: the drift says what the next cycle does, 
 });
 
 test("destroy says v1 stays configured and exports fail without the ACE; every hint names a real key and works", async () => {
-  const stateFile = newServer(LAB_GROUPS);
-  const testStack = await labStack("hazard-destroy", stateFile);
+  const { stateFile, testStack } = await convergedLab("hazard-destroy", LAB_GROUPS);
   try {
-    await convergeLab(testStack, stateFile);
     const refused = await failureOf(testStack.stack.destroy());
     expect(refused).toMatch(
       new RegExp(`WARNING: group writeback v1 stays configured on .*\\(CONNECT01\\) with the OU ${LAB_OU}`),
@@ -269,10 +267,8 @@ test("destroy says v1 stays configured and exports fail without the ACE; every h
 });
 
 test("a dnFormat or OU edit after enabling previews as needing a person, with the cost; a recreated OU says when groups return", async () => {
-  const stateFile = newServer(LAB_GROUPS);
-  const testStack = await labStack("hazard-wizard-change", stateFile);
+  const { stateFile, testStack } = await convergedLab("hazard-wizard-change", LAB_GROUPS);
   try {
-    await convergeLab(testStack, stateFile);
     const written = groupsIn(stateFile, LAB_OU).length;
     expect(written).toBe(4);
 
@@ -308,10 +304,8 @@ test("a dnFormat or OU edit after enabling previews as needing a person, with th
 });
 
 test("a refresh after a sync cycle wrote a new group back shows no drift: counts and childCount are outputs only", async () => {
-  const stateFile = newServer(LAB_GROUPS);
-  const testStack = await labStack("hazard-refresh-noise", stateFile);
+  const { stateFile, testStack } = await convergedLab("hazard-refresh-noise", LAB_GROUPS);
   try {
-    await convergeLab(testStack, stateFile);
     await testStack.stack.refresh();
     const ouOutputs = async () => {
       const deployment = await testStack.stack.exportStack();

@@ -1,12 +1,13 @@
 // A simulated Entra Connect server for end-to-end tests, driven only through the entra-sim CLI (the same
-// interface an admin uses), and Pulumi stacks of the project's real program pointed at it.
-import { spawnSync } from "child_process";
+// interface an admin uses; its entry function in process, see tests/support/entraSimInProcess.ts), and Pulumi
+// stacks of the project's real program pointed at it.
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { ConfigMap } from "@pulumi/pulumi/automation";
 import program from "../../../index";
-import { createTestStack, projectRoot, type TestStack } from "./pulumiHarness";
+import { entraSim } from "../../support/entraSimInProcess";
+import { createTestStack, type TestStack } from "./pulumiHarness";
 
 export const LAB_OU = "OU=Entra Writeback,OU=Groups,OU=Corp,DC=contoso,DC=com";
 export const LAB_ACCOUNT = "CN=MSOL_a08ff49b6f77,CN=Users,DC=contoso,DC=com";
@@ -18,14 +19,7 @@ export interface SimResult {
 }
 
 export function sim(args: string[]): SimResult {
-  const result = spawnSync(path.join(projectRoot, "bin", "entra-sim"), args, {
-    encoding: "utf8",
-    env: {
-      ...process.env,
-      PATH: `${path.join(projectRoot, "node_modules", ".bin")}:${process.env.PATH ?? ""}`,
-    },
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  return entraSim(args);
 }
 
 export function simOk(args: string[]): string {

@@ -48,15 +48,13 @@ export async function createTestStack(options: {
   env?: Record<string, string>;
 }): Promise<TestStack> {
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "entra-writeback-e2e-"));
-  const cli = pulumiCliPath();
-  const pulumiCommand = await PulumiCommand.get({ root: path.dirname(path.dirname(cli)) });
   const envVars = { ...pulumiEnvironment(stateDir), ...options.env };
   fs.mkdirSync(envVars.PULUMI_HOME!, { recursive: true });
   const stack = await LocalWorkspace.createStack(
     { stackName: options.stackName, projectName: "entra-writeback", program: options.program },
     {
       workDir: stateDir,
-      pulumiCommand,
+      pulumiCommand: await pulumiCommand(),
       envVars,
       projectSettings: {
         name: "entra-writeback",
@@ -67,11 +65,45 @@ export async function createTestStack(options: {
     },
   );
   if (options.config) await stack.setAllConfig(options.config);
+  return testStackOf(stack, stateDir);
+}
+
+/**
+ * The stack that a directory made by createTestStack (or a copy of one, see convergedLab.ts) holds: the
+ * directory is the workspace, the file backend and PULUMI_HOME at once.
+ */
+export async function selectTestStack(options: {
+  stackName: string;
+  program: PulumiFn;
+  stateDir: string;
+  env?: Record<string, string>;
+}): Promise<TestStack> {
+  const stack = await LocalWorkspace.selectStack(
+    { stackName: options.stackName, projectName: "entra-writeback", program: options.program },
+    {
+      workDir: options.stateDir,
+      pulumiCommand: await pulumiCommand(),
+      envVars: { ...pulumiEnvironment(options.stateDir), ...options.env },
+    },
+  );
+  return testStackOf(stack, options.stateDir);
+}
+
+let command: Promise<PulumiCommand> | undefined;
+
+/** The CLI for the Automation API, found once per test file (PulumiCommand.get runs `pulumi version`). */
+function pulumiCommand(): Promise<PulumiCommand> {
+  command ??= PulumiCommand.get({ root: path.dirname(path.dirname(pulumiCliPath())) });
+  return command;
+}
+
+function testStackOf(stack: Stack, stateDir: string): TestStack {
   return {
     stack,
     stateDir,
+    // The directory is the stack's backend and Pulumi home: removing it removes the stack (no `pulumi stack rm`,
+    // which would start the CLI once more per test).
     async cleanup() {
-      await stack.workspace.removeStack(options.stackName, { force: true }).catch(() => undefined);
       fs.rmSync(stateDir, { recursive: true, force: true });
     },
   };

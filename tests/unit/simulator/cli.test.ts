@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { EntraConnectClient } from "../../../contract/backend";
 import { createSimulatorBackend, type SimState } from "../../../simulator";
-import { cli, type CliResult, ensureBuilt, FIXED_NOW, tempDir } from "./testSupport";
+import { cli, cliInProcess, type CliResult, ensureBuilt, FIXED_NOW, tempDir } from "./testSupport";
 
 jest.setTimeout(30_000);
 
@@ -17,15 +17,17 @@ beforeEach(() => {
 });
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+// The commands run through the CLI's entry function in this process; the first test shows that bin/entra-sim
+// (the process around it) prints and exits the same.
 function ok(args: string[]): string {
-  const result = cli(args);
+  const result = cliInProcess(args);
   expect({ args, code: result.code, stderr: result.stderr }).toEqual({ args, code: 0, stderr: "" });
   return result.stdout;
 }
 
 /** A failure: the exit code, and exactly one line on stderr. */
 function fails(args: string[], code: number, message: string | RegExp): CliResult {
-  const result = cli(args);
+  const result = cliInProcess(args);
   expect(result.code).toBe(code);
   const lines = result.stderr.split("\n").filter((line) => line !== "");
   expect(lines).toHaveLength(1);
@@ -43,6 +45,25 @@ function init(...extra: string[]): string {
 }
 
 describe("entra-sim: usage", () => {
+  it("bin/entra-sim prints and exits as its entry function does in process", () => {
+    const commands = [
+      ["--help"],
+      [],
+      ["frobnicate"],
+      ["show", path.join(dir, "missing.json")],
+      ["init", file, "--clock", "simulated", "--now", FIXED_NOW, "--seed", "3"],
+      ["show", file, "--json"],
+      ["busy", file, "--seconds", "x"],
+    ];
+    for (const args of commands) {
+      const spawned = cli(args);
+      if (args[0] === "init") fs.rmSync(file);
+      expect({ args, ...cliInProcess(args) }).toEqual({ args, ...spawned });
+    }
+    expect(cli([]).code).toBe(2);
+    expect(cli(["show", path.join(dir, "missing.json")]).code).toBe(1);
+  });
+
   it("lists the commands with --help, and exits 2 without a command", () => {
     const help = ok(["--help"]);
     for (const command of [
@@ -61,7 +82,7 @@ describe("entra-sim: usage", () => {
     ]) {
       expect(help).toContain(`  ${command} <state>`);
     }
-    expect(cli([]).code).toBe(2);
+    expect(cliInProcess([]).code).toBe(2);
   });
 
   it("explains bad input in one line with exit code 2", () => {

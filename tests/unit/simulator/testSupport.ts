@@ -14,6 +14,7 @@ import {
   type SimState,
   withFileLock,
 } from "../../../simulator";
+import { entraSim } from "../../support/entraSimInProcess";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "../../..");
 export const ENTRA_SIM = path.join(PROJECT_ROOT, "bin", "entra-sim");
@@ -125,10 +126,18 @@ export interface CliResult {
   stderr: string;
 }
 
+/** bin/entra-sim in its own process (what an admin's shell runs). */
 export function cli(args: string[], cwd?: string): CliResult {
   const result = spawnSync(process.execPath, [ENTRA_SIM, ...args], {
     encoding: "utf8",
     cwd: cwd ?? PROJECT_ROOT,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The same command through the CLI's entry function, main(argv, io), in this process (the built dist/, as the
+ * bin loads it): what most CLI tests use; `cli` keeps the process around it tested. */
+export function cliInProcess(args: string[]): CliResult {
+  const { status, stdout, stderr } = entraSim(args);
+  return { code: status, stdout, stderr };
 }
