@@ -10,6 +10,9 @@ import { sameDn, splitOuDn } from "../../providers/common/dn";
 import { writebackOuInputs } from "../../providers/writebackOu/schema";
 import { createTestBackend, type TestBackend } from "../support/powerShellTestBackend";
 
+// 1,000 cases per property: well under a second each alone, longer on a loaded CI machine.
+jest.setTimeout(60_000);
+
 const RUNS = { numRuns: 1_000 };
 
 /** One character: mostly the troublesome ones, otherwise any code point (a pair of surrogates outside the BMP). */

@@ -109,5 +109,6 @@ describe("commands printed for a person to paste", () => {
     } finally {
       shell.close();
     }
-  });
+    // 1,000 round trips through sh: a few seconds alone, longer on a loaded CI machine.
+  }, 120_000);
 });
