@@ -1,9 +1,8 @@
 // The scheduler rules of Microsoft's procedure: wait until no sync cycle runs, disable the scheduler,
 // make the change, re-enable it, and never leave it disabled because something failed.
-import type { EntraConnectClient } from "../../contract/backend";
-import type { SyncWindow } from "../../contract/contract";
-import { isOperationError } from "../../contract/errors";
-import { callTimeoutSeconds } from "./connection";
+import type { EntraConnectClient } from "../contract/backend";
+import type { SyncWindow } from "../contract/contract";
+import { isOperationError } from "../contract/errors";
 import type { Progress } from "./progress";
 
 export interface SyncIdleOptions {
@@ -57,6 +56,8 @@ export interface PauseWindowOptions extends SyncIdleOptions {
   owner: string;
   /** The change is followed by an Initial sync cycle inside the window (`afterResume`). */
   initialCycle?: boolean;
+  /** The bound of one call on the server (callTimeoutSeconds): part of the window's lease. */
+  callTimeoutSeconds: number;
 }
 
 /**
@@ -64,8 +65,8 @@ export interface PauseWindowOptions extends SyncIdleOptions {
  * Initial cycle, plus four calls (pause, change, resume, cycle start), plus a minute. After that the marker is
  * stale: its deployment died, and another stack's run takes it over.
  */
-export function windowLeaseSeconds(syncIdleTimeoutSeconds: number): number {
-  const seconds = 3 * syncIdleTimeoutSeconds + 4 * callTimeoutSeconds() + 60;
+export function windowLeaseSeconds(syncIdleTimeoutSeconds: number, callTimeoutSeconds: number): number {
+  const seconds = 3 * syncIdleTimeoutSeconds + 4 * callTimeoutSeconds + 60;
   return Math.min(Math.max(Math.ceil(seconds), 60), 7 * 86_400);
 }
 
@@ -139,7 +140,7 @@ async function openWindow(client: EntraConnectClient, options: PauseWindowOption
       owner: options.owner,
       change: options.change,
       initialCycle: options.initialCycle ?? false,
-      leaseSeconds: windowLeaseSeconds(options.timeoutSeconds),
+      leaseSeconds: windowLeaseSeconds(options.timeoutSeconds, options.callTimeoutSeconds),
     }));
   } catch (error) {
     if (isOperationError(error, "Refused")) {

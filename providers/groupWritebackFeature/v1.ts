@@ -3,7 +3,7 @@ import type { EntraConnectClient } from "../../contract/backend";
 import { isOperationError } from "../../contract/errors";
 import { sameDn } from "../common/dn";
 import type { Progress } from "../common/progress";
-import { waitForSyncIdle } from "../common/syncWindow";
+import { waitForSyncIdle } from "../../domain/syncWindow";
 import type { PendingExportsReport, V1Inputs, V1Outputs } from "./schema";
 import { optedOutInOu, optedOutInOuMessage, readExposure, skipMessage } from "./hazards";
 import { compareWizardConfig, otherOuExplanation, wizardInstructions } from "./wizardSteps";

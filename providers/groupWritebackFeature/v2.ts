@@ -2,9 +2,9 @@
 import type { EntraConnectClient } from "../../contract/backend";
 import { isOperationError } from "../../contract/errors";
 import { preflight } from "../common/preflight";
-import { deploymentOwner } from "../common/connection";
+import { callTimeoutSeconds, deploymentOwner } from "../common/connection";
 import type { Progress } from "../common/progress";
-import { closeLeftWindow, heldByAnother, withSchedulerPaused } from "../common/syncWindow";
+import { closeLeftWindow, heldByAnother, withSchedulerPaused } from "../../domain/syncWindow";
 import { compareVersions, MINIMUM_V2_CONNECT_VERSION } from "../common/version";
 import { readExposure, v2TurnedOffMessage } from "./hazards";
 import type { V2Inputs, V2Outputs } from "./schema";
@@ -70,6 +70,7 @@ export async function convergeV2(
       change: "enabling Group Writeback V2",
       owner,
       initialCycle,
+      callTimeoutSeconds: callTimeoutSeconds(),
     },
     async () => {
       progress(`Set-ADSyncAADCompanyFeature -GroupWritebackV2 $true on ${server.computerName}`);
@@ -131,6 +132,7 @@ export async function deleteV2(
       progress,
       change: "disabling Group Writeback V2",
       owner: inputs.stack ?? deploymentOwner(),
+      callTimeoutSeconds: callTimeoutSeconds(),
     },
     async () => {
       await client.call("setGroupWritebackV2", { enabled: false });

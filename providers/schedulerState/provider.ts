@@ -10,7 +10,7 @@ import {
   INTERRUPTED_DEPLOYMENT_ADVICE,
   waitForSyncIdle,
   windowHeldAdvice,
-} from "../common/syncWindow";
+} from "../../domain/syncWindow";
 import { schedulerState, type SchedulerStateInputs, type SchedulerStateOutputs } from "./schema";
 
 type Outputs = SchedulerStateOutputs & Record<string, unknown>;
