@@ -2099,7 +2099,8 @@ function New-EntraWritebackSyncRule {
         SoftDeleteExpiryInterval = 0
         ImmutableTag             = ''
     }
-    $rule = New-ADSyncRule @ruleParameters
+    # Each Add-ADSync* cmdlet returns the rule it extended; Microsoft's script takes its first output (-OutVariable, [0]).
+    $rule = @(New-ADSyncRule @ruleParameters)[0]
     foreach ($flow in $AttributeFlowMappings) {
         $flowParameters = @{
             SynchronizationRule = $rule
@@ -2114,19 +2115,19 @@ function New-EntraWritebackSyncRule {
         if ($null -ne $flow.expression) {
             $flowParameters.Expression = [string]$flow.expression
         }
-        $rule = Add-ADSyncAttributeFlowMapping @flowParameters
+        $rule = @(Add-ADSyncAttributeFlowMapping @flowParameters)[0]
     }
     foreach ($group in $ScopeFilter) {
         $conditions = @(foreach ($condition in @($group)) {
                 New-Object -TypeName 'Microsoft.IdentityManagement.PowerShell.ObjectModel.ScopeCondition' -ArgumentList @([string]$condition.attribute, [string]$condition.value, [string]$condition.operator)
             })
-        $rule = Add-ADSyncScopeConditionGroup -SynchronizationRule $rule -ScopeConditions $conditions
+        $rule = @(Add-ADSyncScopeConditionGroup -SynchronizationRule $rule -ScopeConditions $conditions)[0]
     }
     foreach ($group in $JoinFilter) {
         $conditions = @(foreach ($condition in @($group)) {
                 New-Object -TypeName 'Microsoft.IdentityManagement.PowerShell.ObjectModel.JoinCondition' -ArgumentList @([string]$condition.sourceAttribute, [string]$condition.targetAttribute, [bool]$condition.caseSensitive)
             })
-        $rule = Add-ADSyncJoinConditionGroup -SynchronizationRule $rule -JoinConditions $conditions
+        $rule = @(Add-ADSyncJoinConditionGroup -SynchronizationRule $rule -JoinConditions $conditions)[0]
     }
     $rule.Disabled = $Disabled
     $null = Add-ADSyncRule -SynchronizationRule $rule
