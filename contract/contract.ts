@@ -246,6 +246,105 @@ export const syncWindow = z.strictObject({
 });
 export type SyncWindow = z.infer<typeof syncWindow>;
 
+/** The Microsoft Entra ID connector's identifier, the same on every Entra Connect server (the -Connector of the documented rules). */
+export const ENTRA_ID_CONNECTOR_ID = "b891884f-051e-4a83-95af-2544101c9083";
+
+/** Custom sync rules take a precedence below this; Connect's own rules start here (https://learn.microsoft.com/en-us/entra/identity/hybrid/connect/how-to-connect-sync-best-practices-changing-default-configuration). */
+export const CUSTOM_RULE_PRECEDENCE_LIMIT = 100;
+
+/** A scoping condition of a sync rule (ScopeCondition: attribute, value, ComparisonOperator), as the rules editor offers them. */
+export const syncRuleScopeCondition = z.strictObject({
+  attribute: z.string().min(1).max(256),
+  value: z.string().max(1024),
+  operator: z.enum([
+    "EQUAL",
+    "NOTEQUAL",
+    "LESSTHAN",
+    "LESSTHAN_OR_EQUAL",
+    "GREATERTHAN",
+    "GREATERTHAN_OR_EQUAL",
+    "CONTAINS",
+    "NOTCONTAINS",
+    "STARTSWITH",
+    "NOTSTARTSWITH",
+    "ENDSWITH",
+    "NOTENDSWITH",
+    "ISNULL",
+    "ISNOTNULL",
+    "ISIN",
+    "ISNOTIN",
+    "ISBITSET",
+    "ISNOTBITSET",
+    "ISMEMBEROF",
+    "ISNOTMEMBEROF",
+  ]),
+});
+export type SyncRuleScopeCondition = z.infer<typeof syncRuleScopeCondition>;
+
+/** A join condition (JoinCondition: source attribute, metaverse attribute, case sensitive). */
+export const syncRuleJoinCondition = z.strictObject({
+  sourceAttribute: z.string().min(1).max(256),
+  targetAttribute: z.string().min(1).max(256),
+  caseSensitive: z.boolean(),
+});
+export type SyncRuleJoinCondition = z.infer<typeof syncRuleJoinCondition>;
+
+/** An attribute flow mapping (Add-ADSyncAttributeFlowMapping): Direct and Expression flows take sources or an expression. */
+export const syncRuleAttributeFlow = z.strictObject({
+  destination: z.string().min(1).max(256),
+  flowType: z.enum(["Direct", "Constant", "Expression"]),
+  /** Source attributes (Direct), the constant value (Constant, one entry), empty for Expression. */
+  source: z.array(z.string().min(1).max(256)),
+  /** The expression (Expression); null otherwise. */
+  expression: z.string().max(4096).nullable(),
+  valueMergeType: z.enum(["Update", "Merge", "MergeCaseInsensitive"]),
+});
+export type SyncRuleAttributeFlow = z.infer<typeof syncRuleAttributeFlow>;
+
+const syncRuleFields = {
+  /** The rule's GUID (-Identifier). */
+  identifier: z.guid(),
+  name: z.string().min(1).max(256),
+  description: z.string().max(1024),
+  direction: z.enum(["Inbound", "Outbound"]),
+  /** The connector's identifier (ENTRA_ID_CONNECTOR_ID for Entra ID). */
+  connector: z.guid(),
+  /** Object type in the connector space (inbound: source; outbound: target), e.g. group. */
+  sourceObjectType: z.string().min(1).max(64),
+  targetObjectType: z.string().min(1).max(64),
+  linkType: z.enum(["Join", "Provision", "StickyJoin", "JoinNoFlow"]),
+  /** Scoping filter: OR of groups, each an AND of conditions. */
+  scopeFilter: z.array(z.array(syncRuleScopeCondition).min(1)),
+  /** Join rules: OR of groups, each an AND of conditions. */
+  joinFilter: z.array(z.array(syncRuleJoinCondition).min(1)),
+  attributeFlowMappings: z.array(syncRuleAttributeFlow),
+};
+
+/** One synchronization rule as Get-ADSyncRule reports it, reduced to what the project reads. */
+export const syncRule = z.strictObject({
+  ...syncRuleFields,
+  precedence: z.number().int().nonnegative(),
+  disabled: z.boolean(),
+  /** Microsoft's tag on the rules Connect ships ("Microsoft.…"); null on custom rules. */
+  immutableTag: z.string().nullable(),
+});
+export type SyncRule = z.infer<typeof syncRule>;
+
+/** A custom rule to create: precedence unique and below CUSTOM_RULE_PRECEDENCE_LIMIT, as Microsoft's procedures ask. */
+export const newSyncRuleArgs = z.strictObject({
+  ...syncRuleFields,
+  precedence: z
+    .number()
+    .int()
+    .min(0)
+    .max(
+      CUSTOM_RULE_PRECEDENCE_LIMIT - 1,
+      `a custom sync rule takes a precedence from 0 to ${CUSTOM_RULE_PRECEDENCE_LIMIT - 1} (Connect's own rules start at ${CUSTOM_RULE_PRECEDENCE_LIMIT})`,
+    ),
+  disabled: z.boolean(),
+});
+export type NewSyncRuleArgs = z.infer<typeof newSyncRuleArgs>;
+
 /** The operations, by name. Adding one means adding it to both backends. */
 export const operations = {
   getServerInfo: { args: none, result: serverInfo },
@@ -352,6 +451,23 @@ export const operations = {
       sampleSize: z.number().int().min(0).max(100),
     }),
     result: cloudGroupWriteback,
+  },
+  /** Get-ADSyncRule: every sync rule on the server, by precedence. */
+  getSyncRules: { args: none, result: z.strictObject({ rules: z.array(syncRule) }) },
+  /**
+   * New-ADSyncRule, its scope, join and flow conditions, then Add-ADSyncRule. Refused (code Refused) when another
+   * rule has the precedence or the identifier. Sets the full-sync flag: the next cycle is Initial.
+   */
+  newSyncRule: { args: newSyncRuleArgs, result: syncRule },
+  /** Remove-ADSyncRule of a custom rule (Connect's own rules are disabled, not removed). Sets the full-sync flag. */
+  removeSyncRule: {
+    args: z.strictObject({ identifier: z.guid() }),
+    result: z.strictObject({ removed: z.boolean() }),
+  },
+  /** Get-ADSyncRule, Disabled set, Add-ADSyncRule: how a rule is disabled or enabled again. Sets the full-sync flag when it changes. */
+  setSyncRuleDisabled: {
+    args: z.strictObject({ identifier: z.guid(), disabled: z.boolean() }),
+    result: syncRule,
   },
 } as const;
 

@@ -15,12 +15,14 @@ export class PowerShellOperationError extends OperationError {
 }
 
 // The module's functions raise their own refusals with an error id "EntraWriteback.<code>" (Write-Error -ErrorId;
-// PowerShell appends ",<function>"): Remove-EntraWritebackOrganizationalUnit (Refused) and
-// Set-EntraWritebackGroupWritebackV2 (FeatureRefused).
+// PowerShell appends ",<function>"): Remove-EntraWritebackOrganizationalUnit (Refused),
+// Set-EntraWritebackGroupWritebackV2 (FeatureRefused) and the sync rule functions (Refused, NotFound, SyncBusy).
 const SCRIPT_ERROR_ID_PREFIX = "EntraWriteback.";
 const SCRIPT_ERROR_CODES: ReadonlySet<OperationErrorCode> = new Set<OperationErrorCode>([
   "Refused",
   "FeatureRefused",
+  "NotFound",
+  "SyncBusy",
 ]);
 
 interface Rule {

@@ -13,6 +13,7 @@ import { faultCommand } from "./cli/fault";
 import { featureCommand } from "./cli/feature";
 import { graphCommand } from "./cli/graph";
 import { initCommand } from "./cli/init";
+import { rulesCommand } from "./cli/rules";
 import { schedulerCommand } from "./cli/scheduler";
 import { showCommand } from "./cli/show";
 import { syncCommand } from "./cli/sync";
@@ -29,6 +30,7 @@ const COMMANDS: readonly CliCommand[] = [
   wizardCommand,
   schedulerCommand,
   featureCommand,
+  rulesCommand,
   syncCommand,
   busyCommand,
   clockCommand,

@@ -8,8 +8,10 @@ import {
   operationNames,
   pendingExport,
   syncPolicyType,
+  syncRule,
   syncWindow,
 } from "../contract/contract";
+import { builtInSyncRules } from "./syncRules";
 
 export const STATE_SCHEMA_VERSION = 1;
 
@@ -166,6 +168,8 @@ export const serverSchema = z.strictObject({
   }),
   /** The pause-window marker (what the real server keeps in its registry); absent in older state files. */
   syncWindow: syncWindow.nullable().default(null),
+  /** The sync rules (Get-ADSyncRule); absent in older state files, which get the built-in inbound rule. */
+  syncRules: z.array(syncRule).default(() => builtInSyncRules(false)),
   /** Group exports computed by the last cycle and not applied (all of them in staging mode). */
   pendingExports: z.array(pendingExport),
   exportErrors: z.array(exportErrorSchema),

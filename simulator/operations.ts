@@ -36,6 +36,7 @@ import {
 import { eachCloudGroup } from "./lazyState";
 import type { Transaction } from "./transaction";
 import { objectIdFromAnchor } from "./writebackRules";
+import { addSyncRule, removeSyncRule, setSyncRuleDisabled, sortedRules } from "./syncRules";
 
 export const SYNC_ALREADY_RUNNING =
   "System.InvalidOperationException: Sync is already running. Cannot start a new run till this one completes.";
@@ -327,7 +328,35 @@ const handlers: Handlers = {
 
   getCloudGroupWriteback: (tx, _server, { dn, sampleSize }) =>
     cloudGroupWritebackView(tx.state, dn, sampleSize),
+
+  getSyncRules: (_tx, server) => ({ rules: structuredClone(sortedRules(server)) }),
+
+  // Rules change only between cycles, as the documented procedures do it (scheduler paused, no cycle running).
+  newSyncRule: (_tx, server, args) => {
+    refuseRuleChangeDuringCycle("newSyncRule", server);
+    return structuredClone(addSyncRule(server, args));
+  },
+
+  removeSyncRule: (_tx, server, { identifier }) => {
+    refuseRuleChangeDuringCycle("removeSyncRule", server);
+    return removeSyncRule(server, identifier);
+  },
+
+  setSyncRuleDisabled: (_tx, server, { identifier, disabled }) => {
+    refuseRuleChangeDuringCycle("setSyncRuleDisabled", server);
+    return setSyncRuleDisabled(server, identifier, disabled);
+  },
 };
+
+function refuseRuleChangeDuringCycle(operation: OperationName, server: Server): void {
+  if (server.currentCycle) {
+    throw new OperationError(
+      operation,
+      "SyncBusy",
+      `A synchronization cycle is in progress on ${server.name}; wait until it completes before changing sync rules.`,
+    );
+  }
+}
 
 type WrittenBackGroupView = OperationResult<"listWrittenBackGroups">["groups"][number];
 

@@ -6,6 +6,7 @@ import { dnKey, domainDnFromDnsName } from "../domain/dn";
 import type { AdObject, CloudGroup, Domain, Server, SimState } from "./model";
 import { STATE_SCHEMA_VERSION } from "./model";
 import { ALLOWED_SYNC_CYCLE_INTERVAL_SECONDS } from "./syncCycle";
+import { builtInSyncRules } from "./syncRules";
 
 const count = z.number().int().nonnegative();
 
@@ -244,6 +245,7 @@ export function newServer(options: {
     currentCycle: null,
     lastCycle: null,
     syncWindow: null,
+    syncRules: builtInSyncRules(false),
     groupWriteback: {
       optionalFeatureGroupWriteBack: false,
       containerDn: null,

@@ -1,4 +1,5 @@
 // What the Entra Connect configuration wizard does (there is no cmdlet for it): group writeback v1 and staging mode.
+import { addGroupWritebackRules } from "./syncRules";
 import { OperationError } from "../contract/errors";
 import { dnKey } from "../domain/dn";
 import { isInSyncScope } from "./directory";
@@ -72,6 +73,7 @@ export function enableGroupWriteback(
     cleanupContainerDn: null,
   };
   tx.state.tenant.features.unifiedGroupWriteback = true;
+  addGroupWritebackRules(server);
   startCycle(server, "Initial", "wizard", tx.nowMs, tx.state.settings.syncSeconds, tx.event);
   return `group writeback enabled on ${server.name}: OU ${ou.dn}${displayNameDn ? ", display-name DNs" : ""}; an Initial sync cycle started`;
 }

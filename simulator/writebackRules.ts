@@ -1,6 +1,7 @@
 // Which cloud groups a server writes back, as what, and under which DN (https://learn.microsoft.com/en-us/entra/identity/hybrid/connect/how-to-connect-group-writeback-v2, https://learn.microsoft.com/en-us/entra/identity/hybrid/connect/how-to-connect-group-writeback-enable).
 import { escapeDnValue } from "../domain/dn";
 import type { CloudGroup, Server, Tenant } from "./model";
+import { type DeleteRuleEffect, deleteRuleEffect } from "./syncRules";
 
 export type GroupCategory = "Distribution" | "Security";
 
@@ -9,6 +10,8 @@ export interface WritebackFlags {
   v1: boolean;
   /** GroupWritebackV2, tenant-wide. */
   v2: boolean;
+  /** What the server's custom delete rule deletes instead of keeping (none without it). */
+  deleteRule?: DeleteRuleEffect;
 }
 
 export type WritebackDecision =
@@ -23,6 +26,7 @@ export function writebackFlags(tenant: Tenant, server: Server): WritebackFlags {
   return {
     v1: server.groupWriteback.optionalFeatureGroupWriteBack && tenant.features.unifiedGroupWriteback,
     v2: tenant.features.groupWritebackV2,
+    deleteRule: deleteRuleEffect(server.syncRules),
   };
 }
 
@@ -38,16 +42,24 @@ export function decideWriteback(group: CloudGroup, flags: WritebackFlags): Write
   }
   if (group.deleted === "hard") return { action: "delete", reason: "hard-deleted in Entra ID" };
   // v2 freezes rather than deletes (https://learn.microsoft.com/en-us/entra/identity/hybrid/connect/how-to-connect-group-writeback-v2): the AD copy stays until the cloud group is hard-deleted.
+  // With Microsoft's custom delete rule (https://learn.microsoft.com/en-us/entra/identity/hybrid/connect/how-to-connect-modify-group-writeback)
+  // such groups are deleted from AD instead.
   if (group.deleted === "soft") {
+    if (flags.deleteRule?.softDeleted)
+      return { action: "delete", reason: "soft-deleted in Entra ID (the custom delete rule deletes it)" };
     return { action: "keep", reason: "soft-deleted in Entra ID (an AD copy stays until it is hard-deleted)" };
   }
+  const outOfScope = (reason: string): WritebackDecision =>
+    flags.deleteRule?.outOfScope
+      ? { action: "delete", reason: `${reason} (the custom delete rule deletes it)` }
+      : { action: "keep", reason };
   if (group.type === "m365") {
     if (group.writebackEnabled === false)
-      return { action: "keep", reason: "writeback disabled on the group (isEnabled = false)" };
+      return outOfScope("writeback disabled on the group (isEnabled = false)");
     return { action: "write", category: categoryOf(group) };
   }
   if (group.writebackEnabled === true) return { action: "write", category: "Security" };
-  return { action: "keep", reason: "security group not enabled for writeback (isEnabled is not true)" };
+  return outOfScope("security group not enabled for writeback (isEnabled is not true)");
 }
 
 function categoryOf(group: CloudGroup): GroupCategory {

@@ -7,6 +7,7 @@
 import { type EntraConnectClient } from "../../contract/backend";
 import { WRITEBACK_ACCESS_RULE } from "../../contract/contract";
 import { isOperationError } from "../../contract/errors";
+import { DELETE_RULE_IDENTIFIER, deleteOutOfScopeGroupsRule } from "../../domain/groupWritebackRules";
 
 /** The out-of-band control the suite needs: things an administrator does that no contract operation does. */
 export interface ContractControl {
@@ -277,6 +278,48 @@ export function describeContract(label: string, makeClient: () => Promise<Contra
         expect(pending).toMatchObject({ modification: "add", objectType: "group" });
         expect(pending.dn.toLowerCase().endsWith(`,${ouDn.toLowerCase()}`)).toBe(true);
       }
+    });
+    it("creates a sync rule, refuses a taken precedence, flags a full sync, disables and removes the rule", async () => {
+      const before = (await client.call("getSyncRules", {})).rules;
+      expect(before.length).toBeGreaterThan(0);
+      expect(before.some((rule) => rule.identifier === DELETE_RULE_IDENTIFIER)).toBe(false);
+      expect((await client.call("getScheduler", {})).nextSyncCyclePolicyType).toBe("Delta");
+
+      const created = await client.call("newSyncRule", deleteOutOfScopeGroupsRule(42));
+      expect(created).toEqual({ ...deleteOutOfScopeGroupsRule(42), immutableTag: null });
+      expect((await client.call("getSyncRules", {})).rules).toContainEqual(created);
+      expect((await client.call("getScheduler", {})).nextSyncCyclePolicyType).toBe("Initial");
+
+      const taken = await expectCode(
+        client.call("newSyncRule", {
+          ...deleteOutOfScopeGroupsRule(42),
+          identifier: "11111111-2222-4333-8444-555555555555",
+          name: "In from AAD - Contract Suite",
+        }),
+        "Refused",
+      );
+      expect(taken.message).toContain("precedence must be unique");
+      await expectCode(client.call("newSyncRule", deleteOutOfScopeGroupsRule(7)), "Refused");
+      await expectCode(
+        client.call("setSyncRuleDisabled", {
+          identifier: "11111111-2222-4333-8444-555555555555",
+          disabled: true,
+        }),
+        "NotFound",
+      );
+
+      const disabled = await client.call("setSyncRuleDisabled", {
+        identifier: DELETE_RULE_IDENTIFIER,
+        disabled: true,
+      });
+      expect(disabled).toEqual({ ...created, disabled: true });
+      expect(await client.call("removeSyncRule", { identifier: DELETE_RULE_IDENTIFIER })).toEqual({
+        removed: true,
+      });
+      expect(await client.call("removeSyncRule", { identifier: DELETE_RULE_IDENTIFIER })).toEqual({
+        removed: false,
+      });
+      expect((await client.call("getSyncRules", {})).rules).toEqual(before);
     });
   });
 }

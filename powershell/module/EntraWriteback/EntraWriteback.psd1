@@ -28,7 +28,11 @@
         'Set-EntraWritebackForestPermission',
         'Get-EntraWritebackWrittenBackGroup',
         'Get-EntraWritebackPendingExport',
-        'Get-EntraWritebackCloudGroupWriteback'
+        'Get-EntraWritebackCloudGroupWriteback',
+        'Get-EntraWritebackSyncRule',
+        'New-EntraWritebackSyncRule',
+        'Remove-EntraWritebackSyncRule',
+        'Set-EntraWritebackSyncRule'
     )
     CmdletsToExport      = @()
     VariablesToExport    = @()

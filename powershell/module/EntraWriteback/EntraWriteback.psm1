@@ -1812,6 +1812,439 @@ function Get-EntraWritebackCloudGroupWriteback {
     }
 }
 
+function ConvertTo-SyncRuleResult {
+    # One Get-ADSyncRule object as the contract's syncRule (property names of the ADSync object model; see docs/powershell-backend.md).
+    [CmdletBinding()]
+    [OutputType([System.Collections.Specialized.OrderedDictionary])]
+    param(
+        [Parameter(Mandatory)]
+        [object]$Rule
+    )
+
+    $scopeFilter = @(foreach ($group in @($Rule.ScopeFilter)) {
+            if ($null -eq $group) { continue }
+            , @(foreach ($condition in @($group.ScopeConditionList)) {
+                    [ordered]@{
+                        attribute = [string]$condition.Attribute
+                        value     = [string]$condition.ComparisonValue
+                        operator  = [string]$condition.ComparisonOperator
+                    }
+                })
+        })
+    $joinFilter = @(foreach ($group in @($Rule.JoinFilter)) {
+            if ($null -eq $group) { continue }
+            , @(foreach ($condition in @($group.JoinConditionList)) {
+                    [ordered]@{
+                        sourceAttribute = [string]$condition.CSAttribute
+                        targetAttribute = [string]$condition.MVAttribute
+                        caseSensitive   = [bool]$condition.CaseSensitive
+                    }
+                })
+        })
+    $flows = @(foreach ($flow in @($Rule.AttributeFlowMappings)) {
+            if ($null -eq $flow) { continue }
+            $expression = $null
+            if ([string]$flow.FlowType -eq 'Expression') {
+                $expression = [string]$flow.Expression
+            }
+            [ordered]@{
+                destination    = [string]$flow.Destination
+                flowType       = [string]$flow.FlowType
+                source         = @(foreach ($attribute in @($flow.Source)) { if ($null -ne $attribute) { [string]$attribute } })
+                expression     = $expression
+                valueMergeType = [string]$flow.ValueMergeType
+            }
+        })
+    $immutableTag = $null
+    if (-not [string]::IsNullOrEmpty([string]$Rule.ImmutableTag)) {
+        $immutableTag = [string]$Rule.ImmutableTag
+    }
+    [ordered]@{
+        identifier            = ([string]$Rule.Identifier).ToLowerInvariant()
+        name                  = [string]$Rule.Name
+        description           = [string]$Rule.Description
+        direction             = [string]$Rule.Direction
+        connector             = ([string]$Rule.Connector).ToLowerInvariant()
+        sourceObjectType      = [string]$Rule.SourceObjectType
+        targetObjectType      = [string]$Rule.TargetObjectType
+        linkType              = [string]$Rule.LinkType
+        precedence            = [int]$Rule.Precedence
+        disabled              = [bool]$Rule.Disabled
+        immutableTag          = $immutableTag
+        scopeFilter           = $scopeFilter
+        joinFilter            = $joinFilter
+        attributeFlowMappings = $flows
+    }
+}
+
+function Get-SyncRuleByIdentifier {
+    # The rule with this identifier, or an EntraWriteback.NotFound error.
+    [CmdletBinding()]
+    [OutputType([object])]
+    param(
+        [Parameter(Mandatory)]
+        [guid]$Identifier
+    )
+
+    $rule = Get-ADSyncRule | Where-Object { $_.Identifier -eq $Identifier } | Select-Object -First 1
+    if ($null -eq $rule) {
+        $message = "There is no synchronization rule with identifier $Identifier on $env:COMPUTERNAME; list them with Get-ADSyncRule."
+        Write-Error -Message $message -ErrorId 'EntraWriteback.NotFound' -Category ObjectNotFound -TargetObject $Identifier
+    }
+    $rule
+}
+
+function Assert-NoSyncCycle {
+    # Sync rules change between cycles only, as Microsoft's procedures do it (scheduler paused, no cycle running).
+    [CmdletBinding()]
+    [OutputType([void])]
+    param()
+
+    if ([bool](Get-ADSyncScheduler).SyncCycleInProgress) {
+        $message = "A synchronization cycle is in progress on $env:COMPUTERNAME; wait until it completes before changing sync rules."
+        Write-Error -Message $message -ErrorId 'EntraWriteback.SyncBusy' -Category ResourceBusy
+    }
+}
+
+function Get-EntraWritebackSyncRule {
+    <#
+    .SYNOPSIS
+        Lists the synchronization rules of this Entra Connect server (Get-ADSyncRule), by precedence.
+
+    .DESCRIPTION
+        Each rule with its identifier, name, direction, connector, object types, link type, precedence, whether it
+        is disabled, its scoping filter, join rules and attribute flows (reduced to what entra-writeback reads).
+        Rules Entra Connect ships carry an immutable tag; custom rules have none.
+
+    .EXAMPLE
+        (Get-EntraWritebackSyncRule).rules | Where-Object { $_.name -like '*Group*' }
+
+    .OUTPUTS
+        System.Collections.Specialized.OrderedDictionary
+
+    .NOTES
+        Windows PowerShell 5.1 on the Entra Connect server, module ADSync.
+
+    .LINK
+        https://learn.microsoft.com/entra/identity/hybrid/connect/reference-connect-adsync
+    #>
+    [CmdletBinding()]
+    [OutputType([System.Collections.Specialized.OrderedDictionary])]
+    param()
+
+    # By precedence, then name (ordinal), as the Synchronization Rules Editor lists them.
+    $byPrecedence = New-Object -TypeName 'System.Collections.Generic.SortedDictionary[string, object]' -ArgumentList @([System.StringComparer]::Ordinal)
+    foreach ($rule in @(Get-ADSyncRule)) {
+        $key = '{0:D10}|{1}|{2}' -f [int]$rule.Precedence, [string]$rule.Name, [string]$rule.Identifier
+        $byPrecedence[$key] = $rule
+    }
+    $rules = @(foreach ($rule in $byPrecedence.Values) {
+            ConvertTo-SyncRuleResult -Rule $rule
+        })
+    [ordered]@{
+        rules = $rules
+    }
+}
+
+function New-EntraWritebackSyncRule {
+    <#
+    .SYNOPSIS
+        Creates a custom synchronization rule (New-ADSyncRule, its conditions and flows, then Add-ADSyncRule).
+
+    .DESCRIPTION
+        Builds the rule the way Microsoft's "Modify Microsoft Entra Connect group writeback default behavior"
+        script and the Synchronization Rules Editor do: New-ADSyncRule, Add-ADSyncAttributeFlowMapping for each
+        flow, Add-ADSyncScopeConditionGroup and Add-ADSyncJoinConditionGroup for each group, then Add-ADSyncRule.
+        A custom rule takes a unique precedence from 0 to 99. A rule with the same precedence or identifier is
+        refused (error id EntraWriteback.Refused) before anything changes.
+
+        Creating a rule sets the full synchronization flag: the next sync cycle is Initial. Run it with the
+        scheduler paused and no sync cycle running.
+
+    .PARAMETER Identifier
+        The rule's GUID (Microsoft's delete rule uses cb871f2d-0f01-4c32-a333-ff809145b947).
+
+    .PARAMETER Name
+        The rule's name.
+
+    .PARAMETER Description
+        The rule's description.
+
+    .PARAMETER Direction
+        Inbound or Outbound.
+
+    .PARAMETER Connector
+        The connector's identifier (the Entra ID connector is b891884f-051e-4a83-95af-2544101c9083).
+
+    .PARAMETER SourceObjectType
+        The source object type, e.g. group.
+
+    .PARAMETER TargetObjectType
+        The target object type, e.g. group.
+
+    .PARAMETER LinkType
+        Join, Provision, StickyJoin or JoinNoFlow.
+
+    .PARAMETER Precedence
+        A precedence from 0 to 99 that no other rule has.
+
+    .PARAMETER Disabled
+        $true creates the rule disabled.
+
+    .PARAMETER ScopeFilter
+        Scoping filter groups: each an array of @{ attribute; value; operator } (ORed groups of ANDed conditions).
+
+    .PARAMETER JoinFilter
+        Join groups: each an array of @{ sourceAttribute; targetAttribute; caseSensitive }.
+
+    .PARAMETER AttributeFlowMappings
+        Attribute flows: @{ destination; flowType; source; expression; valueMergeType }.
+
+    .EXAMPLE
+        New-EntraWritebackSyncRule -Identifier 'cb871f2d-0f01-4c32-a333-ff809145b947' -Name 'In from AAD - Group SOAinAAD Delete WriteBackOutOfScope and SoftDelete' -Description '' -Direction Inbound -Connector 'b891884f-051e-4a83-95af-2544101c9083' -SourceObjectType group -TargetObjectType group -LinkType Join -Precedence 50 -Disabled $false -ScopeFilter @(, @(@{ attribute = 'cloudMastered'; value = 'true'; operator = 'EQUAL' })) -JoinFilter @(, @(@{ sourceAttribute = 'cloudAnchor'; targetAttribute = 'cloudAnchor'; caseSensitive = $false })) -AttributeFlowMappings @() -WhatIf
+
+        Shows what would change, and changes nothing.
+
+    .OUTPUTS
+        System.Collections.Specialized.OrderedDictionary
+
+    .NOTES
+        Windows PowerShell 5.1 on the Entra Connect server, module ADSync.
+
+    .LINK
+        https://learn.microsoft.com/entra/identity/hybrid/connect/how-to-connect-modify-group-writeback
+    #>
+    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'Medium')]
+    [OutputType([System.Collections.Specialized.OrderedDictionary])]
+    param(
+        [Parameter(Mandatory)]
+        [guid]$Identifier,
+
+        [Parameter(Mandatory)]
+        [ValidateLength(1, 256)]
+        [string]$Name,
+
+        [Parameter(Mandatory)]
+        [AllowEmptyString()]
+        [string]$Description,
+
+        [Parameter(Mandatory)]
+        [ValidateSet('Inbound', 'Outbound')]
+        [string]$Direction,
+
+        [Parameter(Mandatory)]
+        [guid]$Connector,
+
+        [Parameter(Mandatory)]
+        [ValidateLength(1, 64)]
+        [string]$SourceObjectType,
+
+        [Parameter(Mandatory)]
+        [ValidateLength(1, 64)]
+        [string]$TargetObjectType,
+
+        [Parameter(Mandatory)]
+        [ValidateSet('Join', 'Provision', 'StickyJoin', 'JoinNoFlow')]
+        [string]$LinkType,
+
+        [Parameter(Mandatory)]
+        [ValidateRange(0, 99)]
+        [int]$Precedence,
+
+        [Parameter(Mandatory)]
+        [bool]$Disabled,
+
+        [Parameter(Mandatory)]
+        [AllowEmptyCollection()]
+        [object[]]$ScopeFilter,
+
+        [Parameter(Mandatory)]
+        [AllowEmptyCollection()]
+        [object[]]$JoinFilter,
+
+        [Parameter(Mandatory)]
+        [AllowEmptyCollection()]
+        [object[]]$AttributeFlowMappings
+    )
+
+    if (-not $PSCmdlet.ShouldProcess("sync rule '$Name' (precedence $Precedence) on $env:COMPUTERNAME", 'New-ADSyncRule, Add-ADSyncRule')) {
+        return
+    }
+
+    Assert-NoSyncCycle
+    $existing = @(Get-ADSyncRule)
+    $sameIdentifier = $existing | Where-Object { $_.Identifier -eq $Identifier } | Select-Object -First 1
+    if ($null -ne $sameIdentifier) {
+        $message = "A synchronization rule with identifier $Identifier already exists on $env:COMPUTERNAME (`"$($sameIdentifier.Name)`"); remove it first or use another identifier."
+        Write-Error -Message $message -ErrorId 'EntraWriteback.Refused' -Category ResourceExists -TargetObject $Identifier
+    }
+    $samePrecedence = $existing | Where-Object { [int]$_.Precedence -eq $Precedence } | Select-Object -First 1
+    if ($null -ne $samePrecedence) {
+        $message = "Precedence $Precedence is already taken on $env:COMPUTERNAME by `"$($samePrecedence.Name)`"; a sync rule precedence must be unique: choose a free one."
+        Write-Error -Message $message -ErrorId 'EntraWriteback.Refused' -Category ResourceExists -TargetObject $Precedence
+    }
+
+    $ruleParameters = @{
+        Name                     = $Name
+        Identifier               = $Identifier
+        Description              = $Description
+        Direction                = $Direction
+        Precedence               = $Precedence
+        PrecedenceAfter          = [guid]::Empty
+        PrecedenceBefore         = [guid]::Empty
+        SourceObjectType         = $SourceObjectType
+        TargetObjectType         = $TargetObjectType
+        Connector                = $Connector
+        LinkType                 = $LinkType
+        SoftDeleteExpiryInterval = 0
+        ImmutableTag             = ''
+    }
+    # Each Add-ADSync* cmdlet returns the rule it extended; Microsoft's script takes its first output (-OutVariable, [0]).
+    $rule = @(New-ADSyncRule @ruleParameters)[0]
+    foreach ($flow in $AttributeFlowMappings) {
+        $flowParameters = @{
+            SynchronizationRule = $rule
+            Destination         = [string]$flow.destination
+            FlowType            = [string]$flow.flowType
+            ValueMergeType      = [string]$flow.valueMergeType
+        }
+        $sources = @($flow.source)
+        if ($sources.Count -gt 0) {
+            $flowParameters.Source = [string[]]$sources
+        }
+        if ($null -ne $flow.expression) {
+            $flowParameters.Expression = [string]$flow.expression
+        }
+        $rule = @(Add-ADSyncAttributeFlowMapping @flowParameters)[0]
+    }
+    foreach ($group in $ScopeFilter) {
+        $conditions = @(foreach ($condition in @($group)) {
+                New-Object -TypeName 'Microsoft.IdentityManagement.PowerShell.ObjectModel.ScopeCondition' -ArgumentList @([string]$condition.attribute, [string]$condition.value, [string]$condition.operator)
+            })
+        $rule = @(Add-ADSyncScopeConditionGroup -SynchronizationRule $rule -ScopeConditions $conditions)[0]
+    }
+    foreach ($group in $JoinFilter) {
+        $conditions = @(foreach ($condition in @($group)) {
+                New-Object -TypeName 'Microsoft.IdentityManagement.PowerShell.ObjectModel.JoinCondition' -ArgumentList @([string]$condition.sourceAttribute, [string]$condition.targetAttribute, [bool]$condition.caseSensitive)
+            })
+        $rule = @(Add-ADSyncJoinConditionGroup -SynchronizationRule $rule -JoinConditions $conditions)[0]
+    }
+    $rule.Disabled = $Disabled
+    $null = Add-ADSyncRule -SynchronizationRule $rule
+
+    ConvertTo-SyncRuleResult -Rule (Get-ADSyncRule -Identifier $Identifier)
+}
+
+function Remove-EntraWritebackSyncRule {
+    <#
+    .SYNOPSIS
+        Removes a custom synchronization rule by its identifier (Remove-ADSyncRule).
+
+    .DESCRIPTION
+        Rules Entra Connect ships (those with an immutable tag) are refused with error id EntraWriteback.Refused:
+        disable them instead (Set-EntraWritebackSyncRule -Disabled $true). A rule that does not exist is not an
+        error: the result says removed = $false. Removing a rule sets the full synchronization flag.
+
+    .PARAMETER Identifier
+        The rule's GUID.
+
+    .EXAMPLE
+        Remove-EntraWritebackSyncRule -Identifier 'cb871f2d-0f01-4c32-a333-ff809145b947' -WhatIf
+
+        Shows what would change, and changes nothing.
+
+    .OUTPUTS
+        System.Collections.Specialized.OrderedDictionary
+
+    .NOTES
+        Windows PowerShell 5.1 on the Entra Connect server, module ADSync.
+
+    .LINK
+        https://learn.microsoft.com/entra/identity/hybrid/connect/reference-connect-adsync
+    #>
+    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'High')]
+    [OutputType([System.Collections.Specialized.OrderedDictionary])]
+    param(
+        [Parameter(Mandatory)]
+        [guid]$Identifier
+    )
+
+    if (-not $PSCmdlet.ShouldProcess("sync rule $Identifier on $env:COMPUTERNAME", 'Remove-ADSyncRule')) {
+        return
+    }
+
+    Assert-NoSyncCycle
+    $rule = Get-ADSyncRule | Where-Object { $_.Identifier -eq $Identifier } | Select-Object -First 1
+    if ($null -eq $rule) {
+        return [ordered]@{
+            removed = $false
+        }
+    }
+    if (-not [string]::IsNullOrEmpty([string]$rule.ImmutableTag)) {
+        $message = "`"$($rule.Name)`" is one of the rules Entra Connect ships; it cannot be removed. Disable it instead (Set-EntraWritebackSyncRule -Disabled `$true)."
+        Write-Error -Message $message -ErrorId 'EntraWriteback.Refused' -Category InvalidOperation -TargetObject $Identifier
+    }
+    Remove-ADSyncRule -SynchronizationRule $rule
+    [ordered]@{
+        removed = $true
+    }
+}
+
+function Set-EntraWritebackSyncRule {
+    <#
+    .SYNOPSIS
+        Disables or enables an existing synchronization rule (Get-ADSyncRule, Disabled, Add-ADSyncRule).
+
+    .DESCRIPTION
+        The PowerShell form of the Synchronization Rules Editor's Disable: Microsoft documents disabling
+        "Out to AD - Group Writeback Member Limit" (after group writeback is enabled) to allow groups of up to
+        250,000 members. Changing the rule sets the full synchronization flag; a rule already in the asked state
+        is left alone. A rule that does not exist fails with error id EntraWriteback.NotFound.
+
+    .PARAMETER Identifier
+        The rule's GUID (find it with Get-EntraWritebackSyncRule).
+
+    .PARAMETER Disabled
+        $true disables the rule; $false enables it again.
+
+    .EXAMPLE
+        Set-EntraWritebackSyncRule -Identifier '0d9a5e3c-1f6b-4a52-9c0e-3b2f7d8e1a03' -Disabled $true -WhatIf
+
+        Shows what would change, and changes nothing.
+
+    .OUTPUTS
+        System.Collections.Specialized.OrderedDictionary
+
+    .NOTES
+        Windows PowerShell 5.1 on the Entra Connect server, module ADSync.
+
+    .LINK
+        https://learn.microsoft.com/entra/identity/hybrid/connect/how-to-connect-modify-group-writeback
+    #>
+    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'Medium')]
+    [OutputType([System.Collections.Specialized.OrderedDictionary])]
+    param(
+        [Parameter(Mandatory)]
+        [guid]$Identifier,
+
+        [Parameter(Mandatory)]
+        [bool]$Disabled
+    )
+
+    if (-not $PSCmdlet.ShouldProcess("sync rule $Identifier on $env:COMPUTERNAME", "Add-ADSyncRule with Disabled = $Disabled")) {
+        return
+    }
+
+    Assert-NoSyncCycle
+    $rule = Get-SyncRuleByIdentifier -Identifier $Identifier
+    if ([bool]$rule.Disabled -ne $Disabled) {
+        $rule.Disabled = $Disabled
+        $null = Add-ADSyncRule -SynchronizationRule $rule
+        $rule = Get-ADSyncRule -Identifier $Identifier
+    }
+    ConvertTo-SyncRuleResult -Rule $rule
+}
+
 Export-ModuleMember -Function @(
     'Get-EntraWritebackServerInfo',
     'Get-EntraWritebackScheduler',
@@ -1834,5 +2267,9 @@ Export-ModuleMember -Function @(
     'Set-EntraWritebackForestPermission',
     'Get-EntraWritebackWrittenBackGroup',
     'Get-EntraWritebackPendingExport',
-    'Get-EntraWritebackCloudGroupWriteback'
+    'Get-EntraWritebackCloudGroupWriteback',
+    'Get-EntraWritebackSyncRule',
+    'New-EntraWritebackSyncRule',
+    'Remove-EntraWritebackSyncRule',
+    'Set-EntraWritebackSyncRule'
 )

@@ -10,6 +10,7 @@ import {
   operations,
 } from "../../../contract/contract";
 import { isOperationError } from "../../../contract/errors";
+import { DELETE_RULE_IDENTIFIER, deleteOutOfScopeGroupsRule } from "../../../domain/groupWritebackRules";
 import { COMMANDS, loadModule } from "../../../powershell/module";
 import { bootstrapText } from "../../../powershell/invocation";
 import { createTestBackend, errorOf, type TestBackend } from "../../support/powerShellTestBackend";
@@ -46,6 +47,10 @@ const SAMPLE_ARGUMENTS: { [N in OperationName]: OperationArgs<N> } = {
   listWrittenBackGroups: { dn: OU },
   listPendingExports: { dn: OU },
   getCloudGroupWriteback: { dn: OU, sampleSize: 10 },
+  getSyncRules: {},
+  newSyncRule: deleteOutOfScopeGroupsRule(50),
+  removeSyncRule: { identifier: DELETE_RULE_IDENTIFIER },
+  setSyncRuleDisabled: { identifier: "0d9a5e3c-1f6b-4a52-9c0e-3b2f7d8e1a03", disabled: true },
 };
 
 function fixture(operation: string, variant = "default"): { result?: unknown; error?: unknown } {
@@ -173,6 +178,8 @@ describe("recorded errors become the contract's codes, with Microsoft's messages
     ["removeOrganizationalUnit", "missing", "NotFound", "Cannot find an object with identity"],
     ["setGroupWritebackV2", "refused", "FeatureRefused", "The tenant refused"],
     ["newOrganizationalUnit", "nameInUse", "CmdletError", "already in use"],
+    ["newSyncRule", "precedenceTaken", "Refused", "precedence must be unique"],
+    ["setSyncRuleDisabled", "missing", "NotFound", "no synchronization rule with identifier"],
   ] as const)("%s (%s): %s", async (operation, variant, code, text) => {
     harness.fake.setControl({ plan: { [operation]: [variant] } });
     const error = await errorOf(harness.backend.run(operation, SAMPLE_ARGUMENTS[operation]));

@@ -121,6 +121,7 @@ const HIGH_IMPACT: OperationName[] = [
   "setGroupWritebackV2",
   "removeOrganizationalUnit",
   "setForestWritebackPermissions",
+  "removeSyncRule",
 ];
 
 function topLevelStatements(root: Node): Node[] {

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { EntraConnectClient } from "../../../contract/backend";
+import { deleteOutOfScopeGroupsRule } from "../../../domain/groupWritebackRules";
 import { createSimulatorBackend, type SimState } from "../../../simulator";
 import { cli, cliInProcess, type CliResult, ensureBuilt, FIXED_NOW, tempDir } from "./testSupport";
 
@@ -279,6 +280,23 @@ describe("entra-sim: the group writeback story", () => {
       1,
       /tenant no longer allows enabling Group Writeback V2/,
     );
+  });
+});
+
+describe("entra-sim: rules", () => {
+  it("lists the sync rules by precedence, a custom rule first, with its state", async () => {
+    init();
+    expect(ok(["rules", file]).trimEnd().split("\n")).toEqual([
+      " 115  Inbound  Provision  enabled  built-in In from AAD - Group SOAInAAD (0d9a5e3c-1f6b-4a52-9c0e-3b2f7d8e1a01)",
+    ]);
+    const client = new EntraConnectClient(createSimulatorBackend({ stateFile: file, client: "test" }));
+    await client.call("newSyncRule", { ...deleteOutOfScopeGroupsRule(50), disabled: true });
+    await client.close();
+    const lines = ok(["rules", file]).trimEnd().split("\n");
+    expect(lines[0]).toBe(
+      "  50  Inbound  Join       disabled custom   In from AAD - Group SOAinAAD Delete WriteBackOutOfScope and SoftDelete (cb871f2d-0f01-4c32-a333-ff809145b947)",
+    );
+    expect(lines).toHaveLength(2);
   });
 });
 
