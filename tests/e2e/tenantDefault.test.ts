@@ -9,9 +9,10 @@ import {
   withGraphTenant,
   type RunningGraphSimulator,
 } from "../../simulator/graph";
+import program from "../../index";
 import { UnifiedGroupWritebackDefault } from "../../providers";
 import { createTestStack } from "./support/pulumiHarness";
-import { labServersForThisFile } from "./support/lab";
+import { failureOf, labConfig, labServersForThisFile, show, type JournalOperation } from "./support/lab";
 
 jest.setTimeout(5 * 60_000);
 
@@ -107,5 +108,53 @@ test("up sets the tenant default; a second up changes nothing; drift is shown an
   } finally {
     await testStack.stack.cleanup();
     await simulator?.stop();
+  }
+});
+
+test("the lab program with defaults: the tenant default is set before the sync window opens", async () => {
+  const stateFile = newLab();
+  const simulator = await startGraphSimulator({ stateFile });
+  const caFile = path.join(path.dirname(stateFile), "graph-ca.pem");
+  fs.writeFileSync(caFile, simulator.certificatePem);
+  const credentials = await readGraphCredentials(stateFile);
+  const app = credentials.apps.find((each) => each.displayName === "entra-writeback")!;
+  const testStack = await createTestStack({
+    stackName: "lab-defaults",
+    program,
+    config: {
+      ...labConfig(stateFile, {
+        defaults: JSON.stringify({}),
+        graph: JSON.stringify({
+          tenantId: credentials.tenantId,
+          clientId: app.clientId,
+          authorityHost: simulator.authorityHost,
+          graphEndpoint: simulator.graphEndpoint,
+          trustedCaFile: caFile,
+        }),
+      }),
+      "entra-writeback:graphClientSecret": { value: app.clientSecret, secret: true },
+    },
+  });
+  try {
+    // The first up stops at the wizard step (v1), after v2 was enabled inside its pause window.
+    const first = await failureOf(testStack.stack.up());
+    expect(first).toContain("Group writeback v1 can only be enabled in the Microsoft Entra Connect wizard");
+    expect(await tenantValue(stateFile)).toEqual({ settings: 1, value: "false" });
+    const journal = show(stateFile).journal.filter(
+      (entry): entry is JournalOperation => entry.kind === "operation",
+    );
+    const settingCreated = journal.findIndex(
+      (entry) =>
+        entry.server === "graph" && entry.operation === "graph.createSetting" && entry.outcome === "ok",
+    );
+    const windowOpened = journal.findIndex(
+      (entry) => entry.client === "pulumi" && entry.operation === "openSyncWindow",
+    );
+    // Both happened, in Microsoft's order.
+    expect(settingCreated).toBeGreaterThanOrEqual(0);
+    expect(windowOpened).toBeGreaterThan(settingCreated);
+  } finally {
+    await testStack.cleanup();
+    await simulator.stop();
   }
 });

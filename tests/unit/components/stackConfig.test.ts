@@ -145,6 +145,33 @@ describe("every value a resource would refuse later is refused by the program, w
     );
   });
 
+  it("defaults need the Graph connection; with it they are accepted, defaults applied", () => {
+    const keys = [...Object.keys(valid), "defaults", "graph", "graphClientSecret"];
+    expect(() => readStackConfig(configWith({ ...valid, defaults: "{}" }), keys)).toThrow(
+      "entra-writeback:defaults: declared, but entra-writeback:graph is not set",
+    );
+    expect(() =>
+      readStackConfig(
+        configWith({ ...valid, defaults: JSON.stringify({ newUnifiedGroupWritebackDefault: "no" }) }),
+        keys,
+      ),
+    ).toThrow(/entra-writeback:defaults\.newUnifiedGroupWritebackDefault: .*boolean/);
+    // Following the advice: set graph and the secret.
+    const graph = JSON.stringify({
+      tenantId: "contoso.onmicrosoft.com",
+      clientId: "0b6a8f4e-2a6b-4c1d-9f4e-3c2b1a0d9e8f",
+    });
+    const args = readStackConfig(
+      configWith({ ...valid, defaults: "{}", graph, graphClientSecret: "x" }),
+      keys,
+    );
+    expect(args.defaults).toEqual({
+      newUnifiedGroupWritebackDefault: false,
+      restoreTenantDefaultOnDestroy: false,
+    });
+    expect(readStackConfig(configWith(valid)).defaults).toBeUndefined();
+  });
+
   it("is a RunError: the engine prints its message once, without a stack trace", () => {
     expect(() => readStackConfig(configWith({ ...valid, writebackOu: "x" }))).toThrow(pulumi.RunError);
   });
