@@ -1,5 +1,5 @@
 // GroupWriteback: one writeback configuration for one Entra Connect server, in Microsoft's documented order:
-// scheduler (steady state enabled) -> v2 (inside its own pause/resume window) -> OU -> permission -> v1
+// [the tenant default, when `defaults` is declared] -> scheduler (steady state enabled) -> v2 (inside its own pause/resume window) -> OU -> permission -> v1
 // (the wizard step, verified). v1 can never come before v2 unless the stack explicitly skips v2.
 import * as pulumi from "@pulumi/pulumi";
 import type { Target } from "../contract/target";
@@ -8,9 +8,10 @@ import type { PreflightInputs } from "../providers/common/preflight";
 import { GroupWritebackFeature } from "../providers/groupWritebackFeature/resource";
 import type { PendingExportsReport } from "../providers/groupWritebackFeature/schema";
 import { SchedulerState } from "../providers/schedulerState/resource";
+import { UnifiedGroupWritebackDefault } from "../providers/unifiedGroupWritebackDefault/resource";
 import { WritebackOU } from "../providers/writebackOu/resource";
 import { WritebackPermission } from "../providers/writebackPermission/resource";
-import { type GroupWritebackSettings, groupWritebackSettings } from "./schema";
+import { type GroupWritebackSettings, groupWritebackSettings, writebackDefaults } from "./schema";
 
 /**
  * The arguments of one GroupWriteback: the stack configuration keys (docs/configuration.md has each key's rule and
@@ -51,6 +52,16 @@ export interface GroupWritebackArgs {
    * v2 was on). Default 0: any such group leaves the stack not converged.
    */
   acknowledgedOptedOutGroups?: pulumi.Input<number>;
+  /**
+   * The default writeback behaviour in Microsoft Graph (stack configuration `graph` and `graphClientSecret`),
+   * declared before anything on the server. Plain: it decides whether the tenant default resource exists.
+   */
+  defaults?: {
+    /** NewUnifiedGroupWritebackDefault. Default false: new Microsoft 365 groups are not written back. */
+    newUnifiedGroupWritebackDefault?: pulumi.Input<boolean>;
+    /** Put back the tenant's earlier value on destroy. Default false: retain. */
+    restoreTenantDefaultOnDestroy?: pulumi.Input<boolean>;
+  };
 }
 
 // Every key of the settings is an arg, and every arg a key of the settings (checked by the compiler).
@@ -84,6 +95,8 @@ export class GroupWriteback extends pulumi.ComponentResource {
   /** What needs a person before this configuration is converged (empty when nothing does). */
   readonly needsAttention: pulumi.Output<string[]>;
 
+  /** The tenant's writeback default (declared with `defaults`). */
+  readonly tenantDefault?: UnifiedGroupWritebackDefault;
   readonly scheduler: SchedulerState;
   readonly v2?: GroupWritebackFeature;
   readonly ou: WritebackOU;
@@ -104,10 +117,30 @@ export class GroupWriteback extends pulumi.ComponentResource {
     // Names this stack's pause windows on the server and its entries in the simulator's journal.
     const stack = `${pulumi.getProject()}/${pulumi.getStack()}`;
 
+    if (args.defaults) {
+      const defaults = writebackDefaults.shape;
+      // First, before the scheduler is paused: Microsoft changes the default before enabling group writeback.
+      this.tenantDefault = new UnifiedGroupWritebackDefault(
+        `${name}-tenant-default`,
+        {
+          newUnifiedGroupWritebackDefault:
+            args.defaults.newUnifiedGroupWritebackDefault ??
+            defaultOf(defaults.newUnifiedGroupWritebackDefault)!,
+          onDelete: pulumi
+            .output(
+              args.defaults.restoreTenantDefaultOnDestroy ??
+                defaultOf(defaults.restoreTenantDefaultOnDestroy)!,
+            )
+            .apply((restore) => (restore ? "restore" : "retain")),
+        },
+        { parent: this },
+      );
+    }
+
     this.scheduler = new SchedulerState(
       `${name}-scheduler`,
       { target, syncCycleEnabled: true, role, syncIdleTimeoutSeconds, stack },
-      { parent: this },
+      { parent: this, dependsOn: this.tenantDefault ? [this.tenantDefault] : [] },
     );
 
     if (v2Mode !== "skip") {

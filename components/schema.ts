@@ -8,10 +8,20 @@ import { defaultOf, documented } from "../providers/common/defineResource";
 import { v1Inputs, v2Inputs } from "../providers/groupWritebackFeature/schema";
 import { syncIdleTimeoutSeconds } from "../providers/common/inputs";
 import { schedulerStateInputs } from "../providers/schedulerState/schema";
+import { unifiedGroupWritebackDefaultInputs } from "../providers/unifiedGroupWritebackDefault/schema";
 import { writebackOuInputs } from "../providers/writebackOu/schema";
 import { writebackPermissionInputs } from "../providers/writebackPermission/schema";
 
 const v2Mode = v2Inputs.shape.mode;
+const tenantDefault = unifiedGroupWritebackDefaultInputs.shape;
+
+/** The Graph-side defaults declared before group writeback is enabled (today: the tenant default). */
+export const writebackDefaults = z.strictObject({
+  /** UnifiedGroupWritebackDefault's value: false, as Microsoft's procedure sets it. */
+  newUnifiedGroupWritebackDefault: tenantDefault.newUnifiedGroupWritebackDefault,
+  /** Put back the tenant's earlier value on destroy (UnifiedGroupWritebackDefault onDelete: restore). */
+  restoreTenantDefaultOnDestroy: z.boolean().default(defaultOf(tenantDefault.onDelete) === "restore"),
+});
 
 export const groupWritebackSettings = z.strictObject({
   target: documented(target, {
@@ -75,6 +85,15 @@ export const groupWritebackSettings = z.strictObject({
     description:
       "Turn `GroupWritebackV2` off on `destroy` (tenant-wide and irreversible). By default destroy retains it. " +
       "Like `allowNonEmptyOuDeletion`, run `pulumi up` after changing it, then `pulumi destroy`.",
+  }),
+  defaults: documented(writebackDefaults.optional(), {
+    type: "object (below)",
+    description:
+      "The default writeback behaviour, declared before anything on the Connect server (needs `graph`): " +
+      "`newUnifiedGroupWritebackDefault` (default `false`) sets the tenant's `Group.Unified` " +
+      "`NewUnifiedGroupWritebackDefault`, so new Microsoft 365 groups are not written back unless their writeback " +
+      "is enabled; `restoreTenantDefaultOnDestroy` (default `false`) puts the earlier value back on destroy. " +
+      "Existing groups are not changed. See [defaults.md](defaults.md).",
   }),
   acknowledgedOptedOutGroups: documented(v1Inputs.shape.acknowledgedOptedOutGroups, {
     description:

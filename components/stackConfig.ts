@@ -65,6 +65,12 @@ export function readStackConfig(
     const key = issue.path.join(".") || "(config)";
     problems.push(`  ${NAMESPACE}:${key}: ${issue.message}`);
   }
+  if (parsed.success && parsed.data.defaults && parsedSettings.success && !parsedSettings.data.graph) {
+    problems.push(
+      `  ${NAMESPACE}:defaults: declared, but ${NAMESPACE}:graph is not set: the defaults live in Microsoft Graph ` +
+        "(set graph.tenantId and graph.clientId with --path, and graphClientSecret with --secret; see docs/defaults.md)",
+    );
+  }
   if (problems.length > 0 || !parsed.success) {
     throw new StackConfigError(
       `invalid stack configuration; nothing was changed:\n${problems.join("\n")}\n` +

@@ -1,4 +1,4 @@
-// The four dynamic resources. Each is a thin serialized shell (common/shell.ts) over an implementation in
+// The dynamic resources. Each is a thin serialized shell (common/shell.ts) over an implementation in
 // <resource>/provider.ts that talks to the server only through the operation contract (contract/).
 export { SchedulerState, type SchedulerStateArgs } from "./schedulerState/resource";
 export {
@@ -9,3 +9,7 @@ export {
 } from "./groupWritebackFeature/resource";
 export { WritebackOU, type WritebackOuArgs } from "./writebackOu/resource";
 export { WritebackPermission, type WritebackPermissionArgs } from "./writebackPermission/resource";
+export {
+  UnifiedGroupWritebackDefault,
+  type UnifiedGroupWritebackDefaultArgs,
+} from "./unifiedGroupWritebackDefault/resource";

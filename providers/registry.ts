@@ -5,6 +5,8 @@ import { groupWritebackFeatureProvider } from "./groupWritebackFeature/provider"
 import { groupWritebackFeature } from "./groupWritebackFeature/schema";
 import { schedulerStateProvider } from "./schedulerState/provider";
 import { schedulerState } from "./schedulerState/schema";
+import { unifiedGroupWritebackDefaultProvider } from "./unifiedGroupWritebackDefault/provider";
+import { unifiedGroupWritebackDefault } from "./unifiedGroupWritebackDefault/schema";
 import { writebackOuProvider } from "./writebackOu/provider";
 import { writebackOu } from "./writebackOu/schema";
 import { writebackPermissionProvider } from "./writebackPermission/provider";
@@ -25,6 +27,7 @@ const implementations = Object.fromEntries(
       [groupWritebackFeature, groupWritebackFeatureProvider],
       [writebackOu, writebackOuProvider],
       [writebackPermission, writebackPermissionProvider],
+      [unifiedGroupWritebackDefault, unifiedGroupWritebackDefaultProvider],
     ] as const
   ).map(([definition, implementation]) => [
     definition.kind,

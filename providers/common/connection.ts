@@ -1,12 +1,15 @@
 // One client per target per provider process: the engine runs every dynamic resource of a deployment in
 // one Node process, so PowerShell sessions are shared and calls to one server are serialized by its backend.
+import * as fs from "node:fs";
 import type { EntraConnectClient } from "../../contract/backend";
+import { GraphClient, type RetryInfo } from "../../graph";
 import { createDeploymentClient } from "../../backends/select";
 import { target as targetSchema } from "../../contract/target";
 import { configValue, type ProviderSettings, providerSettings } from "./settings";
 
 let settings: ProviderSettings = providerSettings.parse({});
 const clients = new Map<string, EntraConnectClient>();
+let graph: GraphClient | undefined;
 /** The stack (project/stack) this provider process deploys: one process serves one deployment of one stack. */
 let deploymentStack: string | undefined;
 
@@ -36,7 +39,64 @@ export function configureProviders(raw: Record<string, string | undefined>): voi
       `invalid provider settings: ${parsed.error.issues.map((i) => `entra-writeback:${i.path.join(".")}: ${i.message}`).join("; ")}`,
     );
   }
-  settings = parsed.data;
+  // The engine configures each provider shell text once; a shell stored by an older version passes no Graph
+  // keys, so it keeps the Graph settings another shell of the same process was given.
+  const keepGraph = raw.graph === undefined && raw.graphClientSecret === undefined;
+  if (!keepGraph && graph) {
+    void graph.close();
+    graph = undefined;
+  }
+  settings = keepGraph
+    ? { ...parsed.data, graph: settings.graph, graphClientSecret: settings.graphClientSecret }
+    : parsed.data;
+}
+
+function readSettingFile(key: string, file: string): string {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch (error) {
+    throw new Error(
+      `cannot read entra-writeback:${key} (${file}): ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; ` +
+        `set it to a readable PEM file with \`pulumi config set --path entra-writeback:${key} <path>\``,
+      { cause: error },
+    );
+  }
+}
+
+/** The Microsoft Graph client of this provider process (entra-writeback:graph and graphClientSecret). */
+export function graphClient(resource: string): GraphClient {
+  if (graph) return graph;
+  const configured = settings.graph;
+  if (!configured) {
+    throw new Error(
+      `${resource} needs Microsoft Graph, and entra-writeback:graph is not set: set graph.tenantId and graph.clientId ` +
+        "with `pulumi config set --path`, and the app's secret with `pulumi config set --secret " +
+        "entra-writeback:graphClientSecret` (see docs/defaults.md)",
+    );
+  }
+  const { certificateFile, trustedCaFile, ...connection } = configured;
+  const retry = {
+    onRetry: (info: RetryInfo) =>
+      console.log(
+        `[entra-writeback] ${resource}: Microsoft Graph ${info.reason === "connection" ? "dropped the connection of" : `answered ${info.reason} to`} ` +
+          `${info.method} ${info.url.replace(/^https?:\/\/[^/]+/, "").split("?")[0]}: waiting ${Math.ceil(info.delayMs / 1000)} s` +
+          `${info.retryAfter ? " (its Retry-After)" : ""} before retry ${info.attempt}`,
+      ),
+  };
+  graph = new GraphClient(
+    {
+      ...connection,
+      ...(settings.graphClientSecret !== undefined ? { clientSecret: settings.graphClientSecret } : {}),
+      ...(certificateFile !== undefined
+        ? { certificatePem: readSettingFile("graph.certificateFile", certificateFile) }
+        : {}),
+      ...(trustedCaFile !== undefined
+        ? { trustedCertificatePem: readSettingFile("graph.trustedCaFile", trustedCaFile) }
+        : {}),
+    },
+    { retry },
+  );
+  return graph;
 }
 
 export function clientFor(rawTarget: unknown): EntraConnectClient {
@@ -58,8 +118,10 @@ export function clientFor(rawTarget: unknown): EntraConnectClient {
 
 /** Closes every session; used by tests and at process exit. */
 export async function closeClients(): Promise<void> {
-  const open = [...clients.values()];
+  const open: Array<{ close(): Promise<void> }> = [...clients.values()];
   clients.clear();
+  if (graph) open.push(graph);
+  graph = undefined;
   await Promise.allSettled(open.map((client) => client.close()));
 }
 

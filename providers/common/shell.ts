@@ -13,7 +13,12 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ArgsOf, ObjectSchema, OutputsOf, ResourceDefinition } from "./defineResource";
 import { PROVIDER_VERSION } from "./version";
 
-export type ProviderKind = "SchedulerState" | "GroupWritebackFeature" | "WritebackOU" | "WritebackPermission";
+export type ProviderKind =
+  | "SchedulerState"
+  | "GroupWritebackFeature"
+  | "WritebackOU"
+  | "WritebackPermission"
+  | "UnifiedGroupWritebackDefault";
 
 /** The Pulumi module of the resource types: pulumi-nodejs:dynamic/entra-writeback:<kind>. */
 const MODULE = "entra-writeback";
@@ -86,6 +91,8 @@ exports.handler = function () {
       load().configureProviders({
         password: request.config.get("entra-writeback:password"),
         callTimeoutSeconds: request.config.get("entra-writeback:callTimeoutSeconds"),
+        graph: request.config.get("entra-writeback:graph"),
+        graphClientSecret: request.config.get("entra-writeback:graphClientSecret"),
       });
     },
     check: (olds, news) => load().implementationFor(kind).check(olds, news),

@@ -170,3 +170,39 @@ test("what the args leave out is the default of the provider's own schema", asyn
     syncIdleTimeoutSeconds: 600,
   });
 });
+
+test("defaults declare the tenant default first, and the scheduler (so everything on the server) after it", async () => {
+  const component = await build({ defaults: {} });
+  expect(registered.map((r) => r.name)).toEqual([
+    "gw",
+    "gw-tenant-default",
+    "gw-scheduler",
+    "gw-v2",
+    "gw-ou",
+    "gw-permission",
+    "gw-v1",
+  ]);
+  expect(byName("gw-tenant-default")?.type).toBe(
+    "pulumi-nodejs:dynamic/entra-writeback:UnifiedGroupWritebackDefault",
+  );
+  expect(byName("gw-tenant-default")?.inputs).toMatchObject({
+    newUnifiedGroupWritebackDefault: false,
+    onDelete: "retain",
+  });
+  // The Graph connection is provider configuration, never an input.
+  expect(Object.keys(byName("gw-tenant-default")!.inputs).sort()).toEqual([
+    "__provider",
+    "newUnifiedGroupWritebackDefault",
+    "onDelete",
+    "providerVersion",
+  ]);
+  expect(component.tenantDefault).toBeDefined();
+  await build({ defaults: { newUnifiedGroupWritebackDefault: true, restoreTenantDefaultOnDestroy: true } });
+  expect(byName("gw-tenant-default")?.inputs).toMatchObject({
+    newUnifiedGroupWritebackDefault: true,
+    onDelete: "restore",
+  });
+  // Without defaults: today's resources only.
+  await build();
+  expect(byName("gw-tenant-default")).toBeUndefined();
+});

@@ -112,6 +112,66 @@ describe("every value a resource would refuse later is refused by the program, w
     ).not.toThrow();
   });
 
+  it("checks the Graph connection keys: types, unknown keys, and exactly one credential", () => {
+    const graph = {
+      tenantId: "contoso.onmicrosoft.com",
+      clientId: "0b6a8f4e-2a6b-4c1d-9f4e-3c2b1a0d9e8f",
+      graphEndpoint: "https://graph.microsoft.us",
+      authorityHost: "https://login.microsoftonline.us",
+    };
+    const keys = [...Object.keys(valid), "graph", "graphClientSecret"];
+    const read = (values: Record<string, string>) => () =>
+      readStackConfig(configWith({ ...valid, ...values }), keys);
+    // A secret that looks like a number or JSON stays text.
+    expect(read({ graph: JSON.stringify(graph), graphClientSecret: "12345" })).not.toThrow();
+    expect(read({ graph: JSON.stringify({ ...graph, certificateFile: "app.pem" }) })).not.toThrow();
+    expect(read({ graph: JSON.stringify(graph) })).toThrow(
+      "entra-writeback:graph: the app needs a credential: set entra-writeback:graphClientSecret with --secret, or graph.certificateFile",
+    );
+    expect(
+      read({ graph: JSON.stringify({ ...graph, certificateFile: "app.pem" }), graphClientSecret: "x" }),
+    ).toThrow("entra-writeback:graph: give either graphClientSecret or graph.certificateFile, not both");
+    expect(read({ graphClientSecret: "x" })).toThrow(
+      "entra-writeback:graphClientSecret: set entra-writeback:graph",
+    );
+    expect(read({ graph: JSON.stringify({ ...graph, clientID: "x" }), graphClientSecret: "x" })).toThrow(
+      /entra-writeback:graph: Unrecognized key: "clientID"/,
+    );
+    expect(
+      read({ graph: JSON.stringify({ ...graph, graphEndpoint: "http://graph" }), graphClientSecret: "x" }),
+    ).toThrow("entra-writeback:graph.graphEndpoint: graphEndpoint must be an https URL");
+    expect(read({ graph: JSON.stringify({ ...graph, clientId: "app" }), graphClientSecret: "x" })).toThrow(
+      "entra-writeback:graph.clientId: clientId must be the application (client) id, a GUID",
+    );
+  });
+
+  it("defaults need the Graph connection; with it they are accepted, defaults applied", () => {
+    const keys = [...Object.keys(valid), "defaults", "graph", "graphClientSecret"];
+    expect(() => readStackConfig(configWith({ ...valid, defaults: "{}" }), keys)).toThrow(
+      "entra-writeback:defaults: declared, but entra-writeback:graph is not set",
+    );
+    expect(() =>
+      readStackConfig(
+        configWith({ ...valid, defaults: JSON.stringify({ newUnifiedGroupWritebackDefault: "no" }) }),
+        keys,
+      ),
+    ).toThrow(/entra-writeback:defaults\.newUnifiedGroupWritebackDefault: .*boolean/);
+    // Following the advice: set graph and the secret.
+    const graph = JSON.stringify({
+      tenantId: "contoso.onmicrosoft.com",
+      clientId: "0b6a8f4e-2a6b-4c1d-9f4e-3c2b1a0d9e8f",
+    });
+    const args = readStackConfig(
+      configWith({ ...valid, defaults: "{}", graph, graphClientSecret: "x" }),
+      keys,
+    );
+    expect(args.defaults).toEqual({
+      newUnifiedGroupWritebackDefault: false,
+      restoreTenantDefaultOnDestroy: false,
+    });
+    expect(readStackConfig(configWith(valid)).defaults).toBeUndefined();
+  });
+
   it("is a RunError: the engine prints its message once, without a stack trace", () => {
     expect(() => readStackConfig(configWith({ ...valid, writebackOu: "x" }))).toThrow(pulumi.RunError);
   });
