@@ -1,7 +1,8 @@
 // The hazards Microsoft documents are seen before they bite: in the preview, in the update, and in the outputs.
 // Each test reproduces one on the simulated server, asserts on what the engine prints, and follows the advice the
 // message gives to check that it works.
-import { dnKey, runAction } from "../../simulator";
+import { callOperation, dnKey, runAction } from "../../simulator";
+import { DELETE_RULE_NAME, deleteOutOfScopeGroupsRule } from "../../domain/groupWritebackRules";
 import { convergedLabsForThisFile } from "./support/convergedLab";
 import {
   failureOf,
@@ -128,6 +129,46 @@ test("v1 enabled before v2: preview and up say which opted-out groups are in AD;
     expect((await testStack.stack.outputs()).needsAttention?.value).toEqual([]);
     await testStack.stack.preview({ refresh: true, expectNoChanges: true });
     expect(groupsIn(stateFile, LAB_OU)).toHaveLength(5);
+  } finally {
+    await testStack.cleanup();
+  }
+});
+
+test("v1 enabled before v2: advice (a), Microsoft's delete rule, removes the opted-out groups and the stack converges", async () => {
+  const stateFile = newServer(LAB_GROUPS);
+  simOk(["ad", stateFile, "new-ou", "Entra Writeback", "OU=Groups,OU=Corp,DC=contoso,DC=com"]);
+  simOk(["ad", stateFile, "grant", LAB_OU, LAB_ACCOUNT]);
+  wizardEnable(stateFile);
+  finishSync(stateFile);
+  const optedOut = optedOutNames(stateFile);
+  expect(optedOut).toHaveLength(2);
+
+  const testStack = await labStack("hazard-v1-first-rule", stateFile);
+  try {
+    // What the providers print (not the outputs' diff, which shows a removed needsAttention entry too).
+    const providerLines = (stdout: string) =>
+      stdout.split("\n").filter((line) => line.includes("[entra-writeback]"));
+    const up = await testStack.stack.up();
+    expect(providerLines(up.stdout).join("\n")).toContain(
+      `NOT CONVERGED: 2 Microsoft 365 groups that opted out of writeback`,
+    );
+    expect(up.stdout).toContain(`add Microsoft's documented delete rule "${DELETE_RULE_NAME}"`);
+    // The opted-out groups are there after v2 is on (the filter below can match).
+    for (const name of optedOut)
+      expect(groupsIn(stateFile, LAB_OU).map((g) => g.displayName)).toContain(name);
+
+    // Advice (a): an admin adds Microsoft's delete rule (New-EntraWritebackSyncRule, as the page's script does),
+    // and the next cycle (a full sync: a new rule sets the flag) deletes the groups out of writeback scope.
+    await callOperation(stateFile, "newSyncRule", deleteOutOfScopeGroupsRule(50), { client: "admin" });
+    simOk(["sync", stateFile, "--wait"]);
+    const inOu = groupsIn(stateFile, LAB_OU).map((g) => g.displayName);
+    for (const name of optedOut) expect(inOu).not.toContain(name);
+    expect(inOu).toHaveLength(5 - 2 + 1); // the three that did not opt out, and the security group v2 writes back
+
+    const after = await testStack.stack.up({ refresh: true });
+    expect(providerLines(after.stdout).join("\n")).not.toContain("NOT CONVERGED");
+    expect((await testStack.stack.outputs()).needsAttention?.value).toEqual([]);
+    await testStack.stack.preview({ refresh: true, expectNoChanges: true });
   } finally {
     await testStack.cleanup();
   }
