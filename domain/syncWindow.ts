@@ -107,9 +107,10 @@ export async function withSchedulerPaused<T>(
   await waitForSyncIdle(client, options);
   await openWindow(client, options);
   options.progress(`pausing the sync scheduler on ${client.description} for ${options.change}`);
-  await client.call("setSchedulerSyncCycleEnabled", { enabled: false });
   let result: T;
   try {
+    // Inside the try: a pause that fails after the server applied it (a timeout, a lost session) is resumed too.
+    await client.call("setSchedulerSyncCycleEnabled", { enabled: false });
     // A cycle the scheduler started just before the pause must finish before the change.
     await waitForSyncIdle(client, options);
     result = await change();
@@ -127,8 +128,12 @@ export async function withSchedulerPaused<T>(
   const restored = await resumeScheduler(client, options);
   if (restored !== true)
     throw new Error(`${options.change} succeeded on ${client.description}, but: ${restored}`);
-  // A failed Initial cycle leaves the marker: the next run starts the cycle again.
-  if (afterResume) await afterResume();
+  // A failed Initial cycle leaves the marker: the next run starts the cycle again. Re-enabling can start a cycle
+  // at once (a start time missed during the pause): wait for it, or the Initial cycle would be refused as busy.
+  if (afterResume) {
+    await waitForSyncIdle(client, options);
+    await afterResume();
+  }
   await closeWindow(client, options);
   return result;
 }

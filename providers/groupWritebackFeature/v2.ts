@@ -1,6 +1,7 @@
 // GroupWritebackFeature v2: the tenant-wide GroupWritebackV2 flag, set inside a scheduler pause window.
 import type { EntraConnectClient } from "../../contract/backend";
 import { isOperationError } from "../../contract/errors";
+import { claim, isClaimed } from "../common/claims";
 import { preflight } from "../common/preflight";
 import { callTimeoutSeconds, deploymentOwner } from "../common/connection";
 import type { Progress } from "../common/progress";
@@ -45,6 +46,7 @@ export async function convergeV2(
         timeoutSeconds: inputs.syncIdleTimeoutSeconds,
       });
     }
+    claim("GroupWritebackV2");
     return { ...inputs, enabled: true, connectVersion: server.connectVersion, adopted: true };
   }
   if (inputs.mode === "require") {
@@ -111,6 +113,13 @@ export async function deleteV2(
   inputs: V2Inputs,
   progress: Progress,
 ): Promise<void> {
+  if (isClaimed("GroupWritebackV2")) {
+    progress(
+      `GroupWritebackV2 stays on for the tenant of ${client.description}: the resource that replaces this one ` +
+        "(same stack, this deployment) took charge of it.",
+    );
+    return;
+  }
   if (inputs.onDelete === "retain") {
     progress(
       `GroupWritebackV2 stays on for the tenant of ${client.description}: it is tenant-wide and turning it off is ` +

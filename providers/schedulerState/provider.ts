@@ -186,14 +186,27 @@ export const schedulerStateProvider: ProviderImplementation = {
   },
 
   async delete(_id, props) {
-    // Never leave the scheduler disabled: whatever this stack declared, destroy leaves it enabled.
+    // Never leave the scheduler disabled: whatever this stack declared, destroy leaves it enabled, except while
+    // another stack is inside its pause window (its own resume re-enables it).
     const client = clientFor((props as Outputs).target);
     const scheduler = await client.call("getScheduler", {});
     if (!scheduler.syncCycleEnabled) {
+      const owner = (props as Outputs).stack ?? deploymentOwner();
+      const found = await client.call("getSyncWindow", {});
+      const held = heldByAnother(found, owner);
+      if (held) {
+        progressFor("SchedulerState")(
+          `the sync scheduler on ${client.description} is paused by ${held.owner} for ${held.change} (until ` +
+            `${held.expiresAtUtc} at the latest); this stack leaves it to that deployment, whose resume re-enables it`,
+        );
+        return;
+      }
       progressFor("SchedulerState")(
         `re-enabling the sync scheduler on ${client.description} (never left disabled)`,
       );
       await client.call("setSchedulerSyncCycleEnabled", { enabled: true });
+      // A window this stack left open (an interrupted deployment) is finished: the scheduler runs again.
+      if (found.window?.owner === owner) await client.call("closeSyncWindow", { owner });
     }
   },
 };

@@ -81,7 +81,7 @@ async function ensureOu(raw: unknown): Promise<WritebackOuOutputs> {
   else await requireInSyncScope(client, inputs.writebackOu);
   const existing = await client.call("getOrganizationalUnit", { dn: inputs.writebackOu });
   if (existing.exists) {
-    claim("ou", inputs.target, inputs.writebackOu);
+    claim("ou", inputs.writebackOu);
     return outputsFrom(inputs, existing, true);
   }
   const { name, parentDn } = splitOuDn(inputs.writebackOu);
@@ -153,7 +153,7 @@ export const writebackOuProvider: ProviderImplementation = {
       progress(`leaving ${olds.writebackOu} in place: it existed before this stack adopted it`);
       return;
     }
-    if (isClaimed("ou", olds.target, olds.writebackOu)) {
+    if (isClaimed("ou", olds.writebackOu)) {
       progress(`leaving ${ou.dn} in place: the resource that replaces this one manages it`);
       return;
     }

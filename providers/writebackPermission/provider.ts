@@ -49,8 +49,7 @@ async function grant(raw: unknown): Promise<WritebackPermissionOutputs> {
   const client = clientFor(inputs.target);
   await requireConnectorAccount(client, inputs.connectorAccountDn);
   const before = await observe(client, inputs);
-  if (before.granted)
-    claim(`ace:${inputs.permissions}`, inputs.target, aclDnOf(inputs), inputs.connectorAccountDn);
+  if (before.granted) claim(`ace:${inputs.permissions}`, aclDnOf(inputs), inputs.connectorAccountDn);
   else {
     if (inputs.permissions === "forest") {
       progress(
@@ -140,7 +139,7 @@ export const writebackPermissionProvider: ProviderImplementation = {
       );
       return;
     }
-    if (isClaimed(`ace:${olds.permissions}`, olds.target, aclDnOf(olds), olds.connectorAccountDn)) {
+    if (isClaimed(`ace:${olds.permissions}`, aclDnOf(olds), olds.connectorAccountDn)) {
       progress(
         `leaving the writeback ACE of ${olds.connectorAccountDn} on ${olds.writebackOu}: the resource that replaces this one manages it`,
       );

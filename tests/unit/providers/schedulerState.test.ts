@@ -136,6 +136,25 @@ describe("pause windows left on the server", () => {
     });
   const windowOnServer = async () => ((await lab.call("getSyncWindow")) as { window: unknown }).window;
 
+  test("destroy leaves another stack's open window to that stack, and finishes this stack's own", async () => {
+    const inputs = (await provider.check({}, versioned({ target: lab.target, stack: "entra-writeback/lab" })))
+      .inputs!;
+    const created = await provider.create(inputs);
+    await openWindow("entra-writeback/other");
+    await lab.call("setSchedulerSyncCycleEnabled", { enabled: false });
+    await provider.delete(created.id, created.outs);
+    expect(await lab.syncCycleEnabled()).toBe(false); // the other deployment's resume re-enables it
+    expect(progress.lines.join("\n")).toContain(
+      "is paused by entra-writeback/other for enabling Group Writeback V2",
+    );
+
+    await lab.call("closeSyncWindow", { owner: "entra-writeback/other" });
+    await openWindow("entra-writeback/lab");
+    await provider.delete(created.id, created.outs);
+    expect(await lab.syncCycleEnabled()).toBe(true);
+    expect(await windowOnServer()).toBeNull();
+  });
+
   test("this stack's own, left by an interrupted deployment after the v2 change: the scheduler is re-enabled here, the owed Initial cycle by the v2 step", async () => {
     const inputs = (await provider.check({}, versioned({ target: lab.target, stack: "entra-writeback/lab" })))
       .inputs!;

@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { closeClients } from "../../../providers/common/connection";
 import { PROVIDER_VERSION } from "../../../providers/common/version";
 import { callOperation, type InitOptions, initState, readJournal, readState } from "../../../simulator";
+import { clearClaimsForTests } from "../../../providers/common/claims";
 
 export interface Lab {
   stateFile: string;
@@ -20,6 +21,7 @@ export interface Lab {
 }
 
 export async function newLab(options: InitOptions = {}): Promise<Lab> {
+  clearClaimsForTests(); // a new lab stands for a new deployment (a new provider process)
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), "entra-writeback-unit-"));
   const stateFile = path.join(directory, "lab.json");
   const summary = await initState(stateFile, {

@@ -1,3 +1,4 @@
+import * as path from "node:path";
 import { writebackOuProvider as provider } from "../../../providers/writebackOu/provider";
 import { advance, withState, wizardEnableGroupWriteback } from "../../../simulator";
 import { clearClaimsForTests } from "../../../providers/common/claims";
@@ -148,6 +149,29 @@ describe("DNs compared as AD compares them; a replacement never deletes what its
       await lab.cleanup();
     }
   });
+});
+
+test("a target respelt (a replacement) does not let the old resource delete the OU its successor adopted", async () => {
+  const lab = await newLab();
+  const progress = captureProgress();
+  try {
+    const old = await provider.create(
+      await provider.check({}, versioned({ target: lab.target, writebackOu: lab.ou })).then((r) => r.inputs!),
+    );
+    // The same server, spelt another way: the engine replaces the resource (target is an identity key).
+    const respelt = { kind: "simulator", stateFile: `${path.dirname(lab.stateFile)}/./lab.json` };
+    expect(respelt.stateFile).not.toBe(lab.target.stateFile);
+    const successor = await provider.create(
+      await provider.check({}, versioned({ target: respelt, writebackOu: lab.ou })).then((r) => r.inputs!),
+    );
+    expect(successor.outs.adopted).toBe(true);
+    await provider.delete(old.id, old.outs);
+    expect(await lab.call("getOrganizationalUnit", { dn: lab.ou })).toMatchObject({ exists: true });
+    expect(progress.lines.join("\n")).toContain("the resource that replaces this one manages it");
+  } finally {
+    progress.restore();
+    await lab.cleanup();
+  }
 });
 
 test("with preflight (v2 skipped or already on), a wrong connector account is refused before the OU is created", async () => {
