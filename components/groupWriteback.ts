@@ -132,6 +132,8 @@ export class GroupWriteback extends pulumi.ComponentResource {
                 defaultOf(defaults.restoreTenantDefaultOnDestroy)!,
             )
             .apply((restore) => (restore ? "restore" : "retain")),
+          target,
+          preflight,
         },
         { parent: this },
       );

@@ -4,8 +4,9 @@
 import type { ProviderImplementation } from "../common/defineResource";
 import type { DirectorySetting, DirectorySettingTemplate, GraphClient } from "../../graph";
 import { GraphAuthenticationError, GraphRequestError } from "../../graph";
-import { graphClient } from "../common/connection";
+import { clientFor, graphClient } from "../common/connection";
 import { diffByKeys } from "../common/diff";
+import { preflight } from "../common/preflight";
 import { progressFor } from "../common/progress";
 import {
   GROUP_UNIFIED,
@@ -125,6 +126,13 @@ async function ensure(
 ): Promise<UnifiedGroupWritebackDefaultOutputs> {
   const inputs = unifiedGroupWritebackDefault.parse(raw);
   const wanted = inputs.newUnifiedGroupWritebackDefault;
+  // The first change of the stack: the checks the later resources would fail run before it (preflight.ts).
+  if (inputs.target !== undefined)
+    await preflight(
+      clientFor(inputs.target),
+      inputs.preflight,
+      `changing the tenant's ${NEW_UNIFIED_GROUP_WRITEBACK_DEFAULT}`,
+    );
   return withGraph(`cannot set ${NEW_UNIFIED_GROUP_WRITEBACK_DEFAULT} to ${wanted}`, async (graph) => {
     const tenant = await readTenant(graph);
     const before = settingValue(tenant);
@@ -148,7 +156,7 @@ export const unifiedGroupWritebackDefaultProvider: ProviderImplementation = {
   },
 
   async diff(_id, olds, news) {
-    return diffByKeys(olds, news, { replaceKeys: [] });
+    return diffByKeys(olds, news, { replaceKeys: [], ignoreKeys: ["target", "preflight"] });
   },
 
   async create(raw) {

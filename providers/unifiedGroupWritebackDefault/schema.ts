@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { defineResource } from "../common/defineResource";
 import { commonInputs } from "../common/inputs";
+import { preflightInputs } from "../common/preflight";
 
 export const GROUP_UNIFIED = "Group.Unified";
 export const NEW_UNIFIED_GROUP_WRITEBACK_DEFAULT = "NewUnifiedGroupWritebackDefault";
@@ -15,6 +16,10 @@ export const unifiedGroupWritebackDefaultInputs = z.strictObject({
   newUnifiedGroupWritebackDefault: z.boolean().default(false),
   /** On destroy: `retain` leaves the tenant's value as it is; `restore` puts back the value found at create. */
   onDelete: z.enum(["retain", "restore"]).default("retain"),
+  /** The Entra Connect server whose checks must pass before the tenant is changed (the component sets it). */
+  target: commonInputs.target.optional(),
+  /** The OU and connector account the later resources use: checked live before this tenant-wide change. */
+  preflight: preflightInputs.optional(),
 });
 export type UnifiedGroupWritebackDefaultInputs = z.output<typeof unifiedGroupWritebackDefaultInputs>;
 

@@ -189,12 +189,15 @@ test("defaults declare the tenant default first, and the scheduler (so everythin
     newUnifiedGroupWritebackDefault: false,
     onDelete: "retain",
   });
-  // The Graph connection is provider configuration, never an input.
+  // The Graph connection is provider configuration, never an input; the server and the checks it runs before the
+  // tenant-wide change (preflight) are.
   expect(Object.keys(byName("gw-tenant-default")!.inputs).sort()).toEqual([
     "__provider",
     "newUnifiedGroupWritebackDefault",
     "onDelete",
+    "preflight",
     "providerVersion",
+    "target",
   ]);
   expect(component.tenantDefault).toBeDefined();
   await build({ defaults: { newUnifiedGroupWritebackDefault: true, restoreTenantDefaultOnDestroy: true } });

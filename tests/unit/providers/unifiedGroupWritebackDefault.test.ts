@@ -115,6 +115,24 @@ describe("UnifiedGroupWritebackDefault", () => {
     );
   });
 
+  it("with the server's checks (the component passes them), a wrong connector account changes nothing in the tenant", async () => {
+    const target = { kind: "simulator", stateFile: g.sim.file };
+    const wrong = "CN=MSOL_0000old00000,CN=Users,DC=contoso,DC=com";
+    const declared = (connectorAccountDn: string) =>
+      versioned({ target, preflight: { writebackOu: g.sim.ou, connectorAccountDn } });
+    const message = await provider.create(declared(wrong)).then(
+      () => "",
+      (error: Error) => error.message,
+    );
+    expect(message).toContain(
+      "Nothing was changed: checked before changing the tenant's NewUnifiedGroupWritebackDefault",
+    );
+    expect(await settings()).toEqual([]);
+    // The same declaration with the server's own account goes ahead (the filter above can see a setting).
+    await provider.create(declared(g.sim.account));
+    expect(await valueOf()).toBe("false");
+  });
+
   it("updates an existing setting without touching its other values, and never creates a second one", async () => {
     const existing = await existingSetting({
       EnableGroupCreation: "false",
