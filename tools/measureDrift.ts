@@ -8,10 +8,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { initState, wizardEnableGroupWriteback } from "../simulator";
+import { LAB_OU, labStackConfig } from "./labStackFile";
 import { defaultParallelism } from "./drift/pool";
 import { projectRoot, pulumiEnvironment, runPulumi } from "./pulumiCli";
 
-const LAB_OU = "OU=Entra Writeback,OU=Groups,OU=Corp,DC=contoso,DC=com";
 const PASSPHRASE = { PULUMI_CONFIG_PASSPHRASE: "measure-drift" };
 
 async function pulumiOk(args: string[], projectDir: string, allowFailure = false): Promise<void> {
@@ -59,15 +59,7 @@ async function main(): Promise<void> {
       const summary = await initState(stateFile, { clock: "simulated" });
       fs.writeFileSync(
         path.join(project, "stacks", `Pulumi.${stack}.yaml`),
-        [
-          "config:",
-          "  entra-writeback:target:",
-          "    kind: simulator",
-          `    stateFile: ${stateFile}`,
-          `  entra-writeback:writebackOu: ${LAB_OU}`,
-          `  entra-writeback:connectorAccountDn: ${summary.connectorAccountDn}`,
-          "",
-        ].join("\n"),
+        labStackConfig(stateFile, summary.connectorAccountDn),
       );
       await pulumiOk(["stack", "init", stack], project);
       await pulumiOk(["up", "--yes", "--stack", stack], project, true); // stops at the wizard step

@@ -11,9 +11,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { initState, wizardEnableGroupWriteback } from "../simulator";
+import { LAB_OU, labStackConfig } from "./labStackFile";
 import { ensurePulumiCli, projectRoot, pulumiEnvironment, runPulumi } from "./pulumiCli";
 
-const LAB_OU = "OU=Entra Writeback,OU=Groups,OU=Corp,DC=contoso,DC=com";
 const PASSPHRASE = { PULUMI_CONFIG_PASSPHRASE: "measure-refresh" };
 const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
@@ -103,15 +103,7 @@ async function main(): Promise<void> {
     );
     fs.writeFileSync(
       path.join(lab, "stacks", "Pulumi.lab.yaml"),
-      [
-        "config:",
-        "  entra-writeback:target:",
-        "    kind: simulator",
-        `    stateFile: ${stateFile}`,
-        `  entra-writeback:writebackOu: ${LAB_OU}`,
-        `  entra-writeback:connectorAccountDn: ${summary.connectorAccountDn}`,
-        "",
-      ].join("\n"),
+      labStackConfig(stateFile, summary.connectorAccountDn),
     );
     // The empty project: a Node.js program that declares nothing.
     const empty = path.join(work, "empty");
