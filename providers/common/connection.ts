@@ -2,7 +2,7 @@
 // one Node process, so PowerShell sessions are shared and calls to one server are serialized by its backend.
 import * as fs from "node:fs";
 import type { EntraConnectClient } from "../../contract/backend";
-import { GraphClient, type RetryInfo } from "../../graph";
+import type { GraphClient, RetryInfo } from "../../graph";
 import { createDeploymentClient } from "../../backends/select";
 import { target as targetSchema } from "../../contract/target";
 import { configValue, type ProviderSettings, providerSettings } from "./settings";
@@ -83,6 +83,9 @@ export function graphClient(resource: string): GraphClient {
           `${info.retryAfter ? " (its Retry-After)" : ""} before retry ${info.attempt}`,
       ),
   };
+  // Loaded here, on first use: the Graph client brings @azure/identity, MSAL and undici (about 0.2 s of CPU per
+  // provider process), and most deployments declare no resource that calls Graph.
+  const { GraphClient } = require("../../graph/client") as typeof import("../../graph/client");
   graph = new GraphClient(
     {
       ...connection,

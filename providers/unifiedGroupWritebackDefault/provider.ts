@@ -3,7 +3,7 @@
 // at run time); an update sends the setting's values with only NewUnifiedGroupWritebackDefault changed.
 import type { ProviderImplementation } from "../common/defineResource";
 import type { DirectorySetting, DirectorySettingTemplate, GraphClient } from "../../graph";
-import { GraphAuthenticationError, GraphRequestError } from "../../graph";
+import { GraphAuthenticationError, GraphRequestError } from "../../graph/errors";
 import { clientFor, graphClient } from "../common/connection";
 import { diffByKeys } from "../common/diff";
 import { preflight } from "../common/preflight";
