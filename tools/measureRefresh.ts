@@ -3,8 +3,9 @@
 // stack (a Node.js program that declares nothing), with the same CLI on the same machine, run alternately so
 // that a busy machine weighs on both alike. CPU time is that of the whole process tree (the CLI, the language
 // host, the provider process), read from the kernel's accounting of a wrapper shell's children.
-// Prints each round, the medians and their ratio. With --profile DIR, one more lab preview runs with
-// NODE_OPTIONS=--prof, leaving a V8 tick log per Node process (language host, provider) in DIR. Everything lives in a temporary directory, removed after.
+// Prints each round, the medians and their ratio. With --profile DIR, one more lab preview runs with every Node
+// process profiled (--cpu-prof): it prints the CPU of each (language hosts, provider hosts, and the CLI as the rest)
+// and leaves their V8 CPU profiles in DIR. Everything else lives in a temporary directory, removed after.
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -67,6 +68,64 @@ async function pulumiOk(args: string[], projectDir: string, allowFailure = false
   const run = await runPulumi(args, { projectDir, env: PASSPHRASE });
   if (run.exitCode !== 0 && !allowFailure)
     throw new Error(`pulumi ${args.join(" ")} failed: ${run.stderr.trim() || run.stdout.trim()}`);
+}
+
+/**
+ * The environment of a profiled run: every Node process the engine starts (language hosts, provider hosts) writes a
+ * V8 CPU profile (.cpuprofile, for Chrome's DevTools) and its own CPU time into directory. The engine stops its
+ * plugins with SIGINT; the preload makes that a normal exit, so that Node writes the profile.
+ */
+function profileEnvironment(directory: string, work: string): Record<string, string> {
+  const preload = path.join(work, "profile-preload.js");
+  fs.writeFileSync(
+    preload,
+    `"use strict";
+const cpu = () => { const used = process.cpuUsage(); return (used.user + used.system) / 1e6; };
+let serving = null;
+const write = process.stdout.write.bind(process.stdout);
+// A plugin prints its port once it serves: what it spent before that is starting and loading modules.
+process.stdout.write = (chunk, ...rest) => { if (serving === null) serving = cpu(); return write(chunk, ...rest); };
+process.on("SIGINT", () => process.exit(0));
+process.on("exit", () => require("fs").writeFileSync(
+  require("path").join(${JSON.stringify(directory)}, \`process-\${process.pid}.json\`),
+  JSON.stringify({ process: require("path").basename(process.argv[1] || "node"), cpuSeconds: cpu(), beforeServing: serving })));
+`,
+  );
+  return {
+    NODE_OPTIONS: `--require ${preload} --cpu-prof --cpu-prof-dir=${directory}`,
+  };
+}
+
+/** One more lab preview with profiles, and a table of the CPU of each Node process against the whole tree's. */
+async function profileLabPreview(directory: string, run: () => Promise<Sample>): Promise<void> {
+  fs.mkdirSync(directory, { recursive: true });
+  for (const name of fs.readdirSync(directory).filter((file) => /^process-\d+\.json$/.test(file)))
+    fs.rmSync(path.join(directory, name));
+  const sample = await run();
+  const processes = fs
+    .readdirSync(directory)
+    .filter((file) => /^process-\d+\.json$/.test(file))
+    .map(
+      (file) =>
+        JSON.parse(fs.readFileSync(path.join(directory, file), "utf8")) as {
+          process: string;
+          cpuSeconds: number;
+          beforeServing: number | null;
+        },
+    );
+  console.log(
+    `profiled lab preview (the profiler adds to every figure): ${sample.cpuSeconds.toFixed(2)} s CPU in all`,
+  );
+  console.log("  process                       CPU   before serving");
+  for (const each of processes)
+    console.log(
+      `  ${each.process.padEnd(26)} ${each.cpuSeconds.toFixed(2).padStart(6)} s ${each.beforeServing === null ? "         -" : `${each.beforeServing.toFixed(2).padStart(8)} s`}`,
+    );
+  const plugins = processes.reduce((sum, each) => sum + each.cpuSeconds, 0);
+  console.log(
+    `  ${"the CLI (the rest)".padEnd(26)} ${(sample.cpuSeconds - plugins).toFixed(2).padStart(6)} s`,
+  );
+  console.log(`V8 CPU profiles of each process (open in Chrome DevTools): ${directory}`);
 }
 
 function median(values: number[]): number {
@@ -136,12 +195,9 @@ async function main(): Promise<void> {
     }
     if (values.profile !== undefined) {
       const directory = path.resolve(values.profile);
-      fs.mkdirSync(directory, { recursive: true });
-      // --prof logs as it goes, so processes the engine kills still leave their ticks (in their cwd).
-      await measure(preview("lab"), lab, { NODE_OPTIONS: process.env.MEASURE_PROFILE_OPTIONS ?? "--prof" });
-      for (const name of fs.readdirSync(lab).filter((file) => /^isolate-.*\.log$/.test(file)))
-        fs.renameSync(path.join(lab, name), path.join(directory, name));
-      console.log(`V8 tick logs of one lab preview (read with node --prof-process): ${directory}`);
+      await profileLabPreview(directory, () =>
+        measure(preview("lab"), lab, profileEnvironment(directory, work)),
+      );
     }
     const labCpu = median(labSamples.map((s) => s.cpuSeconds));
     const emptyCpu = median(emptySamples.map((s) => s.cpuSeconds));

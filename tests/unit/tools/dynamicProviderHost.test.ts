@@ -1,0 +1,344 @@
+// tools/plugins/dynamic-provider-host.js, the provider host the engine starts, against the SDK's own host
+// (@pulumi/pulumi/cmd/dynamic-provider): the same gRPC calls go to both, as the engine sends them, and every answer
+// (responses, error codes, messages, ErrorResourceInitFailed details) must be the same, so state written through
+// either host works with the other. Then what only ours promises: it does not load the SDK runtime.
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as grpc from "@grpc/grpc-js";
+import { ResourceProviderClient } from "@pulumi/pulumi/proto/provider_grpc_pb";
+import * as messages from "@pulumi/pulumi/proto/provider_pb";
+import { Status } from "@pulumi/pulumi/proto/status_pb";
+import { Empty } from "google-protobuf/google/protobuf/empty_pb";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { providerModuleSource } from "../../../providers/common/shell";
+import { ensureBuilt, PROJECT_ROOT } from "../simulator/testSupport";
+
+const OURS = path.join(PROJECT_ROOT, "tools", "plugins", "dynamic-provider-host.js");
+const SDK = require.resolve("@pulumi/pulumi/cmd/dynamic-provider");
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const SECRET = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: "s3cr3t" };
+
+/** A provider exercising every method and every answer shape the hosts translate. */
+const TEST_PROVIDER = `"use strict";
+exports.handler = function () {
+  let configured = "not configured";
+  return {
+    async configure(request) {
+      configured = [request.config.get("test:region"), request.config.get("region"), request.config.get("test:token"),
+        String(request.config.get("test:missing"))].join("/");
+      try { request.config.require("test:missing"); } catch (error) { configured += " | " + error.message; }
+    },
+    async check(olds, news) {
+      if (news.bad) return { failures: [{ property: "bad", reason: "not allowed" }] };
+      return { inputs: { ...news, checked: true } };
+    },
+    async diff(id, olds, news) {
+      if (news.boom) throw new Error("diff exploded");
+      if (news.unsure) return {};
+      const renamed = olds.name !== news.name;
+      return { changes: renamed || olds.value !== news.value, replaces: renamed ? ["name"] : [], deleteBeforeReplace: renamed };
+    },
+    async create(inputs) {
+      if (inputs.half) {
+        const error = new Error("created, not ready");
+        Object.assign(error, { id: "half-1", properties: { value: inputs.value }, reasons: ["still starting"] });
+        throw error;
+      }
+      if (inputs.fail) throw new Error("create refused");
+      return { id: "id-" + inputs.name, outs: { ...inputs, configured } };
+    },
+    async read(id, props) {
+      return id === "gone" ? { id: "" } : { id, props: { ...props, live: true }, inputs: { name: props.name } };
+    },
+    async update(id, olds, news) {
+      if (news.fail) throw new Error("update refused");
+      return { outs: { ...news, updated: true } };
+    },
+    async delete(id, props) {
+      if (props.stuck) throw new Error("cannot delete " + id);
+      console.log("deleted " + id);
+    },
+  };
+};
+`;
+/** A provider with create only: read echoes the state, update keeps only the provider, delete does nothing. */
+const MINIMAL_PROVIDER = `exports.handler = () => ({ create: async (inputs) => ({ id: "m", outs: { value: inputs.value } }) });`;
+
+interface Host {
+  client: ResourceProviderClient;
+  stderr(): string;
+  stdout(): string;
+  child: ChildProcess;
+}
+
+async function startHost(script: string): Promise<Host> {
+  const child = spawn(process.execPath, [script, "127.0.0.1:1"], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, PULUMI_NODEJS_PROJECT: "test", PULUMI_PROJECT: "test" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stderr!.setEncoding("utf8").on("data", (text: string) => (stderr += text));
+  const port = await new Promise<string>((resolve, reject) => {
+    child.stdout!.setEncoding("utf8").on("data", (text: string) => {
+      stdout += text;
+      if (stdout.includes("\n")) resolve(stdout.split("\n")[0]!);
+    });
+    child.on("exit", (code) => reject(new Error(`host exited with ${code}: ${stderr}`)));
+  });
+  const client = new ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  return { client, child, stderr: () => stderr, stdout: () => stdout.slice(stdout.indexOf("\n") + 1) };
+}
+
+function stop(host: Host): void {
+  host.client.close();
+  host.child.kill("SIGINT");
+}
+
+type Unary<Req, Res> = (
+  request: Req,
+  callback: (error: grpc.ServiceError | null, response: Res) => void,
+) => grpc.ClientUnaryCall;
+
+/** One call's answer as plain data: the response, or the error's code, message and init-failure details. */
+function call<Req, Res extends { toObject(): unknown }>(
+  method: Unary<Req, Res>,
+  request: Req,
+): Promise<unknown> {
+  return new Promise((resolve) => {
+    method(request, (error, response) => {
+      if (!error) {
+        resolve({ ok: response.toObject() });
+        return;
+      }
+      const details = error.metadata.get("grpc-status-details-bin")[0];
+      const initFailed = details
+        ? Status.deserializeBinary(details as Buffer)
+            .getDetailsList()
+            .map((any) => ({
+              type: any.getTypeUrl(),
+              failure: messages.ErrorResourceInitFailed.deserializeBinary(any.getValue_asU8()).toObject(),
+            }))
+        : undefined;
+      resolve({ code: error.code, details: error.details, initFailed });
+    });
+  });
+}
+
+const struct = (value: Record<string, unknown>) => Struct.fromJavaScript(value as never);
+
+/** The engine's calls of a deployment: the answers in order. */
+async function conversation(host: Host): Promise<unknown[]> {
+  const c = host.client;
+  const answers: unknown[] = [];
+  const ask = async <Req, Res extends { toObject(): unknown }>(method: Unary<Req, Res>, request: Req) =>
+    answers.push(await call(method.bind(c), request));
+
+  answers.push(
+    await call(c.getPluginInfo.bind(c) as unknown as Unary<Empty, { toObject(): unknown }>, new Empty()),
+  );
+  await ask(c.checkConfig, new messages.CheckRequest());
+  await ask(c.diffConfig, new messages.DiffRequest());
+  const configure = new messages.ConfigureRequest();
+  configure.setArgs(struct({ "test:region": "west", "test:token": SECRET, __provider: "ignored" }));
+  await ask(c.configure, configure);
+
+  const provider = TEST_PROVIDER;
+  const inputs = { name: "a", value: 1, __provider: provider };
+  const check = (olds: Record<string, unknown>, news: Record<string, unknown>) => {
+    const request = new messages.CheckRequest();
+    request.setUrn("urn:pulumi:s::p::pulumi-nodejs:dynamic:Resource::a");
+    request.setOlds(struct(olds));
+    request.setNews(struct(news));
+    return request;
+  };
+  await ask(c.check, check({}, inputs));
+  await ask(c.check, check({}, { ...inputs, bad: true }));
+  // During a preview the new provider may be unknown: the old one answers.
+  await ask(c.check, check(inputs, { ...inputs, __provider: UNKNOWN }));
+
+  const diff = (olds: Record<string, unknown>, news: Record<string, unknown>) => {
+    const request = new messages.DiffRequest();
+    request.setId("id-a");
+    request.setOlds(struct(olds));
+    request.setNews(struct(news));
+    return request;
+  };
+  await ask(c.diff, diff(inputs, inputs));
+  await ask(c.diff, diff(inputs, { ...inputs, value: 2 }));
+  await ask(c.diff, diff(inputs, { ...inputs, name: "b" }));
+  await ask(c.diff, diff(inputs, { ...inputs, unsure: true }));
+  await ask(c.diff, diff(inputs, { ...inputs, boom: true }));
+
+  const create = (properties: Record<string, unknown>) => {
+    const request = new messages.CreateRequest();
+    request.setProperties(struct(properties));
+    return request;
+  };
+  await ask(c.create, create(inputs));
+  await ask(c.create, create({ ...inputs, half: true }));
+  await ask(c.create, create({ ...inputs, fail: true }));
+
+  const read = (id: string, properties: Record<string, unknown>, readInputs?: Record<string, unknown>) => {
+    const request = new messages.ReadRequest();
+    request.setId(id);
+    request.setProperties(struct(properties));
+    if (readInputs) request.setInputs(struct(readInputs));
+    return request;
+  };
+  await ask(c.read, read("id-a", inputs));
+  await ask(c.read, read("gone", inputs));
+  await ask(c.read, read("id-a", {}, inputs)); // a `get`: only inputs
+
+  const update = (olds: Record<string, unknown>, news: Record<string, unknown>) => {
+    const request = new messages.UpdateRequest();
+    request.setId("id-a");
+    request.setOlds(struct(olds));
+    request.setNews(struct(news));
+    return request;
+  };
+  await ask(c.update, update(inputs, { ...inputs, value: 2 }));
+  await ask(c.update, update(inputs, { ...inputs, fail: true }));
+
+  const remove = (properties: Record<string, unknown>) => {
+    const request = new messages.DeleteRequest();
+    request.setId("id-a");
+    request.setProperties(struct(properties));
+    return request;
+  };
+  await ask(c.delete, remove(inputs));
+  await ask(c.delete, remove({ ...inputs, stuck: true }));
+
+  const minimal = { value: 7, __provider: MINIMAL_PROVIDER };
+  await ask(c.check, check({}, minimal));
+  await ask(c.diff, diff(minimal, minimal));
+  await ask(c.read, read("m", minimal));
+  await ask(c.update, update(minimal, { ...minimal, value: 8 }));
+  await ask(c.delete, remove(minimal));
+
+  // The project's own provider shell, which loads the compiled providers from the project directory.
+  await ask(
+    c.check,
+    check(
+      {},
+      { __provider: providerModuleSource("WritebackOU"), target: { kind: "simulator" }, writebackOu: "x" },
+    ),
+  );
+
+  const invoke = new messages.InvokeRequest();
+  invoke.setTok("test:index:fn");
+  await ask(c.invoke, invoke);
+  await ask(c.construct, new messages.ConstructRequest());
+  await ask(c.cancel as unknown as Unary<Empty, Empty>, new Empty());
+  return answers;
+}
+
+beforeAll(async () => ensureBuilt(), 180_000);
+
+test("our host answers every call of a deployment exactly as the SDK's host does", async () => {
+  const sdk = await startHost(SDK);
+  const ours = await startHost(OURS);
+  try {
+    const [expected, actual] = await Promise.all([conversation(sdk), conversation(ours)]);
+    expect(actual).toEqual(expected);
+
+    // The answers are the interesting ones (the comparison above could pass on two empty lists).
+    const answer = (index: number) => actual[index] as Record<string, unknown>;
+    expect(answer(1)).toMatchObject({ code: grpc.status.UNIMPLEMENTED }); // CheckConfig
+    expect(answer(3)).toMatchObject({ ok: { acceptsecrets: false } });
+    expect(JSON.stringify(answer(5))).toContain("not allowed");
+    expect(answer(7)).toMatchObject({ ok: { changes: messages.DiffResponse.DiffChanges.DIFF_NONE } });
+    expect(answer(8)).toMatchObject({ ok: { changes: messages.DiffResponse.DiffChanges.DIFF_SOME } });
+    expect(answer(9)).toMatchObject({ ok: { replacesList: ["name"], deletebeforereplace: true } });
+    expect(answer(10)).toMatchObject({ ok: { changes: messages.DiffResponse.DiffChanges.DIFF_UNKNOWN } });
+    expect(answer(11)).toMatchObject({ code: grpc.status.UNKNOWN, details: "diff exploded" });
+    // Configure: a key without ":" is in the project's namespace; secrets arrive unwrapped.
+    expect(JSON.stringify(answer(12))).toContain(
+      "west/west/s3cr3t/undefined | Missing required configuration key: test:missing",
+    );
+    expect(answer(13)).toEqual({
+      code: grpc.status.UNKNOWN,
+      details: "created, not ready",
+      initFailed: [
+        {
+          type: "type.googleapis.com/pulumirpc.ErrorResourceInitFailed",
+          failure: expect.objectContaining({ id: "half-1", reasonsList: ["still starting"] }),
+        },
+      ],
+    });
+    expect(answer(14)).toMatchObject({
+      code: grpc.status.UNKNOWN,
+      details: "create refused",
+      initFailed: undefined,
+    });
+    expect(answer(16)).toMatchObject({ ok: { id: "" } });
+    expect(answer(19)).toMatchObject({ details: "update refused" });
+    expect(answer(21)).toMatchObject({ details: "cannot delete id-a" });
+    expect((answer(27) as { ok: { failuresList: unknown[] } }).ok.failuresList.length).toBeGreaterThan(0);
+    expect(answer(28)).toMatchObject({
+      code: grpc.status.UNKNOWN,
+      details: "unknown function test:index:fn",
+    });
+    expect(answer(29)).toMatchObject({ code: grpc.status.UNIMPLEMENTED });
+
+    // Errors of check, diff, read and delete reach the engine on stderr as `${error}: ${error.stack}`; a
+    // provider's own output reaches it too.
+    for (const host of [sdk, ours]) {
+      expect(host.stderr()).toContain("Error: diff exploded: Error: diff exploded\n    at ");
+      expect(host.stderr()).toContain("Error: cannot delete id-a: Error: cannot delete id-a\n    at ");
+      expect(host.stdout()).toContain("deleted id-a");
+    }
+  } finally {
+    stop(sdk);
+    stop(ours);
+  }
+}, 60_000);
+
+test("our host loads neither the SDK runtime nor the Graph client to serve the project's providers", () => {
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), "provider-host-"));
+  const isSdkRuntime = `(file) => file.includes(${JSON.stringify(path.join("@pulumi", "pulumi", "runtime"))})`;
+  const isGraphClient = `(file) => file.includes(${JSON.stringify(path.join("@azure", "identity"))})`;
+  // Loaded before a host: reports what the process holds once the host serves (it prints its port at once).
+  const probe = path.join(directory, "probe.js");
+  fs.writeFileSync(
+    probe,
+    `setTimeout(() => { console.error(JSON.stringify({ sdkRuntime: Object.keys(require.cache).some(${isSdkRuntime}) })); process.exit(0); }, 1000);`,
+  );
+  const hostHolds = (host: string) => {
+    const result = spawnSync(process.execPath, ["--require", probe, host, "127.0.0.1:1"], {
+      cwd: PROJECT_ROOT,
+      encoding: "utf8",
+    });
+    return JSON.parse(result.stderr.trim().split("\n").pop()!) as unknown;
+  };
+  // The probe sees the SDK runtime where it is loaded: in the SDK's own host.
+  expect(hostHolds(SDK)).toEqual({ sdkRuntime: true });
+  expect(hostHolds(OURS)).toEqual({ sdkRuntime: false });
+
+  // The project's providers, loaded through the shell as the host loads it, bring neither in either.
+  const shellCheck = `
+    const module = { exports: {} };
+    new Function("exports", "require", "module", ${JSON.stringify(providerModuleSource("WritebackOU"))})(module.exports, require, module);
+    module.exports.handler().check({}, { target: { kind: "simulator" }, writebackOu: "x" }).then(() => {
+      const loaded = Object.keys(require.cache);
+      console.log(JSON.stringify({
+        registry: loaded.some((file) => file.endsWith(${JSON.stringify(path.join("dist", "providers", "registry.js"))})),
+        sdkRuntime: loaded.some(${isSdkRuntime}),
+        graphClient: loaded.some(${isGraphClient}),
+        // The filter finds the Graph client once something loads it.
+        graphClientAfterUse: (require("./dist/graph/client.js"), Object.keys(require.cache).some(${isGraphClient})),
+      }));
+    });`;
+  const result = spawnSync(process.execPath, ["-e", shellCheck], { cwd: PROJECT_ROOT, encoding: "utf8" });
+  expect(result.stderr).toBe("");
+  expect(JSON.parse(result.stdout)).toEqual({
+    registry: true,
+    sdkRuntime: false,
+    graphClient: false,
+    graphClientAfterUse: true,
+  });
+  fs.rmSync(directory, { recursive: true, force: true });
+}, 60_000);
