@@ -42,6 +42,7 @@ export const optOutSelection = z.union([
   z.strictObject({ filter: optOutFilter }),
 ]);
 export type OptOutSelection = z.output<typeof optOutSelection>;
+export type OptOutSelectionInput = z.input<typeof optOutSelection>;
 
 export const groupWritebackOptOutInputs = z
   .strictObject({
