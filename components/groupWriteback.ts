@@ -1,11 +1,13 @@
 // GroupWriteback: one writeback configuration for one Entra Connect server, in Microsoft's documented order:
-// [the tenant default, when `defaults` is declared] -> scheduler (steady state enabled) -> v2 (inside its own pause/resume window) -> OU -> permission -> v1
+// [the tenant default, then the opt-outs, when `defaults` is declared] -> scheduler (steady state enabled) -> v2 (inside its own pause/resume window) -> OU -> permission -> v1
 // (the wizard step, verified). v1 can never come before v2 unless the stack explicitly skips v2.
 import * as pulumi from "@pulumi/pulumi";
 import type { Target } from "../contract/target";
 import { defaultOf } from "../providers/common/defineResource";
 import type { PreflightInputs } from "../providers/common/preflight";
 import { GroupWritebackFeature } from "../providers/groupWritebackFeature/resource";
+import { GroupWritebackOptOut } from "../providers/groupWritebackOptOut/resource";
+import type { OptOutSelectionInput } from "../providers/groupWritebackOptOut/schema";
 import type { PendingExportsReport } from "../providers/groupWritebackFeature/schema";
 import { SchedulerState } from "../providers/schedulerState/resource";
 import { UnifiedGroupWritebackDefault } from "../providers/unifiedGroupWritebackDefault/resource";
@@ -61,6 +63,12 @@ export interface GroupWritebackArgs {
     newUnifiedGroupWritebackDefault?: pulumi.Input<boolean>;
     /** Put back the tenant's earlier value on destroy. Default false: retain. */
     restoreTenantDefaultOnDestroy?: pulumi.Input<boolean>;
+    /** Existing Microsoft 365 groups to opt out: "all", {ids} or {filter}. Plain: it decides whether the resource exists. */
+    optOut?: OptOutSelectionInput;
+    /** Groups kept in writeback (isEnabled = true), never opted out. */
+    keepEnabled?: pulumi.Input<string[]>;
+    /** Re-enable the opted-out groups on destroy. Default false: retain. */
+    reEnableOptOutsOnDestroy?: pulumi.Input<boolean>;
   };
 }
 
@@ -97,6 +105,8 @@ export class GroupWriteback extends pulumi.ComponentResource {
 
   /** The tenant's writeback default (declared with `defaults`). */
   readonly tenantDefault?: UnifiedGroupWritebackDefault;
+  /** The existing groups opted out of writeback (declared with `defaults.optOut`). */
+  readonly optOut?: GroupWritebackOptOut;
   readonly scheduler: SchedulerState;
   readonly v2?: GroupWritebackFeature;
   readonly ou: WritebackOU;
@@ -139,10 +149,33 @@ export class GroupWriteback extends pulumi.ComponentResource {
       );
     }
 
+    if (args.defaults?.optOut !== undefined) {
+      // Then the existing groups: Microsoft's second step, after the tenant default and before enabling writeback.
+      this.optOut = new GroupWritebackOptOut(
+        `${name}-opt-out`,
+        {
+          groups: args.defaults.optOut,
+          // Absent: the resource's own defaults (no group kept; destroy retains the opt-outs).
+          ...(args.defaults.keepEnabled !== undefined ? { keepEnabled: args.defaults.keepEnabled } : {}),
+          ...(args.defaults.reEnableOptOutsOnDestroy !== undefined
+            ? {
+                onDelete: pulumi
+                  .output(args.defaults.reEnableOptOutsOnDestroy)
+                  .apply((reEnable): "reEnable" | "retain" => (reEnable ? "reEnable" : "retain")),
+              }
+            : {}),
+          target,
+          preflight,
+        },
+        { parent: this, dependsOn: this.tenantDefault ? [this.tenantDefault] : [] },
+      );
+    }
+    const defaultsFirst = [this.tenantDefault, this.optOut].filter((each) => each !== undefined);
+
     this.scheduler = new SchedulerState(
       `${name}-scheduler`,
       { target, syncCycleEnabled: true, role, syncIdleTimeoutSeconds, stack },
-      { parent: this, dependsOn: this.tenantDefault ? [this.tenantDefault] : [] },
+      { parent: this, dependsOn: defaultsFirst },
     );
 
     if (v2Mode !== "skip") {

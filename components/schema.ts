@@ -7,6 +7,7 @@ import { target } from "../contract/target";
 import { defaultOf, documented } from "../providers/common/defineResource";
 import { v1Inputs, v2Inputs } from "../providers/groupWritebackFeature/schema";
 import { syncIdleTimeoutSeconds } from "../providers/common/inputs";
+import { groupWritebackOptOutInputs } from "../providers/groupWritebackOptOut/schema";
 import { schedulerStateInputs } from "../providers/schedulerState/schema";
 import { unifiedGroupWritebackDefaultInputs } from "../providers/unifiedGroupWritebackDefault/schema";
 import { writebackOuInputs } from "../providers/writebackOu/schema";
@@ -14,14 +15,31 @@ import { writebackPermissionInputs } from "../providers/writebackPermission/sche
 
 const v2Mode = v2Inputs.shape.mode;
 const tenantDefault = unifiedGroupWritebackDefaultInputs.shape;
+const optOut = groupWritebackOptOutInputs.shape;
 
-/** The Graph-side defaults declared before group writeback is enabled (today: the tenant default). */
-export const writebackDefaults = z.strictObject({
-  /** UnifiedGroupWritebackDefault's value: false, as Microsoft's procedure sets it. */
-  newUnifiedGroupWritebackDefault: tenantDefault.newUnifiedGroupWritebackDefault,
-  /** Put back the tenant's earlier value on destroy (UnifiedGroupWritebackDefault onDelete: restore). */
-  restoreTenantDefaultOnDestroy: z.boolean().default(defaultOf(tenantDefault.onDelete) === "restore"),
-});
+/** The Graph-side defaults declared before group writeback is enabled: the tenant default, then the opt-outs. */
+export const writebackDefaults = z
+  .strictObject({
+    /** UnifiedGroupWritebackDefault's value: false, as Microsoft's procedure sets it. */
+    newUnifiedGroupWritebackDefault: tenantDefault.newUnifiedGroupWritebackDefault,
+    /** Put back the tenant's earlier value on destroy (UnifiedGroupWritebackDefault onDelete: restore). */
+    restoreTenantDefaultOnDestroy: z.boolean().default(defaultOf(tenantDefault.onDelete) === "restore"),
+    /** Existing Microsoft 365 groups to opt out (GroupWritebackOptOut groups): "all", {ids: [...]} or {filter: "..."}. */
+    optOut: optOut.groups.optional(),
+    /** Groups kept in writeback (GroupWritebackOptOut keepEnabled; none when absent); needs optOut. */
+    keepEnabled: optOut.keepEnabled.unwrap().optional(),
+    /** Re-enable the opted-out groups on destroy (GroupWritebackOptOut onDelete: reEnable; absent: its default, retain). */
+    reEnableOptOutsOnDestroy: z.boolean().optional(),
+  })
+  .superRefine((defaults, ctx) => {
+    if (defaults.optOut === undefined && (defaults.keepEnabled ?? []).length > 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["keepEnabled"],
+        message: "keepEnabled names groups to keep out of an opt-out: declare optOut with it",
+      });
+    }
+  });
 
 export const groupWritebackSettings = z.strictObject({
   target: documented(target, {
@@ -93,7 +111,10 @@ export const groupWritebackSettings = z.strictObject({
       "`newUnifiedGroupWritebackDefault` (default `false`) sets the tenant's `Group.Unified` " +
       "`NewUnifiedGroupWritebackDefault`, so new Microsoft 365 groups are not written back unless their writeback " +
       "is enabled; `restoreTenantDefaultOnDestroy` (default `false`) puts the earlier value back on destroy. " +
-      "Existing groups are not changed. See [defaults.md](defaults.md).",
+      'Existing groups are not changed by it: `optOut` (`all`, `{ids: [...]}` or `{filter: "<$filter>"}`) sets ' +
+      "`writebackConfiguration.isEnabled = false` on the existing Microsoft 365 groups it selects, except the ids in " +
+      "`keepEnabled` (set to `true`); `reEnableOptOutsOnDestroy` (default `false`) re-enables them on destroy. " +
+      "See [defaults.md](defaults.md).",
   }),
   acknowledgedOptedOutGroups: documented(v1Inputs.shape.acknowledgedOptedOutGroups, {
     description:

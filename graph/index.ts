@@ -23,3 +23,11 @@ export {
 } from "./errors";
 export { RETRY_STATUSES, type RetryInfo, RetryMiddleware, type RetryOptions, retryAfterMs } from "./retry";
 export type { DirectorySetting, DirectorySettingTemplate, GraphGroup } from "./schemas";
+export {
+  filterLiteral,
+  type GroupFilterClause,
+  MAX_IN_VALUES,
+  parseGroupFilterClauses,
+  SUPPORTED_GROUP_FILTER_FORMS,
+  UnsupportedGroupFilterError,
+} from "./groupFilter";

@@ -13,3 +13,4 @@ export {
   UnifiedGroupWritebackDefault,
   type UnifiedGroupWritebackDefaultArgs,
 } from "./unifiedGroupWritebackDefault/resource";
+export { GroupWritebackOptOut, type GroupWritebackOptOutArgs } from "./groupWritebackOptOut/resource";

@@ -3,6 +3,8 @@ import type { ProviderImplementation as Implementation } from "./common/defineRe
 import type { ProviderKind } from "./common/shell";
 import { groupWritebackFeatureProvider } from "./groupWritebackFeature/provider";
 import { groupWritebackFeature } from "./groupWritebackFeature/schema";
+import { groupWritebackOptOutProvider } from "./groupWritebackOptOut/provider";
+import { groupWritebackOptOut } from "./groupWritebackOptOut/schema";
 import { schedulerStateProvider } from "./schedulerState/provider";
 import { schedulerState } from "./schedulerState/schema";
 import { unifiedGroupWritebackDefaultProvider } from "./unifiedGroupWritebackDefault/provider";
@@ -28,6 +30,7 @@ const implementations = Object.fromEntries(
       [writebackOu, writebackOuProvider],
       [writebackPermission, writebackPermissionProvider],
       [unifiedGroupWritebackDefault, unifiedGroupWritebackDefaultProvider],
+      [groupWritebackOptOut, groupWritebackOptOutProvider],
     ] as const
   ).map(([definition, implementation]) => [
     definition.kind,

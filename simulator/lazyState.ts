@@ -32,6 +32,40 @@ export interface ObjectIndex {
 
 const indexes = new WeakMap<object, ObjectIndex>();
 const groupStreams = new WeakMap<object, () => Iterable<CloudGroup>>();
+const groupIndexes = new WeakMap<object, GroupIndex>();
+
+/** Reads of tenant.groups that use the database's keys instead of loading every group. */
+export interface GroupIndex {
+  /** One group by objectId (lower case); the object returned may be changed (the change is committed). */
+  byId(objectId: string): CloudGroup | undefined;
+  /** Where a group sits in the tenant's order (its row's seq); undefined when it does not exist. */
+  seqOf(objectId: string): number | undefined;
+  /** The groups after a position in the tenant's order, streamed, for reading only. */
+  after(seq: number): Iterable<{ seq: number; group: CloudGroup }>;
+}
+
+/** The tenant's order for a plain in-memory state: position + 1. */
+function arrayIndex(tenant: Tenant): GroupIndex {
+  return {
+    byId: (objectId) => tenant.groups.find((group) => group.objectId === objectId),
+    seqOf(objectId) {
+      const index = tenant.groups.findIndex((group) => group.objectId === objectId);
+      return index >= 0 ? index + 1 : undefined;
+    },
+    *after(seq) {
+      for (let index = Math.max(0, seq); index < tenant.groups.length; index++)
+        yield { seq: index + 1, group: tenant.groups[index] as CloudGroup };
+    },
+  };
+}
+
+/**
+ * Keyed reads of the tenant's groups: on a transaction's state whose groups are not loaded, one row by its key
+ * or the rows after a position (a keyset read), instead of loading all of them.
+ */
+export function cloudGroupIndex(tenant: Tenant): GroupIndex {
+  return groupIndexes.get(tenant) ?? arrayIndex(tenant);
+}
 
 /**
  * The tenant's cloud groups in order, for reading only. On a transaction's state whose groups are not
@@ -66,18 +100,50 @@ function lazyGroups(file: string, rows: RowStatements) {
   let groups: CloudGroup[] | null = null;
   /** Each loaded group's row: its seq (the tenant's order) and JSON. */
   const snapshot = new Map<string, { seq: number; json: string }>();
+  /** Groups read one by one (byId) before or without the whole list: the list reuses these objects. */
+  const singles = new Map<string, { seq: number; json: string; group: CloudGroup }>();
   const load = (): CloudGroup[] => {
     if (groups === null) {
       groups = [];
       for (const row of rows.allGroups()) {
         snapshot.set(row.object_id, { seq: row.seq, json: row.json });
-        groups.push(parseGroupRow(file, row.json));
+        groups.push(singles.get(row.object_id)?.group ?? parseGroupRow(file, row.json));
       }
+      singles.clear();
     }
     return groups;
   };
+  const index: GroupIndex = {
+    byId(objectId) {
+      if (groups !== null) return groups.find((group) => group.objectId === objectId);
+      const known = singles.get(objectId);
+      if (known) return known.group;
+      const row = rows.groupById(objectId);
+      if (!row) return undefined;
+      const group = parseGroupRow(file, row.json);
+      singles.set(objectId, { ...row, group });
+      return group;
+    },
+    seqOf(objectId) {
+      if (groups !== null) return snapshot.get(objectId)?.seq;
+      return singles.get(objectId)?.seq ?? rows.groupById(objectId)?.seq;
+    },
+    *after(seq) {
+      if (groups !== null) {
+        // Loaded (this transaction changed the list): its order, new groups last.
+        for (const group of groups) {
+          const at = snapshot.get(group.objectId)?.seq ?? Number.MAX_SAFE_INTEGER;
+          if (at > seq) yield { seq: at, group };
+        }
+        return;
+      }
+      for (const row of rows.groupsAfter(seq))
+        yield { seq: row.seq, group: singles.get(row.object_id)?.group ?? parseGroupRow(file, row.json) };
+    },
+  };
   function* streamRows(): Iterable<CloudGroup> {
-    for (const row of rows.allGroups()) yield parseGroupRow(file, row.json);
+    for (const row of rows.allGroups())
+      yield singles.get(row.object_id)?.group ?? parseGroupRow(file, row.json);
   }
   /** True when the array keeps the loaded groups in their order and only appends new ones. */
   const appendOnly = (current: CloudGroup[]): boolean => {
@@ -96,13 +162,21 @@ function lazyGroups(file: string, rows: RowStatements) {
   };
   return {
     load,
+    index,
     stream: (): Iterable<CloudGroup> => groups ?? streamRows(),
     replace(value: CloudGroup[]): void {
       load();
       groups = value;
     },
     commit(): void {
-      if (groups === null) return;
+      if (groups === null) {
+        for (const single of singles.values()) {
+          const json = JSON.stringify(single.group);
+          if (!sameJson(single.json, json, (text) => parseGroupRow(file, text)))
+            rows.updateGroup(single.seq, json);
+        }
+        return;
+      }
       if (!appendOnly(groups)) {
         // Reordered (rare): write the list again.
         rows.deleteAllGroups();
@@ -248,6 +322,7 @@ export function loadState(file: string, db: DatabaseSync): LoadedState {
     set: groups.replace,
   });
   groupStreams.set(tenant, groups.stream);
+  groupIndexes.set(tenant, groups.index);
   const domain = { ...core.domain, objects: objects.objects } as Domain;
   const state = { ...core, tenant, domain } as SimState;
   return {

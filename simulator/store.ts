@@ -222,6 +222,10 @@ export interface RowStatements {
   /** The groups in the tenant's order (seq ascending). */
   allGroups(): Iterable<{ seq: number; object_id: string; json: string }>;
   updateGroup(seq: number, json: string): void;
+  /** One group by objectId (the UNIQUE index on object_id). */
+  groupById(objectId: string): { seq: number; json: string } | undefined;
+  /** The groups after a seq, in the tenant's order (a keyset read on the primary key): streamed. */
+  groupsAfter(seq: number): Iterable<{ seq: number; object_id: string; json: string }>;
   appendGroup(objectId: string, json: string): void;
   deleteGroup(seq: number): void;
   deleteAllGroups(): void;
@@ -253,6 +257,13 @@ export function rowStatements(db: DatabaseSync): RowStatements {
     updateGroup: (seq, json) => {
       statement("UPDATE cloud_groups SET json = ? WHERE seq = ?").run(json, seq);
     },
+    groupById: (objectId) =>
+      statement("SELECT seq, json FROM cloud_groups WHERE object_id = ?").get(objectId) as
+        { seq: number; json: string } | undefined,
+    groupsAfter: (seq) =>
+      statement("SELECT seq, object_id, json FROM cloud_groups WHERE seq > ? ORDER BY seq").iterate(
+        seq,
+      ) as Iterable<{ seq: number; object_id: string; json: string }>,
     appendGroup: (objectId, json) => {
       statement("INSERT INTO cloud_groups (object_id, json) VALUES (?, ?)").run(objectId, json);
     },

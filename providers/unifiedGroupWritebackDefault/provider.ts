@@ -3,8 +3,8 @@
 // at run time); an update sends the setting's values with only NewUnifiedGroupWritebackDefault changed.
 import type { ProviderImplementation } from "../common/defineResource";
 import type { DirectorySetting, DirectorySettingTemplate, GraphClient } from "../../graph";
-import { GraphAuthenticationError, GraphRequestError } from "../../graph/errors";
-import { clientFor, graphClient } from "../common/connection";
+import { clientFor } from "../common/connection";
+import { withGraph as withGraphAs } from "../common/graphAccess";
 import { diffByKeys } from "../common/diff";
 import { preflight } from "../common/preflight";
 import { progressFor } from "../common/progress";
@@ -20,27 +20,8 @@ const progress = progressFor(KIND);
 /** The application permission the Group.Unified setting needs (read and write). */
 export const REQUIRED_PERMISSION = "Directory.ReadWrite.All";
 
-/** 401 and 403 from Graph: one line naming the permission the app needs. */
-function explained(error: unknown, doing: string): unknown {
-  if (error instanceof GraphRequestError && (error.status === 401 || error.status === 403)) {
-    return new Error(
-      `${doing}: Microsoft Graph refused ${error.method} ${error.url} with ${error.status} ${error.code}. ` +
-        `The app (entra-writeback:graph.clientId) needs the application permission ${REQUIRED_PERMISSION} with admin ` +
-        "consent: grant it in the app registration (API permissions, Microsoft Graph, Application), then run again.",
-      { cause: error },
-    );
-  }
-  if (error instanceof GraphAuthenticationError)
-    return new Error(`${doing}: ${error.message}`, { cause: error });
-  return error;
-}
-
-async function withGraph<T>(doing: string, run: (graph: GraphClient) => Promise<T>): Promise<T> {
-  try {
-    return await run(graphClient(KIND));
-  } catch (error) {
-    throw explained(error, doing);
-  }
+function withGraph<T>(doing: string, run: (graph: GraphClient) => Promise<T>): Promise<T> {
+  return withGraphAs(KIND, REQUIRED_PERMISSION, doing, run);
 }
 
 interface Tenant {

@@ -4,6 +4,7 @@ import * as crypto from "node:crypto";
 import { z } from "zod";
 import { onPremisesGroupType as onPremisesGroupTypes } from "../model";
 import type { CloudGroup, GraphApp, GraphTenant, SimState, DirectorySetting } from "../model";
+import { cloudGroupIndex } from "../lazyState";
 import {
   findTemplate,
   SETTING_TEMPLATES,
@@ -355,7 +356,8 @@ function project(view: Record<string, unknown>, properties: string[] | null): Re
 }
 
 function liveGroup(state: SimState, id: string): CloudGroup {
-  const group = state.tenant.groups.find((candidate) => candidate.objectId === id.toLowerCase());
+  // One row by its key: a GET or PATCH of one group never loads the others.
+  const group = cloudGroupIndex(state.tenant).byId(id.toLowerCase());
   if (!group || group.deleted !== "none") throw resourceNotFound(id);
   return group;
 }
@@ -366,6 +368,8 @@ const skipTokenPayload = z.strictObject({
   top: z.number().int(),
   /** The objectId of the last group of the previous page. */
   after: z.string(),
+  /** Its position in the tenant's order: where the next page starts when that group is gone. */
+  seq: z.number().int(),
 });
 
 function skipTokenSignature(graph: GraphTenant, payload: string): string {
@@ -416,26 +420,30 @@ function listGroups(
   const matches = parseGroupFilter(filter);
   const queryKey = JSON.stringify([version, filter ?? "", select ?? ""]);
   const skipToken = request.query.get("$skiptoken");
-  const groups = state.tenant.groups.filter((group) => group.deleted === "none");
+  const index = cloudGroupIndex(state.tenant);
   let start = 0;
   if (skipToken !== null) {
     const token = readSkipToken(graph, skipToken);
     if (token.q !== queryKey || token.top !== top) {
       throw badRequest("The $skiptoken was issued for a different query: follow @odata.nextLink as it is.");
     }
-    const index = groups.findIndex((group) => group.objectId === token.after);
-    start = index + 1;
+    start = index.seqOf(token.after) ?? token.seq;
   }
-  const page: CloudGroup[] = [];
-  let index = start;
-  for (; index < groups.length && page.length < top; index++) {
-    const group = groups[index] as CloudGroup;
-    if (matches(group)) page.push(group);
+  // A keyset read: the rows after the previous page, in the tenant's order, until the page is full and one more
+  // match shows there is a next page. Only those rows are read, whatever the tenant's size.
+  const page: Array<{ seq: number; group: CloudGroup }> = [];
+  let more = false;
+  for (const row of index.after(start)) {
+    if (row.group.deleted !== "none" || !matches(row.group)) continue;
+    if (page.length === top) {
+      more = true;
+      break;
+    }
+    page.push(row);
   }
-  const more = groups.slice(index).some(matches);
   const body: Record<string, unknown> = {
     "@odata.context": `${request.origin}/${version}/$metadata#groups${select ? `(${select})` : ""}`,
-    value: page.map((group) => project(groupView(group, version), properties)),
+    value: page.map((row) => project(groupView(row.group, version), properties)),
   };
   const last = page.at(-1);
   if (more && last) {
@@ -443,7 +451,7 @@ function listGroups(
       ...(filter !== null ? [`$filter=${encodeURIComponent(filter)}`] : []),
       ...(select !== null ? [`$select=${encodeURIComponent(select)}`] : []),
       `$top=${top}`,
-      `$skiptoken=${issueSkipToken(graph, { q: queryKey, top, after: last.objectId })}`,
+      `$skiptoken=${issueSkipToken(graph, { q: queryKey, top, after: last.group.objectId, seq: last.seq })}`,
     ];
     body["@odata.nextLink"] = `${request.origin}/${version}/groups?${params.join("&")}`;
   }

@@ -209,3 +209,37 @@ test("defaults declare the tenant default first, and the scheduler (so everythin
   await build();
   expect(byName("gw-tenant-default")).toBeUndefined();
 });
+
+test("defaults with optOut: the tenant default, then the opt-out, then the scheduler", async () => {
+  const kept = ["5C1F0A9E-0B8D-4C39-9E58-0B5C1B0F9A11"];
+  const component = await build({ defaults: { optOut: "all", keepEnabled: kept } });
+  expect(registered.map((r) => r.name)).toEqual([
+    "gw",
+    "gw-tenant-default",
+    "gw-opt-out",
+    "gw-scheduler",
+    "gw-v2",
+    "gw-ou",
+    "gw-permission",
+    "gw-v1",
+  ]);
+  expect(byName("gw-opt-out")?.type).toBe("pulumi-nodejs:dynamic/entra-writeback:GroupWritebackOptOut");
+  expect(byName("gw-opt-out")?.inputs).toMatchObject({
+    groups: "all",
+    keepEnabled: kept,
+    target,
+    preflight: { writebackOu: ou, connectorAccountDn: account },
+  });
+  expect(byName("gw-opt-out")?.inputs.onDelete).toBeUndefined(); // the resource's default: retain
+  expect(component.optOut).toBeDefined();
+  await build({
+    defaults: { optOut: { filter: "startswith(displayName,'Project')" }, reEnableOptOutsOnDestroy: true },
+  });
+  expect(byName("gw-opt-out")?.inputs).toMatchObject({
+    groups: { filter: "startswith(displayName,'Project')" },
+    onDelete: "reEnable",
+  });
+  // defaults without optOut: no opt-out resource.
+  await build({ defaults: {} });
+  expect(byName("gw-opt-out")).toBeUndefined();
+});

@@ -172,6 +172,31 @@ describe("every value a resource would refuse later is refused by the program, w
     expect(readStackConfig(configWith(valid)).defaults).toBeUndefined();
   });
 
+  it("defaults.optOut: a selection in the forms the resource honours; keepEnabled only with it", () => {
+    const keys = [...Object.keys(valid), "defaults", "graph", "graphClientSecret"];
+    const graph = JSON.stringify({
+      tenantId: "contoso.onmicrosoft.com",
+      clientId: "0b6a8f4e-2a6b-4c1d-9f4e-3c2b1a0d9e8f",
+    });
+    const read = (defaults: unknown) =>
+      readStackConfig(
+        configWith({ ...valid, defaults: JSON.stringify(defaults), graph, graphClientSecret: "x" }),
+        keys,
+      );
+    const kept = "5C1F0A9E-0B8D-4C39-9E58-0B5C1B0F9A11";
+    expect(read({ optOut: "all", keepEnabled: [kept] }).defaults).toMatchObject({
+      optOut: "all",
+      keepEnabled: [kept.toLowerCase()],
+    });
+    expect(() => read({ optOut: { filter: "displayName ne 'x'" } })).toThrow(
+      "entra-writeback:defaults.optOut.filter: unsupported $filter clause 'displayName ne 'x''",
+    );
+    expect(() => read({ optOut: "some" })).toThrow(/entra-writeback:defaults\.optOut/);
+    expect(() => read({ keepEnabled: [kept] })).toThrow(
+      "entra-writeback:defaults.keepEnabled: keepEnabled names groups to keep out of an opt-out: declare optOut with it",
+    );
+  });
+
   it("is a RunError: the engine prints its message once, without a stack trace", () => {
     expect(() => readStackConfig(configWith({ ...valid, writebackOu: "x" }))).toThrow(pulumi.RunError);
   });

@@ -1,4 +1,5 @@
 import { GraphRequestError, type PageProgress } from "../../../graph";
+import { withState } from "../../../simulator";
 import { graphEntries, newGraphSim, rawGraph, writerToken, type GraphSim } from "./support";
 
 let g: GraphSim;
@@ -57,6 +58,20 @@ describe("GET /groups paging", () => {
     expect(patched).toBe(3);
     expect(seen).toHaveLength(2000);
     expect(new Set(seen).size).toBe(2000);
+  });
+
+  it("continues after the last group of a page even when that group was hard-deleted in between", async () => {
+    const client = g.client();
+    const first = await client.groupPages({ top: 500 }).next();
+    const page = first.value?.groups ?? [];
+    const last = page.at(-1)?.id as string;
+    await withState(g.sim.file, (tx) => {
+      tx.state.tenant.groups = tx.state.tenant.groups.filter((group) => group.objectId !== last);
+    });
+    const rest = await client.listGroups({ startAt: first.value?.nextLink as string });
+    expect(rest).toHaveLength(2500 - 500);
+    const all = (await g.sim.state()).tenant.groups.map((group) => group.objectId);
+    expect(rest[0]?.id).toBe(all[499]);
   });
 
   it("refuses a $skiptoken used with a different query, and $top above 999", async () => {

@@ -12,6 +12,7 @@ import {
   StateFileError,
   withState,
 } from "../../../simulator";
+import { cloudGroupIndex } from "../../../simulator/lazyState";
 import { cli, ensureBuilt, PROJECT_ROOT, tempDir } from "./testSupport";
 
 const DIST_INDEX = path.join(PROJECT_ROOT, "dist", "simulator", "index.js");
@@ -247,5 +248,26 @@ describe("the state store", () => {
     await expect(initState(file, { clock: "simulated" })).rejects.toThrow(/already exists; pass --force/);
     await initState(file, { clock: "simulated", seed: 2, force: true });
     expect(readJournal(file).filter((entry) => entry.kind === "operation")).toHaveLength(1);
+  });
+
+  it("keyed group reads: a group changed by id is written, and stays changed when the list loads later", async () => {
+    const file = path.join(dir, "lab.json");
+    await initState(file, { clock: "simulated", m365: 5, security: 0, securityEnabled: 0, m365OptedOut: 0 });
+    const ids = (await readState(file)).tenant.groups.map((group) => group.objectId);
+    // By id alone: only that row changes.
+    await withState(file, (tx) => {
+      const index = cloudGroupIndex(tx.state.tenant);
+      index.byId(ids[1]!)!.displayName = "renamed by id";
+      expect(index.seqOf(ids[1]!)).toBe(2);
+      expect([...index.after(3)].map((row) => row.group.objectId)).toEqual(ids.slice(3));
+    });
+    // By id, then the whole list in the same transaction: the list holds the changed object.
+    await withState(file, (tx) => {
+      cloudGroupIndex(tx.state.tenant).byId(ids[2]!)!.displayName = "renamed, then listed";
+      expect(tx.state.tenant.groups[2]?.displayName).toBe("renamed, then listed");
+      tx.state.tenant.groups[3]!.displayName = "renamed in the list";
+    });
+    const names = (await readState(file)).tenant.groups.map((group) => group.displayName);
+    expect(names.slice(1, 4)).toEqual(["renamed by id", "renamed, then listed", "renamed in the list"]);
   });
 });
