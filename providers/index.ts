@@ -13,3 +13,4 @@ export {
   UnifiedGroupWritebackDefault,
   type UnifiedGroupWritebackDefaultArgs,
 } from "./unifiedGroupWritebackDefault/resource";
+export { SyncRule, type SyncRuleArgs } from "./syncRule/resource";

@@ -5,6 +5,8 @@ import { groupWritebackFeatureProvider } from "./groupWritebackFeature/provider"
 import { groupWritebackFeature } from "./groupWritebackFeature/schema";
 import { schedulerStateProvider } from "./schedulerState/provider";
 import { schedulerState } from "./schedulerState/schema";
+import { syncRuleProvider } from "./syncRule/provider";
+import { syncRule } from "./syncRule/schema";
 import { unifiedGroupWritebackDefaultProvider } from "./unifiedGroupWritebackDefault/provider";
 import { unifiedGroupWritebackDefault } from "./unifiedGroupWritebackDefault/schema";
 import { writebackOuProvider } from "./writebackOu/provider";
@@ -28,6 +30,7 @@ const implementations = Object.fromEntries(
       [writebackOu, writebackOuProvider],
       [writebackPermission, writebackPermissionProvider],
       [unifiedGroupWritebackDefault, unifiedGroupWritebackDefaultProvider],
+      [syncRule, syncRuleProvider],
     ] as const
   ).map(([definition, implementation]) => [
     definition.kind,
