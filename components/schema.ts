@@ -8,6 +8,7 @@ import { defaultOf, documented } from "../providers/common/defineResource";
 import { v1Inputs, v2Inputs } from "../providers/groupWritebackFeature/schema";
 import { syncIdleTimeoutSeconds } from "../providers/common/inputs";
 import { schedulerStateInputs } from "../providers/schedulerState/schema";
+import { syncRuleDefinition } from "../providers/syncRule/schema";
 import { unifiedGroupWritebackDefaultInputs } from "../providers/unifiedGroupWritebackDefault/schema";
 import { writebackOuInputs } from "../providers/writebackOu/schema";
 import { writebackPermissionInputs } from "../providers/writebackPermission/schema";
@@ -21,6 +22,21 @@ export const writebackDefaults = z.strictObject({
   newUnifiedGroupWritebackDefault: tenantDefault.newUnifiedGroupWritebackDefault,
   /** Put back the tenant's earlier value on destroy (UnifiedGroupWritebackDefault onDelete: restore). */
   restoreTenantDefaultOnDestroy: z.boolean().default(defaultOf(tenantDefault.onDelete) === "restore"),
+  /**
+   * Microsoft's delete rule ("In from AAD - Group SOAinAAD Delete WriteBackOutOfScope and SoftDelete") at this
+   * precedence (0-99, unique on the server, as Microsoft's script asks); not set: no delete rule.
+   */
+  deleteRulePrecedence: syncRuleDefinition.shape.precedence.optional(),
+  /**
+   * Disable "Out to AD – Group Writeback Member Limit" once v1 is enabled: groups of up to 250,000 members. Not set:
+   * false (the rule stays as Connect made it).
+   */
+  disableMemberLimitRule: z.boolean().optional(),
+  /**
+   * On destroy, remove the delete rule and enable the member limit rule again (SyncRule onDelete: revert). Not set:
+   * SyncRule's own default (retain).
+   */
+  revertRulesOnDestroy: z.boolean().optional(),
 });
 
 export const groupWritebackSettings = z.strictObject({
@@ -93,7 +109,11 @@ export const groupWritebackSettings = z.strictObject({
       "`newUnifiedGroupWritebackDefault` (default `false`) sets the tenant's `Group.Unified` " +
       "`NewUnifiedGroupWritebackDefault`, so new Microsoft 365 groups are not written back unless their writeback " +
       "is enabled; `restoreTenantDefaultOnDestroy` (default `false`) puts the earlier value back on destroy. " +
-      "Existing groups are not changed. See [defaults.md](defaults.md).",
+      "Existing groups are not changed. See [defaults.md](defaults.md). " +
+      "On the Connect server: `deleteRulePrecedence` (0–99, unique; none by default) creates Microsoft's delete rule " +
+      "inside a pause window before group writeback is enabled; `disableMemberLimitRule` (default `false`) disables " +
+      '"Out to AD – Group Writeback Member Limit" after v1 is enabled; `revertRulesOnDestroy` (default `false`) ' +
+      "undoes both on destroy.",
   }),
   acknowledgedOptedOutGroups: documented(v1Inputs.shape.acknowledgedOptedOutGroups, {
     description:

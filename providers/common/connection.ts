@@ -5,7 +5,7 @@ import type { EntraConnectClient } from "../../contract/backend";
 import { GraphClient, type RetryInfo } from "../../graph";
 import { createDeploymentClient } from "../../backends/select";
 import { target as targetSchema } from "../../contract/target";
-import { configValue, type ProviderSettings, providerSettings } from "./settings";
+import { configValue, type GraphSettings, type ProviderSettings, providerSettings } from "./settings";
 
 let settings: ProviderSettings = providerSettings.parse({});
 const clients = new Map<string, EntraConnectClient>();
@@ -74,6 +74,16 @@ export function graphClient(resource: string): GraphClient {
         "entra-writeback:graphClientSecret` (see docs/defaults.md)",
     );
   }
+  graph = newGraphClient(configured, settings.graphClientSecret, resource);
+  return graph;
+}
+
+/** A Microsoft Graph client from the stack's Graph settings; each retry wait is printed, naming `resource`. */
+export function newGraphClient(
+  configured: GraphSettings,
+  clientSecret: string | undefined,
+  resource: string,
+): GraphClient {
   const { certificateFile, trustedCaFile, ...connection } = configured;
   const retry = {
     onRetry: (info: RetryInfo) =>
@@ -83,10 +93,10 @@ export function graphClient(resource: string): GraphClient {
           `${info.retryAfter ? " (its Retry-After)" : ""} before retry ${info.attempt}`,
       ),
   };
-  graph = new GraphClient(
+  return new GraphClient(
     {
       ...connection,
-      ...(settings.graphClientSecret !== undefined ? { clientSecret: settings.graphClientSecret } : {}),
+      ...(clientSecret !== undefined ? { clientSecret } : {}),
       ...(certificateFile !== undefined
         ? { certificatePem: readSettingFile("graph.certificateFile", certificateFile) }
         : {}),
@@ -96,7 +106,6 @@ export function graphClient(resource: string): GraphClient {
     },
     { retry },
   );
-  return graph;
 }
 
 export function clientFor(rawTarget: unknown): EntraConnectClient {
