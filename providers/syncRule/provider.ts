@@ -211,6 +211,18 @@ async function converge(inputs: SyncRuleInputs, olds?: SyncRuleOutputs): Promise
   };
 }
 
+/** What `npm run drift` names for a SyncRule: the rule's keys whose live value differs from the declared one. */
+export function syncRuleDrift(
+  outputs: Record<string, unknown>,
+  inputs: Record<string, unknown>,
+): Array<{ property: string; live: unknown; declared: unknown }> {
+  const value = (from: Record<string, unknown>, key: string): unknown =>
+    key === "definition" ? normalized(from[key] as SyncRuleDefinition | null) : from[key];
+  return (["name", "disabled", "definition"] as const)
+    .filter((key) => key in inputs && canonical(value(outputs, key)) !== canonical(value(inputs, key)))
+    .map((property) => ({ property, live: outputs[property], declared: inputs[property] }));
+}
+
 /** Keys compared in diff (`stack` names the window only; outputs are never compared). */
 const COMPARED = [
   "target",

@@ -7,6 +7,7 @@ import {
   deleteOutOfScopeGroupsRule,
   OUT_TO_AD_MEMBER_LIMIT,
 } from "../../../domain/groupWritebackRules";
+import { explainDrift } from "../../../providers/driftDetails";
 import { implementationFor } from "../../../providers/registry";
 import type { SyncRule } from "../../../contract/contract";
 import { captureProgress, type Lab, newLab, rejection, versioned } from "./support";
@@ -208,4 +209,17 @@ describe("an existing rule by name (the member limit)", () => {
       disabled: false,
     });
   });
+});
+
+test("npm run drift names the rule's drifted key, and a definition stored in another key order is no drift", async () => {
+  const inputs = await checked(deleteRuleInputs());
+  const created = await provider.create(inputs);
+  const converged = await provider.read(created.id, created.outs);
+  const reordered = Object.fromEntries(Object.entries(inputs.definition as object).reverse());
+  expect(explainDrift("SyncRule", converged.props, { ...inputs, definition: reordered })).toEqual([]);
+  await lab.call("setSyncRuleDisabled", { identifier: DELETE_RULE_IDENTIFIER, disabled: true });
+  const drifted = await provider.read(created.id, created.outs);
+  expect(explainDrift("SyncRule", drifted.props, inputs)).toEqual([
+    { property: "disabled", live: true, declared: false },
+  ]);
 });
