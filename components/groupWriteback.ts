@@ -1,6 +1,7 @@
 // GroupWriteback: one writeback configuration for one Entra Connect server, in Microsoft's documented order:
-// [the tenant default, then the opt-outs, when `defaults` is declared] -> scheduler (steady state enabled) -> v2 (inside its own pause/resume window) -> OU -> permission -> v1
-// (the wizard step, verified). v1 can never come before v2 unless the stack explicitly skips v2.
+// [the tenant default, then the opt-outs, when `defaults` is declared] -> scheduler (steady state enabled) -> [the
+// delete rule, in its own pause window] -> v2 (inside its own pause/resume window) -> OU -> permission -> v1 (the wizard
+// step, verified) -> [the member limit rule disabled]. v1 can never come before v2 unless the stack explicitly skips v2.
 import * as pulumi from "@pulumi/pulumi";
 import type { Target } from "../contract/target";
 import { defaultOf } from "../providers/common/defineResource";
@@ -10,9 +11,13 @@ import { GroupWritebackOptOut } from "../providers/groupWritebackOptOut/resource
 import type { OptOutSelectionInput } from "../providers/groupWritebackOptOut/schema";
 import type { PendingExportsReport } from "../providers/groupWritebackFeature/schema";
 import { SchedulerState } from "../providers/schedulerState/resource";
+import { SyncRule } from "../providers/syncRule/resource";
+import { syncRuleInputs } from "../providers/syncRule/schema";
 import { UnifiedGroupWritebackDefault } from "../providers/unifiedGroupWritebackDefault/resource";
 import { WritebackOU } from "../providers/writebackOu/resource";
 import { WritebackPermission } from "../providers/writebackPermission/resource";
+import { deleteOutOfScopeGroupsRule, OUT_TO_AD_MEMBER_LIMIT } from "../domain/groupWritebackRules";
+import { warnWithoutDefaults } from "./defaultsWarning";
 import { type GroupWritebackSettings, groupWritebackSettings, writebackDefaults } from "./schema";
 
 /**
@@ -69,6 +74,12 @@ export interface GroupWritebackArgs {
     keepEnabled?: pulumi.Input<string[]>;
     /** Re-enable the opted-out groups on destroy. Default false: retain. */
     reEnableOptOutsOnDestroy?: pulumi.Input<boolean>;
+    /** Microsoft's delete rule at this precedence (0-99, unique). Plain: it decides whether the rule exists. */
+    deleteRulePrecedence?: number;
+    /** Disable "Out to AD – Group Writeback Member Limit" after v1. Plain: it decides whether the resource exists. */
+    disableMemberLimitRule?: boolean;
+    /** Remove the delete rule and enable the member limit rule again on destroy. Default false: retain. */
+    revertRulesOnDestroy?: pulumi.Input<boolean>;
   };
 }
 
@@ -112,6 +123,10 @@ export class GroupWriteback extends pulumi.ComponentResource {
   readonly ou: WritebackOU;
   readonly permission: WritebackPermission;
   readonly v1: GroupWritebackFeature;
+  /** Microsoft's delete rule (declared with `defaults.deleteRulePrecedence`). */
+  readonly deleteRule?: SyncRule;
+  /** "Out to AD – Group Writeback Member Limit" disabled (declared with `defaults.disableMemberLimitRule`). */
+  readonly memberLimitRule?: SyncRule;
 
   constructor(name: string, args: GroupWritebackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("entra-writeback:index:GroupWriteback", name, {}, opts);
@@ -177,6 +192,32 @@ export class GroupWriteback extends pulumi.ComponentResource {
       { target, syncCycleEnabled: true, role, syncIdleTimeoutSeconds, stack },
       { parent: this, dependsOn: defaultsFirst },
     );
+    // The sync rules undo on destroy only when asked (SyncRule onDelete: revert).
+    const rulesOnDelete = pulumi
+      .output(args.defaults?.revertRulesOnDestroy)
+      .apply((revert) =>
+        revert === undefined ? defaultOf(syncRuleInputs.shape.onDelete)! : revert ? "revert" : "retain",
+      );
+    const deleteRulePrecedence = args.defaults?.deleteRulePrecedence;
+    if (deleteRulePrecedence !== undefined) {
+      // Where Microsoft's procedure puts it: with the scheduler paused, before group writeback is enabled, so the
+      // first cycles with writeback on already delete the groups that fall out of its scope (docs/defaults.md).
+      const { name: ruleName, disabled, ...definition } = deleteOutOfScopeGroupsRule(deleteRulePrecedence);
+      this.deleteRule = new SyncRule(
+        `${name}-delete-rule`,
+        {
+          target,
+          name: ruleName,
+          disabled,
+          definition,
+          onDelete: rulesOnDelete,
+          syncIdleTimeoutSeconds,
+          stack,
+        },
+        { parent: this, dependsOn: [this.scheduler] },
+      );
+    }
+    const afterScheduler = this.deleteRule ? [this.deleteRule] : [this.scheduler];
 
     if (v2Mode !== "skip") {
       this.v2 = new GroupWritebackFeature(
@@ -192,10 +233,10 @@ export class GroupWriteback extends pulumi.ComponentResource {
           preflight,
           stack,
         },
-        { parent: this, dependsOn: [this.scheduler] },
+        { parent: this, dependsOn: afterScheduler },
       );
     }
-    const afterV2 = this.v2 ? [this.v2] : [this.scheduler];
+    const afterV2 = this.v2 ? [this.v2] : afterScheduler;
 
     this.ou = new WritebackOU(
       `${name}-ou`,
@@ -236,6 +277,27 @@ export class GroupWriteback extends pulumi.ComponentResource {
       { parent: this, dependsOn: [...afterV2, this.permission] },
     );
 
+    if (args.defaults?.disableMemberLimitRule === true) {
+      // After v1: "the default synchronization rule that limits the group size is created when group writeback is
+      // enabled, you must complete the following steps after you enable group writeback".
+      this.memberLimitRule = new SyncRule(
+        `${name}-member-limit-rule`,
+        {
+          target,
+          name: OUT_TO_AD_MEMBER_LIMIT,
+          disabled: true,
+          onDelete: rulesOnDelete,
+          syncIdleTimeoutSeconds,
+          stack,
+        },
+        { parent: this, dependsOn: [this.v1] },
+      );
+    }
+    // Without defaults, today's resources, and the preview says how many existing groups get written back.
+    const noDefaultsWarning = args.defaults
+      ? pulumi.output(null)
+      : warnWithoutDefaults(this, target, v2Mode === "skip");
+
     this.serverVersion = this.scheduler.connectVersion;
     this.computerName = this.scheduler.computerName;
     this.v2State = this.v2
@@ -258,6 +320,7 @@ export class GroupWriteback extends pulumi.ComponentResource {
       pendingExports: this.pendingExports,
       pendingManualSteps: this.pendingManualSteps,
       needsAttention: this.needsAttention,
+      noDefaultsWarning,
     });
   }
 }

@@ -9,6 +9,7 @@ import { v1Inputs, v2Inputs } from "../providers/groupWritebackFeature/schema";
 import { syncIdleTimeoutSeconds } from "../providers/common/inputs";
 import { groupWritebackOptOutInputs } from "../providers/groupWritebackOptOut/schema";
 import { schedulerStateInputs } from "../providers/schedulerState/schema";
+import { syncRuleDefinition } from "../providers/syncRule/schema";
 import { unifiedGroupWritebackDefaultInputs } from "../providers/unifiedGroupWritebackDefault/schema";
 import { writebackOuInputs } from "../providers/writebackOu/schema";
 import { writebackPermissionInputs } from "../providers/writebackPermission/schema";
@@ -17,7 +18,10 @@ const v2Mode = v2Inputs.shape.mode;
 const tenantDefault = unifiedGroupWritebackDefaultInputs.shape;
 const optOut = groupWritebackOptOutInputs.shape;
 
-/** The Graph-side defaults declared before group writeback is enabled: the tenant default, then the opt-outs. */
+/**
+ * The defaults declared before group writeback is enabled: in Graph the tenant default, then the opt-outs; on the
+ * Connect server Microsoft's delete rule (before enabling) and the member limit rule (after v1).
+ */
 export const writebackDefaults = z
   .strictObject({
     /** UnifiedGroupWritebackDefault's value: false, as Microsoft's procedure sets it. */
@@ -30,6 +34,21 @@ export const writebackDefaults = z
     keepEnabled: optOut.keepEnabled.unwrap().optional(),
     /** Re-enable the opted-out groups on destroy (GroupWritebackOptOut onDelete: reEnable; absent: its default, retain). */
     reEnableOptOutsOnDestroy: z.boolean().optional(),
+    /**
+     * Microsoft's delete rule ("In from AAD - Group SOAinAAD Delete WriteBackOutOfScope and SoftDelete") at this
+     * precedence (0-99, unique on the server, as Microsoft's script asks); not set: no delete rule.
+     */
+    deleteRulePrecedence: syncRuleDefinition.shape.precedence.optional(),
+    /**
+     * Disable "Out to AD – Group Writeback Member Limit" once v1 is enabled: groups of up to 250,000 members. Not set:
+     * false (the rule stays as Connect made it).
+     */
+    disableMemberLimitRule: z.boolean().optional(),
+    /**
+     * On destroy, remove the delete rule and enable the member limit rule again (SyncRule onDelete: revert). Not set:
+     * SyncRule's own default (retain).
+     */
+    revertRulesOnDestroy: z.boolean().optional(),
   })
   .superRefine((defaults, ctx) => {
     if (defaults.optOut === undefined && (defaults.keepEnabled ?? []).length > 0) {
@@ -114,7 +133,10 @@ export const groupWritebackSettings = z.strictObject({
       'Existing groups are not changed by it: `optOut` (`all`, `{ids: [...]}` or `{filter: "<$filter>"}`) sets ' +
       "`writebackConfiguration.isEnabled = false` on the existing Microsoft 365 groups it selects, except the ids in " +
       "`keepEnabled` (set to `true`); `reEnableOptOutsOnDestroy` (default `false`) re-enables them on destroy. " +
-      "See [defaults.md](defaults.md).",
+      "On the Connect server: `deleteRulePrecedence` (0–99, unique; none by default) creates Microsoft's delete rule " +
+      "inside a pause window before group writeback is enabled; `disableMemberLimitRule` (default `false`) disables " +
+      '"Out to AD – Group Writeback Member Limit" after v1 is enabled; `revertRulesOnDestroy` (default `false`) ' +
+      "undoes both on destroy. See [defaults.md](defaults.md).",
   }),
   acknowledgedOptedOutGroups: documented(v1Inputs.shape.acknowledgedOptedOutGroups, {
     description:

@@ -14,3 +14,4 @@ export {
   type UnifiedGroupWritebackDefaultArgs,
 } from "./unifiedGroupWritebackDefault/resource";
 export { GroupWritebackOptOut, type GroupWritebackOptOutArgs } from "./groupWritebackOptOut/resource";
+export { SyncRule, type SyncRuleArgs } from "./syncRule/resource";

@@ -7,6 +7,8 @@ import { groupWritebackOptOutProvider } from "./groupWritebackOptOut/provider";
 import { groupWritebackOptOut } from "./groupWritebackOptOut/schema";
 import { schedulerStateProvider } from "./schedulerState/provider";
 import { schedulerState } from "./schedulerState/schema";
+import { syncRuleProvider } from "./syncRule/provider";
+import { syncRule } from "./syncRule/schema";
 import { unifiedGroupWritebackDefaultProvider } from "./unifiedGroupWritebackDefault/provider";
 import { unifiedGroupWritebackDefault } from "./unifiedGroupWritebackDefault/schema";
 import { writebackOuProvider } from "./writebackOu/provider";
@@ -31,6 +33,7 @@ const implementations = Object.fromEntries(
       [writebackPermission, writebackPermissionProvider],
       [unifiedGroupWritebackDefault, unifiedGroupWritebackDefaultProvider],
       [groupWritebackOptOut, groupWritebackOptOutProvider],
+      [syncRule, syncRuleProvider],
     ] as const
   ).map(([definition, implementation]) => [
     definition.kind,

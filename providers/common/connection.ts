@@ -5,7 +5,7 @@ import type { EntraConnectClient } from "../../contract/backend";
 import type { GraphClient, RetryInfo } from "../../graph";
 import { createDeploymentClient } from "../../backends/select";
 import { target as targetSchema } from "../../contract/target";
-import { configValue, type ProviderSettings, providerSettings } from "./settings";
+import { configValue, type GraphSettings, type ProviderSettings, providerSettings } from "./settings";
 
 let settings: ProviderSettings = providerSettings.parse({});
 const clients = new Map<string, EntraConnectClient>();
@@ -42,7 +42,12 @@ export function configureProviders(raw: Record<string, string | undefined>): voi
   // The engine configures each provider shell text once; a shell stored by an older version passes no Graph
   // keys, so it keeps the Graph settings another shell of the same process was given.
   const keepGraph = raw.graph === undefined && raw.graphClientSecret === undefined;
-  if (!keepGraph && graph) {
+  // Each shell is configured when the engine first needs it, possibly while another resource's Graph request is
+  // under way on the client: the same settings keep that client (closing it fails the request, UND_ERR_DESTROYED).
+  const sameGraph =
+    JSON.stringify([parsed.data.graph, parsed.data.graphClientSecret]) ===
+    JSON.stringify([settings.graph, settings.graphClientSecret]);
+  if (!keepGraph && !sameGraph && graph) {
     void graph.close();
     graph = undefined;
   }
@@ -74,6 +79,16 @@ export function graphClient(resource: string): GraphClient {
         "entra-writeback:graphClientSecret` (see docs/defaults.md)",
     );
   }
+  graph = newGraphClient(configured, settings.graphClientSecret, resource);
+  return graph;
+}
+
+/** A Microsoft Graph client from the stack's Graph settings; each retry wait is printed, naming `resource`. */
+export function newGraphClient(
+  configured: GraphSettings,
+  clientSecret: string | undefined,
+  resource: string,
+): GraphClient {
   const { certificateFile, trustedCaFile, ...connection } = configured;
   const retry = {
     onRetry: (info: RetryInfo) =>
@@ -86,10 +101,10 @@ export function graphClient(resource: string): GraphClient {
   // Loaded here, on first use: the Graph client brings @azure/identity, MSAL and undici (about 0.2 s of CPU per
   // provider process), and most deployments declare no resource that calls Graph.
   const { GraphClient } = require("../../graph/client") as typeof import("../../graph/client");
-  graph = new GraphClient(
+  return new GraphClient(
     {
       ...connection,
-      ...(settings.graphClientSecret !== undefined ? { clientSecret: settings.graphClientSecret } : {}),
+      ...(clientSecret !== undefined ? { clientSecret } : {}),
       ...(certificateFile !== undefined
         ? { certificatePem: readSettingFile("graph.certificateFile", certificateFile) }
         : {}),
@@ -99,7 +114,6 @@ export function graphClient(resource: string): GraphClient {
     },
     { retry },
   );
-  return graph;
 }
 
 export function clientFor(rawTarget: unknown): EntraConnectClient {

@@ -19,7 +19,8 @@ export type ProviderKind =
   | "WritebackOU"
   | "WritebackPermission"
   | "UnifiedGroupWritebackDefault"
-  | "GroupWritebackOptOut";
+  | "GroupWritebackOptOut"
+  | "SyncRule";
 
 /** The Pulumi module of the resource types: pulumi-nodejs:dynamic/entra-writeback:<kind>. */
 const MODULE = "entra-writeback";

@@ -63,6 +63,15 @@ test("npm run lab converges the lab, shows what was written back and why not, an
     expect(out).toContain("security group not enabled for writeback");
     expect(out).toMatch(/"writtenBackGroupCount": 21/);
     expect(out).toContain("npm run pulumi -- preview --refresh --stack lab");
+    // The lab stack declares the defaults, and the summary shows what they did.
+    expect(out).toContain(
+      "Tenant default (Group.Unified NewUnifiedGroupWritebackDefault): false: new Microsoft 365 groups are not written back",
+    );
+    expect(out).toContain("Microsoft 365 groups opted out of writeback (isEnabled = false): 6 of 24");
+    expect(out).toContain(
+      'Sync rule "In from AAD - Group SOAinAAD Delete WriteBackOutOfScope and SoftDelete": present, precedence 50',
+    );
+    expect(out).toContain('Sync rule "Out to AD \u2013 Group Writeback Member Limit": disabled');
     if (attempt === 2) expect(out).toContain("removing the previous lab stack's state");
   }
 });

@@ -243,3 +243,41 @@ test("defaults with optOut: the tenant default, then the opt-out, then the sched
   await build({ defaults: {} });
   expect(byName("gw-opt-out")).toBeUndefined();
 });
+
+test("the Connect-side defaults: the delete rule after the scheduler and before v2, the member limit rule after v1", async () => {
+  const component = await build({ defaults: { deleteRulePrecedence: 42, disableMemberLimitRule: true } });
+  await outputOf(component.memberLimitRule!.id);
+  expect(registered.map((r) => r.name)).toEqual([
+    "gw",
+    "gw-tenant-default",
+    "gw-scheduler",
+    "gw-delete-rule",
+    "gw-v2",
+    "gw-ou",
+    "gw-permission",
+    "gw-v1",
+    "gw-member-limit-rule",
+  ]);
+  expect(byName("gw-delete-rule")?.type).toBe("pulumi-nodejs:dynamic/entra-writeback:SyncRule");
+  expect(byName("gw-delete-rule")?.inputs).toMatchObject({
+    name: "In from AAD - Group SOAinAAD Delete WriteBackOutOfScope and SoftDelete",
+    disabled: false,
+    onDelete: "retain",
+    definition: { identifier: "cb871f2d-0f01-4c32-a333-ff809145b947", precedence: 42, direction: "Inbound" },
+  });
+  expect(byName("gw-member-limit-rule")?.inputs).toMatchObject({
+    name: "Out to AD \u2013 Group Writeback Member Limit",
+    disabled: true,
+    onDelete: "retain",
+  });
+  expect(byName("gw-member-limit-rule")?.inputs.definition).toBeUndefined();
+  const reverting = await build({
+    defaults: { deleteRulePrecedence: 0, disableMemberLimitRule: true, revertRulesOnDestroy: true },
+  });
+  await outputOf(reverting.memberLimitRule!.id);
+  expect(byName("gw-delete-rule")?.inputs).toMatchObject({ onDelete: "revert" });
+  expect(byName("gw-member-limit-rule")?.inputs).toMatchObject({ onDelete: "revert" });
+  // Declared defaults without the rule keys: no rules.
+  await build({ defaults: {} });
+  expect(registered.filter((r) => r.type.endsWith(":SyncRule"))).toEqual([]);
+});
