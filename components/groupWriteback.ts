@@ -12,6 +12,7 @@ import { UnifiedGroupWritebackDefault } from "../providers/unifiedGroupWriteback
 import { WritebackOU } from "../providers/writebackOu/resource";
 import { WritebackPermission } from "../providers/writebackPermission/resource";
 import { type GroupWritebackSettings, groupWritebackSettings, writebackDefaults } from "./schema";
+import { CloudSyncGroupProvisioning, type CloudSyncGroupProvisioningArgs } from "./cloudSync";
 
 /**
  * The arguments of one GroupWriteback: the stack configuration keys (docs/configuration.md has each key's rule and
@@ -62,6 +63,11 @@ export interface GroupWritebackArgs {
     /** Put back the tenant's earlier value on destroy. Default false: retain. */
     restoreTenantDefaultOnDestroy?: pulumi.Input<boolean>;
   };
+  /**
+   * Cloud Sync group provisioning to one AD domain (Microsoft Graph), side by side with this server's writeback:
+   * neither depends on the other. Plain: it decides whether the Cloud Sync resources exist. See docs/cloud-sync.md.
+   */
+  cloudSync?: CloudSyncGroupProvisioningArgs;
 }
 
 // Every key of the settings is an arg, and every arg a key of the settings (checked by the compiler).
@@ -102,6 +108,8 @@ export class GroupWriteback extends pulumi.ComponentResource {
   readonly ou: WritebackOU;
   readonly permission: WritebackPermission;
   readonly v1: GroupWritebackFeature;
+  /** Cloud Sync group provisioning (declared with `cloudSync`). */
+  readonly cloudSync?: CloudSyncGroupProvisioning;
 
   constructor(name: string, args: GroupWritebackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("entra-writeback:index:GroupWriteback", name, {}, opts);
@@ -202,6 +210,11 @@ export class GroupWriteback extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [...afterV2, this.permission] },
     );
+
+    if (args.cloudSync) {
+      // Side by side: Cloud Sync provisions security groups, Connect writes back Microsoft 365 groups (v1).
+      this.cloudSync = new CloudSyncGroupProvisioning(`${name}-cloud-sync`, args.cloudSync, { parent: this });
+    }
 
     this.serverVersion = this.scheduler.connectVersion;
     this.computerName = this.scheduler.computerName;

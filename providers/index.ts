@@ -13,3 +13,13 @@ export {
   UnifiedGroupWritebackDefault,
   type UnifiedGroupWritebackDefaultArgs,
 } from "./unifiedGroupWritebackDefault/resource";
+export {
+  CloudSyncConfiguration,
+  type CloudSyncConfigurationArgs,
+  CloudSyncJob,
+  type CloudSyncJobArgs,
+  CloudSyncMappings,
+  type CloudSyncMappingsArgs,
+  CloudSyncScope,
+  type CloudSyncScopeArgs,
+} from "./cloudSync/resource";

@@ -18,7 +18,11 @@ export type ProviderKind =
   | "GroupWritebackFeature"
   | "WritebackOU"
   | "WritebackPermission"
-  | "UnifiedGroupWritebackDefault";
+  | "UnifiedGroupWritebackDefault"
+  | "CloudSyncConfiguration"
+  | "CloudSyncMappings"
+  | "CloudSyncScope"
+  | "CloudSyncJob";
 
 /** The Pulumi module of the resource types: pulumi-nodejs:dynamic/entra-writeback:<kind>. */
 const MODULE = "entra-writeback";
