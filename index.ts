@@ -20,5 +20,20 @@ export default async function program() {
     pendingExports: writeback.pendingExports,
     pendingManualSteps: writeback.pendingManualSteps,
     needsAttention: writeback.needsAttention,
+    ...(writeback.cloudSync
+      ? {
+          cloudSync: {
+            servicePrincipalId: writeback.cloudSync.servicePrincipalId,
+            jobId: writeback.cloudSync.jobId,
+            jobState: writeback.cloudSync.jobState,
+            statusCode: writeback.cloudSync.statusCode,
+            quarantineReason: writeback.cloudSync.quarantineReason,
+            quarantineRelease: writeback.cloudSync.quarantineRelease,
+            synchronizedCounts: writeback.cloudSync.synchronizedCounts,
+            needsAttention: writeback.cloudSync.needsAttention,
+            prerequisites: writeback.cloudSync.prerequisites,
+          },
+        }
+      : {}),
   };
 }

@@ -19,6 +19,7 @@ import { WritebackPermission } from "../providers/writebackPermission/resource";
 import { deleteOutOfScopeGroupsRule, OUT_TO_AD_MEMBER_LIMIT } from "../domain/groupWritebackRules";
 import { warnWithoutDefaults } from "./defaultsWarning";
 import { type GroupWritebackSettings, groupWritebackSettings, writebackDefaults } from "./schema";
+import { CloudSyncGroupProvisioning, type CloudSyncGroupProvisioningArgs } from "./cloudSync";
 
 /**
  * The arguments of one GroupWriteback: the stack configuration keys (docs/configuration.md has each key's rule and
@@ -81,6 +82,11 @@ export interface GroupWritebackArgs {
     /** Remove the delete rule and enable the member limit rule again on destroy. Default false: retain. */
     revertRulesOnDestroy?: pulumi.Input<boolean>;
   };
+  /**
+   * Cloud Sync group provisioning to one AD domain (Microsoft Graph), side by side with this server's writeback:
+   * neither depends on the other. Plain: it decides whether the Cloud Sync resources exist. See docs/cloud-sync.md.
+   */
+  cloudSync?: CloudSyncGroupProvisioningArgs;
 }
 
 // Every key of the settings is an arg, and every arg a key of the settings (checked by the compiler).
@@ -127,6 +133,8 @@ export class GroupWriteback extends pulumi.ComponentResource {
   readonly deleteRule?: SyncRule;
   /** "Out to AD – Group Writeback Member Limit" disabled (declared with `defaults.disableMemberLimitRule`). */
   readonly memberLimitRule?: SyncRule;
+  /** Cloud Sync group provisioning (declared with `cloudSync`). */
+  readonly cloudSync?: CloudSyncGroupProvisioning;
 
   constructor(name: string, args: GroupWritebackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("entra-writeback:index:GroupWriteback", name, {}, opts);
@@ -297,6 +305,10 @@ export class GroupWriteback extends pulumi.ComponentResource {
     const noDefaultsWarning = args.defaults
       ? pulumi.output(null)
       : warnWithoutDefaults(this, target, v2Mode === "skip");
+    if (args.cloudSync) {
+      // Side by side: Cloud Sync provisions security groups, Connect writes back Microsoft 365 groups (v1).
+      this.cloudSync = new CloudSyncGroupProvisioning(`${name}-cloud-sync`, args.cloudSync, { parent: this });
+    }
 
     this.serverVersion = this.scheduler.connectVersion;
     this.computerName = this.scheduler.computerName;

@@ -13,6 +13,7 @@ import { syncRuleDefinition } from "../providers/syncRule/schema";
 import { unifiedGroupWritebackDefaultInputs } from "../providers/unifiedGroupWritebackDefault/schema";
 import { writebackOuInputs } from "../providers/writebackOu/schema";
 import { writebackPermissionInputs } from "../providers/writebackPermission/schema";
+import { cloudSyncSettings } from "./cloudSyncSettings";
 
 const v2Mode = v2Inputs.shape.mode;
 const tenantDefault = unifiedGroupWritebackDefaultInputs.shape;
@@ -149,6 +150,18 @@ export const groupWritebackSettings = z.strictObject({
       "[delete rule](https://learn.microsoft.com/entra/identity/hybrid/connect/how-to-connect-modify-group-writeback) " +
       "or by hand, or set this key to the number you keep. With `groupWritebackV2: skip` it has no effect (v1 " +
       "alone writes them back by design).",
+  }),
+  cloudSync: documented(cloudSyncSettings.optional(), {
+    type: "object (below)",
+    description:
+      "Cloud Sync group provisioning to one AD domain, side by side with this Connect server (needs `graph`): " +
+      "`domain`, `targetOu` (a DN, or `{attribute, routes: [{value, ou}], defaultOu}`), `naming` (`cloudSync`: " +
+      "`<display name>_<last 12 of objectId>`, or `connect`: `Group_<objectId>`), `samAccountName` (a mapping " +
+      "expression; unmapped by default), `groupIds` (the selected security groups), `deleteThreshold` (500), " +
+      "`deleteThresholdEnabled`, `notifications` (`{enabled, recipients}`), `jobState` (`running` | `paused`), " +
+      "`releaseQuarantine` (the value the stack prints to release one TooManyDeletes quarantine), " +
+      "`provisionOnDemandGroupId`, `applicationTemplateId`, `appRoleId`, `deleteJobOnDestroy`. See " +
+      "[cloud-sync.md](cloud-sync.md).",
   }),
 });
 export type GroupWritebackSettings = z.output<typeof groupWritebackSettings>;

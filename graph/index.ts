@@ -31,3 +31,20 @@ export {
   SUPPORTED_GROUP_FILTER_FORMS,
   UnsupportedGroupFilterError,
 } from "./groupFilter";
+export {
+  AAD2AD_GROUP_PROVISIONING,
+  type AppRoleAssignment,
+  type AttributeMapping,
+  type AttributeMappingSource,
+  isNotFound,
+  type ObjectMapping,
+  RateLimiter,
+  type ScopeGroup,
+  type SecretPair,
+  type ServicePrincipal,
+  SynchronizationApi,
+  type SynchronizationJob,
+  type SynchronizationQuarantine,
+  type SynchronizationSchema,
+  waitForReplication,
+} from "./synchronization";

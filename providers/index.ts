@@ -15,3 +15,13 @@ export {
 } from "./unifiedGroupWritebackDefault/resource";
 export { GroupWritebackOptOut, type GroupWritebackOptOutArgs } from "./groupWritebackOptOut/resource";
 export { SyncRule, type SyncRuleArgs } from "./syncRule/resource";
+export {
+  CloudSyncConfiguration,
+  type CloudSyncConfigurationArgs,
+  CloudSyncJob,
+  type CloudSyncJobArgs,
+  CloudSyncMappings,
+  type CloudSyncMappingsArgs,
+  CloudSyncScope,
+  type CloudSyncScopeArgs,
+} from "./cloudSync/resource";

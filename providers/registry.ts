@@ -15,6 +15,11 @@ import { writebackOuProvider } from "./writebackOu/provider";
 import { writebackOu } from "./writebackOu/schema";
 import { writebackPermissionProvider } from "./writebackPermission/provider";
 import { writebackPermission } from "./writebackPermission/schema";
+import { cloudSyncConfigurationProvider } from "./cloudSync/configuration";
+import { cloudSyncJobProvider } from "./cloudSync/job";
+import { cloudSyncMappingsProvider } from "./cloudSync/mappings";
+import { cloudSyncConfiguration, cloudSyncJob, cloudSyncMappings, cloudSyncScope } from "./cloudSync/schema";
+import { cloudSyncScopeProvider } from "./cloudSync/scope";
 
 export { configureProviders } from "./common/connection";
 
@@ -34,6 +39,10 @@ const implementations = Object.fromEntries(
       [unifiedGroupWritebackDefault, unifiedGroupWritebackDefaultProvider],
       [groupWritebackOptOut, groupWritebackOptOutProvider],
       [syncRule, syncRuleProvider],
+      [cloudSyncConfiguration, cloudSyncConfigurationProvider],
+      [cloudSyncMappings, cloudSyncMappingsProvider],
+      [cloudSyncScope, cloudSyncScopeProvider],
+      [cloudSyncJob, cloudSyncJobProvider],
     ] as const
   ).map(([definition, implementation]) => [
     definition.kind,

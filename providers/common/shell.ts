@@ -20,7 +20,11 @@ export type ProviderKind =
   | "WritebackPermission"
   | "UnifiedGroupWritebackDefault"
   | "GroupWritebackOptOut"
-  | "SyncRule";
+  | "SyncRule"
+  | "CloudSyncConfiguration"
+  | "CloudSyncMappings"
+  | "CloudSyncScope"
+  | "CloudSyncJob";
 
 /** The Pulumi module of the resource types: pulumi-nodejs:dynamic/entra-writeback:<kind>. */
 const MODULE = "entra-writeback";
