@@ -96,6 +96,8 @@ export const adObjectSchema = z.discriminatedUnion("objectClass", [
     groupScope: z.enum(["Universal", "Global", "DomainLocal"]),
     /** Group_<objectId> on groups Entra Connect wrote back; null on ordinary groups. */
     adminDescription: z.string().nullable(),
+    /** msDS-ExternalDirectoryObjectID (Cloud Sync's match); absent or null when not set. Connect does not write it. */
+    externalDirectoryObjectId: z.string().nullable().optional(),
   }),
 ]);
 export type AdObject = z.infer<typeof adObjectSchema>;
