@@ -20,5 +20,7 @@ export default async function program() {
     pendingExports: writeback.pendingExports,
     pendingManualSteps: writeback.pendingManualSteps,
     needsAttention: writeback.needsAttention,
+    // Only a stack that declares the migration has this output.
+    ...(writeback.migration ? { cloudSyncMigrationPlan: writeback.cloudSyncMigrationPlan } : {}),
   };
 }

@@ -11,7 +11,13 @@ import { SchedulerState } from "../providers/schedulerState/resource";
 import { UnifiedGroupWritebackDefault } from "../providers/unifiedGroupWritebackDefault/resource";
 import { WritebackOU } from "../providers/writebackOu/resource";
 import { WritebackPermission } from "../providers/writebackPermission/resource";
-import { type GroupWritebackSettings, groupWritebackSettings, writebackDefaults } from "./schema";
+import { CloudSyncMigration } from "./cloudSyncMigration";
+import {
+  type CloudSyncMigrationSettings,
+  type GroupWritebackSettings,
+  groupWritebackSettings,
+  writebackDefaults,
+} from "./schema";
 
 /**
  * The arguments of one GroupWriteback: the stack configuration keys (docs/configuration.md has each key's rule and
@@ -62,6 +68,14 @@ export interface GroupWritebackArgs {
     /** Put back the tenant's earlier value on destroy. Default false: retain. */
     restoreTenantDefaultOnDestroy?: pulumi.Input<boolean>;
   };
+  /**
+   * Migrate the written-back security groups to Cloud Sync (docs/cloud-sync-migration.md): the migration's steps run
+   * first, in the documented order; the stack no longer declares GroupWritebackV2 (the migration turns it off), and
+   * the scheduler, OU, permission and v1 resources come after the migration. Plain: it decides which resources exist.
+   */
+  cloudSyncMigration?: {
+    [K in keyof CloudSyncMigrationSettings]?: pulumi.Input<Partial<CloudSyncMigrationSettings[K]>>;
+  };
 }
 
 // Every key of the settings is an arg, and every arg a key of the settings (checked by the compiler).
@@ -102,6 +116,10 @@ export class GroupWriteback extends pulumi.ComponentResource {
   readonly ou: WritebackOU;
   readonly permission: WritebackPermission;
   readonly v1: GroupWritebackFeature;
+  /** The migration to Cloud Sync (declared with `cloudSyncMigration`). */
+  readonly migration?: CloudSyncMigration;
+  /** What the migration will do, with live counts; null without `cloudSyncMigration`. */
+  readonly cloudSyncMigrationPlan: pulumi.Output<unknown>;
 
   constructor(name: string, args: GroupWritebackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("entra-writeback:index:GroupWriteback", name, {}, opts);
@@ -139,13 +157,44 @@ export class GroupWriteback extends pulumi.ComponentResource {
       );
     }
 
+    if (args.cloudSyncMigration) {
+      // First (after the tenant default): the scheduler resource would otherwise end the migration's pause.
+      const migration = args.cloudSyncMigration;
+      this.migration = new CloudSyncMigration(
+        `${name}-cloud-sync-migration`,
+        {
+          target,
+          writebackOu: args.writebackOu,
+          stack,
+          ...(migration.confirmDisableGroupWritebackV2 !== undefined
+            ? { confirmDisableGroupWritebackV2: migration.confirmDisableGroupWritebackV2 }
+            : {}),
+          ...(migration.cloudSync !== undefined ? { cloudSync: migration.cloudSync } : {}),
+          ...(migration.syncRulePrecedences !== undefined
+            ? { syncRulePrecedences: migration.syncRulePrecedences }
+            : {}),
+          syncIdleTimeoutSeconds,
+          wizardWaitSeconds: orDefault(args, "wizardWaitSeconds"),
+          wizardPollSeconds: orDefault(args, "wizardPollSeconds"),
+        },
+        { parent: this, dependsOn: this.tenantDefault ? [this.tenantDefault] : [] },
+      );
+    }
+    const beforeScheduler = this.migration
+      ? [this.migration.last]
+      : this.tenantDefault
+        ? [this.tenantDefault]
+        : [];
+
     this.scheduler = new SchedulerState(
       `${name}-scheduler`,
       { target, syncCycleEnabled: true, role, syncIdleTimeoutSeconds, stack },
-      { parent: this, dependsOn: this.tenantDefault ? [this.tenantDefault] : [] },
+      { parent: this, dependsOn: beforeScheduler },
     );
 
-    if (v2Mode !== "skip") {
+    // The migration turns GroupWritebackV2 off: the stack stops declaring it (its resource leaves the stack, which
+    // changes nothing on the tenant).
+    if (v2Mode !== "skip" && !this.migration) {
       this.v2 = new GroupWritebackFeature(
         `${name}-v2`,
         {
@@ -193,7 +242,7 @@ export class GroupWriteback extends pulumi.ComponentResource {
         version: "v1",
         writebackOu: this.ou.writebackOu,
         dnFormat: orDefault(args, "dnFormat"),
-        requireV2: v2Mode !== "skip",
+        requireV2: v2Mode !== "skip" && !this.migration,
         role,
         wizardWaitSeconds: orDefault(args, "wizardWaitSeconds"),
         wizardPollSeconds: orDefault(args, "wizardPollSeconds"),
@@ -214,6 +263,7 @@ export class GroupWriteback extends pulumi.ComponentResource {
     this.pendingExports = this.v1.pendingExports.apply((report) => report ?? null);
     this.pendingManualSteps = this.v1.pendingManualSteps.apply((steps) => steps ?? []);
     this.needsAttention = this.v1.needsAttention.apply((items) => items ?? []);
+    this.cloudSyncMigrationPlan = this.migration ? this.migration.plan : pulumi.output(null);
 
     this.registerOutputs({
       serverVersion: this.serverVersion,
@@ -225,6 +275,7 @@ export class GroupWriteback extends pulumi.ComponentResource {
       pendingExports: this.pendingExports,
       pendingManualSteps: this.pendingManualSteps,
       needsAttention: this.needsAttention,
+      cloudSyncMigrationPlan: this.cloudSyncMigrationPlan,
     });
   }
 }

@@ -13,3 +13,4 @@ export {
   UnifiedGroupWritebackDefault,
   type UnifiedGroupWritebackDefaultArgs,
 } from "./unifiedGroupWritebackDefault/resource";
+export { CloudSyncMigrationStep, type CloudSyncMigrationStepArgs } from "./cloudSyncMigration/resource";

@@ -1,6 +1,8 @@
 // What the serialized provider shells load in the provider process (see providers/common/shell.ts).
 import type { ProviderImplementation as Implementation } from "./common/defineResource";
 import type { ProviderKind } from "./common/shell";
+import { cloudSyncMigrationStepProvider } from "./cloudSyncMigration/provider";
+import { cloudSyncMigrationStep } from "./cloudSyncMigration/schema";
 import { groupWritebackFeatureProvider } from "./groupWritebackFeature/provider";
 import { groupWritebackFeature } from "./groupWritebackFeature/schema";
 import { schedulerStateProvider } from "./schedulerState/provider";
@@ -28,6 +30,7 @@ const implementations = Object.fromEntries(
       [writebackOu, writebackOuProvider],
       [writebackPermission, writebackPermissionProvider],
       [unifiedGroupWritebackDefault, unifiedGroupWritebackDefaultProvider],
+      [cloudSyncMigrationStep, cloudSyncMigrationStepProvider],
     ] as const
   ).map(([definition, implementation]) => [
     definition.kind,

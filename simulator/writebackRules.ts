@@ -1,4 +1,5 @@
 // Which cloud groups a server writes back, as what, and under which DN (https://learn.microsoft.com/en-us/entra/identity/hybrid/connect/how-to-connect-group-writeback-v2, https://learn.microsoft.com/en-us/entra/identity/hybrid/connect/how-to-connect-group-writeback-enable).
+import { DISPLAY_NAME_CN_MAX, displayNameCommonName } from "../domain/cloudSyncMigration";
 import { escapeDnValue } from "../domain/dn";
 import type { CloudGroup, Server, Tenant } from "./model";
 import { type DeleteRuleEffect, deleteRuleEffect, noFlowRulesInPlace } from "./syncRules";
@@ -94,7 +95,7 @@ export function objectIdFromAnchor(adminDescription: string | null): string | nu
 }
 
 /** The maximum display-name length the "Out to AD - Group SOAInAAD - DN" rule keeps (not on a public Microsoft page: see docs/simulator.md, DN). */
-export const DISPLAY_NAME_DN_MAX = 51;
+export const DISPLAY_NAME_DN_MAX = DISPLAY_NAME_CN_MAX;
 
 /** The RDN value of a written-back group. */
 export function writebackCommonName(
@@ -102,7 +103,7 @@ export function writebackCommonName(
   displayNameDn: boolean,
 ): string {
   if (!displayNameDn) return cloudAnchor(group.objectId);
-  return `${group.displayName.trim().slice(0, DISPLAY_NAME_DN_MAX)}_${group.objectId.slice(-12)}`;
+  return displayNameCommonName(group.displayName, group.objectId);
 }
 
 export function writebackDn(

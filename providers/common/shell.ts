@@ -18,7 +18,8 @@ export type ProviderKind =
   | "GroupWritebackFeature"
   | "WritebackOU"
   | "WritebackPermission"
-  | "UnifiedGroupWritebackDefault";
+  | "UnifiedGroupWritebackDefault"
+  | "CloudSyncMigrationStep";
 
 /** The Pulumi module of the resource types: pulumi-nodejs:dynamic/entra-writeback:<kind>. */
 const MODULE = "entra-writeback";
