@@ -485,13 +485,16 @@ export const operations = {
     args: z.strictObject({ identifier: z.guid(), disabled: z.boolean() }),
     result: syncRule,
   },
-  /** Written-back security groups under the DN (adminDescription Group_<objectId>) with their msDS-ExternalDirectoryObjectID, sorted by DN. */
+  /**
+   * Written-back security groups without mail under the DN (adminDescription Group_<objectId>; the mail-enabled ones
+   * are Microsoft 365 groups, which stay with Connect) with their msDS-ExternalDirectoryObjectID, sorted by DN.
+   */
   listGroupDirectoryObjectIds: {
     args: z.strictObject({ dn: distinguishedName }),
     result: z.strictObject({ groups: z.array(groupDirectoryObjectId) }),
   },
   /**
-   * Copies adminDescription into msDS-ExternalDirectoryObjectID on every written-back security group under the DN
+   * Copies adminDescription into msDS-ExternalDirectoryObjectID on every group listGroupDirectoryObjectIds lists
    * (step 1 of the migration to Cloud Sync). A group that already carries its adminDescription is skipped; a group
    * with another value refuses the whole call (code Refused, naming the groups) before anything is written.
    */

@@ -414,17 +414,23 @@ export function directoryObjectIdConflictMessage(
   );
 }
 
-/** Written-back security groups under dn (Get-ADGroup -SearchBase, GroupCategory Security), by DN, with their keys. */
+/**
+ * Written-back security groups without mail under dn (Get-ADGroup -SearchBase, GroupCategory Security, mail not set),
+ * by DN, with their keys. The simulated AD keeps no mail attribute: a written-back Microsoft 365 group carries one
+ * (Connect writes its mail and proxy addresses), so the cloud group's type stands for it.
+ */
 function securityGroupDirectoryObjectIds(
   state: SimState,
   dn: string,
 ): { key: string; view: GroupDirectoryObjectId }[] {
   const below = dnKey(dn);
+  const mailEnabled = new Set<string>();
+  for (const group of eachCloudGroup(state.tenant)) if (group.type === "m365") mailEnabled.add(group.objectId);
   const found: { key: string; view: GroupDirectoryObjectId }[] = [];
   for (const [key, group] of anchoredGroups(state.domain)) {
     if (group.groupCategory !== "Security" || !isAtOrBelow(key, below)) continue;
     const cloudObjectId = objectIdFromAnchor(group.adminDescription);
-    if (cloudObjectId === null || group.adminDescription === null) continue;
+    if (cloudObjectId === null || group.adminDescription === null || mailEnabled.has(cloudObjectId)) continue;
     found.push({
       key,
       view: {

@@ -2246,8 +2246,9 @@ function Set-EntraWritebackSyncRule {
 }
 
 function Get-WrittenBackSecurityGroup {
-    # The security groups under the DN that Entra Connect wrote back (adminDescription Group_<objectId>), by DN,
-    # each with its msDS-ExternalDirectoryObjectID (null when not set).
+    # The security groups without mail under the DN that Entra Connect wrote back (adminDescription Group_<objectId>;
+    # a mail-enabled one is a Microsoft 365 group, which stays with Connect), by DN, each with its
+    # msDS-ExternalDirectoryObjectID (null when not set).
     [CmdletBinding()]
     [OutputType([System.Collections.Specialized.OrderedDictionary])]
     param(
@@ -2255,11 +2256,15 @@ function Get-WrittenBackSecurityGroup {
         [string]$Dn
     )
 
-    $properties = @('adminDescription', 'displayName', 'msDS-ExternalDirectoryObjectID')
+    $properties = @('adminDescription', 'displayName', 'mail', 'msDS-ExternalDirectoryObjectID')
     [object[]]$found = @(Get-ADGroup -SearchBase $Dn -SearchScope Subtree -Filter "adminDescription -like 'Group_*' -and GroupCategory -eq 'Security'" -Properties $properties)
     [string[]]$dns = @($found | ForEach-Object { [string]$_.DistinguishedName })
     [System.Array]::Sort($dns, $found, [System.StringComparer]::OrdinalIgnoreCase)
     foreach ($group in $found) {
+        $mail = $group.PSObject.Properties['mail']
+        if ($null -ne $mail -and -not [string]::IsNullOrEmpty([string]$mail.Value)) {
+            continue
+        }
         $adminDescription = [string]$group.adminDescription
         $displayName = [string]$group.displayName
         if ([string]::IsNullOrEmpty($displayName)) {
@@ -2290,7 +2295,8 @@ function Get-EntraWritebackGroupDirectoryObjectId {
         The read of the first step of Microsoft's migration from group writeback v2 to Cloud Sync: Cloud Sync finds
         an existing AD group by msDS-ExternalDirectoryObjectID, which must hold the group's adminDescription
         (Group_<objectId>). Runs Get-ADGroup -SearchBase <dn> for the security groups whose adminDescription starts
-        with Group_, and reports each group's DN, adminDescription, cloud object id, display name and
+        with Group_ and that have no mail (a mail-enabled one is a Microsoft 365 group, which stays with Connect's
+        group writeback v1), and reports each group's DN, adminDescription, cloud object id, display name and
         msDS-ExternalDirectoryObjectID (null when not set), sorted by DN. Changes nothing.
 
         Returns an ordered dictionary, shown here as the JSON entra-writeback receives:
