@@ -425,7 +425,8 @@ function securityGroupDirectoryObjectIds(
 ): { key: string; view: GroupDirectoryObjectId }[] {
   const below = dnKey(dn);
   const mailEnabled = new Set<string>();
-  for (const group of eachCloudGroup(state.tenant)) if (group.type === "m365") mailEnabled.add(group.objectId);
+  for (const group of eachCloudGroup(state.tenant))
+    if (group.type === "m365") mailEnabled.add(group.objectId);
   const found: { key: string; view: GroupDirectoryObjectId }[] = [];
   for (const [key, group] of anchoredGroups(state.domain)) {
     if (group.groupCategory !== "Security" || !isAtOrBelow(key, below)) continue;
