@@ -181,3 +181,104 @@ test("a legacy tenant migrates: refused without the mapping, the plan with live 
     await project.cleanup();
   }
 });
+
+/** A legacy writeback made by hand (what today's stack converges to), staging mode already on for the migration. */
+function legacyByHand(): string {
+  const stateFile = newServer(LEGACY);
+  simOk(["ad", stateFile, "new-ou", "Entra Writeback", "OU=Groups,OU=Corp,DC=contoso,DC=com"]);
+  simOk(["ad", stateFile, "grant", LAB_OU, LAB_ACCOUNT]);
+  simOk(["feature", stateFile, "--group-writeback-v2", "true"]);
+  wizardEnable(stateFile);
+  simOk(["clock", stateFile, "--advance", "120"]);
+  simOk(["wizard", stateFile, "staging", "--enable"]);
+  return stateFile;
+}
+
+const CONFIRMED = {
+  cloudSyncMigration: JSON.stringify({
+    confirmDisableGroupWritebackV2: true,
+    cloudSync: { cnMapping: "keepConnectNames", targetOu: LAB_OU },
+  }),
+};
+
+async function until(what: string, probe: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** The operator's next step after a kill: a plain `pulumi up`, after `pulumi cancel` when the stack is locked. */
+async function nextUp(project: CliProject): Promise<CliRun> {
+  const first = await project.run(UP);
+  if (!/locked/.test(first.output)) return first;
+  expect((await project.run(["cancel", "--yes"])).exitCode).toBe(0);
+  return project.run(UP);
+}
+
+// Each kill point hangs the call that starts a step, so the deployment dies with the steps before it done.
+test.each([
+  ["step 1 (the copy)", "copyGroupDirectoryObjectIds", 0],
+  ["the scheduler off", "setSchedulerSyncCycleEnabled", 0],
+  ["the second sync rule", "newSyncRule", 1],
+  ["the first Initial cycle", "startSyncCycle", 0],
+  ["GroupWritebackV2 off (the irreversible step)", "setGroupWritebackV2", 0],
+  ["the Initial cycle after v2 off", "startSyncCycle", 1],
+  ["the scheduler on", "setSchedulerSyncCycleEnabled", 1],
+])(
+  "killed at %s: the next up resumes to the same final state, the scheduler enabled",
+  async (_label, operation, after) => {
+    const stateFile = legacyByHand();
+    const before = security(stateFile);
+    expect(before).toHaveLength(50);
+    simOk([
+      "fault",
+      stateFile,
+      operation,
+      "--kind",
+      "hang",
+      ...(after > 0 ? ["--after", String(after)] : []),
+    ]);
+    const project = await cliProject(
+      `migrate-kill-${operation.toLowerCase()}-${after}`,
+      stateFile,
+      CONFIRMED,
+    );
+    try {
+      const up = project.start(UP);
+      await until(
+        `the ${operation} call to hang`,
+        () =>
+          providerOperations(stateFile).some((o) => o.operation === operation && o.code === "InjectedFault"),
+        180_000,
+      );
+      up.child.kill("SIGKILL");
+      expect((await up.done).signal).toBe("SIGKILL");
+
+      const resumed = failed(await nextUp(project));
+      expect(resumed).toContain('Clear "Enable staging mode"');
+      simOk(["wizard", stateFile, "staging", "--disable"]);
+      const last = await project.run(UP);
+      expect(last.exitCode).toBe(0);
+
+      const { state } = show(stateFile);
+      expect(state.tenant.scheduler.syncCycleEnabled).toBe(true);
+      expect(state.tenant.features.groupWritebackV2).toBe(false);
+      expect(state.servers[0]?.syncWindow ?? null).toBeNull();
+      simOk(["clock", stateFile, "--advance", "2400"]);
+      expect(security(stateFile)).toEqual(
+        before.map((group) => ({ ...group, externalDirectoryObjectId: group.adminDescription })),
+      );
+      expect(groups(stateFile)).toHaveLength(90);
+      // Each step once: two rules, one v2 change, no group deleted.
+      const done = writes(stateFile);
+      expect(done.filter((line) => line.startsWith("newSyncRule"))).toHaveLength(2);
+      expect(done.filter((line) => line.startsWith("setGroupWritebackV2"))).toHaveLength(1);
+      const journal = show(stateFile).journal as { kind: string; event?: string }[];
+      expect(journal.some((entry) => entry.kind === "event" && entry.event === "groups-deleted")).toBe(false);
+    } finally {
+      await project.cleanup();
+    }
+  },
+);
