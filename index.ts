@@ -22,5 +22,20 @@ export default async function program() {
     needsAttention: writeback.needsAttention,
     // Only a stack that declares the migration has this output.
     ...(writeback.migration ? { cloudSyncMigrationPlan: writeback.cloudSyncMigrationPlan } : {}),
+    ...(writeback.cloudSync
+      ? {
+          cloudSync: {
+            servicePrincipalId: writeback.cloudSync.servicePrincipalId,
+            jobId: writeback.cloudSync.jobId,
+            jobState: writeback.cloudSync.jobState,
+            statusCode: writeback.cloudSync.statusCode,
+            quarantineReason: writeback.cloudSync.quarantineReason,
+            quarantineRelease: writeback.cloudSync.quarantineRelease,
+            synchronizedCounts: writeback.cloudSync.synchronizedCounts,
+            needsAttention: writeback.cloudSync.needsAttention,
+            prerequisites: writeback.cloudSync.prerequisites,
+          },
+        }
+      : {}),
   };
 }

@@ -18,6 +18,7 @@ import {
   groupWritebackSettings,
   writebackDefaults,
 } from "./schema";
+import { CloudSyncGroupProvisioning, type CloudSyncGroupProvisioningArgs } from "./cloudSync";
 
 /**
  * The arguments of one GroupWriteback: the stack configuration keys (docs/configuration.md has each key's rule and
@@ -76,6 +77,11 @@ export interface GroupWritebackArgs {
   cloudSyncMigration?: {
     [K in keyof CloudSyncMigrationSettings]?: pulumi.Input<Partial<CloudSyncMigrationSettings[K]>>;
   };
+  /**
+   * Cloud Sync group provisioning to one AD domain (Microsoft Graph), side by side with this server's writeback:
+   * neither depends on the other. Plain: it decides whether the Cloud Sync resources exist. See docs/cloud-sync.md.
+   */
+  cloudSync?: CloudSyncGroupProvisioningArgs;
 }
 
 // Every key of the settings is an arg, and every arg a key of the settings (checked by the compiler).
@@ -120,6 +126,8 @@ export class GroupWriteback extends pulumi.ComponentResource {
   readonly migration?: CloudSyncMigration;
   /** What the migration will do, with live counts; null without `cloudSyncMigration`. */
   readonly cloudSyncMigrationPlan: pulumi.Output<unknown>;
+  /** Cloud Sync group provisioning (declared with `cloudSync`). */
+  readonly cloudSync?: CloudSyncGroupProvisioning;
 
   constructor(name: string, args: GroupWritebackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("entra-writeback:index:GroupWriteback", name, {}, opts);
@@ -251,6 +259,11 @@ export class GroupWriteback extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [...afterV2, this.permission] },
     );
+
+    if (args.cloudSync) {
+      // Side by side: Cloud Sync provisions security groups, Connect writes back Microsoft 365 groups (v1).
+      this.cloudSync = new CloudSyncGroupProvisioning(`${name}-cloud-sync`, args.cloudSync, { parent: this });
+    }
 
     this.serverVersion = this.scheduler.connectVersion;
     this.computerName = this.scheduler.computerName;

@@ -12,6 +12,7 @@ import { unifiedGroupWritebackDefaultInputs } from "../providers/unifiedGroupWri
 import { writebackOuInputs } from "../providers/writebackOu/schema";
 import { writebackPermissionInputs } from "../providers/writebackPermission/schema";
 import { cloudSyncMigrationStepInputs } from "../providers/cloudSyncMigration/schema";
+import { cloudSyncSettings } from "./cloudSyncSettings";
 
 const v2Mode = v2Inputs.shape.mode;
 const tenantDefault = unifiedGroupWritebackDefaultInputs.shape;
@@ -131,6 +132,18 @@ export const groupWritebackSettings = z.strictObject({
       "`cloudSyncDefault`, the default, which renames Connect's `Group_<objectId>` groups) and " +
       "`cloudSync.targetOu` (default: Cloud Sync's `CN=Users`): a declaration that would rename or move a group is " +
       "refused in the preview. `syncRulePrecedences.inbound` / `.outbound` (default: the lowest free below 100).",
+  }),
+  cloudSync: documented(cloudSyncSettings.optional(), {
+    type: "object (below)",
+    description:
+      "Cloud Sync group provisioning to one AD domain, side by side with this Connect server (needs `graph`): " +
+      "`domain`, `targetOu` (a DN, or `{attribute, routes: [{value, ou}], defaultOu}`), `naming` (`cloudSync`: " +
+      "`<display name>_<last 12 of objectId>`, or `connect`: `Group_<objectId>`), `samAccountName` (a mapping " +
+      "expression; unmapped by default), `groupIds` (the selected security groups), `deleteThreshold` (500), " +
+      "`deleteThresholdEnabled`, `notifications` (`{enabled, recipients}`), `jobState` (`running` | `paused`), " +
+      "`releaseQuarantine` (the value the stack prints to release one TooManyDeletes quarantine), " +
+      "`provisionOnDemandGroupId`, `applicationTemplateId`, `appRoleId`, `deleteJobOnDestroy`. See " +
+      "[cloud-sync.md](cloud-sync.md).",
   }),
 });
 export type GroupWritebackSettings = z.output<typeof groupWritebackSettings>;

@@ -71,6 +71,12 @@ export function readStackConfig(
         "(set graph.tenantId and graph.clientId with --path, and graphClientSecret with --secret; see docs/defaults.md)",
     );
   }
+  if (parsed.success && parsed.data.cloudSync && parsedSettings.success && !parsedSettings.data.graph) {
+    problems.push(
+      `  ${NAMESPACE}:cloudSync: declared, but ${NAMESPACE}:graph is not set: Cloud Sync is configured through ` +
+        "Microsoft Graph (set graph.tenantId and graph.clientId with --path, and graphClientSecret with --secret; see docs/cloud-sync.md)",
+    );
+  }
   if (problems.length > 0 || !parsed.success) {
     throw new StackConfigError(
       `invalid stack configuration; nothing was changed:\n${problems.join("\n")}\n` +

@@ -201,6 +201,41 @@ export class GraphClient {
     );
   }
 
+  /**
+   * One request to any Graph path (the synchronization API in graph/synchronization.ts builds on it): the same
+   * authentication, retries and error translation as every other call, the body checked with `schema` when given.
+   */
+  request<T = unknown>(
+    method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
+    path: string,
+    options: {
+      version?: GraphVersion;
+      body?: unknown;
+      headers?: Record<string, string>;
+      schema?: z.ZodType<T>;
+    } = {},
+  ): Promise<T> {
+    const version = options.version ?? "beta";
+    const request = this.client.api(path).version(version);
+    if (options.headers) request.headers(options.headers);
+    const url = `/${version}${path}`;
+    const run = (): Promise<unknown> => {
+      switch (method) {
+        case "GET":
+          return request.get();
+        case "POST":
+          return request.post(options.body ?? {});
+        case "PUT":
+          return request.put(options.body ?? {});
+        case "PATCH":
+          return request.patch(options.body ?? {});
+        case "DELETE":
+          return request.delete();
+      }
+    };
+    return this.send(method, url, run, options.schema);
+  }
+
   /** Pages of groups, following @odata.nextLink exactly as Graph gave it until there is none. */
   async *groupPages(query: GroupQuery = {}): AsyncGenerator<GroupPage> {
     const version = query.version ?? "beta";

@@ -23,3 +23,20 @@ export {
 } from "./errors";
 export { RETRY_STATUSES, type RetryInfo, RetryMiddleware, type RetryOptions, retryAfterMs } from "./retry";
 export type { DirectorySetting, DirectorySettingTemplate, GraphGroup } from "./schemas";
+export {
+  AAD2AD_GROUP_PROVISIONING,
+  type AppRoleAssignment,
+  type AttributeMapping,
+  type AttributeMappingSource,
+  isNotFound,
+  type ObjectMapping,
+  RateLimiter,
+  type ScopeGroup,
+  type SecretPair,
+  type ServicePrincipal,
+  SynchronizationApi,
+  type SynchronizationJob,
+  type SynchronizationQuarantine,
+  type SynchronizationSchema,
+  waitForReplication,
+} from "./synchronization";

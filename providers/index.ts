@@ -14,3 +14,13 @@ export {
   type UnifiedGroupWritebackDefaultArgs,
 } from "./unifiedGroupWritebackDefault/resource";
 export { CloudSyncMigrationStep, type CloudSyncMigrationStepArgs } from "./cloudSyncMigration/resource";
+export {
+  CloudSyncConfiguration,
+  type CloudSyncConfigurationArgs,
+  CloudSyncJob,
+  type CloudSyncJobArgs,
+  CloudSyncMappings,
+  type CloudSyncMappingsArgs,
+  CloudSyncScope,
+  type CloudSyncScopeArgs,
+} from "./cloudSync/resource";

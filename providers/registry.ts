@@ -13,6 +13,11 @@ import { writebackOuProvider } from "./writebackOu/provider";
 import { writebackOu } from "./writebackOu/schema";
 import { writebackPermissionProvider } from "./writebackPermission/provider";
 import { writebackPermission } from "./writebackPermission/schema";
+import { cloudSyncConfigurationProvider } from "./cloudSync/configuration";
+import { cloudSyncJobProvider } from "./cloudSync/job";
+import { cloudSyncMappingsProvider } from "./cloudSync/mappings";
+import { cloudSyncConfiguration, cloudSyncJob, cloudSyncMappings, cloudSyncScope } from "./cloudSync/schema";
+import { cloudSyncScopeProvider } from "./cloudSync/scope";
 
 export { configureProviders } from "./common/connection";
 
@@ -31,6 +36,10 @@ const implementations = Object.fromEntries(
       [writebackPermission, writebackPermissionProvider],
       [unifiedGroupWritebackDefault, unifiedGroupWritebackDefaultProvider],
       [cloudSyncMigrationStep, cloudSyncMigrationStepProvider],
+      [cloudSyncConfiguration, cloudSyncConfigurationProvider],
+      [cloudSyncMappings, cloudSyncMappingsProvider],
+      [cloudSyncScope, cloudSyncScopeProvider],
+      [cloudSyncJob, cloudSyncJobProvider],
     ] as const
   ).map(([definition, implementation]) => [
     definition.kind,

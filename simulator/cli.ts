@@ -8,6 +8,7 @@ import { adCommand } from "./cli/ad";
 import { addServerCommand } from "./cli/addServer";
 import { type CliCommand, type CliIo, parse, stateArgument, UsageError } from "./cli/args";
 import { busyCommand } from "./cli/busy";
+import { cloudsyncCommand } from "./cli/cloudsync";
 import { clockCommand } from "./cli/clock";
 import { faultCommand } from "./cli/fault";
 import { featureCommand } from "./cli/feature";
@@ -39,6 +40,7 @@ const COMMANDS: readonly CliCommand[] = [
   faultCommand,
   graphCommand,
   addServerCommand,
+  cloudsyncCommand,
 ];
 
 /** `entra-sim --help` lists graph last. */

@@ -5,14 +5,19 @@
 import type { DatabaseSync } from "node:sqlite";
 import { isAtOrBelow } from "../domain/dn";
 import type { AdGroup, AdObject, CloudGroup, Domain, SimState, Tenant } from "./model";
+import { type CloudSyncState, cloudSyncSchema } from "./cloudSync/model";
 import {
+  CLOUD_SYNC_TABLE,
   coreText,
   parseGroupRow,
   parentOfKey,
   parseObjectRow,
+  readCloudSyncRow,
   readCore,
   type RowStatements,
   rowStatements,
+  StateFileError,
+  writeCloudSyncRow,
   writeCore,
 } from "./store";
 import { objectIdFromAnchor } from "./writebackRules";
@@ -52,6 +57,58 @@ export interface LoadedState {
   commit(): void;
   /** A plain copy of the whole state (every group and object loaded). */
   materialize(): SimState;
+  /** When the earliest scheduled Cloud Sync cycle is due (epoch ms), without loading Cloud Sync's state. */
+  cloudSyncDueMs(): number | null;
+}
+
+/** The earliest nextRunAt of Cloud Sync's jobs, or null. */
+export function earliestCloudSyncRun(cloudSync: CloudSyncState | undefined): number | null {
+  let earliest: number | null = null;
+  for (const sp of cloudSync?.servicePrincipals ?? [])
+    for (const job of sp.jobs) {
+      if (job.nextRunAt === null) continue;
+      const at = Date.parse(job.nextRunAt);
+      if (earliest === null || at < earliest) earliest = at;
+    }
+  return earliest;
+}
+
+/** Cloud Sync's row, parsed the first time state.cloudSync is read; written back when it changed. */
+function lazyCloudSync(file: string, db: DatabaseSync) {
+  db.exec(CLOUD_SYNC_TABLE);
+  const row = readCloudSyncRow(db);
+  let loaded = false;
+  let value: CloudSyncState | undefined;
+  const load = (): CloudSyncState | undefined => {
+    if (!loaded) {
+      loaded = true;
+      if (row) {
+        const parsed = cloudSyncSchema.safeParse(JSON.parse(row.json));
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0];
+          throw new StateFileError(
+            `${file} is not a valid simulator state: cloudSync.${issue?.path.join(".") ?? ""}: ${issue?.message ?? "invalid"}`,
+          );
+        }
+        value = parsed.data;
+      }
+    }
+    return value;
+  };
+  return {
+    load,
+    set(next: CloudSyncState | undefined): void {
+      loaded = true;
+      value = next;
+    },
+    dueMs: (): number | null => (loaded ? earliestCloudSyncRun(value) : (row?.nextRunMs ?? null)),
+    commit(): void {
+      if (!loaded || value === undefined) return;
+      const json = JSON.stringify(value);
+      if (row && row.json === json) return;
+      writeCloudSyncRow(db, json, earliestCloudSyncRun(value));
+    },
+  };
 }
 
 /**
@@ -250,6 +307,13 @@ export function loadState(file: string, db: DatabaseSync): LoadedState {
   groupStreams.set(tenant, groups.stream);
   const domain = { ...core.domain, objects: objects.objects } as Domain;
   const state = { ...core, tenant, domain } as SimState;
+  const cloudSync = lazyCloudSync(file, db);
+  Object.defineProperty(state, "cloudSync", {
+    enumerable: true,
+    configurable: true,
+    get: cloudSync.load,
+    set: cloudSync.set,
+  });
   return {
     state,
     commit() {
@@ -257,7 +321,9 @@ export function loadState(file: string, db: DatabaseSync): LoadedState {
       if (after !== text) writeCore(db, after);
       groups.commit();
       objects.commit();
+      cloudSync.commit();
     },
+    cloudSyncDueMs: cloudSync.dueMs,
     materialize() {
       objects.loadAll();
       const plain = { ...state, domain: { ...state.domain, objects: { ...objects.objects } } };

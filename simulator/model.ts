@@ -12,6 +12,7 @@ import {
   syncWindow,
 } from "../contract/contract";
 import { builtInSyncRules } from "./syncRules";
+import { cloudSyncSchema } from "./cloudSync/model";
 
 export const STATE_SCHEMA_VERSION = 1;
 
@@ -39,6 +40,10 @@ export const cloudGroupSchema = z.strictObject({
   /** writebackConfiguration.onPremisesGroupType, when set. */
   onPremisesGroupType: onPremisesGroupType.optional(),
   deleted: z.enum(["none", "soft", "hard"]),
+  /** For type security only: a mail-enabled security group or a distribution list instead (mailEnabled true). */
+  variant: z.enum(["mailEnabledSecurity", "distribution"]).optional(),
+  /** Direct members: objectIds of users (cloudSync.users) and groups. Absent: no members. */
+  members: z.array(z.guid()).optional(),
 });
 export type CloudGroup = z.infer<typeof cloudGroupSchema>;
 
@@ -86,7 +91,14 @@ export const adObjectSchema = z.discriminatedUnion("objectClass", [
     protectedFromAccidentalDeletion: z.boolean(),
   }),
   z.strictObject({ objectClass: z.literal("container"), dn: z.string(), aces }),
-  z.strictObject({ objectClass: z.literal("user"), dn: z.string(), aces, samAccountName: z.string() }),
+  z.strictObject({
+    objectClass: z.literal("user"),
+    dn: z.string(),
+    aces,
+    samAccountName: z.string(),
+    /** objectGUID; what Connect syncs to the cloud user's onPremisesObjectIdentifier. */
+    objectGuid: z.guid().optional(),
+  }),
   z.strictObject({
     objectClass: z.literal("group"),
     dn: z.string(),
@@ -96,8 +108,15 @@ export const adObjectSchema = z.discriminatedUnion("objectClass", [
     groupScope: z.enum(["Universal", "Global", "DomainLocal"]),
     /** Group_<objectId> on groups Entra Connect wrote back; null on ordinary groups. */
     adminDescription: z.string().nullable(),
-    /** msDS-ExternalDirectoryObjectID (Cloud Sync's match); absent or null when not set. Connect does not write it. */
+    /** msDS-ExternalDirectoryObjectId: Group_<objectId> on groups Cloud Sync provisions or matches (Connect does not write it). */
     externalDirectoryObjectId: z.string().nullable().optional(),
+    /** objectGUID: the object's identity (set on groups Cloud Sync creates; a move or rename keeps it). */
+    objectGuid: z.guid().optional(),
+    /** sAMAccountName, when known (Cloud Sync's mapping, or a random name when unmapped). */
+    samAccountName: z.string().optional(),
+    description: z.string().nullable().optional(),
+    /** member: DNs of the members (written by Cloud Sync; absent on groups nobody wrote members to). */
+    members: z.array(z.string()).optional(),
   }),
 ]);
 export type AdObject = z.infer<typeof adObjectSchema>;
@@ -250,5 +269,7 @@ export const stateSchema = z.strictObject({
   faults: z.array(faultSchema),
   /** Absent in state files made before the Graph simulator; see simulator/graph/tenantAccess.ts. */
   graph: graphSchema.optional(),
+  /** Cloud Sync (simulator/cloudSync); kept in its own table, created on first use. */
+  cloudSync: cloudSyncSchema.optional(),
 });
 export type SimState = z.infer<typeof stateSchema>;

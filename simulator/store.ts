@@ -32,6 +32,14 @@ const SQLITE_HEADER = "SQLite format 3\0";
 /** How long a transaction waits for another process's write transaction before giving up. */
 export const BUSY_TIMEOUT_MS = 30_000;
 
+/**
+ * Cloud Sync's state (simulator/cloudSync/model.ts), one row, read only by what uses it; next_run_ms (the earliest
+ * scheduled job cycle) lets every transaction see whether a cycle is due without parsing the row. Databases made
+ * before it get the table on their first transaction (IF NOT EXISTS), so STORAGE_VERSION stays.
+ */
+export const CLOUD_SYNC_TABLE =
+  "CREATE TABLE IF NOT EXISTS cloud_sync (id INTEGER PRIMARY KEY CHECK (id = 1), next_run_ms INTEGER, json TEXT NOT NULL)";
+
 const TABLES = `
 CREATE TABLE core (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL);
 CREATE TABLE cloud_groups (seq INTEGER PRIMARY KEY, object_id TEXT NOT NULL UNIQUE, json TEXT NOT NULL);
@@ -44,10 +52,11 @@ CREATE TABLE ad_objects (
 ) WITHOUT ROWID;
 CREATE INDEX ad_objects_by_parent ON ad_objects (parent_key);
 CREATE TABLE journal (seq INTEGER PRIMARY KEY AUTOINCREMENT, json TEXT NOT NULL);
+${CLOUD_SYNC_TABLE};
 `;
 
 /** The state without its two large collections: what the `core` row holds. */
-export const coreSchema = stateSchema.extend({
+export const coreSchema = stateSchema.omit({ cloudSync: true }).extend({
   tenant: tenantSchema.omit({ groups: true }),
   domain: domainSchema.omit({ objects: true }),
 });
@@ -303,16 +312,33 @@ export function coreText(state: SimState): string {
         .map((key) => [key, (object as Record<string, unknown>)[key]]),
     );
   return JSON.stringify({
-    ...state,
+    ...without(state, "cloudSync"),
     tenant: without(state.tenant, "groups"),
     domain: without(state.domain, "objects"),
   });
 }
 
+/** The cloud_sync row: Cloud Sync's state and its earliest scheduled cycle (null when none is scheduled). */
+export function readCloudSyncRow(db: DatabaseSync): { json: string; nextRunMs: number | null } | undefined {
+  const row = db.prepare("SELECT json, next_run_ms FROM cloud_sync WHERE id = 1").get() as
+    { json: string; next_run_ms: number | null } | undefined;
+  return row ? { json: row.json, nextRunMs: row.next_run_ms } : undefined;
+}
+
+export function writeCloudSyncRow(db: DatabaseSync, json: string, nextRunMs: number | null): void {
+  db.prepare(
+    "INSERT INTO cloud_sync (id, next_run_ms, json) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET next_run_ms = excluded.next_run_ms, json = excluded.json",
+  ).run(nextRunMs, json);
+}
+
 function writeWholeState(db: DatabaseSync, state: SimState): void {
   const rows = rowStatements(db);
-  db.exec("DELETE FROM core; DELETE FROM cloud_groups; DELETE FROM ad_objects; DELETE FROM journal;");
+  db.exec(CLOUD_SYNC_TABLE);
+  db.exec(
+    "DELETE FROM core; DELETE FROM cloud_groups; DELETE FROM ad_objects; DELETE FROM journal; DELETE FROM cloud_sync;",
+  );
   writeCore(db, coreText(state));
+  if (state.cloudSync) writeCloudSyncRow(db, JSON.stringify(state.cloudSync), null);
   for (const group of state.tenant.groups) rows.appendGroup(group.objectId, JSON.stringify(group));
   for (const [key, object] of Object.entries(state.domain.objects))
     rows.upsertObject(key, object, JSON.stringify(object));

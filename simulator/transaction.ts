@@ -6,6 +6,7 @@ import { loadState } from "./lazyState";
 import type { SimState } from "./model";
 import { openStateDatabase, resolveStateFile, sqliteGuard } from "./store";
 import { advanceTime } from "./syncCycle";
+import { advanceCloudSync } from "./cloudSync/engine";
 
 type WithoutTimes<T> = T extends unknown ? Omit<T, "at" | "wallAt"> : never;
 
@@ -71,6 +72,8 @@ export async function withState<T>(file: string, fn: (tx: Transaction) => T): Pr
           catchUp() {
             (tx as { nowMs: number }).nowMs = currentTimeMs(state.clock);
             advanceTime(state, tx.nowMs, event);
+            const cloudSyncDue = loaded.cloudSyncDueMs();
+            if (cloudSyncDue !== null && cloudSyncDue <= tx.nowMs) advanceCloudSync(state, tx.nowMs, event);
           },
           materialize: () => loaded.materialize(),
         };

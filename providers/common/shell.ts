@@ -19,7 +19,11 @@ export type ProviderKind =
   | "WritebackOU"
   | "WritebackPermission"
   | "UnifiedGroupWritebackDefault"
-  | "CloudSyncMigrationStep";
+  | "CloudSyncMigrationStep"
+  | "CloudSyncConfiguration"
+  | "CloudSyncMappings"
+  | "CloudSyncScope"
+  | "CloudSyncJob";
 
 /** The Pulumi module of the resource types: pulumi-nodejs:dynamic/entra-writeback:<kind>. */
 const MODULE = "entra-writeback";

@@ -97,7 +97,8 @@ export function parseGroupFilter(filter: string | null): GroupPredicate {
 
 /** securityEnabled and mailEnabled as Graph reports them for the two kinds of group the simulator models. */
 export function groupFlags(group: CloudGroup): { securityEnabled: boolean; mailEnabled: boolean } {
-  return group.type === "m365"
-    ? { securityEnabled: false, mailEnabled: true }
-    : { securityEnabled: true, mailEnabled: false };
+  if (group.type === "m365") return { securityEnabled: false, mailEnabled: true };
+  if (group.variant === "mailEnabledSecurity") return { securityEnabled: true, mailEnabled: true };
+  if (group.variant === "distribution") return { securityEnabled: false, mailEnabled: true };
+  return { securityEnabled: true, mailEnabled: false };
 }

@@ -12,6 +12,8 @@ import {
 } from "./directorySettings";
 import { GraphHttpError, TokenEndpointError } from "./errors";
 import { groupFlags, parseGroupFilter } from "./filter";
+import { CLOUD_SYNC_OPERATIONS } from "./cloudSyncOperations";
+import { routeCloudSync } from "./synchronization";
 import { issueToken, TOKEN_LIFETIME_SECONDS, type TokenClaims, verifyAuthorization } from "./tokens";
 
 export interface GraphRequest {
@@ -54,15 +56,15 @@ const WRITE_GROUPS = ["Group.ReadWrite.All", "Directory.ReadWrite.All"];
 const READ_DIRECTORY = ["Directory.Read.All", "Directory.ReadWrite.All"];
 const WRITE_DIRECTORY = ["Directory.ReadWrite.All"];
 
-function badRequest(message: string, code = "Request_BadRequest"): GraphHttpError {
+export function badRequest(message: string, code = "Request_BadRequest"): GraphHttpError {
   return new GraphHttpError(400, code, message);
 }
 
-function segmentNotFound(segment: string): GraphHttpError {
+export function segmentNotFound(segment: string): GraphHttpError {
   return new GraphHttpError(400, "BadRequest", `Resource not found for the segment '${segment}'.`);
 }
 
-function methodNotAllowed(): GraphHttpError {
+export function methodNotAllowed(): GraphHttpError {
   return new GraphHttpError(
     405,
     "Request_BadRequest",
@@ -70,7 +72,7 @@ function methodNotAllowed(): GraphHttpError {
   );
 }
 
-function resourceNotFound(id: string): GraphHttpError {
+export function resourceNotFound(id: string): GraphHttpError {
   return new GraphHttpError(
     404,
     "Request_ResourceNotFound",
@@ -78,7 +80,7 @@ function resourceNotFound(id: string): GraphHttpError {
   );
 }
 
-function parseJsonBody(body: string): unknown {
+export function parseJsonBody(body: string): unknown {
   if (body.trim() === "") throw badRequest("Empty Payload. JSON content expected.", "BadRequest");
   try {
     return JSON.parse(body);
@@ -300,7 +302,7 @@ function grantToken(graph: GraphTenant, app: GraphApp, scope: string, origin: st
 // ---------------------------------------------------------------------------------------------------------------
 // Groups.
 
-type Version = "v1.0" | "beta";
+export type Version = "v1.0" | "beta";
 
 const V1_GROUP_PROPERTIES = [
   "id",
@@ -313,7 +315,7 @@ const V1_GROUP_PROPERTIES = [
   "onPremisesSyncEnabled",
 ] as const;
 
-function groupView(group: CloudGroup, version: Version): Record<string, unknown> {
+export function groupView(group: CloudGroup, version: Version): Record<string, unknown> {
   const view: Record<string, unknown> = {
     id: group.objectId,
     displayName: group.displayName,
@@ -354,7 +356,7 @@ function project(view: Record<string, unknown>, properties: string[] | null): Re
   return Object.fromEntries(properties.map((name) => [name, view[name]]));
 }
 
-function liveGroup(state: SimState, id: string): CloudGroup {
+export function liveGroup(state: SimState, id: string): CloudGroup {
   const group = state.tenant.groups.find((candidate) => candidate.objectId === id.toLowerCase());
   if (!group || group.deleted !== "none") throw resourceNotFound(id);
   return group;
@@ -392,7 +394,7 @@ function readSkipToken(graph: GraphTenant, token: string): z.infer<typeof skipTo
   }
 }
 
-function pageSize(raw: string | null): number {
+export function pageSize(raw: string | null): number {
   if (raw === null) return DEFAULT_PAGE_SIZE;
   const size = /^\d+$/.test(raw) ? Number(raw) : NaN;
   if (!(size >= 1 && size <= MAX_PAGE_SIZE)) {
@@ -642,6 +644,7 @@ const OPERATIONS: ReadonlyArray<[method: string, path: RegExp, operation: string
   ["GET", /^\/beta\/settings\/[^/]+$/, "graph.getSetting"],
   ["PATCH", /^\/beta\/settings\/[^/]+$/, "graph.updateSetting"],
   ["DELETE", /^\/beta\/settings\/[^/]+$/, "graph.deleteSetting"],
+  ...CLOUD_SYNC_OPERATIONS,
 ];
 
 /** The journal's name for a request: graph.listGroups and so on, or graph.<METHOD> <path> for anything else. */
@@ -651,7 +654,7 @@ export function operationFor(method: string, path: string): string {
   return found ? found[2] : `graph.${upper} ${path}`;
 }
 
-function authorize(
+export function authorize(
   graph: GraphTenant,
   request: GraphRequest,
   ctx: RequestContext,
@@ -779,5 +782,7 @@ export function route(
     }
     throw methodNotAllowed();
   }
+  const cloudSync = routeCloudSync({ state, graph, request, ctx, version, segments, method });
+  if (cloudSync) return cloudSync;
   throw segmentNotFound(second);
 }

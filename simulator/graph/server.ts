@@ -8,6 +8,7 @@ import { generateLoopbackCertificate } from "./certificate";
 import { GraphHttpError, graphErrorBody, TokenEndpointError, tokenErrorBody } from "./errors";
 import { takeFault } from "./faults";
 import { type GraphRequest, type GraphResponse, operationFor, type RequestContext, route } from "./routes";
+import { takeCloudSyncEvents } from "./synchronization";
 import { GRAPH_JOURNAL_SERVER, withGraphTenant } from "./tenantAccess";
 
 export const GRAPH_HOST = "127.0.0.1";
@@ -105,6 +106,8 @@ function handle(
     try {
       const response = route(tx.state, graph, request, ctx);
       journal(response.status);
+      for (const event of takeCloudSyncEvents(tx.state))
+        tx.event(event.event, event.server, event.details, event.atMs);
       return { kind: "respond", response };
     } catch (error) {
       if (error instanceof GraphHttpError) {

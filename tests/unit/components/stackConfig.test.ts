@@ -172,6 +172,45 @@ describe("every value a resource would refuse later is refused by the program, w
     expect(readStackConfig(configWith(valid)).defaults).toBeUndefined();
   });
 
+  it("cloudSync needs the Graph connection and valid values; with them it is accepted, defaults applied", () => {
+    const keys = [...Object.keys(valid), "cloudSync", "graph", "graphClientSecret"];
+    const cloudSync = {
+      domain: "contoso.com",
+      targetOu: "OU=Cloud Groups,OU=Corp,DC=contoso,DC=com",
+      groupIds: ["0B6A8F4E-2A6B-4C1D-9F4E-3C2B1A0D9E8F"],
+    };
+    expect(() =>
+      readStackConfig(configWith({ ...valid, cloudSync: JSON.stringify(cloudSync) }), keys),
+    ).toThrow("entra-writeback:cloudSync: declared, but entra-writeback:graph is not set");
+    const graph = JSON.stringify({
+      tenantId: "contoso.onmicrosoft.com",
+      clientId: "0b6a8f4e-2a6b-4c1d-9f4e-3c2b1a0d9e8f",
+    });
+    const withGraph = (value: unknown) =>
+      readStackConfig(
+        configWith({ ...valid, cloudSync: JSON.stringify(value), graph, graphClientSecret: "x" }),
+        keys,
+      );
+    expect(() => withGraph({ ...cloudSync, targetOu: "OU=Groups,DC=fabrikam,DC=com" })).toThrow(
+      "entra-writeback:cloudSync.targetOu: OU=Groups,DC=fabrikam,DC=com is not in the domain contoso.com (DC=contoso,DC=com)",
+    );
+    expect(() => withGraph({ ...cloudSync, naming: "Group_" })).toThrow(
+      /entra-writeback:cloudSync\.naming: /,
+    );
+    expect(() => withGraph({ ...cloudSync, deleteTreshold: 100 })).toThrow(
+      /entra-writeback:cloudSync: .*deleteTreshold/,
+    );
+    expect(withGraph(cloudSync).cloudSync).toMatchObject({
+      ...cloudSync,
+      groupIds: ["0b6a8f4e-2a6b-4c1d-9f4e-3c2b1a0d9e8f"],
+      naming: "cloudSync",
+      samAccountName: null,
+      deleteThreshold: 500,
+      jobState: "running",
+    });
+    expect(readStackConfig(configWith(valid)).cloudSync).toBeUndefined();
+  });
+
   it("is a RunError: the engine prints its message once, without a stack trace", () => {
     expect(() => readStackConfig(configWith({ ...valid, writebackOu: "x" }))).toThrow(pulumi.RunError);
   });

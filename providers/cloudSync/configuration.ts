@@ -1,0 +1,273 @@
+// CloudSyncConfiguration: the Cloud Sync configuration of one AD domain, i.e. a service principal with an
+// AAD2ADGroupProvisioning job, created or adopted, and its Domain and SyncNotificationSettings secrets
+// (docs/cloud-sync.md).
+import { AAD2AD_JOB_TEMPLATE } from "../../domain/cloudSync";
+import {
+  GraphRequestError,
+  isNotFound,
+  type SynchronizationApi,
+  type SynchronizationJob,
+  waitForReplication,
+} from "../../graph";
+import type { ProviderImplementation } from "../common/defineResource";
+import { diffByKeys } from "../common/diff";
+import { progressFor } from "../common/progress";
+import { withSync } from "./graph";
+import {
+  cloudSyncConfiguration,
+  type CloudSyncConfigurationInputs,
+  type CloudSyncConfigurationOutputs,
+} from "./schema";
+import { checkScopeGroups } from "./scopeChecks";
+import { mergeSecrets, readManagedSecrets } from "./secrets";
+
+const KIND = "CloudSyncConfiguration";
+const progress = progressFor(KIND);
+
+/** What the stack cannot see through app-only Graph; printed and kept as an output. */
+export const MINIMUM_AGENT_BUILD = "1.1.2334.0";
+export const MINIMUM_CONNECT_BUILD = "2.2.8.0";
+
+/** Test hook: how long waits for directory replication sleep (the unit tests wait no real time). */
+export const replicationTiming: { delayMs: number; sleep?: (ms: number) => Promise<void> } = {
+  delayMs: 2000,
+};
+
+export function isGroupProvisioningJob(job: SynchronizationJob): boolean {
+  return job.templateId === AAD2AD_JOB_TEMPLATE || job.id.startsWith(`${AAD2AD_JOB_TEMPLATE}.`);
+}
+
+interface Located {
+  servicePrincipalId: string;
+  applicationId: string | null;
+  jobId: string;
+  adopted: boolean;
+}
+
+async function jobsOrNone(sync: SynchronizationApi, spId: string): Promise<SynchronizationJob[]> {
+  try {
+    return await sync.jobs(spId);
+  } catch (error) {
+    if (isNotFound(error)) return [];
+    throw error;
+  }
+}
+
+async function templatesOrNone(sync: SynchronizationApi, spId: string): Promise<string[]> {
+  try {
+    return await sync.templates(spId);
+  } catch (error) {
+    if (isNotFound(error)) return [];
+    throw error;
+  }
+}
+
+/**
+ * The domain's configuration: a service principal named after the domain with an AAD2ADGroupProvisioning job is
+ * adopted; one offering the job template gets the job; otherwise the application template is instantiated and the
+ * new service principal verified to offer the job template (its id for this direction is not documented).
+ */
+async function locateOrCreate(
+  sync: SynchronizationApi,
+  inputs: CloudSyncConfigurationInputs,
+): Promise<Located> {
+  const wait = {
+    attempts: inputs.replicationAttempts,
+    delayMs: replicationTiming.delayMs,
+    ...(replicationTiming.sleep ? { sleep: replicationTiming.sleep } : {}),
+    onWait: progress,
+  };
+  const named = await sync.servicePrincipalsNamed(inputs.domain);
+  for (const sp of named) {
+    const job = (await jobsOrNone(sync, sp.id)).find(isGroupProvisioningJob);
+    if (job) {
+      progress(
+        `adopting the Cloud Sync configuration of ${inputs.domain}: service principal ${sp.id}, job ${job.id}`,
+      );
+      return { servicePrincipalId: sp.id, applicationId: null, jobId: job.id, adopted: true };
+    }
+  }
+  let servicePrincipalId: string | undefined;
+  let applicationId: string | null = null;
+  for (const sp of named) {
+    if ((await templatesOrNone(sync, sp.id)).includes(AAD2AD_JOB_TEMPLATE)) {
+      servicePrincipalId = sp.id;
+      progress(
+        `the service principal ${sp.id} ("${inputs.domain}") offers ${AAD2AD_JOB_TEMPLATE} but has no such job`,
+      );
+      break;
+    }
+  }
+  if (servicePrincipalId === undefined) {
+    progress(`instantiating the application template ${inputs.applicationTemplateId} as "${inputs.domain}"`);
+    const made = await sync.instantiate(inputs.applicationTemplateId, inputs.domain);
+    servicePrincipalId = made.servicePrincipalId;
+    applicationId = made.applicationId;
+    const spId = servicePrincipalId;
+    const templates = await waitForReplication(
+      `the service principal ${spId}`,
+      () => sync.templates(spId),
+      wait,
+    );
+    if (!templates.includes(AAD2AD_JOB_TEMPLATE)) {
+      throw new Error(
+        `the application template ${inputs.applicationTemplateId} made the service principal ${spId} (application ` +
+          `${applicationId}), whose synchronization templates are ${templates.join(", ") || "none"}, without ` +
+          `${AAD2AD_JOB_TEMPLATE}: it is not a template for provisioning groups to AD. Set ` +
+          "entra-writeback:cloudSync.applicationTemplateId to the right application template, delete that application " +
+          "(Microsoft Entra admin center, App registrations), then run again.",
+      );
+    }
+  }
+  const spId = servicePrincipalId;
+  progress(`creating the ${AAD2AD_JOB_TEMPLATE} job on the service principal ${spId}`);
+  const job = await waitForReplication(
+    `the service principal ${spId}`,
+    () => sync.createJob(spId, AAD2AD_JOB_TEMPLATE),
+    wait,
+  );
+  await waitForReplication(`the job ${job.id}`, () => sync.job(spId, job.id), wait);
+  return { servicePrincipalId: spId, applicationId, jobId: job.id, adopted: false };
+}
+
+/** Prerequisites the stack checks where it can, and states where it cannot. */
+async function prerequisites(sync: SynchronizationApi, domain: string): Promise<string[]> {
+  const notes: string[] = [];
+  try {
+    const agents = await sync.provisioningAgents();
+    const active = agents.filter((agent) => (agent.status ?? "").toLowerCase() === "active");
+    notes.push(
+      active.length > 0
+        ? `${active.length} active provisioning agent(s) registered (${active.map((agent) => agent.machineName ?? agent.id).join(", ")}); Graph does not report their build: it must be ${MINIMUM_AGENT_BUILD} or later`
+        : `no active provisioning agent is registered: install the Microsoft Entra provisioning agent (build ${MINIMUM_AGENT_BUILD} or later) on a server joined to ${domain} and register it`,
+    );
+  } catch (error) {
+    const status = error instanceof GraphRequestError ? error.status : undefined;
+    notes.push(
+      (status === 401 || status === 403
+        ? "the provisioning agent APIs are delegated-only: app-only credentials cannot read them, so the stack cannot check the agent. "
+        : `the provisioning agents could not be read (${error instanceof GraphRequestError ? `${error.status} ${error.code}` : String(error)}). `) +
+        `Check in the Microsoft Entra admin center (Entra Connect, Cloud Sync, Agents) that an agent of build ${MINIMUM_AGENT_BUILD} or later is active for ${domain}, reaching its domain controllers on TCP 389 and 3268.`,
+    );
+  }
+  notes.push(
+    `members that are users synced by Connect Sync are written only with Connect Sync ${MINIMUM_CONNECT_BUILD} or later (it syncs objectGUID to onPremisesObjectIdentifier); cloud-only users are skipped`,
+    "licensing: Microsoft Entra ID P1 for the tenant's first two configurations; configurations 3 to 20 need Microsoft Entra ID Governance",
+  );
+  return notes;
+}
+
+async function ensure(
+  raw: unknown,
+  olds?: CloudSyncConfigurationOutputs,
+): Promise<CloudSyncConfigurationOutputs> {
+  const inputs = cloudSyncConfiguration.parse(raw);
+  return withSync(KIND, `cannot configure Cloud Sync for ${inputs.domain}`, async (sync) => {
+    let located: Located | undefined;
+    if (olds?.servicePrincipalId && olds.jobId) {
+      try {
+        await sync.job(olds.servicePrincipalId, olds.jobId);
+        located = {
+          servicePrincipalId: olds.servicePrincipalId,
+          applicationId: olds.applicationId,
+          jobId: olds.jobId,
+          adopted: olds.adopted,
+        };
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+        progress(
+          `the job ${olds.jobId} is gone: looking for or creating the configuration of ${inputs.domain} again`,
+        );
+      }
+    }
+    if (!located) {
+      // The documented limits, before the first change (CloudSyncScope checks them again before assigning).
+      if (inputs.scopePreflight) await checkScopeGroups(sync, inputs.scopePreflight.groupIds, progress);
+      located = await locateOrCreate(sync, inputs);
+    }
+    const { servicePrincipalId } = located;
+    const current = await sync.secrets(servicePrincipalId);
+    const merged = mergeSecrets(current, inputs);
+    if (merged.changes.length > 0) {
+      progress(
+        `writing the secrets of ${servicePrincipalId} (${merged.changes.join("; ")}); the others are kept as they are`,
+      );
+      await sync.putSecrets(servicePrincipalId, merged.pairs);
+    }
+    const notes = olds?.prerequisites?.length ? olds.prerequisites : await prerequisites(sync, inputs.domain);
+    if (!olds) for (const note of notes) progress(`prerequisite: ${note}`);
+    return { ...inputs, ...located, prerequisites: notes };
+  });
+}
+
+export const cloudSyncConfigurationProvider: ProviderImplementation = {
+  async check(_olds, news) {
+    return cloudSyncConfiguration.check(news);
+  },
+
+  async diff(_id, olds, news) {
+    return diffByKeys(olds, news, {
+      replaceKeys: [],
+      ignoreKeys: ["scopePreflight", "replicationAttempts", "applicationTemplateId"],
+    });
+  },
+
+  async create(raw) {
+    const outs = await ensure(raw);
+    return { id: `${outs.servicePrincipalId}/${outs.jobId}`, outs };
+  },
+
+  async read(id, props) {
+    const olds = props as CloudSyncConfigurationOutputs;
+    return withSync(KIND, `cannot read the Cloud Sync configuration of ${olds.domain}`, async (sync) => {
+      try {
+        await sync.job(olds.servicePrincipalId, olds.jobId);
+      } catch (error) {
+        if (isNotFound(error)) return { id: "", props: {} };
+        throw error;
+      }
+      const live = readManagedSecrets(await sync.secrets(olds.servicePrincipalId));
+      // Live values under the input keys: a secret changed by hand shows as a change to repair.
+      return {
+        id,
+        props: {
+          ...olds,
+          domain:
+            live.domain !== null && live.domain.toLowerCase() === olds.domain.toLowerCase()
+              ? olds.domain
+              : (live.domain ?? "(not set)"),
+          deleteThreshold: live.deleteThreshold,
+          deleteThresholdEnabled: live.deleteThresholdEnabled,
+          notifications: live.notifications,
+        },
+      };
+    });
+  },
+
+  async update(_id, olds, news) {
+    return { outs: await ensure(news, olds as CloudSyncConfigurationOutputs) };
+  },
+
+  async delete(_id, props) {
+    const olds = props as CloudSyncConfigurationOutputs;
+    if (olds.onDelete !== "deleteJob") {
+      progress(
+        `leaving the Cloud Sync configuration of ${olds.domain} (service principal ${olds.servicePrincipalId}, job ` +
+          `${olds.jobId}) in place (onDelete: retain). To delete its job on destroy, declare onDelete: deleteJob ` +
+          "(entra-writeback:cloudSync.deleteJobOnDestroy), run pulumi up, then destroy.",
+      );
+      return;
+    }
+    await withSync(KIND, `cannot delete the Cloud Sync job ${olds.jobId}`, async (sync) => {
+      try {
+        await sync.deleteJob(olds.servicePrincipalId, olds.jobId);
+        progress(
+          `deleted the job ${olds.jobId} (onDelete: deleteJob): provisioning to ${olds.domain} stopped; the groups it made stay in AD`,
+        );
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+        progress(`the job ${olds.jobId} was already gone`);
+      }
+    });
+  },
+};

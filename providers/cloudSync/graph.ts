@@ -1,0 +1,53 @@
+// What the Cloud Sync providers share: the synchronization API on the provider process's Graph client, and Graph's
+// permission refusals turned into one line naming the permission to grant.
+import { GraphAuthenticationError, GraphRequestError, SynchronizationApi } from "../../graph";
+import { graphClient } from "../common/connection";
+
+/** The application permission each kind of call needs (Microsoft Graph, with admin consent). */
+export function permissionFor(url: string): string {
+  if (url.includes("/applicationTemplates/"))
+    return "Application.ReadWrite.All (or Application.ReadWrite.OwnedBy)";
+  if (url.includes("/appRoleAssignedTo")) return "AppRoleAssignment.ReadWrite.All";
+  if (url.includes("/synchronization/")) return "Synchronization.ReadWrite.All";
+  if (url.includes("/groups")) return "Group.Read.All";
+  if (url.includes("/onPremisesPublishingProfiles"))
+    return "OnPremisesPublishingProfiles.ReadWrite.All (delegated only)";
+  return "Application.Read.All";
+}
+
+/** 401 and 403 from Graph: one line naming the permission; other errors keep their message, prefixed. */
+export function explained(error: unknown, doing: string): unknown {
+  if (error instanceof GraphRequestError && (error.status === 401 || error.status === 403)) {
+    return new Error(
+      `${doing}: Microsoft Graph refused ${error.method} ${error.url.split("?")[0]} with ${error.status} ${error.code}. ` +
+        `The app (entra-writeback:graph.clientId) needs the application permission ${permissionFor(error.url)} with ` +
+        "admin consent: grant it in the app registration (API permissions, Microsoft Graph, Application), then run again.",
+      { cause: error },
+    );
+  }
+  if (error instanceof Error && !(error instanceof TypeError || error instanceof ReferenceError)) {
+    if (error.message.startsWith(doing)) return error;
+    return new Error(`${doing}: ${error.message}`, { cause: error });
+  }
+  if (error instanceof GraphAuthenticationError)
+    return new Error(`${doing}: ${error.message}`, { cause: error });
+  return error;
+}
+
+/** Runs `run` with the synchronization API of this provider process; errors explained as above. */
+export async function withSync<T>(
+  kind: string,
+  doing: string,
+  run: (sync: SynchronizationApi) => Promise<T>,
+): Promise<T> {
+  try {
+    return await run(new SynchronizationApi(graphClient(kind)));
+  } catch (error) {
+    throw explained(error, doing);
+  }
+}
+
+/** The Graph endpoint this process talks to (for the scope's app role, which differs per cloud). */
+export function graphEndpointOf(kind: string): string {
+  return graphClient(kind).connection.graphEndpoint;
+}

@@ -1,0 +1,106 @@
+// CloudSyncMappings: the group mappings the stack manages in the job's schema (parentDistinguishedName, cn,
+// sAMAccountName). Read the whole schema, change only those, write the whole schema back with PUT (docs/cloud-sync.md).
+import { MANAGED_TARGETS, sameMapping } from "../../domain/cloudSync";
+import { isNotFound } from "../../graph";
+import { UNKNOWN } from "../common/checkInputs";
+import type { ProviderImplementation } from "../common/defineResource";
+import { progressFor } from "../common/progress";
+import { withSync } from "./graph";
+import { cloudSyncMappings, type CloudSyncMappingsInputs, type CloudSyncMappingsOutputs } from "./schema";
+import { applyManaged, describe, type ManagedMappings, readManaged } from "./schemaMappings";
+
+const KIND = "CloudSyncMappings";
+const progress = progressFor(KIND);
+
+const wantedOf = (inputs: CloudSyncMappingsInputs): ManagedMappings => ({
+  parentDistinguishedName: inputs.parentDistinguishedName,
+  cn: inputs.cn,
+  sAMAccountName: inputs.sAMAccountName,
+});
+
+async function ensure(raw: unknown): Promise<CloudSyncMappingsOutputs> {
+  const inputs = cloudSyncMappings.parse(raw);
+  return withSync(
+    KIND,
+    `cannot set the group mappings of the Cloud Sync job ${inputs.jobId}`,
+    async (sync) => {
+      const schema = await sync.schema(inputs.servicePrincipalId, inputs.jobId);
+      const { schema: next, changes } = applyManaged(schema, wantedOf(inputs));
+      const { objectMapping } = readManaged(next);
+      if (changes.length > 0) {
+        progress(
+          `writing the job's schema (PUT), ${objectMapping}: ${changes.join("; ")}; every other mapping is kept`,
+        );
+        await sync.putSchema(inputs.servicePrincipalId, inputs.jobId, next);
+      } else {
+        progress(`the group mappings of ${inputs.jobId} are as declared: nothing to change`);
+      }
+      return { ...inputs, objectMapping };
+    },
+  );
+}
+
+export const cloudSyncMappingsProvider: ProviderImplementation = {
+  async check(_olds, news) {
+    return cloudSyncMappings.check(news);
+  },
+
+  async diff(_id, olds, news) {
+    const replaces = ["servicePrincipalId", "jobId"].filter(
+      (key) => news[key] === UNKNOWN || news[key] !== olds[key],
+    );
+    // Mappings compare as the service compares expressions (whitespace outside string literals does not count).
+    const changed = MANAGED_TARGETS.filter((key) => {
+      const wanted = news[key] ?? null;
+      if (wanted === UNKNOWN || JSON.stringify(wanted).includes(UNKNOWN)) return true;
+      return !sameMapping((olds[key] ?? null) as never, wanted as never);
+    });
+    return { changes: replaces.length + changed.length > 0, replaces, deleteBeforeReplace: false };
+  },
+
+  async create(raw) {
+    const outs = await ensure(raw);
+    return { id: `${outs.jobId}/mappings`, outs };
+  },
+
+  async read(id, props) {
+    const olds = props as CloudSyncMappingsOutputs;
+    return withSync(KIND, `cannot read the schema of the Cloud Sync job ${olds.jobId}`, async (sync) => {
+      let live: ReturnType<typeof readManaged>;
+      try {
+        live = readManaged(await sync.schema(olds.servicePrincipalId, olds.jobId));
+      } catch (error) {
+        if (isNotFound(error)) return { id: "", props: {} };
+        throw error;
+      }
+      const values: Partial<Record<(typeof MANAGED_TARGETS)[number], unknown>> = {};
+      for (const key of MANAGED_TARGETS) {
+        // The declared spelling when it means the same, so that only a real change shows.
+        values[key] = live.duplicated.includes(key)
+          ? { type: "Expression", expression: `(mapped more than once) ${describe(live.mappings[key])}` }
+          : sameMapping(live.mappings[key], olds[key])
+            ? olds[key]
+            : live.mappings[key];
+      }
+      if (live.duplicated.length > 0)
+        progress(
+          `the job's schema maps ${live.duplicated.join(", ")} more than once: pulumi up leaves one mapping each`,
+        );
+      return {
+        id,
+        props: { ...olds, ...values, objectMapping: live.objectMapping },
+      };
+    });
+  },
+
+  async update(_id, _olds, news) {
+    return { outs: await ensure(news) };
+  },
+
+  async delete(_id, props) {
+    const olds = props as CloudSyncMappingsOutputs;
+    progress(
+      `leaving the group mappings of the job ${olds.jobId} as they are: a destroyed stack does not rename or move the groups`,
+    );
+  },
+};

@@ -1,0 +1,102 @@
+// CloudSyncScope: "Selected security groups", i.e. one app role assignment per group to the configuration's service
+// principal, added and removed to match the stack; Microsoft's limits checked before any change (docs/cloud-sync.md).
+import { type AppRoleAssignment, isNotFound } from "../../graph";
+import type { ProviderImplementation } from "../common/defineResource";
+import { diffByKeys } from "../common/diff";
+import { progressFor } from "../common/progress";
+import { cloudOfGraphEndpoint, SCOPE_APP_ROLE_IDS } from "../../domain/cloudSync";
+import { graphEndpointOf, withSync } from "./graph";
+import { cloudSyncScope, type CloudSyncScopeOutputs } from "./schema";
+import { checkScopeGroups } from "./scopeChecks";
+
+const KIND = "CloudSyncScope";
+const progress = progressFor(KIND);
+
+function scopeAssignments(all: readonly AppRoleAssignment[], appRoleId: string): AppRoleAssignment[] {
+  return all.filter(
+    (each) =>
+      each.appRoleId.toLowerCase() === appRoleId.toLowerCase() &&
+      (each.principalType === undefined || each.principalType === null || each.principalType === "Group"),
+  );
+}
+
+const idsOf = (assignments: readonly AppRoleAssignment[]) =>
+  [...new Set(assignments.map((each) => each.principalId.toLowerCase()))].sort();
+
+async function ensure(raw: unknown): Promise<CloudSyncScopeOutputs> {
+  const inputs = cloudSyncScope.parse(raw);
+  const spId = inputs.servicePrincipalId;
+  return withSync(KIND, `cannot set the Cloud Sync group scope of ${spId}`, async (sync) => {
+    // Every limit before any change: a refused scope changes nothing.
+    const { memberCount } = await checkScopeGroups(sync, inputs.groupIds, progress);
+    const appRoleId = inputs.appRoleId ?? SCOPE_APP_ROLE_IDS[cloudOfGraphEndpoint(graphEndpointOf(KIND))];
+    const assigned = scopeAssignments(await sync.appRoleAssignedTo(spId), appRoleId);
+    const have = new Set(assigned.map((each) => each.principalId.toLowerCase()));
+    const want = new Set(inputs.groupIds);
+    const adding = inputs.groupIds.filter((id) => !have.has(id));
+    const removing = assigned.filter((each) => !want.has(each.principalId.toLowerCase()));
+    if (adding.length === 0 && removing.length === 0) {
+      progress(`the ${inputs.groupIds.length} selected groups are in scope: nothing to change`);
+    } else {
+      progress(`scope of ${spId}: adding ${adding.length} group(s), removing ${removing.length}`);
+    }
+    for (const id of adding) await sync.assignAppRole(spId, id, appRoleId);
+    for (const each of removing) {
+      try {
+        await sync.removeAppRoleAssignment(spId, each.id);
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+      }
+    }
+    return { ...inputs, scopeAppRoleId: appRoleId, memberCount };
+  });
+}
+
+export const cloudSyncScopeProvider: ProviderImplementation = {
+  async check(_olds, news) {
+    return cloudSyncScope.check(news);
+  },
+
+  async diff(_id, olds, news) {
+    return diffByKeys(olds, news, { replaceKeys: ["servicePrincipalId"] });
+  },
+
+  async create(raw) {
+    const outs = await ensure(raw);
+    return { id: `${outs.servicePrincipalId}/scope`, outs };
+  },
+
+  async read(id, props) {
+    const olds = props as CloudSyncScopeOutputs;
+    return withSync(
+      KIND,
+      `cannot read the Cloud Sync group scope of ${olds.servicePrincipalId}`,
+      async (sync) => {
+        let assigned: AppRoleAssignment[];
+        try {
+          assigned = scopeAssignments(
+            await sync.appRoleAssignedTo(olds.servicePrincipalId),
+            olds.scopeAppRoleId,
+          );
+        } catch (error) {
+          if (isNotFound(error)) return { id: "", props: {} };
+          throw error;
+        }
+        // The live selection under the input key: a group unassigned (or assigned) by hand shows as a change.
+        return { id, props: { ...olds, groupIds: idsOf(assigned) } };
+      },
+    );
+  },
+
+  async update(_id, _olds, news) {
+    return { outs: await ensure(news) };
+  },
+
+  async delete(_id, props) {
+    const olds = props as CloudSyncScopeOutputs;
+    progress(
+      `leaving the ${olds.groupIds.length} selected groups assigned to ${olds.servicePrincipalId}: a destroyed stack ` +
+        "takes no group out of Cloud Sync's scope (remove them from the selection and run pulumi up to do that)",
+    );
+  },
+};

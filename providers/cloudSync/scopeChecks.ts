@@ -1,0 +1,84 @@
+// The documented limits of "Selected security groups", checked against the live groups before any change: only
+// cloud security groups (not mail-enabled, not Microsoft 365, not synced from AD), at most 10,000 groups and 250,000
+// direct members in all, no group over 50,000 members. One message names every offending group.
+import { LIMITS } from "../../domain/cloudSync";
+import { isNotFound, type ScopeGroup, type SynchronizationApi } from "../../graph";
+import type { Progress } from "../common/progress";
+
+const number = (value: number) => value.toLocaleString("en-US");
+
+/** At most `width` calls at a time, results in input order. */
+async function inPool<T, R>(items: readonly T[], width: number, call: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await call(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
+  return results;
+}
+
+function refusal(group: ScopeGroup): string | null {
+  if (group.securityEnabled !== true)
+    return "not a security group (Cloud Sync provisions security groups only; distribution groups are not supported)";
+  if (group.mailEnabled === true) return "mail-enabled (mail-enabled security groups are not supported)";
+  if (group.groupTypes?.includes("Unified"))
+    return "a Microsoft 365 group (they stay with Connect Sync's group writeback)";
+  if (group.onPremisesSyncEnabled === true)
+    return "synced from on-premises AD (Cloud Sync provisions cloud groups only)";
+  return null;
+}
+
+export interface ScopeCheck {
+  memberCount: number;
+}
+
+/** Reads every selected group and its member count; throws one message naming each group that breaks a limit. */
+export async function checkScopeGroups(
+  sync: SynchronizationApi,
+  groupIds: readonly string[],
+  progress: Progress,
+): Promise<ScopeCheck> {
+  const problems: string[] = [];
+  if (groupIds.length > LIMITS.selectedGroups)
+    problems.push(
+      `${number(groupIds.length)} groups are selected: at most ${number(LIMITS.selectedGroups)} can be (use "all security groups" with attribute filters for more)`,
+    );
+  if (groupIds.length > 200)
+    progress(`checking the ${number(groupIds.length)} selected groups against Cloud Sync's limits`);
+  const read = await inPool(groupIds, 8, async (id) => {
+    try {
+      const group = await sync.scopeGroup(id);
+      const reason = refusal(group);
+      const members = reason === null ? await sync.memberCount(id) : 0;
+      return { id, group, reason, members };
+    } catch (error) {
+      if (isNotFound(error)) return { id, group: null, reason: "no such group in the tenant", members: 0 };
+      throw error;
+    }
+  });
+  let total = 0;
+  for (const each of read) {
+    const name = each.group ? `${each.group.displayName ?? "(no display name)"} (${each.id})` : each.id;
+    if (each.reason !== null) problems.push(`${name}: ${each.reason}`);
+    else if (each.members > LIMITS.groupMembers)
+      problems.push(
+        `${name}: ${number(each.members)} members, more than the ${number(LIMITS.groupMembers)} Cloud Sync supports`,
+      );
+    total += each.members;
+  }
+  if (total > LIMITS.selectedMembers)
+    problems.push(
+      `the selected groups have ${number(total)} direct members in all: at most ${number(LIMITS.selectedMembers)} are supported with selected security groups`,
+    );
+  if (problems.length > 0) {
+    throw new Error(
+      `the Cloud Sync group scope breaks Microsoft's limits; nothing was changed:\n${problems.map((line) => `  - ${line}`).join("\n")}\n` +
+        "Remove these groups from the selected groups (entra-writeback:cloudSync.groupIds), then run again.",
+    );
+  }
+  return { memberCount: total };
+}

@@ -1,0 +1,359 @@
+// The Cloud Sync providers against the simulated Microsoft Graph over HTTPS, configured as the engine configures
+// them (entra-writeback:graph and graphClientSecret through configureProviders), the job cycles run by the
+// simulator's Cloud Sync engine against its AD.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { readState, withState } from "../../../simulator";
+import { runCloudSyncCycle, seedCloudSyncGroups, setCloudSyncSettings } from "../../../simulator/cloudSync";
+import { CLOUD_SYNC_DEFAULT_CN, CONNECT_COMPATIBLE_CN } from "../../../domain/cloudSync";
+import { replicationTiming } from "../../../providers/cloudSync/configuration";
+import type {
+  CloudSyncConfigurationOutputs,
+  CloudSyncJobOutputs,
+  CloudSyncMappingsOutputs,
+  CloudSyncScopeOutputs,
+} from "../../../providers/cloudSync/schema";
+import { closeClients, configureProviders } from "../../../providers/common/connection";
+import { implementationFor } from "../../../providers/registry";
+import { graphEntries, newGraphSim, type GraphSim } from "../graph/support";
+import { captureProgress, rejection, versioned } from "./support";
+
+jest.setTimeout(60_000);
+
+const configuration = implementationFor("CloudSyncConfiguration");
+const mappings = implementationFor("CloudSyncMappings");
+const scope = implementationFor("CloudSyncScope");
+const job = implementationFor("CloudSyncJob");
+
+const OU = "OU=Groups,OU=Corp,DC=contoso,DC=com";
+
+let g: GraphSim;
+let directory: string;
+let progress: ReturnType<typeof captureProgress>;
+
+function configure(app: { clientId: string; clientSecret: string } = g.writer): void {
+  const caFile = path.join(directory, "graph-ca.pem");
+  fs.writeFileSync(caFile, g.graph.certificatePem);
+  configureProviders({
+    graph: JSON.stringify({
+      tenantId: g.tenantId,
+      clientId: app.clientId,
+      authorityHost: g.graph.authorityHost,
+      graphEndpoint: g.graph.graphEndpoint,
+      trustedCaFile: caFile,
+    }),
+    graphClientSecret: app.clientSecret,
+  });
+}
+
+beforeEach(async () => {
+  g = await newGraphSim();
+  directory = fs.mkdtempSync(path.join(os.tmpdir(), "entra-writeback-cloudsync-"));
+  progress = captureProgress();
+  replicationTiming.delayMs = 50;
+  configure();
+});
+afterEach(async () => {
+  progress.restore();
+  await closeClients();
+  await g.cleanup();
+  fs.rmSync(directory, { recursive: true, force: true });
+});
+
+const seed = (count: number, variant?: "mailEnabledSecurity" | "distribution", namePrefix = "CS") =>
+  withState(g.sim.file, (tx) =>
+    seedCloudSyncGroups(tx, {
+      groups: count,
+      membersPerGroup: 1,
+      onPremisesMembersPerGroup: 1,
+      namePrefix,
+      ...(variant ? { variant } : {}),
+    }),
+  );
+
+async function createConfiguration(
+  inputs: Record<string, unknown> = {},
+): Promise<CloudSyncConfigurationOutputs> {
+  const { outs } = await configuration.create(versioned({ domain: "contoso.com", ...inputs }));
+  return outs as CloudSyncConfigurationOutputs;
+}
+
+const mappingInputs = (config: CloudSyncConfigurationOutputs, overrides: Record<string, unknown> = {}) =>
+  versioned({
+    servicePrincipalId: config.servicePrincipalId,
+    jobId: config.jobId,
+    parentDistinguishedName: { type: "Constant", value: OU },
+    cn: { type: "Expression", expression: CLOUD_SYNC_DEFAULT_CN },
+    sAMAccountName: null,
+    ...overrides,
+  });
+
+async function cloudSync() {
+  return (await readState(g.sim.file)).cloudSync!;
+}
+
+const requests = () => graphEntries(g).filter((entry) => entry.client !== "anonymous");
+
+test("a new configuration: template verified, job created disabled, Domain secret written; a second create adopts it", async () => {
+  const config = await createConfiguration();
+  expect(config.adopted).toBe(false);
+  expect(config.jobId).toMatch(/^AAD2ADGroupProvisioning\./);
+  const sp = (await cloudSync()).servicePrincipals.find(
+    (each) => each.objectId === config.servicePrincipalId,
+  )!;
+  expect(sp.displayName).toBe("contoso.com");
+  expect(sp.secrets.map((each) => each.key)).toEqual(["Domain", "SyncNotificationSettings"]);
+  expect(sp.secrets[0]!.value).toBe(JSON.stringify({ domain: "contoso.com" }));
+  expect(JSON.parse(sp.secrets[1]!.value)).toMatchObject({
+    DeleteThresholdEnabled: true,
+    DeleteThresholdValue: 500,
+  });
+  expect(sp.jobs[0]!.schedule.state).toBe("Disabled");
+  // Prerequisites: the agent APIs refuse app-only credentials, and the stack says so.
+  expect(config.prerequisites[0]).toContain("the provisioning agent APIs are delegated-only");
+
+  const again = await createConfiguration();
+  expect(again).toMatchObject({
+    adopted: true,
+    servicePrincipalId: config.servicePrincipalId,
+    jobId: config.jobId,
+  });
+  expect((await cloudSync()).servicePrincipals).toHaveLength(1);
+  expect(progress.lines.join("\n")).toContain("adopting the Cloud Sync configuration of contoso.com");
+});
+
+test("replication delay: reads of the new service principal are retried until it is visible", async () => {
+  await withState(g.sim.file, (tx) => setCloudSyncSettings(tx, { replicationDelaySeconds: 1 }));
+  replicationTiming.delayMs = 400;
+  const config = await createConfiguration();
+  expect(config.jobId).toMatch(/^AAD2ADGroupProvisioning\./);
+  expect(progress.lines.join("\n")).toMatch(/is not readable yet \(404, directory replication\)/);
+});
+
+test("secrets: read, merge, write; a value the stack does not manage is kept; a threshold raised by hand is drift", async () => {
+  const config = await createConfiguration();
+  await withState(g.sim.file, (tx) => {
+    const sp = tx.state.cloudSync!.servicePrincipals[0]!;
+    sp.secrets = [
+      ...sp.secrets.filter((each) => each.key !== "SyncNotificationSettings"),
+      { key: "SomethingElse", value: "kept" },
+      {
+        key: "SyncNotificationSettings",
+        value: JSON.stringify({
+          Enabled: false,
+          Recipients: "",
+          DeleteThresholdEnabled: true,
+          DeleteThresholdValue: 5000,
+          Extra: 1,
+        }),
+      },
+    ];
+  });
+  const { props } = await configuration.read(`${config.servicePrincipalId}/${config.jobId}`, config);
+  expect(props.deleteThreshold).toBe(5000);
+  const diff = await configuration.diff(
+    "id",
+    props,
+    versioned({ domain: "contoso.com", deleteThreshold: 500 }),
+  );
+  expect(diff.changes).toBe(true);
+  await configuration.update("id", props, versioned({ domain: "contoso.com", deleteThreshold: 500 }));
+  const secrets = (await cloudSync()).servicePrincipals[0]!.secrets;
+  expect(secrets.find((each) => each.key === "SomethingElse")?.value).toBe("kept");
+  expect(JSON.parse(secrets.find((each) => each.key === "SyncNotificationSettings")!.value)).toEqual({
+    Enabled: false,
+    Recipients: "",
+    DeleteThresholdEnabled: true,
+    DeleteThresholdValue: 500,
+    Extra: 1,
+  });
+  // PUT, never PATCH, on secrets.
+  expect(requests().some((entry) => /PATCH/.test(entry.operation) && /secrets/.test(entry.operation))).toBe(
+    false,
+  );
+});
+
+test("mappings: only the managed ones change, with PUT; a mapping changed by hand is drift; each target once", async () => {
+  const config = await createConfiguration();
+  const before = (await cloudSync()).servicePrincipals[0]!.jobs[0]!.schema;
+  const { outs } = await mappings.create(
+    mappingInputs(config, {
+      cn: { type: "Expression", expression: CONNECT_COMPATIBLE_CN },
+      sAMAccountName: { type: "Expression", expression: 'Append("G_", Mid([objectId], 25, 12))' },
+    }),
+  );
+  const schema = (await cloudSync()).servicePrincipals[0]!.jobs[0]!.schema;
+  const after = schema.synchronizationRules[0]!.objectMappings[0]!.attributeMappings;
+  const targets = after.map((each) => each.targetAttributeName);
+  expect(new Set(targets).size).toBe(targets.length);
+  const original = before.synchronizationRules[0]!.objectMappings[0]!.attributeMappings;
+  for (const name of ["msDS-ExternalDirectoryObjectId", "description", "member", "UniversalScope"]) {
+    expect(after.find((each) => each.targetAttributeName === name)).toEqual(
+      original.find((each) => each.targetAttributeName === name),
+    );
+  }
+  expect(after.find((each) => each.targetAttributeName === "cn")!.source!.expression).toBe(
+    CONNECT_COMPATIBLE_CN,
+  );
+
+  // Someone edits cn in the portal.
+  await withState(g.sim.file, (tx) => {
+    const cn =
+      tx.state.cloudSync!.servicePrincipals[0]!.jobs[0]!.schema.synchronizationRules[0]!.objectMappings[0]!.attributeMappings.find(
+        (each) => each.targetAttributeName === "cn",
+      )!;
+    cn.source = { ...cn.source!, expression: "[displayName]", name: "displayName", type: "Attribute" };
+  });
+  const { props } = await mappings.read("id", outs);
+  expect((props as CloudSyncMappingsOutputs).cn).toEqual({ type: "Expression", expression: "[displayName]" });
+  const declared = mappingInputs(config, {
+    cn: { type: "Expression", expression: CONNECT_COMPATIBLE_CN },
+    sAMAccountName: { type: "Expression", expression: 'Append("G_", Mid([objectId], 25, 12))' },
+  });
+  expect((await mappings.diff("id", props, declared)).changes).toBe(true);
+  await mappings.update("id", props, declared);
+  const repaired = await mappings.read("id", outs);
+  expect((await mappings.diff("id", repaired.props, declared)).changes).toBe(false);
+  expect(
+    requests()
+      .filter((entry) => /schema/i.test(entry.operation))
+      .map((entry) => entry.operation),
+  ).not.toContainEqual(expect.stringMatching(/PATCH/));
+});
+
+test("scope: the limits are checked first and name each offending group; then exactly the declared groups are assigned", async () => {
+  const config = await createConfiguration();
+  const good = await seed(3);
+  const [distribution] = await seed(1, "distribution", "DL");
+  const [mailEnabled] = await seed(1, "mailEnabledSecurity", "MES");
+  const inputs = (ids: string[]) =>
+    versioned({ servicePrincipalId: config.servicePrincipalId, groupIds: ids });
+  const refused = await rejection(
+    scope.create(
+      inputs([...good.map((each) => each.objectId), distribution!.objectId, mailEnabled!.objectId]),
+    ),
+  );
+  expect(refused).toContain("the Cloud Sync group scope breaks Microsoft's limits; nothing was changed");
+  expect(refused).toContain(`${distribution!.displayName} (${distribution!.objectId}): not a security group`);
+  expect(refused).toContain(`${mailEnabled!.displayName} (${mailEnabled!.objectId}): mail-enabled`);
+  expect((await cloudSync()).appRoleAssignments).toHaveLength(0);
+
+  // Following the advice: remove them from the selection.
+  const { outs } = await scope.create(inputs(good.map((each) => each.objectId)));
+  expect((outs as CloudSyncScopeOutputs).memberCount).toBe(3);
+  expect((await cloudSync()).appRoleAssignments.map((each) => each.principalId).sort()).toEqual(
+    good.map((each) => each.objectId).sort(),
+  );
+  // A group unassigned by hand is drift, repaired by update.
+  await withState(g.sim.file, (tx) => {
+    tx.state.cloudSync!.appRoleAssignments = tx.state.cloudSync!.appRoleAssignments.slice(1);
+  });
+  const { props } = await scope.read("id", outs);
+  expect((props as CloudSyncScopeOutputs).groupIds).toHaveLength(2);
+  const declared = inputs(good.map((each) => each.objectId));
+  expect((await scope.diff("id", props, declared)).changes).toBe(true);
+  await scope.update("id", props, declared);
+  expect((await cloudSync()).appRoleAssignments).toHaveLength(3);
+});
+
+test("job: started after the mappings; a cycle provisions the selected groups; paused by hand is drift", async () => {
+  const config = await createConfiguration();
+  await mappings.create(mappingInputs(config));
+  const groups = await seed(4);
+  const [other] = await seed(1, undefined, "Other");
+  await scope.create(
+    versioned({
+      servicePrincipalId: config.servicePrincipalId,
+      groupIds: groups.map((each) => each.objectId),
+    }),
+  );
+  const { outs } = await job.create(
+    versioned({ servicePrincipalId: config.servicePrincipalId, jobId: config.jobId }),
+  );
+  expect((outs as CloudSyncJobOutputs).state).toBe("running");
+  await runCloudSyncCycle(g.sim.file);
+  const state = await readState(g.sim.file);
+  const names = Object.values(state.domain.objects)
+    .filter((object) => object.objectClass === "group" && object.dn.endsWith(`,${OU}`))
+    .map((object) => object.dn);
+  for (const group of groups)
+    expect(names).toContain(`CN=${group.displayName}_${group.objectId.slice(24)},${OU}`);
+  // The unselected group exists in the tenant and is not provisioned.
+  expect(names.some((dn) => dn.includes(other!.objectId.slice(24)))).toBe(false);
+
+  await withState(g.sim.file, (tx) => {
+    const live = tx.state.cloudSync!.servicePrincipals[0]!.jobs[0]!;
+    live.schedule.state = "Paused";
+    live.status.code = "Paused";
+  });
+  const { props } = await job.read("id", outs);
+  expect((props as CloudSyncJobOutputs).state).toBe("paused");
+  // What the engine passes to diff: the checked inputs (defaults applied: state running).
+  const declared = (
+    await job.check({}, versioned({ servicePrincipalId: config.servicePrincipalId, jobId: config.jobId }))
+  ).inputs;
+  expect((await job.diff("id", props, declared)).changes).toBe(true);
+  const { outs: repaired } = await job.update("id", props, declared);
+  expect((repaired as CloudSyncJobOutputs).state).toBe("running");
+});
+
+test("TooManyDeletes: never released automatically; the named release lets exactly those deletes go", async () => {
+  const config = await createConfiguration({ deleteThreshold: 3 });
+  await mappings.create(mappingInputs(config));
+  const groups = await seed(5);
+  await scope.create(
+    versioned({
+      servicePrincipalId: config.servicePrincipalId,
+      groupIds: groups.map((each) => each.objectId),
+    }),
+  );
+  const declared = versioned({ servicePrincipalId: config.servicePrincipalId, jobId: config.jobId });
+  const { outs } = await job.create(declared);
+  await runCloudSyncCycle(g.sim.file);
+  const inOu = async () =>
+    Object.values((await readState(g.sim.file)).domain.objects).filter(
+      (object) => object.objectClass === "group" && object.dn.endsWith(`,${OU}`),
+    ).length;
+  expect(await inOu()).toBe(5);
+  await withState(g.sim.file, (tx) => {
+    for (const group of tx.state.tenant.groups)
+      if (groups.slice(0, 4).some((each) => each.objectId === group.objectId)) group.deleted = "hard";
+  });
+  await runCloudSyncCycle(g.sim.file);
+  expect(await inOu()).toBe(5);
+  const { props } = await job.read("id", outs);
+  const live = props as CloudSyncJobOutputs;
+  expect(live).toMatchObject({ state: "quarantined", quarantineReason: "TooManyDeletes" });
+  expect(live.quarantineRelease).toMatch(/^TooManyDeletes@/);
+  expect(live.needsAttention[0]).toContain(
+    `set entra-writeback:cloudSync.releaseQuarantine to "${live.quarantineRelease}"`,
+  );
+
+  // up without the release: refused, nothing released.
+  const refused = await rejection(job.update("id", props, declared));
+  expect(refused).toContain("Nothing is released automatically");
+  await runCloudSyncCycle(g.sim.file);
+  expect(await inOu()).toBe(5);
+  // A wrong (stale) value releases nothing either.
+  await rejection(
+    job.update("id", props, { ...declared, releaseQuarantine: "TooManyDeletes@2020-01-01T00:00:00Z" }),
+  );
+  expect((await cloudSync()).servicePrincipals[0]!.jobs[0]!.status.code).toBe("Quarantine");
+
+  // Following the advice: the named release.
+  const { outs: released } = await job.update("id", props, {
+    ...declared,
+    releaseQuarantine: live.quarantineRelease,
+  });
+  expect((released as CloudSyncJobOutputs).state).toBe("running");
+  await runCloudSyncCycle(g.sim.file);
+  expect(await inOu()).toBe(1);
+});
+
+test("a read-only app: one line naming the permission to grant", async () => {
+  configure(g.reader);
+  const message = await rejection(createConfiguration());
+  expect(message).toMatch(/needs the application permission \S+/);
+  expect(message).not.toContain("    at ");
+});
