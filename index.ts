@@ -20,6 +20,8 @@ export default async function program() {
     pendingExports: writeback.pendingExports,
     pendingManualSteps: writeback.pendingManualSteps,
     needsAttention: writeback.needsAttention,
+    // Only a stack that declares the migration has this output.
+    ...(writeback.migration ? { cloudSyncMigrationPlan: writeback.cloudSyncMigrationPlan } : {}),
     ...(writeback.cloudSync
       ? {
           cloudSync: {

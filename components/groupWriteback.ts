@@ -18,7 +18,13 @@ import { WritebackOU } from "../providers/writebackOu/resource";
 import { WritebackPermission } from "../providers/writebackPermission/resource";
 import { deleteOutOfScopeGroupsRule, OUT_TO_AD_MEMBER_LIMIT } from "../domain/groupWritebackRules";
 import { warnWithoutDefaults } from "./defaultsWarning";
-import { type GroupWritebackSettings, groupWritebackSettings, writebackDefaults } from "./schema";
+import { CloudSyncMigration } from "./cloudSyncMigration";
+import {
+  type CloudSyncMigrationSettings,
+  type GroupWritebackSettings,
+  groupWritebackSettings,
+  writebackDefaults,
+} from "./schema";
 import { CloudSyncGroupProvisioning, type CloudSyncGroupProvisioningArgs } from "./cloudSync";
 
 /**
@@ -83,6 +89,14 @@ export interface GroupWritebackArgs {
     revertRulesOnDestroy?: pulumi.Input<boolean>;
   };
   /**
+   * Migrate the written-back security groups to Cloud Sync (docs/cloud-sync-migration.md): the migration's steps run
+   * first, in the documented order; the stack no longer declares GroupWritebackV2 (the migration turns it off), and
+   * the scheduler, OU, permission and v1 resources come after the migration. Plain: it decides which resources exist.
+   */
+  cloudSyncMigration?: {
+    [K in keyof CloudSyncMigrationSettings]?: pulumi.Input<Partial<CloudSyncMigrationSettings[K]>>;
+  };
+  /**
    * Cloud Sync group provisioning to one AD domain (Microsoft Graph), side by side with this server's writeback:
    * neither depends on the other. Plain: it decides whether the Cloud Sync resources exist. See docs/cloud-sync.md.
    */
@@ -133,6 +147,10 @@ export class GroupWriteback extends pulumi.ComponentResource {
   readonly deleteRule?: SyncRule;
   /** "Out to AD – Group Writeback Member Limit" disabled (declared with `defaults.disableMemberLimitRule`). */
   readonly memberLimitRule?: SyncRule;
+  /** The migration to Cloud Sync (declared with `cloudSyncMigration`). */
+  readonly migration?: CloudSyncMigration;
+  /** What the migration will do, with live counts; null without `cloudSyncMigration`. */
+  readonly cloudSyncMigrationPlan: pulumi.Output<unknown>;
   /** Cloud Sync group provisioning (declared with `cloudSync`). */
   readonly cloudSync?: CloudSyncGroupProvisioning;
 
@@ -195,10 +213,35 @@ export class GroupWriteback extends pulumi.ComponentResource {
     }
     const defaultsFirst = [this.tenantDefault, this.optOut].filter((each) => each !== undefined);
 
+    if (args.cloudSyncMigration) {
+      // First (after the tenant default): the scheduler resource would otherwise end the migration's pause.
+      const migration = args.cloudSyncMigration;
+      this.migration = new CloudSyncMigration(
+        `${name}-cloud-sync-migration`,
+        {
+          target,
+          writebackOu: args.writebackOu,
+          stack,
+          ...(migration.confirmDisableGroupWritebackV2 !== undefined
+            ? { confirmDisableGroupWritebackV2: migration.confirmDisableGroupWritebackV2 }
+            : {}),
+          ...(migration.cloudSync !== undefined ? { cloudSync: migration.cloudSync } : {}),
+          ...(migration.syncRulePrecedences !== undefined
+            ? { syncRulePrecedences: migration.syncRulePrecedences }
+            : {}),
+          syncIdleTimeoutSeconds,
+          wizardWaitSeconds: orDefault(args, "wizardWaitSeconds"),
+          wizardPollSeconds: orDefault(args, "wizardPollSeconds"),
+        },
+        { parent: this, dependsOn: defaultsFirst },
+      );
+    }
+    const beforeScheduler = this.migration ? [this.migration.last] : defaultsFirst;
+
     this.scheduler = new SchedulerState(
       `${name}-scheduler`,
       { target, syncCycleEnabled: true, role, syncIdleTimeoutSeconds, stack },
-      { parent: this, dependsOn: defaultsFirst },
+      { parent: this, dependsOn: beforeScheduler },
     );
     // The sync rules undo on destroy only when asked (SyncRule onDelete: revert).
     const rulesOnDelete = pulumi
@@ -227,7 +270,9 @@ export class GroupWriteback extends pulumi.ComponentResource {
     }
     const afterScheduler = this.deleteRule ? [this.deleteRule] : [this.scheduler];
 
-    if (v2Mode !== "skip") {
+    // The migration turns GroupWritebackV2 off: the stack stops declaring it (its resource leaves the stack, which
+    // changes nothing on the tenant).
+    if (v2Mode !== "skip" && !this.migration) {
       this.v2 = new GroupWritebackFeature(
         `${name}-v2`,
         {
@@ -275,7 +320,7 @@ export class GroupWriteback extends pulumi.ComponentResource {
         version: "v1",
         writebackOu: this.ou.writebackOu,
         dnFormat: orDefault(args, "dnFormat"),
-        requireV2: v2Mode !== "skip",
+        requireV2: v2Mode !== "skip" && !this.migration,
         role,
         wizardWaitSeconds: orDefault(args, "wizardWaitSeconds"),
         wizardPollSeconds: orDefault(args, "wizardPollSeconds"),
@@ -321,6 +366,7 @@ export class GroupWriteback extends pulumi.ComponentResource {
     this.pendingExports = this.v1.pendingExports.apply((report) => report ?? null);
     this.pendingManualSteps = this.v1.pendingManualSteps.apply((steps) => steps ?? []);
     this.needsAttention = this.v1.needsAttention.apply((items) => items ?? []);
+    this.cloudSyncMigrationPlan = this.migration ? this.migration.plan : pulumi.output(null);
 
     this.registerOutputs({
       serverVersion: this.serverVersion,
@@ -333,6 +379,7 @@ export class GroupWriteback extends pulumi.ComponentResource {
       pendingManualSteps: this.pendingManualSteps,
       needsAttention: this.needsAttention,
       noDefaultsWarning,
+      cloudSyncMigrationPlan: this.cloudSyncMigrationPlan,
     });
   }
 }

@@ -13,6 +13,7 @@ import { syncRuleDefinition } from "../providers/syncRule/schema";
 import { unifiedGroupWritebackDefaultInputs } from "../providers/unifiedGroupWritebackDefault/schema";
 import { writebackOuInputs } from "../providers/writebackOu/schema";
 import { writebackPermissionInputs } from "../providers/writebackPermission/schema";
+import { cloudSyncMigrationStepInputs } from "../providers/cloudSyncMigration/schema";
 import { cloudSyncSettings } from "./cloudSyncSettings";
 
 const v2Mode = v2Inputs.shape.mode;
@@ -60,6 +61,19 @@ export const writebackDefaults = z
       });
     }
   });
+
+const migrationStep = cloudSyncMigrationStepInputs.shape;
+
+/** The migration of the written-back security groups to Cloud Sync (components/cloudSyncMigration.ts). */
+export const cloudSyncMigrationSettings = z.strictObject({
+  /** The irreversible step (GroupWritebackV2 off) runs only when true. */
+  confirmDisableGroupWritebackV2: migrationStep.confirmDisableGroupWritebackV2,
+  /** Cloud Sync's cn mapping and target OU for the groups it takes over. */
+  cloudSync: migrationStep.cloudSync,
+  /** The two custom sync rules' precedences (null: the lowest free ones below 100). */
+  syncRulePrecedences: migrationStep.syncRulePrecedences,
+});
+export type CloudSyncMigrationSettings = z.output<typeof cloudSyncMigrationSettings>;
 
 export const groupWritebackSettings = z.strictObject({
   target: documented(target, {
@@ -150,6 +164,17 @@ export const groupWritebackSettings = z.strictObject({
       "[delete rule](https://learn.microsoft.com/entra/identity/hybrid/connect/how-to-connect-modify-group-writeback) " +
       "or by hand, or set this key to the number you keep. With `groupWritebackV2: skip` it has no effect (v1 " +
       "alone writes them back by design).",
+  }),
+  cloudSyncMigration: documented(cloudSyncMigrationSettings.optional(), {
+    type: "object (below)",
+    description:
+      "Migrate the security groups Group Writeback V2 wrote back to Microsoft Entra Cloud Sync, in Microsoft's " +
+      "documented order (see [cloud-sync-migration.md](cloud-sync-migration.md)); the stack then no longer manages " +
+      "`GroupWritebackV2`. `confirmDisableGroupWritebackV2` (default `false`): the irreversible step runs only when " +
+      "true, otherwise the migration stops before it. `cloudSync.cnMapping` (`keepConnectNames` or " +
+      "`cloudSyncDefault`, the default, which renames Connect's `Group_<objectId>` groups) and " +
+      "`cloudSync.targetOu` (default: Cloud Sync's `CN=Users`): a declaration that would rename or move a group is " +
+      "refused in the preview. `syncRulePrecedences.inbound` / `.outbound` (default: the lowest free below 100).",
   }),
   cloudSync: documented(cloudSyncSettings.optional(), {
     type: "object (below)",

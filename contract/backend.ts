@@ -2,13 +2,18 @@
 import { type OperationArgs, type OperationName, type OperationResult, operations } from "./contract";
 import { OperationError } from "./errors";
 
-/** The one step only a person can do on the server: group writeback v1 in the Entra Connect wizard. */
-export interface WizardStep {
-  /** The OU the wizard's group writeback page selects. */
-  writebackOu: string;
-  /** Whether the "Writeback group Distinguished Name with cloud Display Name" option is selected. */
-  displayNameDn: boolean;
-}
+/** A step only a person can do on the server, in the Entra Connect wizard: group writeback v1, or staging mode. */
+export type WizardStep =
+  | {
+      /** The OU the wizard's group writeback page selects. */
+      writebackOu: string;
+      /** Whether the "Writeback group Distinguished Name with cloud Display Name" option is selected. */
+      displayNameDn: boolean;
+    }
+  | {
+      /** Configure staging mode: whether "Enable staging mode" ends up selected. */
+      stagingMode: boolean;
+    };
 
 export interface Backend {
   /** Human-readable target, for messages: "simulator /x/lab.json (CONNECT01)", "connect01 over WinRM". */

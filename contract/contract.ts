@@ -345,6 +345,22 @@ export const newSyncRuleArgs = z.strictObject({
 });
 export type NewSyncRuleArgs = z.infer<typeof newSyncRuleArgs>;
 
+/**
+ * A written-back security group with the two attributes the first step of Microsoft's migration to Cloud Sync reads
+ * (https://learn.microsoft.com/en-us/entra/identity/hybrid/cloud-sync/migrate-group-writeback): the cloud anchor
+ * Connect keeps in adminDescription, and msDS-ExternalDirectoryObjectID, by which Cloud Sync matches the group.
+ */
+export const groupDirectoryObjectId = z.strictObject({
+  dn: z.string(),
+  /** Group_<objectId>, as Entra Connect writes it. */
+  adminDescription: z.string(),
+  cloudObjectId: z.string(),
+  displayName: z.string(),
+  /** msDS-ExternalDirectoryObjectID; null when not set. */
+  externalDirectoryObjectId: z.string().nullable(),
+});
+export type GroupDirectoryObjectId = z.infer<typeof groupDirectoryObjectId>;
+
 /** The operations, by name. Adding one means adding it to both backends. */
 export const operations = {
   getServerInfo: { args: none, result: serverInfo },
@@ -468,6 +484,28 @@ export const operations = {
   setSyncRuleDisabled: {
     args: z.strictObject({ identifier: z.guid(), disabled: z.boolean() }),
     result: syncRule,
+  },
+  /**
+   * Written-back security groups without mail under the DN (adminDescription Group_<objectId>; the mail-enabled ones
+   * are Microsoft 365 groups, which stay with Connect) with their msDS-ExternalDirectoryObjectID, sorted by DN.
+   */
+  listGroupDirectoryObjectIds: {
+    args: z.strictObject({ dn: distinguishedName }),
+    result: z.strictObject({ groups: z.array(groupDirectoryObjectId) }),
+  },
+  /**
+   * Copies adminDescription into msDS-ExternalDirectoryObjectID on every group listGroupDirectoryObjectIds lists
+   * (step 1 of the migration to Cloud Sync). A group that already carries its adminDescription is skipped; a group
+   * with another value refuses the whole call (code Refused, naming the groups) before anything is written.
+   */
+  copyGroupDirectoryObjectIds: {
+    args: z.strictObject({ dn: distinguishedName }),
+    result: z.strictObject({
+      copied: z.number().int().nonnegative(),
+      alreadySet: z.number().int().nonnegative(),
+      /** The DNs of the first copied groups (at most 10). */
+      sample: z.array(z.string()),
+    }),
   },
 } as const;
 

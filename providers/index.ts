@@ -15,6 +15,7 @@ export {
 } from "./unifiedGroupWritebackDefault/resource";
 export { GroupWritebackOptOut, type GroupWritebackOptOutArgs } from "./groupWritebackOptOut/resource";
 export { SyncRule, type SyncRuleArgs } from "./syncRule/resource";
+export { CloudSyncMigrationStep, type CloudSyncMigrationStepArgs } from "./cloudSyncMigration/resource";
 export {
   CloudSyncConfiguration,
   type CloudSyncConfigurationArgs,

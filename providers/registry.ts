@@ -1,6 +1,8 @@
 // What the serialized provider shells load in the provider process (see providers/common/shell.ts).
 import type { ProviderImplementation as Implementation } from "./common/defineResource";
 import type { ProviderKind } from "./common/shell";
+import { cloudSyncMigrationStepProvider } from "./cloudSyncMigration/provider";
+import { cloudSyncMigrationStep } from "./cloudSyncMigration/schema";
 import { groupWritebackFeatureProvider } from "./groupWritebackFeature/provider";
 import { groupWritebackFeature } from "./groupWritebackFeature/schema";
 import { groupWritebackOptOutProvider } from "./groupWritebackOptOut/provider";
@@ -39,6 +41,7 @@ const implementations = Object.fromEntries(
       [unifiedGroupWritebackDefault, unifiedGroupWritebackDefaultProvider],
       [groupWritebackOptOut, groupWritebackOptOutProvider],
       [syncRule, syncRuleProvider],
+      [cloudSyncMigrationStep, cloudSyncMigrationStepProvider],
       [cloudSyncConfiguration, cloudSyncConfigurationProvider],
       [cloudSyncMappings, cloudSyncMappingsProvider],
       [cloudSyncScope, cloudSyncScopeProvider],

@@ -253,6 +253,15 @@ export function updateCloudGroup(
   return group;
 }
 
+/** Sets or clears a group's msDS-ExternalDirectoryObjectID by hand (what ADSI Edit or Set-ADGroup would do). */
+export function setGroupExternalDirectoryObjectId(tx: Transaction, dn: string, value: string | null): void {
+  const object = tx.state.domain.objects[dnKey(dn)];
+  if (object?.objectClass !== "group") {
+    throw new OperationError("ad", "NotFound", `no group ${dn} in ${tx.state.domain.dnsName}`);
+  }
+  object.externalDirectoryObjectId = value;
+}
+
 export const faultInputSchema = z.strictObject({
   operation: z.enum(operationNames as [OperationName, ...OperationName[]], {
     message: `an operation of the contract: ${operationNames.join(", ")}`,

@@ -68,6 +68,13 @@ export function createSimulatorBackend(options: SimulatorBackendOptions): Backen
 
     wizardHint(step: WizardStep): string {
       const server = options.server !== undefined ? ["--server", options.server] : [];
+      if ("stagingMode" in step) {
+        const command = commandLine(
+          ...["npx", "entra-sim", "wizard", options.stateFile, "staging"],
+          ...[step.stagingMode ? "--enable" : "--disable", ...server],
+        );
+        return `On this simulated server, the admin's wizard step is: ${command}`;
+      }
       const option = step.displayNameDn ? ["--display-name-dn"] : [];
       const command = commandLine(
         ...["npx", "entra-sim", "wizard", options.stateFile, "group-writeback", "--enable", "--ou"],

@@ -16,6 +16,7 @@ export {
   setSchedulerSuspended,
   startBusyCycle,
   updateCloudGroup,
+  setGroupExternalDirectoryObjectId,
   wizardDisableGroupWriteback,
   wizardEnableGroupWriteback,
   wizardSetStagingMode,

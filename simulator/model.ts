@@ -108,7 +108,7 @@ export const adObjectSchema = z.discriminatedUnion("objectClass", [
     groupScope: z.enum(["Universal", "Global", "DomainLocal"]),
     /** Group_<objectId> on groups Entra Connect wrote back; null on ordinary groups. */
     adminDescription: z.string().nullable(),
-    /** msDS-ExternalDirectoryObjectId: Group_<objectId> on groups Cloud Sync provisions or matches. */
+    /** msDS-ExternalDirectoryObjectId: Group_<objectId> on groups Cloud Sync provisions or matches (Connect does not write it). */
     externalDirectoryObjectId: z.string().nullable().optional(),
     /** objectGUID: the object's identity (set on groups Cloud Sync creates; a move or rename keeps it). */
     objectGuid: z.guid().optional(),

@@ -1,6 +1,7 @@
 // The contract's operations applied to the simulated server, each as faithful as we know to the cmdlet it stands for.
 import {
   type CloudGroupWriteback,
+  type GroupDirectoryObjectId,
   type GroupSampleEntry,
   type GroupSet,
   type OperationName,
@@ -346,7 +347,104 @@ const handlers: Handlers = {
     refuseRuleChangeDuringCycle("setSyncRuleDisabled", server);
     return setSyncRuleDisabled(server, identifier, disabled);
   },
+
+  listGroupDirectoryObjectIds: (tx, _server, { dn }) => {
+    if (!findObject(tx.state.domain, dn)) throw notFound("listGroupDirectoryObjectIds", tx.state, dn);
+    return { groups: securityGroupDirectoryObjectIds(tx.state, dn).map(({ view }) => view) };
+  },
+
+  // Get-ADGroup, then Set-ADGroup -Replace on each group that lacks the value: all checked before the first write.
+  copyGroupDirectoryObjectIds: (tx, _server, { dn }) => {
+    const domain = tx.state.domain;
+    if (!findObject(domain, dn)) throw notFound("copyGroupDirectoryObjectIds", tx.state, dn);
+    const groups = securityGroupDirectoryObjectIds(tx.state, dn);
+    const conflicts = groups
+      .map(({ view }) => view)
+      .filter((view) => view.externalDirectoryObjectId !== null && !directoryObjectIdMatches(view));
+    if (conflicts.length > 0) {
+      throw new OperationError(
+        "copyGroupDirectoryObjectIds",
+        "Refused",
+        directoryObjectIdConflictMessage(conflicts),
+      );
+    }
+    const copied: string[] = [];
+    for (const { key, view } of groups) {
+      if (view.externalDirectoryObjectId !== null) continue;
+      const object = domain.objects[key];
+      if (object?.objectClass !== "group") continue;
+      object.externalDirectoryObjectId = view.adminDescription;
+      copied.push(view.dn);
+    }
+    return {
+      copied: copied.length,
+      alreadySet: groups.length - copied.length,
+      sample: copied.slice(0, DIRECTORY_OBJECT_ID_SAMPLE_SIZE),
+    };
+  },
 };
+
+/** How many copied DNs copyGroupDirectoryObjectIds names (the module's function names as many). */
+const DIRECTORY_OBJECT_ID_SAMPLE_SIZE = 10;
+
+/** msDS-ExternalDirectoryObjectID is compared as AD compares it: case-insensitively (a Unicode string attribute with no case rule is case-insensitive). */
+function directoryObjectIdMatches(view: GroupDirectoryObjectId): boolean {
+  return view.externalDirectoryObjectId?.toLowerCase() === view.adminDescription.toLowerCase();
+}
+
+/** The refusal both backends give (Copy-EntraWritebackGroupDirectoryObjectId writes the same sentence). */
+export function directoryObjectIdConflictMessage(
+  conflicts: readonly Pick<GroupDirectoryObjectId, "dn" | "adminDescription" | "externalDirectoryObjectId">[],
+): string {
+  const named = conflicts
+    .slice(0, DIRECTORY_OBJECT_ID_SAMPLE_SIZE)
+    .map(
+      (group) =>
+        `${group.dn} (adminDescription ${group.adminDescription}, msDS-ExternalDirectoryObjectID ${group.externalDirectoryObjectId ?? ""})`,
+    )
+    .join("; ");
+  const more =
+    conflicts.length > DIRECTORY_OBJECT_ID_SAMPLE_SIZE
+      ? ` and ${conflicts.length - DIRECTORY_OBJECT_ID_SAMPLE_SIZE} more`
+      : "";
+  return (
+    `${conflicts.length} written-back group(s) already carry another msDS-ExternalDirectoryObjectID than their adminDescription: ` +
+    `${named}${more}. Nothing was changed. Cloud Sync matches groups by this value: check which cloud group each AD group ` +
+    "belongs to, correct or clear the value (Set-ADGroup -Clear msDS-ExternalDirectoryObjectID), then run again."
+  );
+}
+
+/**
+ * Written-back security groups without mail under dn (Get-ADGroup -SearchBase, GroupCategory Security, mail not set),
+ * by DN, with their keys. The simulated AD keeps no mail attribute: a written-back Microsoft 365 group carries one
+ * (Connect writes its mail and proxy addresses), so the cloud group's type stands for it.
+ */
+function securityGroupDirectoryObjectIds(
+  state: SimState,
+  dn: string,
+): { key: string; view: GroupDirectoryObjectId }[] {
+  const below = dnKey(dn);
+  const mailEnabled = new Set<string>();
+  for (const group of eachCloudGroup(state.tenant))
+    if (group.type === "m365") mailEnabled.add(group.objectId);
+  const found: { key: string; view: GroupDirectoryObjectId }[] = [];
+  for (const [key, group] of anchoredGroups(state.domain)) {
+    if (group.groupCategory !== "Security" || !isAtOrBelow(key, below)) continue;
+    const cloudObjectId = objectIdFromAnchor(group.adminDescription);
+    if (cloudObjectId === null || group.adminDescription === null || mailEnabled.has(cloudObjectId)) continue;
+    found.push({
+      key,
+      view: {
+        dn: group.dn,
+        adminDescription: group.adminDescription,
+        cloudObjectId,
+        displayName: group.displayName,
+        externalDirectoryObjectId: group.externalDirectoryObjectId ?? null,
+      },
+    });
+  }
+  return found.sort((a, b) => a.view.dn.localeCompare(b.view.dn));
+}
 
 function refuseRuleChangeDuringCycle(operation: OperationName, server: Server): void {
   if (server.currentCycle) {

@@ -260,6 +260,7 @@ function exportChanges(state: SimState, server: Server, changes: GroupChange[]):
     if (change.modification === "delete") {
       delete domain.objects[sourceKey];
     } else {
+      const source = domain.objects[sourceKey];
       if (change.key !== sourceKey || change.modification === "add") {
         if (domain.objects[change.key]) {
           outcome.failed.push({
@@ -272,7 +273,7 @@ function exportChanges(state: SimState, server: Server, changes: GroupChange[]):
         }
         delete domain.objects[sourceKey];
       }
-      const previous = domain.objects[change.key];
+      const previous = change.modification === "add" ? undefined : source;
       domain.objects[change.key] = {
         objectClass: "group",
         dn: change.dn,
@@ -281,6 +282,11 @@ function exportChanges(state: SimState, server: Server, changes: GroupChange[]):
         groupCategory: change.category ?? "Distribution",
         groupScope: "Universal",
         adminDescription: cloudAnchor(change.cloudObjectId ?? ""),
+        // Connect never writes msDS-ExternalDirectoryObjectID: a value set by hand (or by step 1 of the
+        // migration to Cloud Sync) stays when Connect renames or updates the group.
+        ...(previous?.objectClass === "group" && previous.externalDirectoryObjectId != null
+          ? { externalDirectoryObjectId: previous.externalDirectoryObjectId }
+          : {}),
       };
     }
     outcome.applied.push(change);

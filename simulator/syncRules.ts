@@ -229,3 +229,53 @@ export function deleteRuleEffect(rules: readonly SyncRule[]): DeleteRuleEffect {
 export function memberLimitEnabled(rules: readonly SyncRule[]): boolean {
   return rules.some((rule) => rule.name === OUT_TO_AD_MEMBER_LIMIT && !rule.disabled);
 }
+
+function sameText(left: string, right: string): boolean {
+  return left.toLowerCase() === right.toLowerCase();
+}
+
+function hasCondition(rule: SyncRule, attribute: string, operator: string, value?: string): boolean {
+  return rule.scopeFilter.some((group) =>
+    group.some(
+      (condition) =>
+        sameText(condition.attribute, attribute) &&
+        condition.operator === operator &&
+        (value === undefined || sameText(condition.value, value)),
+    ),
+  );
+}
+
+/**
+ * Whether the server has both custom rules of the migration to Cloud Sync, enabled and as the 2024 revision of the
+ * page describes them (recognized by what they do, not by name): an inbound Join rule from the Entra connector
+ * scoped cloudMastered = true and mail ISNULL that flows the constant True into cloudNoFlow, and an outbound
+ * JoinNoFlow rule to the AD connector scoped cloudNoFlow = True. Together they keep Connect from flowing to, or
+ * deleting, the written-back security groups. One without the other, or the 2023 revision's swapped connectors,
+ * does nothing.
+ */
+export function noFlowRulesInPlace(rules: readonly SyncRule[]): boolean {
+  const enabled = rules.filter((rule) => !rule.disabled && sameText(rule.sourceObjectType, "group"));
+  const inbound = enabled.some(
+    (rule) =>
+      rule.direction === "Inbound" &&
+      sameText(rule.connector, ENTRA_ID_CONNECTOR_ID) &&
+      rule.linkType === "Join" &&
+      hasCondition(rule, "cloudMastered", "EQUAL", "true") &&
+      hasCondition(rule, "mail", "ISNULL") &&
+      rule.attributeFlowMappings.some(
+        (flow) =>
+          flow.flowType === "Constant" &&
+          sameText(flow.destination, "cloudNoFlow") &&
+          flow.source.length === 1 &&
+          sameText(flow.source[0] ?? "", "True"),
+      ),
+  );
+  const outbound = enabled.some(
+    (rule) =>
+      rule.direction === "Outbound" &&
+      !sameText(rule.connector, ENTRA_ID_CONNECTOR_ID) &&
+      rule.linkType === "JoinNoFlow" &&
+      hasCondition(rule, "cloudNoFlow", "EQUAL", "True"),
+  );
+  return inbound && outbound;
+}

@@ -1,7 +1,8 @@
 // Which cloud groups a server writes back, as what, and under which DN (https://learn.microsoft.com/en-us/entra/identity/hybrid/connect/how-to-connect-group-writeback-v2, https://learn.microsoft.com/en-us/entra/identity/hybrid/connect/how-to-connect-group-writeback-enable).
+import { DISPLAY_NAME_CN_MAX, displayNameCommonName } from "../domain/cloudSyncMigration";
 import { escapeDnValue } from "../domain/dn";
 import type { CloudGroup, Server, Tenant } from "./model";
-import { type DeleteRuleEffect, deleteRuleEffect } from "./syncRules";
+import { type DeleteRuleEffect, deleteRuleEffect, noFlowRulesInPlace } from "./syncRules";
 
 export type GroupCategory = "Distribution" | "Security";
 
@@ -12,6 +13,8 @@ export interface WritebackFlags {
   v2: boolean;
   /** What the server's custom delete rule deletes instead of keeping (none without it). */
   deleteRule?: DeleteRuleEffect;
+  /** The two custom rules of the migration to Cloud Sync are in place: security groups are joined, nothing flows. */
+  noFlow?: boolean;
 }
 
 export type WritebackDecision =
@@ -27,11 +30,21 @@ export function writebackFlags(tenant: Tenant, server: Server): WritebackFlags {
     v1: server.groupWriteback.optionalFeatureGroupWriteBack && tenant.features.unifiedGroupWriteback,
     v2: tenant.features.groupWritebackV2,
     deleteRule: deleteRuleEffect(server.syncRules),
+    noFlow: noFlowRulesInPlace(server.syncRules),
   };
 }
 
 export function decideWriteback(group: CloudGroup, flags: WritebackFlags): WritebackDecision {
   if (!flags.v1) return { action: "delete", reason: "group writeback (v1) is not enabled on this server" };
+  // The migration's rules (https://learn.microsoft.com/en-us/entra/identity/hybrid/cloud-sync/migrate-group-writeback):
+  // a live cloud security group (cloud-mastered, no mail) is joined without flow, so Connect neither updates nor
+  // deletes its AD copy, whether v2 is on or off. A deleted cloud group leaves the Entra connector's scope: unchanged.
+  if (flags.noFlow && group.type === "security" && group.deleted === "none") {
+    return {
+      action: "keep",
+      reason: "joined without flow (the cloudNoFlow rules of the migration to Cloud Sync)",
+    };
+  }
   if (!flags.v2) {
     // v1 alone ignores writebackConfiguration.isEnabled and knows only Microsoft 365 groups.
     if (group.deleted !== "none") return { action: "delete", reason: `${group.deleted}-deleted in Entra ID` };
@@ -82,7 +95,7 @@ export function objectIdFromAnchor(adminDescription: string | null): string | nu
 }
 
 /** The maximum display-name length the "Out to AD - Group SOAInAAD - DN" rule keeps (not on a public Microsoft page: see docs/simulator.md, DN). */
-export const DISPLAY_NAME_DN_MAX = 51;
+export const DISPLAY_NAME_DN_MAX = DISPLAY_NAME_CN_MAX;
 
 /** The RDN value of a written-back group. */
 export function writebackCommonName(
@@ -90,7 +103,7 @@ export function writebackCommonName(
   displayNameDn: boolean,
 ): string {
   if (!displayNameDn) return cloudAnchor(group.objectId);
-  return `${group.displayName.trim().slice(0, DISPLAY_NAME_DN_MAX)}_${group.objectId.slice(-12)}`;
+  return displayNameCommonName(group.displayName, group.objectId);
 }
 
 export function writebackDn(

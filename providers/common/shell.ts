@@ -21,6 +21,7 @@ export type ProviderKind =
   | "UnifiedGroupWritebackDefault"
   | "GroupWritebackOptOut"
   | "SyncRule"
+  | "CloudSyncMigrationStep"
   | "CloudSyncConfiguration"
   | "CloudSyncMappings"
   | "CloudSyncScope"

@@ -121,6 +121,18 @@ export async function deleteV2(
     return;
   }
   if (inputs.onDelete === "retain") {
+    // Off already (the migration to Cloud Sync turned it off, or someone did): nothing stays on.
+    const off = await client.call("getCompanyFeatures", {}).then(
+      (features) => !features.groupWritebackV2,
+      () => false,
+    );
+    if (off) {
+      progress(
+        `GroupWritebackV2 is off for the tenant of ${client.description}; this resource leaves the stack without ` +
+          "changing anything.",
+      );
+      return;
+    }
     progress(
       `GroupWritebackV2 stays on for the tenant of ${client.description}: it is tenant-wide and turning it off is ` +
         "irreversible. To turn it off on destroy, set entra-writeback:disableV2OnDestroy to true and run pulumi up " +

@@ -44,7 +44,7 @@ export const adCommand: CliCommand = {
       for (const object of objects) {
         const extra =
           object.objectClass === "group"
-            ? ` ${object.groupScope} ${object.groupCategory}${object.adminDescription ? ` adminDescription=${object.adminDescription}` : ""}`
+            ? ` ${object.groupScope} ${object.groupCategory}${object.adminDescription ? ` adminDescription=${object.adminDescription}` : ""}${object.externalDirectoryObjectId ? ` msDS-ExternalDirectoryObjectID=${object.externalDirectoryObjectId}` : ""}`
             : object.objectClass === "organizationalUnit"
               ? object.protectedFromAccidentalDeletion
                 ? " protected"

@@ -26,6 +26,10 @@ export interface ContractControl {
   enableV1Wizard(ouDn: string): Promise<void>;
   /** Turns staging mode on or off in the wizard (entra-sim wizard staging). */
   setStaging(enabled: boolean): Promise<void>;
+  /** Adds a cloud security group enabled for writeback (writebackConfiguration.isEnabled true), as Graph would. */
+  addWritebackSecurityGroup(name: string): Promise<void>;
+  /** Sets or clears a group's msDS-ExternalDirectoryObjectID by hand, as ADSI Edit would. */
+  setExternalDirectoryObjectId(dn: string, value: string | null): Promise<void>;
   /** Lets `seconds` of server time pass, so running cycles complete (entra-sim clock --advance). */
   advance(seconds: number): Promise<void>;
 }
@@ -320,6 +324,65 @@ export function describeContract(label: string, makeClient: () => Promise<Contra
         removed: false,
       });
       expect((await client.call("getSyncRules", {})).rules).toEqual(before);
+    });
+    it("copies adminDescription into msDS-ExternalDirectoryObjectID once, skips what is right, refuses a conflict naming the group", async () => {
+      await control.addWritebackSecurityGroup("Contract Suite Finance");
+      await createGrantedOu();
+      await client.call("setGroupWritebackV2", { enabled: true });
+      await control.enableV1Wizard(ouDn);
+      await waitUntilIdle();
+      const before = (await client.call("listGroupDirectoryObjectIds", { dn: ouDn })).groups;
+      // Only the cloud security groups: the Microsoft 365 groups written back to the same OU are not listed.
+      const written = (await client.call("listWrittenBackGroups", { dn: ouDn })).groups;
+      const tenant = await client.call("getCloudGroupWriteback", { dn: ouDn, sampleSize: 100 });
+      expect(written.length).toBeGreaterThan(before.length);
+      expect(before.map((group) => group.cloudObjectId).sort()).toEqual(
+        tenant.inOu?.security.sample.map((group) => group.cloudObjectId).sort(),
+      );
+      expect(before.length).toBeGreaterThanOrEqual(2);
+      for (const group of before) {
+        expect(group.adminDescription).toBe(`Group_${group.cloudObjectId}`);
+        expect(group.externalDirectoryObjectId).toBeNull();
+      }
+
+      const first = await client.call("copyGroupDirectoryObjectIds", { dn: ouDn });
+      expect(first).toEqual({
+        copied: before.length,
+        alreadySet: 0,
+        sample: before.map((group) => group.dn),
+      });
+      const after = (await client.call("listGroupDirectoryObjectIds", { dn: ouDn })).groups;
+      expect(after).toEqual(
+        before.map((group) => ({ ...group, externalDirectoryObjectId: group.adminDescription })),
+      );
+      expect(await client.call("copyGroupDirectoryObjectIds", { dn: ouDn })).toEqual({
+        copied: 0,
+        alreadySet: before.length,
+        sample: [],
+      });
+
+      const [conflicting, cleared] = after as [(typeof after)[0], (typeof after)[0]];
+      await control.setExternalDirectoryObjectId(
+        conflicting.dn,
+        "Group_00000000-0000-4000-8000-000000000001",
+      );
+      await control.setExternalDirectoryObjectId(cleared.dn, null);
+      const refused = await expectCode(client.call("copyGroupDirectoryObjectIds", { dn: ouDn }), "Refused");
+      expect(refused.message).toContain(conflicting.dn);
+      expect(refused.message).toContain("Nothing was changed");
+      const untouched = (await client.call("listGroupDirectoryObjectIds", { dn: ouDn })).groups;
+      expect(untouched.find((group) => group.dn === cleared.dn)?.externalDirectoryObjectId).toBeNull();
+
+      // The advice: clear the conflicting value, then run again.
+      await control.setExternalDirectoryObjectId(conflicting.dn, null);
+      expect(await client.call("copyGroupDirectoryObjectIds", { dn: ouDn })).toMatchObject({
+        copied: 2,
+        alreadySet: before.length - 2,
+      });
+      await expectCode(
+        client.call("listGroupDirectoryObjectIds", { dn: `OU=Missing,${control.scratchParentDn}` }),
+        "NotFound",
+      );
     });
   });
 }

@@ -4,9 +4,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import {
+  addCloudGroup,
   advance,
   initState,
   runAction,
+  setGroupExternalDirectoryObjectId,
   startBusyCycle,
   wizardEnableGroupWriteback,
   wizardSetStagingMode,
@@ -46,6 +48,16 @@ export async function newContractLab(prefix: string): Promise<ContractLab> {
       },
       setStaging: async (enabled) => {
         await wizardSetStagingMode(stateFile, enabled, meta);
+      },
+      addWritebackSecurityGroup: async (name) => {
+        await runAction(stateFile, "tenant.add-group", { name }, meta, (tx) => {
+          addCloudGroup(tx, { type: "security", name, writeback: "true" });
+        });
+      },
+      setExternalDirectoryObjectId: async (dn, value) => {
+        await runAction(stateFile, "ad.set-attribute", { dn, value }, meta, (tx) =>
+          setGroupExternalDirectoryObjectId(tx, dn, value),
+        );
       },
       advance: async (seconds) => {
         await runAction(stateFile, "clock.advance", { seconds }, meta, (tx) => advance(tx, seconds));

@@ -32,7 +32,9 @@
         'Get-EntraWritebackSyncRule',
         'New-EntraWritebackSyncRule',
         'Remove-EntraWritebackSyncRule',
-        'Set-EntraWritebackSyncRule'
+        'Set-EntraWritebackSyncRule',
+        'Get-EntraWritebackGroupDirectoryObjectId',
+        'Copy-EntraWritebackGroupDirectoryObjectId'
     )
     CmdletsToExport      = @()
     VariablesToExport    = @()

@@ -2245,6 +2245,176 @@ function Set-EntraWritebackSyncRule {
     ConvertTo-SyncRuleResult -Rule $rule
 }
 
+function Get-WrittenBackSecurityGroup {
+    # The security groups without mail under the DN that Entra Connect wrote back (adminDescription Group_<objectId>;
+    # a mail-enabled one is a Microsoft 365 group, which stays with Connect), by DN, each with its
+    # msDS-ExternalDirectoryObjectID (null when not set).
+    [CmdletBinding()]
+    [OutputType([System.Collections.Specialized.OrderedDictionary])]
+    param(
+        [Parameter(Mandatory)]
+        [string]$Dn
+    )
+
+    $properties = @('adminDescription', 'displayName', 'mail', 'msDS-ExternalDirectoryObjectID')
+    [object[]]$found = @(Get-ADGroup -SearchBase $Dn -SearchScope Subtree -Filter "adminDescription -like 'Group_*' -and GroupCategory -eq 'Security'" -Properties $properties)
+    [string[]]$dns = @($found | ForEach-Object { [string]$_.DistinguishedName })
+    [System.Array]::Sort($dns, $found, [System.StringComparer]::OrdinalIgnoreCase)
+    foreach ($group in $found) {
+        $mail = $group.PSObject.Properties['mail']
+        if ($null -ne $mail -and -not [string]::IsNullOrEmpty([string]$mail.Value)) {
+            continue
+        }
+        $adminDescription = [string]$group.adminDescription
+        $displayName = [string]$group.displayName
+        if ([string]::IsNullOrEmpty($displayName)) {
+            $displayName = [string]$group.Name
+        }
+        # A requested attribute with no value may be absent from the object: read it without tripping StrictMode.
+        $externalId = $null
+        $property = $group.PSObject.Properties['msDS-ExternalDirectoryObjectID']
+        if ($null -ne $property -and -not [string]::IsNullOrEmpty([string]$property.Value)) {
+            $externalId = [string]$property.Value
+        }
+        [ordered]@{
+            dn                        = [string]$group.DistinguishedName
+            adminDescription          = $adminDescription
+            cloudObjectId             = $adminDescription.Substring($cloudAnchorPrefix.Length)
+            displayName               = $displayName
+            externalDirectoryObjectId = $externalId
+        }
+    }
+}
+
+function Get-EntraWritebackGroupDirectoryObjectId {
+    <#
+    .SYNOPSIS
+        Lists the written-back security groups under an OU with their adminDescription and msDS-ExternalDirectoryObjectID.
+
+    .DESCRIPTION
+        The read of the first step of Microsoft's migration from group writeback v2 to Cloud Sync: Cloud Sync finds
+        an existing AD group by msDS-ExternalDirectoryObjectID, which must hold the group's adminDescription
+        (Group_<objectId>). Runs Get-ADGroup -SearchBase <dn> for the security groups whose adminDescription starts
+        with Group_ and that have no mail (a mail-enabled one is a Microsoft 365 group, which stays with Connect's
+        group writeback v1), and reports each group's DN, adminDescription, cloud object id, display name and
+        msDS-ExternalDirectoryObjectID (null when not set), sorted by DN. Changes nothing.
+
+        Returns an ordered dictionary, shown here as the JSON entra-writeback receives:
+        {"groups":[{"dn":"CN=Group_3a5c3221-c465-48c0-95b8-e9305786a271,OU=Writeback,DC=contoso,DC=com",
+          "adminDescription":"Group_3a5c3221-c465-48c0-95b8-e9305786a271",
+          "cloudObjectId":"3a5c3221-c465-48c0-95b8-e9305786a271","displayName":"Finance",
+          "externalDirectoryObjectId":null}]}
+
+    .PARAMETER Dn
+        The distinguished name of the writeback OU, for example OU=Writeback,DC=contoso,DC=com.
+
+    .EXAMPLE
+        Get-EntraWritebackGroupDirectoryObjectId -Dn 'OU=Writeback,DC=contoso,DC=com'
+
+    .OUTPUTS
+        System.Collections.Specialized.OrderedDictionary
+
+    .NOTES
+        Windows PowerShell 5.1, module ActiveDirectory.
+
+    .LINK
+        https://learn.microsoft.com/entra/identity/hybrid/cloud-sync/migrate-group-writeback
+    #>
+    [CmdletBinding()]
+    [OutputType([System.Collections.Specialized.OrderedDictionary])]
+    param(
+        [Parameter(Mandatory)]
+        [ValidateNotNullOrEmpty()]
+        [string]$Dn
+    )
+
+    [ordered]@{
+        groups = @(Get-WrittenBackSecurityGroup -Dn $Dn)
+    }
+}
+
+function Copy-EntraWritebackGroupDirectoryObjectId {
+    <#
+    .SYNOPSIS
+        Copies adminDescription into msDS-ExternalDirectoryObjectID on the written-back security groups under an OU.
+
+    .DESCRIPTION
+        The first step of Microsoft's migration from group writeback v2 to Cloud Sync, made safe to run again.
+        Microsoft's script adds the value with Set-ADGroup -Add on every group; this function reads every group
+        first:
+        - a group whose msDS-ExternalDirectoryObjectID already equals its adminDescription is skipped;
+        - a group that holds another value stops the function with error id EntraWriteback.Refused, naming the
+          groups, before any group is changed;
+        - every other group gets its adminDescription with Set-ADGroup -Replace.
+
+        Returns an ordered dictionary, shown here as the JSON entra-writeback receives:
+        {"copied":50,"alreadySet":0,"sample":["CN=Group_3a5c3221-c465-48c0-95b8-e9305786a271,OU=Writeback,DC=contoso,DC=com"]}
+        (sample: the DNs of the first 10 groups changed).
+
+    .PARAMETER Dn
+        The distinguished name of the writeback OU, for example OU=Writeback,DC=contoso,DC=com.
+
+    .EXAMPLE
+        Copy-EntraWritebackGroupDirectoryObjectId -Dn 'OU=Writeback,DC=contoso,DC=com' -WhatIf
+
+        Shows what would change, and changes nothing.
+
+    .OUTPUTS
+        System.Collections.Specialized.OrderedDictionary
+
+    .NOTES
+        Windows PowerShell 5.1, module ActiveDirectory. Needs an account allowed to write the groups' attributes
+        (Microsoft asks for domain administrator rights for this step).
+
+    .LINK
+        https://learn.microsoft.com/entra/identity/hybrid/cloud-sync/migrate-group-writeback
+    #>
+    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'Medium')]
+    [OutputType([System.Collections.Specialized.OrderedDictionary])]
+    param(
+        [Parameter(Mandatory)]
+        [ValidateNotNullOrEmpty()]
+        [string]$Dn
+    )
+
+    if (-not $PSCmdlet.ShouldProcess($Dn, 'Copy adminDescription into msDS-ExternalDirectoryObjectID on the written-back security groups')) {
+        return
+    }
+
+    $groups = @(Get-WrittenBackSecurityGroup -Dn $Dn)
+    $conflicts = @($groups | Where-Object {
+            $null -ne $_.externalDirectoryObjectId -and $_.externalDirectoryObjectId -ne $_.adminDescription
+        })
+    if ($conflicts.Count -gt 0) {
+        $named = @($conflicts | Select-Object -First 10 | ForEach-Object {
+                "$($_.dn) (adminDescription $($_.adminDescription), msDS-ExternalDirectoryObjectID $($_.externalDirectoryObjectId))"
+            }) -join '; '
+        $more = ''
+        if ($conflicts.Count -gt 10) {
+            $more = " and $($conflicts.Count - 10) more"
+        }
+        $message = "$($conflicts.Count) written-back group(s) already carry another msDS-ExternalDirectoryObjectID than their adminDescription: " +
+        "$named$more. Nothing was changed. Cloud Sync matches groups by this value: check which cloud group each AD group " +
+        'belongs to, correct or clear the value (Set-ADGroup -Clear msDS-ExternalDirectoryObjectID), then run again.'
+        Write-Error -Message $message -ErrorId 'EntraWriteback.Refused' -Category InvalidData -TargetObject $Dn
+    }
+
+    $copied = New-Object -TypeName System.Collections.Generic.List[string]
+    foreach ($group in $groups) {
+        if ($null -ne $group.externalDirectoryObjectId) {
+            continue
+        }
+        Set-ADGroup -Identity $group.dn -Replace @{ 'msDS-ExternalDirectoryObjectID' = $group.adminDescription }
+        $copied.Add($group.dn)
+    }
+
+    [ordered]@{
+        copied     = $copied.Count
+        alreadySet = $groups.Count - $copied.Count
+        sample     = @($copied | Select-Object -First 10)
+    }
+}
+
 Export-ModuleMember -Function @(
     'Get-EntraWritebackServerInfo',
     'Get-EntraWritebackScheduler',
@@ -2271,5 +2441,7 @@ Export-ModuleMember -Function @(
     'Get-EntraWritebackSyncRule',
     'New-EntraWritebackSyncRule',
     'Remove-EntraWritebackSyncRule',
-    'Set-EntraWritebackSyncRule'
+    'Set-EntraWritebackSyncRule',
+    'Get-EntraWritebackGroupDirectoryObjectId',
+    'Copy-EntraWritebackGroupDirectoryObjectId'
 )

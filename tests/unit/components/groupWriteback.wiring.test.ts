@@ -281,3 +281,46 @@ test("the Connect-side defaults: the delete rule after the scheduler and before 
   await build({ defaults: {} });
   expect(registered.filter((r) => r.type.endsWith(":SyncRule"))).toEqual([]);
 });
+
+test("cloudSyncMigration: the migration's steps first, in the documented order; no v2 resource; v1 no longer requires v2", async () => {
+  const component = await build({
+    cloudSyncMigration: {
+      confirmDisableGroupWritebackV2: true,
+      cloudSync: { cnMapping: "keepConnectNames", targetOu: ou },
+    },
+  });
+  const steps = [
+    "plan",
+    "copyDirectoryObjectIds",
+    "stagingOn",
+    "schedulerOff",
+    "syncRules",
+    "initialCycleBeforeV2Off",
+    "disableGroupWritebackV2",
+    "initialCycleAfterV2Off",
+    "schedulerOn",
+    "stagingOff",
+    "cloudSync",
+  ].map((step) => `gw-cloud-sync-migration-${step}`);
+  expect(registered.map((r) => r.name)).toEqual([
+    "gw",
+    "gw-cloud-sync-migration",
+    ...steps,
+    "gw-scheduler",
+    "gw-ou",
+    "gw-permission",
+    "gw-v1",
+  ]);
+  expect(component.v2).toBeUndefined();
+  expect(byName("gw-v1")?.inputs).toMatchObject({ requireV2: false });
+  // The confirmation reaches only the plan and the irreversible step; the mapping only the plan and Cloud Sync.
+  const withConfirmation = registered.filter((r) => r.inputs.confirmDisableGroupWritebackV2 === true);
+  expect(withConfirmation.map((r) => r.inputs.step)).toEqual(["plan", "disableGroupWritebackV2"]);
+  const withMapping = registered.filter((r) => r.inputs.cloudSync !== undefined);
+  expect(withMapping.map((r) => r.inputs.step)).toEqual(["plan", "cloudSync"]);
+  expect(byName("gw-cloud-sync-migration-plan")?.inputs).toMatchObject({
+    writebackOu: ou,
+    cloudSync: { cnMapping: "keepConnectNames", targetOu: ou },
+    stack: "entra-writeback/wiring",
+  });
+});

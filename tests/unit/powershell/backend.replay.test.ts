@@ -51,6 +51,8 @@ const SAMPLE_ARGUMENTS: { [N in OperationName]: OperationArgs<N> } = {
   newSyncRule: deleteOutOfScopeGroupsRule(50),
   removeSyncRule: { identifier: DELETE_RULE_IDENTIFIER },
   setSyncRuleDisabled: { identifier: "0d9a5e3c-1f6b-4a52-9c0e-3b2f7d8e1a03", disabled: true },
+  listGroupDirectoryObjectIds: { dn: OU },
+  copyGroupDirectoryObjectIds: { dn: OU },
 };
 
 function fixture(operation: string, variant = "default"): { result?: unknown; error?: unknown } {
@@ -180,6 +182,12 @@ describe("recorded errors become the contract's codes, with Microsoft's messages
     ["newOrganizationalUnit", "nameInUse", "CmdletError", "already in use"],
     ["newSyncRule", "precedenceTaken", "Refused", "precedence must be unique"],
     ["setSyncRuleDisabled", "missing", "NotFound", "no synchronization rule with identifier"],
+    [
+      "copyGroupDirectoryObjectIds",
+      "conflict",
+      "Refused",
+      "already carry another msDS-ExternalDirectoryObjectID",
+    ],
   ] as const)("%s (%s): %s", async (operation, variant, code, text) => {
     harness.fake.setControl({ plan: { [operation]: [variant] } });
     const error = await errorOf(harness.backend.run(operation, SAMPLE_ARGUMENTS[operation]));

@@ -1,0 +1,88 @@
+// The migration of Group Writeback V2 security groups to Microsoft Entra Cloud Sync, as Microsoft documents it
+// (https://learn.microsoft.com/en-us/entra/identity/hybrid/cloud-sync/migrate-group-writeback): the steps in their
+// order, and the names Cloud Sync gives the groups it takes over. One home for what the providers, the component
+// and the docs say about it.
+import { firstRdn, parentDn } from "./dn";
+
+export const CLOUD_SYNC_MIGRATION_DOC =
+  "https://learn.microsoft.com/entra/identity/hybrid/cloud-sync/migrate-group-writeback";
+
+/** The steps, in the documented order; each is one resource of the migration, run after the one before it. */
+export const MIGRATION_STEPS = [
+  "plan",
+  "copyDirectoryObjectIds",
+  "stagingOn",
+  "schedulerOff",
+  "syncRules",
+  "initialCycleBeforeV2Off",
+  "disableGroupWritebackV2",
+  "initialCycleAfterV2Off",
+  "schedulerOn",
+  "stagingOff",
+  "cloudSync",
+] as const;
+export type MigrationStep = (typeof MIGRATION_STEPS)[number];
+
+/** What each step does, for progress lines, errors and docs/cloud-sync-migration.md. */
+export const STEP_TITLES: Record<MigrationStep, string> = {
+  plan: "plan: what the migration will do, with live counts",
+  copyDirectoryObjectIds: "step 1: copy adminDescription into msDS-ExternalDirectoryObjectID",
+  stagingOn: "step 2: staging mode on (wizard)",
+  schedulerOff: "step 2: sync scheduler off",
+  syncRules: "steps 3 and 4: the cloudNoFlow sync rules",
+  initialCycleBeforeV2Off: "step 5: Initial sync cycle",
+  disableGroupWritebackV2: "step 5: GroupWritebackV2 off (irreversible)",
+  initialCycleAfterV2Off: "step 5: Initial sync cycle again",
+  schedulerOn: "step 5: sync scheduler on",
+  stagingOff: "step 6: staging mode off (wizard)",
+  cloudSync: "step 7: Cloud Sync group provisioning",
+};
+
+/** The stack configuration key that confirms the irreversible step (entra-writeback:cloudSyncMigration.<this>). */
+export const CONFIRM_KEY = "confirmDisableGroupWritebackV2";
+
+/**
+ * How Cloud Sync names the AD groups it provisions (its `cn` mapping). `cloudSyncDefault`:
+ * `Append(Append(Left(Trim([displayName]), 51), "_"), Mid([objectId], 25, 12))`; `keepConnectNames`:
+ * `Append("Group_", [objectId])`, Connect's default name, which the migration page asks for to keep the groups' names.
+ */
+export const CN_MAPPINGS = {
+  keepConnectNames: 'Append("Group_", [objectId])',
+  cloudSyncDefault: 'Append(Append(Left(Trim([displayName]), 51), "_"), Mid([objectId], 25, 12))',
+} as const;
+export type CnMapping = keyof typeof CN_MAPPINGS;
+
+/** The display-name length both Connect's display-name DN option and Cloud Sync's default `cn` keep. */
+export const DISPLAY_NAME_CN_MAX = 51;
+
+/** `<first 51 characters of the trimmed display name>_<last 12 of the objectId>`. */
+export function displayNameCommonName(displayName: string, objectId: string): string {
+  return `${displayName.trim().slice(0, DISPLAY_NAME_CN_MAX)}_${objectId.slice(-12)}`;
+}
+
+/** The CN (unescaped value) the mapping gives a group. */
+export function cloudSyncCommonName(
+  mapping: CnMapping,
+  group: { displayName: string; objectId: string },
+): string {
+  return mapping === "keepConnectNames"
+    ? `Group_${group.objectId}`
+    : displayNameCommonName(group.displayName, group.objectId);
+}
+
+/** Where Cloud Sync puts groups when no `parentDistinguishedName` mapping says otherwise (INFERRED, research §2.4). */
+export function cloudSyncDefaultContainer(domainRootDn: string): string {
+  return `CN=Users,${domainRootDn}`;
+}
+
+/** A written-back group as the plan sees it. */
+export interface MigratingGroup {
+  dn: string;
+  cloudObjectId: string;
+  displayName: string;
+}
+
+/** The group's CN value and its container, from its DN. */
+export function nameAndContainer(dn: string): { cn: string; container: string } {
+  return { cn: firstRdn(dn).value, container: parentDn(dn) ?? "" };
+}

@@ -1,0 +1,439 @@
+// CloudSyncMigrationStep: each step of the migration to Cloud Sync reads the server before it writes, so that a rerun
+// after any interruption repeats nothing done and finishes what is not. A created step is history: it never runs
+// again, and destroying it changes nothing on the server.
+import type { EntraConnectClient } from "../../contract/backend";
+import type { SyncRule } from "../../contract/contract";
+import { CUSTOM_RULE_PRECEDENCE_LIMIT } from "../../contract/contract";
+import {
+  CLOUD_SYNC_MIGRATION_DOC,
+  CN_MAPPINGS,
+  CONFIRM_KEY,
+  type MigrationStep,
+  STEP_TITLES,
+} from "../../domain/cloudSyncMigration";
+import {
+  NO_FLOW_INBOUND_RULE_IDENTIFIER,
+  NO_FLOW_OUTBOUND_RULE_IDENTIFIER,
+  noFlowInboundRule,
+  noFlowOutboundRule,
+  OUT_TO_AD_GROUP_SOA_IN_AAD,
+} from "../../domain/groupWritebackRules";
+import type { ProviderImplementation } from "../common/defineResource";
+import { type Progress, progressFor } from "../common/progress";
+import { clientFor, deploymentOwner, noteDeploymentStack } from "../common/connection";
+import { diffByKeys } from "../common/diff";
+import { sameDn } from "../common/dn";
+import { heldByAnother, waitForSyncIdle, windowHeldAdvice } from "../../domain/syncWindow";
+import { MIGRATION_KEY, planMessage, planRefusals, readPlan, refusalMessage } from "./plan";
+import {
+  cloudSyncMigrationStep,
+  type CloudSyncMigrationStepInputs,
+  type CloudSyncMigrationStepOutputs,
+  type MigrationPlan,
+} from "./schema";
+
+type Inputs = CloudSyncMigrationStepInputs;
+type Outputs = CloudSyncMigrationStepOutputs & Record<string, unknown>;
+
+/** What the migration's pause window is for, on the server's marker (domain/syncWindow.ts). */
+export const MIGRATION_WINDOW_CHANGE = "migrating Group Writeback V2 security groups to Cloud Sync";
+/** The window stays ours across the whole migration, a person's wizard steps and confirmation included. */
+export const MIGRATION_WINDOW_LEASE_SECONDS = 7 * 86_400;
+
+const said = new Set<string>();
+/** Prints a message once per provider process (one run): check, diff and create may all want to say it. */
+function sayOnce(progress: Progress, message: string): void {
+  if (said.has(message)) return;
+  said.add(message);
+  progress(message);
+}
+
+function progressOf(step: MigrationStep): Progress {
+  return progressFor(`CloudSyncMigration ${STEP_TITLES[step]}`);
+}
+
+/** Reads the plan, refuses a migration that would rename, move or lose groups, and says what will happen. */
+async function planned(
+  client: EntraConnectClient,
+  inputs: Inputs,
+  progress: Progress,
+): Promise<MigrationPlan> {
+  const plan = await readPlan(client, inputs);
+  const refusals = planRefusals(plan, inputs.cloudSync);
+  if (refusals.length > 0) throw new Error(refusalMessage(plan, refusals));
+  sayOnce(progress, planMessage(plan, inputs.cloudSync));
+  return plan;
+}
+
+function stagingInstructions(
+  client: EntraConnectClient,
+  server: string,
+  enabled: boolean,
+  step: string,
+): string {
+  const hint = client.wizardHint({ stagingMode: enabled });
+  return [
+    `Staging mode is ${enabled ? "off" : "on"} on ${server}; ${step} of the migration to Cloud Sync needs it ` +
+      `${enabled ? "on" : "off"}. Only the Microsoft Entra Connect wizard changes it (no supported cmdlet). On ${server}:`,
+    "  1. Open Microsoft Entra Connect > Configure > Configure staging mode > Next.",
+    "  2. Sign in to Microsoft Entra ID (Hybrid Identity Administrator) > Next.",
+    `  3. ${enabled ? "Select" : "Clear"} "Enable staging mode" > Next > Configure > Exit.`,
+    ...(hint ? [hint] : []),
+  ].join("\n");
+}
+
+/** The wizard-only staging step: verified, and waited for (wizardWaitSeconds) with the steps printed. */
+async function stagingMode(
+  client: EntraConnectClient,
+  inputs: Inputs,
+  enabled: boolean,
+  progress: Progress,
+): Promise<string> {
+  let server = await client.call("getServerInfo", {});
+  if (server.stagingModeEnabled === enabled)
+    return `staging mode is ${enabled ? "on" : "off"} on ${server.computerName}`;
+  const step = enabled ? "step 2" : "step 6";
+  const instructions = stagingInstructions(client, server.computerName, enabled, step);
+  if (inputs.wizardWaitSeconds === 0) {
+    throw new Error(
+      `${instructions}\nThen run pulumi up again (or set entra-writeback:wizardWaitSeconds to wait for it).`,
+    );
+  }
+  progress(`${instructions}\nWaiting up to ${inputs.wizardWaitSeconds} s for the wizard step.`);
+  let waited = 0;
+  while (waited < inputs.wizardWaitSeconds) {
+    await client.sleep(inputs.wizardPollSeconds * 1000);
+    waited += inputs.wizardPollSeconds;
+    server = await client.call("getServerInfo", {});
+    if (server.stagingModeEnabled === enabled) {
+      return `staging mode is ${enabled ? "on" : "off"} on ${server.computerName} (the wizard step came after ${waited} s)`;
+    }
+    progress(
+      `still waiting for the wizard step on ${server.computerName} (${waited} s of ${inputs.wizardWaitSeconds} s)`,
+    );
+  }
+  throw new Error(
+    `${instructions}\nGave up after waiting ${inputs.wizardWaitSeconds} s (wizardWaitSeconds).`,
+  );
+}
+
+function owner(inputs: Inputs): string {
+  return inputs.stack ?? deploymentOwner();
+}
+
+/** Step 2: the scheduler off, inside this stack's window (other stacks leave the scheduler to it). */
+async function schedulerOff(client: EntraConnectClient, inputs: Inputs, progress: Progress): Promise<string> {
+  const found = await client.call("getSyncWindow", {});
+  const held = heldByAnother(found, owner(inputs));
+  if (held) throw new Error(windowHeldAdvice(client.description, held));
+  if (found.window?.owner !== owner(inputs) || found.window.change !== MIGRATION_WINDOW_CHANGE) {
+    await client.call("openSyncWindow", {
+      owner: owner(inputs),
+      change: MIGRATION_WINDOW_CHANGE,
+      initialCycle: false,
+      leaseSeconds: MIGRATION_WINDOW_LEASE_SECONDS,
+    });
+  }
+  const scheduler = await client.call("getScheduler", {});
+  if (!scheduler.syncCycleEnabled) {
+    await waitForSyncIdle(client, { timeoutSeconds: inputs.syncIdleTimeoutSeconds, progress });
+    return "the sync scheduler was already off (SyncCycleEnabled = False)";
+  }
+  await waitForSyncIdle(client, { timeoutSeconds: inputs.syncIdleTimeoutSeconds, progress });
+  progress(`setting SyncCycleEnabled = False on ${client.description} for the migration`);
+  await client.call("setSchedulerSyncCycleEnabled", { enabled: false });
+  // A cycle that started just before the pause finishes first.
+  await waitForSyncIdle(client, { timeoutSeconds: inputs.syncIdleTimeoutSeconds, progress });
+  return "the sync scheduler is off (SyncCycleEnabled = False)";
+}
+
+/** Step 5, last: the scheduler on again, and the window closed. */
+async function schedulerOn(client: EntraConnectClient, inputs: Inputs, progress: Progress): Promise<string> {
+  const scheduler = await client.call("getScheduler", {});
+  let summary = "the sync scheduler was already on (SyncCycleEnabled = True)";
+  if (!scheduler.syncCycleEnabled) {
+    progress(`setting SyncCycleEnabled = True on ${client.description}`);
+    await client.call("setSchedulerSyncCycleEnabled", { enabled: true });
+    summary = "the sync scheduler is on again (SyncCycleEnabled = True)";
+  }
+  const { window } = await client.call("getSyncWindow", {});
+  if (window?.owner === owner(inputs)) await client.call("closeSyncWindow", { owner: owner(inputs) });
+  return summary;
+}
+
+function sameRule(live: SyncRule, wanted: ReturnType<typeof noFlowInboundRule>): boolean {
+  const shape = (rule: Omit<SyncRule, "immutableTag" | "precedence" | "disabled">) =>
+    JSON.stringify({
+      direction: rule.direction,
+      connector: rule.connector.toLowerCase(),
+      linkType: rule.linkType,
+      scopeFilter: rule.scopeFilter,
+      joinFilter: rule.joinFilter,
+      attributeFlowMappings: rule.attributeFlowMappings,
+    });
+  return shape(live) === shape(wanted);
+}
+
+/** Steps 3 and 4: the two custom rules, each adopted when already there as Microsoft describes it. */
+async function syncRules(client: EntraConnectClient, inputs: Inputs, progress: Progress): Promise<string> {
+  await requirePaused(client, "the cloudNoFlow sync rules");
+  let { rules } = await client.call("getSyncRules", {});
+  const adConnector = rules.find((rule) => rule.name === OUT_TO_AD_GROUP_SOA_IN_AAD)?.connector;
+  if (!adConnector) {
+    throw new Error(
+      `${client.description} has no "${OUT_TO_AD_GROUP_SOA_IN_AAD}" sync rule, so the AD connector of group writeback ` +
+        "cannot be found: is group writeback enabled on this server? Nothing was changed.",
+    );
+  }
+  const done: string[] = [];
+  const wanted = [
+    {
+      identifier: NO_FLOW_INBOUND_RULE_IDENTIFIER,
+      make: (p: number) => noFlowInboundRule(p),
+      asked: inputs.syncRulePrecedences.inbound,
+    },
+    {
+      identifier: NO_FLOW_OUTBOUND_RULE_IDENTIFIER,
+      make: (p: number) => noFlowOutboundRule(p, adConnector),
+      asked: inputs.syncRulePrecedences.outbound,
+    },
+  ];
+  for (const { identifier, make, asked } of wanted) {
+    const existing = rules.find((rule) => rule.identifier.toLowerCase() === identifier);
+    const template = make(asked ?? 0);
+    if (existing) {
+      if (!sameRule(existing, template)) {
+        throw new Error(
+          `The sync rule "${existing.name}" (${identifier}) on ${client.description} is not the rule the migration ` +
+            "page describes (direction, connector, link type, scope or flows differ). Nothing was changed. Remove it " +
+            "(Remove-ADSyncRule) or correct it in the Synchronization Rules Editor, then run pulumi up again.",
+        );
+      }
+      if (existing.disabled) {
+        await client.call("setSyncRuleDisabled", { identifier, disabled: false });
+        done.push(`"${existing.name}" enabled again (precedence ${existing.precedence})`);
+      } else {
+        done.push(`"${existing.name}" already there (precedence ${existing.precedence})`);
+      }
+      continue;
+    }
+    const taken = new Set(rules.map((rule) => rule.precedence));
+    const precedence =
+      asked ?? Array.from({ length: CUSTOM_RULE_PRECEDENCE_LIMIT }, (_, i) => i).find((p) => !taken.has(p));
+    if (precedence === undefined) {
+      throw new Error(
+        `Every precedence below ${CUSTOM_RULE_PRECEDENCE_LIMIT} is taken on ${client.description}: free one, or set ` +
+          `${MIGRATION_KEY}.syncRulePrecedences. Nothing was changed.`,
+      );
+    }
+    progress(`creating the sync rule "${template.name}" with precedence ${precedence}`);
+    const created = await client.call("newSyncRule", make(precedence));
+    rules = [...rules, created];
+    done.push(`"${created.name}" created (precedence ${precedence})`);
+  }
+  return done.join("; ");
+}
+
+/** The steps between the pause and the resume need the scheduler off and the server in staging mode. */
+async function requirePaused(client: EntraConnectClient, what: string): Promise<void> {
+  const { server, scheduler } = await client.call("getServerState", {});
+  if (scheduler.syncCycleEnabled || !server.stagingModeEnabled) {
+    throw new Error(
+      `${what} must happen with the sync scheduler off and the server in staging mode (steps 2 to 5 of ` +
+        `${CLOUD_SYNC_MIGRATION_DOC}), but on ${server.computerName} the scheduler is ` +
+        `${scheduler.syncCycleEnabled ? "on" : "off"} and staging mode ${server.stagingModeEnabled ? "on" : "off"}. ` +
+        "Nothing was changed. Someone changed it during the migration: put it back (the wizard for staging mode), then run pulumi up again.",
+    );
+  }
+}
+
+/**
+ * An Initial cycle in staging mode: it imports and synchronizes but exports nothing, so its pending exports show
+ * what Connect would do. Refused when it would delete, rename or move a written-back security group.
+ */
+async function initialCycle(client: EntraConnectClient, inputs: Inputs, progress: Progress): Promise<string> {
+  await requirePaused(client, "the Initial sync cycle");
+  await waitForSyncIdle(client, { timeoutSeconds: inputs.syncIdleTimeoutSeconds, progress });
+  progress(`starting an Initial sync cycle on ${client.description} (staging mode: nothing is exported)`);
+  await client.call("startSyncCycle", { policyType: "Initial" });
+  await client.sleep(1000);
+  await waitForSyncIdle(client, { timeoutSeconds: inputs.syncIdleTimeoutSeconds, progress });
+  const { groups } = await client.call("listGroupDirectoryObjectIds", { dn: inputs.writebackOu });
+  const security = new Set(groups.map((group) => group.cloudObjectId));
+  const { exports } = await client.call("listPendingExports", { dn: inputs.writebackOu });
+  const touched = exports.filter(
+    (pending) =>
+      pending.cloudObjectId !== null &&
+      security.has(pending.cloudObjectId.toLowerCase()) &&
+      pending.modification !== "add",
+  );
+  if (touched.length > 0) {
+    const named = touched
+      .slice(0, 10)
+      .map((pending) => `${pending.modification} ${pending.dn}`)
+      .join(", ");
+    throw new Error(
+      `The Initial sync cycle staged changes to ${touched.length} written-back security group(s) on ${client.description}: ` +
+        `${named}${touched.length > 10 ? ` and ${touched.length - 10} more` : ""}. The cloudNoFlow rules are not in ` +
+        "effect, and leaving staging mode would delete or change these groups. The migration stops here; nothing " +
+        "was exported. Check the two rules (Get-ADSyncRule), then run pulumi up again.",
+    );
+  }
+  const adds = exports.filter((pending) => pending.modification === "add").length;
+  const others = exports.length - adds;
+  return `the Initial cycle staged ${adds} group(s) to add and ${others} other change(s) in the OU; none to a written-back security group`;
+}
+
+/** Step 5: the irreversible tenant change, only when the stack confirms it. */
+async function disableV2(client: EntraConnectClient, inputs: Inputs, progress: Progress): Promise<string> {
+  const features = await client.call("getCompanyFeatures", {});
+  if (!features.groupWritebackV2) return "GroupWritebackV2 is off for the tenant";
+  if (!inputs.confirmDisableGroupWritebackV2) {
+    throw new Error(
+      `WAITING FOR CONFIRMATION: the next step turns GroupWritebackV2 off for the whole tenant, which is IRREVERSIBLE: ` +
+        "afterwards Connect's group writeback v1 writes back every Microsoft 365 group, whatever its writeback " +
+        "setting (the plan above gives the count). Steps 1 to 4 are done; the server stays in staging mode with the " +
+        "sync scheduler off, so nothing is exported meanwhile. To go on, set " +
+        `${MIGRATION_KEY}.${CONFIRM_KEY} to true (pulumi config set --path '${MIGRATION_KEY}.${CONFIRM_KEY}' true) ` +
+        "and run pulumi up again.",
+    );
+  }
+  await requirePaused(client, "turning GroupWritebackV2 off");
+  await waitForSyncIdle(client, { timeoutSeconds: inputs.syncIdleTimeoutSeconds, progress });
+  progress(
+    `DISABLING GroupWritebackV2 for the tenant of ${client.description} (irreversible), as confirmed by ${MIGRATION_KEY}.${CONFIRM_KEY}`,
+  );
+  await client.call("setGroupWritebackV2", { enabled: false });
+  return "GroupWritebackV2 is off for the tenant (irreversible)";
+}
+
+/** Step 7: the seam to Cloud Sync group provisioning (issue 13's resources are not in this build). */
+function cloudSyncHandoff(inputs: Inputs, progress: Progress): string {
+  const message =
+    `NEXT: configure Cloud Sync group provisioning for the domain of ${inputs.writebackOu} with the cn mapping ` +
+    `${CN_MAPPINGS[inputs.cloudSync.cnMapping]} and the parentDistinguishedName ${inputs.cloudSync.targetOu ?? "(not declared)"}, ` +
+    "and the migrated security groups in scope (the plan output lists them). Connect no longer flows to or deletes " +
+    "them (the cloudNoFlow rules), so they stay as they are until Cloud Sync takes them over. This build does not " +
+    "configure Cloud Sync itself yet.";
+  sayOnce(progress, message);
+  return message;
+}
+
+async function runStep(inputs: Inputs): Promise<{ summary: string; plan: MigrationPlan | null }> {
+  const progress = progressOf(inputs.step);
+  const client = clientFor(inputs.target);
+  switch (inputs.step) {
+    case "plan": {
+      const plan = await planned(client, inputs, progress);
+      return { summary: `${plan.securityGroups.count} security groups to migrate`, plan };
+    }
+    case "copyDirectoryObjectIds": {
+      const { groups } = await client.call("listGroupDirectoryObjectIds", { dn: inputs.writebackOu });
+      if (groups.every((group) => group.externalDirectoryObjectId !== null)) {
+        // Nothing to copy; a conflicting value is refused by the copy itself, naming the groups.
+        const conflicting = groups.some(
+          (group) => group.externalDirectoryObjectId?.toLowerCase() !== group.adminDescription.toLowerCase(),
+        );
+        if (!conflicting) {
+          return {
+            summary: `msDS-ExternalDirectoryObjectID: 0 copied from adminDescription, ${groups.length} already set`,
+            plan: null,
+          };
+        }
+      }
+      const copied = await client.call("copyGroupDirectoryObjectIds", { dn: inputs.writebackOu });
+      return {
+        summary: `msDS-ExternalDirectoryObjectID: ${copied.copied} copied from adminDescription, ${copied.alreadySet} already set`,
+        plan: null,
+      };
+    }
+    case "stagingOn":
+      return { summary: await stagingMode(client, inputs, true, progress), plan: null };
+    case "schedulerOff":
+      return { summary: await schedulerOff(client, inputs, progress), plan: null };
+    case "syncRules":
+      return { summary: await syncRules(client, inputs, progress), plan: null };
+    case "initialCycleBeforeV2Off":
+    case "initialCycleAfterV2Off":
+      return { summary: await initialCycle(client, inputs, progress), plan: null };
+    case "disableGroupWritebackV2":
+      return { summary: await disableV2(client, inputs, progress), plan: null };
+    case "schedulerOn":
+      return { summary: await schedulerOn(client, inputs, progress), plan: null };
+    case "stagingOff":
+      return { summary: await stagingMode(client, inputs, false, progress), plan: null };
+    case "cloudSync":
+      return { summary: cloudSyncHandoff(inputs, progress), plan: null };
+  }
+}
+
+function isKnown(value: unknown): boolean {
+  return typeof value === "string" && value.length > 0;
+}
+
+export const cloudSyncMigrationStepProvider: ProviderImplementation = {
+  async check(olds, news) {
+    const result = cloudSyncMigrationStep.check(news);
+    // The plan is said (and a migration that would rename or move groups refused) in preview, before anything.
+    const inputs = result.inputs as Partial<Inputs>;
+    const isNew = !olds || Object.keys(olds).length === 0;
+    if (
+      (result.failures?.length ?? 0) === 0 &&
+      inputs.step === "plan" &&
+      isKnown(inputs.writebackOu) &&
+      inputs.target !== undefined &&
+      typeof inputs.target === "object"
+    ) {
+      const parsed = cloudSyncMigrationStep.parse(inputs);
+      noteDeploymentStack(parsed.stack);
+      const plan = await readPlan(clientFor(parsed.target), parsed);
+      const refusals = planRefusals(plan, parsed.cloudSync);
+      if (refusals.length > 0) throw new Error(refusalMessage(plan, refusals));
+      if (isNew) sayOnce(progressOf("plan"), planMessage(plan, parsed.cloudSync));
+    }
+    return result;
+  },
+
+  async diff(_id, olds: Outputs, news) {
+    return diffByKeys(olds, news, {
+      replaceKeys: ["target"],
+      ignoreKeys: ["stack", "syncIdleTimeoutSeconds", "wizardWaitSeconds", "wizardPollSeconds"],
+      dnKeys: ["writebackOu"],
+    });
+  },
+
+  async create(raw) {
+    const inputs = cloudSyncMigrationStep.parse(raw);
+    noteDeploymentStack(inputs.stack);
+    const { summary, plan } = await runStep(inputs);
+    progressOf(inputs.step)(`done: ${summary}`);
+    return { id: `cloud-sync-migration/${inputs.step}`, outs: { ...inputs, summary, plan } };
+  },
+
+  async read(id, props) {
+    // A step is history: what it did stays its output.
+    return { id, props: props as Outputs };
+  },
+
+  async update(_id, olds, news) {
+    const inputs = cloudSyncMigrationStep.parse(news);
+    noteDeploymentStack(inputs.stack);
+    const previous = olds as Outputs;
+    if (inputs.step === "plan") {
+      // A changed declaration (the mapping, the confirmation): the plan is read again.
+      const plan = await planned(clientFor(inputs.target), inputs, progressOf("plan"));
+      return { outs: { ...inputs, summary: previous.summary, plan } };
+    }
+    if (inputs.step === "cloudSync" || !sameDn(previous.writebackOu, inputs.writebackOu)) {
+      const { summary, plan } = await runStep(inputs);
+      return { outs: { ...inputs, summary, plan } };
+    }
+    // Done once; a changed setting does not run it again.
+    return { outs: { ...inputs, summary: previous.summary, plan: previous.plan } };
+  },
+
+  async delete() {
+    // The migration's steps are history: nothing on the server is undone (GroupWritebackV2 cannot be turned on
+    // again; the rules stay, as Microsoft's page leaves them).
+  },
+};

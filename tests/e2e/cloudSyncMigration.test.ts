@@ -1,0 +1,284 @@
+// The migration of Group Writeback V2 security groups to Cloud Sync (docs/cloud-sync-migration.md), run by the real
+// `pulumi` CLI against the simulated server: a legacy tenant converged by today's stack, the plan refused without the
+// name-keeping mapping and then stated with live counts, the wizard steps done as printed, the stop before the
+// irreversible step until it is confirmed, and afterwards the same 50 AD groups, none renamed, moved or deleted,
+// while the Microsoft 365 groups follow v1.
+import { type CliProject, type CliRun, cliProject } from "./support/cliProject";
+import {
+  type AdObject,
+  groupsIn,
+  LAB_ACCOUNT,
+  LAB_OU,
+  labServersForThisFile,
+  providerOperations,
+  show,
+  simOk,
+  wizardEnable,
+} from "./support/lab";
+
+jest.setTimeout(10 * 60_000);
+
+const newServer = labServersForThisFile();
+const LEGACY = ["--m365", "40", "--m365-opted-out", "10", "--security", "50", "--security-enabled", "50"];
+const UP = ["up", "--yes", "--skip-preview"];
+const MIGRATION = "entra-writeback:cloudSyncMigration";
+
+interface Group extends AdObject {
+  externalDirectoryObjectId?: string | null;
+}
+
+function groups(stateFile: string): Group[] {
+  return groupsIn(stateFile, LAB_OU) as Group[];
+}
+
+/** The written-back cloud security groups (a Microsoft 365 group may be written back as a security group too). */
+function security(stateFile: string): Group[] {
+  const ids = new Set(
+    show(stateFile)
+      .state.tenant.groups.filter((group) => group.type === "security")
+      .map((group) => `Group_${group.objectId}`),
+  );
+  return groups(stateFile).filter((group) => ids.has(group.adminDescription ?? ""));
+}
+
+/** Converged by today's stack: up (stops at the wizard step), the wizard step, up again. */
+async function convergedLegacy(name: string): Promise<{ stateFile: string; project: CliProject }> {
+  const stateFile = newServer(LEGACY);
+  const project = await cliProject(name, stateFile);
+  const first = await project.run(UP);
+  expect(first.output).toContain(
+    "Group writeback v1 can only be enabled in the Microsoft Entra Connect wizard",
+  );
+  wizardEnable(stateFile);
+  const second = await project.run(UP);
+  expect(second.exitCode).toBe(0);
+  simOk(["clock", stateFile, "--advance", "120"]);
+  expect(security(stateFile)).toHaveLength(50);
+  expect(groups(stateFile)).toHaveLength(80);
+  return { stateFile, project };
+}
+
+async function setPath(project: CliProject, key: string, value: string): Promise<void> {
+  const set = await project.run(["config", "set", "--path", `${MIGRATION}.${key}`, value]);
+  expect(set.exitCode).toBe(0);
+}
+
+function writes(stateFile: string, after = 0): string[] {
+  return providerOperations(stateFile)
+    .slice(after)
+    .filter((entry) => entry.outcome === "ok" && !/^(get|list)/.test(entry.operation))
+    .map((entry) => `${entry.operation} ${JSON.stringify(entry.args)}`);
+}
+
+function failed(run: CliRun): string {
+  expect(run.exitCode).not.toBe(0);
+  return run.output;
+}
+
+test("a legacy tenant migrates: refused without the mapping, the plan with live counts, the wizard steps, the confirmation; the 50 groups stay, the Microsoft 365 groups follow v1", async () => {
+  const { stateFile, project } = await convergedLegacy("migrate-main");
+  try {
+    const before = security(stateFile);
+    const opsBefore = providerOperations(stateFile).length;
+
+    // Declared without the name-keeping mapping: refused in the preview, naming the groups; nothing changes.
+    await setPath(project, "confirmDisableGroupWritebackV2", "false");
+    const refused = failed(await project.run(["preview"]));
+    expect(refused).toContain("REFUSED: the migration of Group Writeback V2 to Cloud Sync");
+    expect(refused).toContain("would RENAME 50 written-back security groups");
+    expect(refused).toContain(before[0]!.dn);
+    expect(refused).toContain(`${MIGRATION}.cloudSync.cnMapping to keepConnectNames`);
+    expect(refused).toContain(`${MIGRATION}.cloudSync.targetOu to ${LAB_OU}`);
+    expect(writes(stateFile, opsBefore)).toEqual([]);
+
+    // The advice: the mapping that keeps the names, the OU they are in. The preview states the plan.
+    await setPath(project, "cloudSync.cnMapping", "keepConnectNames");
+    await setPath(project, "cloudSync.targetOu", LAB_OU);
+    const preview = await project.run(["preview"]);
+    expect(preview.exitCode).toBe(0);
+    expect(preview.output).toContain("Cloud Sync takes over 50 written-back security groups");
+    expect(preview.output).toContain("50 to copy from adminDescription, 0 already set, 0 that cannot be set");
+    expect(preview.output).toContain("Cloud Sync would rename 50 groups");
+    expect(preview.output).toContain(
+      "writes back EVERY Microsoft 365 group, whatever its writeback setting: 40 Microsoft 365 groups, including 10 opted-out groups",
+    );
+    expect(preview.output).toContain("30 are in the OU now, 10 will be added");
+    expect(preview.output).toContain("GroupWritebackV2 off: NOT CONFIRMED");
+    expect(writes(stateFile, opsBefore)).toEqual([]);
+
+    // Up: step 1, then the wizard step for staging mode.
+    const first = failed(await project.run(UP));
+    expect(first).toContain(
+      "Staging mode is off on CONNECT01; step 2 of the migration to Cloud Sync needs it on",
+    );
+    expect(
+      security(stateFile).every((group) => group.externalDirectoryObjectId === group.adminDescription),
+    ).toBe(true);
+    const wizardLine = /the admin's wizard step is: npx entra-sim wizard (\S+) staging --enable/.exec(first);
+    expect(wizardLine?.[1]).toBe(stateFile);
+    simOk(["wizard", stateFile, "staging", "--enable"]);
+
+    // Up: the pause, the rules, the staged Initial cycle; then it waits for the confirmation.
+    const second = failed(await project.run(UP));
+    expect(second).toContain("WAITING FOR CONFIRMATION: the next step turns GroupWritebackV2 off");
+    expect(second).toContain(`${MIGRATION}.confirmDisableGroupWritebackV2`);
+    let state = show(stateFile).state;
+    expect(state.tenant.features.groupWritebackV2).toBe(true);
+    expect(state.tenant.scheduler.syncCycleEnabled).toBe(false);
+    expect(security(stateFile)).toEqual(
+      before.map((group) => ({ ...group, externalDirectoryObjectId: group.adminDescription })),
+    );
+
+    // Confirmed: v2 off, the second cycle, the scheduler on; then the wizard step for staging off.
+    await setPath(project, "confirmDisableGroupWritebackV2", "true");
+    const third = failed(await project.run(UP));
+    expect(third).toContain('Clear "Enable staging mode"');
+    state = show(stateFile).state;
+    expect(state.tenant.features.groupWritebackV2).toBe(false);
+    expect(state.tenant.scheduler.syncCycleEnabled).toBe(true);
+    simOk(["wizard", stateFile, "staging", "--disable"]);
+
+    const last = await project.run(UP);
+    expect(last.exitCode).toBe(0);
+    expect(last.output).toContain("NEXT: configure Cloud Sync group provisioning");
+    expect(last.output).toContain("GroupWritebackV2 is off for the tenant");
+
+    // The scheduler's next cycle exports what staging held.
+    simOk(["clock", stateFile, "--advance", "2400"]);
+    const after = groups(stateFile);
+    expect(security(stateFile)).toEqual(
+      before.map((group) => ({ ...group, externalDirectoryObjectId: group.adminDescription })),
+    );
+    expect(after).toHaveLength(90);
+    expect(new Set(after.map((group) => group.dn)).size).toBe(after.length);
+    const journal = show(stateFile).journal as { kind: string; event?: string }[];
+    expect(journal.some((entry) => entry.kind === "event" && entry.event === "groups-deleted")).toBe(false);
+
+    // The journal: every step in the documented order.
+    const order = writes(stateFile, opsBefore).map(
+      (line) =>
+        line.split(" {")[0] +
+        (line.includes('"enabled":false') ? " off" : line.includes('"enabled":true') ? " on" : ""),
+    );
+    expect(
+      order.filter((line) => !line.startsWith("openSyncWindow") && !line.startsWith("closeSyncWindow")),
+    ).toEqual([
+      "copyGroupDirectoryObjectIds",
+      "setSchedulerSyncCycleEnabled off",
+      "newSyncRule",
+      "newSyncRule",
+      "startSyncCycle",
+      "setGroupWritebackV2 off",
+      "startSyncCycle",
+      "setSchedulerSyncCycleEnabled on",
+    ]);
+
+    const again = await project.run(["preview", "--expect-no-changes"]);
+    expect(again.exitCode).toBe(0);
+    expect(show(stateFile).state.tenant.scheduler.syncCycleEnabled).toBe(true);
+    expect(LAB_ACCOUNT).toContain("MSOL_");
+  } finally {
+    await project.cleanup();
+  }
+});
+
+/** A legacy writeback made by hand (what today's stack converges to), staging mode already on for the migration. */
+function legacyByHand(): string {
+  const stateFile = newServer(LEGACY);
+  simOk(["ad", stateFile, "new-ou", "Entra Writeback", "OU=Groups,OU=Corp,DC=contoso,DC=com"]);
+  simOk(["ad", stateFile, "grant", LAB_OU, LAB_ACCOUNT]);
+  simOk(["feature", stateFile, "--group-writeback-v2", "true"]);
+  wizardEnable(stateFile);
+  simOk(["clock", stateFile, "--advance", "120"]);
+  simOk(["wizard", stateFile, "staging", "--enable"]);
+  return stateFile;
+}
+
+const CONFIRMED = {
+  cloudSyncMigration: JSON.stringify({
+    confirmDisableGroupWritebackV2: true,
+    cloudSync: { cnMapping: "keepConnectNames", targetOu: LAB_OU },
+  }),
+};
+
+async function until(what: string, probe: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** The operator's next step after a kill: a plain `pulumi up`, after `pulumi cancel` when the stack is locked. */
+async function nextUp(project: CliProject): Promise<CliRun> {
+  const first = await project.run(UP);
+  if (!/locked/.test(first.output)) return first;
+  expect((await project.run(["cancel", "--yes"])).exitCode).toBe(0);
+  return project.run(UP);
+}
+
+// Each kill point hangs the call that starts a step, so the deployment dies with the steps before it done.
+test.each([
+  ["step 1 (the copy)", "copyGroupDirectoryObjectIds", 0],
+  ["the scheduler off", "setSchedulerSyncCycleEnabled", 0],
+  ["the second sync rule", "newSyncRule", 1],
+  ["the first Initial cycle", "startSyncCycle", 0],
+  ["GroupWritebackV2 off (the irreversible step)", "setGroupWritebackV2", 0],
+  ["the Initial cycle after v2 off", "startSyncCycle", 1],
+  ["the scheduler on", "setSchedulerSyncCycleEnabled", 1],
+])(
+  "killed at %s: the next up resumes to the same final state, the scheduler enabled",
+  async (_label, operation, after) => {
+    const stateFile = legacyByHand();
+    const before = security(stateFile);
+    expect(before).toHaveLength(50);
+    simOk([
+      "fault",
+      stateFile,
+      operation,
+      "--kind",
+      "hang",
+      ...(after > 0 ? ["--after", String(after)] : []),
+    ]);
+    const project = await cliProject(
+      `migrate-kill-${operation.toLowerCase()}-${after}`,
+      stateFile,
+      CONFIRMED,
+    );
+    try {
+      const up = project.start(UP);
+      await until(
+        `the ${operation} call to hang`,
+        () =>
+          providerOperations(stateFile).some((o) => o.operation === operation && o.code === "InjectedFault"),
+        180_000,
+      );
+      up.child.kill("SIGKILL");
+      expect((await up.done).signal).toBe("SIGKILL");
+
+      const resumed = failed(await nextUp(project));
+      expect(resumed).toContain('Clear "Enable staging mode"');
+      simOk(["wizard", stateFile, "staging", "--disable"]);
+      const last = await project.run(UP);
+      expect(last.exitCode).toBe(0);
+
+      const { state } = show(stateFile);
+      expect(state.tenant.scheduler.syncCycleEnabled).toBe(true);
+      expect(state.tenant.features.groupWritebackV2).toBe(false);
+      expect(state.servers[0]?.syncWindow ?? null).toBeNull();
+      simOk(["clock", stateFile, "--advance", "2400"]);
+      expect(security(stateFile)).toEqual(
+        before.map((group) => ({ ...group, externalDirectoryObjectId: group.adminDescription })),
+      );
+      expect(groups(stateFile)).toHaveLength(90);
+      // Each step once: two rules, one v2 change, no group deleted.
+      const done = writes(stateFile);
+      expect(done.filter((line) => line.startsWith("newSyncRule"))).toHaveLength(2);
+      expect(done.filter((line) => line.startsWith("setGroupWritebackV2"))).toHaveLength(1);
+      const journal = show(stateFile).journal as { kind: string; event?: string }[];
+      expect(journal.some((entry) => entry.kind === "event" && entry.event === "groups-deleted")).toBe(false);
+    } finally {
+      await project.cleanup();
+    }
+  },
+);

@@ -1,0 +1,217 @@
+// CloudSyncMigrationStep against the simulated server: each step of Microsoft's migration in order, each reading
+// before it writes (a second create repeats nothing), the plan and its refusals, the wizard steps followed as
+// printed, the confirmation of the irreversible step, and the staged cycle that refuses to go on without the rules.
+import { cloudSyncMigrationStepProvider as provider } from "../../../providers/cloudSyncMigration/provider";
+import type { CloudSyncMigrationStepOutputs } from "../../../providers/cloudSyncMigration/schema";
+import { MIGRATION_STEPS, type MigrationStep } from "../../../domain/cloudSyncMigration";
+import { NO_FLOW_OUTBOUND_RULE_IDENTIFIER } from "../../../domain/groupWritebackRules";
+import {
+  runAction,
+  advance,
+  wizardEnableGroupWriteback,
+  wizardSetStagingMode,
+  readState,
+} from "../../../simulator";
+import { closeClients } from "../../../providers/common/connection";
+import { captureProgress, type Lab, newLab, rejection, versioned } from "./support";
+
+let lab: Lab;
+let progress: ReturnType<typeof captureProgress>;
+afterEach(async () => {
+  progress.restore();
+  await lab.cleanup();
+});
+
+interface Written {
+  dn: string;
+  cloudObjectId: string;
+  groupCategory: string;
+}
+
+async function written(): Promise<Written[]> {
+  return ((await lab.call("listWrittenBackGroups", { dn: lab.ou })) as { groups: Written[] }).groups;
+}
+
+async function waitIdle(): Promise<void> {
+  for (let i = 0; i < 20; i++) {
+    const scheduler = (await lab.call("getScheduler")) as { syncCycleInProgress: boolean };
+    if (!scheduler.syncCycleInProgress) return;
+    await runAction(lab.stateFile, "test.advance", {}, {}, (tx) => advance(tx, 60));
+  }
+}
+
+/** A tenant today's stack converged: v2 on, v1 on the OU, 5 security groups and 6 Microsoft 365 groups (2 opted out). */
+async function legacyLab(): Promise<Written[]> {
+  lab = await newLab({ era: "legacy", m365: 6, m365OptedOut: 2, security: 5, securityEnabled: 5 });
+  progress = captureProgress();
+  await lab.call("newOrganizationalUnit", {
+    name: "Entra Writeback",
+    parentDn: lab.ou.slice(lab.ou.indexOf(",") + 1),
+  });
+  await lab.call("grantWritebackAccess", { dn: lab.ou, accountDn: lab.account });
+  await lab.call("setGroupWritebackV2", { enabled: true });
+  await wizardEnableGroupWriteback(lab.stateFile, { ou: lab.ou });
+  await waitIdle();
+  const groups = await written();
+  expect(groups.filter((group) => group.groupCategory === "Security")).toHaveLength(5);
+  expect(groups).toHaveLength(9);
+  return groups;
+}
+
+const KEEP = () => ({ cnMapping: "keepConnectNames", targetOu: lab.ou });
+
+async function inputsOf(
+  step: MigrationStep,
+  extra: Record<string, unknown> = {},
+): Promise<Record<string, unknown>> {
+  const checked = await provider.check(
+    {},
+    versioned({ target: lab.target, step, writebackOu: lab.ou, stack: "entra-writeback/unit", ...extra }),
+  );
+  expect(checked.failures).toBeUndefined();
+  return checked.inputs as Record<string, unknown>;
+}
+
+async function run(
+  step: MigrationStep,
+  extra: Record<string, unknown> = {},
+): Promise<CloudSyncMigrationStepOutputs> {
+  return (await provider.create(await inputsOf(step, extra))).outs as CloudSyncMigrationStepOutputs;
+}
+
+const SETTINGS: Partial<Record<MigrationStep, Record<string, unknown>>> = {
+  plan: { cloudSync: KEEP, confirmDisableGroupWritebackV2: true },
+  disableGroupWritebackV2: { confirmDisableGroupWritebackV2: true },
+  cloudSync: { cloudSync: KEEP },
+};
+
+function settingsOf(step: MigrationStep): Record<string, unknown> {
+  const settings = SETTINGS[step] ?? {};
+  return Object.fromEntries(
+    Object.entries(settings).map(([key, value]) => [
+      key,
+      typeof value === "function" ? (value as () => unknown)() : value,
+    ]),
+  );
+}
+
+test("a migration declared without the name-keeping mapping and the target OU is refused in the preview, naming the groups; the advice works", async () => {
+  const before = await legacyLab();
+  const refused = await rejection(
+    provider.check({}, versioned({ target: lab.target, step: "plan", writebackOu: lab.ou })),
+  );
+  expect(refused).toMatch(
+    /^REFUSED: the migration of Group Writeback V2 to Cloud Sync on CONNECT01 would rename, move or lose/,
+  );
+  expect(refused).toContain("would RENAME 5 written-back security groups");
+  expect(refused).toContain("would MOVE 5 written-back security groups");
+  const security = before.filter((group) => group.groupCategory === "Security");
+  for (const group of security) expect(refused).toContain(group.dn);
+  expect(refused).toContain("Set entra-writeback:cloudSyncMigration.cloudSync.cnMapping to keepConnectNames");
+  expect(refused).toContain(`Set entra-writeback:cloudSyncMigration.cloudSync.targetOu to ${lab.ou}`);
+  // Nothing but reads.
+  expect(lab.operations().filter((operation) => !/^(get|list)/.test(operation))).toEqual([]);
+
+  // Following the advice: the preview passes and says the plan.
+  await inputsOf("plan", { cloudSync: KEEP() });
+  const plan = progress.lines.join("\n");
+  expect(plan).toContain("PLAN: migration of Group Writeback V2 security groups to Cloud Sync on CONNECT01");
+  expect(plan).toContain("Cloud Sync takes over 5 written-back security groups");
+  expect(plan).toContain("5 to copy from adminDescription, 0 already set, 0 that cannot be set");
+  expect(plan).toContain("Cloud Sync would rename 5 groups");
+  expect(plan).toContain("0 renamed, 0 moved");
+  expect(plan).toContain(
+    "writes back EVERY Microsoft 365 group, whatever its writeback setting: 6 Microsoft 365 groups, including 2 opted-out groups",
+  );
+  expect(plan).toContain("4 are in the OU now, 2 will be added");
+  expect(plan).toContain("GroupWritebackV2 off: NOT CONFIRMED");
+});
+
+test("the steps in order: the security groups stay (same DN), the Microsoft 365 groups follow v1; every step run twice repeats nothing", async () => {
+  const before = await legacyLab();
+  const security = before.filter((group) => group.groupCategory === "Security");
+  const outputs: Partial<Record<MigrationStep, CloudSyncMigrationStepOutputs>> = {};
+  for (const step of MIGRATION_STEPS) {
+    if (step === "stagingOn") {
+      const stopped = await rejection(run(step));
+      expect(stopped).toContain(
+        "Staging mode is off on CONNECT01; step 2 of the migration to Cloud Sync needs it on",
+      );
+      expect(stopped).toContain('Select "Enable staging mode"');
+      expect(stopped).toMatch(/the admin's wizard step is: npx entra-sim wizard .* staging --enable/);
+      await wizardSetStagingMode(lab.stateFile, true); // what the message says
+      await closeClients(); // then pulumi up again: a new provider process
+    }
+    if (step === "stagingOff") {
+      const stopped = await rejection(run(step));
+      expect(stopped).toContain('Clear "Enable staging mode"');
+      await wizardSetStagingMode(lab.stateFile, false);
+      await closeClients();
+    }
+    if (step === "disableGroupWritebackV2") {
+      const waiting = await rejection(run(step));
+      expect(waiting).toMatch(/^WAITING FOR CONFIRMATION: the next step turns GroupWritebackV2 off/);
+      expect(waiting).toContain("entra-writeback:cloudSyncMigration.confirmDisableGroupWritebackV2");
+      expect((await lab.features()).groupWritebackV2).toBe(true);
+    }
+    outputs[step] = await run(step, settingsOf(step));
+    const operationsBefore = lab.operations().length;
+    const again = await run(step, settingsOf(step));
+    if (!step.startsWith("initialCycle")) {
+      // Read before write: the second run changes nothing (only the cycles run again, harmlessly in staging).
+      const writes = lab
+        .operations()
+        .slice(operationsBefore)
+        .filter((operation) => !/^(get|list)/.test(operation));
+      expect({ step, writes }).toEqual({
+        step,
+        writes: [],
+      });
+    }
+    expect(again.step).toBe(step);
+  }
+  expect(outputs.plan?.plan).toMatchObject({
+    securityGroups: { count: 5 },
+    microsoft365GroupsWrittenBackByV1: 6,
+    optedOutMicrosoft365GroupsWrittenBackByV1: { count: 2 },
+  });
+  expect(outputs.copyDirectoryObjectIds?.summary).toBe(
+    "msDS-ExternalDirectoryObjectID: 5 copied from adminDescription, 0 already set",
+  );
+  expect(outputs.syncRules?.summary).toMatch(/created \(precedence 0\).*created \(precedence 1\)/);
+
+  const state = await readState(lab.stateFile);
+  expect(state.tenant.features.groupWritebackV2).toBe(false);
+  expect(state.tenant.scheduler.syncCycleEnabled).toBe(true);
+  expect(state.servers[0]?.stagingModeEnabled).toBe(false);
+  expect(state.servers[0]?.syncWindow).toBeNull();
+
+  // The next cycle exports what staging held: every Microsoft 365 group, the security groups untouched.
+  await lab.call("startSyncCycle", { policyType: "Delta" });
+  await waitIdle();
+  const after = await written();
+  expect(after.filter((group) => group.groupCategory === "Security")).toEqual(security);
+  expect(after.filter((group) => group.groupCategory !== "Security")).toHaveLength(6);
+  const ids = (await lab.call("listGroupDirectoryObjectIds", { dn: lab.ou })) as {
+    groups: { adminDescription: string; externalDirectoryObjectId: string | null }[];
+  };
+  expect(ids.groups.every((group) => group.externalDirectoryObjectId === group.adminDescription)).toBe(true);
+});
+
+test("without the outbound rule the staged cycle after v2 off names the deletes and stops; nothing is exported", async () => {
+  await legacyLab();
+  await run("copyDirectoryObjectIds");
+  await wizardSetStagingMode(lab.stateFile, true);
+  await run("schedulerOff");
+  await run("syncRules");
+  await lab.call("removeSyncRule", { identifier: NO_FLOW_OUTBOUND_RULE_IDENTIFIER });
+  await run("initialCycleBeforeV2Off");
+  await run("disableGroupWritebackV2", { confirmDisableGroupWritebackV2: true });
+  const stopped = await rejection(run("initialCycleAfterV2Off"));
+  expect(stopped).toMatch(/^The Initial sync cycle staged changes to 5 written-back security group\(s\)/);
+  expect(stopped).toContain("delete CN=Group_");
+  expect((await written()).filter((group) => group.groupCategory === "Security")).toHaveLength(5);
+  // The advice: check the two rules, then run again.
+  await run("syncRules");
+  expect((await run("initialCycleAfterV2Off")).summary).toContain("none to a written-back security group");
+});
