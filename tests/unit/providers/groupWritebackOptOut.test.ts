@@ -7,11 +7,15 @@ import { armGraphFault, withGraphTenant } from "../../../simulator/graph";
 import { closeClients, configureProviders } from "../../../providers/common/connection";
 import { runOptOut } from "../../../providers/groupWritebackOptOut/optOut";
 import { groupWritebackOptOut } from "../../../providers/groupWritebackOptOut/schema";
+import { explainDrift } from "../../../providers/driftDetails";
 import { implementationFor } from "../../../providers/registry";
 import { graphEntries, newGraphSim, type GraphSim } from "../graph/support";
 import { captureProgress, versioned } from "./support";
 
 const provider = implementationFor("GroupWritebackOptOut");
+
+// Hundreds of HTTPS requests per test: generous on a loaded machine.
+jest.setTimeout(60_000);
 
 let g: GraphSim;
 let directory: string;
@@ -231,6 +235,12 @@ describe("GroupWritebackOptOut", () => {
     expect(progress.lines.join("\n")).toContain(
       `GroupWritebackOptOut: 1 group is no longer as declared (a selected Microsoft 365 group opted back in to writeback, or a keepEnabled group opted out, outside the stack): ${victim}. \`pulumi up --refresh\` sets them back`,
     );
+    // npm run drift reports it too.
+    expect(
+      explainDrift("GroupWritebackOptOut", read.props, versioned({ pageSize: 100, groups: "all" })),
+    ).toEqual([
+      { property: "drifted", live: { count: 1, sample: [victim] }, declared: { count: 0, sample: [] } },
+    ]);
     const repaired = await provider.update("id", read.props!, versioned({ pageSize: 100, groups: "all" }));
     expect(repaired.outs?.report.optedOut).toEqual({ count: 1, sample: [victim] });
     expect((await provider.read("id", repaired.outs!)).props?.drifted.count).toBe(0);
