@@ -66,12 +66,23 @@ function permissionDrift(outputs: Values, inputs: Values): PropertyDrift[] {
   return drift;
 }
 
+/** GroupWritebackOptOut: the groups read found not as declared (its `drifted` output), by count and first ids. */
+function optOutDrift(outputs: Values, inputs: Values): PropertyDrift[] {
+  const drift = keyDrift(outputs, inputs, ["target", "preflight", "concurrency", "pageSize"]);
+  const drifted = outputs.drifted as { count: number; sample: string[] } | undefined;
+  if (drifted && drifted.count > 0) {
+    drift.push({ property: "drifted", live: drifted, declared: { count: 0, sample: [] } });
+  }
+  return drift;
+}
+
 const byType: Record<string, (outputs: Values, inputs: Values) => PropertyDrift[]> = {
   SchedulerState: schedulerDrift,
   GroupWritebackFeature: featureDrift,
   WritebackOU: (outputs, inputs) => keyDrift(outputs, inputs, []),
   WritebackPermission: permissionDrift,
   SyncRule: syncRuleDrift,
+  GroupWritebackOptOut: optOutDrift,
 };
 
 /**

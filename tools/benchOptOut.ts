@@ -1,62 +1,149 @@
-// Benchmark of the Microsoft 365 group opt-out against the simulated Graph: for each size, a tenant of that many
-// Microsoft 365 groups, one listing of every page (ms per page), then GroupWritebackOptOut's run opting every group
-// out: requests made, wall time, peak memory. Run with `npm run bench:optout` (10,000 and 100,000 groups) or
-// `npm run bench:optout -- 5000`. Each size runs in its own process, so peak memory is per size.
-import { spawnSync } from "node:child_process";
+// Benchmark of GroupWritebackOptOut against the simulated Graph. For each size: a tenant of that many Microsoft 365
+// groups served by `entra-sim graph` in its own process; one listing of every page (ms per page); then the
+// resource's run (providers/groupWritebackOptOut/optOut.ts) opting every group out, and a second run that finds
+// every group opted out already (reads only). Printed: requests made (the simulator's journal), wall time, and the
+// peak memory of this process (the client side; the simulator's is its own). Run with `npm run bench:optout`
+// (10,000 and 100,000 groups) or `npm run bench:optout -- 5000`. Each size runs in its own process.
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { GraphClient } from "../graph";
-import { initState } from "../simulator";
-import { readGraphCredentials, startGraphSimulator } from "../simulator/graph";
+import { runOptOut } from "../providers/groupWritebackOptOut/optOut";
+import { readGraphCredentials } from "../simulator/graph";
+import { certificateFileFor } from "../simulator/cli/graph";
 
-function line(label: string, value: string): void {
-  console.log(`  ${label.padEnd(52)} ${value.padStart(14)}`);
+const ENTRA_SIM = path.join(__dirname, "..", "..", "bin", "entra-sim");
+
+function row(cells: string[]): void {
+  console.log(
+    `  ${cells[0]!.padEnd(34)}${cells
+      .slice(1)
+      .map((cell) => cell.padStart(14))
+      .join("")}`,
+  );
+}
+
+/** `entra-sim graph <state>` in a child process; resolves with its base URL once it serves. */
+function serveGraph(stateFile: string): Promise<{ child: ChildProcess; baseUrl: string }> {
+  const child = spawn(process.execPath, [ENTRA_SIM, "graph", stateFile], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return new Promise((resolve, reject) => {
+    let text = "";
+    child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
+      text += chunk;
+      const match = /^(https:\/\/127\.0\.0\.1:\d+)$/m.exec(text);
+      if (match) resolve({ child, baseUrl: match[1] as string });
+    });
+    child.on("exit", (code) => reject(new Error(`entra-sim graph exited ${code}`)));
+  });
+}
+
+/** The journal's last seq (the simulator's journal table), read in SQL so the bench's own memory stays out of it. */
+function journalEnd(stateFile: string): number {
+  const db = new DatabaseSync(stateFile, { readOnly: true });
+  try {
+    return (db.prepare("SELECT coalesce(max(seq), 0) AS seq FROM journal").get() as { seq: number }).seq;
+  } finally {
+    db.close();
+  }
+}
+
+/** Graph requests the simulator journaled after `from` (token requests included), per operation. */
+function graphRequests(stateFile: string, from: number): { total: number; byOperation: Map<string, number> } {
+  const db = new DatabaseSync(stateFile, { readOnly: true });
+  try {
+    const rows = db
+      .prepare(
+        "SELECT json_extract(json, '$.operation') AS operation, count(*) AS count FROM journal " +
+          "WHERE seq > ? AND json_extract(json, '$.server') = 'graph' AND json_extract(json, '$.kind') = 'operation' " +
+          "GROUP BY operation ORDER BY min(seq)",
+      )
+      .all(from) as Array<{ operation: string; count: number }>;
+    const byOperation = new Map(rows.map((row) => [row.operation, row.count]));
+    return { total: rows.reduce((sum, row) => sum + row.count, 0), byOperation };
+  } finally {
+    db.close();
+  }
 }
 
 async function benchOneSize(size: number): Promise<void> {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), "entra-sim-optout-"));
-  const stateFile = path.join(directory, "bench.db");
-  console.log(`${size.toLocaleString("en-US")} Microsoft 365 groups (state in ${directory})`);
-  await initState(stateFile, {
-    m365: size,
-    m365OptedOut: 0,
-    security: 0,
-    securityEnabled: 0,
-    clock: "simulated",
-  });
-  const simulator = await startGraphSimulator({ stateFile });
+  const stateFile = path.join(directory, "bench.json");
+  console.log(
+    `${size.toLocaleString("en-US")} Microsoft 365 groups (state in ${directory}; load average ` +
+      `${os.loadavg()[0]?.toFixed(1)} on ${os.availableParallelism()} CPUs)`,
+  );
+  // In a child process, like the server: this process's peak memory is then the client's alone.
+  const init = spawnSync(
+    process.execPath,
+    [ENTRA_SIM, "init", stateFile, "--m365", String(size), "--m365-opted-out", "0", "--security", "0"].concat(
+      ["--security-enabled", "0", "--clock", "simulated"],
+    ),
+    { stdio: ["ignore", "ignore", "inherit"] },
+  );
+  if (init.status !== 0) throw new Error(`entra-sim init exited ${init.status}`);
   const credentials = await readGraphCredentials(stateFile);
   const app = credentials.apps.find((each) => each.displayName === "entra-writeback")!;
+  const server = await serveGraph(stateFile);
   const graph = new GraphClient({
     tenantId: credentials.tenantId,
     clientId: app.clientId,
     clientSecret: app.clientSecret,
-    authorityHost: simulator.authorityHost,
-    graphEndpoint: simulator.graphEndpoint,
-    trustedCertificatePem: simulator.certificatePem,
+    authorityHost: server.baseUrl,
+    graphEndpoint: server.baseUrl,
+    trustedCertificatePem: fs.readFileSync(certificateFileFor(stateFile), "utf8"),
   });
   try {
+    row(["", "requests", "wall", "ms/request", "peak RSS"]);
+    const measure = async (label: string, run: () => Promise<void>): Promise<void> => {
+      const from = journalEnd(stateFile);
+      const started = process.hrtime.bigint();
+      await run();
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const { total, byOperation } = graphRequests(stateFile, from);
+      row([
+        label,
+        total.toLocaleString("en-US"),
+        `${(ms / 1000).toFixed(1)} s`,
+        (ms / total).toFixed(2),
+        `${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
+      ]);
+      console.log(
+        `    ${[...byOperation].map(([operation, count]) => `${operation} ${count.toLocaleString("en-US")}`).join(", ")}`,
+      );
+    };
     const pageMs: number[] = [];
-    let started = process.hrtime.bigint();
-    let items = 0;
-    for await (const page of graph.groupPages({
-      filter: "groupTypes/any(c:c eq 'Unified')",
-      select: ["id", "groupTypes", "onPremisesSyncEnabled", "writebackConfiguration"],
-    })) {
-      const now = process.hrtime.bigint();
-      pageMs.push(Number(now - started) / 1e6);
-      items += page.groups.length;
-      started = process.hrtime.bigint();
-    }
+    await measure("list every page (999 a page)", async () => {
+      let started = process.hrtime.bigint();
+      for await (const _page of graph.groupPages({
+        filter: "groupTypes/any(c:c eq 'Unified')",
+        select: ["id", "groupTypes", "onPremisesSyncEnabled", "writebackConfiguration"],
+      })) {
+        pageMs.push(Number(process.hrtime.bigint() - started) / 1e6);
+        started = process.hrtime.bigint();
+      }
+    });
     const sorted = [...pageMs].sort((a, b) => a - b);
-    line(`list every group: ${pageMs.length} pages of up to 999`, `${items} groups`);
-    line("  ms per page: mean", `${(pageMs.reduce((s, ms) => s + ms, 0) / pageMs.length).toFixed(1)} ms`);
-    line("  ms per page: max", `${sorted.at(-1)?.toFixed(1)} ms`);
-    line("peak memory (max RSS)", `${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+    console.log(
+      `    ms per page: mean ${(pageMs.reduce((sum, ms) => sum + ms, 0) / pageMs.length).toFixed(1)}, ` +
+        `median ${sorted[Math.floor(sorted.length / 2)]?.toFixed(1)}, max ${sorted.at(-1)?.toFixed(1)}`,
+    );
+    const plan = { groups: "all" as const, keepEnabled: [], concurrency: 4 };
+    let changed = 0;
+    await measure("opt out every group", async () => {
+      changed = (await runOptOut(graph, plan, { progress: () => undefined })).optedOut.count;
+    });
+    if (changed !== size) throw new Error(`expected ${size} groups opted out, the run opted out ${changed}`);
+    await measure("again: all opted out already", async () => {
+      const report = await runOptOut(graph, plan, { progress: () => undefined });
+      if (report.optedOut.count !== 0) throw new Error("the second run wrote groups");
+    });
   } finally {
     await graph.close();
-    await simulator.stop();
+    server.child.kill("SIGTERM");
     fs.rmSync(directory, { recursive: true, force: true });
   }
 }

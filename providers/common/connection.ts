@@ -42,18 +42,19 @@ export function configureProviders(raw: Record<string, string | undefined>): voi
   // The engine configures each provider shell text once; a shell stored by an older version passes no Graph
   // keys, so it keeps the Graph settings another shell of the same process was given.
   const keepGraph = raw.graph === undefined && raw.graphClientSecret === undefined;
-  // Each shell is configured when the engine first needs it, possibly while another resource's Graph request is
-  // under way on the client: the same settings keep that client (closing it fails the request, UND_ERR_DESTROYED).
-  const sameGraph =
-    JSON.stringify([parsed.data.graph, parsed.data.graphClientSecret]) ===
-    JSON.stringify([settings.graph, settings.graphClientSecret]);
-  if (!keepGraph && !sameGraph && graph) {
+  const next = keepGraph
+    ? { ...parsed.data, graph: settings.graph, graphClientSecret: settings.graphClientSecret }
+    : parsed.data;
+  // Each Graph resource kind has its own shell, so the same settings arrive more than once, possibly while another
+  // resource's requests are under way (a refresh reads them in parallel): the client is replaced only when the
+  // Graph settings changed.
+  const graphSettings = (values: ProviderSettings) =>
+    JSON.stringify([values.graph, values.graphClientSecret]);
+  if (graph && graphSettings(next) !== graphSettings(settings)) {
     void graph.close();
     graph = undefined;
   }
-  settings = keepGraph
-    ? { ...parsed.data, graph: settings.graph, graphClientSecret: settings.graphClientSecret }
-    : parsed.data;
+  settings = next;
 }
 
 function readSettingFile(key: string, file: string): string {

@@ -7,11 +7,15 @@ import { armGraphFault, withGraphTenant } from "../../../simulator/graph";
 import { closeClients, configureProviders } from "../../../providers/common/connection";
 import { runOptOut } from "../../../providers/groupWritebackOptOut/optOut";
 import { groupWritebackOptOut } from "../../../providers/groupWritebackOptOut/schema";
+import { explainDrift } from "../../../providers/driftDetails";
 import { implementationFor } from "../../../providers/registry";
 import { graphEntries, newGraphSim, type GraphSim } from "../graph/support";
 import { captureProgress, versioned } from "./support";
 
 const provider = implementationFor("GroupWritebackOptOut");
+
+// Hundreds of HTTPS requests per test: generous on a loaded machine.
+jest.setTimeout(60_000);
 
 let g: GraphSim;
 let directory: string;
@@ -231,9 +235,28 @@ describe("GroupWritebackOptOut", () => {
     expect(progress.lines.join("\n")).toContain(
       `GroupWritebackOptOut: 1 group is no longer as declared (a selected Microsoft 365 group opted back in to writeback, or a keepEnabled group opted out, outside the stack): ${victim}. \`pulumi up --refresh\` sets them back`,
     );
+    // npm run drift reports it too.
+    expect(
+      explainDrift("GroupWritebackOptOut", read.props, versioned({ pageSize: 100, groups: "all" })),
+    ).toEqual([
+      { property: "drifted", live: { count: 1, sample: [victim] }, declared: { count: 0, sample: [] } },
+    ]);
     const repaired = await provider.update("id", read.props!, versioned({ pageSize: 100, groups: "all" }));
     expect(repaired.outs?.report.optedOut).toEqual({ count: 1, sample: [victim] });
     expect((await provider.read("id", repaired.outs!)).props?.drifted.count).toBe(0);
+    // The message's other advice: a group to keep in writeback goes into keepEnabled.
+    await setEnabled(victim, true);
+    const kept = await provider.update(
+      "id",
+      repaired.outs!,
+      versioned({ pageSize: 100, groups: "all", keepEnabled: [victim] }),
+    );
+    expect(kept.outs?.report).toMatchObject({
+      optedOut: { count: 0 },
+      keptEnabled: { count: 1, sample: [victim] },
+    });
+    expect((await provider.read("id", kept.outs!)).props?.drifted.count).toBe(0);
+    expect((await groups()).find((group) => group.objectId === victim)?.writebackEnabled).toBe(true);
   });
 
   it("destroy keeps the opt-outs and says so; onDelete reEnable puts them back", async () => {
@@ -245,7 +268,16 @@ describe("GroupWritebackOptOut", () => {
     expect(
       (await groups()).filter((group) => group.type === "m365" && group.writebackEnabled !== false),
     ).toEqual([]);
-    await provider.delete("id", { ...outs, onDelete: "reEnable" });
+    // Following the message: declare onDelete reEnable, update (pulumi up), then destroy.
+    const updated = await provider.update(
+      "id",
+      outs,
+      versioned({ pageSize: 100, groups: "all", onDelete: "reEnable" }),
+    );
+    await provider.delete("id", updated.outs!);
+    expect(progress.lines.join("\n")).toContain(
+      "GroupWritebackOptOut: re-enabled writeback (isEnabled = true) on 250 Microsoft 365 groups (onDelete: reEnable)",
+    );
     expect(
       (await groups()).filter((group) => group.type === "m365" && group.writebackEnabled !== true),
     ).toEqual([]);
@@ -289,6 +321,14 @@ describe("GroupWritebackOptOut", () => {
           entry.operation === "graph.updateGroup" && (entry.args as { status: unknown }).status === 204,
       ),
     ).toEqual([]);
+    // Following the advice: grant the permission, run again.
+    await withGraphTenant(g.sim.file, (_tx, graph) => {
+      graph.apps.find((app) => app.clientId === g.reader.clientId)!.roles.push("Group.ReadWrite.All");
+    });
+    await closeClients();
+    configure(g.reader);
+    const { outs } = await provider.create(versioned({ pageSize: 100, groups: "all" }));
+    expect(outs.report.optedOut.count).toBe(248);
   });
 
   it("runs the Connect server's live checks before its first write: a wrong connector account writes nothing", async () => {
