@@ -19,7 +19,7 @@ export const cloudsyncCommand: CliCommand = {
     "  cloudsync <state> seed --groups N [--members N] [--on-premises-members N] [--prefix P]",
     "       [--variant security|mailEnabledSecurity|distribution] [--assign-to SP]   cloud security groups with members",
     "  cloudsync <state> agent [--status active|inactive] [--version 1.1.2334.0] [--remove]   the domain's provisioning agent",
-    "  cloudsync <state> settings [--replication-delay S] [--interval S]",
+    "  cloudsync <state> settings [--start-delay S] [--replication-delay S] [--interval S]",
     "  cloudsync <state> show                           configurations, jobs, scope, mappings, last cycle",
   ],
   options: {
@@ -34,6 +34,7 @@ export const cloudsyncCommand: CliCommand = {
     version: { type: "string" },
     remove: { type: "boolean" },
     "replication-delay": { type: "string" },
+    "start-delay": { type: "string" },
     interval: { type: "string" },
   },
   async run({ file, values, positionals }, io) {
@@ -103,16 +104,18 @@ export const cloudsyncCommand: CliCommand = {
     }
     if (action === "settings") {
       const delay = intFlag(values, "replication-delay", false);
+      const startDelay = intFlag(values, "start-delay", false);
       const interval = intFlag(values, "interval");
       const input = {
         ...(delay !== undefined ? { replicationDelaySeconds: delay } : {}),
+        ...(startDelay !== undefined ? { startDelaySeconds: startDelay } : {}),
         ...(interval !== undefined ? { intervalSeconds: interval } : {}),
       };
       const settings = await runCloudSyncAction(file, "cloudsync.settings", input, "cli", (tx) =>
         setCloudSyncSettings(tx, input),
       );
       io.out(
-        `interval ${settings.intervalSeconds} s, replication delay ${settings.replicationDelaySeconds} s, cloud ${settings.cloud}`,
+        `interval ${settings.intervalSeconds} s, start delay ${settings.startDelaySeconds} s, replication delay ${settings.replicationDelaySeconds} s, cloud ${settings.cloud}`,
       );
       return;
     }

@@ -1,6 +1,12 @@
 // Cloud Sync group provisioning in the simulator (docs/simulator.md, "Cloud Sync"): what tests and tools use.
 export {
   addCloudUser,
+  type ConfigurationInput,
+  controlCloudSyncJob,
+  createCloudSyncConfiguration,
+  type MappingInput,
+  setCloudSyncMapping,
+  setCloudSyncScope,
   agentInputSchema,
   cloudSyncSettingsInputSchema,
   type CloudSyncJobSummary,

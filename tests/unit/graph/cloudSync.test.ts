@@ -1,5 +1,5 @@
 // The Cloud Sync endpoints of the simulated Graph, over HTTPS, as a provider would call them.
-import { readState, withState } from "../../../simulator";
+import { advance, readState, runAction, withState } from "../../../simulator";
 import {
   CLOUD_SYNC_APPLICATION_TEMPLATE_ID,
   GROUP_SCOPE_APP_ROLE_IDS,
@@ -176,7 +176,11 @@ describe("Cloud Sync configuration through the simulated Graph", () => {
     const groups = await seed(3);
     for (const group of groups.slice(0, 2)) await assign(spId, group.objectId);
     expect((await call("POST", `${base}/start`)).status).toBe(204);
-    // The first cycle is due at once: the next request runs it.
+    // The first cycle runs 10 s (simulated) after start.
+    expect(
+      ((await call("GET", base)).body as { status: { lastExecution: unknown } }).status.lastExecution,
+    ).toBeNull();
+    await runAction(g.sim.file, "clock", {}, { client: "test" }, (tx) => advance(tx, 10));
     const job = (await call("GET", base)).body as {
       status: { code: string; lastExecution: { countExported: number } };
     };
