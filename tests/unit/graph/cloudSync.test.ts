@@ -5,7 +5,9 @@ import {
   GROUP_SCOPE_APP_ROLE_IDS,
   runCloudSyncCycle,
   seedCloudSyncGroups,
+  setCloudSyncSettings,
 } from "../../../simulator/cloudSync";
+import { armGraphFault } from "../../../simulator/graph";
 import { graphEntries, newGraphSim, rawGraph, rawToken, writerToken, type GraphSim } from "./support";
 
 let g: GraphSim;
@@ -331,5 +333,41 @@ describe("Cloud Sync configuration through the simulated Graph", () => {
     );
     expect(refused.status).toBe(403);
     expect(graphEntries(g).map((entry) => entry.operation)).toContain("graph.instantiateApplicationTemplate");
+  });
+
+  it("hides a new service principal during the replication delay, then finds it; DELETE removes it with its job and assignments", async () => {
+    await withState(g.sim.file, (tx) => setCloudSyncSettings(tx, { replicationDelaySeconds: 1 }));
+    const created = await call(
+      "POST",
+      `/v1.0/applicationTemplates/${CLOUD_SYNC_APPLICATION_TEMPLATE_ID}/instantiate`,
+      {
+        displayName: "contoso.com",
+      },
+    );
+    const sp = (created.body as { servicePrincipal: { id: string; objectId?: string } }).servicePrincipal;
+    expect(sp.objectId).toBeUndefined(); // v1.0 names it id only
+    expect((await call("GET", `/v1.0/servicePrincipals/${sp.id}`)).status).toBe(404);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect((await call("GET", `/v1.0/servicePrincipals/${sp.id}`)).status).toBe(200);
+    expect((await call("DELETE", `/v1.0/servicePrincipals/${sp.id}`)).status).toBe(204);
+    expect((await call("GET", `/v1.0/servicePrincipals/${sp.id}/synchronization/jobs`)).status).toBe(404);
+  });
+
+  it("fires armed faults on the synchronization endpoints before the request is applied", async () => {
+    const { spId, base } = await configure();
+    await armGraphFault(g.sim.file, {
+      method: "POST",
+      path: "/beta/servicePrincipals/*/synchronization/jobs/*/start",
+      kind: "throttle",
+      retryAfterSeconds: 2,
+    });
+    const throttled = await call("POST", `${base}/start`);
+    expect(throttled.status).toBe(429);
+    expect(((await call("GET", base)).body as { schedule: { state: string } }).schedule.state).toBe(
+      "Disabled",
+    );
+    expect((await call("POST", `${base}/start`)).status).toBe(204);
+    expect(((await call("GET", base)).body as { schedule: { state: string } }).schedule.state).toBe("Active");
+    expect(spId).toBeDefined();
   });
 });

@@ -20,6 +20,13 @@ import {
   setProvisioningAgent,
 } from "../../../simulator/cloudSync";
 import type { AdGroup } from "../../../simulator/model";
+import { compileSchema } from "../../../simulator/cloudSync/engine";
+import type { SynchronizationSchema } from "../../../simulator/cloudSync/model";
+
+function compileCheck(schema: SynchronizationSchema): string {
+  compileSchema(schema);
+  return "accepted";
+}
 import { newSim, prepareOu, type Sim, waitForIdle } from "./testSupport";
 
 let sim: Sim;
@@ -325,6 +332,43 @@ describe("the Cloud Sync job cycle", () => {
     const { servicePrincipalId } = (await readCloudSync(sim.file)).jobs[0]!;
     await withState(sim.file, (tx) => controlCloudSyncJob(tx, servicePrincipalId, "start"));
     expect((await cycle()).added).toHaveLength(1);
+  });
+
+  it("applies the schema's scoping filter (all security groups with an attribute filter) and refuses operators it does not model", async () => {
+    sim = await newSim({ m365: 1, m365OptedOut: 0, security: 2, securityEnabled: 0 });
+    await withState(sim.file, (tx) => seedCloudSyncGroups(tx, { groups: 2, namePrefix: "Finance" }));
+    await withState(sim.file, (tx) => createCloudSyncConfiguration(tx, { syncAll: true, start: true }));
+    const scope = (operatorName: string) => ({
+      groups: [
+        {
+          clauses: [
+            { operatorName, sourceOperandName: "displayName", targetOperand: { values: ["^Finance "] } },
+          ],
+        },
+      ],
+    });
+    await withState(sim.file, (tx) => {
+      const job = tx.state.cloudSync!.servicePrincipals[0]!.jobs[0]!;
+      const schema = structuredClone(job.schema);
+      schema.synchronizationRules[0]!.objectMappings[0]!.scope = scope("REGEX MATCH");
+      job.schema = schema;
+    });
+    const report = await cycle();
+    expect(report.added.map((dn) => dn.slice(0, 17)).sort()).toEqual([
+      "CN=Finance Group ",
+      "CN=Finance Group ",
+    ]);
+    // The validation a schema PUT runs: an operator the simulator does not model is refused by name.
+    const schema = structuredClone((await sim.state()).cloudSync!.servicePrincipals[0]!.jobs[0]!.schema);
+    schema.synchronizationRules[0]!.objectMappings[0]!.scope = scope("SOUNDS LIKE");
+    const refused = (() => {
+      try {
+        return compileCheck(schema);
+      } catch (error) {
+        return (error as Error).message;
+      }
+    })();
+    expect(refused).toContain('does not model the scoping operator "SOUNDS LIKE"');
   });
 
   it("keeps its state in the cloud_sync table, and a database made before it gets the table on first use", async () => {
