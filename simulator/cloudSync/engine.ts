@@ -321,9 +321,9 @@ function provisionGroup(ctx: CycleContext, group: CloudGroup): GroupOutcome {
     displayName: displayName ?? before.displayName,
     groupCategory: "Security",
     groupScope: "Universal",
-    description,
+    // An absent description stays absent (no value to write); the object's identity (objectGuid) is never touched.
+    ...(description !== null || (before.description ?? null) !== null ? { description } : {}),
     ...(mappedSam !== null ? { samAccountName: mappedSam } : {}),
-    objectGuid: before.objectGuid ?? crypto.randomUUID(),
   };
   const changed = moved || JSON.stringify(next) !== JSON.stringify(before);
   if (moved) {

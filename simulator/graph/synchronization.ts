@@ -168,7 +168,7 @@ function jobView(job: SynchronizationJob): Record<string, unknown> {
     id: job.id,
     templateId: job.templateId,
     schedule: job.schedule,
-    status: job.status,
+    status: { ...job.status, progress: [] },
     synchronizationJobSettings: [],
   };
 }

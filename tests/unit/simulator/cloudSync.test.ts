@@ -225,6 +225,8 @@ describe("the Cloud Sync job cycle", () => {
     )!;
     expect(now.dn).toBe(before.dn);
     expect(now.adminDescription).toBe(before.adminDescription);
+    expect(now.objectGuid).toBe(before.objectGuid);
+    expect(now.aces).toEqual(before.aces);
     // Connect's next cycle neither deletes nor changes Cloud Sync's or its own other groups.
     await sim.client.call("startSyncCycle", { policyType: "Delta" });
     await waitForIdle(sim);
@@ -369,6 +371,23 @@ describe("the Cloud Sync job cycle", () => {
       }
     })();
     expect(refused).toContain('does not model the scoping operator "SOUNDS LIKE"');
+  });
+
+  it("leaves a group over 50,000 members out (reported) and provisions the others", async () => {
+    const { seeded } = await setup(2, {}, { membersPerGroup: 1, onPremisesMembersPerGroup: 1 });
+    await withState(sim.file, (tx) => {
+      const group = tx.state.tenant.groups.find((each) => each.objectId === seeded[0]!.objectId)!;
+      group.members = Array.from({ length: 50_001 }, () => seeded[1]!.members[0]!);
+    });
+    const report = await cycle();
+    expect(report.added).toHaveLength(1);
+    expect(report.skipped).toEqual([
+      {
+        objectId: seeded[0]!.objectId,
+        displayName: seeded[0]!.displayName,
+        reason: "groups with more than 50,000 members aren't supported",
+      },
+    ]);
   });
 
   it("keeps its state in the cloud_sync table, and a database made before it gets the table on first use", async () => {
