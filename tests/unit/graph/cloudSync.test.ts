@@ -272,7 +272,13 @@ describe("Cloud Sync configuration through the simulated Graph", () => {
       "Matching:Success",
       "Export:Success",
     ]);
-    for (let i = 0; i < 4; i++)
+    // A group not assigned to the configuration is skipped at the scoping step, not provisioned.
+    const [outside] = await seed(1);
+    const skipped = await call("POST", `${base}/provisionOnDemand`, {
+      parameters: [{ ruleId, subjects: [{ objectId: outside!.objectId, objectTypeName: "Group" }] }],
+    });
+    expect(JSON.parse((skipped.body as { key: string }).key).result).toBe("Skipped");
+    for (let i = 0; i < 3; i++)
       expect((await call("POST", `${base}/provisionOnDemand`, body(1))).status).toBe(200);
     const limited = await call("POST", `${base}/provisionOnDemand`, body(1));
     expect(limited.status).toBe(429);
