@@ -328,6 +328,7 @@ export function createCloudSyncConfiguration(
   const job = translate(() =>
     createJob(cloudSync, sp, GROUP_PROVISIONING_TEMPLATE_ID, tenantId, tx.state.domain.rootDn),
   );
+  delete job.visibleAtWallMs;
   const domain = input.domain === undefined ? tx.state.domain.dnsName : input.domain;
   const secrets = [
     ...(domain !== null ? [{ key: "Domain", value: JSON.stringify({ domain }) }] : []),

@@ -91,6 +91,8 @@ export function createJob(
     );
   }
   const job = newGroupProvisioningJob(tenantId, rootDn);
+  if (cloudSync.settings.replicationDelaySeconds > 0)
+    job.visibleAtWallMs = Date.now() + cloudSync.settings.replicationDelaySeconds * 1000;
   sp.jobs.push(job);
   return job;
 }

@@ -159,6 +159,8 @@ export const synchronizationJobSchema = z.strictObject({
   provisioned: z.record(z.string(), z.string()),
   /** Simulator: the last cycle's report. */
   lastCycle: cycleReportSchema.nullable(),
+  /** Simulator: wall-clock time from which reads find the job (replication delay); absent: at once. */
+  visibleAtWallMs: z.number().optional(),
 });
 export type SynchronizationJob = z.infer<typeof synchronizationJobSchema>;
 

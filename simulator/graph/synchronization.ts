@@ -203,7 +203,7 @@ function findServicePrincipal(cloudSync: CloudSyncState, id: string): ServicePri
 
 function findJob(sp: ServicePrincipal, jobId: string): SynchronizationJob {
   const job = sp.jobs.find((candidate) => candidate.id.toLowerCase() === jobId.toLowerCase());
-  if (!job)
+  if (!job || (job.visibleAtWallMs ?? 0) > Date.now())
     throw new GraphHttpError(
       404,
       "NotFound",
@@ -763,7 +763,9 @@ export function routeCloudSync(c: CloudSyncRequest): GraphResponse | undefined {
         status: 200,
         body: {
           "@odata.context": `${request.origin}/${version}/$metadata#servicePrincipals('${third}')/synchronization/jobs`,
-          value: sp().jobs.map(jobView),
+          value: sp()
+            .jobs.filter((job) => (job.visibleAtWallMs ?? 0) <= Date.now())
+            .map(jobView),
         },
       };
     }

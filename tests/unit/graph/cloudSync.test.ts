@@ -341,7 +341,7 @@ describe("Cloud Sync configuration through the simulated Graph", () => {
     expect(graphEntries(g).map((entry) => entry.operation)).toContain("graph.instantiateApplicationTemplate");
   });
 
-  it("hides a new service principal during the replication delay, then finds it; DELETE removes it with its job and assignments", async () => {
+  it("hides a new service principal and job during the replication delay, then finds them; DELETE removes it with its job and assignments", async () => {
     await withState(g.sim.file, (tx) => setCloudSyncSettings(tx, { replicationDelaySeconds: 1 }));
     const created = await call(
       "POST",
@@ -355,6 +355,14 @@ describe("Cloud Sync configuration through the simulated Graph", () => {
     expect((await call("GET", `/v1.0/servicePrincipals/${sp.id}`)).status).toBe(404);
     await new Promise((resolve) => setTimeout(resolve, 1100));
     expect((await call("GET", `/v1.0/servicePrincipals/${sp.id}`)).status).toBe(200);
+    const job = await call("POST", `/v1.0/servicePrincipals/${sp.id}/synchronization/jobs`, {
+      templateId: "AAD2ADGroupProvisioning",
+    });
+    const jobPath = `/v1.0/servicePrincipals/${sp.id}/synchronization/jobs/${(job.body as { id: string }).id}`;
+    expect((await call("GET", jobPath)).status).toBe(404);
+    expect((await call("POST", `${jobPath}/start`)).status).toBe(404);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect((await call("GET", jobPath)).status).toBe(200);
     expect((await call("DELETE", `/v1.0/servicePrincipals/${sp.id}`)).status).toBe(204);
     expect((await call("GET", `/v1.0/servicePrincipals/${sp.id}/synchronization/jobs`)).status).toBe(404);
   });
