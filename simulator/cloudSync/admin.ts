@@ -395,6 +395,39 @@ export function setCloudSyncScope(
 }
 
 /**
+ * Changes the delete threshold in SyncNotificationSettings (null disables it), keeping every other secret and
+ * setting: what an admin does in the portal, and the drift "the delete threshold raised".
+ */
+export function setCloudSyncDeleteThreshold(
+  tx: Transaction,
+  servicePrincipal: string,
+  threshold: number | null,
+): void {
+  if (threshold !== null && !(Number.isInteger(threshold) && threshold > 0))
+    throw refused(`the delete threshold must be a positive integer, got ${threshold}`);
+  const cloudSync = ensureCloudSync(tx.state);
+  const sp = findServicePrincipalByName(cloudSync, servicePrincipal);
+  const current = sp.secrets.find((secret) => secret.key.toLowerCase() === "syncnotificationsettings");
+  let settings: Record<string, unknown> = {};
+  try {
+    settings = current ? (JSON.parse(current.value) as Record<string, unknown>) : {};
+  } catch {
+    settings = {};
+  }
+  settings.DeleteThresholdEnabled = threshold !== null;
+  if (threshold !== null) settings.DeleteThresholdValue = threshold;
+  const others = sp.secrets.filter((secret) => secret !== current);
+  translate(() =>
+    replaceSecrets(
+      cloudSync,
+      sp,
+      [...others, { key: "SyncNotificationSettings", value: JSON.stringify(settings) }],
+      tx.nowMs,
+    ),
+  );
+}
+
+/**
  * Runs a cycle now of every group provisioning job (or those of one configuration), started or not: a job that
  * is not started (or is quarantined) reports not-run and changes nothing. Journaled as cloudsync.cycle.
  */

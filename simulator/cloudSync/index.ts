@@ -5,6 +5,7 @@ export {
   controlCloudSyncJob,
   createCloudSyncConfiguration,
   type MappingInput,
+  setCloudSyncDeleteThreshold,
   setCloudSyncMapping,
   setCloudSyncScope,
   agentInputSchema,

@@ -64,7 +64,81 @@ describe("entra-sim cloudsync", () => {
     );
     const bad = await run("cloudsync", sim.file, "launch");
     expect(bad.code).toBe(2);
-    expect(bad.err).toContain("cloudsync: the action must be cycle, seed, agent, settings, show");
+    expect(bad.err).toContain(
+      "cloudsync: the action must be cycle, seed, configure, job, mapping, scope, threshold, agent, settings, show",
+    );
     expect((await run("cloudsync", sim.file, "seed")).err).toContain("--groups N is required");
+  });
+
+  it("configures a job by hand and changes it as the drift cases do: pause, a mapping, a group unassigned, the threshold", async () => {
+    const ou = "OU=Groups,OU=Corp,DC=contoso,DC=com";
+    const configured = await run(
+      "cloudsync",
+      sim.file,
+      "configure",
+      "--ou",
+      ou,
+      "--cn",
+      "connect",
+      "--threshold",
+      "2",
+      "--start",
+    );
+    expect(configured.code).toBe(0);
+    expect(configured.out).toMatch(
+      /^service principal [0-9a-f-]{36}, job AAD2ADGroupProvisioning\.\S+, rule \S+#V2$/,
+    );
+    const seeded = await run("cloudsync", sim.file, "seed", "--groups", "2", "--assign-to", "contoso.com");
+    const [first] = seeded.out.split("\n").map((line) => line.split(" ")[0]!);
+    expect((await run("cloudsync", sim.file, "cycle")).out).toContain("ran; added 2");
+    const show = (await run("cloudsync", sim.file, "show")).out;
+    expect(show).toContain(`parentDistinguishedName <- "${ou}"`);
+    expect(show).toContain('cn <- Append("Group_", [objectId])');
+    expect(show).toContain("delete threshold 2");
+
+    expect((await run("cloudsync", sim.file, "job", "pause", "--sp", "contoso.com")).out).toMatch(
+      /schedule Paused, status Paused$/,
+    );
+    expect(
+      (
+        await run(
+          "cloudsync",
+          sim.file,
+          "mapping",
+          "--sp",
+          "contoso.com",
+          "--target",
+          "sAMAccountName",
+          "--expression",
+          'Join("_", [displayName], "X")',
+        )
+      ).code,
+    ).toBe(0);
+    expect((await run("cloudsync", sim.file, "scope", "--sp", "contoso.com", "--drop", first!)).out).toBe(
+      "0 group(s) assigned, 1 unassigned",
+    );
+    expect((await run("cloudsync", sim.file, "threshold", "off", "--sp", "contoso.com")).out).toBe(
+      "delete threshold disabled",
+    );
+    const after = (await run("cloudsync", sim.file, "show")).out;
+    expect(after).toContain("schedule Paused, status Paused, domain contoso.com"); // the Domain secret kept
+    expect(after).toContain('sAMAccountName <- Join("_", [displayName], "X")');
+    expect(after).toContain("scope 1 selected group(s), delete threshold disabled");
+    const refused = await run(
+      "cloudsync",
+      sim.file,
+      "mapping",
+      "--sp",
+      "contoso.com",
+      "--target",
+      "cn",
+      "--expression",
+      "Coalesce([displayName])",
+    );
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain("does not model the function Coalesce()");
+    expect((await run("cloudsync", sim.file, "job", "start", "--sp", "contoso.com")).out).toMatch(
+      /schedule Active, status Active$/,
+    );
   });
 });
