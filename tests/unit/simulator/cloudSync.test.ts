@@ -103,6 +103,13 @@ describe("the Cloud Sync job cycle", () => {
       expect([...(ad.members ?? [])].sort()).toEqual(expected.sort());
       expect(group.members).toHaveLength(3);
     }
+    const events = sim
+      .journal()
+      .filter((entry) => entry.kind === "event" && entry.event === "cloudsync-cycle");
+    expect(events.at(-1)).toMatchObject({
+      server: "cloudsync",
+      details: { outcome: "ran", added: 3, trigger: "manual" },
+    });
     // A second cycle changes nothing.
     const again = await cycle();
     expect([again.added, again.updated, again.moved, again.deleted]).toEqual([[], [], [], []]);
