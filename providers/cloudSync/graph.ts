@@ -1,6 +1,7 @@
 // What the Cloud Sync providers share: the synchronization API on the provider process's Graph client, and Graph's
 // permission refusals turned into one line naming the permission to grant.
 import { GraphAuthenticationError, GraphRequestError, SynchronizationApi } from "../../graph";
+import { UNKNOWN } from "../common/checkInputs";
 import { graphClient } from "../common/connection";
 
 /** The application permission each kind of call needs (Microsoft Graph, with admin consent). */
@@ -50,4 +51,20 @@ export async function withSync<T>(
 /** The Graph endpoint this process talks to (for the scope's app role, which differs per cloud). */
 export function graphEndpointOf(kind: string): string {
   return graphClient(kind).connection.graphEndpoint;
+}
+
+/**
+ * The inputs for diff with the configuration's ids taken as unchanged while they are unknown. The engine does not
+ * know a dynamic resource's outputs while it plans an update of it (the Node dynamic provider host drops `stables`),
+ * so a change to the configuration's secrets would otherwise plan the mappings, scope and job as replacements. The
+ * update keeps the ids; when they do change (the job was recreated), `pulumi up` compares the real ids.
+ */
+export function withKnownIds(
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+  keys: readonly string[] = ["servicePrincipalId", "jobId"],
+): Record<string, unknown> {
+  const known = { ...news };
+  for (const key of keys) if (known[key] === UNKNOWN && key in olds) known[key] = olds[key];
+  return known;
 }

@@ -5,7 +5,7 @@ import { isNotFound, type SynchronizationApi, type SynchronizationJob } from "..
 import type { ProviderImplementation } from "../common/defineResource";
 import { diffByKeys } from "../common/diff";
 import { progressFor } from "../common/progress";
-import { withSync } from "./graph";
+import { withKnownIds, withSync } from "./graph";
 import { cloudSyncJob, type CloudSyncJobInputs, type CloudSyncJobOutputs } from "./schema";
 import { groupObjectMapping } from "./schemaMappings";
 
@@ -130,7 +130,7 @@ export const cloudSyncJobProvider: ProviderImplementation = {
       noted.add(line);
       progress(line);
     }
-    return diffByKeys(olds, news, { replaceKeys: ["servicePrincipalId", "jobId"] });
+    return diffByKeys(olds, withKnownIds(olds, news), { replaceKeys: ["servicePrincipalId", "jobId"] });
   },
 
   async create(raw) {

@@ -42,7 +42,12 @@ export function configureProviders(raw: Record<string, string | undefined>): voi
   // The engine configures each provider shell text once; a shell stored by an older version passes no Graph
   // keys, so it keeps the Graph settings another shell of the same process was given.
   const keepGraph = raw.graph === undefined && raw.graphClientSecret === undefined;
-  if (!keepGraph && graph) {
+  // Every resource type's shell configures the process once, possibly while another type's Graph calls are in
+  // flight: the client is replaced only when the Graph settings differ (closing it would cut those calls).
+  const sameGraph =
+    JSON.stringify([parsed.data.graph, parsed.data.graphClientSecret]) ===
+    JSON.stringify([settings.graph, settings.graphClientSecret]);
+  if (!keepGraph && !sameGraph && graph) {
     void graph.close();
     graph = undefined;
   }
