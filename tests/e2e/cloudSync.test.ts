@@ -10,7 +10,16 @@ import { runCloudSyncCycle, seedCloudSyncGroups, type SeededGroup } from "../../
 import { readGraphCredentials, startGraphSimulator, type RunningGraphSimulator } from "../../simulator/graph";
 import { CloudSyncGroupProvisioning } from "../../components/cloudSync";
 import { createTestStack, type TestStack } from "./support/pulumiHarness";
-import { labServersForThisFile } from "./support/lab";
+import program from "../../index";
+import {
+  convergeLab,
+  failureOf,
+  groupsIn,
+  labConfig,
+  LAB_OU,
+  labServersForThisFile,
+  simOk,
+} from "./support/lab";
 
 jest.setTimeout(10 * 60_000);
 
@@ -45,9 +54,14 @@ async function graphLab(): Promise<GraphLab> {
   };
 }
 
-const seed = (stateFile: string, groups: number, namePrefix: string): Promise<SeededGroup[]> =>
+const seed = (stateFile: string, groups: number, namePrefix: string, members = 1): Promise<SeededGroup[]> =>
   withState(stateFile, (tx) =>
-    seedCloudSyncGroups(tx, { groups, membersPerGroup: 1, onPremisesMembersPerGroup: 1, namePrefix }),
+    seedCloudSyncGroups(tx, {
+      groups,
+      membersPerGroup: members,
+      onPremisesMembersPerGroup: members,
+      namePrefix,
+    }),
   );
 
 /** The Cloud Sync resource types a preview plans to update, sorted. */
@@ -177,6 +191,102 @@ test("30 selected groups: up and one cycle provision exactly them; converged; dr
     await stack.preview({ refresh: true, expectNoChanges: true });
     await runCloudSyncCycle(lab.stateFile);
     expect(await cnsIn(lab.stateFile, CLOUD_OU)).toEqual(selected.map(cloudSyncName).sort());
+  } finally {
+    await testStack?.cleanup();
+    await lab.simulator.stop();
+  }
+});
+
+test("side by side with Connect Sync v1 through the project's program; 600 cloud deletes held until the stack names the release", async () => {
+  const lab = await graphLab();
+  let testStack: TestStack | undefined;
+  try {
+    const selected = await seed(lab.stateFile, 600, "CS", 0);
+    testStack = await createTestStack({
+      stackName: "cloud-sync-lab",
+      program,
+      config: {
+        ...labConfig(lab.stateFile, { graph: lab.graphConfig }),
+        "entra-writeback:graphClientSecret": { value: lab.secret, secret: true },
+      },
+    });
+    const { stack } = testStack;
+    // entra-writeback:cloudSync as an object, as docs/cloud-sync.md says to set it (pulumi config set --path).
+    await stack.setAllConfig(
+      {
+        "entra-writeback:cloudSync.domain": { value: "contoso.com" },
+        "entra-writeback:cloudSync.targetOu": { value: CLOUD_OU },
+        ...Object.fromEntries(
+          selected.map((group, index) => [
+            `entra-writeback:cloudSync.groupIds[${index}]`,
+            { value: group.objectId },
+          ]),
+        ),
+      },
+      true,
+    );
+    await convergeLab(testStack, lab.stateFile);
+    const connectGroups = groupsIn(lab.stateFile, LAB_OU)
+      .map((group) => group.dn)
+      .sort();
+    expect(connectGroups.length).toBeGreaterThan(0);
+
+    // Cloud Sync provisions the security groups to its OU; Connect's writeback OU is left as it was.
+    await runCloudSyncCycle(lab.stateFile);
+    expect(await cnsIn(lab.stateFile, CLOUD_OU)).toEqual(selected.map(cloudSyncName).sort());
+    expect(
+      groupsIn(lab.stateFile, LAB_OU)
+        .map((group) => group.dn)
+        .sort(),
+    ).toEqual(connectGroups);
+    // A Connect sync cycle leaves Cloud Sync's groups alone.
+    simOk(["sync", lab.stateFile, "--policy", "Delta", "--wait"]);
+    expect(
+      groupsIn(lab.stateFile, LAB_OU)
+        .map((group) => group.dn)
+        .sort(),
+    ).toEqual(connectGroups);
+    expect(await cnsIn(lab.stateFile, CLOUD_OU)).toHaveLength(600);
+    await stack.preview({ refresh: true, expectNoChanges: true });
+
+    // 600 groups deleted in the cloud: the cycle holds the deletes and quarantines the job (threshold 500).
+    const deleted = new Set(selected.map((group) => group.objectId));
+    await withState(lab.stateFile, (tx) => {
+      for (const group of tx.state.tenant.groups) if (deleted.has(group.objectId)) group.deleted = "hard";
+    });
+    await runCloudSyncCycle(lab.stateFile);
+    expect(await cnsIn(lab.stateFile, CLOUD_OU)).toHaveLength(600);
+    const preview = await stack.preview({ refresh: true, diff: true });
+    expect(refreshed(preview.stdout, "CloudSyncJob")).toMatch(/~ state\s*: "running" => "quarantined"/);
+    expect(preview.stdout).toContain("is quarantined with TooManyDeletes");
+
+    // The deleted groups leave the declaration; up still releases nothing and says how to.
+    await stack.removeConfig("entra-writeback:cloudSync.groupIds", true);
+    const refused = await failureOf(stack.up());
+    const advice =
+      /set entra-writeback:cloudSync\.releaseQuarantine to "(TooManyDeletes@[^"]+)" and run pulumi up/.exec(
+        refused,
+      );
+    expect(advice).not.toBeNull();
+    expect(refused).toContain("Nothing is released automatically");
+    expect(refused).not.toMatch(/\n\s+at .*\.js:\d+/);
+    await runCloudSyncCycle(lab.stateFile);
+    expect(await cnsIn(lab.stateFile, CLOUD_OU)).toHaveLength(600);
+
+    // Following the advice.
+    await stack.setConfig("entra-writeback:cloudSync.releaseQuarantine", { value: advice![1]! }, true);
+    const released = await stack.up();
+    expect(released.summary.result).toBe("succeeded");
+    expect(released.stdout).toContain(`releasing the deletes held back by ${advice![1]}`);
+    await runCloudSyncCycle(lab.stateFile);
+    expect(await cnsIn(lab.stateFile, CLOUD_OU)).toEqual([]);
+    // Connect's groups are still there.
+    expect(
+      groupsIn(lab.stateFile, LAB_OU)
+        .map((group) => group.dn)
+        .sort(),
+    ).toEqual(connectGroups);
+    await stack.preview({ refresh: true, expectNoChanges: true });
   } finally {
     await testStack?.cleanup();
     await lab.simulator.stop();

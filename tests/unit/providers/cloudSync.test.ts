@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { readState, withState } from "../../../simulator";
 import { runCloudSyncCycle, seedCloudSyncGroups, setCloudSyncSettings } from "../../../simulator/cloudSync";
 import { CLOUD_SYNC_DEFAULT_CN, CONNECT_COMPATIBLE_CN } from "../../../domain/cloudSync";
+import { RateLimiter } from "../../../graph";
 import { replicationTiming } from "../../../providers/cloudSync/configuration";
 import type {
   CloudSyncConfigurationOutputs,
@@ -356,4 +357,66 @@ test("a read-only app: one line naming the permission to grant", async () => {
   const message = await rejection(createConfiguration());
   expect(message).toMatch(/needs the application permission \S+/);
   expect(message).not.toContain("    at ");
+});
+
+test("provisionOnDemand smoke test: one chosen group provisioned at once, reported as an output, not repeated", async () => {
+  const config = await createConfiguration();
+  await mappings.create(mappingInputs(config));
+  const [group] = await seed(1);
+  await scope.create(
+    versioned({ servicePrincipalId: config.servicePrincipalId, groupIds: [group!.objectId] }),
+  );
+  const inputs = versioned({
+    servicePrincipalId: config.servicePrincipalId,
+    jobId: config.jobId,
+    provisionOnDemandGroupId: group!.objectId,
+  });
+  const { outs } = await job.create(inputs);
+  expect((outs as CloudSyncJobOutputs).smokeTest).toEqual({ groupId: group!.objectId, result: "Success" });
+  const dn = `CN=${group!.displayName}_${group!.objectId.slice(24)},${OU}`;
+  expect(Object.values((await readState(g.sim.file)).domain.objects).map((object) => object.dn)).toContain(
+    dn,
+  );
+  const onDemand = () => requests().filter((entry) => /provisionOnDemand/i.test(entry.operation)).length;
+  expect(onDemand()).toBe(1);
+  await job.update("id", outs, inputs);
+  expect(onDemand()).toBe(1);
+});
+
+test("the on-demand rate limiter allows 5 calls per 10 s and waits for the next slot", async () => {
+  let now = 0;
+  const waits: number[] = [];
+  const limiter = new RateLimiter(
+    5,
+    10_000,
+    async (ms) => {
+      waits.push(ms);
+      now += ms;
+    },
+    () => now,
+  );
+  for (let i = 0; i < 5; i++) await limiter.take();
+  expect(waits).toEqual([]);
+  now = 4_000;
+  await limiter.take();
+  expect(waits).toEqual([6_000]);
+});
+
+test("destroy: the configuration is retained and says how to delete the job; deleteJob deletes only the job", async () => {
+  const config = await createConfiguration();
+  await configuration.delete("id", config);
+  expect(progress.lines.join("\n")).toContain(
+    "in place (onDelete: retain). To delete its job on destroy, declare onDelete: deleteJob",
+  );
+  expect((await cloudSync()).servicePrincipals[0]!.jobs).toHaveLength(1);
+  // Following the advice: onDelete deleteJob (the component's deleteJobOnDestroy), then destroy.
+  const { outs } = await configuration.update(
+    "id",
+    config,
+    versioned({ domain: "contoso.com", onDelete: "deleteJob" }),
+  );
+  await configuration.delete("id", outs);
+  const sp = (await cloudSync()).servicePrincipals[0]!;
+  expect(sp.jobs).toHaveLength(0);
+  expect(sp.secrets.map((each) => each.key)).toContain("Domain");
 });
