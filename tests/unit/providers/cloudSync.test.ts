@@ -6,7 +6,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { readState, withState } from "../../../simulator";
 import { runCloudSyncCycle, seedCloudSyncGroups, setCloudSyncSettings } from "../../../simulator/cloudSync";
+import { targetOuMapping } from "../../../components/cloudSyncSettings";
 import { CLOUD_SYNC_DEFAULT_CN, CONNECT_COMPATIBLE_CN } from "../../../domain/cloudSync";
+import { dnKey } from "../../../domain/dn";
 import { RateLimiter } from "../../../graph";
 import { replicationTiming } from "../../../providers/cloudSync/configuration";
 import type {
@@ -419,4 +421,39 @@ test("destroy: the configuration is retained and says how to delete the job; del
   const sp = (await cloudSync()).servicePrincipals[0]!;
   expect(sp.jobs).toHaveLength(0);
   expect(sp.secrets.map((each) => each.key)).toContain("Domain");
+});
+
+test("routing rules: Switch over the routing attribute sends each group to its OU", async () => {
+  const config = await createConfiguration();
+  const [sales] = await seed(1, undefined, "Sales");
+  const [other] = await seed(1, undefined, "Other");
+  const salesOu = "OU=Sales,OU=Corp,DC=contoso,DC=com";
+  await withState(g.sim.file, (tx) => {
+    tx.state.domain.objects[dnKey(salesOu)] = {
+      objectClass: "organizationalUnit",
+      dn: salesOu,
+      aces: [],
+      protectedFromAccidentalDeletion: true,
+    };
+  });
+  await mappings.create(
+    mappingInputs(config, {
+      parentDistinguishedName: targetOuMapping({
+        attribute: "displayName",
+        defaultOu: OU,
+        routes: [{ value: sales!.displayName, ou: salesOu }],
+      }),
+    }),
+  );
+  await scope.create(
+    versioned({
+      servicePrincipalId: config.servicePrincipalId,
+      groupIds: [sales!.objectId, other!.objectId],
+    }),
+  );
+  await job.create(versioned({ servicePrincipalId: config.servicePrincipalId, jobId: config.jobId }));
+  await runCloudSyncCycle(g.sim.file);
+  const dns = Object.values((await readState(g.sim.file)).domain.objects).map((object) => object.dn);
+  expect(dns).toContain(`CN=${sales!.displayName}_${sales!.objectId.slice(24)},${salesOu}`);
+  expect(dns).toContain(`CN=${other!.displayName}_${other!.objectId.slice(24)},${OU}`);
 });
