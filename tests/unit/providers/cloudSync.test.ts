@@ -5,12 +5,14 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { readState, withState } from "../../../simulator";
+import { withGraphTenant } from "../../../simulator/graph";
 import { runCloudSyncCycle, seedCloudSyncGroups, setCloudSyncSettings } from "../../../simulator/cloudSync";
 import { targetOuMapping } from "../../../components/cloudSyncSettings";
 import { CLOUD_SYNC_DEFAULT_CN, CONNECT_COMPATIBLE_CN } from "../../../domain/cloudSync";
 import { dnKey } from "../../../domain/dn";
 import { RateLimiter } from "../../../graph";
 import { replicationTiming } from "../../../providers/cloudSync/configuration";
+import { CLOUD_SYNC_PERMISSIONS } from "../../../providers/cloudSync/graph";
 import type {
   CloudSyncConfigurationOutputs,
   CloudSyncJobOutputs,
@@ -354,11 +356,28 @@ test("TooManyDeletes: never released automatically; the named release lets exact
   expect(await inOu()).toBe(1);
 });
 
-test("a read-only app: one line naming the permission to grant", async () => {
+test("a read-only app: one line naming the permissions to grant; granting them makes the same call work", async () => {
   configure(g.reader);
   const message = await rejection(createConfiguration());
-  expect(message).toMatch(/needs the application permission \S+/);
-  expect(message).not.toContain("    at ");
+  expect(message).toMatch(
+    /^cannot configure Cloud Sync for contoso\.com: Microsoft Graph refused GET \/beta\/servicePrincipals with 403 Authorization_RequestDenied\. The app \(entra-writeback:graph\.clientId\) needs the application permission \S+ for this call, and Cloud Sync needs Application\.ReadWrite\.All, Synchronization\.ReadWrite\.All, AppRoleAssignment\.ReadWrite\.All, Group\.Read\.All/,
+  );
+  expect(message).not.toContain("\n");
+  expect(message).not.toContain(g.reader.clientSecret);
+  // Following the advice: grant them (admin consent), run again. A new token carries the roles.
+  await withGraphTenant(g.sim.file, (_tx, graph) => {
+    graph.apps.find((app) => app.clientId === g.reader.clientId)!.roles.push(...CLOUD_SYNC_PERMISSIONS);
+  });
+  await closeClients();
+  configure(g.reader);
+  const config = await createConfiguration();
+  await mappings.create(mappingInputs(config));
+  const [group] = await seed(1);
+  await scope.create(
+    versioned({ servicePrincipalId: config.servicePrincipalId, groupIds: [group!.objectId] }),
+  );
+  await job.create(versioned({ servicePrincipalId: config.servicePrincipalId, jobId: config.jobId }));
+  expect((await cloudSync()).appRoleAssignments).toHaveLength(1);
 });
 
 test("provisionOnDemand smoke test: one chosen group provisioned at once, reported as an output, not repeated", async () => {
@@ -456,4 +475,29 @@ test("routing rules: Switch over the routing attribute sends each group to its O
   const dns = Object.values((await readState(g.sim.file)).domain.objects).map((object) => object.dn);
   expect(dns).toContain(`CN=${sales!.displayName}_${sales!.objectId.slice(24)},${salesOu}`);
   expect(dns).toContain(`CN=${other!.displayName}_${other!.objectId.slice(24)},${OU}`);
+});
+
+test("a scope of 1,200 groups is read over every page of appRoleAssignedTo (nextLink followed)", async () => {
+  const config = await createConfiguration();
+  const groups = await withState(g.sim.file, (tx) =>
+    seedCloudSyncGroups(tx, {
+      groups: 1200,
+      membersPerGroup: 0,
+      onPremisesMembersPerGroup: 0,
+      assignTo: "contoso.com",
+    }),
+  );
+  const { props } = await scope.read(
+    "id",
+    versioned({
+      servicePrincipalId: config.servicePrincipalId,
+      groupIds: [],
+      appRoleId: null,
+      scopeAppRoleId: "1a0abf4d-b9fa-4512-a3a2-51ee82c6fd9f",
+      memberCount: 0,
+    }),
+  );
+  expect((props as CloudSyncScopeOutputs).groupIds).toEqual(groups.map((each) => each.objectId).sort());
+  const pages = requests().filter((entry) => /appRoleAssignedTo/i.test(entry.operation));
+  expect(pages.length).toBeGreaterThanOrEqual(2);
 });
