@@ -36,8 +36,31 @@ export interface ScopeCheck {
   memberCount: number;
 }
 
+/**
+ * Passed checks of this provider process, by group set, for a short while: the configuration checks the scope before
+ * its first change and the scope resource checks it again before assigning, in the same deployment.
+ */
+const passed = new Map<string, { atMs: number; result: ScopeCheck }>();
+const REUSE_MS = 120_000;
+
 /** Reads every selected group and its member count; throws one message naming each group that breaks a limit. */
 export async function checkScopeGroups(
+  sync: SynchronizationApi,
+  groupIds: readonly string[],
+  progress: Progress,
+): Promise<ScopeCheck> {
+  const key = [...groupIds]
+    .map((id) => id.toLowerCase())
+    .sort()
+    .join(",");
+  const earlier = passed.get(key);
+  if (earlier && Date.now() - earlier.atMs < REUSE_MS) return earlier.result;
+  const result = await readAndCheck(sync, groupIds, progress);
+  passed.set(key, { atMs: Date.now(), result });
+  return result;
+}
+
+async function readAndCheck(
   sync: SynchronizationApi,
   groupIds: readonly string[],
   progress: Progress,
