@@ -217,6 +217,10 @@ test("mappings: only the managed ones change, with PUT; a mapping changed by han
     sAMAccountName: { type: "Expression", expression: 'Append("G_", Mid([objectId], 25, 12))' },
   });
   expect((await mappings.diff("id", props, declared)).changes).toBe(true);
+  // The preview says what the change does to the provisioned groups.
+  expect(progress.lines).toContain(
+    `[entra-writeback] CloudSyncMappings: CHANGE: cn [displayName] -> ${CONNECT_COMPATIBLE_CN}: Cloud Sync renames every group it provisioned on its next cycle`,
+  );
   await mappings.update("id", props, declared);
   const repaired = await mappings.read("id", outs);
   expect((await mappings.diff("id", repaired.props, declared)).changes).toBe(false);
