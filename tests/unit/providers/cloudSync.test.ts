@@ -6,7 +6,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { readState, withState } from "../../../simulator";
 import { withGraphTenant } from "../../../simulator/graph";
-import { runCloudSyncCycle, seedCloudSyncGroups, setCloudSyncSettings } from "../../../simulator/cloudSync";
+import {
+  createCloudSyncConfiguration,
+  runCloudSyncCycle,
+  seedCloudSyncGroups,
+  setCloudSyncSettings,
+} from "../../../simulator/cloudSync";
 import { targetOuMapping } from "../../../components/cloudSyncSettings";
 import { CLOUD_SYNC_DEFAULT_CN, CONNECT_COMPATIBLE_CN } from "../../../domain/cloudSync";
 import { dnKey } from "../../../domain/dn";
@@ -504,4 +509,39 @@ test("a scope of 1,200 groups is read over every page of appRoleAssignedTo (next
   expect((props as CloudSyncScopeOutputs).groupIds).toEqual(groups.map((each) => each.objectId).sort());
   const pages = requests().filter((entry) => /appRoleAssignedTo/i.test(entry.operation));
   expect(pages.length).toBeGreaterThanOrEqual(2);
+});
+
+test("a configuration made in the portal is adopted: same service principal and job, its secrets merged, its mappings set", async () => {
+  const [group] = await seed(1);
+  const made = await withState(g.sim.file, (tx) =>
+    createCloudSyncConfiguration(tx, {
+      deleteThreshold: 200,
+      cn: { expression: CONNECT_COMPATIBLE_CN },
+      assign: [group!.objectId],
+      start: true,
+    }),
+  );
+  await withState(g.sim.file, (tx) => {
+    tx.state.cloudSync!.servicePrincipals[0]!.secrets.push({ key: "SomethingElse", value: "kept" });
+  });
+  const config = await createConfiguration();
+  expect(config).toMatchObject({
+    adopted: true,
+    servicePrincipalId: made.servicePrincipalId,
+    jobId: made.jobId,
+  });
+  const { outs } = await mappings.create(mappingInputs(config));
+  expect((outs as CloudSyncMappingsOutputs).cn).toEqual({
+    type: "Expression",
+    expression: CLOUD_SYNC_DEFAULT_CN,
+  });
+  const sp = (await cloudSync()).servicePrincipals[0]!;
+  expect((await cloudSync()).servicePrincipals).toHaveLength(1);
+  expect(sp.jobs).toHaveLength(1);
+  expect(sp.secrets.find((each) => each.key === "SomethingElse")?.value).toBe("kept");
+  expect(JSON.parse(sp.secrets.find((each) => each.key === "SyncNotificationSettings")!.value)).toMatchObject(
+    {
+      DeleteThresholdValue: 500,
+    },
+  );
 });
