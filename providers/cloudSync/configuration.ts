@@ -187,6 +187,11 @@ async function ensure(
     }
     const { servicePrincipalId } = located;
     const current = await sync.secrets(servicePrincipalId);
+    if (current.some((pair) => pair.key.toLowerCase() === "syncall" && pair.value?.toLowerCase() === "true"))
+      progress(
+        `the configuration's secret SyncAll is true, which may mean "all security groups" (UNVERIFIED for Cloud Sync): ` +
+          "the groups this stack selects may not be the whole scope; the stack leaves SyncAll as it is (it does not manage it)",
+      );
     const merged = mergeSecrets(current, inputs);
     if (merged.changes.length > 0) {
       progress(

@@ -545,3 +545,11 @@ test("a configuration made in the portal is adopted: same service principal and 
     },
   );
 });
+
+test("an adopted configuration with SyncAll true: the stack says the selection may not be the whole scope, and keeps it", async () => {
+  await withState(g.sim.file, (tx) => createCloudSyncConfiguration(tx, { syncAll: true }));
+  await createConfiguration();
+  expect(progress.lines.join("\n")).toContain("the configuration's secret SyncAll is true");
+  const secrets = (await cloudSync()).servicePrincipals[0]!.secrets;
+  expect(secrets.find((each) => each.key === "SyncAll")?.value).toBe("true");
+});
