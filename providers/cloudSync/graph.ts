@@ -24,8 +24,12 @@ export const CLOUD_SYNC_PERMISSIONS = [
   "Group.Read.All",
 ] as const;
 
+/** A refusal that already says what is wrong and what to do: passed to the user as it is. */
+export class CloudSyncRefusal extends Error {}
+
 /** 401 and 403 from Graph: one line naming the permission; other errors keep their message, prefixed. */
 export function explained(error: unknown, doing: string): unknown {
+  if (error instanceof CloudSyncRefusal) return error;
   if (error instanceof GraphRequestError && (error.status === 401 || error.status === 403)) {
     return new Error(
       `${doing}: Microsoft Graph refused ${error.method} ${error.url.split("?")[0]} with ${error.status} ${error.code}. ` +

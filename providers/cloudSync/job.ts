@@ -5,7 +5,7 @@ import { isNotFound, type SynchronizationApi, type SynchronizationJob } from "..
 import type { ProviderImplementation } from "../common/defineResource";
 import { diffByKeys } from "../common/diff";
 import { progressFor } from "../common/progress";
-import { withKnownIds, withSync } from "./graph";
+import { CloudSyncRefusal, withKnownIds, withSync } from "./graph";
 import { cloudSyncJob, type CloudSyncJobInputs, type CloudSyncJobOutputs } from "./schema";
 import { groupObjectMapping } from "./schemaMappings";
 
@@ -79,7 +79,9 @@ async function ensure(raw: unknown, olds?: CloudSyncJobOutputs): Promise<CloudSy
     if (before.state === "quarantined") {
       if (before.quarantineRelease !== null) {
         if (inputs.releaseQuarantine !== before.quarantineRelease) {
-          throw new Error(heldDeletesMessage(jobId, before.quarantineSince, before.quarantineRelease));
+          throw new CloudSyncRefusal(
+            heldDeletesMessage(jobId, before.quarantineSince, before.quarantineRelease),
+          );
         }
         progress(
           `releasing the deletes held back by ${before.quarantineRelease} (${RELEASE_KEY}): restart with resetScope ForceDeletes`,

@@ -4,6 +4,7 @@
 import { LIMITS } from "../../domain/cloudSync";
 import { isNotFound, type ScopeGroup, type SynchronizationApi } from "../../graph";
 import type { Progress } from "../common/progress";
+import { CloudSyncRefusal } from "./graph";
 
 const number = (value: number) => value.toLocaleString("en-US");
 
@@ -98,7 +99,7 @@ async function readAndCheck(
       `the selected groups have ${number(total)} direct members in all: at most ${number(LIMITS.selectedMembers)} are supported with selected security groups`,
     );
   if (problems.length > 0) {
-    throw new Error(
+    throw new CloudSyncRefusal(
       `the Cloud Sync group scope breaks Microsoft's limits; nothing was changed:\n${problems.map((line) => `  - ${line}`).join("\n")}\n` +
         "Remove these groups from the selected groups (entra-writeback:cloudSync.groupIds), then run again.",
     );
