@@ -226,6 +226,11 @@ test("side by side with Connect Sync v1 through the project's program; 600 cloud
       true,
     );
     await convergeLab(testStack, lab.stateFile);
+    // The stack's Connect server is new enough for the users it syncs to be members.
+    const outputs = await stack.outputs();
+    expect((outputs.cloudSync?.value as { prerequisites: string[] }).prerequisites).toContain(
+      "Connect Sync 2.4.18.0 on CONNECT01 syncs onPremisesObjectIdentifier (2.2.8.0 or later): the users it syncs can be written as members",
+    );
     const connectGroups = groupsIn(lab.stateFile, LAB_OU)
       .map((group) => group.dn)
       .sort();
