@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { GroupWriteback } from "./components/groupWriteback";
 import { readStackConfig } from "./components/stackConfig";
 import { requireCompiledProviders } from "./providers/common/shell";
+import { connectSyncMembersNote } from "./domain/cloudSync";
 
 export default async function program() {
   // Once, before anything is declared: every provider shell loads the compiled code.
@@ -33,7 +34,10 @@ export default async function program() {
             quarantineRelease: writeback.cloudSync.quarantineRelease,
             synchronizedCounts: writeback.cloudSync.synchronizedCounts,
             needsAttention: writeback.cloudSync.needsAttention,
-            prerequisites: writeback.cloudSync.prerequisites,
+            // The Connect server of this stack decides whether the users it syncs can be members.
+            prerequisites: pulumi
+              .all([writeback.cloudSync.prerequisites, writeback.computerName, writeback.serverVersion])
+              .apply(([notes, server, build]) => [...notes, connectSyncMembersNote(server, build)]),
           },
         }
       : {}),

@@ -3,6 +3,7 @@
 // - Configure: https://learn.microsoft.com/entra/identity/hybrid/cloud-sync/how-to-configure-entra-to-active-directory
 // - Scale and scope: https://learn.microsoft.com/entra/identity/hybrid/cloud-sync/concept-deployment-options-provision-to-active-directory
 // - Secrets and the delete threshold: https://learn.microsoft.com/entra/identity/hybrid/cloud-sync/how-to-inbound-synch-ms-graph
+import { compareVersions } from "./version";
 
 /** The synchronization job template of group provisioning to AD. */
 export const AAD2AD_JOB_TEMPLATE = "AAD2ADGroupProvisioning";
@@ -123,6 +124,18 @@ export function sameMapping(left: MappingSource | null, right: MappingSource | n
     normalizedExpression(left.expression) ===
     normalizedExpression((right as { expression: string }).expression)
   );
+}
+
+/** The provisioning agent build the 2026 prerequisites require (older pages: 1.1.1370.0, 1.1.1367.0). */
+export const MINIMUM_AGENT_BUILD = "1.1.2334.0";
+/** Connect Sync syncs objectGUID to onPremisesObjectIdentifier from this build: Cloud Sync needs it for members. */
+export const MINIMUM_CONNECT_BUILD = "2.2.8.0";
+
+/** What a Connect Sync build means for the members Cloud Sync can write (users synced by that server). */
+export function connectSyncMembersNote(server: string, build: string): string {
+  return compareVersions(build, MINIMUM_CONNECT_BUILD) >= 0
+    ? `Connect Sync ${build} on ${server} syncs onPremisesObjectIdentifier (${MINIMUM_CONNECT_BUILD} or later): the users it syncs can be written as members`
+    : `WARNING: Connect Sync ${build} on ${server} is older than ${MINIMUM_CONNECT_BUILD}: the users it syncs have no onPremisesObjectIdentifier, so Cloud Sync writes none of them as members; upgrade Entra Connect`;
 }
 
 /** The job's state as the stack declares it and reads it back. */

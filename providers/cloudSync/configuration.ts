@@ -1,7 +1,7 @@
 // CloudSyncConfiguration: the Cloud Sync configuration of one AD domain, i.e. a service principal with an
 // AAD2ADGroupProvisioning job, created or adopted, and its Domain and SyncNotificationSettings secrets
 // (docs/cloud-sync.md).
-import { AAD2AD_JOB_TEMPLATE } from "../../domain/cloudSync";
+import { AAD2AD_JOB_TEMPLATE, MINIMUM_AGENT_BUILD, MINIMUM_CONNECT_BUILD } from "../../domain/cloudSync";
 import {
   GraphRequestError,
   isNotFound,
@@ -23,10 +23,6 @@ import { mergeSecrets, readManagedSecrets } from "./secrets";
 
 const KIND = "CloudSyncConfiguration";
 const progress = progressFor(KIND);
-
-/** What the stack cannot see through app-only Graph; printed and kept as an output. */
-export const MINIMUM_AGENT_BUILD = "1.1.2334.0";
-export const MINIMUM_CONNECT_BUILD = "2.2.8.0";
 
 /** Test hook: how long waits for directory replication sleep (the unit tests wait no real time). */
 export const replicationTiming: { delayMs: number; sleep?: (ms: number) => Promise<void> } = {
@@ -187,6 +183,11 @@ async function ensure(
     }
     const { servicePrincipalId } = located;
     const current = await sync.secrets(servicePrincipalId);
+    if (current.some((pair) => pair.key.toLowerCase() === "syncall" && pair.value?.toLowerCase() === "true"))
+      progress(
+        `the configuration's secret SyncAll is true, which may mean "all security groups" (UNVERIFIED for Cloud Sync): ` +
+          "the groups this stack selects may not be the whole scope; the stack leaves SyncAll as it is (it does not manage it)",
+      );
     const merged = mergeSecrets(current, inputs);
     if (merged.changes.length > 0) {
       progress(

@@ -5,7 +5,7 @@ import { isNotFound } from "../../graph";
 import { UNKNOWN } from "../common/checkInputs";
 import type { ProviderImplementation } from "../common/defineResource";
 import { progressFor } from "../common/progress";
-import { withSync } from "./graph";
+import { withKnownIds, withSync } from "./graph";
 import { cloudSyncMappings, type CloudSyncMappingsInputs, type CloudSyncMappingsOutputs } from "./schema";
 import { applyManaged, describe, type ManagedMappings, readManaged } from "./schemaMappings";
 
@@ -40,12 +40,29 @@ async function ensure(raw: unknown): Promise<CloudSyncMappingsOutputs> {
   );
 }
 
+/** What a changed naming or OU mapping does to the groups already provisioned (said in the preview, once per run). */
+const EFFECT: Partial<Record<(typeof MANAGED_TARGETS)[number], string>> = {
+  cn: "Cloud Sync renames every group it provisioned on its next cycle",
+  parentDistinguishedName: "Cloud Sync moves every group it provisioned to the new OU on its next cycle",
+};
+const warned = new Set<string>();
+
+function warnOnce(key: (typeof MANAGED_TARGETS)[number], live: unknown, wanted: unknown): void {
+  const effect = EFFECT[key];
+  if (!effect || live === undefined || wanted === UNKNOWN) return;
+  const line = `CHANGE: ${key} ${describe((live ?? null) as never)} -> ${describe((wanted ?? null) as never)}: ${effect}`;
+  if (warned.has(line)) return;
+  warned.add(line);
+  progress(line);
+}
+
 export const cloudSyncMappingsProvider: ProviderImplementation = {
   async check(_olds, news) {
     return cloudSyncMappings.check(news);
   },
 
-  async diff(_id, olds, news) {
+  async diff(_id, olds, planned) {
+    const news = withKnownIds(olds, planned);
     const replaces = ["servicePrincipalId", "jobId"].filter(
       (key) => news[key] === UNKNOWN || news[key] !== olds[key],
     );
@@ -55,6 +72,7 @@ export const cloudSyncMappingsProvider: ProviderImplementation = {
       if (wanted === UNKNOWN || JSON.stringify(wanted).includes(UNKNOWN)) return true;
       return !sameMapping((olds[key] ?? null) as never, wanted as never);
     });
+    for (const key of changed) warnOnce(key, olds[key], news[key]);
     return { changes: replaces.length + changed.length > 0, replaces, deleteBeforeReplace: false };
   },
 

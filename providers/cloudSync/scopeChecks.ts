@@ -4,6 +4,7 @@
 import { LIMITS } from "../../domain/cloudSync";
 import { isNotFound, type ScopeGroup, type SynchronizationApi } from "../../graph";
 import type { Progress } from "../common/progress";
+import { CloudSyncRefusal } from "./graph";
 
 const number = (value: number) => value.toLocaleString("en-US");
 
@@ -36,8 +37,31 @@ export interface ScopeCheck {
   memberCount: number;
 }
 
+/**
+ * Passed checks of this provider process, by group set, for a short while: the configuration checks the scope before
+ * its first change and the scope resource checks it again before assigning, in the same deployment.
+ */
+const passed = new Map<string, { atMs: number; result: ScopeCheck }>();
+const REUSE_MS = 120_000;
+
 /** Reads every selected group and its member count; throws one message naming each group that breaks a limit. */
 export async function checkScopeGroups(
+  sync: SynchronizationApi,
+  groupIds: readonly string[],
+  progress: Progress,
+): Promise<ScopeCheck> {
+  const key = [...groupIds]
+    .map((id) => id.toLowerCase())
+    .sort()
+    .join(",");
+  const earlier = passed.get(key);
+  if (earlier && Date.now() - earlier.atMs < REUSE_MS) return earlier.result;
+  const result = await readAndCheck(sync, groupIds, progress);
+  passed.set(key, { atMs: Date.now(), result });
+  return result;
+}
+
+async function readAndCheck(
   sync: SynchronizationApi,
   groupIds: readonly string[],
   progress: Progress,
@@ -75,7 +99,7 @@ export async function checkScopeGroups(
       `the selected groups have ${number(total)} direct members in all: at most ${number(LIMITS.selectedMembers)} are supported with selected security groups`,
     );
   if (problems.length > 0) {
-    throw new Error(
+    throw new CloudSyncRefusal(
       `the Cloud Sync group scope breaks Microsoft's limits; nothing was changed:\n${problems.map((line) => `  - ${line}`).join("\n")}\n` +
         "Remove these groups from the selected groups (entra-writeback:cloudSync.groupIds), then run again.",
     );

@@ -6,6 +6,7 @@ import {
   CLOUD_SYNC_DEFAULT_CN,
   CONNECT_COMPATIBLE_CN,
   cloudOfGraphEndpoint,
+  connectSyncMembersNote,
   jobStateOf,
   normalizedExpression,
   quarantineReleaseName,
@@ -290,6 +291,18 @@ describe("job state and quarantine", () => {
   test("a release names one quarantine", () => {
     expect(quarantineReleaseName("TooManyDeletes", "2026-11-29T17:00:00Z")).toBe(
       "TooManyDeletes@2026-11-29T17:00:00Z",
+    );
+  });
+
+  test("Connect Sync 2.2.8.0 or later is needed for synced users to be members", () => {
+    expect(connectSyncMembersNote("CONNECT01", "2.4.18.0")).toMatch(
+      /^Connect Sync 2\.4\.18\.0 on CONNECT01 syncs/,
+    );
+    expect(connectSyncMembersNote("CONNECT01", "2.2.8.0")).toMatch(
+      /^Connect Sync 2\.2\.8\.0 on CONNECT01 syncs/,
+    );
+    expect(connectSyncMembersNote("CONNECT01", "2.1.20.0")).toMatch(
+      /^WARNING: Connect Sync 2\.1\.20\.0 on CONNECT01 is older than 2\.2\.8\.0/,
     );
   });
 
