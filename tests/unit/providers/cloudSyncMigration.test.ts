@@ -58,7 +58,7 @@ async function legacyLab(): Promise<Written[]> {
   return groups;
 }
 
-const KEEP = () => ({ cnMapping: "keepConnectNames", targetOu: lab.ou });
+const KEEP = () => ({ naming: "connect", targetOu: lab.ou });
 
 async function inputsOf(
   step: MigrationStep,
@@ -82,7 +82,6 @@ async function run(
 const SETTINGS: Partial<Record<MigrationStep, Record<string, unknown>>> = {
   plan: { cloudSync: KEEP, confirmDisableGroupWritebackV2: true },
   disableGroupWritebackV2: { confirmDisableGroupWritebackV2: true },
-  cloudSync: { cloudSync: KEEP },
 };
 
 function settingsOf(step: MigrationStep): Record<string, unknown> {
@@ -107,8 +106,8 @@ test("a migration declared without the name-keeping mapping and the target OU is
   expect(refused).toContain("would MOVE 5 written-back security groups");
   const security = before.filter((group) => group.groupCategory === "Security");
   for (const group of security) expect(refused).toContain(group.dn);
-  expect(refused).toContain("Set entra-writeback:cloudSyncMigration.cloudSync.cnMapping to keepConnectNames");
-  expect(refused).toContain(`Set entra-writeback:cloudSyncMigration.cloudSync.targetOu to ${lab.ou}`);
+  expect(refused).toContain("Set entra-writeback:cloudSync.naming to connect");
+  expect(refused).toContain(`Set entra-writeback:cloudSync.targetOu to ${lab.ou}`);
   // Nothing but reads.
   expect(lab.operations().filter((operation) => !/^(get|list)/.test(operation))).toEqual([]);
 
