@@ -42,7 +42,12 @@ export function configureProviders(raw: Record<string, string | undefined>): voi
   // The engine configures each provider shell text once; a shell stored by an older version passes no Graph
   // keys, so it keeps the Graph settings another shell of the same process was given.
   const keepGraph = raw.graph === undefined && raw.graphClientSecret === undefined;
-  if (!keepGraph && graph) {
+  // Each shell is configured when the engine first needs it, possibly while another resource's Graph request is
+  // under way on the client: the same settings keep that client (closing it fails the request, UND_ERR_DESTROYED).
+  const sameGraph =
+    JSON.stringify([parsed.data.graph, parsed.data.graphClientSecret]) ===
+    JSON.stringify([settings.graph, settings.graphClientSecret]);
+  if (!keepGraph && !sameGraph && graph) {
     void graph.close();
     graph = undefined;
   }

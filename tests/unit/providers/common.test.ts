@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { checkInputs, UNKNOWN } from "../../../providers/common/checkInputs";
 import { diffByKeys } from "../../../providers/common/diff";
+import { closeClients, configureProviders, graphClient } from "../../../providers/common/connection";
 import {
   domainRootOf,
   escapeDnValue,
@@ -110,4 +111,19 @@ describe("provider settings (configure)", () => {
     expect(() => configureProviders({ callTimeoutSeconds: "45", password: "123456" })).not.toThrow();
     expect(() => configureProviders({ callTimeoutSeconds: undefined, password: undefined })).not.toThrow();
   });
+});
+
+test("a provider configured again with the same Graph settings keeps the Graph client; other settings replace it", async () => {
+  const graphSettings = (clientId: string) => ({
+    graph: JSON.stringify({ tenantId: "contoso.onmicrosoft.com", clientId }),
+    graphClientSecret: "not-a-real-secret",
+  });
+  configureProviders(graphSettings("0b6a8f4e-2a6b-4c1d-9f4e-3c2b1a0d9e8f"));
+  const first = graphClient("test");
+  // Another shell of the same process, configured while the first one's request may be under way.
+  configureProviders(graphSettings("0b6a8f4e-2a6b-4c1d-9f4e-3c2b1a0d9e8f"));
+  expect(graphClient("test")).toBe(first);
+  configureProviders(graphSettings("1c7b9f5f-3b7c-4d2e-8f3d-4d3c2b1e0f9a"));
+  expect(graphClient("test")).not.toBe(first);
+  await closeClients();
 });
