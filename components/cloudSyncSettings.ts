@@ -36,8 +36,8 @@ export const cloudSyncSettingsObject = z.strictObject({
   naming: z.enum(["cloudSync", "connect"]).default("cloudSync"),
   /** The sAMAccountName mapping expression; null: unmapped (AD gives new groups random names). */
   samAccountName: z.string().min(1).nullable().default(null),
-  /** The selected security groups, by object id. */
-  groupIds: cloudSyncScopeInputs.shape.groupIds,
+  /** The selected security groups, by object id (none: nothing is provisioned). */
+  groupIds: cloudSyncScopeInputs.shape.groupIds.default([]),
   deleteThreshold: configuration.deleteThreshold,
   deleteThresholdEnabled: configuration.deleteThresholdEnabled,
   notifications: configuration.notifications,

@@ -1,6 +1,7 @@
 // What the Cloud Sync providers share: the synchronization API on the provider process's Graph client, and Graph's
 // permission refusals turned into one line naming the permission to grant.
-import { GraphAuthenticationError, GraphRequestError, SynchronizationApi } from "../../graph";
+import { GraphRequestError, SynchronizationApi } from "../../graph";
+import { UNKNOWN } from "../common/checkInputs";
 import { graphClient } from "../common/connection";
 
 /** The application permission each kind of call needs (Microsoft Graph, with admin consent). */
@@ -15,13 +16,22 @@ export function permissionFor(url: string): string {
   return "Application.Read.All";
 }
 
+/** What Cloud Sync as a whole needs, so that one grant after the first refusal is enough. */
+export const CLOUD_SYNC_PERMISSIONS = [
+  "Application.ReadWrite.All",
+  "Synchronization.ReadWrite.All",
+  "AppRoleAssignment.ReadWrite.All",
+  "Group.Read.All",
+] as const;
+
 /** 401 and 403 from Graph: one line naming the permission; other errors keep their message, prefixed. */
 export function explained(error: unknown, doing: string): unknown {
   if (error instanceof GraphRequestError && (error.status === 401 || error.status === 403)) {
     return new Error(
       `${doing}: Microsoft Graph refused ${error.method} ${error.url.split("?")[0]} with ${error.status} ${error.code}. ` +
-        `The app (entra-writeback:graph.clientId) needs the application permission ${permissionFor(error.url)} with ` +
-        "admin consent: grant it in the app registration (API permissions, Microsoft Graph, Application), then run again.",
+        `The app (entra-writeback:graph.clientId) needs the application permission ${permissionFor(error.url)} for ` +
+        `this call, and Cloud Sync needs ${CLOUD_SYNC_PERMISSIONS.join(", ")}: grant them with admin consent in the ` +
+        "app registration (API permissions, Microsoft Graph, Application), then run again.",
       { cause: error },
     );
   }
@@ -29,8 +39,6 @@ export function explained(error: unknown, doing: string): unknown {
     if (error.message.startsWith(doing)) return error;
     return new Error(`${doing}: ${error.message}`, { cause: error });
   }
-  if (error instanceof GraphAuthenticationError)
-    return new Error(`${doing}: ${error.message}`, { cause: error });
   return error;
 }
 
@@ -50,4 +58,20 @@ export async function withSync<T>(
 /** The Graph endpoint this process talks to (for the scope's app role, which differs per cloud). */
 export function graphEndpointOf(kind: string): string {
   return graphClient(kind).connection.graphEndpoint;
+}
+
+/**
+ * The inputs for diff with the configuration's ids taken as unchanged while they are unknown. The engine does not
+ * know a dynamic resource's outputs while it plans an update of it (the Node dynamic provider host drops `stables`),
+ * so a change to the configuration's secrets would otherwise plan the mappings, scope and job as replacements. The
+ * update keeps the ids; when they do change (the job was recreated), `pulumi up` compares the real ids.
+ */
+export function withKnownIds(
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+  keys: readonly string[] = ["servicePrincipalId", "jobId"],
+): Record<string, unknown> {
+  const known = { ...news };
+  for (const key of keys) if (known[key] === UNKNOWN && key in olds) known[key] = olds[key];
+  return known;
 }

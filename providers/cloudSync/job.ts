@@ -5,7 +5,7 @@ import { isNotFound, type SynchronizationApi, type SynchronizationJob } from "..
 import type { ProviderImplementation } from "../common/defineResource";
 import { diffByKeys } from "../common/diff";
 import { progressFor } from "../common/progress";
-import { withSync } from "./graph";
+import { withKnownIds, withSync } from "./graph";
 import { cloudSyncJob, type CloudSyncJobInputs, type CloudSyncJobOutputs } from "./schema";
 import { groupObjectMapping } from "./schemaMappings";
 
@@ -118,19 +118,34 @@ async function ensure(raw: unknown, olds?: CloudSyncJobOutputs): Promise<CloudSy
 
 const noted = new Set<string>();
 
+/** The live status of a stored job; the stored values when Graph cannot be asked (the read reports that). */
+async function liveOrStored(stored: CloudSyncJobOutputs): Promise<Partial<LiveStatus>> {
+  if (!stored.servicePrincipalId || !stored.jobId) return {};
+  try {
+    return liveStatus(
+      await withSync(KIND, "reading the job", (sync) => sync.job(stored.servicePrincipalId, stored.jobId)),
+    );
+  } catch {
+    return {};
+  }
+}
+
 export const cloudSyncJobProvider: ProviderImplementation = {
   async check(_olds, news) {
     return cloudSyncJob.check(news);
   },
 
-  async diff(_id, olds, news) {
+  async diff(_id, stored, news) {
+    // The job's live state, read in every diff (as SchedulerState reads the scheduler): a job paused by hand or
+    // quarantined shows in a plain preview and up too, not only after a refresh.
+    const olds = { ...stored, ...(await liveOrStored(stored as CloudSyncJobOutputs)) };
     // A held-deletes quarantine is said in the preview too, once per run.
     for (const line of (olds.needsAttention as string[] | undefined) ?? []) {
       if (noted.has(line)) continue;
       noted.add(line);
       progress(line);
     }
-    return diffByKeys(olds, news, { replaceKeys: ["servicePrincipalId", "jobId"] });
+    return diffByKeys(olds, withKnownIds(olds, news), { replaceKeys: ["servicePrincipalId", "jobId"] });
   },
 
   async create(raw) {

@@ -5,7 +5,7 @@ import { isNotFound } from "../../graph";
 import { UNKNOWN } from "../common/checkInputs";
 import type { ProviderImplementation } from "../common/defineResource";
 import { progressFor } from "../common/progress";
-import { withSync } from "./graph";
+import { withKnownIds, withSync } from "./graph";
 import { cloudSyncMappings, type CloudSyncMappingsInputs, type CloudSyncMappingsOutputs } from "./schema";
 import { applyManaged, describe, type ManagedMappings, readManaged } from "./schemaMappings";
 
@@ -45,7 +45,8 @@ export const cloudSyncMappingsProvider: ProviderImplementation = {
     return cloudSyncMappings.check(news);
   },
 
-  async diff(_id, olds, news) {
+  async diff(_id, olds, planned) {
+    const news = withKnownIds(olds, planned);
     const replaces = ["servicePrincipalId", "jobId"].filter(
       (key) => news[key] === UNKNOWN || news[key] !== olds[key],
     );

@@ -5,7 +5,7 @@ import type { ProviderImplementation } from "../common/defineResource";
 import { diffByKeys } from "../common/diff";
 import { progressFor } from "../common/progress";
 import { cloudOfGraphEndpoint, SCOPE_APP_ROLE_IDS } from "../../domain/cloudSync";
-import { graphEndpointOf, withSync } from "./graph";
+import { graphEndpointOf, withKnownIds, withSync } from "./graph";
 import { cloudSyncScope, type CloudSyncScopeOutputs } from "./schema";
 import { checkScopeGroups } from "./scopeChecks";
 
@@ -58,7 +58,7 @@ export const cloudSyncScopeProvider: ProviderImplementation = {
   },
 
   async diff(_id, olds, news) {
-    return diffByKeys(olds, news, { replaceKeys: ["servicePrincipalId"] });
+    return diffByKeys(olds, withKnownIds(olds, news), { replaceKeys: ["servicePrincipalId"] });
   },
 
   async create(raw) {

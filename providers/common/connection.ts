@@ -42,8 +42,8 @@ export function configureProviders(raw: Record<string, string | undefined>): voi
   // The engine configures each provider shell text once; a shell stored by an older version passes no Graph
   // keys, so it keeps the Graph settings another shell of the same process was given.
   const keepGraph = raw.graph === undefined && raw.graphClientSecret === undefined;
-  // Each shell is configured when the engine first needs it, possibly while another resource's Graph request is
-  // under way on the client: the same settings keep that client (closing it fails the request, UND_ERR_DESTROYED).
+  // Every resource type's shell configures the process once, possibly while another type's Graph calls are in
+  // flight: the client is replaced only when the Graph settings differ (closing it would cut those calls).
   const sameGraph =
     JSON.stringify([parsed.data.graph, parsed.data.graphClientSecret]) ===
     JSON.stringify([settings.graph, settings.graphClientSecret]);

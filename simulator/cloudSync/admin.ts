@@ -7,7 +7,22 @@ import { OperationError } from "../../contract/errors";
 import { dnKey, escapeDnValue } from "../../domain/dn";
 import type { CloudGroup, SimState } from "../model";
 import { type Transaction, withState } from "../transaction";
-import { DEFAULT_AGENT_VERSION, GROUP_PROVISIONING_TEMPLATE_ID } from "./defaults";
+import {
+  assignGroup,
+  ConfigurationError,
+  createJob,
+  instantiateTemplate,
+  pauseJob,
+  replaceSchema,
+  replaceSecrets,
+  restartJob,
+  startJob,
+} from "./configuration";
+import {
+  CLOUD_SYNC_APPLICATION_TEMPLATE_ID,
+  DEFAULT_AGENT_VERSION,
+  GROUP_PROVISIONING_TEMPLATE_ID,
+} from "./defaults";
 import {
   CLOUD_SYNC_JOURNAL_SERVER,
   deleteThreshold,
@@ -18,7 +33,7 @@ import {
   scopeMode,
   secretDomain,
 } from "./engine";
-import type { CloudSyncState, CloudUser, CycleReport, ServicePrincipal } from "./model";
+import type { CloudSyncState, CloudUser, CycleReport, ServicePrincipal, SynchronizationJob } from "./model";
 
 /** Runs fn in one transaction, journaled as operation `action` (server "cloudsync"); OperationErrors are journaled and rethrown. */
 export async function runCloudSyncAction<T>(
@@ -153,7 +168,7 @@ export function seedCloudSyncGroups(tx: Transaction, input: SeedInput): SeededGr
       members,
     };
     tx.state.tenant.groups.push(group);
-    if (sp) assignGroup(cloudSync, sp, group.objectId, tx.nowMs);
+    if (sp) assignGroup(cloudSync, sp, group.objectId, scopeAppRoleId(cloudSync), tx.nowMs);
     seeded.push({ objectId: group.objectId, displayName: group.displayName, members, onPremisesMembers });
   }
   return seeded;
@@ -193,22 +208,223 @@ function findServicePrincipalByName(cloudSync: CloudSyncState, nameOrId: string)
   return sp;
 }
 
-function assignGroup(cloudSync: CloudSyncState, sp: ServicePrincipal, groupId: string, nowMs: number): void {
-  const appRoleId = scopeAppRoleId(cloudSync);
-  if (
-    cloudSync.appRoleAssignments.some(
-      (each) => each.resourceId === sp.objectId && each.principalId === groupId,
-    )
-  )
-    return;
-  cloudSync.appRoleAssignments.push({
-    id: crypto.randomBytes(32).toString("base64url").slice(0, 43),
-    appRoleId,
-    principalId: groupId,
-    principalType: "Group",
-    resourceId: sp.objectId,
-    createdDateTime: new Date(nowMs).toISOString(),
-  });
+/** A mapping source: a constant, a source attribute, or an expression (docs/simulator.md, "The default schema"). */
+export type MappingInput = { constant: string } | { attribute: string } | { expression: string };
+
+function mappingSource(input: MappingInput): {
+  expression: string;
+  name: string;
+  parameters: unknown[];
+  type: string;
+} {
+  if ("constant" in input)
+    return {
+      expression: JSON.stringify(input.constant),
+      name: input.constant,
+      parameters: [],
+      type: "Constant",
+    };
+  if ("attribute" in input)
+    return { expression: `[${input.attribute}]`, name: input.attribute, parameters: [], type: "Attribute" };
+  const name = /^\s*([A-Za-z]+)/.exec(input.expression)?.[1] ?? "";
+  return { expression: input.expression, name, parameters: [], type: "Function" };
+}
+
+function translate<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof ConfigurationError)
+      throw new OperationError(
+        "cloudsync",
+        error.kind === "not-found" ? "NotFound" : "Refused",
+        error.message,
+      );
+    throw error;
+  }
+}
+
+/** The group provisioning job of a configuration. */
+function groupJob(sp: ServicePrincipal): SynchronizationJob {
+  const job = sp.jobs.find((candidate) => candidate.templateId === GROUP_PROVISIONING_TEMPLATE_ID);
+  if (!job)
+    throw new OperationError(
+      "cloudsync",
+      "NotFound",
+      `${sp.displayName} has no ${GROUP_PROVISIONING_TEMPLATE_ID} job`,
+    );
+  return job;
+}
+
+/** Sets (or with null removes) the mapping to one target attribute of a configuration's job, as a schema PUT would. */
+export function setCloudSyncMapping(
+  tx: Transaction,
+  servicePrincipal: string,
+  targetAttributeName: string,
+  source: MappingInput | null,
+): void {
+  const cloudSync = ensureCloudSync(tx.state);
+  const job = groupJob(findServicePrincipalByName(cloudSync, servicePrincipal));
+  const schema = structuredClone(job.schema);
+  const mapping = groupObjectMapping(schema);
+  if (!mapping) throw refused("the job's schema has no Group to group mapping");
+  const others = mapping.attributeMappings.filter(
+    (each) => each.targetAttributeName.toLowerCase() !== targetAttributeName.toLowerCase(),
+  );
+  mapping.attributeMappings =
+    source === null
+      ? others
+      : [
+          ...others,
+          {
+            defaultValue: null,
+            exportMissingReferences: false,
+            flowBehavior: "FlowWhenChanged",
+            flowType: "Always",
+            matchingPriority: 0,
+            targetAttributeName,
+            source: mappingSource(source),
+          },
+        ];
+  translate(() => replaceSchema(cloudSync, job, schema, tx.nowMs));
+}
+
+export interface ConfigurationInput {
+  /** The service principal's name; the portal uses the AD domain. Default: the simulated domain. */
+  displayName?: string;
+  templateId?: string;
+  /** The Domain secret; default the simulated domain. null: no Domain secret. */
+  domain?: string | null;
+  /** The delete threshold (SyncNotificationSettings); null disables it; absent: no secret (default 500). */
+  deleteThreshold?: number | null;
+  /** "All security groups" (secret SyncAll = true). */
+  syncAll?: boolean;
+  parentDistinguishedName?: MappingInput;
+  cn?: MappingInput;
+  sAMAccountName?: MappingInput;
+  /** Groups to put in scope (objectIds). */
+  assign?: readonly string[];
+  /** Start the job (its first cycle is then due at once). */
+  start?: boolean;
+}
+
+/** What a provider does through Graph, in one step for tests: SP, job, secrets, mappings, scope, start. */
+export function createCloudSyncConfiguration(
+  tx: Transaction,
+  input: ConfigurationInput = {},
+): { servicePrincipalId: string; jobId: string; ruleId: string } {
+  const cloudSync = ensureCloudSync(tx.state);
+  const displayName = input.displayName ?? tx.state.domain.dnsName;
+  const sp = translate(() =>
+    instantiateTemplate(
+      cloudSync,
+      input.templateId ?? CLOUD_SYNC_APPLICATION_TEMPLATE_ID,
+      displayName,
+      tx.nowMs,
+    ),
+  );
+  sp.visibleAtWallMs = 0;
+  const tenantId = tx.state.graph?.tenantId ?? "00000000-0000-0000-0000-000000000000";
+  const job = translate(() =>
+    createJob(cloudSync, sp, GROUP_PROVISIONING_TEMPLATE_ID, tenantId, tx.state.domain.rootDn),
+  );
+  delete job.visibleAtWallMs;
+  const domain = input.domain === undefined ? tx.state.domain.dnsName : input.domain;
+  const secrets = [
+    ...(domain !== null ? [{ key: "Domain", value: JSON.stringify({ domain }) }] : []),
+    ...(input.deleteThreshold !== undefined
+      ? [
+          {
+            key: "SyncNotificationSettings",
+            value: JSON.stringify({
+              Enabled: false,
+              DeleteThresholdEnabled: input.deleteThreshold !== null,
+              ...(input.deleteThreshold !== null ? { DeleteThresholdValue: input.deleteThreshold } : {}),
+            }),
+          },
+        ]
+      : []),
+    ...(input.syncAll ? [{ key: "SyncAll", value: "true" }] : []),
+  ];
+  translate(() => replaceSecrets(cloudSync, sp, secrets, tx.nowMs));
+  for (const [target, source] of [
+    ["parentDistinguishedName", input.parentDistinguishedName],
+    ["cn", input.cn],
+    ["sAMAccountName", input.sAMAccountName],
+  ] as const)
+    if (source !== undefined) setCloudSyncMapping(tx, sp.objectId, target, source);
+  for (const groupId of input.assign ?? [])
+    translate(() => assignGroup(cloudSync, sp, groupId, scopeAppRoleId(cloudSync), tx.nowMs));
+  if (input.start) startJob(cloudSync, job, tx.nowMs);
+  return {
+    servicePrincipalId: sp.objectId,
+    jobId: job.id,
+    ruleId: job.schema.synchronizationRules[0]?.id ?? "",
+  };
+}
+
+/** start, pause or restart (with a resetScope such as ForceDeletes) a configuration's job, as the Graph calls do. */
+export function controlCloudSyncJob(
+  tx: Transaction,
+  servicePrincipal: string,
+  action: "start" | "pause" | "restart",
+  resetScope = "",
+): SynchronizationJob {
+  const cloudSync = ensureCloudSync(tx.state);
+  const job = groupJob(findServicePrincipalByName(cloudSync, servicePrincipal));
+  if (action === "start") startJob(cloudSync, job, tx.nowMs);
+  else if (action === "pause") pauseJob(job);
+  else translate(() => restartJob(cloudSync, job, resetScope, tx.nowMs));
+  return job;
+}
+
+/** Puts groups in (or out of) a configuration's scope, as appRoleAssignedTo POST and DELETE do. */
+export function setCloudSyncScope(
+  tx: Transaction,
+  servicePrincipal: string,
+  change: { add?: readonly string[]; remove?: readonly string[] },
+): void {
+  const cloudSync = ensureCloudSync(tx.state);
+  const sp = findServicePrincipalByName(cloudSync, servicePrincipal);
+  for (const groupId of change.add ?? [])
+    translate(() => assignGroup(cloudSync, sp, groupId, scopeAppRoleId(cloudSync), tx.nowMs));
+  const removed = new Set((change.remove ?? []).map((id) => id.toLowerCase()));
+  cloudSync.appRoleAssignments = cloudSync.appRoleAssignments.filter(
+    (each) => !(each.resourceId === sp.objectId && removed.has(each.principalId)),
+  );
+}
+
+/**
+ * Changes the delete threshold in SyncNotificationSettings (null disables it), keeping every other secret and
+ * setting: what an admin does in the portal, and the drift "the delete threshold raised".
+ */
+export function setCloudSyncDeleteThreshold(
+  tx: Transaction,
+  servicePrincipal: string,
+  threshold: number | null,
+): void {
+  if (threshold !== null && !(Number.isInteger(threshold) && threshold > 0))
+    throw refused(`the delete threshold must be a positive integer, got ${threshold}`);
+  const cloudSync = ensureCloudSync(tx.state);
+  const sp = findServicePrincipalByName(cloudSync, servicePrincipal);
+  const current = sp.secrets.find((secret) => secret.key.toLowerCase() === "syncnotificationsettings");
+  let settings: Record<string, unknown> = {};
+  try {
+    settings = current ? (JSON.parse(current.value) as Record<string, unknown>) : {};
+  } catch {
+    settings = {};
+  }
+  settings.DeleteThresholdEnabled = threshold !== null;
+  if (threshold !== null) settings.DeleteThresholdValue = threshold;
+  const others = sp.secrets.filter((secret) => secret !== current);
+  translate(() =>
+    replaceSecrets(
+      cloudSync,
+      sp,
+      [...others, { key: "SyncNotificationSettings", value: JSON.stringify(settings) }],
+      tx.nowMs,
+    ),
+  );
 }
 
 /**
@@ -286,6 +502,7 @@ export function setProvisioningAgent(
 }
 
 export const cloudSyncSettingsInputSchema = z.strictObject({
+  startDelaySeconds: z.number().nonnegative().optional(),
   replicationDelaySeconds: z.number().nonnegative().max(600).optional(),
   intervalSeconds: z.number().int().positive().optional(),
   cloud: z

@@ -30,6 +30,8 @@ export const GROUP_SCOPE_APP_ROLE_IDS = {
 
 /** Cloud Sync's schedule interval (the documented job shows PT40M). */
 export const CLOUD_SYNC_INTERVAL_SECONDS = 40 * 60;
+/** GUESSED: how soon after start (or a change to an active job) the service runs a cycle. */
+export const CLOUD_SYNC_START_DELAY_SECONDS = 10;
 /** Microsoft's delete threshold default: enabled, 500 ("the maximum number of deletes allowed is 499 in each execution"). */
 export const DEFAULT_DELETE_THRESHOLD = 500;
 /** Groups with more members than this are not supported. */
@@ -56,7 +58,12 @@ export const MATCHING_EXPRESSION = 'Append("Group_", [objectId])';
 /** The Cloud Sync section of a state that has none yet. */
 export function newCloudSyncState(domainDnsName: string): CloudSyncState {
   return {
-    settings: { intervalSeconds: CLOUD_SYNC_INTERVAL_SECONDS, replicationDelaySeconds: 0, cloud: "Public" },
+    settings: {
+      intervalSeconds: CLOUD_SYNC_INTERVAL_SECONDS,
+      startDelaySeconds: CLOUD_SYNC_START_DELAY_SECONDS,
+      replicationDelaySeconds: 0,
+      cloud: "Public",
+    },
     applicationTemplates: [
       {
         id: CLOUD_SYNC_APPLICATION_TEMPLATE_ID,

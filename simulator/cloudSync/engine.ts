@@ -18,7 +18,7 @@ import {
   MAX_GROUP_MEMBERS,
   newCloudSyncState,
 } from "./defaults";
-import { compileMapping, ExpressionError, type SourceValues } from "./expressions";
+import { compileMapping, compileScope, ExpressionError, type SourceValues } from "./expressions";
 import type {
   CloudSyncState,
   CycleReport,
@@ -65,7 +65,10 @@ export const EVALUATED_ATTRIBUTES = [
   "displayName",
 ] as const;
 type Evaluated = (typeof EVALUATED_ATTRIBUTES)[number];
-export type CompiledMappings = Partial<Record<Evaluated, (values: SourceValues) => string | null>>;
+export type CompiledMappings = Partial<Record<Evaluated, (values: SourceValues) => string | null>> & {
+  /** The scoping filter; absent: every group in scope passes. */
+  scope?: (values: SourceValues) => boolean;
+};
 
 /** The group object mapping of a schema (source Group, target group). */
 export function groupObjectMapping(schema: SynchronizationSchema) {
@@ -111,6 +114,8 @@ export function compileSchema(schema: SynchronizationSchema): CompiledMappings {
       throw error;
     }
   }
+  const scope = compileScope(mapping.scope);
+  if (scope) compiled.scope = scope;
   if (!compiled.cn) throw new ExpressionError("the schema maps nothing to cn");
   if (!compiled.parentDistinguishedName)
     throw new ExpressionError("the schema maps nothing to parentDistinguishedName");
@@ -316,9 +321,9 @@ function provisionGroup(ctx: CycleContext, group: CloudGroup): GroupOutcome {
     displayName: displayName ?? before.displayName,
     groupCategory: "Security",
     groupScope: "Universal",
-    description,
+    // An absent description stays absent (no value to write); the object's identity (objectGuid) is never touched.
+    ...(description !== null || (before.description ?? null) !== null ? { description } : {}),
     ...(mappedSam !== null ? { samAccountName: mappedSam } : {}),
-    objectGuid: before.objectGuid ?? crypto.randomUUID(),
   };
   const changed = moved || JSON.stringify(next) !== JSON.stringify(before);
   if (moved) {
@@ -446,6 +451,7 @@ export function scopedGroups(
   state: SimState,
   cloudSync: CloudSyncState,
   sp: ServicePrincipal,
+  scopeFilter?: (values: SourceValues) => boolean,
 ): { inScope: CloudGroup[]; skipped: CycleReport["skipped"] } {
   const roleId = scopeAppRoleId(cloudSync);
   const assigned = new Set(
@@ -459,6 +465,7 @@ export function scopedGroups(
   for (const group of eachCloudGroup(state.tenant)) {
     if (group.deleted !== "none") continue;
     if (!all && !assigned.has(group.objectId)) continue;
+    if (scopeFilter && !scopeFilter(sourceValues(group))) continue;
     const reason = refusalReason(group);
     if (reason === null) inScope.push(group);
     // In "all security groups" mode the default scoping clause filters the others out silently.
@@ -544,7 +551,7 @@ export function runJobCycle(
     mappings,
     index: () => (directory ??= indexDirectory(state)),
   };
-  const { inScope, skipped } = scopedGroups(state, cloudSync, sp);
+  const { inScope, skipped } = scopedGroups(state, cloudSync, sp, mappings.scope);
   report.skipped = skipped;
 
   // Deletes: groups this job provisioned whose cloud group is hard-deleted (or gone). Soft-deleted groups and
@@ -662,13 +669,22 @@ export function provisionOnDemand(
   step("Import", "Success", `Retrieved ${group.displayName} from Microsoft Entra ID`, {
     objectId: group.objectId,
   });
-  const { inScope, skipped } = scopedGroups(state, cloudSync, sp);
+  let mappings: CompiledMappings;
+  try {
+    mappings = compileSchema(job.schema);
+  } catch (error) {
+    step("Scoping", "Failure", (error as Error).message);
+    return { result: "Failure", steps };
+  }
+  const { inScope, skipped } = scopedGroups(state, cloudSync, sp, mappings.scope);
   const refused = skipped.find((each) => each.objectId === group.objectId);
   if (!inScope.some((each) => each.objectId === group.objectId)) {
     step(
       "Scoping",
       "Skipped",
-      refused ? refused.reason : "the group is not in scope: it is not assigned to the configuration",
+      refused
+        ? refused.reason
+        : "the group is not in scope: it is not assigned to the configuration, or the scoping filter excludes it",
       { reason: refused ? "NotSupported" : "NotEffectivelyEntitled" },
     );
     return { result: "Skipped", steps };
@@ -677,13 +693,6 @@ export function provisionOnDemand(
   const problem = prerequisiteProblem(state, cloudSync, sp);
   if (problem !== null) {
     step("Export", "Failure", problem);
-    return { result: "Failure", steps };
-  }
-  let mappings: CompiledMappings;
-  try {
-    mappings = compileSchema(job.schema);
-  } catch (error) {
-    step("Export", "Failure", (error as Error).message);
     return { result: "Failure", steps };
   }
   let directory: DirectoryIndex | null = null;

@@ -231,3 +231,96 @@ export function compileMapping(source: MappingSourceInput): (values: SourceValue
     `the simulator does not model mapping sources of type ${JSON.stringify(source.type ?? "")} (Constant, Attribute or Function)`,
   );
 }
+
+/**
+ * A scoping filter (the object mapping's `scope`, Graph's filter resource): `groups` of clauses, clauses ANDed within
+ * a group and groups ORed; each clause {operatorName, sourceOperandName, targetOperand: {values}}. Operators as the
+ * portal names them (EQUALS, NOT EQUALS, IS TRUE, IS FALSE, IS NULL, IS NOT NULL, REGEX MATCH, NOT REGEX MATCH,
+ * GREATER_THAN, GREATER_THAN_OR_EQUALS), spelled with spaces, underscores or neither, any case (the exact JSON
+ * tokens are UNVERIFIED). Returns null for no filter (every group passes).
+ */
+export function compileScope(scope: unknown): ((values: SourceValues) => boolean) | null {
+  if (scope === null || scope === undefined) return null;
+  if (typeof scope !== "object" || Array.isArray(scope))
+    throw new ExpressionError("the scoping filter must be an object with groups of clauses");
+  const groups = (scope as { groups?: unknown }).groups;
+  if (groups === undefined || (Array.isArray(groups) && groups.length === 0)) return null;
+  if (!Array.isArray(groups)) throw new ExpressionError("the scoping filter's groups must be an array");
+  const compiled = groups.map((group: unknown) => {
+    const clauses = (group as { clauses?: unknown } | null)?.clauses;
+    if (!Array.isArray(clauses))
+      throw new ExpressionError("each scoping filter group needs an array of clauses");
+    return clauses.map((clause: unknown) => compileClause(clause));
+  });
+  return (values) => compiled.some((clauses) => clauses.every((clause) => clause(values)));
+}
+
+function compileClause(raw: unknown): (values: SourceValues) => boolean {
+  const clause = (raw ?? {}) as {
+    operatorName?: unknown;
+    sourceOperandName?: unknown;
+    targetOperand?: unknown;
+  };
+  const operator = String(clause.operatorName ?? "")
+    .toUpperCase()
+    .replace(/[\s_]/g, "");
+  const name = SOURCE_ATTRIBUTES.find(
+    (candidate) => candidate.toLowerCase() === String(clause.sourceOperandName ?? "").toLowerCase(),
+  );
+  if (!name) {
+    throw new ExpressionError(
+      `the scoping filter reads ${JSON.stringify(clause.sourceOperandName ?? "")}, which the simulator does not model (it models ${SOURCE_ATTRIBUTES.join(", ")})`,
+    );
+  }
+  const values = (clause.targetOperand as { values?: unknown } | null | undefined)?.values;
+  const target = Array.isArray(values) && typeof values[0] === "string" ? values[0] : null;
+  const needTarget = (): string => {
+    if (target === null)
+      throw new ExpressionError(
+        `the scoping clause ${String(clause.operatorName)} on ${name} needs targetOperand.values`,
+      );
+    return target;
+  };
+  switch (operator) {
+    case "EQUALS": {
+      const wanted = needTarget();
+      return (v) => v[name] === wanted;
+    }
+    case "NOTEQUALS": {
+      const wanted = needTarget();
+      return (v) => v[name] !== wanted;
+    }
+    case "ISTRUE":
+      return (v) => v[name]?.toLowerCase() === "true";
+    case "ISFALSE":
+      return (v) => v[name]?.toLowerCase() !== "true";
+    case "ISNULL":
+      return (v) => v[name] === null || v[name] === "";
+    case "ISNOTNULL":
+      return (v) => v[name] !== null && v[name] !== "";
+    case "REGEXMATCH":
+    case "NOTREGEXMATCH": {
+      let pattern: RegExp;
+      try {
+        pattern = new RegExp(needTarget());
+      } catch {
+        throw new ExpressionError(`the scoping clause on ${name} has an invalid regular expression`);
+      }
+      const negate = operator === "NOTREGEXMATCH";
+      return (v) => pattern.test(v[name] ?? "") !== negate;
+    }
+    case "GREATERTHAN":
+    case "GREATERTHANOREQUALS": {
+      const bound = Number(needTarget());
+      const inclusive = operator === "GREATERTHANOREQUALS";
+      return (v) => {
+        const value = Number(v[name]);
+        return inclusive ? value >= bound : value > bound;
+      };
+    }
+    default:
+      throw new ExpressionError(
+        `the simulator does not model the scoping operator ${JSON.stringify(clause.operatorName ?? "")} (EQUALS, NOT EQUALS, IS TRUE, IS FALSE, IS NULL, IS NOT NULL, REGEX MATCH, NOT REGEX MATCH, GREATER_THAN, GREATER_THAN_OR_EQUALS)`,
+      );
+  }
+}

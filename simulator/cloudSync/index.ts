@@ -1,6 +1,13 @@
 // Cloud Sync group provisioning in the simulator (docs/simulator.md, "Cloud Sync"): what tests and tools use.
 export {
   addCloudUser,
+  type ConfigurationInput,
+  controlCloudSyncJob,
+  createCloudSyncConfiguration,
+  type MappingInput,
+  setCloudSyncDeleteThreshold,
+  setCloudSyncMapping,
+  setCloudSyncScope,
   agentInputSchema,
   cloudSyncSettingsInputSchema,
   type CloudSyncJobSummary,

@@ -159,6 +159,8 @@ export const synchronizationJobSchema = z.strictObject({
   provisioned: z.record(z.string(), z.string()),
   /** Simulator: the last cycle's report. */
   lastCycle: cycleReportSchema.nullable(),
+  /** Simulator: wall-clock time from which reads find the job (replication delay); absent: at once. */
+  visibleAtWallMs: z.number().optional(),
 });
 export type SynchronizationJob = z.infer<typeof synchronizationJobSchema>;
 
@@ -214,6 +216,8 @@ export const cloudSyncSchema = z.strictObject({
   settings: z.strictObject({
     /** Cloud Sync's cycle interval, in seconds (PT40M). */
     intervalSeconds: z.number().int().positive(),
+    /** How long after start (or a schema, secrets or restart change of an active job) its next cycle runs. */
+    startDelaySeconds: z.number().nonnegative(),
     /** How long (wall clock) a new service principal stays invisible to reads: directory replication. */
     replicationDelaySeconds: z.number().nonnegative(),
     /** The cloud whose appRoleId the service principal defines (the simulator is the public cloud). */

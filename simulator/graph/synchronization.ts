@@ -3,29 +3,31 @@
 // the delegated-only agent APIs. Each handler validates before it changes anything (docs/simulator.md, "Cloud Sync").
 import * as crypto from "node:crypto";
 import { z } from "zod";
-import { currentTimeMs, toIso } from "../clock";
+import { currentTimeMs } from "../clock";
 import {
   GROUP_PROVISIONING_TEMPLATE_ID,
-  newGroupProvisioningJob,
   ON_DEMAND_CALLS_PER_WINDOW,
   ON_DEMAND_MAX_MEMBERS,
   ON_DEMAND_WINDOW_MS,
   defaultGroupProvisioningSchema,
 } from "../cloudSync/defaults";
+import { ensureCloudSync, provisionOnDemand, scopeAppRoleId, type RecordEvent } from "../cloudSync/engine";
 import {
-  compileSchema,
-  ensureCloudSync,
-  provisionOnDemand,
-  scopeAppRoleId,
-  type RecordEvent,
-} from "../cloudSync/engine";
-import { ExpressionError } from "../cloudSync/expressions";
+  assignGroup,
+  ConfigurationError,
+  createJob,
+  instantiateTemplate,
+  pauseJob,
+  replaceSchema,
+  replaceSecrets,
+  restartJob,
+  startJob,
+} from "../cloudSync/configuration";
 import {
   type AppRoleAssignment,
   type CloudSyncState,
   type ServicePrincipal,
   type SynchronizationJob,
-  synchronizationSchemaSchema,
 } from "../cloudSync/model";
 import type { CloudGroup, GraphTenant, SimState } from "../model";
 import { GraphHttpError } from "./errors";
@@ -113,6 +115,18 @@ export function takeCloudSyncEvents(
   return events;
 }
 
+/** Runs a configuration change, turning its refusal into the Graph error. */
+function configure<T>(fn: () => T, badRequestCode = "BadRequest"): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    if (error.kind === "not-found") throw resourceNotFound(error.message);
+    if (error.kind === "conflict") throw new GraphHttpError(409, "Conflict", error.message);
+    throw badRequest(error.message, badRequestCode);
+  }
+}
+
 // ---- views ----
 
 function appRoles(cloudSync: CloudSyncState): unknown[] {
@@ -154,7 +168,7 @@ function jobView(job: SynchronizationJob): Record<string, unknown> {
     id: job.id,
     templateId: job.templateId,
     schedule: job.schedule,
-    status: job.status,
+    status: { ...job.status, progress: [] },
     synchronizationJobSettings: [],
   };
 }
@@ -189,7 +203,7 @@ function findServicePrincipal(cloudSync: CloudSyncState, id: string): ServicePri
 
 function findJob(sp: ServicePrincipal, jobId: string): SynchronizationJob {
   const job = sp.jobs.find((candidate) => candidate.id.toLowerCase() === jobId.toLowerCase());
-  if (!job)
+  if (!job || (job.visibleAtWallMs ?? 0) > Date.now())
     throw new GraphHttpError(
       404,
       "NotFound",
@@ -264,29 +278,16 @@ function page(
 const instantiateBody = z.looseObject({ displayName: z.string().trim().min(1) });
 
 function instantiate(c: CloudSyncRequest, cloudSync: CloudSyncState, templateId: string): GraphResponse {
-  const template = cloudSync.applicationTemplates.find(
-    (candidate) => candidate.id === templateId.toLowerCase(),
-  );
-  if (!template) throw resourceNotFound(templateId);
+  if (!cloudSync.applicationTemplates.some((candidate) => candidate.id === templateId.toLowerCase()))
+    throw resourceNotFound(templateId);
   const body = parseJsonBody(c.request.body);
   c.ctx.body = body;
   const parsed = instantiateBody.safeParse(body);
   if (!parsed.success)
     throw badRequest("The request body must give the displayName of the application.", "BadRequest");
-  const now = currentTimeMs(c.state.clock);
-  const sp: ServicePrincipal = {
-    objectId: crypto.randomUUID(),
-    appId: crypto.randomUUID(),
-    applicationObjectId: crypto.randomUUID(),
-    displayName: parsed.data.displayName,
-    applicationTemplateId: template.id,
-    createdAt: toIso(now),
-    visibleAtWallMs: Date.now() + cloudSync.settings.replicationDelaySeconds * 1000,
-    secrets: [],
-    jobs: [],
-    onDemandCallsWallMs: [],
-  };
-  cloudSync.servicePrincipals.push(sp);
+  const sp = configure(() =>
+    instantiateTemplate(cloudSync, templateId, parsed.data.displayName, currentTimeMs(c.state.clock)),
+  );
   const id = (value: string): Record<string, string> =>
     c.version === "beta" ? { objectId: value, id: value } : { id: value };
   return {
@@ -296,7 +297,7 @@ function instantiate(c: CloudSyncRequest, cloudSync: CloudSyncState, templateId:
       application: {
         ...id(sp.applicationObjectId),
         appId: sp.appId,
-        applicationTemplateId: template.id,
+        applicationTemplateId: sp.applicationTemplateId,
         displayName: sp.displayName,
         createdDateTime: sp.createdAt,
       },
@@ -345,39 +346,14 @@ function deleteServicePrincipal(cloudSync: CloudSyncState, sp: ServicePrincipal)
   return { status: 204 };
 }
 
-function createJob(c: CloudSyncRequest, cloudSync: CloudSyncState, sp: ServicePrincipal): GraphResponse {
+function postJob(c: CloudSyncRequest, cloudSync: CloudSyncState, sp: ServicePrincipal): GraphResponse {
   const body = parseJsonBody(c.request.body);
   c.ctx.body = body;
   const parsed = z.looseObject({ templateId: z.string().min(1) }).safeParse(body);
   if (!parsed.success) throw badRequest("The request body must give templateId.", "BadRequest");
-  const template = cloudSync.applicationTemplates.find(
-    (candidate) => candidate.id === sp.applicationTemplateId,
+  const job = configure(() =>
+    createJob(cloudSync, sp, parsed.data.templateId, c.graph.tenantId, c.state.domain.rootDn),
   );
-  const offered = template?.synchronizationTemplates ?? [];
-  const templateId = offered.find(
-    (candidate) => candidate.toLowerCase() === parsed.data.templateId.toLowerCase(),
-  );
-  if (templateId === undefined) {
-    throw badRequest(
-      `The templateId '${parsed.data.templateId}' does not match any template of this service principal (${offered.join(", ")}).`,
-      "BadRequest",
-    );
-  }
-  if (templateId !== GROUP_PROVISIONING_TEMPLATE_ID) {
-    throw badRequest(
-      `entra-sim models only the ${GROUP_PROVISIONING_TEMPLATE_ID} job; '${templateId}' is a real template the simulator does not run.`,
-      "BadRequest",
-    );
-  }
-  if (sp.jobs.some((job) => job.templateId === templateId)) {
-    throw new GraphHttpError(
-      409,
-      "Conflict",
-      `The service principal already has a ${templateId} job: there can be only one configuration per AD domain.`,
-    );
-  }
-  const job = newGroupProvisioningJob(c.graph.tenantId, c.state.domain.rootDn);
-  sp.jobs.push(job);
   return {
     status: 201,
     body: {
@@ -386,16 +362,6 @@ function createJob(c: CloudSyncRequest, cloudSync: CloudSyncState, sp: ServicePr
     },
   };
 }
-
-const RESET_SCOPES = [
-  "None",
-  "ConnectorDataStore",
-  "Escrows",
-  "Watermark",
-  "QuarantineState",
-  "Full",
-  "ForceDeletes",
-] as const;
 
 function restart(c: CloudSyncRequest, job: SynchronizationJob): GraphResponse {
   const raw = c.request.body.trim() === "" ? {} : parseJsonBody(c.request.body);
@@ -407,35 +373,14 @@ function restart(c: CloudSyncRequest, job: SynchronizationJob): GraphResponse {
     .safeParse(raw);
   if (!parsed.success)
     throw badRequest('The request body must be {"criteria":{"resetScope":"..."}}.', "BadRequest");
-  const text = parsed.data.criteria?.resetScope ?? "";
-  const scopes = text
-    .split(",")
-    .map((each) => each.trim())
-    .filter((each) => each !== "");
-  const known = scopes.map((scope) => {
-    const match = RESET_SCOPES.find((candidate) => candidate.toLowerCase() === scope.toLowerCase());
-    if (!match) {
-      throw badRequest(
-        `Invalid resetScope value '${scope}': expected a comma-separated set of ${RESET_SCOPES.join(", ")}.`,
-        "BadRequest",
-      );
-    }
-    return match;
-  });
-  // An empty resetScope is the portal's "Restart provisioning": QuarantineState, Watermark and Escrows.
-  const clearsQuarantine =
-    known.length === 0 ||
-    known.includes("QuarantineState") ||
-    known.includes("Full") ||
-    known.includes("ForceDeletes");
-  if (known.includes("ForceDeletes") || known.includes("Full"))
-    job.forceDeletes = known.includes("ForceDeletes");
-  if (clearsQuarantine && job.status.code === "Quarantine") {
-    job.status.quarantine = null;
-    job.status.code = job.schedule.state === "Active" ? "Active" : "Paused";
-  }
-  if (job.schedule.state === "Active" && job.status.code !== "Quarantine")
-    job.nextRunAt = toIso(currentTimeMs(c.state.clock));
+  configure(() =>
+    restartJob(
+      ensureCloudSync(c.state),
+      job,
+      parsed.data.criteria?.resetScope ?? "",
+      currentTimeMs(c.state.clock),
+    ),
+  );
   return { status: 204 };
 }
 
@@ -459,47 +404,17 @@ function putSecrets(c: CloudSyncRequest, sp: ServicePrincipal): GraphResponse {
         : { key: secret.key },
     ),
   };
-  const domain = parsed.data.value.find((secret) => secret.key.toLowerCase() === "domain");
-  if (domain) {
-    let ok: boolean;
-    try {
-      ok = typeof (JSON.parse(domain.value) as { domain?: unknown }).domain === "string";
-    } catch {
-      ok = false;
-    }
-    if (!ok)
-      throw badRequest('The Domain secret must be JSON such as {"domain":"contoso.com"}.', "BadRequest");
-  }
   // PUT replaces every secret: what the body does not carry is gone.
-  sp.secrets = parsed.data.value.map((secret) => ({ key: secret.key, value: secret.value }));
-  for (const job of sp.jobs)
-    if (job.schedule.state === "Active" && job.status.code !== "Quarantine" && job.nextRunAt === null)
-      job.nextRunAt = toIso(currentTimeMs(c.state.clock));
+  configure(() =>
+    replaceSecrets(ensureCloudSync(c.state), sp, parsed.data.value, currentTimeMs(c.state.clock)),
+  );
   return { status: 204 };
 }
 
 function putSchema(c: CloudSyncRequest, job: SynchronizationJob): GraphResponse {
   const body = parseJsonBody(c.request.body);
   c.ctx.body = body;
-  const parsed = synchronizationSchemaSchema.safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw badRequest(
-      `The schema is not valid: ${issue?.path.join(".") ?? ""}: ${issue?.message ?? "invalid"}.`,
-      "BadRequest",
-    );
-  }
-  try {
-    compileSchema(parsed.data);
-  } catch (error) {
-    if (error instanceof ExpressionError)
-      throw badRequest(`The schema was refused: ${error.message}.`, "BadRequest");
-    throw error;
-  }
-  job.schema = parsed.data;
-  // "Saving the schema triggers a synchronization."
-  if (job.schedule.state === "Active" && job.status.code !== "Quarantine")
-    job.nextRunAt = toIso(currentTimeMs(c.state.clock));
+  configure(() => replaceSchema(ensureCloudSync(c.state), job, body, currentTimeMs(c.state.clock)));
   return { status: 204 };
 }
 
@@ -611,37 +526,16 @@ function addAssignment(c: CloudSyncRequest, cloudSync: CloudSyncState, sp: Servi
   const parsed = assignmentBody.safeParse(body);
   if (!parsed.success)
     throw badRequest("The request body must give principalId, resourceId and appRoleId.", "BadRequest");
-  const { principalId, resourceId, appRoleId } = {
-    principalId: parsed.data.principalId.toLowerCase(),
-    resourceId: parsed.data.resourceId.toLowerCase(),
-    appRoleId: parsed.data.appRoleId.toLowerCase(),
-  };
-  if (resourceId !== sp.objectId)
+  if (parsed.data.resourceId.toLowerCase() !== sp.objectId) {
     throw badRequest(
-      `The resourceId '${resourceId}' must be the service principal of the URL ('${sp.objectId}').`,
+      `The resourceId '${parsed.data.resourceId}' must be the service principal of the URL ('${sp.objectId}').`,
     );
-  if (appRoleId !== scopeAppRoleId(cloudSync))
-    throw badRequest(`Permission being assigned was not found on application '${sp.appId}'.`);
-  const group = liveGroup(c.state, principalId);
-  if (
-    cloudSync.appRoleAssignments.some(
-      (assignment) =>
-        assignment.resourceId === sp.objectId &&
-        assignment.principalId === group.objectId &&
-        assignment.appRoleId === appRoleId,
-    )
-  ) {
-    throw badRequest("Permission being assigned already exists on the object.");
   }
-  const assignment: AppRoleAssignment = {
-    id: crypto.randomBytes(32).toString("base64url").slice(0, 43),
-    appRoleId,
-    principalId: group.objectId,
-    principalType: "Group",
-    resourceId: sp.objectId,
-    createdDateTime: toIso(currentTimeMs(c.state.clock)),
-  };
-  cloudSync.appRoleAssignments.push(assignment);
+  const group = liveGroup(c.state, parsed.data.principalId);
+  const assignment = configure(
+    () => assignGroup(cloudSync, sp, group.objectId, parsed.data.appRoleId, currentTimeMs(c.state.clock)),
+    "Request_BadRequest",
+  );
   return {
     status: 201,
     body: {
@@ -869,13 +763,15 @@ export function routeCloudSync(c: CloudSyncRequest): GraphResponse | undefined {
         status: 200,
         body: {
           "@odata.context": `${request.origin}/${version}/$metadata#servicePrincipals('${third}')/synchronization/jobs`,
-          value: sp().jobs.map(jobView),
+          value: sp()
+            .jobs.filter((job) => (job.visibleAtWallMs ?? 0) <= Date.now())
+            .map(jobView),
         },
       };
     }
     if (method === "POST") {
       allow(SYNC_WRITE);
-      return createJob(c, cloudSync, sp());
+      return postJob(c, cloudSync, sp());
     }
     throw methodNotAllowed();
   }
@@ -895,26 +791,17 @@ export function routeCloudSync(c: CloudSyncRequest): GraphResponse | undefined {
     throw methodNotAllowed();
   }
   if (segments.length !== 7 || seventh === undefined) return undefined;
-  const now = (): string => toIso(currentTimeMs(state.clock));
   switch (seventh) {
     case "start": {
       if (method !== "POST") throw methodNotAllowed();
       allow(SYNC_WRITE);
-      const job = findJob(sp(), sixth);
-      // "If the job is in quarantine, the quarantine status is cleared." The first cycle is due now.
-      job.schedule.state = "Active";
-      job.status.code = "Active";
-      job.status.quarantine = null;
-      job.nextRunAt = now();
+      startJob(cloudSync, findJob(sp(), sixth), currentTimeMs(state.clock));
       return { status: 204 };
     }
     case "pause": {
       if (method !== "POST") throw methodNotAllowed();
       allow(SYNC_WRITE);
-      const job = findJob(sp(), sixth);
-      job.schedule.state = "Paused";
-      if (job.status.code !== "Quarantine") job.status.code = "Paused";
-      job.nextRunAt = null;
+      pauseJob(findJob(sp(), sixth));
       return { status: 204 };
     }
     case "restart": {

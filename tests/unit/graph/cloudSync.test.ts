@@ -1,11 +1,13 @@
 // The Cloud Sync endpoints of the simulated Graph, over HTTPS, as a provider would call them.
-import { readState, withState } from "../../../simulator";
+import { advance, readState, runAction, withState } from "../../../simulator";
 import {
   CLOUD_SYNC_APPLICATION_TEMPLATE_ID,
   GROUP_SCOPE_APP_ROLE_IDS,
   runCloudSyncCycle,
   seedCloudSyncGroups,
+  setCloudSyncSettings,
 } from "../../../simulator/cloudSync";
+import { armGraphFault } from "../../../simulator/graph";
 import { graphEntries, newGraphSim, rawGraph, rawToken, writerToken, type GraphSim } from "./support";
 
 let g: GraphSim;
@@ -176,7 +178,11 @@ describe("Cloud Sync configuration through the simulated Graph", () => {
     const groups = await seed(3);
     for (const group of groups.slice(0, 2)) await assign(spId, group.objectId);
     expect((await call("POST", `${base}/start`)).status).toBe(204);
-    // The first cycle is due at once: the next request runs it.
+    // The first cycle runs 10 s (simulated) after start.
+    expect(
+      ((await call("GET", base)).body as { status: { lastExecution: unknown } }).status.lastExecution,
+    ).toBeNull();
+    await runAction(g.sim.file, "clock", {}, { client: "test" }, (tx) => advance(tx, 10));
     const job = (await call("GET", base)).body as {
       status: { code: string; lastExecution: { countExported: number } };
     };
@@ -266,7 +272,13 @@ describe("Cloud Sync configuration through the simulated Graph", () => {
       "Matching:Success",
       "Export:Success",
     ]);
-    for (let i = 0; i < 4; i++)
+    // A group not assigned to the configuration is skipped at the scoping step, not provisioned.
+    const [outside] = await seed(1);
+    const skipped = await call("POST", `${base}/provisionOnDemand`, {
+      parameters: [{ ruleId, subjects: [{ objectId: outside!.objectId, objectTypeName: "Group" }] }],
+    });
+    expect(JSON.parse((skipped.body as { key: string }).key).result).toBe("Skipped");
+    for (let i = 0; i < 3; i++)
       expect((await call("POST", `${base}/provisionOnDemand`, body(1))).status).toBe(200);
     const limited = await call("POST", `${base}/provisionOnDemand`, body(1));
     expect(limited.status).toBe(429);
@@ -327,5 +339,49 @@ describe("Cloud Sync configuration through the simulated Graph", () => {
     );
     expect(refused.status).toBe(403);
     expect(graphEntries(g).map((entry) => entry.operation)).toContain("graph.instantiateApplicationTemplate");
+  });
+
+  it("hides a new service principal and job during the replication delay, then finds them; DELETE removes it with its job and assignments", async () => {
+    await withState(g.sim.file, (tx) => setCloudSyncSettings(tx, { replicationDelaySeconds: 1 }));
+    const created = await call(
+      "POST",
+      `/v1.0/applicationTemplates/${CLOUD_SYNC_APPLICATION_TEMPLATE_ID}/instantiate`,
+      {
+        displayName: "contoso.com",
+      },
+    );
+    const sp = (created.body as { servicePrincipal: { id: string; objectId?: string } }).servicePrincipal;
+    expect(sp.objectId).toBeUndefined(); // v1.0 names it id only
+    expect((await call("GET", `/v1.0/servicePrincipals/${sp.id}`)).status).toBe(404);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect((await call("GET", `/v1.0/servicePrincipals/${sp.id}`)).status).toBe(200);
+    const job = await call("POST", `/v1.0/servicePrincipals/${sp.id}/synchronization/jobs`, {
+      templateId: "AAD2ADGroupProvisioning",
+    });
+    const jobPath = `/v1.0/servicePrincipals/${sp.id}/synchronization/jobs/${(job.body as { id: string }).id}`;
+    expect((await call("GET", jobPath)).status).toBe(404);
+    expect((await call("POST", `${jobPath}/start`)).status).toBe(404);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect((await call("GET", jobPath)).status).toBe(200);
+    expect((await call("DELETE", `/v1.0/servicePrincipals/${sp.id}`)).status).toBe(204);
+    expect((await call("GET", `/v1.0/servicePrincipals/${sp.id}/synchronization/jobs`)).status).toBe(404);
+  });
+
+  it("fires armed faults on the synchronization endpoints before the request is applied", async () => {
+    const { spId, base } = await configure();
+    await armGraphFault(g.sim.file, {
+      method: "POST",
+      path: "/beta/servicePrincipals/*/synchronization/jobs/*/start",
+      kind: "throttle",
+      retryAfterSeconds: 2,
+    });
+    const throttled = await call("POST", `${base}/start`);
+    expect(throttled.status).toBe(429);
+    expect(((await call("GET", base)).body as { schedule: { state: string } }).schedule.state).toBe(
+      "Disabled",
+    );
+    expect((await call("POST", `${base}/start`)).status).toBe(204);
+    expect(((await call("GET", base)).body as { schedule: { state: string } }).schedule.state).toBe("Active");
+    expect(spId).toBeDefined();
   });
 });

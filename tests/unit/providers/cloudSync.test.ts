@@ -5,9 +5,14 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { readState, withState } from "../../../simulator";
+import { withGraphTenant } from "../../../simulator/graph";
 import { runCloudSyncCycle, seedCloudSyncGroups, setCloudSyncSettings } from "../../../simulator/cloudSync";
+import { targetOuMapping } from "../../../components/cloudSyncSettings";
 import { CLOUD_SYNC_DEFAULT_CN, CONNECT_COMPATIBLE_CN } from "../../../domain/cloudSync";
+import { dnKey } from "../../../domain/dn";
+import { RateLimiter } from "../../../graph";
 import { replicationTiming } from "../../../providers/cloudSync/configuration";
+import { CLOUD_SYNC_PERMISSIONS } from "../../../providers/cloudSync/graph";
 import type {
   CloudSyncConfigurationOutputs,
   CloudSyncJobOutputs,
@@ -351,9 +356,148 @@ test("TooManyDeletes: never released automatically; the named release lets exact
   expect(await inOu()).toBe(1);
 });
 
-test("a read-only app: one line naming the permission to grant", async () => {
+test("a read-only app: one line naming the permissions to grant; granting them makes the same call work", async () => {
   configure(g.reader);
   const message = await rejection(createConfiguration());
-  expect(message).toMatch(/needs the application permission \S+/);
-  expect(message).not.toContain("    at ");
+  expect(message).toMatch(
+    /^cannot configure Cloud Sync for contoso\.com: Microsoft Graph refused GET \/beta\/servicePrincipals with 403 Authorization_RequestDenied\. The app \(entra-writeback:graph\.clientId\) needs the application permission \S+ for this call, and Cloud Sync needs Application\.ReadWrite\.All, Synchronization\.ReadWrite\.All, AppRoleAssignment\.ReadWrite\.All, Group\.Read\.All/,
+  );
+  expect(message).not.toContain("\n");
+  expect(message).not.toContain(g.reader.clientSecret);
+  // Following the advice: grant them (admin consent), run again. A new token carries the roles.
+  await withGraphTenant(g.sim.file, (_tx, graph) => {
+    graph.apps.find((app) => app.clientId === g.reader.clientId)!.roles.push(...CLOUD_SYNC_PERMISSIONS);
+  });
+  await closeClients();
+  configure(g.reader);
+  const config = await createConfiguration();
+  await mappings.create(mappingInputs(config));
+  const [group] = await seed(1);
+  await scope.create(
+    versioned({ servicePrincipalId: config.servicePrincipalId, groupIds: [group!.objectId] }),
+  );
+  await job.create(versioned({ servicePrincipalId: config.servicePrincipalId, jobId: config.jobId }));
+  expect((await cloudSync()).appRoleAssignments).toHaveLength(1);
+});
+
+test("provisionOnDemand smoke test: one chosen group provisioned at once, reported as an output, not repeated", async () => {
+  const config = await createConfiguration();
+  await mappings.create(mappingInputs(config));
+  const [group] = await seed(1);
+  await scope.create(
+    versioned({ servicePrincipalId: config.servicePrincipalId, groupIds: [group!.objectId] }),
+  );
+  const inputs = versioned({
+    servicePrincipalId: config.servicePrincipalId,
+    jobId: config.jobId,
+    provisionOnDemandGroupId: group!.objectId,
+  });
+  const { outs } = await job.create(inputs);
+  expect((outs as CloudSyncJobOutputs).smokeTest).toEqual({ groupId: group!.objectId, result: "Success" });
+  const dn = `CN=${group!.displayName}_${group!.objectId.slice(24)},${OU}`;
+  expect(Object.values((await readState(g.sim.file)).domain.objects).map((object) => object.dn)).toContain(
+    dn,
+  );
+  const onDemand = () => requests().filter((entry) => /provisionOnDemand/i.test(entry.operation)).length;
+  expect(onDemand()).toBe(1);
+  await job.update("id", outs, inputs);
+  expect(onDemand()).toBe(1);
+});
+
+test("the on-demand rate limiter allows 5 calls per 10 s and waits for the next slot", async () => {
+  let now = 0;
+  const waits: number[] = [];
+  const limiter = new RateLimiter(
+    5,
+    10_000,
+    async (ms) => {
+      waits.push(ms);
+      now += ms;
+    },
+    () => now,
+  );
+  for (let i = 0; i < 5; i++) await limiter.take();
+  expect(waits).toEqual([]);
+  now = 4_000;
+  await limiter.take();
+  expect(waits).toEqual([6_000]);
+});
+
+test("destroy: the configuration is retained and says how to delete the job; deleteJob deletes only the job", async () => {
+  const config = await createConfiguration();
+  await configuration.delete("id", config);
+  expect(progress.lines.join("\n")).toContain(
+    "in place (onDelete: retain). To delete its job on destroy, declare onDelete: deleteJob",
+  );
+  expect((await cloudSync()).servicePrincipals[0]!.jobs).toHaveLength(1);
+  // Following the advice: onDelete deleteJob (the component's deleteJobOnDestroy), then destroy.
+  const { outs } = await configuration.update(
+    "id",
+    config,
+    versioned({ domain: "contoso.com", onDelete: "deleteJob" }),
+  );
+  await configuration.delete("id", outs);
+  const sp = (await cloudSync()).servicePrincipals[0]!;
+  expect(sp.jobs).toHaveLength(0);
+  expect(sp.secrets.map((each) => each.key)).toContain("Domain");
+});
+
+test("routing rules: Switch over the routing attribute sends each group to its OU", async () => {
+  const config = await createConfiguration();
+  const [sales] = await seed(1, undefined, "Sales");
+  const [other] = await seed(1, undefined, "Other");
+  const salesOu = "OU=Sales,OU=Corp,DC=contoso,DC=com";
+  await withState(g.sim.file, (tx) => {
+    tx.state.domain.objects[dnKey(salesOu)] = {
+      objectClass: "organizationalUnit",
+      dn: salesOu,
+      aces: [],
+      protectedFromAccidentalDeletion: true,
+    };
+  });
+  await mappings.create(
+    mappingInputs(config, {
+      parentDistinguishedName: targetOuMapping({
+        attribute: "displayName",
+        defaultOu: OU,
+        routes: [{ value: sales!.displayName, ou: salesOu }],
+      }),
+    }),
+  );
+  await scope.create(
+    versioned({
+      servicePrincipalId: config.servicePrincipalId,
+      groupIds: [sales!.objectId, other!.objectId],
+    }),
+  );
+  await job.create(versioned({ servicePrincipalId: config.servicePrincipalId, jobId: config.jobId }));
+  await runCloudSyncCycle(g.sim.file);
+  const dns = Object.values((await readState(g.sim.file)).domain.objects).map((object) => object.dn);
+  expect(dns).toContain(`CN=${sales!.displayName}_${sales!.objectId.slice(24)},${salesOu}`);
+  expect(dns).toContain(`CN=${other!.displayName}_${other!.objectId.slice(24)},${OU}`);
+});
+
+test("a scope of 1,200 groups is read over every page of appRoleAssignedTo (nextLink followed)", async () => {
+  const config = await createConfiguration();
+  const groups = await withState(g.sim.file, (tx) =>
+    seedCloudSyncGroups(tx, {
+      groups: 1200,
+      membersPerGroup: 0,
+      onPremisesMembersPerGroup: 0,
+      assignTo: "contoso.com",
+    }),
+  );
+  const { props } = await scope.read(
+    "id",
+    versioned({
+      servicePrincipalId: config.servicePrincipalId,
+      groupIds: [],
+      appRoleId: null,
+      scopeAppRoleId: "1a0abf4d-b9fa-4512-a3a2-51ee82c6fd9f",
+      memberCount: 0,
+    }),
+  );
+  expect((props as CloudSyncScopeOutputs).groupIds).toEqual(groups.map((each) => each.objectId).sort());
+  const pages = requests().filter((entry) => /appRoleAssignedTo/i.test(entry.operation));
+  expect(pages.length).toBeGreaterThanOrEqual(2);
 });
