@@ -287,7 +287,7 @@ export class GroupWriteback extends pulumi.ComponentResource {
             ...args.cloudSync,
             groupIds: pulumi
               .all([args.cloudSync.groupIds, migrated])
-              .apply(([declared, ids]) => [...new Set([...declared, ...ids])]),
+              .apply(([declared, ids]) => [...new Set([...(declared ?? []), ...ids])]),
           }
         : args.cloudSync;
       this.cloudSync = new CloudSyncGroupProvisioning(`${name}-cloud-sync`, cloudSyncArgs, { parent: this });

@@ -89,7 +89,7 @@ async function graphFor(
 
 /** Cloud Sync for the lab's domain, its groups in the writeback OU; the migrated groups join the scope. */
 function cloudSyncConfig(naming: "connect" | "cloudSync"): string {
-  return JSON.stringify({ domain: "contoso.com", targetOu: LAB_OU, naming, groupIds: [] });
+  return JSON.stringify({ domain: "contoso.com", targetOu: LAB_OU, naming });
 }
 
 async function setKey(project: CliProject, key: string, value: string, secret = false): Promise<void> {
