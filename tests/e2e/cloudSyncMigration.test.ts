@@ -247,6 +247,30 @@ test("a legacy tenant migrates: refused without the name-keeping naming, the pla
       "setSchedulerSyncCycleEnabled on",
     ]);
 
+    // The plan output: read again when the confirmation changed the declaration (step 1 was done by then).
+    const outputs = await project.run(["stack", "output", "--json"]);
+    expect(outputs.exitCode).toBe(0);
+    const plan = (JSON.parse(outputs.stdout) as { cloudSyncMigrationPlan: Record<string, unknown> })
+      .cloudSyncMigrationPlan;
+    expect(plan).toMatchObject({
+      securityGroups: { count: 50 },
+      renamedWithoutMapping: { count: 50 },
+      movedWithoutTargetOu: { count: 50 },
+      renamedByDeclaredMapping: { count: 0 },
+      movedByDeclaredTargetOu: { count: 0 },
+      directoryObjectIdsToCopy: 0,
+      directoryObjectIdsAlreadySet: 50,
+      directoryObjectIdConflicts: { count: 0 },
+      groupWritebackV2: true,
+      confirmed: true,
+      microsoft365GroupsWrittenBackByV1: 40,
+      optedOutMicrosoft365GroupsWrittenBackByV1: { count: 10 },
+      microsoft365GroupsInOu: 30,
+    });
+    expect((plan.securityGroupIds as string[]).sort()).toEqual(
+      before.map((group) => (group.adminDescription ?? "").slice("Group_".length)).sort(),
+    );
+
     const again = await project.run(["preview", "--expect-no-changes"]);
     expect(again.exitCode).toBe(0);
     expect(show(stateFile).state.tenant.scheduler.syncCycleEnabled).toBe(true);

@@ -214,3 +214,37 @@ test("without the outbound rule the staged cycle after v2 off names the deletes 
   await run("syncRules");
   expect((await run("initialCycleAfterV2Off")).summary).toContain("none to a written-back security group");
 });
+
+test("groups Connect named with the display-name option: naming connect would rename them and is refused; cloudSync keeps their names", async () => {
+  lab = await newLab({ era: "legacy", m365: 2, m365OptedOut: 0, security: 3, securityEnabled: 3 });
+  progress = captureProgress();
+  await lab.call("newOrganizationalUnit", {
+    name: "Entra Writeback",
+    parentDn: lab.ou.slice(lab.ou.indexOf(",") + 1),
+  });
+  await lab.call("grantWritebackAccess", { dn: lab.ou, accountDn: lab.account });
+  await lab.call("setGroupWritebackV2", { enabled: true });
+  await wizardEnableGroupWriteback(lab.stateFile, { ou: lab.ou, displayNameDn: true });
+  await waitIdle();
+  const security = (await written()).filter((group) => !/CN=Group_/.test(group.dn));
+  expect(security.length).toBeGreaterThanOrEqual(3);
+
+  const refused = await rejection(
+    provider.check(
+      {},
+      versioned({
+        target: lab.target,
+        step: "plan",
+        writebackOu: lab.ou,
+        cloudSync: { naming: "connect", targetOu: lab.ou },
+      }),
+    ),
+  );
+  expect(refused).toContain("would RENAME 3 written-back security groups");
+  expect(refused).toContain("Set entra-writeback:cloudSync.naming to cloudSync");
+  expect(refused).not.toContain("would MOVE");
+
+  // The advice: Cloud Sync's own naming is the display-name format these groups have.
+  await inputsOf("plan", { cloudSync: { naming: "cloudSync", targetOu: lab.ou } });
+  expect(progress.lines.join("\n")).toContain("0 renamed, 0 moved");
+});
