@@ -2,7 +2,8 @@
 // (https://learn.microsoft.com/en-us/entra/identity/hybrid/cloud-sync/migrate-group-writeback) as a chain of
 // resources, one per step, in the documented order (domain/cloudSyncMigration.ts): each depends on the one before, so
 // `pulumi up` runs them in order and stops at the first that cannot go on (a wizard step, the confirmation of the
-// irreversible step); the next `up` starts where it stopped. docs/cloud-sync-migration.md explains the design.
+// irreversible step); the next `up` starts where it stopped. Step 7, Cloud Sync itself, is the Cloud Sync component
+// (components/cloudSync.ts), which GroupWriteback declares after the last step. docs/cloud-sync-migration.md explains the design.
 import * as pulumi from "@pulumi/pulumi";
 import type { Target } from "../contract/target";
 import { MIGRATION_STEPS, type MigrationStep } from "../domain/cloudSyncMigration";
@@ -17,7 +18,7 @@ export interface CloudSyncMigrationArgs {
   stack: string;
   /** The irreversible step (GroupWritebackV2 off) runs only when true. */
   confirmDisableGroupWritebackV2?: pulumi.Input<boolean>;
-  /** How Cloud Sync names and places the groups (its cn and parentDistinguishedName mappings). */
+  /** How Cloud Sync will name and place the groups (from entra-writeback:cloudSync: naming, targetOu). */
   cloudSync?: pulumi.Input<Partial<CloudSyncMigrationStepInputs["cloudSync"]>>;
   /** The precedences of the two custom sync rules (null or absent: the lowest free ones). */
   syncRulePrecedences?: pulumi.Input<Partial<CloudSyncMigrationStepInputs["syncRulePrecedences"]>>;
@@ -31,12 +32,13 @@ const STEP_SETTINGS: Partial<Record<MigrationStep, readonly ("confirm" | "cloudS
   plan: ["confirm", "cloudSync"],
   syncRules: ["precedences"],
   disableGroupWritebackV2: ["confirm"],
-  cloudSync: ["cloudSync"],
 };
 
 export class CloudSyncMigration extends pulumi.ComponentResource {
   /** What the migration will do, with live counts (the plan step's output). */
   readonly plan: pulumi.Output<MigrationPlan | null>;
+  /** The migrated security groups' object ids, once the last step is done: Cloud Sync's scope. */
+  readonly migratedGroupIds: pulumi.Output<string[]>;
   /** Each step and what it found and did, in order. */
   readonly steps: pulumi.Output<{ step: string; summary: string }[]>;
   /** The last step: what comes after the migration depends on it. */
@@ -77,6 +79,10 @@ export class CloudSyncMigration extends pulumi.ComponentResource {
     }
     this.last = previous as CloudSyncMigrationStep;
     this.plan = (made[0] as CloudSyncMigrationStep).plan.apply((plan) => plan ?? null);
+    // Resolved only when the last step is done, so what takes these ids waits for the whole migration.
+    this.migratedGroupIds = pulumi
+      .all([this.plan, this.last.summary])
+      .apply(([plan]) => plan?.securityGroupIds ?? []);
     this.steps = pulumi
       .all(made.map((resource) => pulumi.all([resource.step, resource.summary])))
       .apply((pairs) => pairs.map(([step, summary]) => ({ step, summary })));

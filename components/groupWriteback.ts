@@ -118,6 +118,17 @@ function orDefault<K extends keyof GroupWritebackArgs & keyof Settings>(
   return (args[key] ?? defaultOf(groupWritebackSettings.shape[key])) as NonNullable<GroupWritebackArgs[K]>;
 }
 
+/** The migration's view of the Cloud Sync mapping: the naming, and the target OU (routing rules: their default OU). */
+function migrationMapping(
+  cloudSync: CloudSyncGroupProvisioningArgs | undefined,
+): pulumi.Input<{ naming: "cloudSync" | "connect"; targetOu: string | null }> {
+  return pulumi.output(cloudSync?.targetOu ?? null).apply((targetOu) => ({
+    naming: cloudSync?.naming ?? "cloudSync",
+    targetOu:
+      targetOu === null ? null : typeof targetOu === "string" ? targetOu : (targetOu.defaultOu ?? null),
+  }));
+}
+
 export class GroupWriteback extends pulumi.ComponentResource {
   /** The Entra Connect build (Microsoft.Synchronize.ServerConfigurationVersion). */
   readonly serverVersion: pulumi.Output<string>;
@@ -214,6 +225,12 @@ export class GroupWriteback extends pulumi.ComponentResource {
     const defaultsFirst = [this.tenantDefault, this.optOut].filter((each) => each !== undefined);
 
     if (args.cloudSyncMigration) {
+      if (!args.cloudSync) {
+        throw new pulumi.RunError(
+          "GroupWriteback: cloudSyncMigration is declared without cloudSync: the migration ends with Cloud Sync " +
+            "taking the groups over; declare cloudSync (docs/cloud-sync-migration.md)",
+        );
+      }
       // First (after the tenant default): the scheduler resource would otherwise end the migration's pause.
       const migration = args.cloudSyncMigration;
       this.migration = new CloudSyncMigration(
@@ -225,7 +242,7 @@ export class GroupWriteback extends pulumi.ComponentResource {
           ...(migration.confirmDisableGroupWritebackV2 !== undefined
             ? { confirmDisableGroupWritebackV2: migration.confirmDisableGroupWritebackV2 }
             : {}),
-          ...(migration.cloudSync !== undefined ? { cloudSync: migration.cloudSync } : {}),
+          cloudSync: migrationMapping(args.cloudSync),
           ...(migration.syncRulePrecedences !== undefined
             ? { syncRulePrecedences: migration.syncRulePrecedences }
             : {}),
@@ -351,8 +368,19 @@ export class GroupWriteback extends pulumi.ComponentResource {
       ? pulumi.output(null)
       : warnWithoutDefaults(this, target, v2Mode === "skip");
     if (args.cloudSync) {
-      // Side by side: Cloud Sync provisions security groups, Connect writes back Microsoft 365 groups (v1).
-      this.cloudSync = new CloudSyncGroupProvisioning(`${name}-cloud-sync`, args.cloudSync, { parent: this });
+      // Side by side: Cloud Sync provisions security groups, Connect writes back Microsoft 365 groups (v1). With the
+      // migration, it is step 7: its group ids resolve only once the migration's last step is done, so nothing of
+      // Cloud Sync is created before; the migrated groups join the declared ones.
+      const migrated = this.migration?.migratedGroupIds;
+      const cloudSyncArgs: CloudSyncGroupProvisioningArgs = migrated
+        ? {
+            ...args.cloudSync,
+            groupIds: pulumi
+              .all([args.cloudSync.groupIds, migrated])
+              .apply(([declared, ids]) => [...new Set([...(declared ?? []), ...ids])]),
+          }
+        : args.cloudSync;
+      this.cloudSync = new CloudSyncGroupProvisioning(`${name}-cloud-sync`, cloudSyncArgs, { parent: this });
     }
 
     this.serverVersion = this.scheduler.connectVersion;

@@ -68,8 +68,6 @@ const migrationStep = cloudSyncMigrationStepInputs.shape;
 export const cloudSyncMigrationSettings = z.strictObject({
   /** The irreversible step (GroupWritebackV2 off) runs only when true. */
   confirmDisableGroupWritebackV2: migrationStep.confirmDisableGroupWritebackV2,
-  /** Cloud Sync's cn mapping and target OU for the groups it takes over. */
-  cloudSync: migrationStep.cloudSync,
   /** The two custom sync rules' precedences (null: the lowest free ones below 100). */
   syncRulePrecedences: migrationStep.syncRulePrecedences,
 });
@@ -169,12 +167,12 @@ export const groupWritebackSettings = z.strictObject({
     type: "object (below)",
     description:
       "Migrate the security groups Group Writeback V2 wrote back to Microsoft Entra Cloud Sync, in Microsoft's " +
-      "documented order (see [cloud-sync-migration.md](cloud-sync-migration.md)); the stack then no longer manages " +
-      "`GroupWritebackV2`. `confirmDisableGroupWritebackV2` (default `false`): the irreversible step runs only when " +
-      "true, otherwise the migration stops before it. `cloudSync.cnMapping` (`keepConnectNames` or " +
-      "`cloudSyncDefault`, the default, which renames Connect's `Group_<objectId>` groups) and " +
-      "`cloudSync.targetOu` (default: Cloud Sync's `CN=Users`): a declaration that would rename or move a group is " +
-      "refused in the preview. `syncRulePrecedences.inbound` / `.outbound` (default: the lowest free below 100).",
+      "documented order (see [cloud-sync-migration.md](cloud-sync-migration.md)); needs `cloudSync` (the Cloud Sync " +
+      "configuration that takes the groups over, declared after the migration's last step, the migrated groups added " +
+      "to its `groupIds`); the stack then no longer manages `GroupWritebackV2`. `confirmDisableGroupWritebackV2` " +
+      "(default `false`): the irreversible step runs only when true, otherwise the migration stops before it. A " +
+      "`cloudSync` whose `naming` or `targetOu` would rename or move a written-back group is refused in the preview. " +
+      "`syncRulePrecedences.inbound` / `.outbound` (default: the lowest free below 100).",
   }),
   cloudSync: documented(cloudSyncSettings.optional(), {
     type: "object (below)",

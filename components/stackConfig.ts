@@ -77,6 +77,13 @@ export function readStackConfig(
         "Microsoft Graph (set graph.tenantId and graph.clientId with --path, and graphClientSecret with --secret; see docs/cloud-sync.md)",
     );
   }
+  if (parsed.success && parsed.data.cloudSyncMigration && !parsed.data.cloudSync) {
+    problems.push(
+      `  ${NAMESPACE}:cloudSyncMigration: declared, but ${NAMESPACE}:cloudSync is not: the migration ends with Cloud ` +
+        "Sync taking the groups over; declare cloudSync with naming connect and targetOu the writeback OU " +
+        "(see docs/cloud-sync-migration.md)",
+    );
+  }
   if (problems.length > 0 || !parsed.success) {
     throw new StackConfigError(
       `invalid stack configuration; nothing was changed:\n${problems.join("\n")}\n` +

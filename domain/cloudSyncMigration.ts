@@ -2,12 +2,13 @@
 // (https://learn.microsoft.com/en-us/entra/identity/hybrid/cloud-sync/migrate-group-writeback): the steps in their
 // order, and the names Cloud Sync gives the groups it takes over. One home for what the providers, the component
 // and the docs say about it.
+import type { Naming } from "./cloudSync";
 import { firstRdn, parentDn } from "./dn";
 
 export const CLOUD_SYNC_MIGRATION_DOC =
   "https://learn.microsoft.com/entra/identity/hybrid/cloud-sync/migrate-group-writeback";
 
-/** The steps, in the documented order; each is one resource of the migration, run after the one before it. */
+/** Steps 1 to 6 in the documented order; each is one resource of the migration, run after the one before it. */
 export const MIGRATION_STEPS = [
   "plan",
   "copyDirectoryObjectIds",
@@ -19,7 +20,6 @@ export const MIGRATION_STEPS = [
   "initialCycleAfterV2Off",
   "schedulerOn",
   "stagingOff",
-  "cloudSync",
 ] as const;
 export type MigrationStep = (typeof MIGRATION_STEPS)[number];
 
@@ -35,22 +35,13 @@ export const STEP_TITLES: Record<MigrationStep, string> = {
   initialCycleAfterV2Off: "step 5: Initial sync cycle again",
   schedulerOn: "step 5: sync scheduler on",
   stagingOff: "step 6: staging mode off (wizard)",
-  cloudSync: "step 7: Cloud Sync group provisioning",
 };
+
+/** Step 7 is not a step resource: it is the Cloud Sync component (components/cloudSync.ts), after the last step. */
+export const CLOUD_SYNC_STEP_TITLE = "step 7: Cloud Sync group provisioning (the cloudSync resources)";
 
 /** The stack configuration key that confirms the irreversible step (entra-writeback:cloudSyncMigration.<this>). */
 export const CONFIRM_KEY = "confirmDisableGroupWritebackV2";
-
-/**
- * How Cloud Sync names the AD groups it provisions (its `cn` mapping). `cloudSyncDefault`:
- * `Append(Append(Left(Trim([displayName]), 51), "_"), Mid([objectId], 25, 12))`; `keepConnectNames`:
- * `Append("Group_", [objectId])`, Connect's default name, which the migration page asks for to keep the groups' names.
- */
-export const CN_MAPPINGS = {
-  keepConnectNames: 'Append("Group_", [objectId])',
-  cloudSyncDefault: 'Append(Append(Left(Trim([displayName]), 51), "_"), Mid([objectId], 25, 12))',
-} as const;
-export type CnMapping = keyof typeof CN_MAPPINGS;
 
 /** The display-name length both Connect's display-name DN option and Cloud Sync's default `cn` keep. */
 export const DISPLAY_NAME_CN_MAX = 51;
@@ -60,12 +51,12 @@ export function displayNameCommonName(displayName: string, objectId: string): st
   return `${displayName.trim().slice(0, DISPLAY_NAME_CN_MAX)}_${objectId.slice(-12)}`;
 }
 
-/** The CN (unescaped value) the mapping gives a group. */
+/** The CN (unescaped value) a naming (domain/cloudSync.ts: its `cn` expression) gives a group. */
 export function cloudSyncCommonName(
-  mapping: CnMapping,
+  naming: Naming,
   group: { displayName: string; objectId: string },
 ): string {
-  return mapping === "keepConnectNames"
+  return naming === "connect"
     ? `Group_${group.objectId}`
     : displayNameCommonName(group.displayName, group.objectId);
 }

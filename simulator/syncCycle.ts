@@ -1,4 +1,5 @@
 // Sync cycles: the scheduler that starts them, and what a completed cycle exports to AD.
+import * as crypto from "node:crypto";
 import type { PendingExport, SyncPolicyType } from "../contract/contract";
 import { parseTimeSpan, toIso } from "./clock";
 import { dnKey, escapeDnValue, isAtOrBelow, parentKey } from "../domain/dn";
@@ -282,6 +283,9 @@ function exportChanges(state: SimState, server: Server, changes: GroupChange[]):
         groupCategory: change.category ?? "Distribution",
         groupScope: "Universal",
         adminDescription: cloudAnchor(change.cloudObjectId ?? ""),
+        // objectGUID: AD gives every new object one; an update or a rename keeps it.
+        objectGuid:
+          (previous?.objectClass === "group" ? previous.objectGuid : undefined) ?? crypto.randomUUID(),
         // Connect never writes msDS-ExternalDirectoryObjectID: a value set by hand (or by step 1 of the
         // migration to Cloud Sync) stays when Connect renames or updates the group.
         ...(previous?.objectClass === "group" && previous.externalDirectoryObjectId != null

@@ -2,9 +2,10 @@
 // changes (preview and update), and the refusals of a migration that would rename, move or lose a group.
 import type { EntraConnectClient } from "../../contract/backend";
 import type { GroupDirectoryObjectId } from "../../contract/contract";
+import { NAMING_EXPRESSIONS } from "../../domain/cloudSync";
 import {
   CLOUD_SYNC_MIGRATION_DOC,
-  CN_MAPPINGS,
+  CLOUD_SYNC_STEP_TITLE,
   CONFIRM_KEY,
   cloudSyncCommonName,
   cloudSyncDefaultContainer,
@@ -19,6 +20,8 @@ import type { CloudSyncMapping, MigrationPlan, NamedGroups } from "./schema";
 
 /** The stack configuration key of the migration (entra-writeback:cloudSyncMigration). */
 export const MIGRATION_KEY = "entra-writeback:cloudSyncMigration";
+/** Where the Cloud Sync mapping is declared (entra-writeback:cloudSync, docs/cloud-sync.md). */
+export const CLOUD_SYNC_KEY = "entra-writeback:cloudSync";
 
 function named(groups: readonly { dn: string | null; displayName: string }[]): NamedGroups {
   return {
@@ -39,7 +42,7 @@ function groupsText(count: number, what = "group"): string {
   return `${count} ${what}${count === 1 ? "" : "s"}`;
 }
 
-function wouldRename(mapping: CloudSyncMapping["cnMapping"], group: GroupDirectoryObjectId): boolean {
+function wouldRename(mapping: CloudSyncMapping["naming"], group: GroupDirectoryObjectId): boolean {
   const { cn } = nameAndContainer(group.dn);
   const wanted = cloudSyncCommonName(mapping, {
     displayName: group.displayName,
@@ -80,9 +83,10 @@ export async function readPlan(client: EntraConnectClient, inputs: PlanInputs): 
     groupWritebackV2: features.groupWritebackV2,
     stagingModeEnabled: server.stagingModeEnabled,
     securityGroups: named(groups),
-    renamedWithoutMapping: named(groups.filter((group) => wouldRename("cloudSyncDefault", group))),
+    securityGroupIds: groups.map((group) => group.cloudObjectId),
+    renamedWithoutMapping: named(groups.filter((group) => wouldRename("cloudSync", group))),
     movedWithoutTargetOu: named(groups.filter((group) => wouldMove(defaultContainer, group))),
-    renamedByDeclaredMapping: named(groups.filter((group) => wouldRename(inputs.cloudSync.cnMapping, group))),
+    renamedByDeclaredMapping: named(groups.filter((group) => wouldRename(inputs.cloudSync.naming, group))),
     movedByDeclaredTargetOu: named(groups.filter((group) => wouldMove(targetOu, group))),
     directoryObjectIdsToCopy: groups.filter((group) => group.externalDirectoryObjectId === null).length,
     directoryObjectIdsAlreadySet:
@@ -108,9 +112,9 @@ export function planRefusals(plan: MigrationPlan, mapping: CloudSyncMapping): st
   const refusals: string[] = [];
   if (plan.renamedByDeclaredMapping.count > 0) {
     refusals.push(
-      `Cloud Sync's cn mapping ${mapping.cnMapping} (${CN_MAPPINGS[mapping.cnMapping]}) would RENAME ` +
+      `Cloud Sync's cn mapping for naming ${mapping.naming} (${NAMING_EXPRESSIONS[mapping.naming]}) would RENAME ` +
         `${groupsText(plan.renamedByDeclaredMapping.count, "written-back security group")}${listed(plan.renamedByDeclaredMapping)}. ` +
-        `Set ${MIGRATION_KEY}.cloudSync.cnMapping to ${mapping.cnMapping === "keepConnectNames" ? "cloudSyncDefault" : "keepConnectNames"}, ` +
+        `Set ${CLOUD_SYNC_KEY}.naming to ${mapping.naming === "connect" ? "cloudSync" : "connect"}, ` +
         "the mapping that keeps the names the groups have.",
     );
   }
@@ -118,7 +122,7 @@ export function planRefusals(plan: MigrationPlan, mapping: CloudSyncMapping): st
     refusals.push(
       `Cloud Sync's target container ${mapping.targetOu ?? "(not declared: Cloud Sync's default, CN=Users)"} would MOVE ` +
         `${groupsText(plan.movedByDeclaredTargetOu.count, "written-back security group")}${listed(plan.movedByDeclaredTargetOu)}. ` +
-        `Set ${MIGRATION_KEY}.cloudSync.targetOu to ${plan.writebackOu}, the OU they are in.`,
+        `Set ${CLOUD_SYNC_KEY}.targetOu to ${plan.writebackOu}, the OU they are in.`,
     );
   }
   if (plan.directoryObjectIdConflicts.count > 0) {
@@ -152,15 +156,13 @@ export function planMessage(plan: MigrationPlan, mapping: CloudSyncMapping): str
       `${plan.directoryObjectIdsAlreadySet} already set, ${plan.directoryObjectIdConflicts.count} that cannot be set${listed(plan.directoryObjectIdConflicts)}.`,
     `  - Without the name-keeping cn mapping Cloud Sync would rename ${groupsText(plan.renamedWithoutMapping.count)} ` +
       `(to <display name>_<last 12 of the objectId>), and without the target OU it would move ${groupsText(plan.movedWithoutTargetOu.count)} ` +
-      `to its default container. Declared: cn ${mapping.cnMapping}, target ${mapping.targetOu ?? "(Cloud Sync's default)"}: ` +
+      `to its default container. Declared (${CLOUD_SYNC_KEY}): naming ${mapping.naming}, target ${mapping.targetOu ?? "(Cloud Sync's default)"}: ` +
       `${plan.renamedByDeclaredMapping.count} renamed, ${plan.movedByDeclaredTargetOu.count} moved.`,
     `  - Once GroupWritebackV2 is off (irreversible), Connect's group writeback v1 writes back EVERY Microsoft 365 group, ` +
       `whatever its writeback setting: ${groupsText(plan.microsoft365GroupsWrittenBackByV1, "Microsoft 365 group")}, ` +
       `including ${groupsText(optedOut.count, "opted-out group")} (writebackConfiguration.isEnabled = false)${listed(optedOut)}; ` +
       `${plan.microsoft365GroupsInOu} are in the OU now, ${added} will be added.`,
-    `  - Order: ${MIGRATION_STEPS.slice(1)
-      .map((step) => STEP_TITLES[step])
-      .join(" -> ")}.`,
+    `  - Order: ${[...MIGRATION_STEPS.slice(1).map((step) => STEP_TITLES[step]), CLOUD_SYNC_STEP_TITLE].join(" -> ")}.`,
     plan.groupWritebackV2
       ? plan.confirmed
         ? `  - GroupWritebackV2 off: CONFIRMED by ${MIGRATION_KEY}.${CONFIRM_KEY}.`

@@ -6,7 +6,6 @@ import type { SyncRule } from "../../contract/contract";
 import { CUSTOM_RULE_PRECEDENCE_LIMIT } from "../../contract/contract";
 import {
   CLOUD_SYNC_MIGRATION_DOC,
-  CN_MAPPINGS,
   CONFIRM_KEY,
   type MigrationStep,
   STEP_TITLES,
@@ -307,18 +306,6 @@ async function disableV2(client: EntraConnectClient, inputs: Inputs, progress: P
   return "GroupWritebackV2 is off for the tenant (irreversible)";
 }
 
-/** Step 7: the seam to Cloud Sync group provisioning (issue 13's resources are not in this build). */
-function cloudSyncHandoff(inputs: Inputs, progress: Progress): string {
-  const message =
-    `NEXT: configure Cloud Sync group provisioning for the domain of ${inputs.writebackOu} with the cn mapping ` +
-    `${CN_MAPPINGS[inputs.cloudSync.cnMapping]} and the parentDistinguishedName ${inputs.cloudSync.targetOu ?? "(not declared)"}, ` +
-    "and the migrated security groups in scope (the plan output lists them). Connect no longer flows to or deletes " +
-    "them (the cloudNoFlow rules), so they stay as they are until Cloud Sync takes them over. This build does not " +
-    "configure Cloud Sync itself yet.";
-  sayOnce(progress, message);
-  return message;
-}
-
 async function runStep(inputs: Inputs): Promise<{ summary: string; plan: MigrationPlan | null }> {
   const progress = progressOf(inputs.step);
   const client = clientFor(inputs.target);
@@ -362,8 +349,6 @@ async function runStep(inputs: Inputs): Promise<{ summary: string; plan: Migrati
       return { summary: await schedulerOn(client, inputs, progress), plan: null };
     case "stagingOff":
       return { summary: await stagingMode(client, inputs, false, progress), plan: null };
-    case "cloudSync":
-      return { summary: cloudSyncHandoff(inputs, progress), plan: null };
   }
 }
 
@@ -424,7 +409,7 @@ export const cloudSyncMigrationStepProvider: ProviderImplementation = {
       const plan = await planned(clientFor(inputs.target), inputs, progressOf("plan"));
       return { outs: { ...inputs, summary: previous.summary, plan } };
     }
-    if (inputs.step === "cloudSync" || !sameDn(previous.writebackOu, inputs.writebackOu)) {
+    if (!sameDn(previous.writebackOu, inputs.writebackOu)) {
       const { summary, plan } = await runStep(inputs);
       return { outs: { ...inputs, summary, plan } };
     }

@@ -4,7 +4,8 @@
 // interruption repeats nothing that is done and finishes what is not.
 import { z } from "zod";
 import { CUSTOM_RULE_PRECEDENCE_LIMIT, distinguishedName } from "../../contract/contract";
-import { CN_MAPPINGS, type CnMapping, MIGRATION_STEPS } from "../../domain/cloudSyncMigration";
+import { NAMING_EXPRESSIONS, type Naming } from "../../domain/cloudSync";
+import { MIGRATION_STEPS } from "../../domain/cloudSyncMigration";
 import { defineResource } from "../common/defineResource";
 import { commonInputs, deployingStack, syncIdleTimeoutSeconds } from "../common/inputs";
 import { v1Inputs } from "../groupWritebackFeature/schema";
@@ -20,11 +21,11 @@ const precedence = z
   .nullable()
   .default(null);
 
-/** How Cloud Sync will name and place the groups it takes over (its `cn` and `parentDistinguishedName` mappings). */
+/** How Cloud Sync will name and place the groups it takes over: its `cn` and `parentDistinguishedName` (from entra-writeback:cloudSync). */
 export const cloudSyncMapping = z.strictObject({
-  /** keepConnectNames: Append("Group_", [objectId]); cloudSyncDefault: Cloud Sync's own default (renames Connect's names). */
-  cnMapping: z.enum(Object.keys(CN_MAPPINGS) as [CnMapping, ...CnMapping[]]).default("cloudSyncDefault"),
-  /** parentDistinguishedName: the OU Cloud Sync provisions to; null: Cloud Sync's default container, CN=Users. */
+  /** connect: Append("Group_", [objectId]); cloudSync: Cloud Sync's default (renames Connect's names). */
+  naming: z.enum(Object.keys(NAMING_EXPRESSIONS) as [Naming, ...Naming[]]).default("cloudSync"),
+  /** parentDistinguishedName: the OU Cloud Sync provisions to (with routing rules, their default OU); null: CN=Users. */
   targetOu: distinguishedName.nullable().default(null),
 });
 export type CloudSyncMapping = z.output<typeof cloudSyncMapping>;
@@ -63,6 +64,8 @@ export const migrationPlan = z.strictObject({
   stagingModeEnabled: z.boolean(),
   /** The written-back security groups Cloud Sync takes over. */
   securityGroups: namedGroups,
+  /** Their cloud object ids: the scope Cloud Sync gets. */
+  securityGroupIds: z.array(z.string()),
   /** Of them, those Cloud Sync's default `cn` mapping would rename, and its default container would move. */
   renamedWithoutMapping: namedGroups,
   movedWithoutTargetOu: namedGroups,

@@ -3,6 +3,9 @@
 // name-keeping mapping and then stated with live counts, the wizard steps done as printed, the stop before the
 // irreversible step until it is confirmed, and afterwards the same 50 AD groups, none renamed, moved or deleted,
 // while the Microsoft 365 groups follow v1.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { readGraphCredentials, type RunningGraphSimulator, startGraphSimulator } from "../../simulator/graph";
 import { type CliProject, type CliRun, cliProject } from "./support/cliProject";
 import {
   type AdObject,
@@ -25,6 +28,7 @@ const MIGRATION = "entra-writeback:cloudSyncMigration";
 
 interface Group extends AdObject {
   externalDirectoryObjectId?: string | null;
+  objectGuid?: string;
 }
 
 function groups(stateFile: string): Group[] {
@@ -58,6 +62,58 @@ async function convergedLegacy(name: string): Promise<{ stateFile: string; proje
   return { stateFile, project };
 }
 
+/** The simulated Graph (Cloud Sync's API) on loopback, and the stack keys that reach it. */
+async function graphFor(
+  stateFile: string,
+): Promise<{ simulator: RunningGraphSimulator; config: Record<string, string> }> {
+  simOk(["cloudsync", stateFile, "settings", "--replication-delay", "0"]);
+  const simulator = await startGraphSimulator({ stateFile });
+  const caFile = path.join(path.dirname(stateFile), "graph-ca.pem");
+  fs.writeFileSync(caFile, simulator.certificatePem);
+  const credentials = await readGraphCredentials(stateFile);
+  const app = credentials.apps.find((each) => each.displayName === "entra-writeback")!;
+  return {
+    simulator,
+    config: {
+      graph: JSON.stringify({
+        tenantId: credentials.tenantId,
+        clientId: app.clientId,
+        authorityHost: simulator.authorityHost,
+        graphEndpoint: simulator.graphEndpoint,
+        trustedCaFile: caFile,
+      }),
+      graphClientSecret: app.clientSecret,
+    },
+  };
+}
+
+/** Cloud Sync for the lab's domain, its groups in the writeback OU; the migrated groups join the scope. */
+function cloudSyncConfig(naming: "connect" | "cloudSync"): string {
+  return JSON.stringify({ domain: "contoso.com", targetOu: LAB_OU, naming });
+}
+
+async function setKey(project: CliProject, key: string, value: string, secret = false): Promise<void> {
+  const set = await project.run([
+    "config",
+    "set",
+    ...(secret ? ["--secret"] : []),
+    `entra-writeback:${key}`,
+    value,
+  ]);
+  expect(set.exitCode).toBe(0);
+}
+
+/** Cloud Sync's configurations, jobs, scope and last cycle (entra-sim cloudsync show). */
+function cloudSyncShow(stateFile: string): string {
+  return simOk(["cloudsync", stateFile, "show"]);
+}
+
+/** What must not change about a migrated group: the object (objectGUID), its DN and anchor; and the copied match. */
+function identity(group: Group): Record<string, unknown> {
+  const { dn, objectGuid, adminDescription } = group;
+  return { dn, objectGuid, adminDescription, externalDirectoryObjectId: group.adminDescription };
+}
+
 async function setPath(project: CliProject, key: string, value: string): Promise<void> {
   const set = await project.run(["config", "set", "--path", `${MIGRATION}.${key}`, value]);
   expect(set.exitCode).toBe(0);
@@ -75,25 +131,28 @@ function failed(run: CliRun): string {
   return run.output;
 }
 
-test("a legacy tenant migrates: refused without the mapping, the plan with live counts, the wizard steps, the confirmation; the 50 groups stay, the Microsoft 365 groups follow v1", async () => {
+test("a legacy tenant migrates: refused without the name-keeping naming, the plan with live counts, the wizard steps, the confirmation; the same 50 AD groups are Cloud Sync's, the Microsoft 365 groups follow v1", async () => {
   const { stateFile, project } = await convergedLegacy("migrate-main");
+  const { simulator, config } = await graphFor(stateFile);
   try {
     const before = security(stateFile);
     const opsBefore = providerOperations(stateFile).length;
 
-    // Declared without the name-keeping mapping: refused in the preview, naming the groups; nothing changes.
+    // Declared with Cloud Sync's default naming: refused in the preview, naming the groups; nothing changes.
+    await setKey(project, "graph", config.graph!);
+    await setKey(project, "graphClientSecret", config.graphClientSecret!, true);
+    await setKey(project, "cloudSync", cloudSyncConfig("cloudSync"));
     await setPath(project, "confirmDisableGroupWritebackV2", "false");
     const refused = failed(await project.run(["preview"]));
     expect(refused).toContain("REFUSED: the migration of Group Writeback V2 to Cloud Sync");
     expect(refused).toContain("would RENAME 50 written-back security groups");
     expect(refused).toContain(before[0]!.dn);
-    expect(refused).toContain(`${MIGRATION}.cloudSync.cnMapping to keepConnectNames`);
-    expect(refused).toContain(`${MIGRATION}.cloudSync.targetOu to ${LAB_OU}`);
+    expect(refused).toContain("Set entra-writeback:cloudSync.naming to connect");
     expect(writes(stateFile, opsBefore)).toEqual([]);
+    expect(cloudSyncShow(stateFile)).not.toContain("AAD2ADGroupProvisioning");
 
-    // The advice: the mapping that keeps the names, the OU they are in. The preview states the plan.
-    await setPath(project, "cloudSync.cnMapping", "keepConnectNames");
-    await setPath(project, "cloudSync.targetOu", LAB_OU);
+    // The advice: the naming that keeps the names. The preview states the plan.
+    await setKey(project, "cloudSync", cloudSyncConfig("connect"));
     const preview = await project.run(["preview"]);
     expect(preview.exitCode).toBe(0);
     expect(preview.output).toContain("Cloud Sync takes over 50 written-back security groups");
@@ -138,17 +197,32 @@ test("a legacy tenant migrates: refused without the mapping, the plan with live 
     expect(state.tenant.scheduler.syncCycleEnabled).toBe(true);
     simOk(["wizard", stateFile, "staging", "--disable"]);
 
+    // Nothing of Cloud Sync before the migration's last step.
+    expect(cloudSyncShow(stateFile)).not.toContain("AAD2ADGroupProvisioning");
     const last = await project.run(UP);
-    expect(last.exitCode).toBe(0);
-    expect(last.output).toContain("NEXT: configure Cloud Sync group provisioning");
+    expect(last.exitCode === 0 ? "" : last.output).toBe("");
     expect(last.output).toContain("GroupWritebackV2 is off for the tenant");
 
-    // The scheduler's next cycle exports what staging held.
+    // The scheduler's next cycle exports what staging held; Cloud Sync's cycle takes the 50 groups over.
     simOk(["clock", stateFile, "--advance", "2400"]);
+    simOk(["cloudsync", stateFile, "cycle"]);
+    const cloudSync = cloudSyncShow(stateFile);
+    expect(cloudSync).toContain("AAD2ADGroupProvisioning");
     const after = groups(stateFile);
-    expect(security(stateFile)).toEqual(
-      before.map((group) => ({ ...group, externalDirectoryObjectId: group.adminDescription })),
-    );
+    // The same AD objects (objectGUID), DNs and names: matched and updated in place by Cloud Sync, not recreated.
+    const kept = security(stateFile);
+    expect(
+      kept.map((group) => ({
+        ...identity(group),
+        externalDirectoryObjectId: group.externalDirectoryObjectId,
+      })),
+    ).toEqual(before.map(identity));
+    expect(before.every((group) => typeof group.objectGuid === "string")).toBe(true);
+    expect(cloudSync).toContain("50 selected group(s)");
+    expect(cloudSync).toContain("provisioned 50");
+    expect(cloudSync).toContain('cn <- Append("Group_", [objectId])');
+    expect(cloudSync).toContain(LAB_OU);
+    expect(cloudSync).toMatch(/last cycle .*: ran/);
     expect(after).toHaveLength(90);
     expect(new Set(after.map((group) => group.dn)).size).toBe(after.length);
     const journal = show(stateFile).journal as { kind: string; event?: string }[];
@@ -173,12 +247,36 @@ test("a legacy tenant migrates: refused without the mapping, the plan with live 
       "setSchedulerSyncCycleEnabled on",
     ]);
 
+    // The plan output: read again when the confirmation changed the declaration (step 1 was done by then).
+    const outputs = await project.run(["stack", "output", "--json"]);
+    expect(outputs.exitCode).toBe(0);
+    const plan = (JSON.parse(outputs.stdout) as { cloudSyncMigrationPlan: Record<string, unknown> })
+      .cloudSyncMigrationPlan;
+    expect(plan).toMatchObject({
+      securityGroups: { count: 50 },
+      renamedWithoutMapping: { count: 50 },
+      movedWithoutTargetOu: { count: 50 },
+      renamedByDeclaredMapping: { count: 0 },
+      movedByDeclaredTargetOu: { count: 0 },
+      directoryObjectIdsToCopy: 0,
+      directoryObjectIdsAlreadySet: 50,
+      directoryObjectIdConflicts: { count: 0 },
+      groupWritebackV2: true,
+      confirmed: true,
+      microsoft365GroupsWrittenBackByV1: 40,
+      optedOutMicrosoft365GroupsWrittenBackByV1: { count: 10 },
+      microsoft365GroupsInOu: 30,
+    });
+    expect((plan.securityGroupIds as string[]).sort()).toEqual(
+      before.map((group) => (group.adminDescription ?? "").slice("Group_".length)).sort(),
+    );
+
     const again = await project.run(["preview", "--expect-no-changes"]);
     expect(again.exitCode).toBe(0);
     expect(show(stateFile).state.tenant.scheduler.syncCycleEnabled).toBe(true);
-    expect(LAB_ACCOUNT).toContain("MSOL_");
   } finally {
     await project.cleanup();
+    await simulator.stop();
   }
 });
 
@@ -195,10 +293,8 @@ function legacyByHand(): string {
 }
 
 const CONFIRMED = {
-  cloudSyncMigration: JSON.stringify({
-    confirmDisableGroupWritebackV2: true,
-    cloudSync: { cnMapping: "keepConnectNames", targetOu: LAB_OU },
-  }),
+  cloudSyncMigration: JSON.stringify({ confirmDisableGroupWritebackV2: true }),
+  cloudSync: cloudSyncConfig("connect"),
 };
 
 async function until(what: string, probe: () => boolean, timeoutMs: number): Promise<void> {
@@ -240,11 +336,11 @@ test.each([
       "hang",
       ...(after > 0 ? ["--after", String(after)] : []),
     ]);
-    const project = await cliProject(
-      `migrate-kill-${operation.toLowerCase()}-${after}`,
-      stateFile,
-      CONFIRMED,
-    );
+    const { simulator, config } = await graphFor(stateFile);
+    const project = await cliProject(`migrate-kill-${operation.toLowerCase()}-${after}`, stateFile, {
+      ...CONFIRMED,
+      ...config,
+    });
     try {
       const up = project.start(UP);
       await until(
@@ -267,9 +363,14 @@ test.each([
       expect(state.tenant.features.groupWritebackV2).toBe(false);
       expect(state.servers[0]?.syncWindow ?? null).toBeNull();
       simOk(["clock", stateFile, "--advance", "2400"]);
-      expect(security(stateFile)).toEqual(
-        before.map((group) => ({ ...group, externalDirectoryObjectId: group.adminDescription })),
-      );
+      simOk(["cloudsync", stateFile, "cycle"]);
+      expect(
+        security(stateFile).map((group) => ({
+          ...identity(group),
+          externalDirectoryObjectId: group.externalDirectoryObjectId,
+        })),
+      ).toEqual(before.map(identity));
+      expect(cloudSyncShow(stateFile)).toContain("provisioned 50");
       expect(groups(stateFile)).toHaveLength(90);
       // Each step once: two rules, one v2 change, no group deleted.
       const done = writes(stateFile);
@@ -279,6 +380,7 @@ test.each([
       expect(journal.some((entry) => entry.kind === "event" && entry.event === "groups-deleted")).toBe(false);
     } finally {
       await project.cleanup();
+      await simulator.stop();
     }
   },
 );

@@ -20,6 +20,10 @@ beforeAll(async () => {
         if (args.type.endsWith(":WritebackOU")) state.writebackOu = args.inputs.writebackOu;
         if (args.type.endsWith(":SchedulerState"))
           Object.assign(state, { connectVersion: "2.4.18.0", computerName: "CONNECT01" });
+        if (args.type.endsWith(":CloudSyncMigrationStep")) {
+          state.summary = "done";
+          state.plan = args.inputs.step === "plan" ? { securityGroupIds: [MIGRATED] } : null;
+        }
         if (args.type.endsWith(":GroupWritebackFeature") && args.inputs.version === "v2")
           state.enabled = true;
         if (args.type.endsWith(":GroupWritebackFeature") && args.inputs.version === "v1") {
@@ -282,12 +286,13 @@ test("the Connect-side defaults: the delete rule after the scheduler and before 
   expect(registered.filter((r) => r.type.endsWith(":SyncRule"))).toEqual([]);
 });
 
+const DECLARED = "11111111-2222-4333-8444-555555555555";
+const MIGRATED = "66666666-2222-4333-8444-555555555555";
+
 test("cloudSyncMigration: the migration's steps first, in the documented order; no v2 resource; v1 no longer requires v2", async () => {
   const component = await build({
-    cloudSyncMigration: {
-      confirmDisableGroupWritebackV2: true,
-      cloudSync: { cnMapping: "keepConnectNames", targetOu: ou },
-    },
+    cloudSyncMigration: { confirmDisableGroupWritebackV2: true },
+    cloudSync: { domain: "contoso.com", targetOu: ou, naming: "connect", groupIds: [DECLARED] },
   });
   const steps = [
     "plan",
@@ -300,27 +305,26 @@ test("cloudSyncMigration: the migration's steps first, in the documented order; 
     "initialCycleAfterV2Off",
     "schedulerOn",
     "stagingOff",
-    "cloudSync",
   ].map((step) => `gw-cloud-sync-migration-${step}`);
-  expect(registered.map((r) => r.name)).toEqual([
-    "gw",
-    "gw-cloud-sync-migration",
-    ...steps,
-    "gw-scheduler",
-    "gw-ou",
-    "gw-permission",
-    "gw-v1",
-  ]);
+  const names = registered.map((r) => r.name);
+  expect(
+    names.filter((n) => !n.startsWith("gw-cloud-sync") || n.startsWith("gw-cloud-sync-migration")),
+  ).toEqual(["gw", "gw-cloud-sync-migration", ...steps, "gw-scheduler", "gw-ou", "gw-permission", "gw-v1"]);
+  // Cloud Sync (step 7) is declared after the migration's last step.
+  const last = names.indexOf("gw-cloud-sync-migration-stagingOff");
+  expect(names.indexOf("gw-cloud-sync-configuration")).toBeGreaterThan(last);
   expect(component.v2).toBeUndefined();
   expect(byName("gw-v1")?.inputs).toMatchObject({ requireV2: false });
   // The confirmation reaches only the plan and the irreversible step; the mapping only the plan and Cloud Sync.
   const withConfirmation = registered.filter((r) => r.inputs.confirmDisableGroupWritebackV2 === true);
   expect(withConfirmation.map((r) => r.inputs.step)).toEqual(["plan", "disableGroupWritebackV2"]);
   const withMapping = registered.filter((r) => r.inputs.cloudSync !== undefined);
-  expect(withMapping.map((r) => r.inputs.step)).toEqual(["plan", "cloudSync"]);
+  expect(withMapping.map((r) => r.inputs.step)).toEqual(["plan"]);
   expect(byName("gw-cloud-sync-migration-plan")?.inputs).toMatchObject({
     writebackOu: ou,
-    cloudSync: { cnMapping: "keepConnectNames", targetOu: ou },
+    cloudSync: { naming: "connect", targetOu: ou },
     stack: "entra-writeback/wiring",
   });
+  // Step 7: Cloud Sync's scope is the declared groups and the migrated ones.
+  expect(byName("gw-cloud-sync-scope")?.inputs.groupIds).toEqual([DECLARED, MIGRATED]);
 });

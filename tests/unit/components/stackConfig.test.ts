@@ -240,3 +240,45 @@ describe("every value a resource would refuse later is refused by the program, w
     expect(() => readStackConfig(configWith({ ...valid, writebackOu: "x" }))).toThrow(pulumi.RunError);
   });
 });
+
+test("cloudSyncMigration needs cloudSync, and reads its settings with their defaults", () => {
+  const refused = (() => {
+    try {
+      readStackConfig(configWith({ ...valid, cloudSyncMigration: "{}" }), [
+        ...Object.keys(valid),
+        "cloudSyncMigration",
+      ]);
+    } catch (error) {
+      return (error as Error).message;
+    }
+    return "accepted";
+  })();
+  expect(refused).toContain(
+    "entra-writeback:cloudSyncMigration: declared, but entra-writeback:cloudSync is not",
+  );
+  expect(refused).toContain("nothing was changed");
+  const graph = JSON.stringify({
+    tenantId: "11111111-2222-4333-8444-555555555555",
+    clientId: "11111111-2222-4333-8444-555555555556",
+  });
+  const cloudSync = JSON.stringify({
+    domain: "contoso.com",
+    targetOu: valid.writebackOu,
+    naming: "connect",
+    groupIds: [],
+  });
+  const args = readStackConfig(
+    configWith({
+      ...valid,
+      graph,
+      graphClientSecret: "a-secret-of-sixteen-characters",
+      cloudSync,
+      cloudSyncMigration: JSON.stringify({ confirmDisableGroupWritebackV2: true }),
+    }),
+    [...Object.keys(valid), "graph", "graphClientSecret", "cloudSync", "cloudSyncMigration"],
+  );
+  expect(args.cloudSyncMigration).toEqual({
+    confirmDisableGroupWritebackV2: true,
+    syncRulePrecedences: { inbound: null, outbound: null },
+  });
+});

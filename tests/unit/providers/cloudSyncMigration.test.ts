@@ -58,7 +58,7 @@ async function legacyLab(): Promise<Written[]> {
   return groups;
 }
 
-const KEEP = () => ({ cnMapping: "keepConnectNames", targetOu: lab.ou });
+const KEEP = () => ({ naming: "connect", targetOu: lab.ou });
 
 async function inputsOf(
   step: MigrationStep,
@@ -82,7 +82,6 @@ async function run(
 const SETTINGS: Partial<Record<MigrationStep, Record<string, unknown>>> = {
   plan: { cloudSync: KEEP, confirmDisableGroupWritebackV2: true },
   disableGroupWritebackV2: { confirmDisableGroupWritebackV2: true },
-  cloudSync: { cloudSync: KEEP },
 };
 
 function settingsOf(step: MigrationStep): Record<string, unknown> {
@@ -107,8 +106,8 @@ test("a migration declared without the name-keeping mapping and the target OU is
   expect(refused).toContain("would MOVE 5 written-back security groups");
   const security = before.filter((group) => group.groupCategory === "Security");
   for (const group of security) expect(refused).toContain(group.dn);
-  expect(refused).toContain("Set entra-writeback:cloudSyncMigration.cloudSync.cnMapping to keepConnectNames");
-  expect(refused).toContain(`Set entra-writeback:cloudSyncMigration.cloudSync.targetOu to ${lab.ou}`);
+  expect(refused).toContain("Set entra-writeback:cloudSync.naming to connect");
+  expect(refused).toContain(`Set entra-writeback:cloudSync.targetOu to ${lab.ou}`);
   // Nothing but reads.
   expect(lab.operations().filter((operation) => !/^(get|list)/.test(operation))).toEqual([]);
 
@@ -214,4 +213,38 @@ test("without the outbound rule the staged cycle after v2 off names the deletes 
   // The advice: check the two rules, then run again.
   await run("syncRules");
   expect((await run("initialCycleAfterV2Off")).summary).toContain("none to a written-back security group");
+});
+
+test("groups Connect named with the display-name option: naming connect would rename them and is refused; cloudSync keeps their names", async () => {
+  lab = await newLab({ era: "legacy", m365: 2, m365OptedOut: 0, security: 3, securityEnabled: 3 });
+  progress = captureProgress();
+  await lab.call("newOrganizationalUnit", {
+    name: "Entra Writeback",
+    parentDn: lab.ou.slice(lab.ou.indexOf(",") + 1),
+  });
+  await lab.call("grantWritebackAccess", { dn: lab.ou, accountDn: lab.account });
+  await lab.call("setGroupWritebackV2", { enabled: true });
+  await wizardEnableGroupWriteback(lab.stateFile, { ou: lab.ou, displayNameDn: true });
+  await waitIdle();
+  const security = (await written()).filter((group) => !/CN=Group_/.test(group.dn));
+  expect(security.length).toBeGreaterThanOrEqual(3);
+
+  const refused = await rejection(
+    provider.check(
+      {},
+      versioned({
+        target: lab.target,
+        step: "plan",
+        writebackOu: lab.ou,
+        cloudSync: { naming: "connect", targetOu: lab.ou },
+      }),
+    ),
+  );
+  expect(refused).toContain("would RENAME 3 written-back security groups");
+  expect(refused).toContain("Set entra-writeback:cloudSync.naming to cloudSync");
+  expect(refused).not.toContain("would MOVE");
+
+  // The advice: Cloud Sync's own naming is the display-name format these groups have.
+  await inputsOf("plan", { cloudSync: { naming: "cloudSync", targetOu: lab.ou } });
+  expect(progress.lines.join("\n")).toContain("0 renamed, 0 moved");
 });

@@ -129,6 +129,23 @@ describe("v2", () => {
     expect(await lab.syncCycleEnabled()).toBe(true);
   });
 
+  test("delete of a v2 resource whose flag is already off (the migration to Cloud Sync turned it off) says so and changes nothing", async () => {
+    await start();
+    const created = await provider.create(await v2());
+    await lab.call("setGroupWritebackV2", { enabled: false });
+    const before = lab.operations().length;
+    progress.lines.length = 0;
+    await provider.delete(created.id, created.outs);
+    expect(progress.lines.join("\n")).toContain("GroupWritebackV2 is off for the tenant");
+    expect(progress.lines.join("\n")).not.toContain("stays on");
+    expect(
+      lab
+        .operations()
+        .slice(before)
+        .filter((operation) => !operation.startsWith("get")),
+    ).toEqual([]);
+  });
+
   test("a failed flag change re-enables the scheduler and says so", async () => {
     await start();
     await withState(lab.stateFile, (tx) =>
