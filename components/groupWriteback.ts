@@ -15,7 +15,6 @@ import { UnifiedGroupWritebackDefault } from "../providers/unifiedGroupWriteback
 import { WritebackOU } from "../providers/writebackOu/resource";
 import { WritebackPermission } from "../providers/writebackPermission/resource";
 import { deleteOutOfScopeGroupsRule, OUT_TO_AD_MEMBER_LIMIT } from "../domain/groupWritebackRules";
-import { warnWithoutDefaults } from "./defaultsWarning";
 import { type GroupWritebackSettings, groupWritebackSettings, writebackDefaults } from "./schema";
 
 /**
@@ -240,6 +239,8 @@ export class GroupWriteback extends pulumi.ComponentResource {
         wizardPollSeconds: orDefault(args, "wizardPollSeconds"),
         acknowledgedOptedOutGroups: orDefault(args, "acknowledgedOptedOutGroups"),
         syncIdleTimeoutSeconds,
+        // Without defaults, the preview says how many existing groups get written back (docs/defaults.md).
+        warnWithoutDefaults: args.defaults === undefined,
       },
       { parent: this, dependsOn: [...afterV2, this.permission] },
     );
@@ -260,10 +261,6 @@ export class GroupWriteback extends pulumi.ComponentResource {
         { parent: this, dependsOn: [this.v1] },
       );
     }
-    // Without defaults, today's resources, and the preview says how many existing groups get written back.
-    const noDefaultsWarning = args.defaults
-      ? pulumi.output(null)
-      : warnWithoutDefaults(this, target, v2Mode === "skip");
 
     this.serverVersion = this.scheduler.connectVersion;
     this.computerName = this.scheduler.computerName;
@@ -287,7 +284,6 @@ export class GroupWriteback extends pulumi.ComponentResource {
       pendingExports: this.pendingExports,
       pendingManualSteps: this.pendingManualSteps,
       needsAttention: this.needsAttention,
-      noDefaultsWarning,
     });
   }
 }

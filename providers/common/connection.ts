@@ -68,6 +68,11 @@ function readSettingFile(key: string, file: string): string {
   }
 }
 
+/** Whether the stack configures Microsoft Graph (entra-writeback:graph). */
+export function graphConfigured(): boolean {
+  return settings.graph !== undefined;
+}
+
 /** The Microsoft Graph client of this provider process (entra-writeback:graph and graphClientSecret). */
 export function graphClient(resource: string): GraphClient {
   if (graph) return graph;
