@@ -1,6 +1,6 @@
 // SyncRule against a simulated Entra Connect server: a custom rule (Microsoft's delete rule) declared whole and an
 // existing rule (the member limit) disabled by name, each change inside a scheduler pause window.
-import { parentDn, readState, wizardEnableGroupWriteback } from "../../../simulator";
+import { advance, parentDn, readState, withState, wizardEnableGroupWriteback } from "../../../simulator";
 import {
   DELETE_RULE_IDENTIFIER,
   DELETE_RULE_NAME,
@@ -60,6 +60,9 @@ test("a custom rule is created inside a pause window, and Connect's full-sync fl
   expect((await readState(lab.stateFile)).servers[0]!.syncWindow ?? null).toBeNull();
   expect(await lab.call("getScheduler")).toMatchObject({ nextSyncCyclePolicyType: "Initial" });
   expect(progress.lines.join("\n")).toContain("the next sync cycle runs as Initial");
+  // The scheduler's next cycle (30 minutes on) runs as Initial, as Microsoft documents for a new rule.
+  await withState(lab.stateFile, (tx) => advance(tx, 31 * 60 + 120));
+  expect((await readState(lab.stateFile)).servers[0]!.lastCycle).toMatchObject({ policyType: "Initial" });
 
   // Converged: read and diff find nothing to do.
   const read = await provider.read(created.id, created.outs);
@@ -222,4 +225,22 @@ test("npm run drift names the rule's drifted key, and a definition stored in ano
   expect(explainDrift("SyncRule", drifted.props, inputs)).toEqual([
     { property: "disabled", live: true, declared: false },
   ]);
+});
+
+test("a deployment that died inside its window: the next create takes the window over, makes the rule, resumes", async () => {
+  // What an interrupted run leaves: this stack's marker open and the scheduler paused, the rule not made yet.
+  await lab.call("openSyncWindow", {
+    owner: "entra-writeback/unit",
+    change: 'creating synchronization rule "x"',
+    initialCycle: false,
+    leaseSeconds: 3600,
+  });
+  await lab.call("setSchedulerSyncCycleEnabled", { enabled: false });
+  await provider.create(await checked(deleteRuleInputs()));
+  expect(progress.lines.join("\n")).toContain(
+    "took over the pause window that an interrupted deployment of this stack (entra-writeback/unit) left open",
+  );
+  expect((await rules()).some((each) => each.name === DELETE_RULE_NAME)).toBe(true);
+  expect(await lab.syncCycleEnabled()).toBe(true);
+  expect((await readState(lab.stateFile)).servers[0]!.syncWindow ?? null).toBeNull();
 });
