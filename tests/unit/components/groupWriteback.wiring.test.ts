@@ -246,4 +246,8 @@ test("the Connect-side defaults: the delete rule after the scheduler and before 
   // Declared defaults without the rule keys: no rules.
   await build({ defaults: {} });
   expect(registered.filter((r) => r.type.endsWith(":SyncRule"))).toEqual([]);
+  // v1 warns in the preview only when the stack declares no defaults.
+  expect(byName("gw-v1")?.inputs).toMatchObject({ warnWithoutDefaults: false });
+  await build();
+  expect(byName("gw-v1")?.inputs).toMatchObject({ warnWithoutDefaults: true });
 });
