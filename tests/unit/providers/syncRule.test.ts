@@ -9,7 +9,8 @@ import {
 } from "../../../domain/groupWritebackRules";
 import { explainDrift } from "../../../providers/driftDetails";
 import { implementationFor } from "../../../providers/registry";
-import type { SyncRule } from "../../../contract/contract";
+import { ENTRA_ID_CONNECTOR_ID, type SyncRule } from "../../../contract/contract";
+import { SIMULATED_AD_CONNECTOR_ID } from "../../../simulator/syncRules";
 import { captureProgress, type Lab, newLab, rejection, versioned } from "./support";
 
 const provider = implementationFor("SyncRule");
@@ -243,4 +244,60 @@ test("a deployment that died inside its window: the next create takes the window
   expect((await rules()).some((each) => each.name === DELETE_RULE_NAME)).toBe(true);
   expect(await lab.syncCycleEnabled()).toBe(true);
   expect((await readState(lab.stateFile)).servers[0]!.syncWindow ?? null).toBeNull();
+});
+
+describe("connectors by role", () => {
+  // An outbound rule in the shape of Microsoft's migration step (Cloud Sync): JoinNoFlow on the AD connector.
+  const outbound = (connector: string) => ({
+    target: lab.target,
+    name: "Out to AD - Group SOAInAAD - cloudNoFlow",
+    stack: "entra-writeback/unit",
+    definition: {
+      identifier: "2f8c1d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+      direction: "Outbound",
+      connector,
+      sourceObjectType: "group",
+      targetObjectType: "group",
+      linkType: "JoinNoFlow",
+      precedence: 60,
+      scopeFilter: [[{ attribute: "cloudNoFlow", value: "True", operator: "EQUAL" }]],
+    },
+  });
+
+  test("ActiveDirectory: refused while no rule of Connect's names the AD connector; resolved once one does", async () => {
+    const message = await rejection(provider.create(await checked(outbound("ActiveDirectory"))));
+    expect(message).toContain('connector "ActiveDirectory": none of the rules Entra Connect ships on');
+    expect(message).toContain("declare the connector's identifier instead");
+    expect(ops("setSchedulerSyncCycleEnabled")).toEqual([]);
+    // Following the advice: the identifier, as Get-ADSyncConnector lists it.
+    const byId = await provider.create(await checked(outbound(SIMULATED_AD_CONNECTOR_ID)));
+    expect((await rules()).find((each) => each.identifier === byId.id)).toMatchObject({
+      connector: SIMULATED_AD_CONNECTOR_ID,
+    });
+  });
+
+  test("ActiveDirectory once group writeback is on; EntraID always; the alias is no drift", async () => {
+    await wizardStep();
+    const inputs = await checked(outbound("ActiveDirectory"));
+    const created = await provider.create(inputs);
+    expect((await rules()).find((each) => each.identifier === created.id)).toMatchObject({
+      connector: SIMULATED_AD_CONNECTOR_ID,
+      linkType: "JoinNoFlow",
+    });
+    const read = await provider.read(created.id, created.outs);
+    expect(await provider.diff(created.id, read.props, inputs)).toMatchObject({ changes: false });
+    expect(explainDrift("SyncRule", read.props, inputs)).toEqual([]);
+
+    const { name, disabled, ...definition } = deleteOutOfScopeGroupsRule(50);
+    const entra = await checked({
+      target: lab.target,
+      name,
+      disabled,
+      definition: { ...definition, connector: "EntraID" },
+    });
+    const made = await provider.create(entra);
+    expect((await rules()).find((each) => each.identifier === made.id)).toMatchObject({
+      connector: ENTRA_ID_CONNECTOR_ID,
+    });
+  });
 });
