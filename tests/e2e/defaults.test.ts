@@ -238,3 +238,45 @@ test("without defaults the preview warns how many existing Microsoft 365 groups 
     await graph.simulator.stop();
   }
 });
+
+test("asked to (revertRulesOnDestroy, restoreTenantDefaultOnDestroy), destroy removes the delete rule, enables the member limit rule again and restores the tenant default", async () => {
+  const stateFile = newLab(["--m365", "3", "--m365-opted-out", "1", "--security", "1"]);
+  const graph = await startGraph(stateFile);
+  const testStack = await createTestStack({
+    stackName: "defaults-revert",
+    program,
+    config: {
+      ...labConfig(stateFile, {
+        defaults: JSON.stringify({
+          deleteRulePrecedence: 7,
+          disableMemberLimitRule: true,
+          revertRulesOnDestroy: true,
+          restoreTenantDefaultOnDestroy: true,
+        }),
+        allowNonEmptyOuDeletion: true,
+      }),
+      ...graph.config,
+    },
+  });
+  try {
+    await convergeLab(testStack, stateFile);
+    expect((await rules(stateFile)).find((rule) => rule.name === DELETE_RULE_NAME)).toMatchObject({
+      precedence: 7,
+    });
+    const destroy = await testStack.stack.destroy();
+    expect(destroy.summary.result).toBe("succeeded");
+    expect(destroy.stdout).toContain(`Remove-ADSyncRule -Identifier ${DELETE_RULE_IDENTIFIER}`);
+    expect(destroy.stdout).toContain(
+      `putting back "${OUT_TO_AD_MEMBER_LIMIT}" Disabled = false (onDelete: revert)`,
+    );
+    expect(destroy.stdout).toContain(`restored ${NAME} to true (onDelete: restore)`);
+    const after = await rules(stateFile);
+    expect(after.find((rule) => rule.name === DELETE_RULE_NAME)).toBeUndefined();
+    expect(after.find((rule) => rule.name === OUT_TO_AD_MEMBER_LIMIT)).toMatchObject({ disabled: false });
+    expect(await tenantValue(stateFile)).toBe("true");
+    expect(show(stateFile).state.tenant.scheduler.syncCycleEnabled).toBe(true);
+  } finally {
+    await testStack.cleanup();
+    await graph.simulator.stop();
+  }
+});
