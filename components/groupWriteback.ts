@@ -15,7 +15,13 @@ import { UnifiedGroupWritebackDefault } from "../providers/unifiedGroupWriteback
 import { WritebackOU } from "../providers/writebackOu/resource";
 import { WritebackPermission } from "../providers/writebackPermission/resource";
 import { deleteOutOfScopeGroupsRule, OUT_TO_AD_MEMBER_LIMIT } from "../domain/groupWritebackRules";
-import { type GroupWritebackSettings, groupWritebackSettings, writebackDefaults } from "./schema";
+import {
+  connectSideOnly,
+  type GroupWritebackSettings,
+  groupWritebackSettings,
+  writebackDefaults,
+} from "./schema";
+import { NAMESPACE } from "./stackConfig";
 
 /**
  * The arguments of one GroupWriteback: the stack configuration keys (docs/configuration.md has each key's rule and
@@ -57,8 +63,10 @@ export interface GroupWritebackArgs {
    */
   acknowledgedOptedOutGroups?: pulumi.Input<number>;
   /**
-   * The default writeback behaviour in Microsoft Graph (stack configuration `graph` and `graphClientSecret`),
-   * declared before anything on the server. Plain: it decides whether the tenant default resource exists.
+   * The default writeback behaviour, declared before anything on the server. The tenant default lives in Microsoft
+   * Graph (stack configuration `graph` and `graphClientSecret`): declared unless Graph is not configured and only the
+   * Connect-side keys are given (deleteRulePrecedence, disableMemberLimitRule, revertRulesOnDestroy). Plain: it
+   * decides which resources exist.
    */
   defaults?: {
     /** NewUnifiedGroupWritebackDefault. Default false: new Microsoft 365 groups are not written back. */
@@ -131,7 +139,10 @@ export class GroupWriteback extends pulumi.ComponentResource {
     // Names this stack's pause windows on the server and its entries in the simulator's journal.
     const stack = `${pulumi.getProject()}/${pulumi.getStack()}`;
 
-    if (args.defaults) {
+    // The tenant default lives in Microsoft Graph: declared unless the stack has no Graph and declares only the
+    // Connect-side defaults (docs/defaults.md).
+    const graphConfigured = pulumi.runtime.getConfig(`${NAMESPACE}:graph`) !== undefined;
+    if (args.defaults && (graphConfigured || !connectSideOnly(args.defaults))) {
       const defaults = writebackDefaults.shape;
       // First, before the scheduler is paused: Microsoft changes the default before enabling group writeback.
       this.tenantDefault = new UnifiedGroupWritebackDefault(
