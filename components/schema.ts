@@ -125,7 +125,7 @@ export const groupWritebackSettings = z.strictObject({
       "`preview --refresh --expect-no-changes` and `npm run drift` show the v1 resource, and each preview and " +
       "update prints which groups. Remove them with Microsoft's " +
       "[delete rule](https://learn.microsoft.com/entra/identity/hybrid/connect/how-to-connect-modify-group-writeback) " +
-      "or by hand, or set this key to the number you keep. With `groupWritebackV2: skip` it has no effect (v1 " +
+      "(declare it with `defaults.deleteRulePrecedence`) or by hand, or set this key to the number you keep. With `groupWritebackV2: skip` it has no effect (v1 " +
       "alone writes them back by design).",
   }),
 });
