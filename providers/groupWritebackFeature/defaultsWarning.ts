@@ -34,6 +34,27 @@ export async function countInGraph(graph: GraphClient): Promise<Omit<WritebackEx
   return { microsoft365Groups, optedOut };
 }
 
+/**
+ * The count is a warning, not a step: it must not hold the preview through the Graph client's usual retries (about
+ * a minute when Graph is unreachable). One retry, waiting at most 2 s, and 15 s in all; then the warning says the
+ * count failed and why.
+ */
+export const GRAPH_COUNT_RETRY = { maxRetries: 1, maxDelayMs: 2_000 } as const;
+export const GRAPH_COUNT_DEADLINE_MS = 15_000;
+
+/** `work`, or a rejection saying `what` took longer than `ms`. */
+export async function withinDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${what} did not finish within ${Math.round(ms / 1000)} s`)),
+      ms,
+    );
+    timer.unref();
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
 /** Counts as the Connect server sees the tenant (getCloudGroupWriteback). */
 export async function countOnServer(client: EntraConnectClient): Promise<WritebackExposure> {
   const tenant = await client.call("getCloudGroupWriteback", { dn: null, sampleSize: 0 });

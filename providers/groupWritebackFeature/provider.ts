@@ -1,7 +1,7 @@
 // GroupWritebackFeature: v2 (the tenant flag) or v1 (the wizard configuration), one provider for both.
 import type { ProviderImplementation } from "../common/defineResource";
 import { containsUnknown } from "../common/checkInputs";
-import { clientFor, graphClient, graphConfigured, noteDeploymentStack } from "../common/connection";
+import { boundedGraphClient, clientFor, graphConfigured, noteDeploymentStack } from "../common/connection";
 import { diffByKeys } from "../common/diff";
 import { progressFor } from "../common/progress";
 import { sameDn } from "../common/dn";
@@ -13,7 +13,15 @@ import {
   v2TurnedOffMessage,
   wizardChangeMessage,
 } from "./hazards";
-import { countInGraph, countOnServer, noDefaultsUncounted, noDefaultsWarning } from "./defaultsWarning";
+import {
+  countInGraph,
+  countOnServer,
+  GRAPH_COUNT_DEADLINE_MS,
+  GRAPH_COUNT_RETRY,
+  noDefaultsUncounted,
+  noDefaultsWarning,
+  withinDeadline,
+} from "./defaultsWarning";
 import { groupWritebackFeature, type V1Outputs, type V2Outputs } from "./schema";
 import { convergeV1, deleteV1, readV1, skipWarning, unacknowledgedOptedOut, v1Drifted } from "./v1";
 import { convergeV2, deleteV2, readV2 } from "./v2";
@@ -66,11 +74,22 @@ async function withoutDefaultsWarning(
 ): Promise<string> {
   try {
     if (!graphConfigured()) return noDefaultsWarning(await countOnServer(client), v1Alone);
-    const graph = graphClient("GroupWritebackFeature v1");
-    return noDefaultsWarning(
-      { ...(await countInGraph(graph)), countedBy: `Microsoft Graph (tenant ${graph.connection.tenantId})` },
-      v1Alone,
-    );
+    // A client of its own with bounded retries and a deadline: the warning never waits long for an unreachable Graph.
+    const graph = boundedGraphClient("GroupWritebackFeature v1", GRAPH_COUNT_RETRY);
+    try {
+      const counts = await withinDeadline(
+        countInGraph(graph),
+        GRAPH_COUNT_DEADLINE_MS,
+        "the count in Microsoft Graph",
+      );
+      return noDefaultsWarning(
+        { ...counts, countedBy: `Microsoft Graph (tenant ${graph.connection.tenantId})` },
+        v1Alone,
+      );
+    } finally {
+      // Not awaited: a graceful close waits for a request still under way past the deadline.
+      void graph.close().catch(() => undefined);
+    }
   } catch (error) {
     return noDefaultsUncounted(error instanceof Error ? error.message : String(error));
   }
