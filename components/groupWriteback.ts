@@ -1,7 +1,8 @@
 // GroupWriteback: one writeback configuration for one Entra Connect server, in Microsoft's documented order:
-// [the tenant default, when `defaults` is declared] -> scheduler (steady state enabled) -> [the delete rule, in its own
-// pause window] -> v2 (inside its own pause/resume window) -> OU -> permission -> v1 (the wizard step, verified) ->
-// [the member limit rule disabled]. v1 can never come before v2 unless the stack explicitly skips v2.
+// [the tenant default, when `defaults` is declared, unless only its Connect-side keys are and Graph is not
+// configured] -> scheduler (steady state enabled) -> [the delete rule, in its own pause window] -> v2 (inside its own
+// pause/resume window) -> OU -> permission -> v1 (the wizard step, verified) -> [the member limit rule disabled]. v1
+// can never come before v2 unless the stack explicitly skips v2.
 import * as pulumi from "@pulumi/pulumi";
 import type { Target } from "../contract/target";
 import { defaultOf } from "../providers/common/defineResource";
