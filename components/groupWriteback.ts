@@ -1,7 +1,9 @@
 // GroupWriteback: one writeback configuration for one Entra Connect server, in Microsoft's documented order:
-// [the tenant default, then the opt-outs, when `defaults` is declared] -> scheduler (steady state enabled) -> [the
-// delete rule, in its own pause window] -> v2 (inside its own pause/resume window) -> OU -> permission -> v1 (the wizard
-// step, verified) -> [the member limit rule disabled]. v1 can never come before v2 unless the stack explicitly skips v2.
+// [the tenant default, then the opt-outs, when `defaults` is declared (no tenant default when only its Connect-side
+// keys are and Graph is not configured)] -> scheduler (steady state enabled) -> [the delete rule, in its own pause
+// window] -> v2 (inside its own pause/resume window) -> OU -> permission -> v1 (the wizard step, verified) -> [the
+// member limit rule disabled]. v1 can never come before v2 unless the stack explicitly skips v2. With
+// `cloudSyncMigration`, the migration's steps come first and there is no v2 resource (docs/cloud-sync-migration.md).
 import * as pulumi from "@pulumi/pulumi";
 import type { Target } from "../contract/target";
 import { defaultOf } from "../providers/common/defineResource";
@@ -17,15 +19,16 @@ import { UnifiedGroupWritebackDefault } from "../providers/unifiedGroupWriteback
 import { WritebackOU } from "../providers/writebackOu/resource";
 import { WritebackPermission } from "../providers/writebackPermission/resource";
 import { deleteOutOfScopeGroupsRule, OUT_TO_AD_MEMBER_LIMIT } from "../domain/groupWritebackRules";
-import { warnWithoutDefaults } from "./defaultsWarning";
 import { CloudSyncMigration } from "./cloudSyncMigration";
 import {
   type CloudSyncMigrationSettings,
+  connectSideOnly,
   type GroupWritebackSettings,
   groupWritebackSettings,
   writebackDefaults,
 } from "./schema";
 import { CloudSyncGroupProvisioning, type CloudSyncGroupProvisioningArgs } from "./cloudSync";
+import { NAMESPACE } from "./stackConfig";
 
 /**
  * The arguments of one GroupWriteback: the stack configuration keys (docs/configuration.md has each key's rule and
@@ -67,8 +70,10 @@ export interface GroupWritebackArgs {
    */
   acknowledgedOptedOutGroups?: pulumi.Input<number>;
   /**
-   * The default writeback behaviour in Microsoft Graph (stack configuration `graph` and `graphClientSecret`),
-   * declared before anything on the server. Plain: it decides whether the tenant default resource exists.
+   * The default writeback behaviour, declared before anything on the server. The tenant default lives in Microsoft
+   * Graph (stack configuration `graph` and `graphClientSecret`): declared unless Graph is not configured and only the
+   * Connect-side keys are given (deleteRulePrecedence, disableMemberLimitRule, revertRulesOnDestroy). Plain: it
+   * decides which resources exist.
    */
   defaults?: {
     /** NewUnifiedGroupWritebackDefault. Default false: new Microsoft 365 groups are not written back. */
@@ -179,7 +184,10 @@ export class GroupWriteback extends pulumi.ComponentResource {
     // Names this stack's pause windows on the server and its entries in the simulator's journal.
     const stack = `${pulumi.getProject()}/${pulumi.getStack()}`;
 
-    if (args.defaults) {
+    // The tenant default lives in Microsoft Graph: declared unless the stack has no Graph and declares only the
+    // Connect-side defaults (docs/defaults.md).
+    const graphConfigured = pulumi.runtime.getConfig(`${NAMESPACE}:graph`) !== undefined;
+    if (args.defaults && (graphConfigured || !connectSideOnly(args.defaults))) {
       const defaults = writebackDefaults.shape;
       // First, before the scheduler is paused: Microsoft changes the default before enabling group writeback.
       this.tenantDefault = new UnifiedGroupWritebackDefault(
@@ -343,6 +351,8 @@ export class GroupWriteback extends pulumi.ComponentResource {
         wizardPollSeconds: orDefault(args, "wizardPollSeconds"),
         acknowledgedOptedOutGroups: orDefault(args, "acknowledgedOptedOutGroups"),
         syncIdleTimeoutSeconds,
+        // Without defaults, the preview says how many existing groups get written back (docs/defaults.md).
+        warnWithoutDefaults: args.defaults === undefined,
       },
       { parent: this, dependsOn: [...afterV2, this.permission] },
     );
@@ -363,10 +373,6 @@ export class GroupWriteback extends pulumi.ComponentResource {
         { parent: this, dependsOn: [this.v1] },
       );
     }
-    // Without defaults, today's resources, and the preview says how many existing groups get written back.
-    const noDefaultsWarning = args.defaults
-      ? pulumi.output(null)
-      : warnWithoutDefaults(this, target, v2Mode === "skip");
     if (args.cloudSync) {
       // Side by side: Cloud Sync provisions security groups, Connect writes back Microsoft 365 groups (v1). With the
       // migration, it is step 7: its group ids resolve only once the migration's last step is done, so nothing of
@@ -406,7 +412,6 @@ export class GroupWriteback extends pulumi.ComponentResource {
       pendingExports: this.pendingExports,
       pendingManualSteps: this.pendingManualSteps,
       needsAttention: this.needsAttention,
-      noDefaultsWarning,
       cloudSyncMigrationPlan: this.cloudSyncMigrationPlan,
     });
   }

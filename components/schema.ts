@@ -139,7 +139,8 @@ export const groupWritebackSettings = z.strictObject({
   defaults: documented(writebackDefaults.optional(), {
     type: "object (below)",
     description:
-      "The default writeback behaviour, declared before anything on the Connect server (needs `graph`): " +
+      "The default writeback behaviour, declared before anything on the Connect server (the tenant default needs " +
+      "`graph`; the Connect-side keys alone do not): " +
       "`newUnifiedGroupWritebackDefault` (default `false`) sets the tenant's `Group.Unified` " +
       "`NewUnifiedGroupWritebackDefault`, so new Microsoft 365 groups are not written back unless their writeback " +
       "is enabled; `restoreTenantDefaultOnDestroy` (default `false`) puts the earlier value back on destroy. " +
@@ -160,7 +161,7 @@ export const groupWritebackSettings = z.strictObject({
       "`preview --refresh --expect-no-changes` and `npm run drift` show the v1 resource, and each preview and " +
       "update prints which groups. Remove them with Microsoft's " +
       "[delete rule](https://learn.microsoft.com/entra/identity/hybrid/connect/how-to-connect-modify-group-writeback) " +
-      "or by hand, or set this key to the number you keep. With `groupWritebackV2: skip` it has no effect (v1 " +
+      "(declare it with `defaults.deleteRulePrecedence`) or by hand, or set this key to the number you keep. With `groupWritebackV2: skip` it has no effect (v1 " +
       "alone writes them back by design).",
   }),
   cloudSyncMigration: documented(cloudSyncMigrationSettings.optional(), {
@@ -188,3 +189,22 @@ export const groupWritebackSettings = z.strictObject({
   }),
 });
 export type GroupWritebackSettings = z.output<typeof groupWritebackSettings>;
+
+/**
+ * The keys of `defaults` that live on the Connect server: declared alone, they need no Microsoft Graph and the
+ * component declares no tenant default unless the stack configures Graph (docs/defaults.md). Every other key of
+ * `defaults` is Graph-side.
+ */
+export const CONNECT_SIDE_DEFAULTS: readonly string[] = [
+  "deleteRulePrecedence",
+  "disableMemberLimitRule",
+  "revertRulesOnDestroy",
+];
+
+/** Whether `defaults` declares Connect-side keys only (at least one; keys left undefined do not count). */
+export function connectSideOnly(defaults: object): boolean {
+  const declared = Object.entries(defaults)
+    .filter(([, value]) => value !== undefined)
+    .map(([key]) => key);
+  return declared.length > 0 && declared.every((key) => CONNECT_SIDE_DEFAULTS.includes(key));
+}

@@ -130,6 +130,12 @@ async function main(): Promise<void> {
   const graph = await startGraphSimulator({
     stateFile: path.join(projectRoot, STATE_FILE),
     port: graphConfig.port,
+  }).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
+    throw new Error(
+      `port ${graphConfig.port} on 127.0.0.1 is in use (another lab, or \`entra-sim graph --port ${graphConfig.port}\` ` +
+        "still serving): stop it, then run npm run lab again",
+    );
   });
   fs.writeFileSync(path.join(projectRoot, graphConfig.trustedCaFile), graph.certificatePem);
   note(`simulated Microsoft Graph for the stack's defaults: ${graph.baseUrl} (until the lab ends)`);

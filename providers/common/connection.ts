@@ -2,7 +2,7 @@
 // one Node process, so PowerShell sessions are shared and calls to one server are serialized by its backend.
 import * as fs from "node:fs";
 import type { EntraConnectClient } from "../../contract/backend";
-import type { GraphClient, RetryInfo } from "../../graph";
+import type { GraphClient, RetryInfo, RetryOptions } from "../../graph";
 import { createDeploymentClient } from "../../backends/select";
 import { target as targetSchema } from "../../contract/target";
 import { configValue, type GraphSettings, type ProviderSettings, providerSettings } from "./settings";
@@ -69,6 +69,11 @@ function readSettingFile(key: string, file: string): string {
   }
 }
 
+/** Whether the stack configures Microsoft Graph (entra-writeback:graph). */
+export function graphConfigured(): boolean {
+  return settings.graph !== undefined;
+}
+
 /** The Microsoft Graph client of this provider process (entra-writeback:graph and graphClientSecret). */
 export function graphClient(resource: string): GraphClient {
   if (graph) return graph;
@@ -84,14 +89,28 @@ export function graphClient(resource: string): GraphClient {
   return graph;
 }
 
+/**
+ * A Microsoft Graph client of its own, for one short read that must not wait through the usual retries (the
+ * no-defaults count): `retry` bounds its retries. The caller closes it.
+ */
+export function boundedGraphClient(
+  resource: string,
+  retry: Pick<RetryOptions, "maxRetries" | "maxDelayMs">,
+): GraphClient {
+  if (!settings.graph) return graphClient(resource); // throws: what to set
+  return newGraphClient(settings.graph, settings.graphClientSecret, resource, retry);
+}
+
 /** A Microsoft Graph client from the stack's Graph settings; each retry wait is printed, naming `resource`. */
 export function newGraphClient(
   configured: GraphSettings,
   clientSecret: string | undefined,
   resource: string,
+  bounds: Pick<RetryOptions, "maxRetries" | "maxDelayMs"> = {},
 ): GraphClient {
   const { certificateFile, trustedCaFile, ...connection } = configured;
   const retry = {
+    ...bounds,
     onRetry: (info: RetryInfo) =>
       console.log(
         `[entra-writeback] ${resource}: Microsoft Graph ${info.reason === "connection" ? "dropped the connection of" : `answered ${info.reason} to`} ` +

@@ -3,13 +3,20 @@
 // behavior" does: Set-ADSyncScheduler -SyncCycleEnabled $false, the rule, Set-ADSyncScheduler -SyncCycleEnabled $true.
 // Connect sets its full-synchronization flag on every rule change: the next cycle runs as Initial (fullSyncPending).
 import type { EntraConnectClient } from "../../contract/backend";
-import type { SyncRule } from "../../contract/contract";
+import { ENTRA_ID_CONNECTOR_ID, type SyncRule } from "../../contract/contract";
 import { withSchedulerPaused } from "../../domain/syncWindow";
 import { containsUnknown, UNKNOWN } from "../common/checkInputs";
 import type { ProviderImplementation } from "../common/defineResource";
 import { callTimeoutSeconds, clientFor, deploymentOwner, noteDeploymentStack } from "../common/connection";
 import { progressFor } from "../common/progress";
-import { syncRule, type SyncRuleDefinition, type SyncRuleInputs, type SyncRuleOutputs } from "./schema";
+import {
+  CONNECTOR_ALIASES,
+  type ConnectorAlias,
+  syncRule,
+  type SyncRuleDefinition,
+  type SyncRuleInputs,
+  type SyncRuleOutputs,
+} from "./schema";
 
 const progress = progressFor("SyncRule");
 
@@ -19,14 +26,51 @@ function sameName(left: string, right: string): boolean {
   return plain(left) === plain(right);
 }
 
-/** A definition as the server would report it: GUIDs in lower case. */
+function isAlias(connector: string): connector is ConnectorAlias {
+  return (CONNECTOR_ALIASES as readonly string[]).includes(connector);
+}
+
+/** A definition as the server would report it: GUIDs in lower case (a connector alias stays as declared). */
 function normalized(definition: SyncRuleDefinition | null | undefined): SyncRuleDefinition | null {
   if (!definition) return null;
   return {
     ...definition,
     identifier: definition.identifier.toLowerCase(),
-    connector: definition.connector.toLowerCase(),
+    connector: isAlias(definition.connector) ? definition.connector : definition.connector.toLowerCase(),
   };
+}
+
+/** The connector identifier an alias stands for on this server (a GUID is itself). */
+function resolveConnector(client: EntraConnectClient, rules: readonly SyncRule[], connector: string): string {
+  if (!isAlias(connector)) return connector.toLowerCase();
+  if (connector === "EntraID") return ENTRA_ID_CONNECTOR_ID;
+  // Connect's own rules (they carry Microsoft's tag) name the Active Directory connector.
+  const found = [
+    ...new Set(
+      rules
+        .filter((rule) => rule.immutableTag !== null)
+        .map((rule) => rule.connector.toLowerCase())
+        .filter((id) => id !== ENTRA_ID_CONNECTOR_ID),
+    ),
+  ];
+  if (found.length === 1) return found[0]!;
+  throw new Error(
+    found.length === 0
+      ? `connector "ActiveDirectory": none of the rules Entra Connect ships on ${client.description} names an Active ` +
+          'Directory connector (group writeback\'s "Out to AD - Group SOAInAAD" does once it is enabled); declare the ' +
+          "connector's identifier instead (Get-ADSyncConnector | Select-Object Name, Identifier). Nothing was changed."
+      : `connector "ActiveDirectory": ${client.description} has ${found.length} Active Directory connectors ` +
+          `(${found.join(", ")}); declare the identifier of the one this rule is for. Nothing was changed.`,
+  );
+}
+
+/** The definition with its connector resolved on this server: what New-ADSyncRule receives. */
+function resolved(
+  client: EntraConnectClient,
+  rules: readonly SyncRule[],
+  definition: SyncRuleDefinition,
+): SyncRuleDefinition {
+  return { ...definition, connector: resolveConnector(client, rules, definition.connector) };
 }
 
 /** JSON with object keys sorted: state round trips do not keep key order. */
@@ -57,6 +101,24 @@ function liveDefinition(rule: SyncRule): SyncRuleDefinition {
   };
 }
 
+/** The live rule in the declared shape: a connector the declared alias stands for is shown as the alias. */
+function asDeclared(
+  client: EntraConnectClient,
+  rules: readonly SyncRule[],
+  rule: SyncRule,
+  declared: SyncRuleDefinition,
+): SyncRuleDefinition {
+  const live = liveDefinition(rule);
+  if (!isAlias(declared.connector)) return live;
+  try {
+    return resolveConnector(client, rules, declared.connector) === live.connector
+      ? { ...live, connector: declared.connector }
+      : live;
+  } catch {
+    return live; // shown as a change; the update says why the alias cannot be resolved
+  }
+}
+
 function find(rules: readonly SyncRule[], inputs: Pick<SyncRuleInputs, "name" | "definition">) {
   if (inputs.definition) {
     const identifier = inputs.definition.identifier.toLowerCase();
@@ -65,12 +127,12 @@ function find(rules: readonly SyncRule[], inputs: Pick<SyncRuleInputs, "name" | 
   return rules.find((rule) => sameName(rule.name, inputs.name));
 }
 
-/** The custom rule on the server is the declared one: name, Disabled and every part of the definition. */
-function matches(rule: SyncRule, inputs: SyncRuleInputs): boolean {
+/** The custom rule on the server is the declared one (connector resolved): name, Disabled and every part of it. */
+function matches(rule: SyncRule, inputs: SyncRuleInputs, definition: SyncRuleDefinition): boolean {
   return (
     rule.name === inputs.name &&
     rule.disabled === inputs.disabled &&
-    canonical(liveDefinition(rule)) === canonical(normalized(inputs.definition))
+    canonical(liveDefinition(rule)) === canonical(definition)
   );
 }
 
@@ -136,10 +198,11 @@ async function converge(inputs: SyncRuleInputs, olds?: SyncRuleOutputs): Promise
   const client = clientFor(inputs.target);
   const { rules } = await client.call("getSyncRules", {});
   const found = find(rules, inputs);
-  const definition = normalized(inputs.definition);
+  const declared = normalized(inputs.definition);
 
-  if (definition) {
-    if (found && matches(found, inputs)) {
+  if (declared) {
+    const definition = resolved(client, rules, declared);
+    if (found && matches(found, inputs, definition)) {
       if (!olds)
         progress(`"${inputs.name}" is on ${client.description} as declared: adopted, nothing changed`);
       const scheduler = await client.call("getScheduler", {});
@@ -272,7 +335,8 @@ export const syncRuleProvider: ProviderImplementation = {
   async read(id, props) {
     const olds = props as SyncRuleOutputs;
     const inputs = syncRule.inputsOf(olds);
-    const { rules } = await clientFor(inputs.target).call("getSyncRules", {});
+    const client = clientFor(inputs.target);
+    const { rules } = await client.call("getSyncRules", {});
     const found = find(rules, inputs);
     // Gone (removed by hand, or Connect's rules with group writeback disabled): the engine creates it again.
     if (!found) return { id: "" };
@@ -283,7 +347,7 @@ export const syncRuleProvider: ProviderImplementation = {
         ...olds,
         name: inputs.definition ? found.name : inputs.name,
         disabled: found.disabled,
-        definition: inputs.definition ? liveDefinition(found) : null,
+        definition: inputs.definition ? asDeclared(client, rules, found, inputs.definition) : null,
         identifier: found.identifier,
         immutableTag: found.immutableTag,
       },

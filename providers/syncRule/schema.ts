@@ -16,6 +16,14 @@ import { commonInputs, deployingStack, syncIdleTimeoutSeconds } from "../common/
 const rule = newSyncRuleArgs.shape;
 
 /**
+ * Connectors by role instead of identifier: `EntraID` is the Microsoft Entra ID connector (the same identifier on
+ * every server); `ActiveDirectory` is the server's one Active Directory connector, as Connect's own rules name it
+ * (refused when the server has none or several: declare its identifier then).
+ */
+export const CONNECTOR_ALIASES = ["EntraID", "ActiveDirectory"] as const;
+export type ConnectorAlias = (typeof CONNECTOR_ALIASES)[number];
+
+/**
  * A custom rule, whole: what New-ADSyncRule, Add-ADSyncAttributeFlowMapping, Add-ADSyncScopeConditionGroup and
  * Add-ADSyncJoinConditionGroup take (the contract's newSyncRule arguments, less `name` and `disabled`, which the
  * resource has for both forms). Precedence 0–99, unique on the server.
@@ -24,7 +32,8 @@ export const syncRuleDefinition = z.strictObject({
   identifier: rule.identifier,
   description: rule.description.default(""),
   direction: rule.direction,
-  connector: rule.connector,
+  /** The connector's identifier (GUID), or `EntraID` / `ActiveDirectory` (CONNECTOR_ALIASES). */
+  connector: z.union([rule.connector, z.enum(CONNECTOR_ALIASES)]),
   sourceObjectType: rule.sourceObjectType,
   targetObjectType: rule.targetObjectType,
   linkType: rule.linkType.default("Join"),

@@ -20,8 +20,18 @@ import {
 } from "../../domain/groupWritebackRules";
 import type { SyncRule } from "../../contract/contract";
 import program from "../../index";
+import { setTimeout as sleep } from "node:timers/promises";
+import { cliProject } from "./support/cliProject";
 import { createTestStack } from "./support/pulumiHarness";
-import { convergeLab, labConfig, labServersForThisFile, show, type JournalOperation } from "./support/lab";
+import {
+  convergeLab,
+  labConfig,
+  labServersForThisFile,
+  providerOperations,
+  show,
+  simOk,
+  type JournalOperation,
+} from "./support/lab";
 
 jest.setTimeout(8 * 60_000);
 
@@ -64,6 +74,14 @@ async function tenantValue(stateFile: string): Promise<string | undefined> {
     stateFile,
     (_tx, graph) => graph.directorySettings[0]?.values.find((each) => each.name === NAME)?.value,
   );
+}
+
+async function until(probe: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error("timed out waiting for the hang");
+    await sleep(200);
+  }
 }
 
 async function rules(stateFile: string): Promise<SyncRule[]> {
@@ -235,6 +253,104 @@ test("without defaults the preview warns how many existing Microsoft 365 groups 
     expect(declared.stdout).toContain("group-writeback-tenant-default");
   } finally {
     await testStack.cleanup();
+    await graph.simulator.stop();
+  }
+});
+
+test("asked to (revertRulesOnDestroy, restoreTenantDefaultOnDestroy), destroy removes the delete rule, enables the member limit rule again and restores the tenant default", async () => {
+  const stateFile = newLab(["--m365", "3", "--m365-opted-out", "1", "--security", "1"]);
+  const graph = await startGraph(stateFile);
+  const testStack = await createTestStack({
+    stackName: "defaults-revert",
+    program,
+    config: {
+      ...labConfig(stateFile, {
+        defaults: JSON.stringify({
+          deleteRulePrecedence: 7,
+          disableMemberLimitRule: true,
+          revertRulesOnDestroy: true,
+          restoreTenantDefaultOnDestroy: true,
+        }),
+        allowNonEmptyOuDeletion: true,
+      }),
+      ...graph.config,
+    },
+  });
+  try {
+    await convergeLab(testStack, stateFile);
+    expect((await rules(stateFile)).find((rule) => rule.name === DELETE_RULE_NAME)).toMatchObject({
+      precedence: 7,
+    });
+    const destroy = await testStack.stack.destroy();
+    expect(destroy.summary.result).toBe("succeeded");
+    expect(destroy.stdout).toContain(`Remove-ADSyncRule -Identifier ${DELETE_RULE_IDENTIFIER}`);
+    expect(destroy.stdout).toContain(
+      `putting back "${OUT_TO_AD_MEMBER_LIMIT}" Disabled = false (onDelete: revert)`,
+    );
+    expect(destroy.stdout).toContain(`restored ${NAME} to true (onDelete: restore)`);
+    const after = await rules(stateFile);
+    expect(after.find((rule) => rule.name === DELETE_RULE_NAME)).toBeUndefined();
+    expect(after.find((rule) => rule.name === OUT_TO_AD_MEMBER_LIMIT)).toMatchObject({ disabled: false });
+    expect(await tenantValue(stateFile)).toBe("true");
+    expect(show(stateFile).state.tenant.scheduler.syncCycleEnabled).toBe(true);
+  } finally {
+    await testStack.cleanup();
+    await graph.simulator.stop();
+  }
+});
+
+test("killed inside the delete rule's pause window: the next plain up re-enables the scheduler, says so, and makes the rule", async () => {
+  const stateFile = newLab(["--m365", "3", "--m365-opted-out", "1"]);
+  const graph = await startGraph(stateFile);
+  simOk(["fault", stateFile, "newSyncRule", "--kind", "hang"]);
+  const plain = Object.fromEntries(
+    Object.entries(graph.config).map(([key, { value }]) => [key.replace("entra-writeback:", ""), value]),
+  );
+  const project = await cliProject("rule-killed", stateFile, {
+    ...plain,
+    defaults: JSON.stringify({ deleteRulePrecedence: 50 }),
+    callTimeoutSeconds: 12,
+  });
+  try {
+    const up = project.start(["up", "--yes", "--skip-preview"]);
+    await until(
+      () =>
+        providerOperations(stateFile).some(
+          (o) => o.operation === "newSyncRule" && o.code === "InjectedFault",
+        ),
+      120_000,
+    );
+    up.child.kill("SIGKILL");
+    await up.done;
+    expect(show(stateFile).state.tenant.scheduler.syncCycleEnabled).toBe(false);
+    expect(show(stateFile).state.servers[0]!.syncWindow).toMatchObject({
+      owner: "entra-writeback/rule-killed",
+      change: `creating synchronization rule "${DELETE_RULE_NAME}"`,
+    });
+
+    // The operator's next step: a plain up (after pulumi cancel when the engine says the stack is locked).
+    let next = await project.run(["up", "--yes", "--skip-preview"]);
+    if (/locked/.test(next.output)) {
+      expect((await project.run(["cancel", "--yes"])).exitCode).toBe(0);
+      next = await project.run(["up", "--yes", "--skip-preview"]);
+    }
+    expect(next.output).toMatch(
+      new RegExp(
+        "REPAIRED: an interrupted deployment of this stack \\(entra-writeback/rule-killed\\) left its pause window on " +
+          'simulator .* open \\(opened .* for creating synchronization rule "In from AAD - Group SOAinAAD Delete ' +
+          'WriteBackOutOfScope and SoftDelete"\\): re-enabled the sync scheduler \\(SyncCycleEnabled = True\\); closed the window',
+      ),
+    );
+    // It goes on in order, up to the wizard step.
+    expect(next.output).toContain(
+      "Group writeback v1 can only be enabled in the Microsoft Entra Connect wizard",
+    );
+    expect(show(stateFile).state.tenant.scheduler.syncCycleEnabled).toBe(true);
+    expect((await rules(stateFile)).find((rule) => rule.name === DELETE_RULE_NAME)).toMatchObject({
+      precedence: 50,
+    });
+  } finally {
+    await project.cleanup();
     await graph.simulator.stop();
   }
 });

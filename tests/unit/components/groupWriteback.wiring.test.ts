@@ -248,7 +248,26 @@ test("defaults with optOut: the tenant default, then the opt-out, then the sched
   expect(byName("gw-opt-out")).toBeUndefined();
 });
 
+/** The stack configures Microsoft Graph (entra-writeback:graph) while `run` runs. */
+async function withGraphConfigured<T>(run: () => Promise<T>): Promise<T> {
+  const before = pulumi.runtime.allConfig();
+  pulumi.runtime.setConfig(
+    "entra-writeback:graph",
+    JSON.stringify({ tenantId: "contoso.onmicrosoft.com", clientId: "0b6a8f4e-2a6b-4c1d-9f4e-3c2b1a0d9e8f" }),
+  );
+  try {
+    return await run();
+  } finally {
+    pulumi.runtime.setAllConfig(before);
+  }
+}
+
 test("the Connect-side defaults: the delete rule after the scheduler and before v2, the member limit rule after v1", async () => {
+  // With Graph configured, the tenant default comes first as before (without it: the next test).
+  await withGraphConfigured(() => connectSideDefaults());
+});
+
+async function connectSideDefaults() {
   const component = await build({ defaults: { deleteRulePrecedence: 42, disableMemberLimitRule: true } });
   await outputOf(component.memberLimitRule!.id);
   expect(registered.map((r) => r.name)).toEqual([
@@ -284,6 +303,36 @@ test("the Connect-side defaults: the delete rule after the scheduler and before 
   // Declared defaults without the rule keys: no rules.
   await build({ defaults: {} });
   expect(registered.filter((r) => r.type.endsWith(":SyncRule"))).toEqual([]);
+  // v1 warns in the preview only when the stack declares no defaults.
+  expect(byName("gw-v1")?.inputs).toMatchObject({ warnWithoutDefaults: false });
+  await build();
+  expect(byName("gw-v1")?.inputs).toMatchObject({ warnWithoutDefaults: true });
+}
+
+test("without Graph, the Connect-side defaults alone declare the rules and no tenant default; a Graph-side key declares it", async () => {
+  expect(pulumi.runtime.getConfig("entra-writeback:graph")).toBeUndefined();
+  const component = await build({ defaults: { deleteRulePrecedence: 42, disableMemberLimitRule: true } });
+  await outputOf(component.memberLimitRule!.id);
+  expect(registered.map((r) => r.name)).toEqual([
+    "gw",
+    "gw-scheduler",
+    "gw-delete-rule",
+    "gw-v2",
+    "gw-ou",
+    "gw-permission",
+    "gw-v1",
+    "gw-member-limit-rule",
+  ]);
+  expect(component.tenantDefault).toBeUndefined();
+  expect(byName("gw-v1")?.inputs).toMatchObject({ warnWithoutDefaults: false });
+  // The same keys with Graph configured: the tenant default is declared first (the filter above can match).
+  await withGraphConfigured(() => build({ defaults: { deleteRulePrecedence: 42 } }));
+  expect(registered.map((r) => r.name).slice(0, 3)).toEqual(["gw", "gw-tenant-default", "gw-scheduler"]);
+  // A Graph-side key declares it too (its provider then asks for Graph; the stack configuration refuses it first).
+  await build({ defaults: { deleteRulePrecedence: 42, newUnifiedGroupWritebackDefault: false } });
+  expect(byName("gw-tenant-default")).toBeDefined();
+  await build({ defaults: {} });
+  expect(byName("gw-tenant-default")).toBeDefined();
 });
 
 const DECLARED = "11111111-2222-4333-8444-555555555555";

@@ -1,6 +1,6 @@
 // SyncRule against a simulated Entra Connect server: a custom rule (Microsoft's delete rule) declared whole and an
 // existing rule (the member limit) disabled by name, each change inside a scheduler pause window.
-import { parentDn, readState, wizardEnableGroupWriteback } from "../../../simulator";
+import { advance, parentDn, readState, withState, wizardEnableGroupWriteback } from "../../../simulator";
 import {
   DELETE_RULE_IDENTIFIER,
   DELETE_RULE_NAME,
@@ -9,7 +9,8 @@ import {
 } from "../../../domain/groupWritebackRules";
 import { explainDrift } from "../../../providers/driftDetails";
 import { implementationFor } from "../../../providers/registry";
-import type { SyncRule } from "../../../contract/contract";
+import { ENTRA_ID_CONNECTOR_ID, type SyncRule } from "../../../contract/contract";
+import { SIMULATED_AD_CONNECTOR_ID } from "../../../simulator/syncRules";
 import { captureProgress, type Lab, newLab, rejection, versioned } from "./support";
 
 const provider = implementationFor("SyncRule");
@@ -60,6 +61,9 @@ test("a custom rule is created inside a pause window, and Connect's full-sync fl
   expect((await readState(lab.stateFile)).servers[0]!.syncWindow ?? null).toBeNull();
   expect(await lab.call("getScheduler")).toMatchObject({ nextSyncCyclePolicyType: "Initial" });
   expect(progress.lines.join("\n")).toContain("the next sync cycle runs as Initial");
+  // The scheduler's next cycle (30 minutes on) runs as Initial, as Microsoft documents for a new rule.
+  await withState(lab.stateFile, (tx) => advance(tx, 31 * 60 + 120));
+  expect((await readState(lab.stateFile)).servers[0]!.lastCycle).toMatchObject({ policyType: "Initial" });
 
   // Converged: read and diff find nothing to do.
   const read = await provider.read(created.id, created.outs);
@@ -222,4 +226,78 @@ test("npm run drift names the rule's drifted key, and a definition stored in ano
   expect(explainDrift("SyncRule", drifted.props, inputs)).toEqual([
     { property: "disabled", live: true, declared: false },
   ]);
+});
+
+test("a deployment that died inside its window: the next create takes the window over, makes the rule, resumes", async () => {
+  // What an interrupted run leaves: this stack's marker open and the scheduler paused, the rule not made yet.
+  await lab.call("openSyncWindow", {
+    owner: "entra-writeback/unit",
+    change: 'creating synchronization rule "x"',
+    initialCycle: false,
+    leaseSeconds: 3600,
+  });
+  await lab.call("setSchedulerSyncCycleEnabled", { enabled: false });
+  await provider.create(await checked(deleteRuleInputs()));
+  expect(progress.lines.join("\n")).toContain(
+    "took over the pause window that an interrupted deployment of this stack (entra-writeback/unit) left open",
+  );
+  expect((await rules()).some((each) => each.name === DELETE_RULE_NAME)).toBe(true);
+  expect(await lab.syncCycleEnabled()).toBe(true);
+  expect((await readState(lab.stateFile)).servers[0]!.syncWindow ?? null).toBeNull();
+});
+
+describe("connectors by role", () => {
+  // An outbound rule in the shape of Microsoft's migration step (Cloud Sync): JoinNoFlow on the AD connector.
+  const outbound = (connector: string) => ({
+    target: lab.target,
+    name: "Out to AD - Group SOAInAAD - cloudNoFlow",
+    stack: "entra-writeback/unit",
+    definition: {
+      identifier: "2f8c1d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+      direction: "Outbound",
+      connector,
+      sourceObjectType: "group",
+      targetObjectType: "group",
+      linkType: "JoinNoFlow",
+      precedence: 60,
+      scopeFilter: [[{ attribute: "cloudNoFlow", value: "True", operator: "EQUAL" }]],
+    },
+  });
+
+  test("ActiveDirectory: refused while no rule of Connect's names the AD connector; resolved once one does", async () => {
+    const message = await rejection(provider.create(await checked(outbound("ActiveDirectory"))));
+    expect(message).toContain('connector "ActiveDirectory": none of the rules Entra Connect ships on');
+    expect(message).toContain("declare the connector's identifier instead");
+    expect(ops("setSchedulerSyncCycleEnabled")).toEqual([]);
+    // Following the advice: the identifier, as Get-ADSyncConnector lists it.
+    const byId = await provider.create(await checked(outbound(SIMULATED_AD_CONNECTOR_ID)));
+    expect((await rules()).find((each) => each.identifier === byId.id)).toMatchObject({
+      connector: SIMULATED_AD_CONNECTOR_ID,
+    });
+  });
+
+  test("ActiveDirectory once group writeback is on; EntraID always; the alias is no drift", async () => {
+    await wizardStep();
+    const inputs = await checked(outbound("ActiveDirectory"));
+    const created = await provider.create(inputs);
+    expect((await rules()).find((each) => each.identifier === created.id)).toMatchObject({
+      connector: SIMULATED_AD_CONNECTOR_ID,
+      linkType: "JoinNoFlow",
+    });
+    const read = await provider.read(created.id, created.outs);
+    expect(await provider.diff(created.id, read.props, inputs)).toMatchObject({ changes: false });
+    expect(explainDrift("SyncRule", read.props, inputs)).toEqual([]);
+
+    const { name, disabled, ...definition } = deleteOutOfScopeGroupsRule(50);
+    const entra = await checked({
+      target: lab.target,
+      name,
+      disabled,
+      definition: { ...definition, connector: "EntraID" },
+    });
+    const made = await provider.create(entra);
+    expect((await rules()).find((each) => each.identifier === made.id)).toMatchObject({
+      connector: ENTRA_ID_CONNECTOR_ID,
+    });
+  });
 });
