@@ -2,13 +2,13 @@
 // AAD2ADGroupProvisioning job, created or adopted, and its Domain and SyncNotificationSettings secrets
 // (docs/cloud-sync.md).
 import { AAD2AD_JOB_TEMPLATE, MINIMUM_AGENT_BUILD, MINIMUM_CONNECT_BUILD } from "../../domain/cloudSync";
+import { GraphRequestError } from "../../graph/errors";
 import {
-  GraphRequestError,
   isNotFound,
   type SynchronizationApi,
   type SynchronizationJob,
   waitForReplication,
-} from "../../graph";
+} from "../../graph/synchronization";
 import type { ProviderImplementation } from "../common/defineResource";
 import { diffByKeys } from "../common/diff";
 import { progressFor } from "../common/progress";

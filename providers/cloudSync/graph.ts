@@ -1,6 +1,7 @@
 // What the Cloud Sync providers share: the synchronization API on the provider process's Graph client, and Graph's
 // permission refusals turned into one line naming the permission to grant.
-import { GraphRequestError, SynchronizationApi } from "../../graph";
+import { GraphRequestError } from "../../graph/errors";
+import { SynchronizationApi } from "../../graph/synchronization";
 import { UNKNOWN } from "../common/checkInputs";
 import { graphClient } from "../common/connection";
 

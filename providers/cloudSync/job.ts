@@ -1,7 +1,7 @@
 // CloudSyncJob: the job running or paused as declared, its status as outputs, quarantines handled (a TooManyDeletes
 // quarantine only by the explicit, named release), and the optional provisionOnDemand smoke test (docs/cloud-sync.md).
 import { jobStateOf, type JobState, quarantineReleaseName, TOO_MANY_DELETES } from "../../domain/cloudSync";
-import { isNotFound, type SynchronizationApi, type SynchronizationJob } from "../../graph";
+import { isNotFound, type SynchronizationApi, type SynchronizationJob } from "../../graph/synchronization";
 import type { ProviderImplementation } from "../common/defineResource";
 import { diffByKeys } from "../common/diff";
 import { progressFor } from "../common/progress";

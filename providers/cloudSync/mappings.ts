@@ -1,7 +1,7 @@
 // CloudSyncMappings: the group mappings the stack manages in the job's schema (parentDistinguishedName, cn,
 // sAMAccountName). Read the whole schema, change only those, write the whole schema back with PUT (docs/cloud-sync.md).
 import { MANAGED_TARGETS, sameMapping } from "../../domain/cloudSync";
-import { isNotFound } from "../../graph";
+import { isNotFound } from "../../graph/synchronization";
 import { UNKNOWN } from "../common/checkInputs";
 import type { ProviderImplementation } from "../common/defineResource";
 import { progressFor } from "../common/progress";

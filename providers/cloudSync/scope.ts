@@ -1,6 +1,6 @@
 // CloudSyncScope: "Selected security groups", i.e. one app role assignment per group to the configuration's service
 // principal, added and removed to match the stack; Microsoft's limits checked before any change (docs/cloud-sync.md).
-import { type AppRoleAssignment, isNotFound } from "../../graph";
+import { type AppRoleAssignment, isNotFound } from "../../graph/synchronization";
 import type { ProviderImplementation } from "../common/defineResource";
 import { diffByKeys } from "../common/diff";
 import { progressFor } from "../common/progress";

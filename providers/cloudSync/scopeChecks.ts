@@ -2,7 +2,7 @@
 // cloud security groups (not mail-enabled, not Microsoft 365, not synced from AD), at most 10,000 groups and 250,000
 // direct members in all, no group over 50,000 members. One message names every offending group.
 import { LIMITS } from "../../domain/cloudSync";
-import { isNotFound, type ScopeGroup, type SynchronizationApi } from "../../graph";
+import { isNotFound, type ScopeGroup, type SynchronizationApi } from "../../graph/synchronization";
 import type { Progress } from "../common/progress";
 import { CloudSyncRefusal } from "./graph";
 

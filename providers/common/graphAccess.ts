@@ -1,6 +1,7 @@
 // The providers' one way into Microsoft Graph: the process's client (connection.ts), with the failures a user can
 // fix (a missing permission, a token Graph would not give) turned into one line that says what to do.
-import { type GraphClient, GraphAuthenticationError, GraphRequestError } from "../../graph";
+import type { GraphClient } from "../../graph/client";
+import { GraphAuthenticationError, GraphRequestError } from "../../graph/errors";
 import { graphClient } from "./connection";
 
 /** 401 and 403 from Graph: one line naming the permission the app needs. */

@@ -1,7 +1,9 @@
 // The work of GroupWritebackOptOut, on a GraphClient: read the selection page by page and PATCH only the groups
 // that are not already as declared (idempotent; a run interrupted and started again re-reads every page but
 // writes only what the interrupted run had not written). Also used by tools/benchOptOut.ts.
-import { filterLiteral, type GraphClient, type GraphGroup, MAX_IN_VALUES } from "../../graph";
+import type { GraphClient } from "../../graph/client";
+import { filterLiteral, MAX_IN_VALUES } from "../../graph/groupFilter";
+import type { GraphGroup } from "../../graph/schemas";
 import type { Progress } from "../common/progress";
 import { type GroupSet, type OptOutReport, type OptOutSelection, SAMPLE_SIZE } from "./schema";
 
