@@ -118,7 +118,8 @@ export interface GroupChange {
 /** A written-back group and its key (dnKey of its DN, which costs a DN parse to recompute). */
 interface JoinedGroup {
   key: string;
-  group: AdGroup;
+  /** What the cycle compares and deletes by; not the whole object: 100,000 of them are held for the cycle. */
+  group: Pick<AdGroup, "dn" | "displayName" | "groupCategory">;
 }
 
 /** Written-back groups already in AD, by cloud objectId (the join on the cloud anchor). */
@@ -126,7 +127,10 @@ function joinedGroups(state: SimState): Map<string, JoinedGroup> {
   const joined = new Map<string, JoinedGroup>();
   for (const [key, group] of anchoredGroups(state.domain)) {
     const objectId = objectIdFromAnchor(group.adminDescription);
-    if (objectId !== null) joined.set(objectId, { key, group });
+    // Only what the cycle uses: holding the parsed objects (with their ACEs and anchors) cost a Delta cycle over
+    // 100,000 groups about 80 MB of its 313 MB peak.
+    const { dn, displayName, groupCategory } = group;
+    if (objectId !== null) joined.set(objectId, { key, group: { dn, displayName, groupCategory } });
   }
   return joined;
 }
