@@ -1,7 +1,9 @@
 // npm run measure:drift -- [--stacks N] [--parallel P]
-// Wall time of `npm run drift` over one converged lab stack, then over N (default 10), each stack with its own
-// simulated server, in one temporary project. Prints both and the ratio. Converging the stacks first takes a
-// while (two `pulumi up` per stack); everything is removed afterwards.
+// Wall time and CPU time of `npm run drift` over one converged lab stack, then over N (default 10), each stack with
+// its own simulated server, in one temporary project. Prints both, the ratio, and the arithmetic behind it: the CPU
+// one stack costs, and the least wall time N stacks can take on 2, 4 and 8 cores (and with servers that take longer
+// to answer than the simulator). Converging the stacks first takes a while (two `pulumi up` per stack); everything
+// is removed afterwards.
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -20,7 +22,22 @@ async function pulumiOk(args: string[], projectDir: string, allowFailure = false
     throw new Error(`pulumi ${args.join(" ")} failed: ${run.stderr.trim() || run.stdout.trim()}`);
 }
 
-function drift(projectDir: string, stacks: string[], parallel: number): number {
+const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+/** CPU time (user + system) of this process's finished children and their descendants, from /proc (Linux). */
+function childrenCpuSeconds(): number {
+  const stat = fs.readFileSync("/proc/self/stat", "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS_PER_SECOND; // cutime, cstime
+}
+
+interface Run {
+  wallSeconds: number;
+  cpuSeconds: number;
+}
+
+function drift(projectDir: string, stacks: string[], parallel: number): Run {
+  const cpuBefore = childrenCpuSeconds();
   const started = Date.now();
   const run = spawnSync(
     process.execPath,
@@ -35,7 +52,17 @@ function drift(projectDir: string, stacks: string[], parallel: number): number {
     { env: { ...pulumiEnvironment(projectDir, PASSPHRASE) }, encoding: "utf8" },
   );
   if (run.status !== 0) throw new Error(`drift failed (exit ${run.status}): ${run.stdout}${run.stderr}`);
-  return (Date.now() - started) / 1000;
+  return { wallSeconds: (Date.now() - started) / 1000, cpuSeconds: childrenCpuSeconds() - cpuBefore };
+}
+
+/**
+ * The least wall time of n stacks on `cores` idle cores, from one stack's wall time and the CPU one stack costs:
+ * the pool runs defaultParallelism(cores) at once, so at least ceil(n / parallel) rounds of one stack's time; and
+ * the work needs n × CPU ÷ cores. (A lower bound: it leaves out that stacks sharing the cores slow each other.)
+ */
+export function leastWallSeconds(n: number, cores: number, oneWall: number, cpuPerStack: number): number {
+  const rounds = Math.ceil(n / defaultParallelism(cores));
+  return Math.max(rounds * oneWall, (n * cpuPerStack) / cores);
 }
 
 async function main(): Promise<void> {
@@ -68,10 +95,27 @@ async function main(): Promise<void> {
     }
     const one = drift(project, stacks.slice(0, 1), parallel);
     const all = drift(project, stacks, parallel);
+    const cores = os.availableParallelism();
     console.log(
-      `drift over 1 stack: ${one.toFixed(1)} s; over ${count} stacks, ${parallel} at a time: ${all.toFixed(1)} s; ` +
-        `ratio ${(all / one).toFixed(2)}x (${os.availableParallelism()} cores, load average ${os.loadavg()[0]?.toFixed(1)})`,
+      `drift over 1 stack: ${one.wallSeconds.toFixed(1)} s (${one.cpuSeconds.toFixed(1)} s CPU); over ${count} stacks, ` +
+        `${parallel} at a time: ${all.wallSeconds.toFixed(1)} s (${all.cpuSeconds.toFixed(1)} s CPU); ` +
+        `ratio ${(all.wallSeconds / one.wallSeconds).toFixed(2)}x (${cores} cores, load average ${os.loadavg()[0]?.toFixed(1)})`,
     );
+    // The CPU of one stack's check, without the drift tool's own start (counted once in each run).
+    const perStack = (all.cpuSeconds - one.cpuSeconds) / (count - 1 || 1);
+    console.log(
+      `CPU per stack: ${perStack.toFixed(2)} s. The least wall time of ${count} stacks, by arithmetic:`,
+    );
+    for (const [label, oneWall] of [
+      ["servers as fast as the simulator", one.wallSeconds],
+      ["servers that take 5 s more to answer", one.wallSeconds + 5],
+    ] as const) {
+      const estimates = [2, 4, 8].map((k) => {
+        const least = leastWallSeconds(count, k, oneWall, perStack);
+        return `${k} cores ${least.toFixed(1)} s (${(least / oneWall).toFixed(1)}x)`;
+      });
+      console.log(`  ${label} (one stack ${oneWall.toFixed(1)} s): ${estimates.join(", ")}`);
+    }
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }

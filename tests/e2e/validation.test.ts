@@ -118,10 +118,11 @@ test("the plain CLI prints a configuration error without a stack trace, and exit
   const up = pulumi("up", "--yes", "--skip-preview");
   const output = up.output;
   expect(up.status).not.toBe(0);
-  // Printed as the engine's diagnostic, without "Unhandled exception" and its stack frames. (The project's
-  // language host, tools/plugins/language-host.js, also returns the message as the run's error, so the CLI
-  // shows it a second time; the official nodejs host shows a RunError once.)
+  // Printed once as the engine's diagnostic, without "Unhandled exception" and its stack frames (the project's
+  // language host, tools/plugins/language-host.js, tells the engine the error was reported instead of returning
+  // it a second time, as the official nodejs host does).
   expect(output).toMatch(/Diagnostics:[\s\S]*error: invalid stack configuration; nothing was changed/);
+  expect(inDiagnostics(output, "error: invalid stack configuration; nothing was changed")).toBe(1);
   expect(output).toContain("entra-writeback:writebackOu: must be a distinguished name such as");
   expect(output).toContain(
     "entra-writeback:writebackOU: not a known key (did you mean entra-writeback:writebackOu?)",
@@ -142,7 +143,25 @@ test("the plain CLI prints a configuration error without a stack trace, and exit
   const plain = pulumi("up", "--yes", "--skip-preview");
   expect(plain.output).toMatch(STACK_FRAME);
   expect(plain.output).toMatch(/unhandled exception/i);
+  expect(plain.status).not.toBe(0);
+  expect(inDiagnostics(plain.output, "Error: plain")).toBe(1);
+
+  // The count can see a message twice: a program that logs the same error twice shows it twice.
+  fs.writeFileSync(
+    path.join(dir, "throws.js"),
+    `const pulumi = require(${JSON.stringify(require.resolve("@pulumi/pulumi"))});\n` +
+      'module.exports = async () => { pulumi.log.error("logged twice"); pulumi.log.error("logged twice"); };\n',
+  );
+  const twice = pulumi("up", "--yes", "--skip-preview");
+  expect(twice.status).not.toBe(0);
+  expect(inDiagnostics(twice.output, "error: logged twice")).toBe(2);
 });
+
+/** How often a text occurs in the CLI's summary of diagnostics (what follows "Diagnostics:"). */
+function inDiagnostics(output: string, text: string): number {
+  const summary = output.indexOf("Diagnostics:");
+  return summary < 0 ? 0 : output.slice(summary).split(text).length - 1;
+}
 
 test("an OU outside the sync scope and another connector account are refused before the scheduler is paused", async () => {
   const stateFile = newServer(["--m365", "2"]);

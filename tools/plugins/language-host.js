@@ -25,6 +25,8 @@ const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json", { 
 const grpc = require(require.resolve("@grpc/grpc-js", { paths: [pulumiDir] }));
 const { LanguageServer } = fromProject("@pulumi/pulumi/automation/server");
 const langrpc = fromProject("@pulumi/pulumi/proto/language_grpc_pb");
+const langproto = fromProject("@pulumi/pulumi/proto/language_pb");
+const log = fromProject("@pulumi/pulumi/log");
 const runtime = fromProject("@pulumi/pulumi/runtime");
 
 function programFor(request) {
@@ -43,7 +45,21 @@ const service = {
   run: (call, callback) => {
     // The in-process server reads the engine address from the request's arguments.
     call.request.setArgsList([engineAddress]);
-    return new LanguageServer(programFor(call.request)).run(call, callback);
+    let answered = false;
+    const answer = (error, response) => {
+      // The in-process server answers a failed run twice (the error, then a response carrying it): once is enough.
+      if (answered) return;
+      answered = true;
+      if ((error || (response && response.getError())) && log.hasErrors()) {
+        // The program's error already reached the user as an engine diagnostic (the server logs an uncaught
+        // RunError's message, or any other error with its stack): "bail" tells the engine the run failed and that
+        // it was reported, as the official language host does, instead of an error the CLI would print again.
+        callback(null, new langproto.RunResponse().setBail(true));
+        return;
+      }
+      callback(error, response);
+    };
+    return new LanguageServer(programFor(call.request)).run(call, answer);
   },
 };
 

@@ -1,5 +1,7 @@
 import {
+  type AdObject,
   type CloudGroup,
+  dnKey,
   runAction,
   updateCloudGroup,
   wizardDisableGroupWriteback,
@@ -9,6 +11,8 @@ import {
   advance,
   addServer,
 } from "../../../simulator";
+import { objectIndex } from "../../../simulator/lazyState";
+import { cloudAnchor } from "../../../simulator/writebackRules";
 import { newSim, prepareOu, type Sim, waitForIdle } from "./testSupport";
 
 let sim: Sim;
@@ -183,6 +187,93 @@ describe("transitions of written-back groups", () => {
       added: before.size,
       deleted: before.size,
     });
+  });
+});
+
+describe("a cycle applies its changes as they stream", () => {
+  beforeEach(async () => {
+    sim = await newSim({ m365: 3, m365OptedOut: 0, security: 0, securityEnabled: 0 });
+    await prepareOu(sim);
+    await enableV1();
+  });
+
+  it("an add whose name a later delete frees waits for the delete, as when every delete goes first", async () => {
+    const [first] = (await cloudGroups()).filter((group) => group.type === "m365");
+    const objectId = first?.objectId ?? "";
+    const key = dnKey(`CN=Group_${objectId},${sim.ou}`);
+    // The group's object is replaced by one anchored to a cloud group that does not exist: the cycle adds the
+    // group, and deletes the stray object only after every cloud group (the last changes of the stream).
+    const stray = "00000000-0000-4000-8000-000000000000";
+    await withState(sim.file, (tx) => {
+      const object = tx.state.domain.objects[key];
+      if (object?.objectClass !== "group") throw new Error("the group was not written back");
+      tx.state.domain.objects[key] = { ...object, adminDescription: cloudAnchor(stray) };
+    });
+    expect((await writtenBack()).has(objectId)).toBe(false);
+    expect((await writtenBack()).has(stray)).toBe(true);
+
+    await syncAndWait();
+    const written = await writtenBack();
+    expect(written.get(objectId)?.dn).toBe(`CN=Group_${objectId},${sim.ou}`);
+    expect(written.has(stray)).toBe(false);
+    const server = (await sim.state()).servers[0];
+    expect(server?.lastCycle).toMatchObject({ added: 1, updated: 0, deleted: 1, exportErrors: 0 });
+    expect(server?.exportErrors).toEqual([]);
+  });
+
+  it("an add whose name stays taken fails with object-already-exists", async () => {
+    const [first] = (await cloudGroups()).filter((group) => group.type === "m365");
+    const objectId = first?.objectId ?? "";
+    const key = dnKey(`CN=Group_${objectId},${sim.ou}`);
+    // Someone's own group (no cloud anchor) now holds the name.
+    await withState(sim.file, (tx) => {
+      const object = tx.state.domain.objects[key];
+      if (object?.objectClass !== "group") throw new Error("the group was not written back");
+      tx.state.domain.objects[key] = { ...object, adminDescription: null };
+    });
+    await syncAndWait();
+    const server = (await sim.state()).servers[0];
+    expect(server?.exportErrors.map((error) => `${error.modification} ${error.errorType}`)).toEqual([
+      "add object-already-exists",
+    ]);
+    expect(server?.lastCycle).toMatchObject({ added: 0, deleted: 0, exportErrors: 1 });
+  });
+
+  it("objects flushed to the database within a transaction read back, and a rollback undoes them", async () => {
+    const keyOf = (name: string) => dnKey(`CN=${name},${sim.ou}`);
+    const group = (name: string): Extract<AdObject, { objectClass: "group" }> => ({
+      objectClass: "group",
+      dn: `CN=${name},${sim.ou}`,
+      aces: [],
+      displayName: name,
+      groupCategory: "Distribution",
+      groupScope: "Universal",
+      adminDescription: null,
+    });
+    await withState(sim.file, (tx) => {
+      const objects = tx.state.domain.objects;
+      objects[keyOf("Kept")] = group("Kept");
+      objects[keyOf("Gone")] = group("Gone");
+      objectIndex(objects)?.flush();
+      expect(objects[keyOf("Kept")]).toEqual(group("Kept")); // read back from its row
+      delete objects[keyOf("Gone")];
+      objectIndex(objects)?.flush();
+      expect(objects[keyOf("Gone")]).toBeUndefined();
+      objects[keyOf("Kept")] = { ...group("Kept"), displayName: "Changed after the flush" };
+    });
+    const objects = (await sim.state()).domain.objects;
+    expect(objects[keyOf("Kept")]).toMatchObject({ displayName: "Changed after the flush" });
+    expect(objects[keyOf("Gone")]).toBeUndefined();
+
+    await expect(
+      withState(sim.file, (tx) => {
+        tx.state.domain.objects[keyOf("Rolled back")] = group("Rolled back");
+        objectIndex(tx.state.domain.objects)?.flush();
+        expect(tx.state.domain.objects[keyOf("Rolled back")]).toBeDefined(); // the filter below can see it
+        throw new Error("refused");
+      }),
+    ).rejects.toThrow("refused");
+    expect((await sim.state()).domain.objects[keyOf("Rolled back")]).toBeUndefined();
   });
 });
 

@@ -342,3 +342,30 @@ test("our host loads neither the SDK runtime nor the Graph client to serve the p
   });
   fs.rmSync(directory, { recursive: true, force: true });
 }, 60_000);
+
+test("the launcher runs our host, and the SDK's with ENTRA_WRITEBACK_PROVIDER_HOST=sdk", async () => {
+  const launcher = path.join(PROJECT_ROOT, "tools", "plugins", "pulumi-resource-pulumi-nodejs");
+  /** The command line of the process the launcher leaves serving (it execs Node), once it printed its port. */
+  const servedBy = async (env: Record<string, string>): Promise<string> => {
+    const child = spawn(launcher, ["127.0.0.1:1"], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout!.once("data", () => resolve());
+        child.on("exit", (code) => reject(new Error(`the launcher exited with ${code}`)));
+      });
+      return fs.readFileSync(`/proc/${child.pid}/cmdline`, "utf8").split("\0").join(" ");
+    } finally {
+      child.kill("SIGINT");
+    }
+  };
+  const ours = await servedBy({});
+  expect(ours).toContain(OURS.replace(PROJECT_ROOT, ""));
+  expect(ours).not.toContain(path.join("cmd", "dynamic-provider"));
+  const sdk = await servedBy({ ENTRA_WRITEBACK_PROVIDER_HOST: "sdk" });
+  expect(sdk).toContain(path.join("@pulumi", "pulumi", "cmd", "dynamic-provider"));
+  expect(sdk).not.toContain("dynamic-provider-host.js");
+}, 60_000);
