@@ -23,7 +23,7 @@ import {
   labConfig,
   labServersForThisFile,
   show,
-  simOk,
+  sim,
   type JournalOperation,
   wizardEnable,
 } from "./support/lab";
@@ -109,6 +109,8 @@ test("2,000 groups opted out but 20: a 429 waited for, exactly the 20 written ba
           keepEnabled: kept,
         }),
         graph,
+        // Declared from the first up, so destroy may delete the writeback OU with the groups written back to it.
+        allowNonEmptyOuDeletion: true,
       }),
       "entra-writeback:graphClientSecret": { value: secret, secret: true },
     },
@@ -182,10 +184,14 @@ test("2,000 groups opted out but 20: a 429 waited for, exactly the 20 written ba
       show(stateFile).state.tenant.groups.find((group) => group.objectId === victim)?.writebackEnabled,
     ).toBe(false);
 
-    // The admin empties the writeback OU (destroy refuses to delete written-back groups); then destroy.
-    simOk(["ad", stateFile, "delete-ou", LAB_OU, "--recursive"]);
+    // Destroy: allowNonEmptyOuDeletion (recorded since the first up) lets it delete the OU and the 21 groups in it.
     const destroy = await stack.destroy();
     expect(destroy.summary.result).toBe("succeeded");
+    expect(destroy.stdout).toContain(
+      `WritebackOU: removing ${LAB_OU} and the 21 object(s) in it, as allowed`,
+    );
+    // The OU is gone: listing it fails (the same listing found the 21 groups before).
+    expect(sim(["ad", stateFile, "list", LAB_OU, "--json"]).status).not.toBe(0);
     expect(destroy.stdout).toContain(
       "GroupWritebackOptOut: leaving every Microsoft 365 group opted out of group writeback (writebackConfiguration.isEnabled = false; onDelete: retain)",
     );
