@@ -39,6 +39,12 @@ export const cloudGroupSchema = z.strictObject({
   /** writebackConfiguration.onPremisesGroupType, when set. */
   onPremisesGroupType: onPremisesGroupType.optional(),
   deleted: z.enum(["none", "soft", "hard"]),
+  /**
+   * Graph's onPremisesSyncEnabled: true for a group Entra Connect syncs from Active Directory (mastered
+   * on-premises: never in group writeback's scope, and Graph refuses to change it); absent (null in Graph) for a
+   * group created in the cloud.
+   */
+  onPremisesSyncEnabled: z.literal(true).optional(),
 });
 export type CloudGroup = z.infer<typeof cloudGroupSchema>;
 

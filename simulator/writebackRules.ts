@@ -32,6 +32,9 @@ export function writebackFlags(tenant: Tenant, server: Server): WritebackFlags {
 
 export function decideWriteback(group: CloudGroup, flags: WritebackFlags): WritebackDecision {
   if (!flags.v1) return { action: "delete", reason: "group writeback (v1) is not enabled on this server" };
+  // The writeback rules' scope is cloudMastered = true: a group synced from AD is never written back to it.
+  if (group.onPremisesSyncEnabled === true)
+    return { action: "keep", reason: "mastered on-premises (synced from Active Directory)" };
   if (!flags.v2) {
     // v1 alone ignores writebackConfiguration.isEnabled and knows only Microsoft 365 groups.
     if (group.deleted !== "none") return { action: "delete", reason: `${group.deleted}-deleted in Entra ID` };
