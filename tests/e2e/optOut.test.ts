@@ -1,7 +1,8 @@
 // The per-group opt-out (GroupWritebackOptOut) in the project's program on the real engine, against the simulated
 // Graph and Connect server: a tenant of 2,000 Microsoft 365 groups, every one opted out but 20 kept; a 429 in the
 // middle of the paging waited for; the wizard's cycle writes back exactly the 20 (and the enabled security groups);
-// drift named by preview --refresh; destroy keeps the opt-outs. And an opt-out killed midway (SIGKILL of the CLI)
+// a group synced from AD listed in keepEnabled skipped as mastered on-premises; drift named by preview --refresh;
+// destroy keeps the opt-outs (and, asked by allowNonEmptyOuDeletion, deletes the writeback OU). And an opt-out killed midway (SIGKILL of the CLI)
 // finishes on the next up without writing any group twice.
 import * as fs from "fs";
 import * as path from "path";
@@ -84,12 +85,19 @@ test("2,000 groups opted out but 20: a 429 waited for, exactly the 20 written ba
     "4",
     "--security-enabled",
     "1",
+    "--synced",
+    "1",
   ]);
   const simulator = await startGraphSimulator({ stateFile });
   const { graph, secret } = await graphKeys(stateFile, simulator);
   const m365 = show(stateFile).state.tenant.groups.filter((group) => group.type === "m365");
   const kept = m365.filter((_group, index) => index % 100 === 7).map((group) => group.objectId);
   expect(kept).toHaveLength(20);
+  // A security group Connect syncs from AD, listed in keepEnabled by mistake: skipped (Graph would refuse it).
+  const synced = (show(stateFile).state.tenant.groups as { objectId: string; onPremisesSyncEnabled?: true }[])
+    .filter((group) => group.onPremisesSyncEnabled === true)
+    .map((group) => group.objectId);
+  expect(synced).toHaveLength(1);
   // Graph throttles the second page of the listing and asks for 2 s (two listings of the kept ids come first).
   await armGraphFault(stateFile, {
     method: "GET",
@@ -106,7 +114,7 @@ test("2,000 groups opted out but 20: a 429 waited for, exactly the 20 written ba
         defaults: JSON.stringify({
           newUnifiedGroupWritebackDefault: false,
           optOut: "all",
-          keepEnabled: kept,
+          keepEnabled: [...kept, ...synced],
         }),
         graph,
         // Declared from the first up, so destroy may delete the writeback OU with the groups written back to it.
@@ -119,6 +127,13 @@ test("2,000 groups opted out but 20: a 429 waited for, exactly the 20 written ba
   try {
     const first = await failureOf(stack.up());
     expect(first).toContain(WIZARD_STOP);
+    const alreadyEnabled = m365.filter(
+      (group) => kept.includes(group.objectId) && group.writebackEnabled === true,
+    ).length;
+    expect(first).toContain(
+      `keepEnabled: ${20 - alreadyEnabled} set to isEnabled = true, ${alreadyEnabled} already enabled; ` +
+        "1 group skipped: mastered on-premises (onPremisesSyncEnabled) (2,000 groups selected, 3 pages read)",
+    );
     const tenant = show(stateFile).state.tenant.groups;
     const keptSet = new Set(kept);
     expect(
@@ -131,6 +146,11 @@ test("2,000 groups opted out but 20: a 429 waited for, exactly the 20 written ba
         (group) => group.type === "m365" && !keptSet.has(group.objectId) && group.writebackEnabled !== false,
       ),
     ).toEqual([]);
+
+    // Every group that needed it written (the filter finds PATCHes), the synced group never.
+    const written = patchesPerGroup(graphOperations(stateFile));
+    expect(written.size).toBe(2000 - alreadyEnabled);
+    expect(written.has(synced[0]!)).toBe(false);
 
     // The 429 was answered in the middle of the paging, and the next page was asked for only after its Retry-After.
     const journal = graphOperations(stateFile);
