@@ -8,6 +8,7 @@ import { generateLoopbackCertificate } from "./certificate";
 import { GraphHttpError, graphErrorBody, TokenEndpointError, tokenErrorBody } from "./errors";
 import { takeFault } from "./faults";
 import { type GraphRequest, type GraphResponse, operationFor, type RequestContext, route } from "./routes";
+import { StateConnection } from "../transaction";
 import { GRAPH_JOURNAL_SERVER, withGraphTenant } from "./tenantAccess";
 
 export const GRAPH_HOST = "127.0.0.1";
@@ -49,7 +50,7 @@ function journalArgs(
 }
 
 function handle(
-  file: string,
+  file: StateConnection,
   request: GraphRequest,
   requestId: string,
   clientRequestId: string,
@@ -173,6 +174,8 @@ function send(
 export async function startGraphSimulator(options: GraphSimulatorOptions): Promise<RunningGraphSimulator> {
   const { stateFile } = options;
   const tenantId = await withGraphTenant(stateFile, (_tx, graph) => graph.tenantId);
+  // One connection for the server's life: a request pays for its transaction, not for opening the file.
+  const connection = new StateConnection(stateFile);
   const certificate = generateLoopbackCertificate();
   let origin = "";
   const server = https.createServer(
@@ -212,7 +215,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
             body,
             origin,
           };
-          const outcome = await handle(stateFile, request, requestId, clientRequestId);
+          const outcome = await handle(connection, request, requestId, clientRequestId);
           if (outcome.kind === "drop") {
             req.socket.destroy();
             return;
@@ -256,7 +259,10 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
     certificatePem: certificate.certificatePem,
     stop: () =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        server.close(() => {
+          connection.close();
+          resolve();
+        });
         server.closeAllConnections();
       }),
   };
