@@ -44,6 +44,12 @@ export const cloudGroupSchema = z.strictObject({
   variant: z.enum(["mailEnabledSecurity", "distribution"]).optional(),
   /** Direct members: objectIds of users (cloudSync.users) and groups. Absent: no members. */
   members: z.array(z.guid()).optional(),
+  /**
+   * Graph's onPremisesSyncEnabled: true for a group Entra Connect syncs from Active Directory (mastered
+   * on-premises: never in group writeback's scope, and Graph refuses to change it); absent (null in Graph) for a
+   * group created in the cloud.
+   */
+  onPremisesSyncEnabled: z.literal(true).optional(),
 });
 export type CloudGroup = z.infer<typeof cloudGroupSchema>;
 

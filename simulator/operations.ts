@@ -493,7 +493,9 @@ function cloudGroupWritebackView(
   dn: string | null,
   sampleSize: number,
 ): CloudGroupWriteback {
-  const live = [...eachCloudGroup(state.tenant)].filter((group) => group.deleted === "none");
+  const live = [...eachCloudGroup(state.tenant)].filter(
+    (group) => group.deleted === "none" && group.onPremisesSyncEnabled !== true,
+  );
   const m365 = live.filter((group) => group.type === "m365");
   const security = live.filter((group) => group.type === "security");
   const optedOut = m365.filter((group) => group.writebackEnabled === false);

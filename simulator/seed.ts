@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { toIso } from "./clock";
 import { connectVersion } from "../contract/contract";
-import { dnKey, domainDnFromDnsName } from "../domain/dn";
+import { dnKey, domainDnFromDnsName, escapeDnValue } from "../domain/dn";
 import type { AdObject, CloudGroup, Domain, Server, SimState } from "./model";
 import { STATE_SCHEMA_VERSION } from "./model";
 import { ALLOWED_SYNC_CYCLE_INTERVAL_SECONDS } from "./syncCycle";
@@ -32,6 +32,8 @@ export const initOptionsSchema = z
     now: z.iso.datetime().optional(),
     seed: z.number().int().default(1),
     staging: z.boolean().default(false),
+    /** Security groups Entra Connect syncs from Active Directory (mastered on-premises), after the cloud groups. */
+    synced: count.default(0),
   })
   .refine((o) => o.m365OptedOut <= o.m365, {
     message: "--m365-opted-out cannot exceed --m365",
@@ -97,6 +99,7 @@ const SECURITY_NAMES = [
   "SG-Intune-Pilot",
   "SG-Azure-Subscription-Owners",
 ];
+const SYNCED_NAMES = ["GG-Sales-EMEA", "GG-Finance-Payroll", "GG-Helpdesk-Tier2", "GG-Building 4, Floor 2"];
 const PROJECT_WORDS = [
   "Atlas",
   "Borealis",
@@ -127,7 +130,7 @@ function pickIndexes(random: () => number, n: number, k: number): Set<number> {
 
 export function seedGroups(
   random: () => number,
-  options: { m365: number; m365OptedOut: number; security: number; securityEnabled: number },
+  options: { m365: number; m365OptedOut: number; security: number; securityEnabled: number; synced?: number },
 ): CloudGroup[] {
   const groups: CloudGroup[] = [];
   const optedOut = pickIndexes(random, options.m365, options.m365OptedOut);
@@ -153,7 +156,39 @@ export function seedGroups(
       deleted: "none",
     });
   }
+  // Last, so the cloud groups of a seed keep their objectIds whatever the count.
+  for (let i = 0; i < (options.synced ?? 0); i++) {
+    groups.push({
+      objectId: seededUuid(random),
+      displayName: groupName(SYNCED_NAMES, "AD-Group", i),
+      type: "security",
+      writebackEnabled: null,
+      deleted: "none",
+      onPremisesSyncEnabled: true,
+    });
+  }
   return groups;
+}
+
+/** Where the seed puts the AD groups that Connect syncs to the tenant (inside the sync scope). */
+export function syncedGroupsOu(rootDn: string): string {
+  return `OU=Groups,OU=Corp,${rootDn}`;
+}
+
+/** The AD side of the synced groups: a global security group each, in syncedGroupsOu. */
+function syncedAdGroups(groups: readonly CloudGroup[], rootDn: string): Domain["objects"] {
+  const objects: AdObject[] = groups
+    .filter((group) => group.onPremisesSyncEnabled === true)
+    .map((group) => ({
+      objectClass: "group",
+      dn: `CN=${escapeDnValue(group.displayName)},${syncedGroupsOu(rootDn)}`,
+      aces: [],
+      displayName: group.displayName,
+      groupCategory: "Security",
+      groupScope: "Global",
+      adminDescription: null,
+    }));
+  return Object.fromEntries(objects.map((object) => [dnKey(object.dn), object]));
 }
 
 function domainObjects(
@@ -269,10 +304,11 @@ export function buildInitialState(options: z.output<typeof initOptionsSchema>, w
   const rootDn = domainDnFromDnsName(options.domain);
   const account = connectorAccount(random, rootDn);
   const nowMs = options.now ? Date.parse(options.now) : Math.floor(wallNowMs / 1000) * 1000;
+  const groups = seedGroups(random, options);
   const domain: Domain = {
     dnsName: options.domain.toLowerCase(),
     rootDn,
-    objects: domainObjects(rootDn, account.dn, account.name),
+    objects: { ...domainObjects(rootDn, account.dn, account.name), ...syncedAdGroups(groups, rootDn) },
   };
   const tenantName = `${options.domain.split(".")[0]?.toLowerCase()}.onmicrosoft.com`;
   return {
@@ -297,7 +333,7 @@ export function buildInitialState(options: z.output<typeof initOptionsSchema>, w
         customizedSyncCycleInterval: null,
         purgeRunHistoryInterval: "7.00:00:00",
       },
-      groups: seedGroups(random, options),
+      groups,
     },
     domain,
     servers: [

@@ -246,7 +246,19 @@ export interface RowStatements {
   deleteObject(key: string): void;
 }
 
+/** Each connection's statements, prepared once (a connection held across transactions reuses them). */
+const statementsOf = new WeakMap<DatabaseSync, RowStatements>();
+
 export function rowStatements(db: DatabaseSync): RowStatements {
+  let statements = statementsOf.get(db);
+  if (!statements) {
+    statements = prepareRowStatements(db);
+    statementsOf.set(db, statements);
+  }
+  return statements;
+}
+
+function prepareRowStatements(db: DatabaseSync): RowStatements {
   const cache = new Map<string, ReturnType<DatabaseSync["prepare"]>>();
   const statement = (sql: string) => {
     let prepared = cache.get(sql);

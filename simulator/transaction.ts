@@ -1,5 +1,7 @@
 // One transaction on the state database: BEGIN IMMEDIATE (SQLite's write lock, shared by every process),
 // read the core row, let due time-driven things happen, change, write the changed rows, journal, COMMIT.
+import * as fs from "node:fs";
+import type { DatabaseSync } from "node:sqlite";
 import { currentTimeMs, toIso } from "./clock";
 import { appendJournal, type JournalEntry } from "./journal";
 import { loadState } from "./lazyState";
@@ -28,13 +30,55 @@ export interface Transaction {
 export { resolveStateFile };
 
 /**
+ * A state file's connection held open across transactions, for a process that serves one file for its life (the
+ * simulated Graph): no open, no PRAGMAs and no close (a WAL checkpoint) per transaction, and its prepared
+ * statements reused. Each transaction still takes SQLite's write lock and reads what other processes committed.
+ * A file replaced under it (init --force onto another file, a new inode) is opened again.
+ */
+export class StateConnection {
+  readonly file: string;
+  #db: DatabaseSync | undefined;
+  #inode = -1;
+  #closed = false;
+
+  constructor(file: string) {
+    this.file = resolveStateFile(file);
+  }
+
+  /** The open connection; opened (again) when there is none or the file is no longer the one it opened. */
+  database(): DatabaseSync {
+    let inode: number;
+    try {
+      inode = fs.statSync(this.file).ino;
+    } catch {
+      inode = -1; // gone: openStateDatabase says so
+    }
+    if (this.#closed) throw new Error(`the connection to ${this.file} is closed`);
+    if (this.#db && inode === this.#inode) return this.#db;
+    this.#db?.close();
+    this.#db = undefined;
+    this.#db = openStateDatabase(this.file);
+    this.#inode = inode;
+    return this.#db;
+  }
+
+  /** Closes it for good (a request after this fails instead of opening the file again). */
+  close(): void {
+    this.#closed = true;
+    this.#db?.close();
+    this.#db = undefined;
+  }
+}
+
+/**
  * Runs fn on the state inside one SQL transaction. What fn changed is written (only the rows that changed)
  * when it returns; when it throws, the transaction rolls back: nothing is written and nothing is journaled.
  * tx.state reads lazily: the tenant's groups and the AD objects load only when fn touches them.
  */
-export async function withState<T>(file: string, fn: (tx: Transaction) => T): Promise<T> {
-  const stateFile = resolveStateFile(file);
-  const db = openStateDatabase(stateFile);
+export async function withState<T>(file: string | StateConnection, fn: (tx: Transaction) => T): Promise<T> {
+  const held = typeof file === "string" ? undefined : file;
+  const stateFile = held ? held.file : resolveStateFile(file as string);
+  const db = held ? held.database() : openStateDatabase(stateFile);
   try {
     return sqliteGuard(stateFile, () => {
       db.exec("BEGIN IMMEDIATE");
@@ -89,7 +133,7 @@ export async function withState<T>(file: string, fn: (tx: Transaction) => T): Pr
       }
     });
   } finally {
-    db.close();
+    if (!held) db.close();
   }
 }
 

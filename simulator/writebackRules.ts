@@ -36,6 +36,9 @@ export function writebackFlags(tenant: Tenant, server: Server): WritebackFlags {
 
 export function decideWriteback(group: CloudGroup, flags: WritebackFlags): WritebackDecision {
   if (!flags.v1) return { action: "delete", reason: "group writeback (v1) is not enabled on this server" };
+  // The writeback rules' scope is cloudMastered = true: a group synced from AD is never written back to it.
+  if (group.onPremisesSyncEnabled === true)
+    return { action: "keep", reason: "mastered on-premises (synced from Active Directory)" };
   // The migration's rules (https://learn.microsoft.com/en-us/entra/identity/hybrid/cloud-sync/migrate-group-writeback):
   // a live cloud security group (cloud-mastered, no mail) is joined without flow, so Connect neither updates nor
   // deletes its AD copy, whether v2 is on or off. A deleted cloud group leaves the Entra connector's scope: unchanged.

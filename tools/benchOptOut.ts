@@ -1,8 +1,9 @@
 // Benchmark of GroupWritebackOptOut against the simulated Graph. For each size: a tenant of that many Microsoft 365
 // groups served by `entra-sim graph` in its own process; one listing of every page (ms per page); then the
 // resource's run (providers/groupWritebackOptOut/optOut.ts) opting every group out, and a second run that finds
-// every group opted out already (reads only). Printed: requests made (the simulator's journal), wall time, and the
-// peak memory of this process (the client side; the simulator's is its own). Run with `npm run bench:optout`
+// every group opted out already (reads only). Printed: requests made (the simulator's journal), wall time, the
+// peak memory of this process (the client side; the simulator's is its own), and the CPU time per request of the
+// simulator and of this process (steadier than wall time on a shared machine). Run with `npm run bench:optout`
 // (10,000 and 100,000 groups) or `npm run bench:optout -- 5000`. Each size runs in its own process.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -20,7 +21,7 @@ function row(cells: string[]): void {
   console.log(
     `  ${cells[0]!.padEnd(34)}${cells
       .slice(1)
-      .map((cell) => cell.padStart(14))
+      .map((cell) => cell.padStart(15))
       .join("")}`,
   );
 }
@@ -69,6 +70,19 @@ function graphRequests(stateFile: string, from: number): { total: number; byOper
   }
 }
 
+/**
+ * CPU time (user + system, ms) a process has used, from /proc (Linux; undefined elsewhere). On a shared machine
+ * this is steadier than wall time: what the simulator spends per request, not what it waits for the CPU.
+ */
+function cpuMsOf(pid: number | undefined): number | undefined {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10; // utime and stime, in ticks of 10 ms (USER_HZ 100)
+  } catch {
+    return undefined;
+  }
+}
+
 async function benchOneSize(size: number): Promise<void> {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), "entra-sim-optout-"));
   const stateFile = path.join(directory, "bench.json");
@@ -97,12 +111,16 @@ async function benchOneSize(size: number): Promise<void> {
     trustedCertificatePem: fs.readFileSync(certificateFileFor(stateFile), "utf8"),
   });
   try {
-    row(["", "requests", "wall", "ms/request", "peak RSS"]);
+    row(["", "requests", "wall", "ms/request", "peak RSS", "sim CPU/req", "client CPU/req"]);
     const measure = async (label: string, run: () => Promise<void>): Promise<void> => {
       const from = journalEnd(stateFile);
       const started = process.hrtime.bigint();
+      const simCpu = cpuMsOf(server.child.pid);
+      const clientCpu = process.cpuUsage();
       await run();
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const simCpuMs = (cpuMsOf(server.child.pid) ?? NaN) - (simCpu ?? NaN);
+      const clientUsed = process.cpuUsage(clientCpu);
       const { total, byOperation } = graphRequests(stateFile, from);
       row([
         label,
@@ -110,6 +128,8 @@ async function benchOneSize(size: number): Promise<void> {
         `${(ms / 1000).toFixed(1)} s`,
         (ms / total).toFixed(2),
         `${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
+        Number.isNaN(simCpuMs) ? "-" : `${(simCpuMs / total).toFixed(2)} ms`,
+        `${((clientUsed.user + clientUsed.system) / 1000 / total).toFixed(2)} ms`,
       ]);
       console.log(
         `    ${[...byOperation].map(([operation, count]) => `${operation} ${count.toLocaleString("en-US")}`).join(", ")}`,

@@ -107,8 +107,9 @@ async function inParallel<T>(items: readonly T[], concurrency: number, work: (it
 type Verdict = "optOut" | "alreadyOptedOut" | "onPremises" | "notMicrosoft365";
 
 function verdict(group: GraphGroup): Verdict {
-  if (!isMicrosoft365(group)) return "notMicrosoft365";
+  // First: a group synced from AD (a security or distribution group there) is AD's to change, whatever its type.
   if (group.onPremisesSyncEnabled === true) return "onPremises";
+  if (!isMicrosoft365(group)) return "notMicrosoft365";
   return group.writebackConfiguration?.isEnabled === false ? "alreadyOptedOut" : "optOut";
 }
 
@@ -245,7 +246,7 @@ export async function findDrift(graph: GraphClient, plan: OptOutPlan): Promise<G
   const drifted = new SetBuilder();
   for await (const { groups } of groupsById(graph, [...keep])) {
     for (const group of groups) {
-      if (verdict(group) !== "notMicrosoft365" && group.onPremisesSyncEnabled !== true) {
+      if (verdict(group) !== "notMicrosoft365" && verdict(group) !== "onPremises") {
         if (group.writebackConfiguration?.isEnabled === false) drifted.add(group.id);
       }
     }

@@ -161,7 +161,8 @@ export const writebackOuProvider: ProviderImplementation = {
       throw new Error(
         `refusing to delete ${olds.writebackOu}: it still holds ${ou.childCount} object(s), normally written-back groups. ` +
           "entra-writeback never deletes written-back groups unless asked by name: move or delete them yourself, or " +
-          "set entra-writeback:allowNonEmptyOuDeletion to true, run pulumi up (so the stack records it), and run " +
+          "set entra-writeback:allowNonEmptyOuDeletion to true, run pulumi up (destroy reads the value the stack " +
+          "recorded at its last up, not the configuration: setting the key alone is not enough), then run pulumi " +
           "destroy again. (To keep the OU, run `pulumi state delete` on this resource.)",
       );
     }

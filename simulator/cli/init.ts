@@ -22,7 +22,7 @@ export const initCommand: CliCommand = {
   help: [
     "  init <state> [--domain contoso.com] [--server CONNECT01] [--m365 N] [--m365-opted-out K] [--security N]",
     "       [--security-enabled K] [--connect-version 2.4.18.0] [--era legacy|current] [--sync-seconds 40]",
-    "       [--clock real|simulated] [--now ISO] [--seed N] [--staging] [--force]",
+    "       [--clock real|simulated] [--now ISO] [--seed N] [--staging] [--force] [--synced N]",
   ],
   options: {
     domain: { type: "string" },
@@ -38,6 +38,7 @@ export const initCommand: CliCommand = {
     seed: { type: "string" },
     staging: { type: "boolean" },
     force: { type: "boolean" },
+    synced: { type: "string" },
   },
   async run({ file, values, positionals }, io) {
     noExtraPositionals("init", positionals, 1);
@@ -70,6 +71,7 @@ export const initCommand: CliCommand = {
           : flagValue("seed", seed, nonNegativeInteger, "a non-negative integer"),
       staging: values.staging === true ? true : undefined,
       force: values.force === true,
+      synced: intFlag(values, "synced", false),
     };
     const defined = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
     let summary;

@@ -324,7 +324,7 @@ export function groupView(group: CloudGroup, version: Version): Record<string, u
     groupTypes: group.type === "m365" ? ["Unified"] : [],
     ...groupFlags(group),
     mailNickname: group.displayName.replace(/[^A-Za-z0-9]/g, "").slice(0, 64) || group.objectId.slice(0, 8),
-    onPremisesSyncEnabled: null,
+    onPremisesSyncEnabled: group.onPremisesSyncEnabled ?? null,
   };
   if (version === "beta") {
     view.writebackConfiguration = {
@@ -481,6 +481,12 @@ function patchGroup(
     throw badRequest("The request body must be a JSON object.", "BadRequest");
   }
   const group = liveGroup(state, id);
+  if (group.onPremisesSyncEnabled === true) {
+    // Mastered on-premises: Active Directory is the group's source, changed there (see docs/simulator.md).
+    throw badRequest(
+      "Unable to update the specified properties for on-premises mastered Directory Sync objects or objects currently undergoing migration.",
+    );
+  }
   const changes: Partial<Pick<CloudGroup, "writebackEnabled" | "onPremisesGroupType" | "displayName">> = {};
   for (const [name, value] of Object.entries(body)) {
     if (name === "displayName") {

@@ -9,6 +9,7 @@ import { GraphHttpError, graphErrorBody, TokenEndpointError, tokenErrorBody } fr
 import { takeFault } from "./faults";
 import { type GraphRequest, type GraphResponse, operationFor, type RequestContext, route } from "./routes";
 import { takeCloudSyncEvents } from "./synchronization";
+import { StateConnection } from "../transaction";
 import { GRAPH_JOURNAL_SERVER, withGraphTenant } from "./tenantAccess";
 
 export const GRAPH_HOST = "127.0.0.1";
@@ -50,7 +51,7 @@ function journalArgs(
 }
 
 function handle(
-  file: string,
+  file: StateConnection,
   request: GraphRequest,
   requestId: string,
   clientRequestId: string,
@@ -176,6 +177,8 @@ function send(
 export async function startGraphSimulator(options: GraphSimulatorOptions): Promise<RunningGraphSimulator> {
   const { stateFile } = options;
   const tenantId = await withGraphTenant(stateFile, (_tx, graph) => graph.tenantId);
+  // One connection for the server's life: a request pays for its transaction, not for opening the file.
+  const connection = new StateConnection(stateFile);
   const certificate = generateLoopbackCertificate();
   let origin = "";
   const server = https.createServer(
@@ -215,7 +218,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
             body,
             origin,
           };
-          const outcome = await handle(stateFile, request, requestId, clientRequestId);
+          const outcome = await handle(connection, request, requestId, clientRequestId);
           if (outcome.kind === "drop") {
             req.socket.destroy();
             return;
@@ -259,7 +262,10 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
     certificatePem: certificate.certificatePem,
     stop: () =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        server.close(() => {
+          connection.close();
+          resolve();
+        });
         server.closeAllConnections();
       }),
   };

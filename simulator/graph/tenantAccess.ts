@@ -2,7 +2,7 @@
 // transaction of simulator/transaction.ts, and the Graph section of the state is created here on first use.
 import * as crypto from "node:crypto";
 import type { GraphFault, GraphTenant, SimState } from "../model";
-import { type Transaction, withState } from "../transaction";
+import { type StateConnection, type Transaction, withState } from "../transaction";
 import { armFault, type GraphFaultInput } from "./faults";
 
 /** The journal's server field for Graph requests (they reach the tenant, not a Connect server). */
@@ -40,7 +40,10 @@ export function ensureGraphTenant(state: SimState): GraphTenant {
 }
 
 /** Runs fn in one state transaction with the Graph section present (written back when fn changed anything). */
-export function withGraphTenant<T>(file: string, fn: (tx: Transaction, graph: GraphTenant) => T): Promise<T> {
+export function withGraphTenant<T>(
+  file: string | StateConnection,
+  fn: (tx: Transaction, graph: GraphTenant) => T,
+): Promise<T> {
   return withState(file, (tx) => fn(tx, ensureGraphTenant(tx.state)));
 }
 

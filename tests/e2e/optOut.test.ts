@@ -1,7 +1,8 @@
 // The per-group opt-out (GroupWritebackOptOut) in the project's program on the real engine, against the simulated
 // Graph and Connect server: a tenant of 2,000 Microsoft 365 groups, every one opted out but 20 kept; a 429 in the
 // middle of the paging waited for; the wizard's cycle writes back exactly the 20 (and the enabled security groups);
-// drift named by preview --refresh; destroy keeps the opt-outs. And an opt-out killed midway (SIGKILL of the CLI)
+// a group synced from AD listed in keepEnabled skipped as mastered on-premises; drift named by preview --refresh;
+// destroy keeps the opt-outs (and, asked by allowNonEmptyOuDeletion, deletes the writeback OU). And an opt-out killed midway (SIGKILL of the CLI)
 // finishes on the next up without writing any group twice.
 import * as fs from "fs";
 import * as path from "path";
@@ -23,7 +24,7 @@ import {
   labConfig,
   labServersForThisFile,
   show,
-  simOk,
+  sim,
   type JournalOperation,
   wizardEnable,
 } from "./support/lab";
@@ -84,12 +85,19 @@ test("2,000 groups opted out but 20: a 429 waited for, exactly the 20 written ba
     "4",
     "--security-enabled",
     "1",
+    "--synced",
+    "1",
   ]);
   const simulator = await startGraphSimulator({ stateFile });
   const { graph, secret } = await graphKeys(stateFile, simulator);
   const m365 = show(stateFile).state.tenant.groups.filter((group) => group.type === "m365");
   const kept = m365.filter((_group, index) => index % 100 === 7).map((group) => group.objectId);
   expect(kept).toHaveLength(20);
+  // A security group Connect syncs from AD, listed in keepEnabled by mistake: skipped (Graph would refuse it).
+  const synced = (show(stateFile).state.tenant.groups as { objectId: string; onPremisesSyncEnabled?: true }[])
+    .filter((group) => group.onPremisesSyncEnabled === true)
+    .map((group) => group.objectId);
+  expect(synced).toHaveLength(1);
   // Graph throttles the second page of the listing and asks for 2 s (two listings of the kept ids come first).
   await armGraphFault(stateFile, {
     method: "GET",
@@ -106,9 +114,11 @@ test("2,000 groups opted out but 20: a 429 waited for, exactly the 20 written ba
         defaults: JSON.stringify({
           newUnifiedGroupWritebackDefault: false,
           optOut: "all",
-          keepEnabled: kept,
+          keepEnabled: [...kept, ...synced],
         }),
         graph,
+        // Declared from the first up, so destroy may delete the writeback OU with the groups written back to it.
+        allowNonEmptyOuDeletion: true,
       }),
       "entra-writeback:graphClientSecret": { value: secret, secret: true },
     },
@@ -117,6 +127,13 @@ test("2,000 groups opted out but 20: a 429 waited for, exactly the 20 written ba
   try {
     const first = await failureOf(stack.up());
     expect(first).toContain(WIZARD_STOP);
+    const alreadyEnabled = m365.filter(
+      (group) => kept.includes(group.objectId) && group.writebackEnabled === true,
+    ).length;
+    expect(first).toContain(
+      `keepEnabled: ${20 - alreadyEnabled} set to isEnabled = true, ${alreadyEnabled} already enabled; ` +
+        "1 group skipped: mastered on-premises (onPremisesSyncEnabled) (2,000 groups selected, 3 pages read)",
+    );
     const tenant = show(stateFile).state.tenant.groups;
     const keptSet = new Set(kept);
     expect(
@@ -129,6 +146,11 @@ test("2,000 groups opted out but 20: a 429 waited for, exactly the 20 written ba
         (group) => group.type === "m365" && !keptSet.has(group.objectId) && group.writebackEnabled !== false,
       ),
     ).toEqual([]);
+
+    // Every group that needed it written (the filter finds PATCHes), the synced group never.
+    const written = patchesPerGroup(graphOperations(stateFile));
+    expect(written.size).toBe(2000 - alreadyEnabled);
+    expect(written.has(synced[0]!)).toBe(false);
 
     // The 429 was answered in the middle of the paging, and the next page was asked for only after its Retry-After.
     const journal = graphOperations(stateFile);
@@ -182,10 +204,14 @@ test("2,000 groups opted out but 20: a 429 waited for, exactly the 20 written ba
       show(stateFile).state.tenant.groups.find((group) => group.objectId === victim)?.writebackEnabled,
     ).toBe(false);
 
-    // The admin empties the writeback OU (destroy refuses to delete written-back groups); then destroy.
-    simOk(["ad", stateFile, "delete-ou", LAB_OU, "--recursive"]);
+    // Destroy: allowNonEmptyOuDeletion (recorded since the first up) lets it delete the OU and the 21 groups in it.
     const destroy = await stack.destroy();
     expect(destroy.summary.result).toBe("succeeded");
+    expect(destroy.stdout).toContain(
+      `WritebackOU: removing ${LAB_OU} and the 21 object(s) in it, as allowed`,
+    );
+    // The OU is gone: listing it fails (the same listing found the 21 groups before).
+    expect(sim(["ad", stateFile, "list", LAB_OU, "--json"]).status).not.toBe(0);
     expect(destroy.stdout).toContain(
       "GroupWritebackOptOut: leaving every Microsoft 365 group opted out of group writeback (writebackConfiguration.isEnabled = false; onDelete: retain)",
     );

@@ -1,5 +1,6 @@
-// runOptOut's decisions on group shapes the simulator does not produce (it models no group mastered on-premises):
-// a stand-in for the Graph client that serves fixed pages and records the writes.
+// runOptOut's decisions on group shapes the simulator does not produce (a Microsoft 365 group mastered
+// on-premises; groups synced from AD, against the simulator, are in groupWritebackOptOut.test.ts): a stand-in for
+// the Graph client that serves fixed pages and records the writes.
 import type { GraphClient, GraphGroup, GroupPage, GroupQuery } from "../../../graph";
 import { runOptOut } from "../../../providers/groupWritebackOptOut/optOut";
 

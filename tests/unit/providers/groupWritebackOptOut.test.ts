@@ -199,6 +199,75 @@ describe("GroupWritebackOptOut", () => {
     expect(changedByFilter.every((group) => matching.has(group.objectId))).toBe(true);
   });
 
+  it("a group synced from Active Directory (onPremisesSyncEnabled) is skipped with its reason and never written", async () => {
+    // Two security groups Entra Connect syncs from AD, as `entra-sim init --synced 2` seeds them.
+    const synced = ["5a1e0000-0000-4000-8000-00000000a001", "5a1e0000-0000-4000-8000-00000000a002"];
+    await withGraphTenant(g.sim.file, (tx) => {
+      for (const [index, objectId] of synced.entries()) {
+        tx.state.tenant.groups.push({
+          objectId,
+          displayName: `GG-Synced ${index}`,
+          type: "security",
+          writebackEnabled: null,
+          deleted: "none",
+          onPremisesSyncEnabled: true,
+        });
+      }
+    });
+    const all = await groups();
+    const m365 = all.find((group) => group.type === "m365" && group.writebackEnabled !== false)!;
+    const cloudSecurity = all.find((group) => group.type === "security" && !group.onPremisesSyncEnabled)!;
+    // Graph reports the source, and refuses to change the writeback of a group mastered on-premises.
+    const client = g.client();
+    const [read] = await client.listGroups({
+      filter: `id eq '${synced[0]}'`,
+      select: ["id", "onPremisesSyncEnabled"],
+    });
+    expect(read?.onPremisesSyncEnabled).toBe(true);
+    await expect(client.updateGroupWriteback(synced[0]!, { isEnabled: false })).rejects.toThrow(
+      /on-premises mastered Directory Sync objects/,
+    );
+    const refused = patchesPerGroup();
+    expect(refused.get(synced[0]!)).toBe(1); // the journal's filter finds a PATCH of a synced group
+
+    const { outs } = await provider.create(
+      versioned({
+        pageSize: 100,
+        groups: { ids: [synced[0], m365.objectId, cloudSecurity.objectId] },
+        keepEnabled: [synced[1]],
+      }),
+    );
+    expect(outs.report).toMatchObject({
+      selected: 3,
+      optedOut: { count: 1, sample: [m365.objectId] },
+      skippedOnPremises: { count: 2, sample: [synced[1], synced[0]] },
+      skippedNotMicrosoft365: { count: 1, sample: [cloudSecurity.objectId] },
+      reEnabled: { count: 0 },
+    });
+    expect(progress.lines.at(-1)).toContain(
+      "2 groups skipped: mastered on-premises (onPremisesSyncEnabled); 1 group skipped: not Microsoft 365 groups",
+    );
+    // A filter that selects security groups: the synced ones are skipped as mastered on-premises, the cloud ones as
+    // not Microsoft 365 groups.
+    const byFilter = await provider.create(versioned({ groups: { filter: "securityEnabled eq true" } }));
+    expect(byFilter.outs.report).toMatchObject({
+      optedOut: { count: 0 },
+      skippedOnPremises: { count: 2, sample: synced },
+    });
+    expect(byFilter.outs.report.skippedNotMicrosoft365.count).toBe(
+      all.filter((group) => group.type === "security" && !group.onPremisesSyncEnabled).length,
+    );
+    // Nothing more was sent for the synced groups (the one refused PATCH above is all), and they are as they were.
+    const patches = patchesPerGroup();
+    expect(synced.map((id) => patches.get(id) ?? 0)).toEqual([1, 0]);
+    expect((await groups()).filter((group) => synced.includes(group.objectId))).toEqual(
+      all.filter((group) => synced.includes(group.objectId)),
+    );
+    // Drift never names them either.
+    const read2 = await provider.read("id", outs);
+    expect(read2.props?.drifted).toEqual({ count: 0, sample: [] });
+  });
+
   it("refuses a $filter it cannot honour, and an id both opted out and kept, before any request", async () => {
     const orFilter = groupWritebackOptOut.check(
       versioned({

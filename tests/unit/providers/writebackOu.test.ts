@@ -90,6 +90,57 @@ test("delete refuses a non-empty OU, removes an empty one, and leaves an adopted
   expect(await lab.call("getOrganizationalUnit", { dn: existing })).toMatchObject({ exists: true });
 });
 
+/** The OU created by the provider, the wizard's step done and its cycle over: 2 written-back groups in it. */
+async function nonEmptyOu(extra: object = {}) {
+  const inputs = await inputsFor(lab.ou, extra);
+  const created = await provider.create(inputs);
+  await lab.call("setGroupWritebackV2", { enabled: true });
+  await lab.call("grantWritebackAccess", { dn: lab.ou, accountDn: lab.account });
+  await wizardEnableGroupWriteback(lab.stateFile, { ou: lab.ou });
+  await withState(lab.stateFile, (tx) => advance(tx, 120));
+  expect(await lab.call("getOrganizationalUnit", { dn: lab.ou })).toMatchObject({ childCount: 2 });
+  return { inputs, created };
+}
+
+test("allowNonEmptyOuDeletion declared at create: delete removes the OU and the groups in it, and says so", async () => {
+  const { created } = await nonEmptyOu({ allowNonEmptyOuDeletion: true });
+  expect(created.outs).toMatchObject({ allowNonEmptyOuDeletion: true });
+  // What the engine hands back after a refresh (read) is what delete gets: the key survives it.
+  const refreshed = await provider.read(created.id, created.outs);
+  expect(refreshed.props).toMatchObject({ allowNonEmptyOuDeletion: true });
+  await provider.delete(created.id, refreshed.props);
+  expect(await lab.call("getOrganizationalUnit", { dn: lab.ou })).toMatchObject({ exists: false });
+  expect(progress.lines).toContain(
+    `[entra-writeback] WritebackOU: removing ${lab.ou} and the 2 object(s) in it, as allowed`,
+  );
+});
+
+test("allowNonEmptyOuDeletion set after create: destroy reads the state, so the refusal says to run pulumi up first; following it works", async () => {
+  const { inputs, created } = await nonEmptyOu();
+  // The key set in the stack's configuration only: delete still gets the state recorded at create (false).
+  const message = await rejection(provider.delete(created.id, created.outs));
+  expect(message).toBe(
+    `refusing to delete ${lab.ou}: it still holds 2 object(s), normally written-back groups. entra-writeback never ` +
+      "deletes written-back groups unless asked by name: move or delete them yourself, or set " +
+      "entra-writeback:allowNonEmptyOuDeletion to true, run pulumi up (destroy reads the value the stack recorded " +
+      "at its last up, not the configuration: setting the key alone is not enough), then run pulumi destroy again. " +
+      "(To keep the OU, run `pulumi state delete` on this resource.)",
+  );
+  expect(await lab.call("getOrganizationalUnit", { dn: lab.ou })).toMatchObject({
+    exists: true,
+    childCount: 2,
+  });
+  // The advice: pulumi up records the key (an in-place update, nothing on the server changes), then destroy.
+  const news = { ...inputs, allowNonEmptyOuDeletion: true };
+  const diff = await provider.diff(created.id, created.outs, news);
+  expect(diff).toMatchObject({ changes: true, replaces: [] });
+  const updated = await provider.update(created.id, created.outs, news);
+  expect(updated.outs).toMatchObject({ allowNonEmptyOuDeletion: true, adopted: false });
+  clearClaimsForTests(); // pulumi destroy runs in a provider process of its own
+  await provider.delete(created.id, updated.outs);
+  expect(await lab.call("getOrganizationalUnit", { dn: lab.ou })).toMatchObject({ exists: false });
+});
+
 describe("DNs compared as AD compares them; a replacement never deletes what its successor adopted", () => {
   afterEach(() => clearClaimsForTests());
 

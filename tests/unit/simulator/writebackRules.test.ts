@@ -35,6 +35,20 @@ describe("which groups are written back", () => {
     },
   );
 
+  it.each([true, null])(
+    "a group synced from Active Directory (onPremisesSyncEnabled) is never written back, isEnabled=%j",
+    (enabled) => {
+      const synced = group({ type: "security", writebackEnabled: enabled, onPremisesSyncEnabled: true });
+      expect(decideWriteback(synced, v1v2)).toEqual({
+        action: "keep",
+        reason: "mastered on-premises (synced from Active Directory)",
+      });
+      // The same group created in the cloud and enabled is written back.
+      const { onPremisesSyncEnabled: _synced, ...cloud } = synced;
+      expect(decideWriteback(cloud, v1v2).action).toBe(enabled ? "write" : "keep");
+    },
+  );
+
   it("v1 on, v2 off: onPremisesGroupType is ignored, it is still a distribution group", () => {
     const decision = decideWriteback(group({ onPremisesGroupType: "universalSecurityGroup" }), v1Only);
     expect(decision).toEqual({ action: "write", category: "Distribution" });
