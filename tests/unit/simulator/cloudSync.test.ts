@@ -103,6 +103,13 @@ describe("the Cloud Sync job cycle", () => {
       expect([...(ad.members ?? [])].sort()).toEqual(expected.sort());
       expect(group.members).toHaveLength(3);
     }
+    const events = sim
+      .journal()
+      .filter((entry) => entry.kind === "event" && entry.event === "cloudsync-cycle");
+    expect(events.at(-1)).toMatchObject({
+      server: "cloudsync",
+      details: { outcome: "ran", added: 3, trigger: "manual" },
+    });
     // A second cycle changes nothing.
     const again = await cycle();
     expect([again.added, again.updated, again.moved, again.deleted]).toEqual([[], [], [], []]);
@@ -237,6 +244,45 @@ describe("the Cloud Sync job cycle", () => {
       ),
     ).toHaveLength(5);
     expect(untouched).toBeDefined();
+  });
+
+  it("side by side: Connect writes back Microsoft 365 groups (v1), Cloud Sync provisions security groups, neither touches the other's", async () => {
+    sim = await newSim({ m365: 4, m365OptedOut: 0, security: 2, securityEnabled: 0 });
+    await prepareOu(sim);
+    await wizardEnableGroupWriteback(sim.file, { ou: sim.ou });
+    await waitForIdle(sim);
+    const connect = async () =>
+      Object.values((await sim.state()).domain.objects).filter(
+        (object): object is AdGroup => object.objectClass === "group" && object.adminDescription !== null,
+      );
+    const written = await connect();
+    expect(written).toHaveLength(4);
+    const seeded = await withState(sim.file, (tx) => seedCloudSyncGroups(tx, { groups: 3 }));
+    const m365 = (await sim.state()).tenant.groups.filter((group) => group.type === "m365");
+    await withState(sim.file, (tx) =>
+      createCloudSyncConfiguration(tx, {
+        // Into the writeback OU itself, with an M365 group assigned too: Cloud Sync refuses it.
+        parentDistinguishedName: { constant: sim.ou },
+        assign: [...seeded.map((group) => group.objectId), m365[0]!.objectId],
+        start: true,
+      }),
+    );
+    const report = await cycle();
+    expect(report.added).toHaveLength(3);
+    expect(report.skipped.map((each) => each.objectId)).toEqual([m365[0]!.objectId]);
+    expect(await connect()).toEqual(written);
+    // Connect's next cycle: Cloud Sync's groups are in its OU but carry no anchor of Connect's; they stay.
+    await sim.client.call("startSyncCycle", { policyType: "Delta" });
+    await waitForIdle(sim);
+    expect(await cloudSyncGroups()).toHaveLength(3);
+    expect(await connect()).toEqual(written);
+    // And a Connect delete (a Microsoft 365 group hard-deleted) happens beside Cloud Sync's groups.
+    await hardDelete([m365[1]!.objectId]);
+    await sim.client.call("startSyncCycle", { policyType: "Delta" });
+    await waitForIdle(sim);
+    expect(await connect()).toHaveLength(3);
+    expect((await cycle()).deleted).toEqual([]);
+    expect(await cloudSyncGroups()).toHaveLength(3);
   });
 
   it("deletes the AD group of a hard-deleted cloud group, and leaves a soft-deleted one", async () => {
