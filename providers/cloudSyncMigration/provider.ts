@@ -175,6 +175,15 @@ function sameRule(live: SyncRule, wanted: ReturnType<typeof noFlowInboundRule>):
 
 /** Steps 3 and 4: the two custom rules, each adopted when already there as Microsoft describes it. */
 async function syncRules(client: EntraConnectClient, inputs: Inputs, progress: Progress): Promise<string> {
+  return (await ensureSyncRules(client, inputs, progress)).summary;
+}
+
+/** The two rules in place (created, or enabled again, where not); `changed`: anything was written. */
+async function ensureSyncRules(
+  client: EntraConnectClient,
+  inputs: Inputs,
+  progress: Progress,
+): Promise<{ summary: string; changed: boolean }> {
   await requirePaused(client, "the cloudNoFlow sync rules");
   let { rules } = await client.call("getSyncRules", {});
   const adConnector = rules.find((rule) => rule.name === OUT_TO_AD_GROUP_SOA_IN_AAD)?.connector;
@@ -185,6 +194,7 @@ async function syncRules(client: EntraConnectClient, inputs: Inputs, progress: P
     );
   }
   const done: string[] = [];
+  let changed = false;
   const wanted = [
     {
       identifier: NO_FLOW_INBOUND_RULE_IDENTIFIER,
@@ -210,6 +220,7 @@ async function syncRules(client: EntraConnectClient, inputs: Inputs, progress: P
       }
       if (existing.disabled) {
         await client.call("setSyncRuleDisabled", { identifier, disabled: false });
+        changed = true;
         done.push(`"${existing.name}" enabled again (precedence ${existing.precedence})`);
       } else {
         done.push(`"${existing.name}" already there (precedence ${existing.precedence})`);
@@ -228,9 +239,10 @@ async function syncRules(client: EntraConnectClient, inputs: Inputs, progress: P
     progress(`creating the sync rule "${template.name}" with precedence ${precedence}`);
     const created = await client.call("newSyncRule", make(precedence));
     rules = [...rules, created];
+    changed = true;
     done.push(`"${created.name}" created (precedence ${precedence})`);
   }
-  return done.join("; ");
+  return { summary: done.join("; "), changed };
 }
 
 /** The steps between the pause and the resume need the scheduler off and the server in staging mode. */
@@ -298,6 +310,15 @@ async function disableV2(client: EntraConnectClient, inputs: Inputs, progress: P
     );
   }
   await requirePaused(client, "turning GroupWritebackV2 off");
+  // Steps 3 to 5 may be days old (the confirmation waits for a person): the two rules are read again, put back if
+  // someone removed or disabled one, and then a staged Initial cycle must show them in effect again.
+  const rules = await ensureSyncRules(client, inputs, progress);
+  if (rules.changed) {
+    progress(
+      `the cloudNoFlow rules were not all in place (${rules.summary}): checking a staged Initial cycle first`,
+    );
+    await initialCycle(client, inputs, progress);
+  }
   await waitForSyncIdle(client, { timeoutSeconds: inputs.syncIdleTimeoutSeconds, progress });
   progress(
     `DISABLING GroupWritebackV2 for the tenant of ${client.description} (irreversible), as confirmed by ${MIGRATION_KEY}.${CONFIRM_KEY}`,
@@ -382,7 +403,14 @@ export const cloudSyncMigrationStepProvider: ProviderImplementation = {
   async diff(_id, olds: Outputs, news) {
     return diffByKeys(olds, news, {
       replaceKeys: ["target"],
-      ignoreKeys: ["stack", "syncIdleTimeoutSeconds", "wizardWaitSeconds", "wizardPollSeconds"],
+      ignoreKeys: [
+        "stack",
+        "syncIdleTimeoutSeconds",
+        "wizardWaitSeconds",
+        "wizardPollSeconds",
+        // Read by the irreversible step only to put back a rule removed since steps 3 and 4.
+        ...(news.step === "syncRules" ? [] : ["syncRulePrecedences"]),
+      ],
       dnKeys: ["writebackOu"],
     });
   },

@@ -4,7 +4,10 @@
 import { cloudSyncMigrationStepProvider as provider } from "../../../providers/cloudSyncMigration/provider";
 import type { CloudSyncMigrationStepOutputs } from "../../../providers/cloudSyncMigration/schema";
 import { MIGRATION_STEPS, type MigrationStep } from "../../../domain/cloudSyncMigration";
-import { NO_FLOW_OUTBOUND_RULE_IDENTIFIER } from "../../../domain/groupWritebackRules";
+import {
+  NO_FLOW_INBOUND_RULE_IDENTIFIER,
+  NO_FLOW_OUTBOUND_RULE_IDENTIFIER,
+} from "../../../domain/groupWritebackRules";
 import {
   runAction,
   advance,
@@ -203,9 +206,10 @@ test("without the outbound rule the staged cycle after v2 off names the deletes 
   await wizardSetStagingMode(lab.stateFile, true);
   await run("schedulerOff");
   await run("syncRules");
-  await lab.call("removeSyncRule", { identifier: NO_FLOW_OUTBOUND_RULE_IDENTIFIER });
   await run("initialCycleBeforeV2Off");
   await run("disableGroupWritebackV2", { confirmDisableGroupWritebackV2: true });
+  // Removed after the irreversible step (which puts back a rule removed before it).
+  await lab.call("removeSyncRule", { identifier: NO_FLOW_OUTBOUND_RULE_IDENTIFIER });
   const stopped = await rejection(run("initialCycleAfterV2Off"));
   expect(stopped).toMatch(/^The Initial sync cycle staged changes to 5 written-back security group\(s\)/);
   expect(stopped).toContain("delete CN=Group_");
@@ -213,4 +217,36 @@ test("without the outbound rule the staged cycle after v2 off names the deletes 
   // The advice: check the two rules, then run again.
   await run("syncRules");
   expect((await run("initialCycleAfterV2Off")).summary).toContain("none to a written-back security group");
+});
+
+test("a cloudNoFlow rule removed or disabled while the migration waits for the confirmation: the irreversible step puts it back and checks a staged cycle before GroupWritebackV2 goes off", async () => {
+  await legacyLab();
+  await run("copyDirectoryObjectIds");
+  await wizardSetStagingMode(lab.stateFile, true);
+  await run("schedulerOff");
+  await run("syncRules");
+  await run("initialCycleBeforeV2Off");
+  expect(await rejection(run("disableGroupWritebackV2"))).toMatch(/^WAITING FOR CONFIRMATION/);
+  // Meanwhile (days, maybe) someone removes one rule and disables the other.
+  await lab.call("removeSyncRule", { identifier: NO_FLOW_OUTBOUND_RULE_IDENTIFIER });
+  await lab.call("setSyncRuleDisabled", { identifier: NO_FLOW_INBOUND_RULE_IDENTIFIER, disabled: true });
+  const before = lab.operations().length;
+  const outs = await run("disableGroupWritebackV2", { confirmDisableGroupWritebackV2: true });
+  const writes = lab
+    .operations()
+    .slice(before)
+    .filter((operation) => !/^(get|list)/.test(operation))
+    .map((operation) => operation.replace(/\(.*$/, ""));
+  // The rules come back and a staged Initial cycle is checked, all before the irreversible call.
+  expect(writes).toEqual(["setSyncRuleDisabled", "newSyncRule", "startSyncCycle", "setGroupWritebackV2"]);
+  expect(outs.summary).toContain("GroupWritebackV2 is off for the tenant (irreversible)");
+  const { rules } = (await lab.call("getSyncRules")) as {
+    rules: { identifier: string; disabled: boolean }[];
+  };
+  for (const identifier of [NO_FLOW_INBOUND_RULE_IDENTIFIER, NO_FLOW_OUTBOUND_RULE_IDENTIFIER]) {
+    expect(rules.find((rule) => rule.identifier.toLowerCase() === identifier)?.disabled).toBe(false);
+  }
+  // With the rules back, the cycle after v2 off stages nothing against the security groups.
+  expect((await run("initialCycleAfterV2Off")).summary).toContain("none to a written-back security group");
+  expect((await written()).filter((group) => group.groupCategory === "Security")).toHaveLength(5);
 });
