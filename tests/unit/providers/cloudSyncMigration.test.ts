@@ -250,3 +250,43 @@ test("a cloudNoFlow rule removed or disabled while the migration waits for the c
   expect((await run("initialCycleAfterV2Off")).summary).toContain("none to a written-back security group");
   expect((await written()).filter((group) => group.groupCategory === "Security")).toHaveLength(5);
 });
+
+test("a migration whose cloudSync would change the groups' sAMAccountName, or could route them to another OU, is refused in the preview; the advice works", async () => {
+  const before = await legacyLab();
+  const security = before.filter((group) => group.groupCategory === "Security");
+  const elsewhere = `OU=Elsewhere,${lab.ou.slice(lab.ou.indexOf(",") + 1)}`;
+  const refused = await rejection(
+    provider.check(
+      {},
+      versioned({
+        target: lab.target,
+        step: "plan",
+        writebackOu: lab.ou,
+        cloudSync: {
+          ...KEEP(),
+          samAccountName: 'Join("_", [displayName], "Contoso")',
+          routedOus: [elsewhere, lab.ou],
+        },
+      }),
+    ),
+  );
+  expect(refused).toMatch(/^REFUSED: the migration of Group Writeback V2 to Cloud Sync on CONNECT01/);
+  expect(refused).toContain(
+    `Cloud Sync's sAMAccountName mapping (Join("_", [displayName], "Contoso")) would overwrite the sAMAccountName of 5 written-back security groups`,
+  );
+  expect(refused).toContain(
+    `Cloud Sync's routing rules can MOVE written-back security groups to ${elsewhere}`,
+  );
+  expect(refused).not.toContain(`to ${elsewhere}, ${lab.ou}`);
+  for (const group of security) expect(refused).toContain(group.dn);
+  expect(refused).toContain("Set entra-writeback:cloudSync.samAccountName to null");
+  expect(refused).toContain(`Set entra-writeback:cloudSync.targetOu to ${lab.ou}`);
+  expect(lab.operations().filter((operation) => !/^(get|list)/.test(operation))).toEqual([]);
+  // The advice followed: no sAMAccountName mapping, routes only to the OU the groups are in: the plan goes on.
+  const outs = await run("plan", { cloudSync: { ...KEEP(), samAccountName: null, routedOus: [lab.ou] } });
+  expect(outs.plan).toMatchObject({
+    securityGroups: { count: 5 },
+    renamedByDeclaredMapping: { count: 0 },
+    movedByDeclaredTargetOu: { count: 0 },
+  });
+});
