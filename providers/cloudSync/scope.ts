@@ -23,7 +23,28 @@ function scopeAssignments(all: readonly AppRoleAssignment[], appRoleId: string):
 const idsOf = (assignments: readonly AppRoleAssignment[]) =>
   [...new Set(assignments.map((each) => each.principalId.toLowerCase()))].sort();
 
-async function ensure(raw: unknown): Promise<CloudSyncScopeOutputs> {
+/**
+ * Refuses a first scope (create) that would take groups out of a configuration the stack adopts: Cloud Sync stops
+ * maintaining them, and Microsoft does not document what becomes of their AD groups. Once the scope is the stack's,
+ * an update removes what the stack no longer declares.
+ */
+function refuseTakingOver(spId: string, undeclared: readonly AppRoleAssignment[]): void {
+  if (undeclared.length === 0) return;
+  const named = undeclared.slice(0, 10).map((each) => {
+    const name = (each as { principalDisplayName?: unknown }).principalDisplayName;
+    return typeof name === "string" && name !== "" ? `${name} (${each.principalId})` : each.principalId;
+  });
+  const more = undeclared.length > 10 ? ` and ${undeclared.length - 10} more` : "";
+  throw new Error(
+    `the Cloud Sync configuration ${spId} already selects ${undeclared.length} group(s) the stack does not declare: ` +
+      `${named.join(", ")}${more}. A new scope takes no group out of a configuration it adopts (Cloud Sync would stop ` +
+      "maintaining their AD groups). Nothing was changed. Add them to entra-writeback:cloudSync.groupIds to keep " +
+      "them, or unassign them in the Microsoft Entra admin center (the configuration's scope) if they should go, " +
+      "then run pulumi up again.",
+  );
+}
+
+async function ensure(raw: unknown, creating = false): Promise<CloudSyncScopeOutputs> {
   const inputs = cloudSyncScope.parse(raw);
   const spId = inputs.servicePrincipalId;
   return withSync(KIND, `cannot set the Cloud Sync group scope of ${spId}`, async (sync) => {
@@ -35,6 +56,7 @@ async function ensure(raw: unknown): Promise<CloudSyncScopeOutputs> {
     const want = new Set(inputs.groupIds);
     const adding = inputs.groupIds.filter((id) => !have.has(id));
     const removing = assigned.filter((each) => !want.has(each.principalId.toLowerCase()));
+    if (creating) refuseTakingOver(spId, removing);
     if (adding.length === 0 && removing.length === 0) {
       progress(`the ${inputs.groupIds.length} selected groups are in scope: nothing to change`);
     } else {
@@ -62,7 +84,7 @@ export const cloudSyncScopeProvider: ProviderImplementation = {
   },
 
   async create(raw) {
-    const outs = await ensure(raw);
+    const outs = await ensure(raw, true);
     return { id: `${outs.servicePrincipalId}/scope`, outs };
   },
 

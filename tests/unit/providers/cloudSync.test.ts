@@ -502,3 +502,36 @@ test("a scope of 1,200 groups is read over every page of appRoleAssignedTo (next
   const pages = requests().filter((entry) => /appRoleAssignedTo/i.test(entry.operation));
   expect(pages.length).toBeGreaterThanOrEqual(2);
 });
+
+test("scope: a new scope on an adopted configuration takes no group out of it; it names the undeclared groups and the advice works", async () => {
+  const config = await createConfiguration();
+  const groups = await seed(3);
+  const ids = groups.map((each) => each.objectId);
+  const inputs = (selected: string[]) =>
+    versioned({ servicePrincipalId: config.servicePrincipalId, groupIds: selected });
+  // Selected in the portal before any stack (the same assignments a scope makes).
+  await scope.create(inputs(ids));
+  expect((await cloudSync()).appRoleAssignments).toHaveLength(3);
+
+  // A stack that adopts the configuration declaring one group only.
+  const refused = await rejection(scope.create(inputs([ids[0]!])));
+  expect(refused).toContain(
+    `the Cloud Sync configuration ${config.servicePrincipalId} already selects 2 group(s) the stack does not declare`,
+  );
+  for (const id of ids.slice(1)) expect(refused).toContain(id);
+  expect(refused).toContain("Nothing was changed");
+  expect((await cloudSync()).appRoleAssignments).toHaveLength(3);
+
+  // The advice: declare them (or unassign them by hand): then the scope is created, nothing removed.
+  await scope.create(inputs(ids));
+  expect((await cloudSync()).appRoleAssignments.map((each) => each.principalId).sort()).toEqual(
+    [...ids].sort(),
+  );
+  await withState(g.sim.file, (tx) => {
+    tx.state.cloudSync!.appRoleAssignments = tx.state.cloudSync!.appRoleAssignments.filter(
+      (each) => each.principalId === ids[0],
+    );
+  });
+  await scope.create(inputs([ids[0]!]));
+  expect((await cloudSync()).appRoleAssignments.map((each) => each.principalId)).toEqual([ids[0]]);
+});
