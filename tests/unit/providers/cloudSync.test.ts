@@ -535,3 +535,47 @@ test("scope: a new scope on an adopted configuration takes no group out of it; i
   await scope.create(inputs([ids[0]!]));
   expect((await cloudSync()).appRoleAssignments.map((each) => each.principalId)).toEqual([ids[0]]);
 });
+
+test("mappings: a first write to an adopted job that has provisioned groups does not rename or move them; the advice works", async () => {
+  const config = await createConfiguration();
+  await mappings.create(mappingInputs(config));
+  const groups = await seed(2);
+  await scope.create(
+    versioned({
+      servicePrincipalId: config.servicePrincipalId,
+      groupIds: groups.map((each) => each.objectId),
+    }),
+  );
+  await job.create(versioned({ servicePrincipalId: config.servicePrincipalId, jobId: config.jobId }));
+  await runCloudSyncCycle(g.sim.file);
+  const dns = async () =>
+    Object.values((await readState(g.sim.file)).domain.objects)
+      .filter((object) => object.objectClass === "group" && object.dn.endsWith(`,${OU}`))
+      .map((object) => object.dn)
+      .sort();
+  const provisioned = await dns();
+  expect(provisioned).toHaveLength(2);
+
+  // Another stack adopts the configuration, declaring Connect's naming.
+  const connect = mappingInputs(config, { cn: { type: "Expression", expression: CONNECT_COMPATIBLE_CN } });
+  const refused = await rejection(mappings.create(connect));
+  expect(refused).toContain(`the Cloud Sync job ${config.jobId} has already provisioned groups to AD`);
+  expect(refused).toContain(`cn mapping (${CLOUD_SYNC_DEFAULT_CN} -> ${CONNECT_COMPATIBLE_CN})`);
+  expect(refused).toContain("Nothing was changed");
+  await runCloudSyncCycle(g.sim.file);
+  expect(await dns()).toEqual(provisioned);
+
+  // The advice: declare what the configuration has (the default naming): created, nothing renamed.
+  await mappings.create(mappingInputs(config));
+  await runCloudSyncCycle(g.sim.file);
+  expect(await dns()).toEqual(provisioned);
+  // Or change it in the admin center first: then the stack adopts that mapping.
+  await withState(g.sim.file, (tx) => {
+    const cn =
+      tx.state.cloudSync!.servicePrincipals[0]!.jobs[0]!.schema.synchronizationRules[0]!.objectMappings[0]!.attributeMappings.find(
+        (each) => each.targetAttributeName === "cn",
+      )!;
+    cn.source = { ...cn.source!, expression: CONNECT_COMPATIBLE_CN, name: "Append", type: "Function" };
+  });
+  await mappings.create(connect);
+});
