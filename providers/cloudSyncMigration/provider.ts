@@ -19,7 +19,9 @@ import {
 } from "../../domain/groupWritebackRules";
 import type { ProviderImplementation } from "../common/defineResource";
 import { type Progress, progressFor } from "../common/progress";
-import { clientFor, deploymentOwner, noteDeploymentStack } from "../common/connection";
+import { clientFor, deploymentOwner, graphConfigured, noteDeploymentStack } from "../common/connection";
+import { withSync } from "../cloudSync/graph";
+import { checkScopeGroups } from "../cloudSync/scopeChecks";
 import { diffByKeys } from "../common/diff";
 import { sameDn } from "../common/dn";
 import { heldByAnother, waitForSyncIdle, windowHeldAdvice } from "../../domain/syncWindow";
@@ -295,10 +297,50 @@ async function initialCycle(client: EntraConnectClient, inputs: Inputs, progress
   return `the Initial cycle staged ${adds} group(s) to add and ${others} other change(s) in the OU; none to a written-back security group`;
 }
 
+/**
+ * Before the irreversible step: Cloud Sync must be able to take every migrated group (Microsoft's limits of selected
+ * security groups, the groups still in the tenant), or the groups would be left to nobody once v2 is off.
+ */
+async function requireCloudSyncCanTakeOver(
+  client: EntraConnectClient,
+  inputs: Inputs,
+  progress: Progress,
+): Promise<void> {
+  if (!graphConfigured()) {
+    progress(
+      "entra-writeback:graph is not set: the migrated groups are not checked against Cloud Sync's limits",
+    );
+    return;
+  }
+  const { groups } = await client.call("listGroupDirectoryObjectIds", { dn: inputs.writebackOu });
+  try {
+    await withSync(
+      "CloudSyncMigrationStep",
+      "checking the migrated groups against Cloud Sync's limits",
+      (sync) =>
+        checkScopeGroups(
+          sync,
+          groups.map((group) => group.cloudObjectId.toLowerCase()),
+          progress,
+        ),
+    );
+  } catch (error) {
+    const reason =
+      error instanceof Error ? error.message.replace(/\nRemove these groups[^\n]*$/, "") : String(error);
+    throw new Error(
+      `Cloud Sync could not take over every written-back security group, so GroupWritebackV2 stays on (nothing was ` +
+        `changed; the server stays in staging mode with the scheduler off): ${reason}\nResolve each group first (a ` +
+        "group gone from Entra ID: delete its AD group, or restore the cloud group; a group over Cloud Sync's limits: " +
+        "reduce it, or move its AD group out of the writeback OU), then run pulumi up again.",
+    );
+  }
+}
+
 /** Step 5: the irreversible tenant change, only when the stack confirms it. */
 async function disableV2(client: EntraConnectClient, inputs: Inputs, progress: Progress): Promise<string> {
   const features = await client.call("getCompanyFeatures", {});
   if (!features.groupWritebackV2) return "GroupWritebackV2 is off for the tenant";
+  await requireCloudSyncCanTakeOver(client, inputs, progress);
   if (!inputs.confirmDisableGroupWritebackV2) {
     throw new Error(
       `WAITING FOR CONFIRMATION: the next step turns GroupWritebackV2 off for the whole tenant, which is IRREVERSIBLE: ` +

@@ -24,6 +24,11 @@ export function deploymentOwner(): string {
 }
 
 /** The per-call timeout (entra-writeback:callTimeoutSeconds), for the pause window's lease. */
+/** Whether this provider process was given Microsoft Graph settings (entra-writeback:graph). */
+export function graphConfigured(): boolean {
+  return graph !== undefined || settings.graph !== undefined;
+}
+
 export function callTimeoutSeconds(): number {
   return settings.callTimeoutSeconds;
 }
