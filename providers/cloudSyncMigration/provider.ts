@@ -332,6 +332,7 @@ async function requireCloudSyncCanTakeOver(
         `changed; the server stays in staging mode with the scheduler off): ${reason}\nResolve each group first (a ` +
         "group gone from Entra ID: delete its AD group, or restore the cloud group; a group over Cloud Sync's limits: " +
         "reduce it, or move its AD group out of the writeback OU), then run pulumi up again.",
+      { cause: error },
     );
   }
 }
