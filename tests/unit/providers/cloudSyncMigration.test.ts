@@ -7,6 +7,7 @@ import { MIGRATION_STEPS, type MigrationStep } from "../../../domain/cloudSyncMi
 import {
   NO_FLOW_INBOUND_RULE_IDENTIFIER,
   NO_FLOW_OUTBOUND_RULE_IDENTIFIER,
+  noFlowInboundRule,
 } from "../../../domain/groupWritebackRules";
 import {
   runAction,
@@ -289,4 +290,47 @@ test("a migration whose cloudSync would change the groups' sAMAccountName, or co
     renamedByDeclaredMapping: { count: 0 },
     movedByDeclaredTargetOu: { count: 0 },
   });
+});
+
+test("the scheduler turned on by hand mid-migration: the next step refuses and changes nothing; putting it back, as the message says, lets it go on", async () => {
+  await legacyLab();
+  await run("copyDirectoryObjectIds");
+  await wizardSetStagingMode(lab.stateFile, true);
+  await run("schedulerOff");
+  await lab.call("setSchedulerSyncCycleEnabled", { enabled: true }); // someone, by hand
+  const before = lab.operations().length;
+  const refused = await rejection(run("syncRules"));
+  expect(refused).toContain(
+    "the cloudNoFlow sync rules must happen with the sync scheduler off and the server in staging mode",
+  );
+  expect(refused).toContain("the scheduler is on and staging mode on. Nothing was changed.");
+  expect(refused).toContain("put it back (the wizard for staging mode), then run pulumi up again");
+  expect(
+    lab
+      .operations()
+      .slice(before)
+      .filter((operation) => !/^(get|list)/.test(operation)),
+  ).toEqual([]);
+  // The advice: the scheduler off again (Set-ADSyncScheduler -SyncCycleEnabled $false), then run again.
+  await lab.call("setSchedulerSyncCycleEnabled", { enabled: false });
+  await closeClients(); // pulumi up again: a new provider process
+  expect((await run("syncRules")).summary).toMatch(/created \(precedence \d+\).*created/);
+});
+
+test("a rule with the migration's identifier that differs from Microsoft's description is refused; removing it, as the message says, lets the step create it", async () => {
+  await legacyLab();
+  await run("copyDirectoryObjectIds");
+  await wizardSetStagingMode(lab.stateFile, true);
+  await run("schedulerOff");
+  const inbound = noFlowInboundRule(50);
+  await lab.call("newSyncRule", { ...inbound, scopeFilter: [[inbound.scopeFilter[0]![0]!]] }); // mail ISNULL missing
+  const refused = await rejection(run("syncRules"));
+  expect(refused).toContain(`(${NO_FLOW_INBOUND_RULE_IDENTIFIER}) on`);
+  expect(refused).toContain("is not the rule the migration page describes");
+  expect(refused).toContain("Remove it (Remove-ADSyncRule)");
+  // The advice: remove it, then run again.
+  await lab.call("removeSyncRule", { identifier: NO_FLOW_INBOUND_RULE_IDENTIFIER });
+  const { rules } = (await lab.call("getSyncRules")) as { rules: { identifier: string }[] };
+  expect(rules.some((rule) => rule.identifier.toLowerCase() === NO_FLOW_INBOUND_RULE_IDENTIFIER)).toBe(false);
+  expect((await run("syncRules")).summary).toMatch(/created \(precedence \d+\).*created/);
 });
