@@ -579,3 +579,35 @@ test("mappings: a first write to an adopted job that has provisioned groups does
   });
   await mappings.create(connect);
 });
+
+test("scope: a selected group deleted in Entra ID since it was assigned does not stick the stack; it is left out, and a typo is still refused", async () => {
+  const config = await createConfiguration();
+  const groups = await seed(3);
+  const ids = groups.map((each) => each.objectId.toLowerCase()).sort();
+  const inputs = (selected: string[]) =>
+    versioned({ servicePrincipalId: config.servicePrincipalId, groupIds: selected });
+  const { outs } = await scope.create(inputs(ids));
+  // The first group is deleted for good in Entra ID: its app role assignment goes with it.
+  await withState(g.sim.file, (tx) => {
+    for (const group of tx.state.tenant.groups)
+      if (group.objectId.toLowerCase() === ids[0]) group.deleted = "hard";
+    tx.state.cloudSync!.appRoleAssignments = tx.state.cloudSync!.appRoleAssignments.filter(
+      (each) => each.principalId.toLowerCase() !== ids[0],
+    );
+  });
+  // The declaration still names it (the migration's ids, or a stack not yet edited): a refresh shows no change.
+  const { props } = await scope.read("id", outs);
+  expect((await scope.diff("id", props, inputs(ids))).changes).toBe(false);
+  // Another change to the scope: the deleted group is left out, said, and the rest applied.
+  const [added] = await seed(1, undefined, "Added");
+  const more = [...ids, added!.objectId.toLowerCase()];
+  await scope.update("id", props, inputs(more));
+  expect(progress.lines.join("\n")).toContain(`${ids[0]} no longer exists in Entra ID`);
+  expect((await cloudSync()).appRoleAssignments.map((each) => each.principalId.toLowerCase()).sort()).toEqual(
+    more.slice(1).sort(),
+  );
+  // A group never assigned that does not exist (a typo) is still refused.
+  const typo = "00000000-0000-4000-8000-000000000001";
+  const refused = await rejection(scope.update("id", props, inputs([...more, typo])));
+  expect(refused).toContain(`${typo}: no such group in the tenant`);
+});
