@@ -23,12 +23,12 @@ export function deploymentOwner(): string {
   return deploymentStack ?? `${process.env.PULUMI_PROJECT || "entra-writeback"}/(stack unknown)`;
 }
 
-/** The per-call timeout (entra-writeback:callTimeoutSeconds), for the pause window's lease. */
 /** Whether this provider process was given Microsoft Graph settings (entra-writeback:graph). */
 export function graphConfigured(): boolean {
   return graph !== undefined || settings.graph !== undefined;
 }
 
+/** The per-call timeout (entra-writeback:callTimeoutSeconds), for the pause window's lease. */
 export function callTimeoutSeconds(): number {
   return settings.callTimeoutSeconds;
 }
