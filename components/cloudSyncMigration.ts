@@ -31,7 +31,8 @@ export interface CloudSyncMigrationArgs {
 const STEP_SETTINGS: Partial<Record<MigrationStep, readonly ("confirm" | "cloudSync" | "precedences")[]>> = {
   plan: ["confirm", "cloudSync"],
   syncRules: ["precedences"],
-  disableGroupWritebackV2: ["confirm"],
+  // The irreversible step puts back a rule removed since steps 3 and 4, with the declared precedence.
+  disableGroupWritebackV2: ["confirm", "precedences"],
 };
 
 export class CloudSyncMigration extends pulumi.ComponentResource {

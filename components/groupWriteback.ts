@@ -123,14 +123,25 @@ function orDefault<K extends keyof GroupWritebackArgs & keyof Settings>(
   return (args[key] ?? defaultOf(groupWritebackSettings.shape[key])) as NonNullable<GroupWritebackArgs[K]>;
 }
 
-/** The migration's view of the Cloud Sync mapping: the naming, and the target OU (routing rules: their default OU). */
-function migrationMapping(
-  cloudSync: CloudSyncGroupProvisioningArgs | undefined,
-): pulumi.Input<{ naming: "cloudSync" | "connect"; targetOu: string | null }> {
+/**
+ * The migration's view of the Cloud Sync mapping: the naming, the target OU (routing rules: their default OU, and
+ * the OUs their routes lead to), and the sAMAccountName mapping: what would rename or move a migrated group.
+ */
+function migrationMapping(cloudSync: CloudSyncGroupProvisioningArgs | undefined): pulumi.Input<{
+  naming: "cloudSync" | "connect";
+  targetOu: string | null;
+  samAccountName: string | null;
+  routedOus: string[];
+}> {
   return pulumi.output(cloudSync?.targetOu ?? null).apply((targetOu) => ({
     naming: cloudSync?.naming ?? "cloudSync",
     targetOu:
       targetOu === null ? null : typeof targetOu === "string" ? targetOu : (targetOu.defaultOu ?? null),
+    samAccountName: cloudSync?.samAccountName ?? null,
+    routedOus:
+      targetOu === null || typeof targetOu === "string"
+        ? []
+        : (targetOu.routes ?? []).map((route) => route.ou ?? "").filter((ou) => ou !== ""),
   }));
 }
 

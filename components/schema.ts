@@ -172,7 +172,8 @@ export const groupWritebackSettings = z.strictObject({
       "configuration that takes the groups over, declared after the migration's last step, the migrated groups added " +
       "to its `groupIds`); the stack then no longer manages `GroupWritebackV2`. `confirmDisableGroupWritebackV2` " +
       "(default `false`): the irreversible step runs only when true, otherwise the migration stops before it. A " +
-      "`cloudSync` whose `naming` or `targetOu` would rename or move a written-back group is refused in the preview. " +
+      "`cloudSync` whose `naming`, `targetOu` (routes included) or `samAccountName` would rename or move a written-back " +
+      "group is refused in the preview. " +
       "`syncRulePrecedences.inbound` / `.outbound` (default: the lowest free below 100).",
   }),
   cloudSync: documented(cloudSyncSettings.optional(), {

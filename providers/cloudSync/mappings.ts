@@ -1,7 +1,7 @@
 // CloudSyncMappings: the group mappings the stack manages in the job's schema (parentDistinguishedName, cn,
 // sAMAccountName). Read the whole schema, change only those, write the whole schema back with PUT (docs/cloud-sync.md).
 import { MANAGED_TARGETS, sameMapping } from "../../domain/cloudSync";
-import { isNotFound } from "../../graph/synchronization";
+import { isNotFound, type SynchronizationApi, type SynchronizationSchema } from "../../graph/synchronization";
 import { UNKNOWN } from "../common/checkInputs";
 import type { ProviderImplementation } from "../common/defineResource";
 import { progressFor } from "../common/progress";
@@ -18,13 +18,43 @@ const wantedOf = (inputs: CloudSyncMappingsInputs): ManagedMappings => ({
   sAMAccountName: inputs.sAMAccountName,
 });
 
-async function ensure(raw: unknown): Promise<CloudSyncMappingsOutputs> {
+/**
+ * A first write (create) to a job that has already exported to AD (an adopted configuration) must not rename or move
+ * the groups it provisioned: a changed cn or parentDistinguishedName, or a new sAMAccountName, is refused.
+ */
+async function refuseRenamingAdopted(
+  sync: SynchronizationApi,
+  inputs: CloudSyncMappingsInputs,
+  schema: SynchronizationSchema,
+): Promise<void> {
+  const live = readManaged(schema).mappings;
+  const wanted = wantedOf(inputs);
+  const renaming = MANAGED_TARGETS.filter(
+    (target) =>
+      !sameMapping(live[target], wanted[target]) && (target !== "sAMAccountName" || wanted[target] !== null),
+  );
+  if (renaming.length === 0) return;
+  const job = await sync.job(inputs.servicePrincipalId, inputs.jobId);
+  const exported = (job.status as { lastSuccessfulExecutionWithExports?: unknown } | null | undefined)
+    ?.lastSuccessfulExecutionWithExports;
+  if (exported === null || exported === undefined) return;
+  throw new Error(
+    `the Cloud Sync job ${inputs.jobId} has already provisioned groups to AD, and the stack would change its ` +
+      `${renaming.map((target) => `${target} mapping (${describe(live[target])} -> ${describe(wanted[target])})`).join(", ")}: ` +
+      "that renames or moves every group it provisioned. Nothing was changed. Declare the mappings the configuration " +
+      "has (entra-writeback:cloudSync naming, targetOu, samAccountName), or, to rename or move them on purpose, change " +
+      "the mappings in the Microsoft Entra admin center first, then run pulumi up again.",
+  );
+}
+
+async function ensure(raw: unknown, creating = false): Promise<CloudSyncMappingsOutputs> {
   const inputs = cloudSyncMappings.parse(raw);
   return withSync(
     KIND,
     `cannot set the group mappings of the Cloud Sync job ${inputs.jobId}`,
     async (sync) => {
       const schema = await sync.schema(inputs.servicePrincipalId, inputs.jobId);
+      if (creating) await refuseRenamingAdopted(sync, inputs, schema);
       const { schema: next, changes } = applyManaged(schema, wantedOf(inputs));
       const { objectMapping } = readManaged(next);
       if (changes.length > 0) {
@@ -77,7 +107,7 @@ export const cloudSyncMappingsProvider: ProviderImplementation = {
   },
 
   async create(raw) {
-    const outs = await ensure(raw);
+    const outs = await ensure(raw, true);
     return { id: `${outs.jobId}/mappings`, outs };
   },
 

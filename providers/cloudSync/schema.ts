@@ -122,6 +122,8 @@ export const cloudSyncScopeOutputs = cloudSyncScopeInputs.extend({
   scopeAppRoleId: z.string(),
   /** Direct members of the selected groups, in all (at most 250,000). */
   memberCount: z.number().int().nonnegative(),
+  /** The groups the last apply assigned (a refresh keeps this): one gone from Entra ID since is left out, not refused. */
+  appliedGroupIds: z.array(z.string()).default([]),
 });
 export type CloudSyncScopeOutputs = z.output<typeof cloudSyncScopeOutputs>;
 

@@ -35,6 +35,8 @@ function refusal(group: ScopeGroup): string | null {
 
 export interface ScopeCheck {
   memberCount: number;
+  /** Of `applied`, the groups gone from Entra ID: left out (said), not refused. */
+  gone: string[];
 }
 
 /**
@@ -49,6 +51,8 @@ export async function checkScopeGroups(
   sync: SynchronizationApi,
   groupIds: readonly string[],
   progress: Progress,
+  /** Groups assigned before: one of them no longer in the tenant was deleted since (not a typo). */
+  applied: ReadonlySet<string> = new Set(),
 ): Promise<ScopeCheck> {
   const key = [...groupIds]
     .map((id) => id.toLowerCase())
@@ -85,7 +89,16 @@ async function readAndCheck(
     }
   });
   let total = 0;
+  const gone: string[] = [];
   for (const each of read) {
+    if (each.group === null && applied.has(each.id.toLowerCase())) {
+      gone.push(each.id);
+      progress(
+        `${each.id} no longer exists in Entra ID (deleted since it was selected): left out of the scope, ` +
+          "nothing to assign",
+      );
+      continue;
+    }
     const name = each.group ? `${each.group.displayName ?? "(no display name)"} (${each.id})` : each.id;
     if (each.reason !== null) problems.push(`${name}: ${each.reason}`);
     else if (each.members > LIMITS.groupMembers)
@@ -104,5 +117,5 @@ async function readAndCheck(
         "Remove these groups from the selected groups (entra-writeback:cloudSync.groupIds), then run again.",
     );
   }
-  return { memberCount: total };
+  return { memberCount: total, gone };
 }

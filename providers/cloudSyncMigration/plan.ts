@@ -125,6 +125,23 @@ export function planRefusals(plan: MigrationPlan, mapping: CloudSyncMapping): st
         `Set ${CLOUD_SYNC_KEY}.targetOu to ${plan.writebackOu}, the OU they are in.`,
     );
   }
+  if (mapping.samAccountName !== null && plan.securityGroups.count > 0) {
+    // The plan cannot work the expression out; Cloud Sync writes it over every matched group's name.
+    refusals.push(
+      `Cloud Sync's sAMAccountName mapping (${mapping.samAccountName}) would overwrite the sAMAccountName of ` +
+        `${groupsText(plan.securityGroups.count, "written-back security group")}${listed(plan.securityGroups)} ` +
+        `(their pre-Windows 2000 names). Set ${CLOUD_SYNC_KEY}.samAccountName to null (unmapped), so they keep theirs.`,
+    );
+  }
+  const elsewhere = mapping.routedOus.filter((ou) => !sameDn(ou, plan.writebackOu));
+  if (elsewhere.length > 0 && plan.securityGroups.count > 0) {
+    // Which group a route matches depends on its attributes in Entra ID: any of them may move.
+    refusals.push(
+      `Cloud Sync's routing rules can MOVE written-back security groups to ${elsewhere.join("; ")}: any of the ` +
+        `${groupsText(plan.securityGroups.count, "group")} whose attribute matches such a route${listed(plan.securityGroups)}. ` +
+        `Set ${CLOUD_SYNC_KEY}.targetOu to ${plan.writebackOu}, the OU they are in (or route only to it).`,
+    );
+  }
   if (plan.directoryObjectIdConflicts.count > 0) {
     refusals.push(
       `${groupsText(plan.directoryObjectIdConflicts.count, "written-back security group")} already carry another ` +

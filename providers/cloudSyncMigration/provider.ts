@@ -19,7 +19,9 @@ import {
 } from "../../domain/groupWritebackRules";
 import type { ProviderImplementation } from "../common/defineResource";
 import { type Progress, progressFor } from "../common/progress";
-import { clientFor, deploymentOwner, noteDeploymentStack } from "../common/connection";
+import { clientFor, deploymentOwner, graphConfigured, noteDeploymentStack } from "../common/connection";
+import { withSync } from "../cloudSync/graph";
+import { checkScopeGroups } from "../cloudSync/scopeChecks";
 import { diffByKeys } from "../common/diff";
 import { sameDn } from "../common/dn";
 import { heldByAnother, waitForSyncIdle, windowHeldAdvice } from "../../domain/syncWindow";
@@ -175,6 +177,15 @@ function sameRule(live: SyncRule, wanted: ReturnType<typeof noFlowInboundRule>):
 
 /** Steps 3 and 4: the two custom rules, each adopted when already there as Microsoft describes it. */
 async function syncRules(client: EntraConnectClient, inputs: Inputs, progress: Progress): Promise<string> {
+  return (await ensureSyncRules(client, inputs, progress)).summary;
+}
+
+/** The two rules in place (created, or enabled again, where not); `changed`: anything was written. */
+async function ensureSyncRules(
+  client: EntraConnectClient,
+  inputs: Inputs,
+  progress: Progress,
+): Promise<{ summary: string; changed: boolean }> {
   await requirePaused(client, "the cloudNoFlow sync rules");
   let { rules } = await client.call("getSyncRules", {});
   const adConnector = rules.find((rule) => rule.name === OUT_TO_AD_GROUP_SOA_IN_AAD)?.connector;
@@ -185,6 +196,7 @@ async function syncRules(client: EntraConnectClient, inputs: Inputs, progress: P
     );
   }
   const done: string[] = [];
+  let changed = false;
   const wanted = [
     {
       identifier: NO_FLOW_INBOUND_RULE_IDENTIFIER,
@@ -210,6 +222,7 @@ async function syncRules(client: EntraConnectClient, inputs: Inputs, progress: P
       }
       if (existing.disabled) {
         await client.call("setSyncRuleDisabled", { identifier, disabled: false });
+        changed = true;
         done.push(`"${existing.name}" enabled again (precedence ${existing.precedence})`);
       } else {
         done.push(`"${existing.name}" already there (precedence ${existing.precedence})`);
@@ -228,9 +241,10 @@ async function syncRules(client: EntraConnectClient, inputs: Inputs, progress: P
     progress(`creating the sync rule "${template.name}" with precedence ${precedence}`);
     const created = await client.call("newSyncRule", make(precedence));
     rules = [...rules, created];
+    changed = true;
     done.push(`"${created.name}" created (precedence ${precedence})`);
   }
-  return done.join("; ");
+  return { summary: done.join("; "), changed };
 }
 
 /** The steps between the pause and the resume need the scheduler off and the server in staging mode. */
@@ -283,10 +297,51 @@ async function initialCycle(client: EntraConnectClient, inputs: Inputs, progress
   return `the Initial cycle staged ${adds} group(s) to add and ${others} other change(s) in the OU; none to a written-back security group`;
 }
 
+/**
+ * Before the irreversible step: Cloud Sync must be able to take every migrated group (Microsoft's limits of selected
+ * security groups, the groups still in the tenant), or the groups would be left to nobody once v2 is off.
+ */
+async function requireCloudSyncCanTakeOver(
+  client: EntraConnectClient,
+  inputs: Inputs,
+  progress: Progress,
+): Promise<void> {
+  if (!graphConfigured()) {
+    progress(
+      "entra-writeback:graph is not set: the migrated groups are not checked against Cloud Sync's limits",
+    );
+    return;
+  }
+  const { groups } = await client.call("listGroupDirectoryObjectIds", { dn: inputs.writebackOu });
+  try {
+    await withSync(
+      "CloudSyncMigrationStep",
+      "checking the migrated groups against Cloud Sync's limits",
+      (sync) =>
+        checkScopeGroups(
+          sync,
+          groups.map((group) => group.cloudObjectId.toLowerCase()),
+          progress,
+        ),
+    );
+  } catch (error) {
+    const reason =
+      error instanceof Error ? error.message.replace(/\nRemove these groups[^\n]*$/, "") : String(error);
+    throw new Error(
+      `Cloud Sync could not take over every written-back security group, so GroupWritebackV2 stays on (nothing was ` +
+        `changed; the server stays in staging mode with the scheduler off): ${reason}\nResolve each group first (a ` +
+        "group gone from Entra ID: delete its AD group, or restore the cloud group; a group over Cloud Sync's limits: " +
+        "reduce it, or move its AD group out of the writeback OU), then run pulumi up again.",
+      { cause: error },
+    );
+  }
+}
+
 /** Step 5: the irreversible tenant change, only when the stack confirms it. */
 async function disableV2(client: EntraConnectClient, inputs: Inputs, progress: Progress): Promise<string> {
   const features = await client.call("getCompanyFeatures", {});
   if (!features.groupWritebackV2) return "GroupWritebackV2 is off for the tenant";
+  await requireCloudSyncCanTakeOver(client, inputs, progress);
   if (!inputs.confirmDisableGroupWritebackV2) {
     throw new Error(
       `WAITING FOR CONFIRMATION: the next step turns GroupWritebackV2 off for the whole tenant, which is IRREVERSIBLE: ` +
@@ -298,6 +353,15 @@ async function disableV2(client: EntraConnectClient, inputs: Inputs, progress: P
     );
   }
   await requirePaused(client, "turning GroupWritebackV2 off");
+  // Steps 3 to 5 may be days old (the confirmation waits for a person): the two rules are read again, put back if
+  // someone removed or disabled one, and then a staged Initial cycle must show them in effect again.
+  const rules = await ensureSyncRules(client, inputs, progress);
+  if (rules.changed) {
+    progress(
+      `the cloudNoFlow rules were not all in place (${rules.summary}): checking a staged Initial cycle first`,
+    );
+    await initialCycle(client, inputs, progress);
+  }
   await waitForSyncIdle(client, { timeoutSeconds: inputs.syncIdleTimeoutSeconds, progress });
   progress(
     `DISABLING GroupWritebackV2 for the tenant of ${client.description} (irreversible), as confirmed by ${MIGRATION_KEY}.${CONFIRM_KEY}`,
@@ -382,7 +446,14 @@ export const cloudSyncMigrationStepProvider: ProviderImplementation = {
   async diff(_id, olds: Outputs, news) {
     return diffByKeys(olds, news, {
       replaceKeys: ["target"],
-      ignoreKeys: ["stack", "syncIdleTimeoutSeconds", "wizardWaitSeconds", "wizardPollSeconds"],
+      ignoreKeys: [
+        "stack",
+        "syncIdleTimeoutSeconds",
+        "wizardWaitSeconds",
+        "wizardPollSeconds",
+        // Read by the irreversible step only to put back a rule removed since steps 3 and 4.
+        ...(news.step === "syncRules" ? [] : ["syncRulePrecedences"]),
+      ],
       dnKeys: ["writebackOu"],
     });
   },

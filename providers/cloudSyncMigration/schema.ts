@@ -27,6 +27,10 @@ export const cloudSyncMapping = z.strictObject({
   naming: z.enum(Object.keys(NAMING_EXPRESSIONS) as [Naming, ...Naming[]]).default("cloudSync"),
   /** parentDistinguishedName: the OU Cloud Sync provisions to (with routing rules, their default OU); null: CN=Users. */
   targetOu: distinguishedName.nullable().default(null),
+  /** The sAMAccountName mapping expression (null: unmapped, the groups keep theirs). */
+  samAccountName: z.string().min(1).nullable().default(null),
+  /** The OUs routing rules send groups to (besides targetOu, their default OU). */
+  routedOus: z.array(distinguishedName).default([]),
 });
 export type CloudSyncMapping = z.output<typeof cloudSyncMapping>;
 

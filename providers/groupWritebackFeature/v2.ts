@@ -9,6 +9,11 @@ import { closeLeftWindow, heldByAnother, withSchedulerPaused } from "../../domai
 import { compareVersions, MINIMUM_V2_CONNECT_VERSION } from "../common/version";
 import { readExposure, v2TurnedOffMessage } from "./hazards";
 import type { V2Inputs, V2Outputs } from "./schema";
+import { MIGRATION_WINDOW_CHANGE } from "../cloudSyncMigration/provider";
+import {
+  NO_FLOW_INBOUND_RULE_IDENTIFIER,
+  NO_FLOW_OUTBOUND_RULE_IDENTIFIER,
+} from "../../domain/groupWritebackRules";
 
 const CLOUD_SYNC_ADVICE =
   "Microsoft discontinued Group Writeback V2 after 30 June 2024 and current tenants refuse to enable it. " +
@@ -142,6 +147,27 @@ export async function deleteV2(
   }
   const features = await client.call("getCompanyFeatures", {});
   if (!features.groupWritebackV2) return;
+  // A stack that declares the migration to Cloud Sync stops declaring this resource: its delete must not turn the
+  // flag off before the migration's rules and without its confirmation (nor end the migration's pause window).
+  const [{ window }, { rules }] = [
+    await client.call("getSyncWindow", {}),
+    await client.call("getSyncRules", {}),
+  ];
+  const migrating =
+    window?.change === MIGRATION_WINDOW_CHANGE ||
+    rules.some((rule) =>
+      [NO_FLOW_INBOUND_RULE_IDENTIFIER, NO_FLOW_OUTBOUND_RULE_IDENTIFIER].includes(
+        rule.identifier.toLowerCase(),
+      ),
+    );
+  if (migrating) {
+    progress(
+      `GroupWritebackV2 stays on: the migration to Cloud Sync is under way on ${client.description} and turns it off ` +
+        "itself, after its sync rules and with its confirmation (entra-writeback:cloudSyncMigration." +
+        "confirmDisableGroupWritebackV2); this resource leaves the stack without changing anything.",
+    );
+    return;
+  }
   progress(
     "DISABLING GroupWritebackV2 for the whole tenant as requested (entra-writeback:disableV2OnDestroy). This is irreversible; " +
       "afterwards v1 writes back every Microsoft 365 group.",

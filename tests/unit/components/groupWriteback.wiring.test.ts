@@ -377,3 +377,23 @@ test("cloudSyncMigration: the migration's steps first, in the documented order; 
   // Step 7: Cloud Sync's scope is the declared groups and the migrated ones.
   expect(byName("gw-cloud-sync-scope")?.inputs.groupIds).toEqual([DECLARED, MIGRATED]);
 });
+
+test("cloudSyncMigration: the plan sees the sAMAccountName mapping and every OU the routing rules lead to", async () => {
+  const elsewhere = "OU=Elsewhere,OU=Corp,DC=contoso,DC=com";
+  await build({
+    cloudSyncMigration: {},
+    cloudSync: {
+      domain: "contoso.com",
+      targetOu: { attribute: "extension_x_GroupDN", defaultOu: ou, routes: [{ value: "b", ou: elsewhere }] },
+      naming: "connect",
+      samAccountName: "[displayName]",
+      groupIds: [],
+    },
+  });
+  expect(byName("gw-cloud-sync-migration-plan")?.inputs.cloudSync).toEqual({
+    naming: "connect",
+    targetOu: ou,
+    samAccountName: "[displayName]",
+    routedOus: [elsewhere],
+  });
+});

@@ -229,11 +229,12 @@ test("mappings: only the managed ones change, with PUT; a mapping changed by han
   await mappings.update("id", props, declared);
   const repaired = await mappings.read("id", outs);
   expect((await mappings.diff("id", repaired.props, declared)).changes).toBe(false);
-  expect(
-    requests()
-      .filter((entry) => /schema/i.test(entry.operation))
-      .map((entry) => entry.operation),
-  ).not.toContainEqual(expect.stringMatching(/PATCH/));
+  // The schema is written, each time with PUT (the journal names a PATCH graph.patchSynchronizationSchema).
+  const schemaWrites = requests()
+    .map((entry) => entry.operation)
+    .filter((operation) => /^graph\.(put|patch)SynchronizationSchema$/.test(operation));
+  expect(schemaWrites.length).toBeGreaterThan(0);
+  expect(new Set(schemaWrites)).toEqual(new Set(["graph.putSynchronizationSchema"]));
 });
 
 test("scope: the limits are checked first and name each offending group; then exactly the declared groups are assigned", async () => {
@@ -552,4 +553,113 @@ test("an adopted configuration with SyncAll true: the stack says the selection m
   expect(progress.lines.join("\n")).toContain("the configuration's secret SyncAll is true");
   const secrets = (await cloudSync()).servicePrincipals[0]!.secrets;
   expect(secrets.find((each) => each.key === "SyncAll")?.value).toBe("true");
+});
+
+test("scope: a new scope on an adopted configuration takes no group out of it; it names the undeclared groups and the advice works", async () => {
+  const config = await createConfiguration();
+  const groups = await seed(3);
+  const ids = groups.map((each) => each.objectId);
+  const inputs = (selected: string[]) =>
+    versioned({ servicePrincipalId: config.servicePrincipalId, groupIds: selected });
+  // Selected in the portal before any stack (the same assignments a scope makes).
+  await scope.create(inputs(ids));
+  expect((await cloudSync()).appRoleAssignments).toHaveLength(3);
+
+  // A stack that adopts the configuration declaring one group only.
+  const refused = await rejection(scope.create(inputs([ids[0]!])));
+  expect(refused).toContain(
+    `the Cloud Sync configuration ${config.servicePrincipalId} already selects 2 group(s) the stack does not declare`,
+  );
+  for (const id of ids.slice(1)) expect(refused).toContain(id);
+  expect(refused).toContain("Nothing was changed");
+  expect((await cloudSync()).appRoleAssignments).toHaveLength(3);
+
+  // The advice: declare them (or unassign them by hand): then the scope is created, nothing removed.
+  await scope.create(inputs(ids));
+  expect((await cloudSync()).appRoleAssignments.map((each) => each.principalId).sort()).toEqual(
+    [...ids].sort(),
+  );
+  await withState(g.sim.file, (tx) => {
+    tx.state.cloudSync!.appRoleAssignments = tx.state.cloudSync!.appRoleAssignments.filter(
+      (each) => each.principalId === ids[0],
+    );
+  });
+  await scope.create(inputs([ids[0]!]));
+  expect((await cloudSync()).appRoleAssignments.map((each) => each.principalId)).toEqual([ids[0]]);
+});
+
+test("mappings: a first write to an adopted job that has provisioned groups does not rename or move them; the advice works", async () => {
+  const config = await createConfiguration();
+  await mappings.create(mappingInputs(config));
+  const groups = await seed(2);
+  await scope.create(
+    versioned({
+      servicePrincipalId: config.servicePrincipalId,
+      groupIds: groups.map((each) => each.objectId),
+    }),
+  );
+  await job.create(versioned({ servicePrincipalId: config.servicePrincipalId, jobId: config.jobId }));
+  await runCloudSyncCycle(g.sim.file);
+  const dns = async () =>
+    Object.values((await readState(g.sim.file)).domain.objects)
+      .filter((object) => object.objectClass === "group" && object.dn.endsWith(`,${OU}`))
+      .map((object) => object.dn)
+      .sort();
+  const provisioned = await dns();
+  expect(provisioned).toHaveLength(2);
+
+  // Another stack adopts the configuration, declaring Connect's naming.
+  const connect = mappingInputs(config, { cn: { type: "Expression", expression: CONNECT_COMPATIBLE_CN } });
+  const refused = await rejection(mappings.create(connect));
+  expect(refused).toContain(`the Cloud Sync job ${config.jobId} has already provisioned groups to AD`);
+  expect(refused).toContain(`cn mapping (${CLOUD_SYNC_DEFAULT_CN} -> ${CONNECT_COMPATIBLE_CN})`);
+  expect(refused).toContain("Nothing was changed");
+  await runCloudSyncCycle(g.sim.file);
+  expect(await dns()).toEqual(provisioned);
+
+  // The advice: declare what the configuration has (the default naming): created, nothing renamed.
+  await mappings.create(mappingInputs(config));
+  await runCloudSyncCycle(g.sim.file);
+  expect(await dns()).toEqual(provisioned);
+  // Or change it in the admin center first: then the stack adopts that mapping.
+  await withState(g.sim.file, (tx) => {
+    const cn =
+      tx.state.cloudSync!.servicePrincipals[0]!.jobs[0]!.schema.synchronizationRules[0]!.objectMappings[0]!.attributeMappings.find(
+        (each) => each.targetAttributeName === "cn",
+      )!;
+    cn.source = { ...cn.source!, expression: CONNECT_COMPATIBLE_CN, name: "Append", type: "Function" };
+  });
+  await mappings.create(connect);
+});
+
+test("scope: a selected group deleted in Entra ID since it was assigned does not stick the stack; it is left out, and a typo is still refused", async () => {
+  const config = await createConfiguration();
+  const groups = await seed(3);
+  const ids = groups.map((each) => each.objectId.toLowerCase()).sort();
+  const inputs = (selected: string[]) =>
+    versioned({ servicePrincipalId: config.servicePrincipalId, groupIds: selected });
+  const { outs } = await scope.create(inputs(ids));
+  // The first group is deleted for good in Entra ID: its app role assignment goes with it.
+  await withState(g.sim.file, (tx) => {
+    for (const group of tx.state.tenant.groups)
+      if (group.objectId.toLowerCase() === ids[0]) group.deleted = "hard";
+    tx.state.cloudSync!.appRoleAssignments = tx.state.cloudSync!.appRoleAssignments.filter(
+      (each) => each.principalId.toLowerCase() !== ids[0],
+    );
+  });
+  // The declaration still names it (the migration's ids, or a stack not yet edited): a refresh shows no change.
+  const { props } = await scope.read("id", outs);
+  expect((await scope.diff("id", props, inputs(ids))).changes).toBe(false);
+  // Another change to the scope: the deleted group is left out, said, and the rest applied.
+  const [added] = await seed(1, undefined, "Added");
+  const more = [...ids, added!.objectId.toLowerCase()];
+  await scope.update("id", props, inputs(more));
+  expect(progress.lines.join("\n")).toContain(`${ids[0]} no longer exists in Entra ID`);
+  expect((await cloudSync()).appRoleAssignments.map((each) => each.principalId.toLowerCase()).sort()).toEqual(
+    more.slice(1).sort(),
+  );
+  // A group never assigned that does not exist (a typo) is still refused.
+  const typo = "00000000-0000-4000-8000-000000000001";
+  const refused = await rejection(scope.update("id", props, inputs([...more, typo])));
+  expect(refused).toContain(`${typo}: no such group in the tenant`);
 });

@@ -4,7 +4,11 @@
 import { cloudSyncMigrationStepProvider as provider } from "../../../providers/cloudSyncMigration/provider";
 import type { CloudSyncMigrationStepOutputs } from "../../../providers/cloudSyncMigration/schema";
 import { MIGRATION_STEPS, type MigrationStep } from "../../../domain/cloudSyncMigration";
-import { NO_FLOW_OUTBOUND_RULE_IDENTIFIER } from "../../../domain/groupWritebackRules";
+import {
+  NO_FLOW_INBOUND_RULE_IDENTIFIER,
+  NO_FLOW_OUTBOUND_RULE_IDENTIFIER,
+  noFlowInboundRule,
+} from "../../../domain/groupWritebackRules";
 import {
   runAction,
   advance,
@@ -203,9 +207,10 @@ test("without the outbound rule the staged cycle after v2 off names the deletes 
   await wizardSetStagingMode(lab.stateFile, true);
   await run("schedulerOff");
   await run("syncRules");
-  await lab.call("removeSyncRule", { identifier: NO_FLOW_OUTBOUND_RULE_IDENTIFIER });
   await run("initialCycleBeforeV2Off");
   await run("disableGroupWritebackV2", { confirmDisableGroupWritebackV2: true });
+  // Removed after the irreversible step (which puts back a rule removed before it).
+  await lab.call("removeSyncRule", { identifier: NO_FLOW_OUTBOUND_RULE_IDENTIFIER });
   const stopped = await rejection(run("initialCycleAfterV2Off"));
   expect(stopped).toMatch(/^The Initial sync cycle staged changes to 5 written-back security group\(s\)/);
   expect(stopped).toContain("delete CN=Group_");
@@ -247,4 +252,119 @@ test("groups Connect named with the display-name option: naming connect would re
   // The advice: Cloud Sync's own naming is the display-name format these groups have.
   await inputsOf("plan", { cloudSync: { naming: "cloudSync", targetOu: lab.ou } });
   expect(progress.lines.join("\n")).toContain("0 renamed, 0 moved");
+});
+
+test("a cloudNoFlow rule removed or disabled while the migration waits for the confirmation: the irreversible step puts it back and checks a staged cycle before GroupWritebackV2 goes off", async () => {
+  await legacyLab();
+  await run("copyDirectoryObjectIds");
+  await wizardSetStagingMode(lab.stateFile, true);
+  await run("schedulerOff");
+  await run("syncRules");
+  await run("initialCycleBeforeV2Off");
+  expect(await rejection(run("disableGroupWritebackV2"))).toMatch(/^WAITING FOR CONFIRMATION/);
+  // Meanwhile (days, maybe) someone removes one rule and disables the other.
+  await lab.call("removeSyncRule", { identifier: NO_FLOW_OUTBOUND_RULE_IDENTIFIER });
+  await lab.call("setSyncRuleDisabled", { identifier: NO_FLOW_INBOUND_RULE_IDENTIFIER, disabled: true });
+  const before = lab.operations().length;
+  const outs = await run("disableGroupWritebackV2", { confirmDisableGroupWritebackV2: true });
+  const writes = lab
+    .operations()
+    .slice(before)
+    .filter((operation) => !/^(get|list)/.test(operation))
+    .map((operation) => operation.replace(/\(.*$/, ""));
+  // The rules come back and a staged Initial cycle is checked, all before the irreversible call.
+  expect(writes).toEqual(["setSyncRuleDisabled", "newSyncRule", "startSyncCycle", "setGroupWritebackV2"]);
+  expect(outs.summary).toContain("GroupWritebackV2 is off for the tenant (irreversible)");
+  const { rules } = (await lab.call("getSyncRules")) as {
+    rules: { identifier: string; disabled: boolean }[];
+  };
+  for (const identifier of [NO_FLOW_INBOUND_RULE_IDENTIFIER, NO_FLOW_OUTBOUND_RULE_IDENTIFIER]) {
+    expect(rules.find((rule) => rule.identifier.toLowerCase() === identifier)?.disabled).toBe(false);
+  }
+  // With the rules back, the cycle after v2 off stages nothing against the security groups.
+  expect((await run("initialCycleAfterV2Off")).summary).toContain("none to a written-back security group");
+  expect((await written()).filter((group) => group.groupCategory === "Security")).toHaveLength(5);
+});
+
+test("a migration whose cloudSync would change the groups' sAMAccountName, or could route them to another OU, is refused in the preview; the advice works", async () => {
+  const before = await legacyLab();
+  const security = before.filter((group) => group.groupCategory === "Security");
+  const elsewhere = `OU=Elsewhere,${lab.ou.slice(lab.ou.indexOf(",") + 1)}`;
+  const refused = await rejection(
+    provider.check(
+      {},
+      versioned({
+        target: lab.target,
+        step: "plan",
+        writebackOu: lab.ou,
+        cloudSync: {
+          ...KEEP(),
+          samAccountName: 'Join("_", [displayName], "Contoso")',
+          routedOus: [elsewhere, lab.ou],
+        },
+      }),
+    ),
+  );
+  expect(refused).toMatch(/^REFUSED: the migration of Group Writeback V2 to Cloud Sync on CONNECT01/);
+  expect(refused).toContain(
+    `Cloud Sync's sAMAccountName mapping (Join("_", [displayName], "Contoso")) would overwrite the sAMAccountName of 5 written-back security groups`,
+  );
+  expect(refused).toContain(
+    `Cloud Sync's routing rules can MOVE written-back security groups to ${elsewhere}`,
+  );
+  expect(refused).not.toContain(`to ${elsewhere}, ${lab.ou}`);
+  for (const group of security) expect(refused).toContain(group.dn);
+  expect(refused).toContain("Set entra-writeback:cloudSync.samAccountName to null");
+  expect(refused).toContain(`Set entra-writeback:cloudSync.targetOu to ${lab.ou}`);
+  expect(lab.operations().filter((operation) => !/^(get|list)/.test(operation))).toEqual([]);
+  // The advice followed: no sAMAccountName mapping, routes only to the OU the groups are in: the plan goes on.
+  const outs = await run("plan", { cloudSync: { ...KEEP(), samAccountName: null, routedOus: [lab.ou] } });
+  expect(outs.plan).toMatchObject({
+    securityGroups: { count: 5 },
+    renamedByDeclaredMapping: { count: 0 },
+    movedByDeclaredTargetOu: { count: 0 },
+  });
+});
+
+test("the scheduler turned on by hand mid-migration: the next step refuses and changes nothing; putting it back, as the message says, lets it go on", async () => {
+  await legacyLab();
+  await run("copyDirectoryObjectIds");
+  await wizardSetStagingMode(lab.stateFile, true);
+  await run("schedulerOff");
+  await lab.call("setSchedulerSyncCycleEnabled", { enabled: true }); // someone, by hand
+  const before = lab.operations().length;
+  const refused = await rejection(run("syncRules"));
+  expect(refused).toContain(
+    "the cloudNoFlow sync rules must happen with the sync scheduler off and the server in staging mode",
+  );
+  expect(refused).toContain("the scheduler is on and staging mode on. Nothing was changed.");
+  expect(refused).toContain("put it back (the wizard for staging mode), then run pulumi up again");
+  expect(
+    lab
+      .operations()
+      .slice(before)
+      .filter((operation) => !/^(get|list)/.test(operation)),
+  ).toEqual([]);
+  // The advice: the scheduler off again (Set-ADSyncScheduler -SyncCycleEnabled $false), then run again.
+  await lab.call("setSchedulerSyncCycleEnabled", { enabled: false });
+  await closeClients(); // pulumi up again: a new provider process
+  expect((await run("syncRules")).summary).toMatch(/created \(precedence \d+\).*created/);
+});
+
+test("a rule with the migration's identifier that differs from Microsoft's description is refused; removing it, as the message says, lets the step create it", async () => {
+  await legacyLab();
+  await run("copyDirectoryObjectIds");
+  await wizardSetStagingMode(lab.stateFile, true);
+  await run("schedulerOff");
+  const inbound = noFlowInboundRule(50);
+  await lab.call("newSyncRule", { ...inbound, scopeFilter: [[inbound.scopeFilter[0]![0]!]] }); // mail ISNULL missing
+  const refused = await rejection(run("syncRules"));
+  expect(refused).toContain(`(${NO_FLOW_INBOUND_RULE_IDENTIFIER}) on`);
+  expect(refused).toContain("is not the rule the migration page describes");
+  expect(refused).toContain("Remove it (Remove-ADSyncRule)");
+  // The advice: remove it, then run again.
+  await lab.call("removeSyncRule", { identifier: NO_FLOW_INBOUND_RULE_IDENTIFIER });
+  const { rules } = (await lab.call("getSyncRules")) as { rules: { identifier: string }[] };
+  expect(rules.some((rule) => rule.identifier.toLowerCase() === NO_FLOW_INBOUND_RULE_IDENTIFIER)).toBe(false);
+  expect((await run("syncRules")).summary).toMatch(/created \(precedence \d+\).*created/);
 });

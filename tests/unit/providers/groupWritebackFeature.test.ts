@@ -1,4 +1,5 @@
 import { type Backend, EntraConnectClient } from "../../../contract/backend";
+import { MIGRATION_WINDOW_CHANGE } from "../../../providers/cloudSyncMigration/provider";
 import { useClientForTests } from "../../../providers/common/connection";
 import { groupWritebackFeatureProvider as provider } from "../../../providers/groupWritebackFeature/provider";
 import { addFault, createSimulatorBackend, wizardEnableGroupWriteback, withState } from "../../../simulator";
@@ -355,4 +356,26 @@ test("the wizard hint quotes the OU for the shell: pasted, $(…) and backticks 
     "--ou",
     ou,
   ]);
+});
+
+describe("v2 leaving the stack during the migration to Cloud Sync", () => {
+  test("delete with onDelete disable leaves GroupWritebackV2 to the migration (its confirmation, its rules) while it is under way", async () => {
+    await start();
+    const created = await provider.create(await v2({ stack: "entra-writeback/unit" }));
+    const disabling = { ...(created.outs as object), onDelete: "disable" };
+    // The same stack's migration holds the server's pause window (steps 2 to 5).
+    await lab.call("openSyncWindow", {
+      owner: "entra-writeback/unit",
+      change: MIGRATION_WINDOW_CHANGE,
+      initialCycle: false,
+      leaseSeconds: 3600,
+    });
+    await provider.delete(created.id, disabling);
+    expect((await lab.features()).groupWritebackV2).toBe(true);
+    expect(progress.lines.join("\n")).toContain("the migration to Cloud Sync is under way on");
+    // Without the migration, the same delete disables it (the filter above can fail).
+    await lab.call("closeSyncWindow", { owner: "entra-writeback/unit" });
+    await provider.delete(created.id, disabling);
+    expect((await lab.features()).groupWritebackV2).toBe(false);
+  });
 });
