@@ -54,13 +54,16 @@ export async function checkScopeGroups(
   /** Groups assigned before: one of them no longer in the tenant was deleted since (not a typo). */
   applied: ReadonlySet<string> = new Set(),
 ): Promise<ScopeCheck> {
-  const key = [...groupIds]
-    .map((id) => id.toLowerCase())
-    .sort()
-    .join(",");
+  const sorted = (ids: Iterable<string>) =>
+    [...ids]
+      .map((id) => id.toLowerCase())
+      .sort()
+      .join(",");
+  // The result names the groups gone since they were assigned, so it depends on `applied` too.
+  const key = `${sorted(groupIds)}|${sorted(applied)}`;
   const earlier = passed.get(key);
   if (earlier && Date.now() - earlier.atMs < REUSE_MS) return earlier.result;
-  const result = await readAndCheck(sync, groupIds, progress);
+  const result = await readAndCheck(sync, groupIds, progress, applied);
   passed.set(key, { atMs: Date.now(), result });
   return result;
 }
@@ -69,6 +72,7 @@ async function readAndCheck(
   sync: SynchronizationApi,
   groupIds: readonly string[],
   progress: Progress,
+  applied: ReadonlySet<string>,
 ): Promise<ScopeCheck> {
   const problems: string[] = [];
   if (groupIds.length > LIMITS.selectedGroups)
