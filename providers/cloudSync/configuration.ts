@@ -19,7 +19,7 @@ import {
   type CloudSyncConfigurationOutputs,
 } from "./schema";
 import { checkScopeGroups } from "./scopeChecks";
-import { mergeSecrets, readManagedSecrets } from "./secrets";
+import { mergeSecrets, readManagedSecrets, readSyncAll } from "./secrets";
 
 const KIND = "CloudSyncConfiguration";
 const progress = progressFor(KIND);
@@ -183,7 +183,10 @@ async function ensure(
     }
     const { servicePrincipalId } = located;
     const current = await sync.secrets(servicePrincipalId);
-    if (current.some((pair) => pair.key.toLowerCase() === "syncall" && pair.value?.toLowerCase() === "true"))
+    if (
+      inputs.syncAll === undefined &&
+      current.some((pair) => pair.key.toLowerCase() === "syncall" && pair.value?.toLowerCase() === "true")
+    )
       progress(
         `the configuration's secret SyncAll is true, which may mean "all security groups" (UNVERIFIED for Cloud Sync): ` +
           "the groups this stack selects may not be the whole scope; the stack leaves SyncAll as it is (it does not manage it)",
@@ -227,7 +230,8 @@ export const cloudSyncConfigurationProvider: ProviderImplementation = {
         if (isNotFound(error)) return { id: "", props: {} };
         throw error;
       }
-      const live = readManagedSecrets(await sync.secrets(olds.servicePrincipalId));
+      const pairs = await sync.secrets(olds.servicePrincipalId);
+      const live = readManagedSecrets(pairs);
       // Live values under the input keys: a secret changed by hand shows as a change to repair.
       return {
         id,
@@ -240,6 +244,8 @@ export const cloudSyncConfigurationProvider: ProviderImplementation = {
           deleteThreshold: live.deleteThreshold,
           deleteThresholdEnabled: live.deleteThresholdEnabled,
           notifications: live.notifications,
+          // Declared scope mode: the live SyncAll under its key (all security groups switched off by hand shows).
+          ...(olds.syncAll === undefined ? {} : { syncAll: readSyncAll(pairs) }),
         },
       };
     });

@@ -553,3 +553,104 @@ test("an adopted configuration with SyncAll true: the stack says the selection m
   const secrets = (await cloudSync()).servicePrincipals[0]!.secrets;
   expect(secrets.find((each) => each.key === "SyncAll")?.value).toBe("true");
 });
+
+test("all security groups with attribute filters: SyncAll and the scoping filter written; a cycle provisions what the filter selects; drift on each resource repaired", async () => {
+  const config = await createConfiguration({ syncAll: true });
+  const spSecrets = async () => (await cloudSync()).servicePrincipals[0]!.secrets;
+  expect((await spSecrets()).find((each) => each.key === "SyncAll")?.value).toBe("true");
+  const sales = await seed(3, undefined, "Sales");
+  const hr = await seed(2, undefined, "HR");
+  const [salesList] = await seed(1, "distribution", "Sales DL");
+  const salesOnly = [
+    { clauses: [{ attribute: "displayName", operator: "REGEX MATCH", value: "^Sales Group" }] },
+  ];
+  const declaredMappings = mappingInputs(config, { scopingFilter: salesOnly });
+  const { outs: mappingOuts } = await mappings.create(declaredMappings);
+  const written = (await cloudSync()).servicePrincipals[0]!.jobs[0]!.schema.synchronizationRules[0]!
+    .objectMappings[0]!.scope;
+  expect(written).toEqual({
+    groups: [
+      {
+        clauses: [
+          {
+            operatorName: "REGEX_MATCH",
+            sourceOperandName: "displayName",
+            targetOperand: { values: ["^Sales Group"] },
+          },
+        ],
+      },
+    ],
+  });
+  // No group is assigned: the scope is the filter.
+  await scope.create(versioned({ servicePrincipalId: config.servicePrincipalId, groupIds: [] }));
+  expect((await cloudSync()).appRoleAssignments).toHaveLength(0);
+  await job.create(versioned({ servicePrincipalId: config.servicePrincipalId, jobId: config.jobId }));
+  await runCloudSyncCycle(g.sim.file);
+  const provisioned = async () =>
+    Object.values((await readState(g.sim.file)).domain.objects)
+      .filter((object) => object.objectClass === "group" && object.dn.endsWith(`,${OU}`))
+      .map((object) => object.dn)
+      .sort();
+  const dnOf = (group: { displayName: string; objectId: string }) =>
+    `CN=${group.displayName}_${group.objectId.slice(24)},${OU}`;
+  expect(await provisioned()).toEqual(sales.map(dnOf).sort());
+  expect(salesList!.displayName).toMatch(/^Sales DL/);
+
+  // By hand: SyncAll turned off (drift on the configuration), the filter removed (drift on the mappings).
+  await withState(g.sim.file, (tx) => {
+    const sp = tx.state.cloudSync!.servicePrincipals[0]!;
+    sp.secrets = sp.secrets.map((each) => (each.key === "SyncAll" ? { ...each, value: "false" } : each));
+    sp.jobs[0]!.schema.synchronizationRules[0]!.objectMappings[0]!.scope = null;
+  });
+  const declaredConfiguration = versioned({ domain: "contoso.com", syncAll: true });
+  const liveConfiguration = await configuration.read("id", config);
+  expect((liveConfiguration.props as CloudSyncConfigurationOutputs).syncAll).toBe(false);
+  expect((await configuration.diff("id", liveConfiguration.props, declaredConfiguration)).changes).toBe(true);
+  const liveMappings = await mappings.read("id", mappingOuts);
+  expect((liveMappings.props as CloudSyncMappingsOutputs).scopingFilter).toEqual([]);
+  expect((await mappings.diff("id", liveMappings.props, declaredMappings)).changes).toBe(true);
+  await configuration.update("id", liveConfiguration.props, declaredConfiguration);
+  const { outs: repaired } = await mappings.update("id", liveMappings.props, declaredMappings);
+  expect((await spSecrets()).find((each) => each.key === "SyncAll")?.value).toBe("true");
+  const again = await mappings.read("id", repaired);
+  expect((again.props as CloudSyncMappingsOutputs).scopingFilter).toEqual(
+    (repaired as CloudSyncMappingsOutputs).scopingFilter,
+  );
+  expect((await mappings.diff("id", again.props, declaredMappings)).changes).toBe(false);
+
+  // The filter is what kept the HR groups out: a second filter (ORed) lets them in.
+  const salesOrHr = [
+    ...salesOnly,
+    { clauses: [{ attribute: "displayName", operator: "EQUALS", value: hr[0]!.displayName }] },
+    { clauses: [{ attribute: "displayName", operator: "EQUALS", value: hr[1]!.displayName }] },
+  ];
+  await mappings.update("id", again.props, mappingInputs(config, { scopingFilter: salesOrHr }));
+  expect(progress.lines.join("\n")).toContain(
+    `scoping filter: displayName REGEX MATCH "^Sales Group" -> (displayName REGEX MATCH "^Sales Group") OR (displayName EQUALS "${hr[0]!.displayName}")`,
+  );
+  await runCloudSyncCycle(g.sim.file);
+  expect(await provisioned()).toEqual([...sales, ...hr].map(dnOf).sort());
+});
+
+test("selected groups declared (syncAll false, no filter): a SyncAll and a filter found are removed", async () => {
+  await withState(g.sim.file, (tx) => createCloudSyncConfiguration(tx, { syncAll: true }));
+  const config = await createConfiguration({ syncAll: false });
+  expect(progress.lines.join("\n")).toContain("SyncAll: true -> false (selected security groups)");
+  expect(
+    (await cloudSync()).servicePrincipals[0]!.secrets.find((each) => each.key === "SyncAll")?.value,
+  ).toBe("false");
+  await mappings.create(
+    mappingInputs(config, {
+      scopingFilter: [{ clauses: [{ attribute: "securityEnabled", operator: "IS TRUE", value: null }] }],
+    }),
+  );
+  expect(
+    (await cloudSync()).servicePrincipals[0]!.jobs[0]!.schema.synchronizationRules[0]!.objectMappings[0]!
+      .scope,
+  ).not.toBeNull();
+  await mappings.create(mappingInputs(config, { scopingFilter: [] }));
+  expect(
+    (await cloudSync()).servicePrincipals[0]!.jobs[0]!.schema.synchronizationRules[0]!.objectMappings[0]!
+      .scope,
+  ).toBeNull();
+});
