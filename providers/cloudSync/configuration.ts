@@ -204,6 +204,26 @@ async function ensure(
   });
 }
 
+/**
+ * What a destroy leaves of the configuration (said in the destroy's output): destroy deletes at most the job, so the
+ * service principal, its secrets, the scope's assignments and every group provisioned in AD stay.
+ */
+export function destroyLeaves(
+  olds: Pick<CloudSyncConfigurationOutputs, "domain" | "servicePrincipalId">,
+  jobDeleted: boolean,
+): string {
+  return (
+    `Destroy leaves: the service principal ${olds.servicePrincipalId} ("${olds.domain}") with its secrets, ` +
+    "the app role assignments of the selected groups (if any), " +
+    (jobDeleted
+      ? "and every group the job provisioned in AD, with its members as last written (nothing updates or deletes " +
+        "them any more); the job's mappings and scoping filter went with the job."
+      : "the job with its mappings and scoping filter, and every group it provisioned in AD; the job keeps its " +
+        "state, so a running job goes on provisioning (to stop it, set entra-writeback:cloudSync.jobState to paused " +
+        "and run pulumi up before destroy).")
+  );
+}
+
 export const cloudSyncConfigurationProvider: ProviderImplementation = {
   async check(_olds, news) {
     return cloudSyncConfiguration.check(news);
@@ -261,7 +281,8 @@ export const cloudSyncConfigurationProvider: ProviderImplementation = {
       progress(
         `leaving the Cloud Sync configuration of ${olds.domain} (service principal ${olds.servicePrincipalId}, job ` +
           `${olds.jobId}) in place (onDelete: retain). To delete its job on destroy, declare onDelete: deleteJob ` +
-          "(entra-writeback:cloudSync.deleteJobOnDestroy), run pulumi up, then destroy.",
+          "(entra-writeback:cloudSync.deleteJobOnDestroy), run pulumi up, then destroy. " +
+          destroyLeaves(olds, false),
       );
       return;
     }
@@ -269,11 +290,12 @@ export const cloudSyncConfigurationProvider: ProviderImplementation = {
       try {
         await sync.deleteJob(olds.servicePrincipalId, olds.jobId);
         progress(
-          `deleted the job ${olds.jobId} (onDelete: deleteJob): provisioning to ${olds.domain} stopped; the groups it made stay in AD`,
+          `deleted the job ${olds.jobId} (onDelete: deleteJob): provisioning to ${olds.domain} stopped; the groups it made stay in AD. ` +
+            destroyLeaves(olds, true),
         );
       } catch (error) {
         if (!isNotFound(error)) throw error;
-        progress(`the job ${olds.jobId} was already gone`);
+        progress(`the job ${olds.jobId} was already gone. ${destroyLeaves(olds, true)}`);
       }
     });
   },

@@ -10,6 +10,7 @@ import {
   createCloudSyncConfiguration,
   runCloudSyncCycle,
   seedCloudSyncGroups,
+  setCloudSyncScope,
   setCloudSyncSettings,
 } from "../../../simulator/cloudSync";
 import { targetOuMapping } from "../../../components/cloudSyncSettings";
@@ -653,4 +654,66 @@ test("selected groups declared (syncAll false, no filter): a SyncAll and a filte
     (await cloudSync()).servicePrincipals[0]!.jobs[0]!.schema.synchronizationRules[0]!.objectMappings[0]!
       .scope,
   ).toBeNull();
+});
+
+test("destroy deletes at most the job and says what it leaves: the service principal, its secrets, the scope, the AD groups", async () => {
+  const config = await createConfiguration();
+  const { outs: mappingOuts } = await mappings.create(mappingInputs(config));
+  const groups = await seed(2);
+  const { outs: scopeOuts } = await scope.create(
+    versioned({
+      servicePrincipalId: config.servicePrincipalId,
+      groupIds: groups.map((each) => each.objectId),
+    }),
+  );
+  const declaredJob = versioned({ servicePrincipalId: config.servicePrincipalId, jobId: config.jobId });
+  const { outs: jobOuts } = await job.create(declaredJob);
+  await runCloudSyncCycle(g.sim.file);
+  const inOu = async () =>
+    Object.values((await readState(g.sim.file)).domain.objects).filter(
+      (object) => object.objectClass === "group" && object.dn.endsWith(`,${OU}`),
+    ).length;
+  expect(await inOu()).toBe(2);
+
+  // Destroy in the engine's order (job, scope and mappings, configuration), retaining the configuration.
+  await job.delete("id", jobOuts);
+  await scope.delete("id", scopeOuts);
+  await mappings.delete("id", mappingOuts);
+  await configuration.delete("id", config);
+  const said = progress.lines.join("\n");
+  expect(said).toContain("leaving the 2 selected groups assigned to");
+  expect(said).toContain("leaving the group mappings of the job");
+  expect(said).toContain(
+    `Destroy leaves: the service principal ${config.servicePrincipalId} ("contoso.com") with its secrets, the app role assignments of the selected groups (if any), the job with its mappings and scoping filter, and every group it provisioned in AD; the job keeps its state, so a running job goes on provisioning (to stop it, set entra-writeback:cloudSync.jobState to paused and run pulumi up before destroy).`,
+  );
+  // That is so: a new cloud group in scope is still provisioned by the job the stack no longer manages.
+  const [later] = await seed(1, undefined, "Later");
+  await withState(g.sim.file, (tx) => setCloudSyncScope(tx, "contoso.com", { add: [later!.objectId] }));
+  await runCloudSyncCycle(g.sim.file);
+  expect(await inOu()).toBe(3);
+  // Following the advice: jobState paused and pulumi up; the next cycle changes nothing.
+  await job.update("id", jobOuts, { ...declaredJob, state: "paused" });
+  const [paused] = await seed(1, undefined, "Paused");
+  await withState(g.sim.file, (tx) => setCloudSyncScope(tx, "contoso.com", { add: [paused!.objectId] }));
+  expect((await runCloudSyncCycle(g.sim.file))[0]!.outcome).toBe("not-run");
+  expect(await inOu()).toBe(3);
+
+  // deleteJobOnDestroy: the job goes; the service principal, its secrets, the assignments and the AD groups stay.
+  const { outs } = await configuration.update(
+    "id",
+    config,
+    versioned({ domain: "contoso.com", onDelete: "deleteJob" }),
+  );
+  await configuration.delete("id", outs);
+  expect(progress.lines.join("\n")).toContain(
+    `deleted the job ${config.jobId} (onDelete: deleteJob): provisioning to contoso.com stopped; the groups it made stay in AD. Destroy leaves: the service principal ${config.servicePrincipalId} ("contoso.com") with its secrets, the app role assignments of the selected groups (if any), and every group the job provisioned in AD, with its members as last written (nothing updates or deletes them any more); the job's mappings and scoping filter went with the job.`,
+  );
+  const after = await cloudSync();
+  expect(after.servicePrincipals[0]!.jobs).toHaveLength(0);
+  expect(after.servicePrincipals[0]!.secrets.map((each) => each.key)).toEqual([
+    "Domain",
+    "SyncNotificationSettings",
+  ]);
+  expect(after.appRoleAssignments).toHaveLength(4);
+  expect(await inOu()).toBe(3);
 });
