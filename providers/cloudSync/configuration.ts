@@ -1,7 +1,12 @@
 // CloudSyncConfiguration: the Cloud Sync configuration of one AD domain, i.e. a service principal with an
 // AAD2ADGroupProvisioning job, created or adopted, and its Domain and SyncNotificationSettings secrets
 // (docs/cloud-sync.md).
-import { AAD2AD_JOB_TEMPLATE, MINIMUM_AGENT_BUILD, MINIMUM_CONNECT_BUILD } from "../../domain/cloudSync";
+import {
+  AAD2AD_JOB_TEMPLATE,
+  ALL_SECURITY_GROUPS_LIMITS,
+  MINIMUM_AGENT_BUILD,
+  MINIMUM_CONNECT_BUILD,
+} from "../../domain/cloudSync";
 import {
   GraphRequestError,
   isNotFound,
@@ -192,6 +197,7 @@ async function ensure(
           "the groups this stack selects may not be the whole scope; the stack leaves SyncAll as it is (it does not manage it)",
       );
     const merged = mergeSecrets(current, inputs);
+    if (inputs.syncAll === true && !readSyncAll(current)) progress(allSecurityGroupsNote());
     if (merged.changes.length > 0) {
       progress(
         `writing the secrets of ${servicePrincipalId} (${merged.changes.join("; ")}); the others are kept as they are`,
@@ -202,6 +208,18 @@ async function ensure(
     if (!olds) for (const note of notes) progress(`prerequisite: ${note}`);
     return { ...inputs, ...located, prerequisites: notes };
   });
+}
+
+/** Said when the scope becomes "all security groups": Microsoft's limits of that mode, which the stack cannot count. */
+function allSecurityGroupsNote(): string {
+  const n = (value: number) => value.toLocaleString("en-US");
+  const limits = ALL_SECURITY_GROUPS_LIMITS;
+  return (
+    `scope: all security groups the filters select (SyncAll). Microsoft supports this mode up to ${n(limits.groups)} ` +
+    `groups and ${n(limits.members)} members, in tenants with fewer than ${n(limits.tenantUsers)} users, ` +
+    `${n(limits.tenantGroups)} groups and ${n(limits.tenantMemberships)} memberships; the service evaluates the ` +
+    "filters, so the stack cannot count what they select: check synchronizedCounts after the first cycle"
+  );
 }
 
 /**

@@ -559,6 +559,9 @@ test("all security groups with attribute filters: SyncAll and the scoping filter
   const config = await createConfiguration({ syncAll: true });
   const spSecrets = async () => (await cloudSync()).servicePrincipals[0]!.secrets;
   expect((await spSecrets()).find((each) => each.key === "SyncAll")?.value).toBe("true");
+  expect(progress.lines.join("\n")).toContain(
+    "scope: all security groups the filters select (SyncAll). Microsoft supports this mode up to 20,000 groups and 500,000 members, in tenants with fewer than 200,000 users, 40,000 groups and 1,000,000 memberships",
+  );
   const sales = await seed(3, undefined, "Sales");
   const hr = await seed(2, undefined, "HR");
   const [salesList] = await seed(1, "distribution", "Sales DL");
