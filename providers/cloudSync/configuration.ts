@@ -4,6 +4,7 @@
 import {
   AAD2AD_JOB_TEMPLATE,
   ALL_SECURITY_GROUPS_LIMITS,
+  LIMITS,
   MINIMUM_AGENT_BUILD,
   MINIMUM_CONNECT_BUILD,
 } from "../../domain/cloudSync";
@@ -17,7 +18,7 @@ import {
 import type { ProviderImplementation } from "../common/defineResource";
 import { diffByKeys } from "../common/diff";
 import { progressFor } from "../common/progress";
-import { withSync } from "./graph";
+import { CloudSyncRefusal, withSync } from "./graph";
 import {
   cloudSyncConfiguration,
   type CloudSyncConfigurationInputs,
@@ -181,6 +182,8 @@ async function ensure(
         );
       }
     }
+    // Entering "all security groups": the tenant size Microsoft supports for it, before anything changes.
+    if (inputs.syncAll === true && olds?.syncAll !== true) await checkTenantForAllGroups(sync);
     if (!located) {
       // The documented limits, before the first change (CloudSyncScope checks them again before assigning).
       if (inputs.scopePreflight) await checkScopeGroups(sync, inputs.scopePreflight.groupIds, progress);
@@ -208,6 +211,20 @@ async function ensure(
     if (!olds) for (const note of notes) progress(`prerequisite: ${note}`);
     return { ...inputs, ...located, prerequisites: notes };
   });
+}
+
+/** "All security groups" only in tenants with fewer than 40,000 groups (Microsoft): refused, naming the count. */
+async function checkTenantForAllGroups(sync: SynchronizationApi): Promise<void> {
+  const groups = await sync.groupCount();
+  const limits = ALL_SECURITY_GROUPS_LIMITS;
+  if (groups < limits.tenantGroups) return;
+  const n = (value: number) => value.toLocaleString("en-US");
+  throw new CloudSyncRefusal(
+    `the tenant has ${n(groups)} groups: Microsoft supports "all security groups" only in tenants with fewer than ` +
+      `${n(limits.tenantGroups)} groups (and ${n(limits.tenantUsers)} users, ${n(limits.tenantMemberships)} ` +
+      "memberships); nothing was changed. Select the groups instead: remove entra-writeback:cloudSync.allSecurityGroups " +
+      `and list them in entra-writeback:cloudSync.groupIds (at most ${n(LIMITS.selectedGroups)}), then run again.`,
+  );
 }
 
 /** Said when the scope becomes "all security groups": Microsoft's limits of that mode, which the stack cannot count. */

@@ -720,3 +720,25 @@ test("destroy deletes at most the job and says what it leaves: the service princ
   expect(after.appRoleAssignments).toHaveLength(4);
   expect(await inOu()).toBe(3);
 });
+
+test("all security groups in a tenant of 40,000 groups or more: refused before anything changes, naming the count; selecting groups instead works", async () => {
+  await withState(g.sim.file, (tx) => {
+    for (let i = tx.state.tenant.groups.length; i < 40_000; i++)
+      tx.state.tenant.groups.push({
+        objectId: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
+        displayName: `Bulk ${i}`,
+        type: "security",
+        writebackEnabled: null,
+        deleted: "none",
+      });
+  });
+  const refused = await rejection(createConfiguration({ syncAll: true }));
+  expect(refused).toContain(
+    'the tenant has 40,000 groups: Microsoft supports "all security groups" only in tenants with fewer than 40,000 groups (and 200,000 users, 1,000,000 memberships); nothing was changed. Select the groups instead: remove entra-writeback:cloudSync.allSecurityGroups and list them in entra-writeback:cloudSync.groupIds (at most 10,000), then run again.',
+  );
+  expect((await readState(g.sim.file)).cloudSync?.servicePrincipals ?? []).toHaveLength(0);
+  // Following the advice: selected groups (SyncAll false).
+  const config = await createConfiguration({ syncAll: false });
+  expect(config.adopted).toBe(false);
+  expect((await cloudSync()).servicePrincipals).toHaveLength(1);
+});
