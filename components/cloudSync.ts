@@ -16,6 +16,7 @@ import {
   cnMapping,
   ousOutsideDomain,
   samAccountNameMapping,
+  scopeModeConflict,
   targetOuMapping,
 } from "./cloudSyncSettings";
 
@@ -77,7 +78,18 @@ export class CloudSyncGroupProvisioning extends pulumi.ComponentResource {
   constructor(name: string, args: CloudSyncGroupProvisioningArgs, opts?: pulumi.ComponentResourceOptions) {
     super("entra-writeback:index:CloudSyncGroupProvisioning", name, {}, opts);
     const settings = plainSettings(args);
-    const groupIds = pulumi.output(args.groupIds);
+    const refuseBothModes = (ids: readonly string[]) => {
+      const conflict = scopeModeConflict(ids, settings.allSecurityGroups);
+      if (conflict !== null) throw new pulumi.RunError(`CloudSyncGroupProvisioning: ${conflict}`);
+    };
+    // Plain groups are checked now; groups from other resources when they are known.
+    if (Array.isArray(args.groupIds)) refuseBothModes(args.groupIds as string[]);
+    const groupIds = pulumi.output(args.groupIds).apply((ids) => {
+      refuseBothModes(ids);
+      return ids;
+    });
+    // The scope mode: the secret SyncAll and the group object mapping's scoping filter (none for selected groups).
+    const allGroups = settings.allSecurityGroups;
 
     this.configuration = new CloudSyncConfiguration(
       `${name}-configuration`,
@@ -87,6 +99,7 @@ export class CloudSyncGroupProvisioning extends pulumi.ComponentResource {
         deleteThreshold: settings.deleteThreshold,
         deleteThresholdEnabled: settings.deleteThresholdEnabled,
         notifications: settings.notifications,
+        syncAll: allGroups !== null,
         onDelete: settings.deleteJobOnDestroy ? "deleteJob" : "retain",
         // Microsoft's scope limits, checked before the configuration is created.
         scopePreflight: groupIds.apply((ids) => ({ groupIds: ids })),
@@ -106,6 +119,7 @@ export class CloudSyncGroupProvisioning extends pulumi.ComponentResource {
           .apply((ou) => parentMapping(settings.domain, ou)),
         cn: cnMapping(settings.naming),
         sAMAccountName: samAccountNameMapping(settings.samAccountName),
+        scopingFilter: allGroups?.filters ?? [],
       },
       { parent: this, dependsOn: [this.configuration] },
     );

@@ -11,6 +11,7 @@ import {
   cloudSyncConfigurationInputs,
   cloudSyncJobInputs,
   cloudSyncScopeInputs,
+  scopingFilter,
 } from "../providers/cloudSync/schema";
 
 const configuration = cloudSyncConfigurationInputs.shape;
@@ -27,6 +28,18 @@ export const ouRouting = z.strictObject({
   defaultOu: distinguishedName,
 });
 
+/**
+ * "All security groups" with attribute filters: every cloud security group the filters select (Microsoft requires at
+ * least one attribute filter for this mode's limits: 20,000 groups, 500,000 members).
+ */
+export const allSecurityGroups = z.strictObject({
+  /** Clauses of one filter are ANDed; filters are ORed. */
+  filters: z.array(scopingFilter).min(1, {
+    message:
+      "all security groups needs at least one attribute filter (Microsoft supports this mode with at least one filter); to provision chosen groups, use groupIds instead",
+  }),
+});
+
 export const cloudSyncSettingsObject = z.strictObject({
   /** The AD domain (DNS name); one configuration per domain. */
   domain: adDomain,
@@ -38,6 +51,8 @@ export const cloudSyncSettingsObject = z.strictObject({
   samAccountName: z.string().min(1).nullable().default(null),
   /** The selected security groups, by object id (none: nothing is provisioned). */
   groupIds: cloudSyncScopeInputs.shape.groupIds.default([]),
+  /** "All security groups" with attribute filters instead of selected groups; null: the selected groups (groupIds). */
+  allSecurityGroups: allSecurityGroups.nullable().default(null),
   deleteThreshold: configuration.deleteThreshold,
   deleteThresholdEnabled: configuration.deleteThresholdEnabled,
   notifications: configuration.notifications,
@@ -64,9 +79,21 @@ export function ousOutsideDomain(
     .map((ou) => `${ou} is not in the domain ${domain} (${root})`);
 }
 
+/** The scope is either the selected groups or all security groups with filters: a message when both are declared. */
+export function scopeModeConflict(groupIds: readonly string[], all: AllSecurityGroups | null): string | null {
+  if (all === null || groupIds.length === 0) return null;
+  return (
+    `groupIds selects ${groupIds.length} group(s) while allSecurityGroups selects every security group its filters ` +
+    "match: declare one of them (remove groupIds for all security groups, or allSecurityGroups for selected groups)"
+  );
+}
+export type AllSecurityGroups = z.output<typeof allSecurityGroups>;
+
 export const cloudSyncSettings = cloudSyncSettingsObject.superRefine((settings, context) => {
   for (const message of ousOutsideDomain(settings.domain, settings.targetOu))
     context.addIssue({ code: "custom", path: ["targetOu"], message });
+  const conflict = scopeModeConflict(settings.groupIds, settings.allSecurityGroups);
+  if (conflict !== null) context.addIssue({ code: "custom", path: ["allSecurityGroups"], message: conflict });
 });
 export type CloudSyncSettings = z.output<typeof cloudSyncSettings>;
 export type CloudSyncSettingsInput = z.input<typeof cloudSyncSettings>;

@@ -182,7 +182,9 @@ export const groupWritebackSettings = z.strictObject({
       "Cloud Sync group provisioning to one AD domain, side by side with this Connect server (needs `graph`): " +
       "`domain`, `targetOu` (a DN, or `{attribute, routes: [{value, ou}], defaultOu}`), `naming` (`cloudSync`: " +
       "`<display name>_<last 12 of objectId>`, or `connect`: `Group_<objectId>`), `samAccountName` (a mapping " +
-      "expression; unmapped by default), `groupIds` (the selected security groups), `deleteThreshold` (500), " +
+      "expression; unmapped by default), `groupIds` (the selected security groups), or `allSecurityGroups` " +
+      "(`{filters: [{clauses: [{attribute, operator, value}]}]}`: every security group the filters select), " +
+      "`deleteThreshold` (500), " +
       "`deleteThresholdEnabled`, `notifications` (`{enabled, recipients}`), `jobState` (`running` | `paused`), " +
       "`releaseQuarantine` (the value the stack prints to release one TooManyDeletes quarantine), " +
       "`provisionOnDemandGroupId`, `applicationTemplateId`, `appRoleId`, `deleteJobOnDestroy`. See " +

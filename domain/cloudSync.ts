@@ -158,3 +158,100 @@ export function jobStateOf(
 export function quarantineReleaseName(reason: string, seriesBegan: string | null | undefined): string {
   return `${reason}@${seriesBegan ?? "unknown"}`;
 }
+
+/**
+ * The scoping filter operators Microsoft documents for group provisioning to AD (the portal's names). The JSON tokens
+ * of the schema's `scope` are not documented: the stack writes the portal's name with underscores for spaces
+ * (`NOT_EQUALS`, `IS_TRUE`; INFERRED) and compares tokens ignoring case, spaces and underscores.
+ */
+export const SCOPING_OPERATORS = [
+  "EQUALS",
+  "NOT EQUALS",
+  "IS TRUE",
+  "IS FALSE",
+  "IS NULL",
+  "IS NOT NULL",
+  "REGEX MATCH",
+  "NOT REGEX MATCH",
+  "GREATER_THAN",
+  "GREATER_THAN_OR_EQUALS",
+] as const;
+export type ScopingOperator = (typeof SCOPING_OPERATORS)[number];
+
+/** The operators that compare with a value (the others test the attribute alone). */
+export const SCOPING_OPERATORS_WITH_VALUE: readonly ScopingOperator[] = [
+  "EQUALS",
+  "NOT EQUALS",
+  "REGEX MATCH",
+  "NOT REGEX MATCH",
+  "GREATER_THAN",
+  "GREATER_THAN_OR_EQUALS",
+];
+
+/** One clause of a scoping filter: clauses of one filter are ANDed, filters are ORed (Microsoft). */
+export interface ScopingClause {
+  attribute: string;
+  operator: ScopingOperator;
+  /** The compared value (string comparisons are case-sensitive); null for IS TRUE, IS NULL and the like. */
+  value: string | null;
+}
+export interface ScopingFilter {
+  clauses: ScopingClause[];
+}
+
+/** The operator token written into the schema (INFERRED spelling), and its comparison key. */
+export const scopingOperatorToken = (operator: string): string =>
+  operator.trim().toUpperCase().replace(/\s+/g, "_");
+export const scopingOperatorKey = (operator: string): string => operator.toUpperCase().replace(/[\s_]/g, "");
+
+/** The declared operator an operator token of a live schema stands for, or null when it is none of them. */
+export function scopingOperatorOf(token: string): ScopingOperator | null {
+  return SCOPING_OPERATORS.find((each) => scopingOperatorKey(each) === scopingOperatorKey(token)) ?? null;
+}
+
+/** Filters compared as the service evaluates them: operators by key, attribute names ignoring case. */
+export function sameScopingFilters(left: readonly ScopingFilter[], right: readonly ScopingFilter[]): boolean {
+  const key = (filters: readonly ScopingFilter[]) =>
+    JSON.stringify(
+      filters.map((filter) =>
+        filter.clauses.map((clause) => [
+          clause.attribute.toLowerCase(),
+          scopingOperatorKey(clause.operator),
+          clause.value,
+        ]),
+      ),
+    );
+  return key(left) === key(right);
+}
+
+/** A filter as one line, e.g. `securityEnabled IS TRUE AND displayName REGEX MATCH "^Sales"` (filters joined by OR). */
+export function describeScopingFilters(filters: readonly ScopingFilter[]): string {
+  if (filters.length === 0) return "no filter";
+  return filters
+    .map((filter) =>
+      filter.clauses
+        .map(
+          (clause) =>
+            `${clause.attribute} ${clause.operator}${clause.value === null ? "" : ` ${expressionLiteral(clause.value)}`}`,
+        )
+        .join(" AND "),
+    )
+    .map((text) => (filters.length > 1 ? `(${text})` : text))
+    .join(" OR ");
+}
+
+/**
+ * "All security groups": Cloud Sync's documented limits for this mode (at least one attribute filter: up to 20,000
+ * groups and 500,000 members; only in tenants with fewer than 200,000 users, 40,000 groups and 1,000,000
+ * memberships). The filters are evaluated by the service, so the stack cannot count the groups they select.
+ */
+export const ALL_SECURITY_GROUPS_LIMITS = {
+  groups: 20_000,
+  members: 500_000,
+  tenantUsers: 200_000,
+  tenantGroups: 40_000,
+  tenantMemberships: 1_000_000,
+} as const;
+
+/** The generic synchronization secret the simulator (and, UNVERIFIED, Cloud Sync) reads as "all security groups". */
+export const SYNC_ALL_SECRET = "SyncAll";

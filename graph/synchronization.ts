@@ -431,15 +431,22 @@ export class SynchronizationApi {
 
   /** Direct members of a group: $count (advanced query, ConsistencyLevel: eventual). */
   async memberCount(groupId: string): Promise<number> {
-    const answer = await this.graph.request("GET", `/groups/${enc(groupId)}/members/$count`, {
+    return this.count(`/groups/${enc(groupId)}/members/$count`);
+  }
+
+  /** The tenant's groups: $count (advanced query, ConsistencyLevel: eventual). */
+  async groupCount(): Promise<number> {
+    return this.count("/groups/$count");
+  }
+
+  private async count(path: string): Promise<number> {
+    const answer = await this.graph.request("GET", path, {
       version: "v1.0",
       headers: { ConsistencyLevel: "eventual" },
     });
     const count = typeof answer === "number" ? answer : Number(String(answer).trim());
     if (!Number.isInteger(count) || count < 0) {
-      throw new Error(
-        `Microsoft Graph answered GET /v1.0/groups/${groupId}/members/$count with ${String(answer)}`,
-      );
+      throw new Error(`Microsoft Graph answered GET /v1.0${path} with ${String(answer)}`);
     }
     return count;
   }

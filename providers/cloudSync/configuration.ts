@@ -1,7 +1,13 @@
 // CloudSyncConfiguration: the Cloud Sync configuration of one AD domain, i.e. a service principal with an
 // AAD2ADGroupProvisioning job, created or adopted, and its Domain and SyncNotificationSettings secrets
 // (docs/cloud-sync.md).
-import { AAD2AD_JOB_TEMPLATE, MINIMUM_AGENT_BUILD, MINIMUM_CONNECT_BUILD } from "../../domain/cloudSync";
+import {
+  AAD2AD_JOB_TEMPLATE,
+  ALL_SECURITY_GROUPS_LIMITS,
+  LIMITS,
+  MINIMUM_AGENT_BUILD,
+  MINIMUM_CONNECT_BUILD,
+} from "../../domain/cloudSync";
 import { GraphRequestError } from "../../graph/errors";
 import {
   isNotFound,
@@ -12,14 +18,14 @@ import {
 import type { ProviderImplementation } from "../common/defineResource";
 import { diffByKeys } from "../common/diff";
 import { progressFor } from "../common/progress";
-import { withSync } from "./graph";
+import { CloudSyncRefusal, withSync } from "./graph";
 import {
   cloudSyncConfiguration,
   type CloudSyncConfigurationInputs,
   type CloudSyncConfigurationOutputs,
 } from "./schema";
 import { checkScopeGroups } from "./scopeChecks";
-import { mergeSecrets, readManagedSecrets } from "./secrets";
+import { mergeSecrets, readManagedSecrets, readSyncAll } from "./secrets";
 
 const KIND = "CloudSyncConfiguration";
 const progress = progressFor(KIND);
@@ -176,6 +182,8 @@ async function ensure(
         );
       }
     }
+    // Entering "all security groups": the tenant size Microsoft supports for it, before anything changes.
+    if (inputs.syncAll === true && olds?.syncAll !== true) await checkTenantForAllGroups(sync);
     if (!located) {
       // The documented limits, before the first change (CloudSyncScope checks them again before assigning).
       if (inputs.scopePreflight) await checkScopeGroups(sync, inputs.scopePreflight.groupIds, progress);
@@ -183,12 +191,16 @@ async function ensure(
     }
     const { servicePrincipalId } = located;
     const current = await sync.secrets(servicePrincipalId);
-    if (current.some((pair) => pair.key.toLowerCase() === "syncall" && pair.value?.toLowerCase() === "true"))
+    if (
+      inputs.syncAll === undefined &&
+      current.some((pair) => pair.key.toLowerCase() === "syncall" && pair.value?.toLowerCase() === "true")
+    )
       progress(
         `the configuration's secret SyncAll is true, which may mean "all security groups" (UNVERIFIED for Cloud Sync): ` +
           "the groups this stack selects may not be the whole scope; the stack leaves SyncAll as it is (it does not manage it)",
       );
     const merged = mergeSecrets(current, inputs);
+    if (inputs.syncAll === true && !readSyncAll(current)) progress(allSecurityGroupsNote());
     if (merged.changes.length > 0) {
       progress(
         `writing the secrets of ${servicePrincipalId} (${merged.changes.join("; ")}); the others are kept as they are`,
@@ -199,6 +211,52 @@ async function ensure(
     if (!olds) for (const note of notes) progress(`prerequisite: ${note}`);
     return { ...inputs, ...located, prerequisites: notes };
   });
+}
+
+/** "All security groups" only in tenants with fewer than 40,000 groups (Microsoft): refused, naming the count. */
+async function checkTenantForAllGroups(sync: SynchronizationApi): Promise<void> {
+  const groups = await sync.groupCount();
+  const limits = ALL_SECURITY_GROUPS_LIMITS;
+  if (groups < limits.tenantGroups) return;
+  const n = (value: number) => value.toLocaleString("en-US");
+  throw new CloudSyncRefusal(
+    `the tenant has ${n(groups)} groups: Microsoft supports "all security groups" only in tenants with fewer than ` +
+      `${n(limits.tenantGroups)} groups (and ${n(limits.tenantUsers)} users, ${n(limits.tenantMemberships)} ` +
+      "memberships); nothing was changed. Select the groups instead: remove entra-writeback:cloudSync.allSecurityGroups " +
+      `and list them in entra-writeback:cloudSync.groupIds (at most ${n(LIMITS.selectedGroups)}), then run again.`,
+  );
+}
+
+/** Said when the scope becomes "all security groups": Microsoft's limits of that mode, which the stack cannot count. */
+function allSecurityGroupsNote(): string {
+  const n = (value: number) => value.toLocaleString("en-US");
+  const limits = ALL_SECURITY_GROUPS_LIMITS;
+  return (
+    `scope: all security groups the filters select (SyncAll). Microsoft supports this mode up to ${n(limits.groups)} ` +
+    `groups and ${n(limits.members)} members, in tenants with fewer than ${n(limits.tenantUsers)} users, ` +
+    `${n(limits.tenantGroups)} groups and ${n(limits.tenantMemberships)} memberships; the service evaluates the ` +
+    "filters, so the stack cannot count what they select: check synchronizedCounts after the first cycle"
+  );
+}
+
+/**
+ * What a destroy leaves of the configuration (said in the destroy's output): destroy deletes at most the job, so the
+ * service principal, its secrets, the scope's assignments and every group provisioned in AD stay.
+ */
+export function destroyLeaves(
+  olds: Pick<CloudSyncConfigurationOutputs, "domain" | "servicePrincipalId">,
+  jobDeleted: boolean,
+): string {
+  return (
+    `Destroy leaves: the service principal ${olds.servicePrincipalId} ("${olds.domain}") with its secrets, ` +
+    "the app role assignments of the selected groups (if any), " +
+    (jobDeleted
+      ? "and every group the job provisioned in AD, with its members as last written (nothing updates or deletes " +
+        "them any more); the job's mappings and scoping filter went with the job."
+      : "the job with its mappings and scoping filter, and every group it provisioned in AD; the job keeps its " +
+        "state, so a running job goes on provisioning (to stop it, set entra-writeback:cloudSync.jobState to paused " +
+        "and run pulumi up before destroy).")
+  );
 }
 
 export const cloudSyncConfigurationProvider: ProviderImplementation = {
@@ -227,7 +285,8 @@ export const cloudSyncConfigurationProvider: ProviderImplementation = {
         if (isNotFound(error)) return { id: "", props: {} };
         throw error;
       }
-      const live = readManagedSecrets(await sync.secrets(olds.servicePrincipalId));
+      const pairs = await sync.secrets(olds.servicePrincipalId);
+      const live = readManagedSecrets(pairs);
       // Live values under the input keys: a secret changed by hand shows as a change to repair.
       return {
         id,
@@ -240,6 +299,8 @@ export const cloudSyncConfigurationProvider: ProviderImplementation = {
           deleteThreshold: live.deleteThreshold,
           deleteThresholdEnabled: live.deleteThresholdEnabled,
           notifications: live.notifications,
+          // Declared scope mode: the live SyncAll under its key (all security groups switched off by hand shows).
+          ...(olds.syncAll === undefined ? {} : { syncAll: readSyncAll(pairs) }),
         },
       };
     });
@@ -255,7 +316,8 @@ export const cloudSyncConfigurationProvider: ProviderImplementation = {
       progress(
         `leaving the Cloud Sync configuration of ${olds.domain} (service principal ${olds.servicePrincipalId}, job ` +
           `${olds.jobId}) in place (onDelete: retain). To delete its job on destroy, declare onDelete: deleteJob ` +
-          "(entra-writeback:cloudSync.deleteJobOnDestroy), run pulumi up, then destroy.",
+          "(entra-writeback:cloudSync.deleteJobOnDestroy), run pulumi up, then destroy. " +
+          destroyLeaves(olds, false),
       );
       return;
     }
@@ -263,11 +325,12 @@ export const cloudSyncConfigurationProvider: ProviderImplementation = {
       try {
         await sync.deleteJob(olds.servicePrincipalId, olds.jobId);
         progress(
-          `deleted the job ${olds.jobId} (onDelete: deleteJob): provisioning to ${olds.domain} stopped; the groups it made stay in AD`,
+          `deleted the job ${olds.jobId} (onDelete: deleteJob): provisioning to ${olds.domain} stopped; the groups it made stay in AD. ` +
+            destroyLeaves(olds, true),
         );
       } catch (error) {
         if (!isNotFound(error)) throw error;
-        progress(`the job ${olds.jobId} was already gone`);
+        progress(`the job ${olds.jobId} was already gone. ${destroyLeaves(olds, true)}`);
       }
     });
   },

@@ -1,13 +1,20 @@
 // CloudSyncMappings: the group mappings the stack manages in the job's schema (parentDistinguishedName, cn,
 // sAMAccountName). Read the whole schema, change only those, write the whole schema back with PUT (docs/cloud-sync.md).
-import { MANAGED_TARGETS, sameMapping } from "../../domain/cloudSync";
+import { MANAGED_TARGETS, sameMapping, sameScopingFilters, type ScopingFilter } from "../../domain/cloudSync";
 import { isNotFound, type SynchronizationApi, type SynchronizationSchema } from "../../graph/synchronization";
 import { UNKNOWN } from "../common/checkInputs";
 import type { ProviderImplementation } from "../common/defineResource";
 import { progressFor } from "../common/progress";
 import { withKnownIds, withSync } from "./graph";
 import { cloudSyncMappings, type CloudSyncMappingsInputs, type CloudSyncMappingsOutputs } from "./schema";
-import { applyManaged, describe, type ManagedMappings, readManaged } from "./schemaMappings";
+import {
+  applyManaged,
+  applyScopingFilters,
+  describe,
+  type ManagedMappings,
+  readManaged,
+  readScopingFilters,
+} from "./schemaMappings";
 
 const KIND = "CloudSyncMappings";
 const progress = progressFor(KIND);
@@ -55,7 +62,14 @@ async function ensure(raw: unknown, creating = false): Promise<CloudSyncMappings
     async (sync) => {
       const schema = await sync.schema(inputs.servicePrincipalId, inputs.jobId);
       if (creating) await refuseRenamingAdopted(sync, inputs, schema);
-      const { schema: next, changes } = applyManaged(schema, wantedOf(inputs));
+      const managed = applyManaged(schema, wantedOf(inputs));
+      let next = managed.schema;
+      const changes = [...managed.changes];
+      if (inputs.scopingFilter !== null) {
+        const scoped = applyScopingFilters(next, inputs.scopingFilter);
+        next = scoped.schema;
+        if (scoped.change !== null) changes.push(scoped.change);
+      }
       const { objectMapping } = readManaged(next);
       if (changes.length > 0) {
         progress(
@@ -103,7 +117,14 @@ export const cloudSyncMappingsProvider: ProviderImplementation = {
       return !sameMapping((olds[key] ?? null) as never, wanted as never);
     });
     for (const key of changed) warnOnce(key, olds[key], news[key]);
-    return { changes: replaces.length + changed.length > 0, replaces, deleteBeforeReplace: false };
+    const wantedFilter = news.scopingFilter ?? null;
+    const filterChanged =
+      wantedFilter !== null &&
+      (wantedFilter === UNKNOWN ||
+        !Array.isArray(olds.scopingFilter) ||
+        !sameScopingFilters(olds.scopingFilter as ScopingFilter[], wantedFilter as ScopingFilter[]));
+    const count = replaces.length + changed.length + (filterChanged ? 1 : 0);
+    return { changes: count > 0, replaces, deleteBeforeReplace: false };
   },
 
   async create(raw) {
@@ -115,8 +136,11 @@ export const cloudSyncMappingsProvider: ProviderImplementation = {
     const olds = props as CloudSyncMappingsOutputs;
     return withSync(KIND, `cannot read the schema of the Cloud Sync job ${olds.jobId}`, async (sync) => {
       let live: ReturnType<typeof readManaged>;
+      let liveFilters: ScopingFilter[];
       try {
-        live = readManaged(await sync.schema(olds.servicePrincipalId, olds.jobId));
+        const schema = await sync.schema(olds.servicePrincipalId, olds.jobId);
+        live = readManaged(schema);
+        liveFilters = readScopingFilters(schema);
       } catch (error) {
         if (isNotFound(error)) return { id: "", props: {} };
         throw error;
@@ -134,9 +158,15 @@ export const cloudSyncMappingsProvider: ProviderImplementation = {
         progress(
           `the job's schema maps ${live.duplicated.join(", ")} more than once: pulumi up leaves one mapping each`,
         );
+      // A managed scoping filter under its input key, in the declared spelling when it means the same.
+      const scopingFilter = Array.isArray(olds.scopingFilter)
+        ? sameScopingFilters(olds.scopingFilter, liveFilters)
+          ? olds.scopingFilter
+          : liveFilters
+        : (olds.scopingFilter ?? null);
       return {
         id,
-        props: { ...olds, ...values, objectMapping: live.objectMapping },
+        props: { ...olds, ...values, scopingFilter, objectMapping: live.objectMapping },
       };
     });
   },

@@ -6,7 +6,13 @@
 // - CloudSyncScope: the selected security groups (app role assignments to the service principal);
 // - CloudSyncJob: running or paused, status, quarantine and its explicit release, the on-demand smoke test.
 import { z } from "zod";
-import { CLOUD_SYNC_APPLICATION_TEMPLATE, DEFAULT_DELETE_THRESHOLD, LIMITS } from "../../domain/cloudSync";
+import {
+  CLOUD_SYNC_APPLICATION_TEMPLATE,
+  DEFAULT_DELETE_THRESHOLD,
+  LIMITS,
+  SCOPING_OPERATORS,
+  SCOPING_OPERATORS_WITH_VALUE,
+} from "../../domain/cloudSync";
 import { defineResource } from "../common/defineResource";
 import { commonInputs } from "../common/inputs";
 
@@ -44,6 +50,11 @@ export const cloudSyncConfigurationInputs = z.strictObject({
   /** false turns the delete threshold off (every delete goes through). */
   deleteThresholdEnabled: z.boolean().default(true),
   notifications: notificationSettings.default({ enabled: false, recipients: [] }),
+  /**
+   * "All security groups" (the secret SyncAll, UNVERIFIED for Cloud Sync): true or false is written and compared;
+   * absent: the stack leaves SyncAll as it finds it.
+   */
+  syncAll: z.boolean().optional(),
   /** On destroy: `retain` leaves the configuration; `deleteJob` deletes the job (provisioning stops, AD keeps the groups). */
   onDelete: z.enum(["retain", "deleteJob"]).default("retain"),
   /** Checked before the first change (not compared in diff): the groups CloudSyncScope will assign. */
@@ -77,6 +88,59 @@ export const mappingSource = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("Expression"), expression: z.string().min(1) }),
 ]);
 
+/** One clause of a scoping filter: a group attribute, a documented operator, and a value where the operator compares. */
+export const scopingClause = z
+  .strictObject({
+    attribute: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, {
+      message: "attribute must be a group attribute name such as displayName or extension_<appId>_GroupDN",
+    }),
+    operator: z.enum(SCOPING_OPERATORS, {
+      message: `operator must be one of ${SCOPING_OPERATORS.join(", ")} (Microsoft's scoping operators)`,
+    }),
+    value: z.string().nullable().default(null),
+  })
+  .superRefine((clause, context) => {
+    const needsValue = SCOPING_OPERATORS_WITH_VALUE.includes(clause.operator);
+    if (needsValue && clause.value === null)
+      context.addIssue({
+        code: "custom",
+        path: ["value"],
+        message: `${clause.operator} on ${clause.attribute} needs a value to compare with`,
+      });
+    if (!needsValue && clause.value !== null)
+      context.addIssue({
+        code: "custom",
+        path: ["value"],
+        message: `${clause.operator} on ${clause.attribute} takes no value; remove it`,
+      });
+    if (clause.operator.includes("REGEX") && clause.value !== null) {
+      try {
+        new RegExp(clause.value);
+      } catch {
+        context.addIssue({
+          code: "custom",
+          path: ["value"],
+          message: `${clause.value} is not a valid regular expression`,
+        });
+      }
+    }
+    if (
+      clause.operator.startsWith("GREATER") &&
+      clause.value !== null &&
+      !Number.isFinite(Number(clause.value))
+    )
+      context.addIssue({
+        code: "custom",
+        path: ["value"],
+        message: `${clause.operator} compares numbers: ${JSON.stringify(clause.value)} is not a number`,
+      });
+  });
+
+/** A scoping filter: its clauses are ANDed; several filters are ORed (Microsoft). */
+export const scopingFilter = z.strictObject({
+  clauses: z.array(scopingClause).min(1, { message: "a filter needs at least one clause" }),
+});
+
 export const cloudSyncMappingsInputs = z.strictObject({
   providerVersion: commonInputs.providerVersion,
   servicePrincipalId: z.string().min(1),
@@ -87,6 +151,11 @@ export const cloudSyncMappingsInputs = z.strictObject({
   cn: mappingSource,
   /** null: not mapped (AD gives each new group a random sAMAccountName). */
   sAMAccountName: mappingSource.nullable().default(null),
+  /**
+   * The group object mapping's scoping filter (applied on top of the scope: selected groups or all security groups);
+   * [] removes it; null: not managed (left as the schema has it).
+   */
+  scopingFilter: z.array(scopingFilter).nullable().default(null),
 });
 export type CloudSyncMappingsInputs = z.output<typeof cloudSyncMappingsInputs>;
 

@@ -1,8 +1,20 @@
 // The job schema's group mappings the stack manages (parentDistinguishedName, cn, sAMAccountName), read from and
 // written into the whole schema. Everything else in the schema (the other mappings, among them the service-managed
-// adminDescription, msDS-ExternalDirectoryObjectId and objectGUID, the scoping filters, the directories) is carried
-// through unchanged; a target attribute is never mapped twice.
-import { type ManagedTarget, MANAGED_TARGETS, type MappingSource, sameMapping } from "../../domain/cloudSync";
+// adminDescription, msDS-ExternalDirectoryObjectId and objectGUID, the directories) is carried through unchanged; a
+// target attribute is never mapped twice. The group object mapping's scoping filter (`scope`) is written only when the
+// stack declares one (applyScopingFilters).
+import {
+  describeScopingFilters,
+  type ManagedTarget,
+  MANAGED_TARGETS,
+  type MappingSource,
+  sameMapping,
+  sameScopingFilters,
+  type ScopingFilter,
+  type ScopingOperator,
+  scopingOperatorOf,
+  scopingOperatorToken,
+} from "../../domain/cloudSync";
 import type {
   AttributeMapping,
   AttributeMappingSource,
@@ -152,4 +164,65 @@ export function applyManaged(
 export function describe(source: MappingSource | null): string {
   if (source === null) return "not mapped";
   return source.type === "Constant" ? `constant "${source.value}"` : source.expression;
+}
+
+/** The schema's `scope` of declared filters: groups of clauses {operatorName, sourceOperandName, targetOperand}. */
+function schemaScope(filters: readonly ScopingFilter[]): unknown {
+  if (filters.length === 0) return null;
+  return {
+    groups: filters.map((filter) => ({
+      clauses: filter.clauses.map((clause) => ({
+        operatorName: scopingOperatorToken(clause.operator),
+        sourceOperandName: clause.attribute,
+        targetOperand: clause.value === null ? null : { values: [clause.value] },
+      })),
+    })),
+  };
+}
+
+/** The group object mapping's scoping filters as the stack declares them (an operator it does not know is kept as written). */
+export function readScopingFilters(schema: SynchronizationSchema): ScopingFilter[] {
+  const scope = (groupObjectMapping(schema).mapping as { scope?: unknown }).scope;
+  const groups = (scope as { groups?: unknown } | null | undefined)?.groups;
+  if (!Array.isArray(groups)) return [];
+  return groups
+    .map((group: unknown) => {
+      const clauses = (group as { clauses?: unknown } | null)?.clauses;
+      return {
+        clauses: (Array.isArray(clauses) ? clauses : []).map((raw: unknown) => {
+          const clause = (raw ?? {}) as {
+            operatorName?: unknown;
+            sourceOperandName?: unknown;
+            targetOperand?: { values?: unknown } | null;
+          };
+          const token = String(clause.operatorName ?? "");
+          const values = clause.targetOperand?.values;
+          return {
+            attribute: String(clause.sourceOperandName ?? ""),
+            operator: (scopingOperatorOf(token) ?? token) as ScopingOperator,
+            value: Array.isArray(values) && typeof values[0] === "string" ? values[0] : null,
+          };
+        }),
+      };
+    })
+    .filter((filter) => filter.clauses.length > 0);
+}
+
+/** The schema with the group object mapping's scoping filters as declared, and the change (null: none). */
+export function applyScopingFilters(
+  schema: SynchronizationSchema,
+  filters: readonly ScopingFilter[],
+): { schema: SynchronizationSchema; change: string | null } {
+  const live = readScopingFilters(schema);
+  if (sameScopingFilters(live, filters)) return { schema, change: null };
+  const next = structuredClone(schema);
+  const { ruleIndex, mappingIndex } = groupObjectMapping(next);
+  const mapping = next.synchronizationRules[ruleIndex]!.objectMappings[mappingIndex]! as ObjectMapping & {
+    scope?: unknown;
+  };
+  mapping.scope = schemaScope(filters);
+  return {
+    schema: next,
+    change: `scoping filter: ${describeScopingFilters(live)} -> ${describeScopingFilters(filters)}`,
+  };
 }

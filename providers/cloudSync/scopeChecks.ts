@@ -77,7 +77,7 @@ async function readAndCheck(
   const problems: string[] = [];
   if (groupIds.length > LIMITS.selectedGroups)
     problems.push(
-      `${number(groupIds.length)} groups are selected: at most ${number(LIMITS.selectedGroups)} can be (use "all security groups" with attribute filters for more)`,
+      `${number(groupIds.length)} groups are selected: at most ${number(LIMITS.selectedGroups)} can be (declare all security groups with attribute filters, entra-writeback:cloudSync.allSecurityGroups, for more)`,
     );
   if (groupIds.length > 200)
     progress(`checking the ${number(groupIds.length)} selected groups against Cloud Sync's limits`);

@@ -1,9 +1,14 @@
-// The configuration's secrets the stack manages: Domain and SyncNotificationSettings (the delete threshold and the
-// quarantine email). Microsoft Graph replaces every secret on PUT and has no PATCH for them, so the provider reads
+// The configuration's secrets the stack manages: Domain, SyncNotificationSettings (the delete threshold and the
+// quarantine email) and, when the stack declares the scope mode, SyncAll. Microsoft Graph replaces every secret on PUT and has no PATCH for them, so the provider reads
 // them all, changes only these values (inside SyncNotificationSettings too, only the four fields it manages), and
 // writes them all back. Secret values are never logged or stored; the managed ones are not secret (a domain name, a
 // number, email addresses).
-import { DEFAULT_DELETE_THRESHOLD, DOMAIN_SECRET, NOTIFICATION_SECRET } from "../../domain/cloudSync";
+import {
+  DEFAULT_DELETE_THRESHOLD,
+  DOMAIN_SECRET,
+  NOTIFICATION_SECRET,
+  SYNC_ALL_SECRET,
+} from "../../domain/cloudSync";
 import type { SecretPair } from "../../graph";
 
 export interface ManagedSecrets {
@@ -60,11 +65,18 @@ export function readManagedSecrets(pairs: readonly SecretPair[]): ManagedSecrets
   };
 }
 
+/** SyncAll is "true" ("all security groups"; absent: false). */
+export function readSyncAll(pairs: readonly SecretPair[]): boolean {
+  return (valueOf(pairs, SYNC_ALL_SECRET) ?? "").toLowerCase() === "true";
+}
+
 export interface WantedSecrets {
   domain: string;
   deleteThreshold: number;
   deleteThresholdEnabled: boolean;
   notifications: { enabled: boolean; recipients: string[] };
+  /** undefined: SyncAll is left as it is. */
+  syncAll?: boolean | undefined;
 }
 
 /**
@@ -87,6 +99,12 @@ export function mergeSecrets(
     changes.push(`quarantine email ${wanted.notifications.enabled ? "enabled" : "disabled"}`);
   if (live.notifications.recipients.join(";") !== wanted.notifications.recipients.join(";"))
     changes.push(`quarantine email recipients: ${wanted.notifications.recipients.join(";") || "(none)"}`);
+  const liveSyncAll = readSyncAll(pairs);
+  const syncAllChanged = wanted.syncAll !== undefined && liveSyncAll !== wanted.syncAll;
+  if (syncAllChanged)
+    changes.push(
+      `${SYNC_ALL_SECRET}: ${String(liveSyncAll)} -> ${String(wanted.syncAll)} (${wanted.syncAll ? "all security groups" : "selected security groups"})`,
+    );
   // Absent values are the service's defaults (threshold 500, enabled; no email): equal to them is no change.
   if (changes.length === 0) return { pairs: [...pairs], changes };
 
@@ -102,6 +120,7 @@ export function mergeSecrets(
     [DOMAIN_SECRET, JSON.stringify(domain)],
     [NOTIFICATION_SECRET, JSON.stringify(settings)],
   ]);
+  if (syncAllChanged) written.set(SYNC_ALL_SECRET, String(wanted.syncAll));
   const merged: SecretPair[] = pairs.map((pair) =>
     written.has(pair.key) ? { ...pair, value: written.get(pair.key) as string } : pair,
   );

@@ -14,7 +14,7 @@ import {
   setCloudSyncSettings,
   setProvisioningAgent,
 } from "../cloudSync/admin";
-import { DEFAULT_CN_EXPRESSION } from "../cloudSync/defaults";
+import { CLOUD_SYNC_DEFAULT_CN, CONNECT_COMPATIBLE_CN } from "../../domain/cloudSync";
 import {
   type CliCommand,
   dnArgument,
@@ -37,9 +37,6 @@ const ACTIONS = [
   "settings",
   "show",
 ] as const;
-
-/** The `Group_<objectId>` naming Connect uses, as a cn mapping (keeps written-back groups' names). */
-const CONNECT_CN_EXPRESSION = 'Append("Group_", [objectId])';
 
 function idList(raw: string | undefined): string[] {
   return raw === undefined
@@ -131,7 +128,7 @@ export const cloudsyncCommand: CliCommand = {
         ...(name !== undefined ? { displayName: name } : {}),
         ...(ou !== undefined ? { parentDistinguishedName: { constant: dnArgument("--ou", ou) } } : {}),
         ...(cn !== undefined
-          ? { cn: { expression: cn === "connect" ? CONNECT_CN_EXPRESSION : DEFAULT_CN_EXPRESSION } }
+          ? { cn: { expression: cn === "connect" ? CONNECT_COMPATIBLE_CN : CLOUD_SYNC_DEFAULT_CN } }
           : {}),
         ...(threshold !== undefined ? { deleteThreshold: threshold } : {}),
         ...(values.all === true ? { syncAll: true } : {}),

@@ -19,10 +19,10 @@ import {
   startJob,
 } from "./configuration";
 import {
-  CLOUD_SYNC_APPLICATION_TEMPLATE_ID,
-  DEFAULT_AGENT_VERSION,
-  GROUP_PROVISIONING_TEMPLATE_ID,
-} from "./defaults";
+  AAD2AD_JOB_TEMPLATE,
+  CLOUD_SYNC_APPLICATION_TEMPLATE,
+  MINIMUM_AGENT_BUILD,
+} from "../../domain/cloudSync";
 import {
   CLOUD_SYNC_JOURNAL_SERVER,
   deleteThreshold,
@@ -246,13 +246,9 @@ function translate<T>(fn: () => T): T {
 
 /** The group provisioning job of a configuration. */
 function groupJob(sp: ServicePrincipal): SynchronizationJob {
-  const job = sp.jobs.find((candidate) => candidate.templateId === GROUP_PROVISIONING_TEMPLATE_ID);
+  const job = sp.jobs.find((candidate) => candidate.templateId === AAD2AD_JOB_TEMPLATE);
   if (!job)
-    throw new OperationError(
-      "cloudsync",
-      "NotFound",
-      `${sp.displayName} has no ${GROUP_PROVISIONING_TEMPLATE_ID} job`,
-    );
+    throw new OperationError("cloudsync", "NotFound", `${sp.displayName} has no ${AAD2AD_JOB_TEMPLATE} job`);
   return job;
 }
 
@@ -318,7 +314,7 @@ export function createCloudSyncConfiguration(
   const sp = translate(() =>
     instantiateTemplate(
       cloudSync,
-      input.templateId ?? CLOUD_SYNC_APPLICATION_TEMPLATE_ID,
+      input.templateId ?? CLOUD_SYNC_APPLICATION_TEMPLATE,
       displayName,
       tx.nowMs,
     ),
@@ -326,7 +322,7 @@ export function createCloudSyncConfiguration(
   sp.visibleAtWallMs = 0;
   const tenantId = tx.state.graph?.tenantId ?? "00000000-0000-0000-0000-000000000000";
   const job = translate(() =>
-    createJob(cloudSync, sp, GROUP_PROVISIONING_TEMPLATE_ID, tenantId, tx.state.domain.rootDn),
+    createJob(cloudSync, sp, AAD2AD_JOB_TEMPLATE, tenantId, tx.state.domain.rootDn),
   );
   delete job.visibleAtWallMs;
   const domain = input.domain === undefined ? tx.state.domain.dnsName : input.domain;
@@ -448,7 +444,7 @@ export function runCloudSyncCycle(
       const reports: Array<CycleReport & { servicePrincipal: string; jobId: string }> = [];
       for (const sp of principals)
         for (const job of sp.jobs) {
-          if (job.templateId !== GROUP_PROVISIONING_TEMPLATE_ID) continue;
+          if (job.templateId !== AAD2AD_JOB_TEMPLATE) continue;
           const report = runJobCycle(tx.state, sp, job, tx.nowMs, "manual", tx.event);
           reports.push({ ...report, servicePrincipal: sp.displayName, jobId: job.id });
         }
@@ -491,7 +487,7 @@ export function setProvisioningAgent(
       machineName: `AGENT01.${domain}`,
       externalIp: "203.0.113.10",
       status: "active",
-      version: DEFAULT_AGENT_VERSION,
+      version: MINIMUM_AGENT_BUILD,
       domain,
     };
     cloudSync.agents.push(agent);

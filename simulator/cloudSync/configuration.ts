@@ -4,7 +4,8 @@
 // with a message for the client; the Graph layer turns it into its status and code.
 import * as crypto from "node:crypto";
 import { toIso } from "../clock";
-import { GROUP_PROVISIONING_TEMPLATE_ID, newGroupProvisioningJob } from "./defaults";
+import { AAD2AD_JOB_TEMPLATE } from "../../domain/cloudSync";
+import { newGroupProvisioningJob } from "./defaults";
 import { compileSchema, scopeAppRoleId } from "./engine";
 import { ExpressionError } from "./expressions";
 import {
@@ -78,10 +79,10 @@ export function createJob(
       `The templateId '${requestedTemplateId}' does not match any template of this service principal (${offered.join(", ")}).`,
     );
   }
-  if (templateId !== GROUP_PROVISIONING_TEMPLATE_ID) {
+  if (templateId !== AAD2AD_JOB_TEMPLATE) {
     throw new ConfigurationError(
       "bad-request",
-      `entra-sim models only the ${GROUP_PROVISIONING_TEMPLATE_ID} job; '${templateId}' is a real template the simulator does not run.`,
+      `entra-sim models only the ${AAD2AD_JOB_TEMPLATE} job; '${templateId}' is a real template the simulator does not run.`,
     );
   }
   if (sp.jobs.some((job) => job.templateId === templateId)) {

@@ -1,13 +1,17 @@
-// Cloud Sync's constants and defaults: application templates, the group provisioning template, the app role of each
-// cloud, the job and schema a new job starts with. Sources and guesses: docs/simulator.md, "Cloud Sync".
+// Cloud Sync's defaults in the simulated service: application templates, the job and schema a new job starts with, the
+// simulator's timings. Microsoft's documented names, ids, expressions and limits live in domain/cloudSync.ts (one home,
+// shared with the providers); this file adds what only the simulated service needs. Sources and guesses:
+// docs/simulator.md, "Cloud Sync".
 import * as crypto from "node:crypto";
+import {
+  AAD2AD_JOB_TEMPLATE,
+  CLOUD_SYNC_APPLICATION_TEMPLATE,
+  CLOUD_SYNC_DEFAULT_CN,
+  type CloudName,
+  MINIMUM_AGENT_BUILD,
+} from "../../domain/cloudSync";
 import type { CloudSyncState, SynchronizationJob, SynchronizationSchema } from "./model";
 
-/** The synchronization template (job template) of "Group Provision to Active Directory". */
-export const GROUP_PROVISIONING_TEMPLATE_ID = "AAD2ADGroupProvisioning";
-
-/** The application template Microsoft documents for Cloud Sync (AD to Entra ID); AADCloudSyncTools finds every Cloud Sync SP by it. */
-export const CLOUD_SYNC_APPLICATION_TEMPLATE_ID = "1a4721b3-e57f-4451-ae87-ef078703ec94";
 /** UNVERIFIED: the template one third-party group provisioning script instantiates. */
 export const THIRD_PARTY_GROUP_PROVISIONING_TEMPLATE_ID = "fb81332f-3eca-4ecf-a939-4278e501d330";
 
@@ -15,41 +19,33 @@ export const THIRD_PARTY_GROUP_PROVISIONING_TEMPLATE_ID = "fb81332f-3eca-4ecf-a9
 export const CLOUD_SYNC_JOB_TEMPLATES = [
   "AD2AADProvisioning",
   "AD2AADPasswordHash",
-  GROUP_PROVISIONING_TEMPLATE_ID,
+  AAD2AD_JOB_TEMPLATE,
   "AAD2ADExchangeHybridWriteback",
 ] as const;
 
-/** The app role that puts a group in scope ("Selected security groups"), per cloud. */
-export const GROUP_SCOPE_APP_ROLE_IDS = {
-  Public: "1a0abf4d-b9fa-4512-a3a2-51ee82c6fd9f",
-  AzureChinaCloud: "15af7fd5-1a3f-4034-8ea1-1afa3d5ecf63",
-  AzureUSGovernment: "d8fa317e-0713-4930-91d8-1dbeb150978f",
-  AzureUSNatCloud: "50a55e47-aae2-425c-8dcb-ed711147a39f",
-  AzureUSSecCloud: "52e862b9-0b95-43fe-9340-54f51248314f",
-} as const;
+/** The simulator's cloud setting (settings.cloud, Microsoft's environment names) as domain/ names the clouds. */
+export const SIMULATED_CLOUDS = {
+  Public: "public",
+  AzureChinaCloud: "china",
+  AzureUSGovernment: "usGovernment",
+  AzureUSNatCloud: "usNat",
+  AzureUSSecCloud: "usSec",
+} as const satisfies Record<CloudSyncState["settings"]["cloud"], CloudName>;
 
 /** Cloud Sync's schedule interval (the documented job shows PT40M). */
 export const CLOUD_SYNC_INTERVAL_SECONDS = 40 * 60;
 /** GUESSED: how soon after start (or a change to an active job) the service runs a cycle. */
 export const CLOUD_SYNC_START_DELAY_SECONDS = 10;
-/** Microsoft's delete threshold default: enabled, 500 ("the maximum number of deletes allowed is 499 in each execution"). */
-export const DEFAULT_DELETE_THRESHOLD = 500;
-/** Groups with more members than this are not supported. */
-export const MAX_GROUP_MEMBERS = 50_000;
 /** provisionOnDemand: at most this many calls per window, and members per call. */
 export const ON_DEMAND_CALLS_PER_WINDOW = 5;
 export const ON_DEMAND_WINDOW_MS = 10_000;
 export const ON_DEMAND_MAX_MEMBERS = 5;
-/** The default agent build the simulator registers (the 2026 prerequisites' minimum). */
-export const DEFAULT_AGENT_VERSION = "1.1.2334.0";
 
 /** The status times Graph shows before anything happened. */
 export const NEVER = "0001-01-01T00:00:00Z";
 
-/** The object mapping the engine evaluates, and the expression of the default cn. */
+/** The object mapping the engine evaluates. */
 export const GROUP_OBJECT_MAPPING_NAME = "Provision Microsoft Entra ID Groups";
-export const DEFAULT_CN_EXPRESSION =
-  'Append(Append(Left(Trim([displayName]), 51), "_"), Mid([objectId], 25, 12))';
 export const DEFAULT_DESCRIPTION_EXPRESSION = "Left(Trim([description]), 448)";
 /** The mapping the service matches on (service-managed: must not be edited or removed). */
 export const MATCHING_ATTRIBUTE = "msDS-ExternalDirectoryObjectId";
@@ -66,7 +62,7 @@ export function newCloudSyncState(domainDnsName: string): CloudSyncState {
     },
     applicationTemplates: [
       {
-        id: CLOUD_SYNC_APPLICATION_TEMPLATE_ID,
+        id: CLOUD_SYNC_APPLICATION_TEMPLATE,
         displayName: "Microsoft Entra Cloud Sync",
         verifiedForGroupProvisioning: false,
         synchronizationTemplates: [...CLOUD_SYNC_JOB_TEMPLATES],
@@ -75,7 +71,7 @@ export function newCloudSyncState(domainDnsName: string): CloudSyncState {
         id: THIRD_PARTY_GROUP_PROVISIONING_TEMPLATE_ID,
         displayName: "Microsoft Entra Cloud Sync (group provisioning, unverified)",
         verifiedForGroupProvisioning: false,
-        synchronizationTemplates: [GROUP_PROVISIONING_TEMPLATE_ID],
+        synchronizationTemplates: [AAD2AD_JOB_TEMPLATE],
       },
     ],
     users: [],
@@ -88,7 +84,8 @@ export function newCloudSyncState(domainDnsName: string): CloudSyncState {
         machineName: `AGENT01.${domainDnsName}`,
         externalIp: "203.0.113.10",
         status: "active",
-        version: DEFAULT_AGENT_VERSION,
+        // The 2026 prerequisites' minimum build.
+        version: MINIMUM_AGENT_BUILD,
         domain: domainDnsName,
       },
     ],
@@ -139,7 +136,7 @@ function mapping(targetAttributeName: string, source: Source, matchingPriority =
 /** The schema a new AAD2ADGroupProvisioning job has, for the AD domain whose root is rootDn. */
 export function defaultGroupProvisioningSchema(rootDn: string): SynchronizationSchema {
   return {
-    id: GROUP_PROVISIONING_TEMPLATE_ID,
+    id: AAD2AD_JOB_TEMPLATE,
     version: "Date:2026-11-29T00:00:00Z~###~Group Provisioning",
     directories: [
       { id: "AzureActiveDirectory", name: "Azure Active Directory", objects: [{ name: "Group" }] },
@@ -148,7 +145,7 @@ export function defaultGroupProvisioningSchema(rootDn: string): SynchronizationS
     synchronizationRules: [
       {
         id: `${crypto.randomUUID()}#V2`,
-        name: GROUP_PROVISIONING_TEMPLATE_ID,
+        name: AAD2AD_JOB_TEMPLATE,
         editable: true,
         priority: 1,
         sourceDirectoryName: "Azure Active Directory",
@@ -167,7 +164,7 @@ export function defaultGroupProvisioningSchema(rootDn: string): SynchronizationS
             metadata: [],
             attributeMappings: [
               mapping(MATCHING_ATTRIBUTE, fn("Append", MATCHING_EXPRESSION), 1),
-              mapping("cn", fn("Append", DEFAULT_CN_EXPRESSION)),
+              mapping("cn", fn("Append", CLOUD_SYNC_DEFAULT_CN)),
               mapping("description", fn("Left", DEFAULT_DESCRIPTION_EXPRESSION)),
               mapping("displayName", attribute("displayName")),
               mapping("isSecurityGroup", constant("True")),
@@ -186,8 +183,8 @@ export function defaultGroupProvisioningSchema(rootDn: string): SynchronizationS
 /** A new job: created disabled, status Paused (the Cloud Sync doc's example), 40-minute schedule. */
 export function newGroupProvisioningJob(tenantId: string, rootDn: string): SynchronizationJob {
   return {
-    id: `${GROUP_PROVISIONING_TEMPLATE_ID}.${crypto.randomBytes(16).toString("hex")}.${tenantId}`,
-    templateId: GROUP_PROVISIONING_TEMPLATE_ID,
+    id: `${AAD2AD_JOB_TEMPLATE}.${crypto.randomBytes(16).toString("hex")}.${tenantId}`,
+    templateId: AAD2AD_JOB_TEMPLATE,
     schedule: { expiration: null, interval: "PT40M", state: "Disabled" },
     status: {
       code: "Paused",

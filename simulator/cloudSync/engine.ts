@@ -11,13 +11,12 @@ import { eachCloudGroup } from "../lazyState";
 import type { AdGroup, CloudGroup, SimState } from "../model";
 import { groupFlags } from "../graph/filter";
 import {
+  AAD2AD_JOB_TEMPLATE,
   DEFAULT_DELETE_THRESHOLD,
-  GROUP_PROVISIONING_TEMPLATE_ID,
-  GROUP_SCOPE_APP_ROLE_IDS,
-  MATCHING_ATTRIBUTE,
-  MAX_GROUP_MEMBERS,
-  newCloudSyncState,
-} from "./defaults";
+  LIMITS,
+  SCOPE_APP_ROLE_IDS,
+} from "../../domain/cloudSync";
+import { MATCHING_ATTRIBUTE, newCloudSyncState, SIMULATED_CLOUDS } from "./defaults";
 import { compileMapping, compileScope, ExpressionError, type SourceValues } from "./expressions";
 import type {
   CloudSyncState,
@@ -51,7 +50,7 @@ export function externalId(objectId: string): string {
 
 /** The app role id that scopes groups in this tenant's cloud. */
 export function scopeAppRoleId(cloudSync: CloudSyncState): string {
-  return GROUP_SCOPE_APP_ROLE_IDS[cloudSync.settings.cloud];
+  return SCOPE_APP_ROLE_IDS[SIMULATED_CLOUDS[cloudSync.settings.cloud]];
 }
 
 // ---- the mappings the engine evaluates ----
@@ -142,8 +141,8 @@ export function refusalReason(group: CloudGroup): string | null {
     return "Microsoft 365 groups are not provisioned to AD by Cloud Sync (security groups only)";
   if (group.variant === "mailEnabledSecurity") return "mail-enabled security groups aren't supported";
   if (group.variant === "distribution") return "distribution groups aren't supported";
-  if ((group.members?.length ?? 0) > MAX_GROUP_MEMBERS)
-    return `groups with more than ${MAX_GROUP_MEMBERS.toLocaleString("en-US")} members aren't supported`;
+  if ((group.members?.length ?? 0) > LIMITS.groupMembers)
+    return `groups with more than ${LIMITS.groupMembers.toLocaleString("en-US")} members aren't supported`;
   return null;
 }
 
@@ -514,7 +513,7 @@ export function runJobCycle(
     return report;
   };
   if (
-    job.templateId !== GROUP_PROVISIONING_TEMPLATE_ID ||
+    job.templateId !== AAD2AD_JOB_TEMPLATE ||
     job.schedule.state !== "Active" ||
     job.status.code === "Quarantine"
   ) {

@@ -23,15 +23,11 @@ export {
   setProvisioningAgent,
   summarizeCloudSync,
 } from "./admin";
+// Microsoft's documented names, ids, expressions and limits (the template, the app role ids, the default cn, the delete
+// threshold, the member limit) are imported from domain/cloudSync.ts.
 export {
-  CLOUD_SYNC_APPLICATION_TEMPLATE_ID,
   CLOUD_SYNC_INTERVAL_SECONDS,
-  DEFAULT_CN_EXPRESSION,
-  DEFAULT_DELETE_THRESHOLD,
-  GROUP_PROVISIONING_TEMPLATE_ID,
-  GROUP_SCOPE_APP_ROLE_IDS,
   MATCHING_ATTRIBUTE,
-  MAX_GROUP_MEMBERS,
   ON_DEMAND_CALLS_PER_WINDOW,
   ON_DEMAND_MAX_MEMBERS,
   THIRD_PARTY_GROUP_PROVISIONING_TEMPLATE_ID,

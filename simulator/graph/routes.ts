@@ -649,6 +649,7 @@ const OPERATIONS: ReadonlyArray<[method: string, path: RegExp, operation: string
   ["POST", /^\/[^/]+\/oauth2\/v2\.0\/token$/, "graph.token"],
   ["GET", /^\/[^/]+\/v2\.0\/\.well-known\/openid-configuration$/, "graph.openidConfiguration"],
   ["GET", /^\/(v1\.0|beta)\/groups$/, "graph.listGroups"],
+  ["GET", /^\/(v1\.0|beta)\/groups\/\$count$/, "graph.countGroups"],
   ["GET", /^\/(v1\.0|beta)\/groups\/[^/]+$/, "graph.getGroup"],
   ["PATCH", /^\/(v1\.0|beta)\/groups\/[^/]+$/, "graph.updateGroup"],
   ["GET", /^\/beta\/directorySettingTemplates$/, "graph.listSettingTemplates"],
@@ -733,6 +734,12 @@ export function route(
     if (method !== "GET") throw methodNotAllowed();
     authorize(graph, request, ctx, READ_GROUPS);
     return listGroups(state, graph, request, version);
+  }
+  if (second === "groups" && third === "$count" && segments.length === 3) {
+    // The tenant's groups (not deleted), as Cloud Sync's "all security groups" check reads them.
+    if (method !== "GET") throw methodNotAllowed();
+    authorize(graph, request, ctx, READ_GROUPS);
+    return { status: 200, body: state.tenant.groups.filter((group) => group.deleted === "none").length };
   }
   if (second === "groups" && third !== undefined && segments.length === 3) {
     if (method === "GET") {

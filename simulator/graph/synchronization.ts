@@ -4,8 +4,8 @@
 import * as crypto from "node:crypto";
 import { z } from "zod";
 import { currentTimeMs } from "../clock";
+import { AAD2AD_JOB_TEMPLATE } from "../../domain/cloudSync";
 import {
-  GROUP_PROVISIONING_TEMPLATE_ID,
   ON_DEMAND_CALLS_PER_WINDOW,
   ON_DEMAND_MAX_MEMBERS,
   ON_DEMAND_WINDOW_MS,
@@ -730,7 +730,7 @@ export function routeCloudSync(c: CloudSyncRequest): GraphResponse | undefined {
           id,
           applicationId: principal.appId,
           default: true,
-          description: id === GROUP_PROVISIONING_TEMPLATE_ID ? "Group Provision to Active Directory" : id,
+          description: id === AAD2AD_JOB_TEMPLATE ? "Group Provision to Active Directory" : id,
           discoverable: true,
           factoryTag: id,
           metadata: [],

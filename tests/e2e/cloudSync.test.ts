@@ -197,6 +197,66 @@ test("30 selected groups: up and one cycle provision exactly them; converged; dr
   }
 });
 
+test("all security groups with attribute filters: up and one cycle provision what the filter selects; converged; SyncAll and the filter changed by hand named and repaired", async () => {
+  const lab = await graphLab();
+  let testStack: TestStack | undefined;
+  try {
+    const sales = await seed(lab.stateFile, 4, "Sales");
+    const hr = await seed(lab.stateFile, 3, "HR");
+    testStack = await createTestStack({
+      stackName: "cloud-sync-all",
+      program: async () => {
+        const cloudSync = new CloudSyncGroupProvisioning("cloud-sync", {
+          domain: "contoso.com",
+          targetOu: CLOUD_OU,
+          groupIds: [],
+          allSecurityGroups: {
+            filters: [{ clauses: [{ attribute: "displayName", operator: "REGEX MATCH", value: "^Sales " }] }],
+          },
+        });
+        return { jobState: cloudSync.jobState };
+      },
+      config: {
+        "entra-writeback:graph": { value: lab.graphConfig },
+        "entra-writeback:graphClientSecret": { value: lab.secret, secret: true },
+      },
+    });
+    const { stack } = testStack;
+    const up = await stack.up();
+    expect(up.summary.resourceChanges).toEqual({ create: 6 });
+    const sp = async () => (await readState(lab.stateFile)).cloudSync!.servicePrincipals[0]!;
+    expect((await sp()).secrets.find((each) => each.key === "SyncAll")?.value).toBe("true");
+    await runCloudSyncCycle(lab.stateFile);
+    expect(await cnsIn(lab.stateFile, CLOUD_OU)).toEqual(sales.map(cloudSyncName).sort());
+    expect(await cnsIn(lab.stateFile, CLOUD_OU)).not.toContain(cloudSyncName(hr[0]!));
+
+    expect((await stack.up()).summary.resourceChanges).toEqual({ same: 6 });
+    await stack.preview({ refresh: true, expectNoChanges: true });
+
+    // By hand: "selected security groups" again (SyncAll false) and the filter removed.
+    await withState(lab.stateFile, (tx) => {
+      const live = tx.state.cloudSync!.servicePrincipals[0]!;
+      live.secrets = live.secrets.map((each) =>
+        each.key === "SyncAll" ? { ...each, value: "false" } : each,
+      );
+      live.jobs[0]!.schema.synchronizationRules[0]!.objectMappings[0]!.scope = null;
+    });
+    const drift = await stack.preview({ refresh: true, diff: true });
+    expect(planned(drift.stdout)).toEqual(["CloudSyncConfiguration", "CloudSyncMappings"]);
+    expect(refreshed(drift.stdout, "CloudSyncConfiguration")).toMatch(/~ syncAll\s*: true => false/);
+    expect(refreshed(drift.stdout, "CloudSyncMappings")).toMatch(/scopingFilter/);
+
+    const repair = await stack.up({ refresh: true });
+    expect(repair.summary.resourceChanges).toMatchObject({ update: 2 });
+    await stack.preview({ refresh: true, expectNoChanges: true });
+    expect((await sp()).secrets.find((each) => each.key === "SyncAll")?.value).toBe("true");
+    expect((await sp()).jobs[0]!.schema.synchronizationRules[0]!.objectMappings[0]!.scope).not.toBeNull();
+  } finally {
+    await testStack?.cleanup();
+    await lab.simulator.stop();
+  }
+});
+
 test("side by side with Connect Sync v1 through the project's program; 600 cloud deletes held until the stack names the release", async () => {
   const lab = await graphLab();
   let testStack: TestStack | undefined;

@@ -2,6 +2,7 @@
 // settings stand for (as the migration declares it: Connect's names, the writeback OU as another resource's output).
 import * as pulumi from "@pulumi/pulumi";
 import { CloudSyncGroupProvisioning } from "../../../components/cloudSync";
+import { cloudSyncSettings } from "../../../components/cloudSyncSettings";
 import { CLOUD_SYNC_DEFAULT_CN, CONNECT_COMPATIBLE_CN } from "../../../domain/cloudSync";
 
 interface Registered {
@@ -98,4 +99,77 @@ test("defaults: Cloud Sync's names; a plain value the schema refuses stops the p
         deleteThreshold: 0,
       }),
   ).toThrow(/^CloudSyncGroupProvisioning: deleteThreshold: /);
+});
+
+test("all security groups with attribute filters: SyncAll true on the configuration, the filters on the mappings, no group assigned", async () => {
+  registered.length = 0;
+  const filters = [
+    { clauses: [{ attribute: "displayName", operator: "REGEX MATCH" as const, value: "^Sales" }] },
+  ];
+  const component = new CloudSyncGroupProvisioning("cs", {
+    domain: "contoso.com",
+    targetOu: OU,
+    groupIds: [],
+    allSecurityGroups: { filters },
+  });
+  await outputOf(component.jobState);
+  expect(byName("cs-configuration")?.inputs).toMatchObject({
+    syncAll: true,
+    scopePreflight: { groupIds: [] },
+  });
+  expect(byName("cs-mappings")?.inputs).toMatchObject({ scopingFilter: filters });
+  expect(byName("cs-scope")?.inputs).toMatchObject({ groupIds: [] });
+
+  // Selected groups: SyncAll false and no filter (a filter found in the schema is removed).
+  registered.length = 0;
+  await outputOf(
+    new CloudSyncGroupProvisioning("sel", { domain: "contoso.com", targetOu: OU, groupIds: [GROUP] })
+      .jobState,
+  );
+  expect(byName("sel-configuration")?.inputs).toMatchObject({ syncAll: false });
+  expect(byName("sel-mappings")?.inputs).toMatchObject({ scopingFilter: [] });
+});
+
+test("the scope settings refuse, with the key named: both modes at once, no filter, a value where the operator takes none and the reverse", () => {
+  const base = { domain: "contoso.com", targetOu: OU };
+  const messages = (settings: Record<string, unknown>) => {
+    const parsed = cloudSyncSettings.safeParse({ ...base, ...settings });
+    return parsed.success
+      ? []
+      : parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+  };
+  const clause = (operator: string, value?: string | null) => ({
+    filters: [
+      { clauses: [{ attribute: "displayName", operator, ...(value === undefined ? {} : { value }) }] },
+    ],
+  });
+  expect(messages({ allSecurityGroups: clause("EQUALS", "Sales") })).toEqual([]);
+  expect(messages({ groupIds: [GROUP], allSecurityGroups: clause("EQUALS", "Sales") })).toEqual([
+    "allSecurityGroups: groupIds selects 1 group(s) while allSecurityGroups selects every security group its filters match: declare one of them (remove groupIds for all security groups, or allSecurityGroups for selected groups)",
+  ]);
+  expect(messages({ allSecurityGroups: { filters: [] } })[0]).toMatch(
+    /^allSecurityGroups\.filters: all security groups needs at least one attribute filter/,
+  );
+  expect(messages({ allSecurityGroups: clause("EQUALS") })).toEqual([
+    "allSecurityGroups.filters.0.clauses.0.value: EQUALS on displayName needs a value to compare with",
+  ]);
+  expect(messages({ allSecurityGroups: clause("IS TRUE", "x") })).toEqual([
+    "allSecurityGroups.filters.0.clauses.0.value: IS TRUE on displayName takes no value; remove it",
+  ]);
+  expect(messages({ allSecurityGroups: clause("REGEX MATCH", "(") })).toEqual([
+    "allSecurityGroups.filters.0.clauses.0.value: ( is not a valid regular expression",
+  ]);
+  expect(messages({ allSecurityGroups: clause("CONTAINS", "x") })[0]).toContain(
+    "allSecurityGroups.filters.0.clauses.0.operator: operator must be one of EQUALS, NOT EQUALS, IS TRUE",
+  );
+
+  // The component refuses both modes too (plain groups: at once).
+  expect(
+    () =>
+      new CloudSyncGroupProvisioning("both", {
+        ...base,
+        groupIds: [GROUP],
+        allSecurityGroups: clause("EQUALS", "Sales") as never,
+      }),
+  ).toThrow(/^CloudSyncGroupProvisioning: groupIds selects 1 group\(s\) while allSecurityGroups/);
 });

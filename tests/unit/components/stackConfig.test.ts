@@ -276,6 +276,38 @@ describe("every value a resource would refuse later is refused by the program, w
     });
   });
 
+  it("cloudSync.allSecurityGroups: refused with groupIds, the key named; following the advice (groupIds removed) it is accepted", () => {
+    const keys = [...Object.keys(valid), "cloudSync", "graph", "graphClientSecret"];
+    const graph = JSON.stringify({
+      tenantId: "contoso.onmicrosoft.com",
+      clientId: "0b6a8f4e-2a6b-4c1d-9f4e-3c2b1a0d9e8f",
+    });
+    const withGraph = (value: unknown) =>
+      readStackConfig(
+        configWith({ ...valid, cloudSync: JSON.stringify(value), graph, graphClientSecret: "x" }),
+        keys,
+      );
+    const allSecurityGroups = {
+      filters: [{ clauses: [{ attribute: "displayName", operator: "REGEX MATCH", value: "^Sales" }] }],
+    };
+    const both = {
+      domain: "contoso.com",
+      targetOu: "OU=Cloud Groups,OU=Corp,DC=contoso,DC=com",
+      groupIds: ["0b6a8f4e-2a6b-4c1d-9f4e-3c2b1a0d9e8f"],
+      allSecurityGroups,
+    };
+    expect(() => withGraph(both)).toThrow(
+      "entra-writeback:cloudSync.allSecurityGroups: groupIds selects 1 group(s) while allSecurityGroups selects every security group its filters match: declare one of them (remove groupIds for all security groups, or allSecurityGroups for selected groups)",
+    );
+    const { groupIds: _removed, ...advised } = both;
+    expect(withGraph(advised).cloudSync).toMatchObject({
+      groupIds: [],
+      allSecurityGroups: {
+        filters: [{ clauses: [{ attribute: "displayName", operator: "REGEX MATCH", value: "^Sales" }] }],
+      },
+    });
+  });
+
   it("is a RunError: the engine prints its message once, without a stack trace", () => {
     expect(() => readStackConfig(configWith({ ...valid, writebackOu: "x" }))).toThrow(pulumi.RunError);
   });

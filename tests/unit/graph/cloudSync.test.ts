@@ -1,12 +1,7 @@
 // The Cloud Sync endpoints of the simulated Graph, over HTTPS, as a provider would call them.
 import { advance, readState, runAction, withState } from "../../../simulator";
-import {
-  CLOUD_SYNC_APPLICATION_TEMPLATE_ID,
-  GROUP_SCOPE_APP_ROLE_IDS,
-  runCloudSyncCycle,
-  seedCloudSyncGroups,
-  setCloudSyncSettings,
-} from "../../../simulator/cloudSync";
+import { CLOUD_SYNC_APPLICATION_TEMPLATE, SCOPE_APP_ROLE_IDS } from "../../../domain/cloudSync";
+import { runCloudSyncCycle, seedCloudSyncGroups, setCloudSyncSettings } from "../../../simulator/cloudSync";
 import { armGraphFault } from "../../../simulator/graph";
 import { graphEntries, newGraphSim, rawGraph, rawToken, writerToken, type GraphSim } from "./support";
 
@@ -31,7 +26,7 @@ interface Configuration {
 async function configure(domain = "contoso.com"): Promise<Configuration> {
   const created = await call(
     "POST",
-    `/beta/applicationTemplates/${CLOUD_SYNC_APPLICATION_TEMPLATE_ID}/instantiate`,
+    `/beta/applicationTemplates/${CLOUD_SYNC_APPLICATION_TEMPLATE}/instantiate`,
     {
       displayName: domain,
     },
@@ -58,7 +53,7 @@ async function assign(spId: string, groupId: string): Promise<string> {
   const response = await call("POST", `/v1.0/servicePrincipals/${spId}/appRoleAssignedTo`, {
     principalId: groupId,
     resourceId: spId,
-    appRoleId: GROUP_SCOPE_APP_ROLE_IDS.Public,
+    appRoleId: SCOPE_APP_ROLE_IDS.public,
   });
   expect(response.status).toBe(201);
   return (response.body as { id: string }).id;
@@ -292,13 +287,13 @@ describe("Cloud Sync configuration through the simulated Graph", () => {
     const duplicate = await call("POST", `/v1.0/servicePrincipals/${spId}/appRoleAssignedTo`, {
       principalId: group!.objectId,
       resourceId: spId,
-      appRoleId: GROUP_SCOPE_APP_ROLE_IDS.Public,
+      appRoleId: SCOPE_APP_ROLE_IDS.public,
     });
     expect(duplicate.status).toBe(400);
     const otherCloud = await call("POST", `/v1.0/servicePrincipals/${spId}/appRoleAssignedTo`, {
       principalId: group!.objectId,
       resourceId: spId,
-      appRoleId: GROUP_SCOPE_APP_ROLE_IDS.AzureUSGovernment,
+      appRoleId: SCOPE_APP_ROLE_IDS.usGovernment,
     });
     expect(otherCloud.status).toBe(400);
     expect((await call("DELETE", `/v1.0/servicePrincipals/${spId}/appRoleAssignedTo/${id}`)).status).toBe(
@@ -331,7 +326,7 @@ describe("Cloud Sync configuration through the simulated Graph", () => {
     const refused = await rawGraph(
       g,
       "POST",
-      `/beta/applicationTemplates/${CLOUD_SYNC_APPLICATION_TEMPLATE_ID}/instantiate`,
+      `/beta/applicationTemplates/${CLOUD_SYNC_APPLICATION_TEMPLATE}/instantiate`,
       {
         token: readerToken,
         body: { displayName: "contoso.com" },
@@ -345,7 +340,7 @@ describe("Cloud Sync configuration through the simulated Graph", () => {
     await withState(g.sim.file, (tx) => setCloudSyncSettings(tx, { replicationDelaySeconds: 1 }));
     const created = await call(
       "POST",
-      `/v1.0/applicationTemplates/${CLOUD_SYNC_APPLICATION_TEMPLATE_ID}/instantiate`,
+      `/v1.0/applicationTemplates/${CLOUD_SYNC_APPLICATION_TEMPLATE}/instantiate`,
       {
         displayName: "contoso.com",
       },

@@ -10,6 +10,7 @@ import {
   createCloudSyncConfiguration,
   runCloudSyncCycle,
   seedCloudSyncGroups,
+  setCloudSyncScope,
   setCloudSyncSettings,
 } from "../../../simulator/cloudSync";
 import { targetOuMapping } from "../../../components/cloudSyncSettings";
@@ -662,4 +663,192 @@ test("scope: a selected group deleted in Entra ID since it was assigned does not
   const typo = "00000000-0000-4000-8000-000000000001";
   const refused = await rejection(scope.update("id", props, inputs([...more, typo])));
   expect(refused).toContain(`${typo}: no such group in the tenant`);
+});
+
+test("all security groups with attribute filters: SyncAll and the scoping filter written; a cycle provisions what the filter selects; drift on each resource repaired", async () => {
+  const config = await createConfiguration({ syncAll: true });
+  const spSecrets = async () => (await cloudSync()).servicePrincipals[0]!.secrets;
+  expect((await spSecrets()).find((each) => each.key === "SyncAll")?.value).toBe("true");
+  expect(progress.lines.join("\n")).toContain(
+    "scope: all security groups the filters select (SyncAll). Microsoft supports this mode up to 20,000 groups and 500,000 members, in tenants with fewer than 200,000 users, 40,000 groups and 1,000,000 memberships",
+  );
+  const sales = await seed(3, undefined, "Sales");
+  const hr = await seed(2, undefined, "HR");
+  const [salesList] = await seed(1, "distribution", "Sales DL");
+  const salesOnly = [
+    { clauses: [{ attribute: "displayName", operator: "REGEX MATCH", value: "^Sales Group" }] },
+  ];
+  const declaredMappings = mappingInputs(config, { scopingFilter: salesOnly });
+  const { outs: mappingOuts } = await mappings.create(declaredMappings);
+  const written = (await cloudSync()).servicePrincipals[0]!.jobs[0]!.schema.synchronizationRules[0]!
+    .objectMappings[0]!.scope;
+  expect(written).toEqual({
+    groups: [
+      {
+        clauses: [
+          {
+            operatorName: "REGEX_MATCH",
+            sourceOperandName: "displayName",
+            targetOperand: { values: ["^Sales Group"] },
+          },
+        ],
+      },
+    ],
+  });
+  // No group is assigned: the scope is the filter.
+  await scope.create(versioned({ servicePrincipalId: config.servicePrincipalId, groupIds: [] }));
+  expect((await cloudSync()).appRoleAssignments).toHaveLength(0);
+  await job.create(versioned({ servicePrincipalId: config.servicePrincipalId, jobId: config.jobId }));
+  await runCloudSyncCycle(g.sim.file);
+  const provisioned = async () =>
+    Object.values((await readState(g.sim.file)).domain.objects)
+      .filter((object) => object.objectClass === "group" && object.dn.endsWith(`,${OU}`))
+      .map((object) => object.dn)
+      .sort();
+  const dnOf = (group: { displayName: string; objectId: string }) =>
+    `CN=${group.displayName}_${group.objectId.slice(24)},${OU}`;
+  expect(await provisioned()).toEqual(sales.map(dnOf).sort());
+  expect(salesList!.displayName).toMatch(/^Sales DL/);
+
+  // By hand: SyncAll turned off (drift on the configuration), the filter removed (drift on the mappings).
+  await withState(g.sim.file, (tx) => {
+    const sp = tx.state.cloudSync!.servicePrincipals[0]!;
+    sp.secrets = sp.secrets.map((each) => (each.key === "SyncAll" ? { ...each, value: "false" } : each));
+    sp.jobs[0]!.schema.synchronizationRules[0]!.objectMappings[0]!.scope = null;
+  });
+  const declaredConfiguration = versioned({ domain: "contoso.com", syncAll: true });
+  const liveConfiguration = await configuration.read("id", config);
+  expect((liveConfiguration.props as CloudSyncConfigurationOutputs).syncAll).toBe(false);
+  expect((await configuration.diff("id", liveConfiguration.props, declaredConfiguration)).changes).toBe(true);
+  const liveMappings = await mappings.read("id", mappingOuts);
+  expect((liveMappings.props as CloudSyncMappingsOutputs).scopingFilter).toEqual([]);
+  expect((await mappings.diff("id", liveMappings.props, declaredMappings)).changes).toBe(true);
+  await configuration.update("id", liveConfiguration.props, declaredConfiguration);
+  const { outs: repaired } = await mappings.update("id", liveMappings.props, declaredMappings);
+  expect((await spSecrets()).find((each) => each.key === "SyncAll")?.value).toBe("true");
+  const again = await mappings.read("id", repaired);
+  expect((again.props as CloudSyncMappingsOutputs).scopingFilter).toEqual(
+    (repaired as CloudSyncMappingsOutputs).scopingFilter,
+  );
+  expect((await mappings.diff("id", again.props, declaredMappings)).changes).toBe(false);
+
+  // The filter is what kept the HR groups out: a second filter (ORed) lets them in.
+  const salesOrHr = [
+    ...salesOnly,
+    { clauses: [{ attribute: "displayName", operator: "EQUALS", value: hr[0]!.displayName }] },
+    { clauses: [{ attribute: "displayName", operator: "EQUALS", value: hr[1]!.displayName }] },
+  ];
+  await mappings.update("id", again.props, mappingInputs(config, { scopingFilter: salesOrHr }));
+  expect(progress.lines.join("\n")).toContain(
+    `scoping filter: displayName REGEX MATCH "^Sales Group" -> (displayName REGEX MATCH "^Sales Group") OR (displayName EQUALS "${hr[0]!.displayName}")`,
+  );
+  await runCloudSyncCycle(g.sim.file);
+  expect(await provisioned()).toEqual([...sales, ...hr].map(dnOf).sort());
+});
+
+test("selected groups declared (syncAll false, no filter): a SyncAll and a filter found are removed", async () => {
+  await withState(g.sim.file, (tx) => createCloudSyncConfiguration(tx, { syncAll: true }));
+  const config = await createConfiguration({ syncAll: false });
+  expect(progress.lines.join("\n")).toContain("SyncAll: true -> false (selected security groups)");
+  expect(
+    (await cloudSync()).servicePrincipals[0]!.secrets.find((each) => each.key === "SyncAll")?.value,
+  ).toBe("false");
+  await mappings.create(
+    mappingInputs(config, {
+      scopingFilter: [{ clauses: [{ attribute: "securityEnabled", operator: "IS TRUE", value: null }] }],
+    }),
+  );
+  expect(
+    (await cloudSync()).servicePrincipals[0]!.jobs[0]!.schema.synchronizationRules[0]!.objectMappings[0]!
+      .scope,
+  ).not.toBeNull();
+  await mappings.create(mappingInputs(config, { scopingFilter: [] }));
+  expect(
+    (await cloudSync()).servicePrincipals[0]!.jobs[0]!.schema.synchronizationRules[0]!.objectMappings[0]!
+      .scope,
+  ).toBeNull();
+});
+
+test("destroy deletes at most the job and says what it leaves: the service principal, its secrets, the scope, the AD groups", async () => {
+  const config = await createConfiguration();
+  const { outs: mappingOuts } = await mappings.create(mappingInputs(config));
+  const groups = await seed(2);
+  const { outs: scopeOuts } = await scope.create(
+    versioned({
+      servicePrincipalId: config.servicePrincipalId,
+      groupIds: groups.map((each) => each.objectId),
+    }),
+  );
+  const declaredJob = versioned({ servicePrincipalId: config.servicePrincipalId, jobId: config.jobId });
+  const { outs: jobOuts } = await job.create(declaredJob);
+  await runCloudSyncCycle(g.sim.file);
+  const inOu = async () =>
+    Object.values((await readState(g.sim.file)).domain.objects).filter(
+      (object) => object.objectClass === "group" && object.dn.endsWith(`,${OU}`),
+    ).length;
+  expect(await inOu()).toBe(2);
+
+  // Destroy in the engine's order (job, scope and mappings, configuration), retaining the configuration.
+  await job.delete("id", jobOuts);
+  await scope.delete("id", scopeOuts);
+  await mappings.delete("id", mappingOuts);
+  await configuration.delete("id", config);
+  const said = progress.lines.join("\n");
+  expect(said).toContain("leaving the 2 selected groups assigned to");
+  expect(said).toContain("leaving the group mappings of the job");
+  expect(said).toContain(
+    `Destroy leaves: the service principal ${config.servicePrincipalId} ("contoso.com") with its secrets, the app role assignments of the selected groups (if any), the job with its mappings and scoping filter, and every group it provisioned in AD; the job keeps its state, so a running job goes on provisioning (to stop it, set entra-writeback:cloudSync.jobState to paused and run pulumi up before destroy).`,
+  );
+  // That is so: a new cloud group in scope is still provisioned by the job the stack no longer manages.
+  const [later] = await seed(1, undefined, "Later");
+  await withState(g.sim.file, (tx) => setCloudSyncScope(tx, "contoso.com", { add: [later!.objectId] }));
+  await runCloudSyncCycle(g.sim.file);
+  expect(await inOu()).toBe(3);
+  // Following the advice: jobState paused and pulumi up; the next cycle changes nothing.
+  await job.update("id", jobOuts, { ...declaredJob, state: "paused" });
+  const [paused] = await seed(1, undefined, "Paused");
+  await withState(g.sim.file, (tx) => setCloudSyncScope(tx, "contoso.com", { add: [paused!.objectId] }));
+  expect((await runCloudSyncCycle(g.sim.file))[0]!.outcome).toBe("not-run");
+  expect(await inOu()).toBe(3);
+
+  // deleteJobOnDestroy: the job goes; the service principal, its secrets, the assignments and the AD groups stay.
+  const { outs } = await configuration.update(
+    "id",
+    config,
+    versioned({ domain: "contoso.com", onDelete: "deleteJob" }),
+  );
+  await configuration.delete("id", outs);
+  expect(progress.lines.join("\n")).toContain(
+    `deleted the job ${config.jobId} (onDelete: deleteJob): provisioning to contoso.com stopped; the groups it made stay in AD. Destroy leaves: the service principal ${config.servicePrincipalId} ("contoso.com") with its secrets, the app role assignments of the selected groups (if any), and every group the job provisioned in AD, with its members as last written (nothing updates or deletes them any more); the job's mappings and scoping filter went with the job.`,
+  );
+  const after = await cloudSync();
+  expect(after.servicePrincipals[0]!.jobs).toHaveLength(0);
+  expect(after.servicePrincipals[0]!.secrets.map((each) => each.key)).toEqual([
+    "Domain",
+    "SyncNotificationSettings",
+  ]);
+  expect(after.appRoleAssignments).toHaveLength(4);
+  expect(await inOu()).toBe(3);
+});
+
+test("all security groups in a tenant of 40,000 groups or more: refused before anything changes, naming the count; selecting groups instead works", async () => {
+  await withState(g.sim.file, (tx) => {
+    for (let i = tx.state.tenant.groups.length; i < 40_000; i++)
+      tx.state.tenant.groups.push({
+        objectId: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
+        displayName: `Bulk ${i}`,
+        type: "security",
+        writebackEnabled: null,
+        deleted: "none",
+      });
+  });
+  const refused = await rejection(createConfiguration({ syncAll: true }));
+  expect(refused).toContain(
+    'the tenant has 40,000 groups: Microsoft supports "all security groups" only in tenants with fewer than 40,000 groups (and 200,000 users, 1,000,000 memberships); nothing was changed. Select the groups instead: remove entra-writeback:cloudSync.allSecurityGroups and list them in entra-writeback:cloudSync.groupIds (at most 10,000), then run again.',
+  );
+  expect((await readState(g.sim.file)).cloudSync?.servicePrincipals ?? []).toHaveLength(0);
+  // Following the advice: selected groups (SyncAll false).
+  const config = await createConfiguration({ syncAll: false });
+  expect(config.adopted).toBe(false);
+  expect((await cloudSync()).servicePrincipals).toHaveLength(1);
 });

@@ -7,7 +7,7 @@ import {
   parseExpression,
   type SourceValues,
 } from "../../../simulator/cloudSync/expressions";
-import { DEFAULT_CN_EXPRESSION } from "../../../simulator/cloudSync";
+import { CLOUD_SYNC_DEFAULT_CN as DEFAULT_CN_EXPRESSION } from "../../../domain/cloudSync";
 
 const group: SourceValues = {
   displayName: "  Finance, Legal & Compliance  ",
