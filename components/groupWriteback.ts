@@ -1,6 +1,8 @@
 // GroupWriteback: one writeback configuration for one Entra Connect server, in Microsoft's documented order:
-// [the tenant default, when `defaults` is declared] -> scheduler (steady state enabled) -> v2 (inside its own pause/resume window) -> OU -> permission -> v1
-// (the wizard step, verified). v1 can never come before v2 unless the stack explicitly skips v2.
+// [the tenant default, when `defaults` is declared, unless only its Connect-side keys are and Graph is not
+// configured] -> scheduler (steady state enabled) -> [the delete rule, in its own pause window] -> v2 (inside its own
+// pause/resume window) -> OU -> permission -> v1 (the wizard step, verified) -> [the member limit rule disabled]. v1
+// can never come before v2 unless the stack explicitly skips v2.
 import * as pulumi from "@pulumi/pulumi";
 import type { Target } from "../contract/target";
 import { defaultOf } from "../providers/common/defineResource";
@@ -8,17 +10,22 @@ import type { PreflightInputs } from "../providers/common/preflight";
 import { GroupWritebackFeature } from "../providers/groupWritebackFeature/resource";
 import type { PendingExportsReport } from "../providers/groupWritebackFeature/schema";
 import { SchedulerState } from "../providers/schedulerState/resource";
+import { SyncRule } from "../providers/syncRule/resource";
+import { syncRuleInputs } from "../providers/syncRule/schema";
 import { UnifiedGroupWritebackDefault } from "../providers/unifiedGroupWritebackDefault/resource";
 import { WritebackOU } from "../providers/writebackOu/resource";
 import { WritebackPermission } from "../providers/writebackPermission/resource";
+import { deleteOutOfScopeGroupsRule, OUT_TO_AD_MEMBER_LIMIT } from "../domain/groupWritebackRules";
 import { CloudSyncMigration } from "./cloudSyncMigration";
 import {
   type CloudSyncMigrationSettings,
+  connectSideOnly,
   type GroupWritebackSettings,
   groupWritebackSettings,
   writebackDefaults,
 } from "./schema";
 import { CloudSyncGroupProvisioning, type CloudSyncGroupProvisioningArgs } from "./cloudSync";
+import { NAMESPACE } from "./stackConfig";
 
 /**
  * The arguments of one GroupWriteback: the stack configuration keys (docs/configuration.md has each key's rule and
@@ -60,14 +67,22 @@ export interface GroupWritebackArgs {
    */
   acknowledgedOptedOutGroups?: pulumi.Input<number>;
   /**
-   * The default writeback behaviour in Microsoft Graph (stack configuration `graph` and `graphClientSecret`),
-   * declared before anything on the server. Plain: it decides whether the tenant default resource exists.
+   * The default writeback behaviour, declared before anything on the server. The tenant default lives in Microsoft
+   * Graph (stack configuration `graph` and `graphClientSecret`): declared unless Graph is not configured and only the
+   * Connect-side keys are given (deleteRulePrecedence, disableMemberLimitRule, revertRulesOnDestroy). Plain: it
+   * decides which resources exist.
    */
   defaults?: {
     /** NewUnifiedGroupWritebackDefault. Default false: new Microsoft 365 groups are not written back. */
     newUnifiedGroupWritebackDefault?: pulumi.Input<boolean>;
     /** Put back the tenant's earlier value on destroy. Default false: retain. */
     restoreTenantDefaultOnDestroy?: pulumi.Input<boolean>;
+    /** Microsoft's delete rule at this precedence (0-99, unique). Plain: it decides whether the rule exists. */
+    deleteRulePrecedence?: number;
+    /** Disable "Out to AD – Group Writeback Member Limit" after v1. Plain: it decides whether the resource exists. */
+    disableMemberLimitRule?: boolean;
+    /** Remove the delete rule and enable the member limit rule again on destroy. Default false: retain. */
+    revertRulesOnDestroy?: pulumi.Input<boolean>;
   };
   /**
    * Migrate the written-back security groups to Cloud Sync (docs/cloud-sync-migration.md): the migration's steps run
@@ -139,6 +154,10 @@ export class GroupWriteback extends pulumi.ComponentResource {
   readonly cloudSyncMigrationPlan: pulumi.Output<unknown>;
   /** Cloud Sync group provisioning (declared with `cloudSync`). */
   readonly cloudSync?: CloudSyncGroupProvisioning;
+  /** Microsoft's delete rule (declared with `defaults.deleteRulePrecedence`). */
+  readonly deleteRule?: SyncRule;
+  /** "Out to AD – Group Writeback Member Limit" disabled (declared with `defaults.disableMemberLimitRule`). */
+  readonly memberLimitRule?: SyncRule;
 
   constructor(name: string, args: GroupWritebackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("entra-writeback:index:GroupWriteback", name, {}, opts);
@@ -154,7 +173,10 @@ export class GroupWriteback extends pulumi.ComponentResource {
     // Names this stack's pause windows on the server and its entries in the simulator's journal.
     const stack = `${pulumi.getProject()}/${pulumi.getStack()}`;
 
-    if (args.defaults) {
+    // The tenant default lives in Microsoft Graph: declared unless the stack has no Graph and declares only the
+    // Connect-side defaults (docs/defaults.md).
+    const graphConfigured = pulumi.runtime.getConfig(`${NAMESPACE}:graph`) !== undefined;
+    if (args.defaults && (graphConfigured || !connectSideOnly(args.defaults))) {
       const defaults = writebackDefaults.shape;
       // First, before the scheduler is paused: Microsoft changes the default before enabling group writeback.
       this.tenantDefault = new UnifiedGroupWritebackDefault(
@@ -216,6 +238,32 @@ export class GroupWriteback extends pulumi.ComponentResource {
       { target, syncCycleEnabled: true, role, syncIdleTimeoutSeconds, stack },
       { parent: this, dependsOn: beforeScheduler },
     );
+    // The sync rules undo on destroy only when asked (SyncRule onDelete: revert).
+    const rulesOnDelete = pulumi
+      .output(args.defaults?.revertRulesOnDestroy)
+      .apply((revert) =>
+        revert === undefined ? defaultOf(syncRuleInputs.shape.onDelete)! : revert ? "revert" : "retain",
+      );
+    const deleteRulePrecedence = args.defaults?.deleteRulePrecedence;
+    if (deleteRulePrecedence !== undefined) {
+      // Where Microsoft's procedure puts it: with the scheduler paused, before group writeback is enabled, so the
+      // first cycles with writeback on already delete the groups that fall out of its scope (docs/defaults.md).
+      const { name: ruleName, disabled, ...definition } = deleteOutOfScopeGroupsRule(deleteRulePrecedence);
+      this.deleteRule = new SyncRule(
+        `${name}-delete-rule`,
+        {
+          target,
+          name: ruleName,
+          disabled,
+          definition,
+          onDelete: rulesOnDelete,
+          syncIdleTimeoutSeconds,
+          stack,
+        },
+        { parent: this, dependsOn: [this.scheduler] },
+      );
+    }
+    const afterScheduler = this.deleteRule ? [this.deleteRule] : [this.scheduler];
 
     // The migration turns GroupWritebackV2 off: the stack stops declaring it (its resource leaves the stack, which
     // changes nothing on the tenant).
@@ -233,10 +281,10 @@ export class GroupWriteback extends pulumi.ComponentResource {
           preflight,
           stack,
         },
-        { parent: this, dependsOn: [this.scheduler] },
+        { parent: this, dependsOn: afterScheduler },
       );
     }
-    const afterV2 = this.v2 ? [this.v2] : [this.scheduler];
+    const afterV2 = this.v2 ? [this.v2] : afterScheduler;
 
     this.ou = new WritebackOU(
       `${name}-ou`,
@@ -273,9 +321,28 @@ export class GroupWriteback extends pulumi.ComponentResource {
         wizardPollSeconds: orDefault(args, "wizardPollSeconds"),
         acknowledgedOptedOutGroups: orDefault(args, "acknowledgedOptedOutGroups"),
         syncIdleTimeoutSeconds,
+        // Without defaults, the preview says how many existing groups get written back (docs/defaults.md).
+        warnWithoutDefaults: args.defaults === undefined,
       },
       { parent: this, dependsOn: [...afterV2, this.permission] },
     );
+
+    if (args.defaults?.disableMemberLimitRule === true) {
+      // After v1: "the default synchronization rule that limits the group size is created when group writeback is
+      // enabled, you must complete the following steps after you enable group writeback".
+      this.memberLimitRule = new SyncRule(
+        `${name}-member-limit-rule`,
+        {
+          target,
+          name: OUT_TO_AD_MEMBER_LIMIT,
+          disabled: true,
+          onDelete: rulesOnDelete,
+          syncIdleTimeoutSeconds,
+          stack,
+        },
+        { parent: this, dependsOn: [this.v1] },
+      );
+    }
 
     if (args.cloudSync) {
       // Side by side: Cloud Sync provisions security groups, Connect writes back Microsoft 365 groups (v1). With the

@@ -8,6 +8,7 @@ import { defaultOf, documented } from "../providers/common/defineResource";
 import { v1Inputs, v2Inputs } from "../providers/groupWritebackFeature/schema";
 import { syncIdleTimeoutSeconds } from "../providers/common/inputs";
 import { schedulerStateInputs } from "../providers/schedulerState/schema";
+import { syncRuleDefinition } from "../providers/syncRule/schema";
 import { unifiedGroupWritebackDefaultInputs } from "../providers/unifiedGroupWritebackDefault/schema";
 import { writebackOuInputs } from "../providers/writebackOu/schema";
 import { writebackPermissionInputs } from "../providers/writebackPermission/schema";
@@ -23,6 +24,21 @@ export const writebackDefaults = z.strictObject({
   newUnifiedGroupWritebackDefault: tenantDefault.newUnifiedGroupWritebackDefault,
   /** Put back the tenant's earlier value on destroy (UnifiedGroupWritebackDefault onDelete: restore). */
   restoreTenantDefaultOnDestroy: z.boolean().default(defaultOf(tenantDefault.onDelete) === "restore"),
+  /**
+   * Microsoft's delete rule ("In from AAD - Group SOAinAAD Delete WriteBackOutOfScope and SoftDelete") at this
+   * precedence (0-99, unique on the server, as Microsoft's script asks); not set: no delete rule.
+   */
+  deleteRulePrecedence: syncRuleDefinition.shape.precedence.optional(),
+  /**
+   * Disable "Out to AD – Group Writeback Member Limit" once v1 is enabled: groups of up to 250,000 members. Not set:
+   * false (the rule stays as Connect made it).
+   */
+  disableMemberLimitRule: z.boolean().optional(),
+  /**
+   * On destroy, remove the delete rule and enable the member limit rule again (SyncRule onDelete: revert). Not set:
+   * SyncRule's own default (retain).
+   */
+  revertRulesOnDestroy: z.boolean().optional(),
 });
 
 const migrationStep = cloudSyncMigrationStepInputs.shape;
@@ -102,11 +118,16 @@ export const groupWritebackSettings = z.strictObject({
   defaults: documented(writebackDefaults.optional(), {
     type: "object (below)",
     description:
-      "The default writeback behaviour, declared before anything on the Connect server (needs `graph`): " +
+      "The default writeback behaviour, declared before anything on the Connect server (the tenant default needs " +
+      "`graph`; the Connect-side keys alone do not): " +
       "`newUnifiedGroupWritebackDefault` (default `false`) sets the tenant's `Group.Unified` " +
       "`NewUnifiedGroupWritebackDefault`, so new Microsoft 365 groups are not written back unless their writeback " +
       "is enabled; `restoreTenantDefaultOnDestroy` (default `false`) puts the earlier value back on destroy. " +
-      "Existing groups are not changed. See [defaults.md](defaults.md).",
+      "Existing groups are not changed. See [defaults.md](defaults.md). " +
+      "On the Connect server: `deleteRulePrecedence` (0–99, unique; none by default) creates Microsoft's delete rule " +
+      "inside a pause window before group writeback is enabled; `disableMemberLimitRule` (default `false`) disables " +
+      '"Out to AD – Group Writeback Member Limit" after v1 is enabled; `revertRulesOnDestroy` (default `false`) ' +
+      "undoes both on destroy.",
   }),
   acknowledgedOptedOutGroups: documented(v1Inputs.shape.acknowledgedOptedOutGroups, {
     description:
@@ -117,7 +138,7 @@ export const groupWritebackSettings = z.strictObject({
       "`preview --refresh --expect-no-changes` and `npm run drift` show the v1 resource, and each preview and " +
       "update prints which groups. Remove them with Microsoft's " +
       "[delete rule](https://learn.microsoft.com/entra/identity/hybrid/connect/how-to-connect-modify-group-writeback) " +
-      "or by hand, or set this key to the number you keep. With `groupWritebackV2: skip` it has no effect (v1 " +
+      "(declare it with `defaults.deleteRulePrecedence`) or by hand, or set this key to the number you keep. With `groupWritebackV2: skip` it has no effect (v1 " +
       "alone writes them back by design).",
   }),
   cloudSyncMigration: documented(cloudSyncMigrationSettings.optional(), {
@@ -145,3 +166,22 @@ export const groupWritebackSettings = z.strictObject({
   }),
 });
 export type GroupWritebackSettings = z.output<typeof groupWritebackSettings>;
+
+/**
+ * The keys of `defaults` that live on the Connect server: declared alone, they need no Microsoft Graph and the
+ * component declares no tenant default unless the stack configures Graph (docs/defaults.md). Every other key of
+ * `defaults` is Graph-side.
+ */
+export const CONNECT_SIDE_DEFAULTS: readonly string[] = [
+  "deleteRulePrecedence",
+  "disableMemberLimitRule",
+  "revertRulesOnDestroy",
+];
+
+/** Whether `defaults` declares Connect-side keys only (at least one; keys left undefined do not count). */
+export function connectSideOnly(defaults: object): boolean {
+  const declared = Object.entries(defaults)
+    .filter(([, value]) => value !== undefined)
+    .map(([key]) => key);
+  return declared.length > 0 && declared.every((key) => CONNECT_SIDE_DEFAULTS.includes(key));
+}

@@ -5,7 +5,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { configValue, providerSettings } from "../providers/common/settings";
 import type { GroupWritebackArgs } from "./groupWriteback";
-import { type GroupWritebackSettings, groupWritebackSettings } from "./schema";
+import {
+  CONNECT_SIDE_DEFAULTS,
+  connectSideOnly,
+  type GroupWritebackSettings,
+  groupWritebackSettings,
+} from "./schema";
 
 export const NAMESPACE = "entra-writeback";
 
@@ -65,11 +70,26 @@ export function readStackConfig(
     const key = issue.path.join(".") || "(config)";
     problems.push(`  ${NAMESPACE}:${key}: ${issue.message}`);
   }
-  if (parsed.success && parsed.data.defaults && parsedSettings.success && !parsedSettings.data.graph) {
-    problems.push(
-      `  ${NAMESPACE}:defaults: declared, but ${NAMESPACE}:graph is not set: the defaults live in Microsoft Graph ` +
-        "(set graph.tenantId and graph.clientId with --path, and graphClientSecret with --secret; see docs/defaults.md)",
-    );
+  // Without Graph, only the Connect-side defaults (docs/defaults.md): the Graph-side keys the schema filled in go.
+  let defaults = parsed.success ? parsed.data.defaults : undefined;
+  if (defaults && parsedSettings.success && !parsedSettings.data.graph) {
+    if (connectSideOnly(raw.defaults as object)) {
+      defaults = Object.fromEntries(
+        Object.entries(defaults).filter(([key]) => CONNECT_SIDE_DEFAULTS.includes(key)),
+      ) as typeof defaults;
+    } else {
+      const graphSide = Object.keys(raw.defaults as object).filter(
+        (key) => !CONNECT_SIDE_DEFAULTS.includes(key),
+      );
+      problems.push(
+        `  ${NAMESPACE}:defaults: declared, but ${NAMESPACE}:graph is not set: ` +
+          (graphSide.length > 0
+            ? `${graphSide.join(", ")} live${graphSide.length === 1 ? "s" : ""} in Microsoft Graph`
+            : "the tenant default lives in Microsoft Graph, and no Connect-side key is declared") +
+          " (set graph.tenantId and graph.clientId with --path, and graphClientSecret with --secret; or declare only " +
+          `the Connect-side keys, which need no Graph: ${CONNECT_SIDE_DEFAULTS.join(", ")}; see docs/defaults.md)`,
+      );
+    }
   }
   if (parsed.success && parsed.data.cloudSync && parsedSettings.success && !parsedSettings.data.graph) {
     problems.push(
@@ -91,7 +111,7 @@ export function readStackConfig(
         `remove unknown keys with \`pulumi config rm ${NAMESPACE}:<key>\`; see docs/configuration.md.`,
     );
   }
-  return parsed.data;
+  return { ...parsed.data, defaults };
 }
 
 /** The known key nearest to a misspelt one (edit distance, letter case ignored), if any is near enough. */

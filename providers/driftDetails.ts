@@ -3,6 +3,7 @@
 // same name (providers/common/diff.ts), plus the drift each provider adds that is not a plain key comparison.
 import { sameDn } from "./common/dn";
 import { unacknowledgedOptedOut } from "./groupWritebackFeature/v1";
+import { syncRuleDrift } from "./syncRule/provider";
 
 export interface PropertyDrift {
   property: string;
@@ -70,6 +71,7 @@ const byType: Record<string, (outputs: Values, inputs: Values) => PropertyDrift[
   GroupWritebackFeature: featureDrift,
   WritebackOU: (outputs, inputs) => keyDrift(outputs, inputs, []),
   WritebackPermission: permissionDrift,
+  SyncRule: syncRuleDrift,
 };
 
 /**

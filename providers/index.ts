@@ -24,3 +24,4 @@ export {
   CloudSyncScope,
   type CloudSyncScopeArgs,
 } from "./cloudSync/resource";
+export { SyncRule, type SyncRuleArgs } from "./syncRule/resource";

@@ -7,6 +7,8 @@ import { groupWritebackFeatureProvider } from "./groupWritebackFeature/provider"
 import { groupWritebackFeature } from "./groupWritebackFeature/schema";
 import { schedulerStateProvider } from "./schedulerState/provider";
 import { schedulerState } from "./schedulerState/schema";
+import { syncRuleProvider } from "./syncRule/provider";
+import { syncRule } from "./syncRule/schema";
 import { unifiedGroupWritebackDefaultProvider } from "./unifiedGroupWritebackDefault/provider";
 import { unifiedGroupWritebackDefault } from "./unifiedGroupWritebackDefault/schema";
 import { writebackOuProvider } from "./writebackOu/provider";
@@ -40,6 +42,7 @@ const implementations = Object.fromEntries(
       [cloudSyncMappings, cloudSyncMappingsProvider],
       [cloudSyncScope, cloudSyncScopeProvider],
       [cloudSyncJob, cloudSyncJobProvider],
+      [syncRule, syncRuleProvider],
     ] as const
   ).map(([definition, implementation]) => [
     definition.kind,

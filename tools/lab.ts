@@ -7,7 +7,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { commandLine } from "../simulator/commandLine";
-import { initState, wizardEnableGroupWriteback } from "../simulator";
+import { initState, readState, wizardEnableGroupWriteback } from "../simulator";
+import { startGraphSimulator, withGraphTenant } from "../simulator/graph";
+import { DELETE_RULE_NAME, OUT_TO_AD_MEMBER_LIMIT } from "../domain/groupWritebackRules";
 import { ensurePulumiCli, projectRoot, runPulumi } from "./pulumiCli";
 
 const LAB_STACK = "lab";
@@ -21,15 +23,58 @@ let step = 0;
 const say = (message: string) => console.log(`\n[lab ${++step}/6] ${message}`);
 const note = (message: string) => console.log(`[lab] ${message}`);
 
-/** Reads entra-writeback:writebackOu from the committed lab stack file, so the wizard step matches it. */
-function labWritebackOu(): string {
-  const file = path.join("stacks", `Pulumi.${LAB_STACK}.yaml`);
-  const stack = parseYaml(fs.readFileSync(path.join(projectRoot, file), "utf8")) as {
+const LAB_STACK_FILE = path.join("stacks", `Pulumi.${LAB_STACK}.yaml`);
+
+/** A key of the committed lab stack file (the wizard step and the simulated Graph must match it). */
+function labConfigValue(key: string): unknown {
+  const stack = parseYaml(fs.readFileSync(path.join(projectRoot, LAB_STACK_FILE), "utf8")) as {
     config?: Record<string, unknown>;
   } | null;
-  const ou = stack?.config?.["entra-writeback:writebackOu"];
-  if (typeof ou !== "string" || ou === "") throw new Error(`${file} has no entra-writeback:writebackOu`);
+  return stack?.config?.[`entra-writeback:${key}`];
+}
+
+/** Reads entra-writeback:writebackOu from the committed lab stack file, so the wizard step matches it. */
+function labWritebackOu(): string {
+  const ou = labConfigValue("writebackOu");
+  if (typeof ou !== "string" || ou === "")
+    throw new Error(`${LAB_STACK_FILE} has no entra-writeback:writebackOu`);
   return ou;
+}
+
+/** The Graph app and endpoint the committed lab stack file names (entra-writeback:graph). */
+function labGraph(): { clientId: string; port: number; trustedCaFile: string } {
+  const graph = labConfigValue("graph") as
+    { clientId?: string; graphEndpoint?: string; trustedCaFile?: string } | undefined;
+  const port = Number(new URL(graph?.graphEndpoint ?? "https://invalid").port);
+  if (!graph?.clientId || !graph.trustedCaFile || !port)
+    throw new Error(
+      `${LAB_STACK_FILE} has no entra-writeback:graph with clientId, graphEndpoint and trustedCaFile`,
+    );
+  return { clientId: graph.clientId, port, trustedCaFile: graph.trustedCaFile };
+}
+
+/** What the declared defaults did, from the simulated tenant and server: the lab summary's lines. */
+async function defaultsSummary(stateFile: string): Promise<string[]> {
+  const state = await readState(stateFile);
+  const tenantDefault = await withGraphTenant(stateFile, (_tx, graph) =>
+    graph.directorySettings
+      .flatMap((setting) => setting.values)
+      .find((value) => value.name === "NewUnifiedGroupWritebackDefault"),
+  );
+  const m365 = state.tenant.groups.filter((group) => group.type === "m365");
+  const optedOut = m365.filter((group) => group.writebackEnabled === false).length;
+  const rules = state.servers[0]?.syncRules ?? [];
+  const deleteRule = rules.find((rule) => rule.name === DELETE_RULE_NAME);
+  const memberLimit = rules.find((rule) => rule.name === OUT_TO_AD_MEMBER_LIMIT);
+  return [
+    `Tenant default (Group.Unified NewUnifiedGroupWritebackDefault): ${tenantDefault?.value ?? "not set (true)"}` +
+      (tenantDefault?.value === "false"
+        ? ": new Microsoft 365 groups are not written back unless enabled"
+        : ""),
+    `Microsoft 365 groups opted out of writeback (isEnabled = false): ${optedOut} of ${m365.length}`,
+    `Sync rule "${DELETE_RULE_NAME}": ${deleteRule ? `present, precedence ${deleteRule.precedence}` : "absent"}`,
+    `Sync rule "${OUT_TO_AD_MEMBER_LIMIT}": ${memberLimit ? (memberLimit.disabled ? "disabled (groups of up to 250,000 members)" : "enabled") : "absent"}`,
+  ];
 }
 
 async function main(): Promise<void> {
@@ -69,7 +114,36 @@ async function main(): Promise<void> {
   const created = await runPulumi(["stack", "init", LAB_STACK, "--secrets-provider", "passphrase"], options);
   if (created.exitCode !== 0) throw new Error(`pulumi stack init failed: ${created.stderr}`);
 
-  say("pulumi up: scheduler -> v2 (paused window) -> OU -> permission -> v1 (waits for the wizard step)");
+  // The stack's defaults live in Microsoft Graph: the simulated one, for the app the stack file names.
+  const graphConfig = labGraph();
+  const secret = await runPulumi(
+    ["config", "get", "entra-writeback:graphClientSecret", "--stack", LAB_STACK],
+    options,
+  );
+  if (secret.exitCode !== 0) throw new Error(`pulumi config get failed: ${secret.stderr}`);
+  await withGraphTenant(path.join(projectRoot, STATE_FILE), (_tx, graph) => {
+    const app = graph.apps.find((each) => each.displayName === "entra-writeback");
+    if (!app) throw new Error("the simulated tenant has no entra-writeback app");
+    app.clientId = graphConfig.clientId;
+    app.secret = secret.stdout.trim();
+  });
+  const graph = await startGraphSimulator({
+    stateFile: path.join(projectRoot, STATE_FILE),
+    port: graphConfig.port,
+  }).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
+    throw new Error(
+      `port ${graphConfig.port} on 127.0.0.1 is in use (another lab, or \`entra-sim graph --port ${graphConfig.port}\` ` +
+        "still serving): stop it, then run npm run lab again",
+    );
+  });
+  fs.writeFileSync(path.join(projectRoot, graphConfig.trustedCaFile), graph.certificatePem);
+  note(`simulated Microsoft Graph for the stack's defaults: ${graph.baseUrl} (until the lab ends)`);
+
+  say(
+    "pulumi up: tenant default (Graph) -> scheduler -> delete rule (paused window) -> v2 (paused window) -> OU -> " +
+      "permission -> v1 (waits for the wizard step) -> member limit rule disabled (paused window)",
+  );
   const ou = labWritebackOu();
   let wizard: Promise<unknown> | undefined;
   let transcript = "";
@@ -88,7 +162,10 @@ async function main(): Promise<void> {
     },
   });
   await wizard;
-  if (up.exitCode !== 0) throw new Error("pulumi up failed (see above)");
+  if (up.exitCode !== 0) {
+    await graph.stop();
+    throw new Error("pulumi up failed (see above)");
+  }
 
   say("The converged result");
   const show = spawnSync(
@@ -100,6 +177,9 @@ async function main(): Promise<void> {
     },
   );
   console.log(show.stdout.trim());
+  console.log(`\nThe defaults the stack declares (entra-writeback:defaults):`);
+  for (const line of await defaultsSummary(path.join(projectRoot, STATE_FILE))) console.log(`  ${line}`);
+  await graph.stop();
   const outputs = await runPulumi(["stack", "output", "--json", "--stack", LAB_STACK], options);
   console.log(`\nStack outputs:\n${outputs.stdout.trim()}`);
 
@@ -107,6 +187,7 @@ async function main(): Promise<void> {
   console.log(
     [
       `export PULUMI_CONFIG_PASSPHRASE=${LAB_PASSPHRASE}`,
+      `${commandLine("npx", "entra-sim", "graph", STATE_FILE, "--port", String(graphConfig.port))} &    # Microsoft Graph again (refresh reads the tenant default)`,
       `npx entra-sim scheduler ${STATE_FILE} --sync-cycle-enabled false    # drift: the scheduler left disabled`,
       `${commandLine("npx", "entra-sim", "ad", STATE_FILE, "revoke", ou, summary.connectorAccountDn)}    # drift: an ACE removed`,
       `npm run pulumi -- preview --refresh --stack ${LAB_STACK}    # see it`,

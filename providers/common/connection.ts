@@ -2,10 +2,10 @@
 // one Node process, so PowerShell sessions are shared and calls to one server are serialized by its backend.
 import * as fs from "node:fs";
 import type { EntraConnectClient } from "../../contract/backend";
-import { GraphClient, type RetryInfo } from "../../graph";
+import { GraphClient, type RetryInfo, type RetryOptions } from "../../graph";
 import { createDeploymentClient } from "../../backends/select";
 import { target as targetSchema } from "../../contract/target";
-import { configValue, type ProviderSettings, providerSettings } from "./settings";
+import { configValue, type GraphSettings, type ProviderSettings, providerSettings } from "./settings";
 
 let settings: ProviderSettings = providerSettings.parse({});
 const clients = new Map<string, EntraConnectClient>();
@@ -68,6 +68,11 @@ function readSettingFile(key: string, file: string): string {
   }
 }
 
+/** Whether the stack configures Microsoft Graph (entra-writeback:graph). */
+export function graphConfigured(): boolean {
+  return settings.graph !== undefined;
+}
+
 /** The Microsoft Graph client of this provider process (entra-writeback:graph and graphClientSecret). */
 export function graphClient(resource: string): GraphClient {
   if (graph) return graph;
@@ -79,8 +84,32 @@ export function graphClient(resource: string): GraphClient {
         "entra-writeback:graphClientSecret` (see docs/defaults.md)",
     );
   }
+  graph = newGraphClient(configured, settings.graphClientSecret, resource);
+  return graph;
+}
+
+/**
+ * A Microsoft Graph client of its own, for one short read that must not wait through the usual retries (the
+ * no-defaults count): `retry` bounds its retries. The caller closes it.
+ */
+export function boundedGraphClient(
+  resource: string,
+  retry: Pick<RetryOptions, "maxRetries" | "maxDelayMs">,
+): GraphClient {
+  if (!settings.graph) return graphClient(resource); // throws: what to set
+  return newGraphClient(settings.graph, settings.graphClientSecret, resource, retry);
+}
+
+/** A Microsoft Graph client from the stack's Graph settings; each retry wait is printed, naming `resource`. */
+export function newGraphClient(
+  configured: GraphSettings,
+  clientSecret: string | undefined,
+  resource: string,
+  bounds: Pick<RetryOptions, "maxRetries" | "maxDelayMs"> = {},
+): GraphClient {
   const { certificateFile, trustedCaFile, ...connection } = configured;
   const retry = {
+    ...bounds,
     onRetry: (info: RetryInfo) =>
       console.log(
         `[entra-writeback] ${resource}: Microsoft Graph ${info.reason === "connection" ? "dropped the connection of" : `answered ${info.reason} to`} ` +
@@ -88,10 +117,10 @@ export function graphClient(resource: string): GraphClient {
           `${info.retryAfter ? " (its Retry-After)" : ""} before retry ${info.attempt}`,
       ),
   };
-  graph = new GraphClient(
+  return new GraphClient(
     {
       ...connection,
-      ...(settings.graphClientSecret !== undefined ? { clientSecret: settings.graphClientSecret } : {}),
+      ...(clientSecret !== undefined ? { clientSecret } : {}),
       ...(certificateFile !== undefined
         ? { certificatePem: readSettingFile("graph.certificateFile", certificateFile) }
         : {}),
@@ -101,7 +130,6 @@ export function graphClient(resource: string): GraphClient {
     },
     { retry },
   );
-  return graph;
 }
 
 export function clientFor(rawTarget: unknown): EntraConnectClient {

@@ -23,7 +23,8 @@ export type ProviderKind =
   | "CloudSyncConfiguration"
   | "CloudSyncMappings"
   | "CloudSyncScope"
-  | "CloudSyncJob";
+  | "CloudSyncJob"
+  | "SyncRule";
 
 /** The Pulumi module of the resource types: pulumi-nodejs:dynamic/entra-writeback:<kind>. */
 const MODULE = "entra-writeback";

@@ -3,6 +3,7 @@
 // and what a person can do. Providers print them in preview (check, diff) and in the update.
 import type { EntraConnectClient } from "../../contract/backend";
 import type { CloudGroupWriteback, GroupSet } from "../../contract/contract";
+import { DELETE_RULE_NAME } from "../../domain/groupWritebackRules";
 
 /** How many groups a message names before "and N more". */
 export const SAMPLE_SIZE = 10;
@@ -13,8 +14,6 @@ export const DISABLE_WRITEBACK_DOC =
   "https://learn.microsoft.com/entra/identity/hybrid/connect/how-to-connect-group-writeback-disable";
 export const CLOUD_SYNC_MIGRATION_DOC =
   "https://learn.microsoft.com/entra/identity/hybrid/cloud-sync/migrate-group-writeback";
-/** The documented custom inbound rule that deletes groups disabled for writeback (modify group writeback page). */
-export const DELETE_RULE_NAME = "In from AAD - Group SOAinAAD Delete WriteBackOutOfScope and SoftDelete";
 
 /** The tenant's groups by writeback setting, or why they could not be read (the hazard is shown anyway). */
 export type Exposure = { ok: true; counts: CloudGroupWriteback } | { ok: false; reason: string };
@@ -50,12 +49,17 @@ export function optedOutInOu(exposure: Exposure): GroupSet | null {
   return exposure.ok ? (exposure.counts.inOu?.optedOutMicrosoft365 ?? null) : null;
 }
 
+/** The stack key that declares Microsoft's delete rule (components/schema.ts, docs/defaults.md). */
+export const DELETE_RULE_KEY = "entra-writeback:defaults.deleteRulePrecedence";
+
 const REMEDIES = (ou: string) =>
-  `What you can do: (a) add Microsoft's documented delete rule "${DELETE_RULE_NAME}" (${MODIFY_WRITEBACK_DOC}), ` +
-  "which deletes groups disabled for writeback from Active Directory on the next cycle; or (b) delete them from " +
-  `${ou} by hand (Remove-ADGroup), after checking nothing on-premises uses them. Then, or if you decide to keep ` +
-  "them, set entra-writeback:acknowledgedOptedOutGroups to the number you accept and run pulumi up: until then " +
-  "the stack stays not converged (output needsAttention, and the drift report).";
+  `What you can do: (a) add Microsoft's documented delete rule "${DELETE_RULE_NAME}" (${MODIFY_WRITEBACK_DOC}) ` +
+  `with this stack: \`pulumi config set --path ${DELETE_RULE_KEY} 50\` (a precedence from 0 to 99 that no other ` +
+  "sync rule on the server has; a taken one is refused with the lowest free one), then pulumi up; the rule makes " +
+  "the next sync cycle a full one, which deletes the groups disabled for writeback from Active Directory; or (b) " +
+  `delete them from ${ou} by hand (Remove-ADGroup), after checking nothing on-premises uses them. Then, or if you ` +
+  "decide to keep them, set entra-writeback:acknowledgedOptedOutGroups to the number you accept and run pulumi " +
+  "up: until then the stack stays not converged (output needsAttention, and the drift report).";
 
 /**
  * Hazard: v1 was enabled in the wizard while GroupWritebackV2 was off, so v1 alone wrote back every Microsoft

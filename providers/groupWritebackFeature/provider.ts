@@ -1,7 +1,7 @@
 // GroupWritebackFeature: v2 (the tenant flag) or v1 (the wizard configuration), one provider for both.
 import type { ProviderImplementation } from "../common/defineResource";
 import { containsUnknown } from "../common/checkInputs";
-import { clientFor, noteDeploymentStack } from "../common/connection";
+import { boundedGraphClient, clientFor, graphConfigured, noteDeploymentStack } from "../common/connection";
 import { diffByKeys } from "../common/diff";
 import { progressFor } from "../common/progress";
 import { sameDn } from "../common/dn";
@@ -13,6 +13,15 @@ import {
   v2TurnedOffMessage,
   wizardChangeMessage,
 } from "./hazards";
+import {
+  countInGraph,
+  countOnServer,
+  GRAPH_COUNT_DEADLINE_MS,
+  GRAPH_COUNT_RETRY,
+  noDefaultsUncounted,
+  noDefaultsWarning,
+  withinDeadline,
+} from "./defaultsWarning";
 import { groupWritebackFeature, type V1Outputs, type V2Outputs } from "./schema";
 import { convergeV1, deleteV1, readV1, skipWarning, unacknowledgedOptedOut, v1Drifted } from "./v1";
 import { convergeV2, deleteV2, readV2 } from "./v2";
@@ -39,6 +48,9 @@ async function announceBeforeChange(olds: Record<string, unknown>, inputs: Recor
     // The OU may still be unknown in a preview; the warning needs only the tenant.
     const warning = await skipWarning(client, inputs.requireV2 !== false);
     if (warning) announceOnce(resource, warning);
+    // A stack without defaults, before it enables v1: how many existing groups that writes back.
+    if (inputs.warnWithoutDefaults === true && olds.version !== "v1")
+      announceOnce(resource, await withoutDefaultsWarning(client, inputs.requireV2 === false));
     return;
   }
   if (inputs.version !== "v2") return;
@@ -53,6 +65,34 @@ async function announceBeforeChange(olds: Record<string, unknown>, inputs: Recor
     resource,
     v1BeforeV2Message(server, v1.containerDn, await readExposure(client, v1.containerDn)),
   );
+}
+
+/** The count from Microsoft Graph when the stack configures it, otherwise from the Connect server. */
+async function withoutDefaultsWarning(
+  client: ReturnType<typeof clientFor>,
+  v1Alone: boolean,
+): Promise<string> {
+  try {
+    if (!graphConfigured()) return noDefaultsWarning(await countOnServer(client), v1Alone);
+    // A client of its own with bounded retries and a deadline: the warning never waits long for an unreachable Graph.
+    const graph = boundedGraphClient("GroupWritebackFeature v1", GRAPH_COUNT_RETRY);
+    try {
+      const counts = await withinDeadline(
+        countInGraph(graph),
+        GRAPH_COUNT_DEADLINE_MS,
+        "the count in Microsoft Graph",
+      );
+      return noDefaultsWarning(
+        { ...counts, countedBy: `Microsoft Graph (tenant ${graph.connection.tenantId})` },
+        v1Alone,
+      );
+    } finally {
+      // Not awaited: a graceful close waits for a request still under way past the deadline.
+      void graph.close().catch(() => undefined);
+    }
+  } catch (error) {
+    return noDefaultsUncounted(error instanceof Error ? error.message : String(error));
+  }
 }
 
 /** Hazards diff explains: v2 turned off outside the stack, opted-out groups in the OU, a change only the wizard can make. */
@@ -126,7 +166,7 @@ export const groupWritebackFeatureProvider: ProviderImplementation = {
       replaceKeys: ["target", "version"],
       dnKeys: ["writebackOu"],
       // What the v2 step checks before it changes anything; the OU and permission resources own these values.
-      ignoreKeys: ["preflight", "stack"],
+      ignoreKeys: ["preflight", "stack", "warnWithoutDefaults"],
       extraChanges: v2Off || v1Off || unacknowledged,
     });
   },

@@ -47,6 +47,11 @@ export const v1Inputs = z.strictObject({
   acknowledgedOptedOutGroups: z.number().int().min(0).default(0),
   /** How long to wait for a running sync cycle. */
   syncIdleTimeoutSeconds,
+  /**
+   * The stack declares no defaults (the component sets it): until v1 is in the stack's state, check warns how many
+   * existing Microsoft 365 groups group writeback will write back. Not compared in diff.
+   */
+  warnWithoutDefaults: z.boolean().default(false),
 });
 
 export const featureInputs = z.discriminatedUnion("version", [v2Inputs, v1Inputs]);

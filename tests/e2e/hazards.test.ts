@@ -2,7 +2,7 @@
 // Each test reproduces one on the simulated server, asserts on what the engine prints, and follows the advice the
 // message gives to check that it works.
 import { callOperation, dnKey, runAction } from "../../simulator";
-import { DELETE_RULE_NAME, deleteOutOfScopeGroupsRule } from "../../domain/groupWritebackRules";
+import { DELETE_RULE_NAME } from "../../domain/groupWritebackRules";
 import { convergedLabsForThisFile } from "./support/convergedLab";
 import {
   failureOf,
@@ -47,6 +47,14 @@ function exportErrors(stateFile: string): { errorType: string; dn: string }[] {
     state: { servers: { exportErrors: { errorType: string; dn: string }[] }[] };
   };
   return state.servers[0]!.exportErrors;
+}
+
+/** The sync rules on the server, as Get-ADSyncRule reports them. */
+async function rules(stateFile: string): Promise<{ name: string; precedence: number; disabled: boolean }[]> {
+  const listed = (await callOperation(stateFile, "getSyncRules", {})) as {
+    rules: { name: string; precedence: number; disabled: boolean }[];
+  };
+  return listed.rules;
 }
 
 const LAB_GROUPS = ["--m365", "5", "--m365-opted-out", "2", "--security", "2", "--security-enabled", "1"];
@@ -134,7 +142,7 @@ test("v1 enabled before v2: preview and up say which opted-out groups are in AD;
   }
 });
 
-test("v1 enabled before v2: advice (a), Microsoft's delete rule, removes the opted-out groups and the stack converges", async () => {
+test("v1 enabled before v2: advice (a), Microsoft's delete rule declared with the stack key it names, removes the opted-out groups and the stack converges", async () => {
   const stateFile = newServer(LAB_GROUPS);
   simOk(["ad", stateFile, "new-ou", "Entra Writeback", "OU=Groups,OU=Corp,DC=contoso,DC=com"]);
   simOk(["ad", stateFile, "grant", LAB_OU, LAB_ACCOUNT]);
@@ -143,23 +151,38 @@ test("v1 enabled before v2: advice (a), Microsoft's delete rule, removes the opt
   const optedOut = optedOutNames(stateFile);
   expect(optedOut).toHaveLength(2);
 
+  // The lab stack has no Microsoft Graph: the advice needs none.
   const testStack = await labStack("hazard-v1-first-rule", stateFile);
   try {
     // What the providers print (not the outputs' diff, which shows a removed needsAttention entry too).
     const providerLines = (stdout: string) =>
       stdout.split("\n").filter((line) => line.includes("[entra-writeback]"));
     const up = await testStack.stack.up();
-    expect(providerLines(up.stdout).join("\n")).toContain(
-      `NOT CONVERGED: 2 Microsoft 365 groups that opted out of writeback`,
+    const notConverged = providerLines(up.stdout).find((line) =>
+      line.includes("NOT CONVERGED: 2 Microsoft 365 groups that opted out of writeback"),
     );
-    expect(up.stdout).toContain(`add Microsoft's documented delete rule "${DELETE_RULE_NAME}"`);
+    expect(notConverged).toBeDefined();
+    expect(notConverged).toContain(
+      `(a) add Microsoft's documented delete rule "${DELETE_RULE_NAME}" (https://learn.microsoft.com/entra/identity/hybrid/connect/how-to-connect-modify-group-writeback) ` +
+        "with this stack: `pulumi config set --path entra-writeback:defaults.deleteRulePrecedence 50`",
+    );
     // The opted-out groups are there after v2 is on (the filter below can match).
     for (const name of optedOut)
       expect(groupsIn(stateFile, LAB_OU).map((g) => g.displayName)).toContain(name);
+    expect((await rules(stateFile)).map((rule) => rule.name)).not.toContain(DELETE_RULE_NAME);
 
-    // Advice (a): an admin adds Microsoft's delete rule (New-EntraWritebackSyncRule, as the page's script does),
-    // and the next cycle (a full sync: a new rule sets the flag) deletes the groups out of writeback scope.
-    await callOperation(stateFile, "newSyncRule", deleteOutOfScopeGroupsRule(50), { client: "admin" });
+    // Advice (a), exactly as printed: the command in backquotes, then pulumi up.
+    const [, key, value] = /`pulumi config set --path (\S+) (\S+)`/.exec(notConverged!)!;
+    await testStack.stack.setConfig(key!, { value: value! }, true);
+    const withRule = await testStack.stack.up();
+    expect(withRule.summary.resourceChanges).toMatchObject({ create: 1 });
+    expect(withRule.stdout).toContain("group-writeback-delete-rule");
+    expect(withRule.stdout).not.toContain("group-writeback-tenant-default");
+    expect((await rules(stateFile)).find((rule) => rule.name === DELETE_RULE_NAME)).toMatchObject({
+      precedence: 50,
+      disabled: false,
+    });
+    // The next cycle (a full one: the new rule set the flag) deletes the groups out of writeback scope.
     simOk(["sync", stateFile, "--wait"]);
     const inOu = groupsIn(stateFile, LAB_OU).map((g) => g.displayName);
     for (const name of optedOut) expect(inOu).not.toContain(name);

@@ -2,6 +2,7 @@
 // and can be re-run. It uses the project's .lab/ (backed up and restored here) and a throwaway backend.
 import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { projectRoot } from "./support/pulumiHarness";
@@ -44,7 +45,16 @@ function runLab() {
   );
 }
 
-test("npm run lab converges the lab, shows what was written back and why not, and can run again", () => {
+test("npm run lab converges the lab, shows what was written back and why not, and can run again", async () => {
+  // The lab serves Microsoft Graph on the port its stack file names; taken, the lab says so and what to do.
+  const taken = net.createServer();
+  await new Promise<void>((resolve) => taken.listen(17443, "127.0.0.1", resolve));
+  const refused = runLab();
+  await new Promise<void>((resolve) => taken.close(() => resolve()));
+  expect(refused.status).toBe(1);
+  expect(refused.stderr).toContain("port 17443 on 127.0.0.1 is in use");
+  expect(refused.stderr).toContain("stop it, then run npm run lab again");
+  // Following the advice (the port is free again): the lab runs, twice.
   for (const attempt of [1, 2]) {
     const lab = runLab();
     expect({ attempt, status: lab.status, stderr: lab.status === 0 ? "" : lab.stderr }).toEqual({
@@ -63,6 +73,15 @@ test("npm run lab converges the lab, shows what was written back and why not, an
     expect(out).toContain("security group not enabled for writeback");
     expect(out).toMatch(/"writtenBackGroupCount": 21/);
     expect(out).toContain("npm run pulumi -- preview --refresh --stack lab");
+    // The lab stack declares the defaults, and the summary shows what they did.
+    expect(out).toContain(
+      "Tenant default (Group.Unified NewUnifiedGroupWritebackDefault): false: new Microsoft 365 groups are not written back",
+    );
+    expect(out).toContain("Microsoft 365 groups opted out of writeback (isEnabled = false): 6 of 24");
+    expect(out).toContain(
+      'Sync rule "In from AAD - Group SOAinAAD Delete WriteBackOutOfScope and SoftDelete": present, precedence 50',
+    );
+    expect(out).toContain('Sync rule "Out to AD \u2013 Group Writeback Member Limit": disabled');
     if (attempt === 2) expect(out).toContain("removing the previous lab stack's state");
   }
 });

@@ -256,3 +256,90 @@ test("cloudSyncMigration: the migration's steps first, in the documented order; 
   // Step 7: Cloud Sync's scope is the declared groups and the migrated ones.
   expect(byName("gw-cloud-sync-scope")?.inputs.groupIds).toEqual([DECLARED, MIGRATED]);
 });
+
+/** The stack configures Microsoft Graph (entra-writeback:graph) while `run` runs. */
+async function withGraphConfigured<T>(run: () => Promise<T>): Promise<T> {
+  const before = pulumi.runtime.allConfig();
+  pulumi.runtime.setConfig(
+    "entra-writeback:graph",
+    JSON.stringify({ tenantId: "contoso.onmicrosoft.com", clientId: "0b6a8f4e-2a6b-4c1d-9f4e-3c2b1a0d9e8f" }),
+  );
+  try {
+    return await run();
+  } finally {
+    pulumi.runtime.setAllConfig(before);
+  }
+}
+
+test("the Connect-side defaults: the delete rule after the scheduler and before v2, the member limit rule after v1", async () => {
+  // With Graph configured, the tenant default comes first as before (without it: the next test).
+  await withGraphConfigured(() => connectSideDefaults());
+});
+
+async function connectSideDefaults() {
+  const component = await build({ defaults: { deleteRulePrecedence: 42, disableMemberLimitRule: true } });
+  await outputOf(component.memberLimitRule!.id);
+  expect(registered.map((r) => r.name)).toEqual([
+    "gw",
+    "gw-tenant-default",
+    "gw-scheduler",
+    "gw-delete-rule",
+    "gw-v2",
+    "gw-ou",
+    "gw-permission",
+    "gw-v1",
+    "gw-member-limit-rule",
+  ]);
+  expect(byName("gw-delete-rule")?.type).toBe("pulumi-nodejs:dynamic/entra-writeback:SyncRule");
+  expect(byName("gw-delete-rule")?.inputs).toMatchObject({
+    name: "In from AAD - Group SOAinAAD Delete WriteBackOutOfScope and SoftDelete",
+    disabled: false,
+    onDelete: "retain",
+    definition: { identifier: "cb871f2d-0f01-4c32-a333-ff809145b947", precedence: 42, direction: "Inbound" },
+  });
+  expect(byName("gw-member-limit-rule")?.inputs).toMatchObject({
+    name: "Out to AD \u2013 Group Writeback Member Limit",
+    disabled: true,
+    onDelete: "retain",
+  });
+  expect(byName("gw-member-limit-rule")?.inputs.definition).toBeUndefined();
+  const reverting = await build({
+    defaults: { deleteRulePrecedence: 0, disableMemberLimitRule: true, revertRulesOnDestroy: true },
+  });
+  await outputOf(reverting.memberLimitRule!.id);
+  expect(byName("gw-delete-rule")?.inputs).toMatchObject({ onDelete: "revert" });
+  expect(byName("gw-member-limit-rule")?.inputs).toMatchObject({ onDelete: "revert" });
+  // Declared defaults without the rule keys: no rules.
+  await build({ defaults: {} });
+  expect(registered.filter((r) => r.type.endsWith(":SyncRule"))).toEqual([]);
+  // v1 warns in the preview only when the stack declares no defaults.
+  expect(byName("gw-v1")?.inputs).toMatchObject({ warnWithoutDefaults: false });
+  await build();
+  expect(byName("gw-v1")?.inputs).toMatchObject({ warnWithoutDefaults: true });
+}
+
+test("without Graph, the Connect-side defaults alone declare the rules and no tenant default; a Graph-side key declares it", async () => {
+  expect(pulumi.runtime.getConfig("entra-writeback:graph")).toBeUndefined();
+  const component = await build({ defaults: { deleteRulePrecedence: 42, disableMemberLimitRule: true } });
+  await outputOf(component.memberLimitRule!.id);
+  expect(registered.map((r) => r.name)).toEqual([
+    "gw",
+    "gw-scheduler",
+    "gw-delete-rule",
+    "gw-v2",
+    "gw-ou",
+    "gw-permission",
+    "gw-v1",
+    "gw-member-limit-rule",
+  ]);
+  expect(component.tenantDefault).toBeUndefined();
+  expect(byName("gw-v1")?.inputs).toMatchObject({ warnWithoutDefaults: false });
+  // The same keys with Graph configured: the tenant default is declared first (the filter above can match).
+  await withGraphConfigured(() => build({ defaults: { deleteRulePrecedence: 42 } }));
+  expect(registered.map((r) => r.name).slice(0, 3)).toEqual(["gw", "gw-tenant-default", "gw-scheduler"]);
+  // A Graph-side key declares it too (its provider then asks for Graph; the stack configuration refuses it first).
+  await build({ defaults: { deleteRulePrecedence: 42, newUnifiedGroupWritebackDefault: false } });
+  expect(byName("gw-tenant-default")).toBeDefined();
+  await build({ defaults: {} });
+  expect(byName("gw-tenant-default")).toBeDefined();
+});

@@ -211,6 +211,46 @@ describe("every value a resource would refuse later is refused by the program, w
     expect(readStackConfig(configWith(valid)).cloudSync).toBeUndefined();
   });
 
+  it("without Graph, the Connect-side defaults alone are accepted (no Graph-side key filled in); a Graph-side key is refused", () => {
+    const keys = [...Object.keys(valid), "defaults"];
+    const connectSide = {
+      deleteRulePrecedence: 50,
+      disableMemberLimitRule: true,
+      revertRulesOnDestroy: false,
+    };
+    expect(
+      readStackConfig(configWith({ ...valid, defaults: JSON.stringify(connectSide) }), keys).defaults,
+    ).toEqual(connectSide);
+    const mixed = JSON.stringify({ deleteRulePrecedence: 50, newUnifiedGroupWritebackDefault: false });
+    expect(() => readStackConfig(configWith({ ...valid, defaults: mixed }), keys)).toThrow(
+      "entra-writeback:defaults: declared, but entra-writeback:graph is not set: newUnifiedGroupWritebackDefault " +
+        "lives in Microsoft Graph (set graph.tenantId and graph.clientId with --path, and graphClientSecret with " +
+        "--secret; or declare only the Connect-side keys, which need no Graph: deleteRulePrecedence, " +
+        "disableMemberLimitRule, revertRulesOnDestroy; see docs/defaults.md)",
+    );
+    // Following the advice: the Graph-side key left out.
+    const followed = JSON.stringify({ deleteRulePrecedence: 50 });
+    expect(readStackConfig(configWith({ ...valid, defaults: followed }), keys).defaults).toEqual({
+      deleteRulePrecedence: 50,
+    });
+    // With Graph, the same keys keep the tenant default's values as before.
+    const graph = JSON.stringify({
+      tenantId: "contoso.onmicrosoft.com",
+      clientId: "0b6a8f4e-2a6b-4c1d-9f4e-3c2b1a0d9e8f",
+    });
+    expect(
+      readStackConfig(configWith({ ...valid, defaults: followed, graph, graphClientSecret: "x" }), [
+        ...keys,
+        "graph",
+        "graphClientSecret",
+      ]).defaults,
+    ).toEqual({
+      deleteRulePrecedence: 50,
+      newUnifiedGroupWritebackDefault: false,
+      restoreTenantDefaultOnDestroy: false,
+    });
+  });
+
   it("is a RunError: the engine prints its message once, without a stack trace", () => {
     expect(() => readStackConfig(configWith({ ...valid, writebackOu: "x" }))).toThrow(pulumi.RunError);
   });

@@ -2,8 +2,13 @@
 // stack traces. The end-to-end proof of each hazard is tests/e2e/hazards.test.ts.
 import type { GroupSet } from "../../../contract/contract";
 import { explainDrift } from "../../../providers/driftDetails";
+import { groupWritebackSettings, writebackDefaults } from "../../../components/schema";
+import { NAMESPACE, readStackConfig } from "../../../components/stackConfig";
+import { DELETE_RULE_NAME } from "../../../domain/groupWritebackRules";
 import {
+  DELETE_RULE_KEY,
   describeSet,
+  optedOutInOuMessage,
   skipMessage,
   v1BeforeV2Message,
   v2TurnedOffMessage,
@@ -101,4 +106,28 @@ test("a user-facing error prints as one statement; a programming error keeps its
   expect((clean as Error).message).toBe("refusing to delete OU=W: set allowNonEmptyOuDeletion");
   const bug = new TypeError("x is undefined");
   expect(withoutStackTrace(bug, "WritebackOU delete")).toBe(bug);
+});
+
+test("advice (a) names the stack key that declares Microsoft's delete rule, and its command is accepted as stack configuration", () => {
+  const message = optedOutInOuMessage("OU=Entra Writeback,DC=contoso,DC=com", set(2, ["Legal", "Sales"]), 0);
+  const command = /`pulumi config set --path (\S+) (\S+)`/.exec(message);
+  expect(command).not.toBeNull();
+  const [, key, value] = command!;
+  expect(key).toBe(DELETE_RULE_KEY);
+  expect(message).toContain(`(a) add Microsoft's documented delete rule "${DELETE_RULE_NAME}"`);
+  // entra-writeback:defaults.deleteRulePrecedence is a real key: the namespace, defaults, and its precedence.
+  const [namespace, path] = key!.split(":");
+  const [top, nested] = path!.split(".");
+  expect(namespace).toBe(NAMESPACE);
+  expect(Object.keys(groupWritebackSettings.shape)).toContain(top);
+  expect(Object.keys(writebackDefaults.shape)).toContain(nested);
+  // What the command stores (--path: a number) is accepted without Graph, and declares that precedence.
+  const values: Record<string, string> = {
+    target: JSON.stringify({ kind: "simulator", stateFile: "lab.json" }),
+    writebackOu: "OU=Entra Writeback,DC=contoso,DC=com",
+    connectorAccountDn: "CN=MSOL_a1b2c3d4e5f6,CN=Users,DC=contoso,DC=com",
+    [top!]: JSON.stringify({ [nested!]: Number(value) }),
+  };
+  const config = { get: (name: string) => values[name] } as unknown as Parameters<typeof readStackConfig>[0];
+  expect(readStackConfig(config, Object.keys(values)).defaults).toEqual({ deleteRulePrecedence: 50 });
 });
