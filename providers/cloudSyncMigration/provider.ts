@@ -2,7 +2,7 @@
 // after any interruption repeats nothing done and finishes what is not. A created step is history: it never runs
 // again, and destroying it changes nothing on the server.
 import type { EntraConnectClient } from "../../contract/backend";
-import type { SyncRule } from "../../contract/contract";
+import type { NewSyncRuleArgs, SyncRule } from "../../contract/contract";
 import { CUSTOM_RULE_PRECEDENCE_LIMIT } from "../../contract/contract";
 import {
   CLOUD_SYNC_MIGRATION_DOC,
@@ -28,6 +28,7 @@ import {
   cloudSyncMigrationStep,
   type CloudSyncMigrationStepInputs,
   type CloudSyncMigrationStepOutputs,
+  type ChosenSyncRules,
   type MigrationPlan,
 } from "./schema";
 
@@ -178,10 +179,18 @@ function sameRule(live: SyncRule, wanted: ReturnType<typeof noFlowInboundRule>):
   return shape(live) === shape(wanted);
 }
 
-/** Steps 3 and 4: the two custom rules, each adopted when already there as Microsoft describes it. */
-async function syncRules(client: EntraConnectClient, inputs: Inputs, progress: Progress): Promise<string> {
+/**
+ * Steps 3 and 4, read only: what the two custom rules take on this server, for the two SyncRule resources declared
+ * after this step (components/cloudSyncMigration.ts), which make them inside the migration's held window. A rule
+ * already there as Microsoft describes it keeps its precedence (the SyncRule adopts it); one with the identifier that
+ * is not that rule is refused; otherwise the declared precedence, or the lowest free one below 100 (unique).
+ */
+async function chooseSyncRules(
+  client: EntraConnectClient,
+  inputs: Inputs,
+): Promise<{ summary: string; syncRules: ChosenSyncRules }> {
   await requirePaused(client, "the cloudNoFlow sync rules");
-  let { rules } = await client.call("getSyncRules", {});
+  const { rules } = await client.call("getSyncRules", {});
   const adConnector = rules.find((rule) => rule.name === OUT_TO_AD_GROUP_SOA_IN_AAD)?.connector;
   if (!adConnector) {
     throw new Error(
@@ -190,38 +199,24 @@ async function syncRules(client: EntraConnectClient, inputs: Inputs, progress: P
     );
   }
   const done: string[] = [];
-  const wanted = [
-    {
-      identifier: NO_FLOW_INBOUND_RULE_IDENTIFIER,
-      make: (p: number) => noFlowInboundRule(p),
-      asked: inputs.syncRulePrecedences.inbound,
-    },
-    {
-      identifier: NO_FLOW_OUTBOUND_RULE_IDENTIFIER,
-      make: (p: number) => noFlowOutboundRule(p, adConnector),
-      asked: inputs.syncRulePrecedences.outbound,
-    },
-  ];
-  for (const { identifier, make, asked } of wanted) {
+  const taken = new Set(rules.map((rule) => rule.precedence));
+  const choose = (
+    identifier: string,
+    template: (p: number) => NewSyncRuleArgs,
+    asked: number | null,
+  ): number => {
     const existing = rules.find((rule) => rule.identifier.toLowerCase() === identifier);
-    const template = make(asked ?? 0);
     if (existing) {
-      if (!sameRule(existing, template)) {
+      if (!sameRule(existing, template(existing.precedence))) {
         throw new Error(
           `The sync rule "${existing.name}" (${identifier}) on ${client.description} is not the rule the migration ` +
             "page describes (direction, connector, link type, scope or flows differ). Nothing was changed. Remove it " +
             "(Remove-ADSyncRule) or correct it in the Synchronization Rules Editor, then run pulumi up again.",
         );
       }
-      if (existing.disabled) {
-        await client.call("setSyncRuleDisabled", { identifier, disabled: false });
-        done.push(`"${existing.name}" enabled again (precedence ${existing.precedence})`);
-      } else {
-        done.push(`"${existing.name}" already there (precedence ${existing.precedence})`);
-      }
-      continue;
+      done.push(`"${existing.name}" already there (precedence ${existing.precedence})`);
+      return existing.precedence;
     }
-    const taken = new Set(rules.map((rule) => rule.precedence));
     const precedence =
       asked ?? Array.from({ length: CUSTOM_RULE_PRECEDENCE_LIMIT }, (_, i) => i).find((p) => !taken.has(p));
     if (precedence === undefined) {
@@ -230,12 +225,24 @@ async function syncRules(client: EntraConnectClient, inputs: Inputs, progress: P
           `${MIGRATION_KEY}.syncRulePrecedences. Nothing was changed.`,
       );
     }
-    progress(`creating the sync rule "${template.name}" with precedence ${precedence}`);
-    const created = await client.call("newSyncRule", make(precedence));
-    rules = [...rules, created];
-    done.push(`"${created.name}" created (precedence ${precedence})`);
-  }
-  return done.join("; ");
+    taken.add(precedence);
+    done.push(`"${template(precedence).name}" to create (precedence ${precedence})`);
+    return precedence;
+  };
+  const inbound = choose(
+    NO_FLOW_INBOUND_RULE_IDENTIFIER,
+    noFlowInboundRule,
+    inputs.syncRulePrecedences.inbound,
+  );
+  const outbound = choose(
+    NO_FLOW_OUTBOUND_RULE_IDENTIFIER,
+    (p) => noFlowOutboundRule(p, adConnector),
+    inputs.syncRulePrecedences.outbound,
+  );
+  return {
+    summary: done.join("; "),
+    syncRules: { inbound, outbound, adConnector: adConnector.toLowerCase() },
+  };
 }
 
 /** The steps between the pause and the resume need the scheduler off and the server in staging mode. */
@@ -280,7 +287,8 @@ async function initialCycle(client: EntraConnectClient, inputs: Inputs, progress
       `The Initial sync cycle staged changes to ${touched.length} written-back security group(s) on ${client.description}: ` +
         `${named}${touched.length > 10 ? ` and ${touched.length - 10} more` : ""}. The cloudNoFlow rules are not in ` +
         "effect, and leaving staging mode would delete or change these groups. The migration stops here; nothing " +
-        "was exported. Check the two rules (Get-ADSyncRule), then run pulumi up again.",
+        "was exported. Check the two rules (Get-ADSyncRule), then run `pulumi up --refresh`: a rule removed or changed " +
+        "by hand is made again as declared, inside the migration's window.",
     );
   }
   const adds = exports.filter((pending) => pending.modification === "add").length;
@@ -311,7 +319,9 @@ async function disableV2(client: EntraConnectClient, inputs: Inputs, progress: P
   return "GroupWritebackV2 is off for the tenant (irreversible)";
 }
 
-async function runStep(inputs: Inputs): Promise<{ summary: string; plan: MigrationPlan | null }> {
+type StepResult = { summary: string; plan: MigrationPlan | null; syncRules?: ChosenSyncRules };
+
+async function runStep(inputs: Inputs): Promise<StepResult> {
   const progress = progressOf(inputs.step);
   const client = clientFor(inputs.target);
   switch (inputs.step) {
@@ -344,7 +354,7 @@ async function runStep(inputs: Inputs): Promise<{ summary: string; plan: Migrati
     case "schedulerOff":
       return { summary: await schedulerOff(client, inputs, progress), plan: null };
     case "syncRules":
-      return { summary: await syncRules(client, inputs, progress), plan: null };
+      return { ...(await chooseSyncRules(client, inputs)), plan: null };
     case "initialCycleBeforeV2Off":
     case "initialCycleAfterV2Off":
       return { summary: await initialCycle(client, inputs, progress), plan: null };
@@ -395,9 +405,9 @@ export const cloudSyncMigrationStepProvider: ProviderImplementation = {
   async create(raw) {
     const inputs = cloudSyncMigrationStep.parse(raw);
     noteDeploymentStack(inputs.stack);
-    const { summary, plan } = await runStep(inputs);
+    const { summary, plan, syncRules = null } = await runStep(inputs);
     progressOf(inputs.step)(`done: ${summary}`);
-    return { id: `cloud-sync-migration/${inputs.step}`, outs: { ...inputs, summary, plan } };
+    return { id: `cloud-sync-migration/${inputs.step}`, outs: { ...inputs, summary, plan, syncRules } };
   },
 
   async read(id, props) {
@@ -412,14 +422,21 @@ export const cloudSyncMigrationStepProvider: ProviderImplementation = {
     if (inputs.step === "plan") {
       // A changed declaration (the mapping, the confirmation): the plan is read again.
       const plan = await planned(clientFor(inputs.target), inputs, progressOf("plan"));
-      return { outs: { ...inputs, summary: previous.summary, plan } };
+      return { outs: { ...inputs, summary: previous.summary, plan, syncRules: null } };
     }
     if (!sameDn(previous.writebackOu, inputs.writebackOu)) {
-      const { summary, plan } = await runStep(inputs);
-      return { outs: { ...inputs, summary, plan } };
+      const { summary, plan, syncRules = null } = await runStep(inputs);
+      return { outs: { ...inputs, summary, plan, syncRules } };
     }
     // Done once; a changed setting does not run it again.
-    return { outs: { ...inputs, summary: previous.summary, plan: previous.plan } };
+    return {
+      outs: {
+        ...inputs,
+        summary: previous.summary,
+        plan: previous.plan,
+        syncRules: previous.syncRules ?? null,
+      },
+    };
   },
 
   async delete() {

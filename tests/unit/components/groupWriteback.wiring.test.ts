@@ -23,6 +23,10 @@ beforeAll(async () => {
         if (args.type.endsWith(":CloudSyncMigrationStep")) {
           state.summary = "done";
           state.plan = args.inputs.step === "plan" ? { securityGroupIds: [MIGRATED] } : null;
+          state.syncRules =
+            args.inputs.step === "syncRules"
+              ? { inbound: 3, outbound: 4, adConnector: "dc0a3e6e-5e34-4b1b-9d42-1c1f1d3a9b01" }
+              : null;
         }
         if (args.type.endsWith(":GroupWritebackFeature") && args.inputs.version === "v2")
           state.enabled = true;
@@ -228,6 +232,8 @@ test("cloudSyncMigration: the migration's steps first, in the documented order; 
     "stagingOn",
     "schedulerOff",
     "syncRules",
+    "rule-inbound",
+    "rule-outbound",
     "initialCycleBeforeV2Off",
     "disableGroupWritebackV2",
     "initialCycleAfterV2Off",
@@ -255,6 +261,34 @@ test("cloudSyncMigration: the migration's steps first, in the documented order; 
   });
   // Step 7: Cloud Sync's scope is the declared groups and the migrated ones.
   expect(byName("gw-cloud-sync-scope")?.inputs.groupIds).toEqual([DECLARED, MIGRATED]);
+  // Steps 3 and 4: SyncRule resources with what the syncRules step chose (precedences, the AD connector), kept on
+  // destroy, named for this stack's window (the migration's held window: they open none of their own).
+  const rules = ["gw-cloud-sync-migration-rule-inbound", "gw-cloud-sync-migration-rule-outbound"].map(byName);
+  expect(rules.map((rule) => rule?.type)).toEqual([
+    "pulumi-nodejs:dynamic/entra-writeback:SyncRule",
+    "pulumi-nodejs:dynamic/entra-writeback:SyncRule",
+  ]);
+  expect(rules.map((rule) => rule?.inputs)).toMatchObject([
+    {
+      name: "In from AAD - Group SOAInAAD cloudNoFlow (migration to Cloud Sync)",
+      disabled: false,
+      onDelete: "retain",
+      stack: "entra-writeback/wiring",
+      definition: { precedence: 3, direction: "Inbound", linkType: "Join" },
+    },
+    {
+      name: "Out to AD - Group SOAInAAD JoinNoFlow (migration to Cloud Sync)",
+      disabled: false,
+      onDelete: "retain",
+      stack: "entra-writeback/wiring",
+      definition: {
+        precedence: 4,
+        direction: "Outbound",
+        linkType: "JoinNoFlow",
+        connector: "dc0a3e6e-5e34-4b1b-9d42-1c1f1d3a9b01",
+      },
+    },
+  ]);
 });
 
 /** The stack configures Microsoft Graph (entra-writeback:graph) while `run` runs. */
