@@ -61,6 +61,11 @@ export function cloudNoFlowRules(chosen: ChosenSyncRules): {
   };
 }
 
+/** The plan output's status once every step is done. */
+export const MIGRATION_DONE_STATUS =
+  "done: every step of the migration ran; the counts above were read before it ran (GroupWritebackV2, staging mode " +
+  "and the identifiers to copy have changed since), see docs/cloud-sync-migration.md";
+
 /** The syncRules step's choice; a step stored before it had one cannot declare the rules, and says what to do. */
 function chosenOf(chosen: ChosenSyncRules | null | undefined): ChosenSyncRules {
   if (chosen) return chosen;
@@ -74,6 +79,11 @@ function chosenOf(chosen: ChosenSyncRules | null | undefined): ChosenSyncRules {
 export class CloudSyncMigration extends pulumi.ComponentResource {
   /** What the migration will do, with live counts (the plan step's output). */
   readonly plan: pulumi.Output<MigrationPlan | null>;
+  /**
+   * The plan as the stack output shows it: once the last step is done, `status` says that its counts are the ones
+   * read before the migration ran (GroupWritebackV2, staging mode and the identifiers to copy have changed since).
+   */
+  readonly planOutput: pulumi.Output<(MigrationPlan & { status: string }) | null>;
   /** The migrated security groups' object ids, once the last step is done: Cloud Sync's scope. */
   readonly migratedGroupIds: pulumi.Output<string[]>;
   /** Each step and what it found and did, in order. */
@@ -151,6 +161,9 @@ export class CloudSyncMigration extends pulumi.ComponentResource {
     this.migratedGroupIds = pulumi
       .all([this.plan, this.last.summary])
       .apply(([plan]) => plan?.securityGroupIds ?? []);
+    this.planOutput = pulumi
+      .all([this.plan, this.last.summary])
+      .apply(([plan]) => (plan ? { ...plan, status: MIGRATION_DONE_STATUS } : null));
     this.steps = pulumi
       .all(made.map((resource) => pulumi.all([resource.step, resource.summary])))
       .apply((pairs) => pairs.map(([step, summary]) => ({ step, summary })));

@@ -248,7 +248,7 @@ test("cloudSyncMigration: the migration's steps first, in the documented order; 
   const last = names.indexOf("gw-cloud-sync-migration-stagingOff");
   expect(names.indexOf("gw-cloud-sync-configuration")).toBeGreaterThan(last);
   expect(component.v2).toBeUndefined();
-  expect(byName("gw-v1")?.inputs).toMatchObject({ requireV2: false });
+  expect(byName("gw-v1")?.inputs).toMatchObject({ requireV2: false, migratedToCloudSync: true });
   // The confirmation reaches only the plan and the irreversible step; the mapping only the plan and Cloud Sync.
   const withConfirmation = registered.filter((r) => r.inputs.confirmDisableGroupWritebackV2 === true);
   expect(withConfirmation.map((r) => r.inputs.step)).toEqual(["plan", "disableGroupWritebackV2"]);
@@ -261,6 +261,13 @@ test("cloudSyncMigration: the migration's steps first, in the documented order; 
   });
   // Step 7: Cloud Sync's scope is the declared groups and the migrated ones.
   expect(byName("gw-cloud-sync-scope")?.inputs.groupIds).toEqual([DECLARED, MIGRATED]);
+  // The plan output, once the last step is done, says its counts are from before the run.
+  expect(await outputOf(component.cloudSyncMigrationPlan)).toEqual({
+    securityGroupIds: [MIGRATED],
+    status: expect.stringMatching(
+      /^done: every step of the migration ran; the counts above were read before it ran/,
+    ),
+  });
   // Steps 3 and 4: SyncRule resources with what the syncRules step chose (precedences, the AD connector), kept on
   // destroy, named for this stack's window (the migration's held window: they open none of their own).
   const rules = ["gw-cloud-sync-migration-rule-inbound", "gw-cloud-sync-migration-rule-outbound"].map(byName);
