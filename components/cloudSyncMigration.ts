@@ -7,8 +7,20 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Target } from "../contract/target";
 import { MIGRATION_STEPS, type MigrationStep } from "../domain/cloudSyncMigration";
+import {
+  NO_FLOW_INBOUND_RULE_NAME,
+  NO_FLOW_OUTBOUND_RULE_NAME,
+  noFlowInboundRule,
+  noFlowOutboundRule,
+} from "../domain/groupWritebackRules";
+import type { NewSyncRuleArgs } from "../contract/contract";
 import { CloudSyncMigrationStep } from "../providers/cloudSyncMigration/resource";
-import type { CloudSyncMigrationStepInputs, MigrationPlan } from "../providers/cloudSyncMigration/schema";
+import { SyncRule } from "../providers/syncRule/resource";
+import type {
+  ChosenSyncRules,
+  CloudSyncMigrationStepInputs,
+  MigrationPlan,
+} from "../providers/cloudSyncMigration/schema";
 
 export interface CloudSyncMigrationArgs {
   target: pulumi.Input<Target>;
@@ -35,20 +47,58 @@ const STEP_SETTINGS: Partial<Record<MigrationStep, readonly ("confirm" | "cloudS
   disableGroupWritebackV2: ["confirm", "precedences"],
 };
 
+/**
+ * The two cloudNoFlow rules as SyncRule declares them (name, Disabled, the definition), with what the syncRules step
+ * chose on the server: Microsoft's tables (domain/groupWritebackRules.ts) at those precedences, on that AD connector.
+ */
+export function cloudNoFlowRules(chosen: ChosenSyncRules): {
+  inbound: { name: string; disabled: boolean; definition: Omit<NewSyncRuleArgs, "name" | "disabled"> };
+  outbound: { name: string; disabled: boolean; definition: Omit<NewSyncRuleArgs, "name" | "disabled"> };
+} {
+  const split = ({ name, disabled, ...definition }: NewSyncRuleArgs) => ({ name, disabled, definition });
+  return {
+    inbound: split(noFlowInboundRule(chosen.inbound)),
+    outbound: split(noFlowOutboundRule(chosen.outbound, chosen.adConnector)),
+  };
+}
+
+/** The plan output's status once every step is done. */
+export const MIGRATION_DONE_STATUS =
+  "done: every step of the migration ran; the counts above were read before it ran (GroupWritebackV2, staging mode " +
+  "and the identifiers to copy have changed since), see docs/cloud-sync-migration.md";
+
+/** The syncRules step's choice; a step stored before it had one cannot declare the rules, and says what to do. */
+function chosenOf(chosen: ChosenSyncRules | null | undefined): ChosenSyncRules {
+  if (chosen) return chosen;
+  throw new pulumi.RunError(
+    "CloudSyncMigration: the syncRules step in this stack's state has no chosen precedences (it was made by an " +
+      "earlier version of the project); remove it from the state with `pulumi state delete` (its URN ends in " +
+      "`-syncRules`) and run pulumi up again: the step reads the server again and changes nothing on it.",
+  );
+}
+
 export class CloudSyncMigration extends pulumi.ComponentResource {
   /** What the migration will do, with live counts (the plan step's output). */
   readonly plan: pulumi.Output<MigrationPlan | null>;
+  /**
+   * The plan as the stack output shows it: once the last step is done, `status` says that its counts are the ones
+   * read before the migration ran (GroupWritebackV2, staging mode and the identifiers to copy have changed since).
+   */
+  readonly planOutput: pulumi.Output<(MigrationPlan & { status: string }) | null>;
   /** The migrated security groups' object ids, once the last step is done: Cloud Sync's scope. */
   readonly migratedGroupIds: pulumi.Output<string[]>;
   /** Each step and what it found and did, in order. */
   readonly steps: pulumi.Output<{ step: string; summary: string }[]>;
   /** The last step: what comes after the migration depends on it. */
   readonly last: CloudSyncMigrationStep;
+  /** Steps 3 and 4: the two cloudNoFlow rules, made inside the migration's held window (domain/syncWindow.ts). */
+  readonly rules: { inbound: SyncRule; outbound: SyncRule };
 
   constructor(name: string, args: CloudSyncMigrationArgs, opts?: pulumi.ComponentResourceOptions) {
     super("entra-writeback:index:CloudSyncMigration", name, {}, opts);
     const made: CloudSyncMigrationStep[] = [];
-    let previous: CloudSyncMigrationStep | undefined;
+    let previous: pulumi.Resource | undefined;
+    let rules: CloudSyncMigration["rules"] | undefined;
     for (const step of MIGRATION_STEPS) {
       const settings = STEP_SETTINGS[step] ?? [];
       const resource: CloudSyncMigrationStep = new CloudSyncMigrationStep(
@@ -77,13 +127,44 @@ export class CloudSyncMigration extends pulumi.ComponentResource {
       );
       made.push(resource);
       previous = resource;
+      if (step === "syncRules") {
+        // The step read the server and chose the precedences and the AD connector; the rules themselves are
+        // SyncRule resources, in the documented order, inside the window the migration holds (no pause of their
+        // own: the scheduler stays off until schedulerOn). Destroy retains them, as the migration's page leaves them.
+        const declared = resource.syncRules.apply((chosen) => cloudNoFlowRules(chosenOf(chosen)));
+        const ruleArgs = (which: "inbound" | "outbound") => ({
+          target: args.target,
+          name: which === "inbound" ? NO_FLOW_INBOUND_RULE_NAME : NO_FLOW_OUTBOUND_RULE_NAME,
+          disabled: false,
+          definition: declared.apply((rules) => rules[which].definition),
+          onDelete: "retain" as const,
+          stack: args.stack,
+          ...(args.syncIdleTimeoutSeconds !== undefined
+            ? { syncIdleTimeoutSeconds: args.syncIdleTimeoutSeconds }
+            : {}),
+        });
+        const inbound = new SyncRule(`${name}-rule-inbound`, ruleArgs("inbound"), {
+          parent: this,
+          dependsOn: [resource],
+        });
+        const outbound = new SyncRule(`${name}-rule-outbound`, ruleArgs("outbound"), {
+          parent: this,
+          dependsOn: [inbound],
+        });
+        rules = { inbound, outbound };
+        previous = outbound;
+      }
     }
-    this.last = previous as CloudSyncMigrationStep;
+    this.rules = rules!;
+    this.last = made[made.length - 1] as CloudSyncMigrationStep;
     this.plan = (made[0] as CloudSyncMigrationStep).plan.apply((plan) => plan ?? null);
     // Resolved only when the last step is done, so what takes these ids waits for the whole migration.
     this.migratedGroupIds = pulumi
       .all([this.plan, this.last.summary])
       .apply(([plan]) => plan?.securityGroupIds ?? []);
+    this.planOutput = pulumi
+      .all([this.plan, this.last.summary])
+      .apply(([plan]) => (plan ? { ...plan, status: MIGRATION_DONE_STATUS } : null));
     this.steps = pulumi
       .all(made.map((resource) => pulumi.all([resource.step, resource.summary])))
       .apply((pairs) => pairs.map(([step, summary]) => ({ step, summary })));

@@ -364,6 +364,8 @@ export class GroupWriteback extends pulumi.ComponentResource {
         syncIdleTimeoutSeconds,
         // Without defaults, the preview says how many existing groups get written back (docs/defaults.md).
         warnWithoutDefaults: args.defaults === undefined,
+        // The migration's plan said what v1 alone writes back before GroupWritebackV2 went off: no skip warning.
+        ...(this.migration ? { migratedToCloudSync: true } : {}),
       },
       { parent: this, dependsOn: [...afterV2, this.permission] },
     );
@@ -411,7 +413,7 @@ export class GroupWriteback extends pulumi.ComponentResource {
     this.pendingExports = this.v1.pendingExports.apply((report) => report ?? null);
     this.pendingManualSteps = this.v1.pendingManualSteps.apply((steps) => steps ?? []);
     this.needsAttention = this.v1.needsAttention.apply((items) => items ?? []);
-    this.cloudSyncMigrationPlan = this.migration ? this.migration.plan : pulumi.output(null);
+    this.cloudSyncMigrationPlan = this.migration ? this.migration.planOutput : pulumi.output(null);
 
     this.registerOutputs({
       serverVersion: this.serverVersion,

@@ -92,11 +92,77 @@ export function windowHeldAdvice(description: string, held: SyncWindow): string 
 }
 
 /**
+ * A held window: one a stack opens to keep the scheduler off across several steps and resources (the migration to
+ * Cloud Sync holds it from the scheduler going off to the scheduler coming back), unlike the window of one change,
+ * which withSchedulerPaused closes when the change is done. The marker says so in its `change`, so that any run of
+ * the same stack, in any resource and any later deployment, tells the two apart: a change made inside a held window
+ * of its own stack runs within it and leaves it open (nested), while a one-change window the stack left open is an
+ * interrupted deployment, taken over and finished as before.
+ */
+const HELD_WINDOW_MARK = " (held across steps)";
+
+/** The `change` of a held window opened for `purpose`. */
+export function heldWindowChange(purpose: string): string {
+  return `${purpose}${HELD_WINDOW_MARK}`;
+}
+
+/** The marker is a held window (heldWindowChange). */
+export function isHeldWindow(window: SyncWindow): boolean {
+  return window.change.endsWith(HELD_WINDOW_MARK);
+}
+
+/**
+ * This stack's held window with the scheduler off inside it; undefined otherwise. The marker is read only when the
+ * scheduler is off: with it on, there is nothing to nest in, and the one-change window opens as always.
+ */
+async function ownHeldWindow(client: EntraConnectClient, owner: string): Promise<SyncWindow | undefined> {
+  const scheduler = await client.call("getScheduler", {});
+  if (scheduler.syncCycleEnabled) return undefined;
+  const { window } = await client.call("getSyncWindow", {});
+  return window && window.owner === owner && isHeldWindow(window) ? window : undefined;
+}
+
+/**
+ * A change inside this stack's held window, the scheduler off: the change and `afterResume` (the Initial cycle it
+ * owes) run within the window, and the scheduler stays off and the window open for its holder to end.
+ */
+async function withinHeldWindow<T>(
+  client: EntraConnectClient,
+  options: PauseWindowOptions,
+  held: SyncWindow,
+  change: () => Promise<T>,
+  afterResume?: () => Promise<void>,
+): Promise<T> {
+  options.progress(
+    `${options.change} inside this stack's window on ${client.description} (opened ${held.openedAtUtc} for ` +
+      `${held.change}): the sync scheduler stays off and the window open`,
+  );
+  await waitForSyncIdle(client, options);
+  let result: T;
+  try {
+    result = await change();
+    if (afterResume) {
+      await waitForSyncIdle(client, options);
+      await afterResume();
+    }
+  } catch (changeError) {
+    const what = changeError instanceof Error ? changeError.message : String(changeError);
+    throw new Error(
+      `${options.change} failed on ${client.description}: ${what}. The sync scheduler stays off inside this ` +
+        `stack's window (${held.change}), which the next \`pulumi up\` continues.`,
+      { cause: changeError },
+    );
+  }
+  return result;
+}
+
+/**
  * Runs `change` with the sync scheduler paused, per Microsoft's procedure, inside a window marker on the server
  * (openSyncWindow) that names this stack: another stack is refused meanwhile, and if this deployment dies inside
  * the window, the next run of this stack finds the marker and finishes the window (closeLeftWindow). The
  * scheduler is re-enabled whatever happens (its declared steady state is enabled); if that fails too, the error
- * says so loudly and the marker stays for the next run.
+ * says so loudly and the marker stays for the next run. Inside a held window of this stack (heldWindowChange) the
+ * change is nested: it runs within that window and leaves the scheduler off and the window open.
  */
 export async function withSchedulerPaused<T>(
   client: EntraConnectClient,
@@ -104,6 +170,8 @@ export async function withSchedulerPaused<T>(
   change: () => Promise<T>,
   afterResume?: () => Promise<void>,
 ): Promise<T> {
+  const held = await ownHeldWindow(client, options.owner);
+  if (held) return withinHeldWindow(client, options, held, change, afterResume);
   await waitForSyncIdle(client, options);
   await openWindow(client, options);
   options.progress(`pausing the sync scheduler on ${client.description} for ${options.change}`);

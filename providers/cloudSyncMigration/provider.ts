@@ -2,7 +2,7 @@
 // after any interruption repeats nothing done and finishes what is not. A created step is history: it never runs
 // again, and destroying it changes nothing on the server.
 import type { EntraConnectClient } from "../../contract/backend";
-import type { SyncRule } from "../../contract/contract";
+import type { NewSyncRuleArgs, SyncRule } from "../../contract/contract";
 import { CUSTOM_RULE_PRECEDENCE_LIMIT } from "../../contract/contract";
 import {
   CLOUD_SYNC_MIGRATION_DOC,
@@ -24,20 +24,26 @@ import { withSync } from "../cloudSync/graph";
 import { checkScopeGroups } from "../cloudSync/scopeChecks";
 import { diffByKeys } from "../common/diff";
 import { sameDn } from "../common/dn";
-import { heldByAnother, waitForSyncIdle, windowHeldAdvice } from "../../domain/syncWindow";
+import { heldByAnother, heldWindowChange, waitForSyncIdle, windowHeldAdvice } from "../../domain/syncWindow";
 import { MIGRATION_KEY, planMessage, planRefusals, readPlan, refusalMessage } from "./plan";
 import {
   cloudSyncMigrationStep,
   type CloudSyncMigrationStepInputs,
   type CloudSyncMigrationStepOutputs,
+  type ChosenSyncRules,
   type MigrationPlan,
 } from "./schema";
 
 type Inputs = CloudSyncMigrationStepInputs;
 type Outputs = CloudSyncMigrationStepOutputs & Record<string, unknown>;
 
-/** What the migration's pause window is for, on the server's marker (domain/syncWindow.ts). */
-export const MIGRATION_WINDOW_CHANGE = "migrating Group Writeback V2 security groups to Cloud Sync";
+/**
+ * What the migration's pause window is for, on the server's marker: a held window (domain/syncWindow.ts), so the
+ * SyncRule resources declared inside it (steps 3 and 4) run within it and leave the scheduler off.
+ */
+export const MIGRATION_WINDOW_CHANGE = heldWindowChange(
+  "migrating Group Writeback V2 security groups to Cloud Sync",
+);
 /** The window stays ours across the whole migration, a person's wizard steps and confirmation included. */
 export const MIGRATION_WINDOW_LEASE_SECONDS = 7 * 86_400;
 
@@ -175,12 +181,76 @@ function sameRule(live: SyncRule, wanted: ReturnType<typeof noFlowInboundRule>):
   return shape(live) === shape(wanted);
 }
 
-/** Steps 3 and 4: the two custom rules, each adopted when already there as Microsoft describes it. */
-async function syncRules(client: EntraConnectClient, inputs: Inputs, progress: Progress): Promise<string> {
-  return (await ensureSyncRules(client, inputs, progress)).summary;
+/**
+ * Steps 3 and 4, read only: what the two custom rules take on this server, for the two SyncRule resources declared
+ * after this step (components/cloudSyncMigration.ts), which make them inside the migration's held window. A rule
+ * already there as Microsoft describes it keeps its precedence (the SyncRule adopts it); one with the identifier that
+ * is not that rule is refused; otherwise the declared precedence, or the lowest free one below 100 (unique).
+ */
+async function chooseSyncRules(
+  client: EntraConnectClient,
+  inputs: Inputs,
+): Promise<{ summary: string; syncRules: ChosenSyncRules }> {
+  await requirePaused(client, "the cloudNoFlow sync rules");
+  const { rules } = await client.call("getSyncRules", {});
+  const adConnector = rules.find((rule) => rule.name === OUT_TO_AD_GROUP_SOA_IN_AAD)?.connector;
+  if (!adConnector) {
+    throw new Error(
+      `${client.description} has no "${OUT_TO_AD_GROUP_SOA_IN_AAD}" sync rule, so the AD connector of group writeback ` +
+        "cannot be found: is group writeback enabled on this server? Nothing was changed.",
+    );
+  }
+  const done: string[] = [];
+  const taken = new Set(rules.map((rule) => rule.precedence));
+  const choose = (
+    identifier: string,
+    template: (p: number) => NewSyncRuleArgs,
+    asked: number | null,
+  ): number => {
+    const existing = rules.find((rule) => rule.identifier.toLowerCase() === identifier);
+    if (existing) {
+      if (!sameRule(existing, template(existing.precedence))) {
+        throw new Error(
+          `The sync rule "${existing.name}" (${identifier}) on ${client.description} is not the rule the migration ` +
+            "page describes (direction, connector, link type, scope or flows differ). Nothing was changed. Remove it " +
+            "(Remove-ADSyncRule) or correct it in the Synchronization Rules Editor, then run pulumi up again.",
+        );
+      }
+      done.push(`"${existing.name}" already there (precedence ${existing.precedence})`);
+      return existing.precedence;
+    }
+    const precedence =
+      asked ?? Array.from({ length: CUSTOM_RULE_PRECEDENCE_LIMIT }, (_, i) => i).find((p) => !taken.has(p));
+    if (precedence === undefined) {
+      throw new Error(
+        `Every precedence below ${CUSTOM_RULE_PRECEDENCE_LIMIT} is taken on ${client.description}: free one, or set ` +
+          `${MIGRATION_KEY}.syncRulePrecedences. Nothing was changed.`,
+      );
+    }
+    taken.add(precedence);
+    done.push(`"${template(precedence).name}" to create (precedence ${precedence})`);
+    return precedence;
+  };
+  const inbound = choose(
+    NO_FLOW_INBOUND_RULE_IDENTIFIER,
+    noFlowInboundRule,
+    inputs.syncRulePrecedences.inbound,
+  );
+  const outbound = choose(
+    NO_FLOW_OUTBOUND_RULE_IDENTIFIER,
+    (p) => noFlowOutboundRule(p, adConnector),
+    inputs.syncRulePrecedences.outbound,
+  );
+  return {
+    summary: done.join("; "),
+    syncRules: { inbound, outbound, adConnector: adConnector.toLowerCase() },
+  };
 }
 
-/** The two rules in place (created, or enabled again, where not); `changed`: anything was written. */
+/**
+ * The two rules in place (created, or enabled again, where not), for the irreversible step: its confirmation may come
+ * days after steps 3 and 4 (the SyncRule resources), so it reads the rules again itself; `changed`: anything was written.
+ */
 async function ensureSyncRules(
   client: EntraConnectClient,
   inputs: Inputs,
@@ -289,7 +359,8 @@ async function initialCycle(client: EntraConnectClient, inputs: Inputs, progress
       `The Initial sync cycle staged changes to ${touched.length} written-back security group(s) on ${client.description}: ` +
         `${named}${touched.length > 10 ? ` and ${touched.length - 10} more` : ""}. The cloudNoFlow rules are not in ` +
         "effect, and leaving staging mode would delete or change these groups. The migration stops here; nothing " +
-        "was exported. Check the two rules (Get-ADSyncRule), then run pulumi up again.",
+        "was exported. Check the two rules (Get-ADSyncRule), then run `pulumi up --refresh`: a rule removed or changed " +
+        "by hand is made again as declared, inside the migration's window.",
     );
   }
   const adds = exports.filter((pending) => pending.modification === "add").length;
@@ -370,7 +441,9 @@ async function disableV2(client: EntraConnectClient, inputs: Inputs, progress: P
   return "GroupWritebackV2 is off for the tenant (irreversible)";
 }
 
-async function runStep(inputs: Inputs): Promise<{ summary: string; plan: MigrationPlan | null }> {
+type StepResult = { summary: string; plan: MigrationPlan | null; syncRules?: ChosenSyncRules };
+
+async function runStep(inputs: Inputs): Promise<StepResult> {
   const progress = progressOf(inputs.step);
   const client = clientFor(inputs.target);
   switch (inputs.step) {
@@ -403,7 +476,7 @@ async function runStep(inputs: Inputs): Promise<{ summary: string; plan: Migrati
     case "schedulerOff":
       return { summary: await schedulerOff(client, inputs, progress), plan: null };
     case "syncRules":
-      return { summary: await syncRules(client, inputs, progress), plan: null };
+      return { ...(await chooseSyncRules(client, inputs)), plan: null };
     case "initialCycleBeforeV2Off":
     case "initialCycleAfterV2Off":
       return { summary: await initialCycle(client, inputs, progress), plan: null };
@@ -461,9 +534,9 @@ export const cloudSyncMigrationStepProvider: ProviderImplementation = {
   async create(raw) {
     const inputs = cloudSyncMigrationStep.parse(raw);
     noteDeploymentStack(inputs.stack);
-    const { summary, plan } = await runStep(inputs);
+    const { summary, plan, syncRules = null } = await runStep(inputs);
     progressOf(inputs.step)(`done: ${summary}`);
-    return { id: `cloud-sync-migration/${inputs.step}`, outs: { ...inputs, summary, plan } };
+    return { id: `cloud-sync-migration/${inputs.step}`, outs: { ...inputs, summary, plan, syncRules } };
   },
 
   async read(id, props) {
@@ -478,14 +551,21 @@ export const cloudSyncMigrationStepProvider: ProviderImplementation = {
     if (inputs.step === "plan") {
       // A changed declaration (the mapping, the confirmation): the plan is read again.
       const plan = await planned(clientFor(inputs.target), inputs, progressOf("plan"));
-      return { outs: { ...inputs, summary: previous.summary, plan } };
+      return { outs: { ...inputs, summary: previous.summary, plan, syncRules: null } };
     }
     if (!sameDn(previous.writebackOu, inputs.writebackOu)) {
-      const { summary, plan } = await runStep(inputs);
-      return { outs: { ...inputs, summary, plan } };
+      const { summary, plan, syncRules = null } = await runStep(inputs);
+      return { outs: { ...inputs, summary, plan, syncRules } };
     }
     // Done once; a changed setting does not run it again.
-    return { outs: { ...inputs, summary: previous.summary, plan: previous.plan } };
+    return {
+      outs: {
+        ...inputs,
+        summary: previous.summary,
+        plan: previous.plan,
+        syncRules: previous.syncRules ?? null,
+      },
+    };
   },
 
   async delete() {

@@ -10,16 +10,15 @@ import { defineResource } from "../common/defineResource";
 import { commonInputs, deployingStack, syncIdleTimeoutSeconds } from "../common/inputs";
 import { v1Inputs } from "../groupWritebackFeature/schema";
 
-const precedence = z
+const customPrecedence = z
   .number()
   .int()
   .min(0)
   .max(
     CUSTOM_RULE_PRECEDENCE_LIMIT - 1,
     `a custom sync rule takes a precedence from 0 to ${CUSTOM_RULE_PRECEDENCE_LIMIT - 1}`,
-  )
-  .nullable()
-  .default(null);
+  );
+const precedence = customPrecedence.nullable().default(null);
 
 /** How Cloud Sync will name and place the groups it takes over: its `cn` and `parentDistinguishedName` (from entra-writeback:cloudSync). */
 export const cloudSyncMapping = z.strictObject({
@@ -90,11 +89,25 @@ export const migrationPlan = z.strictObject({
 });
 export type MigrationPlan = z.output<typeof migrationPlan>;
 
+/** What the syncRules step chose on the server for the two custom rules. */
+export const chosenSyncRules = z.strictObject({
+  inbound: customPrecedence,
+  outbound: customPrecedence,
+  /** The identifier of the AD connector of group writeback (from "Out to AD - Group SOAInAAD"). */
+  adConnector: z.string().min(1),
+});
+export type ChosenSyncRules = z.output<typeof chosenSyncRules>;
+
 export const cloudSyncMigrationStepOutputs = cloudSyncMigrationStepInputs.extend({
   /** What the step found and did, one line. */
   summary: z.string(),
   /** The plan step: what the migration will do (null for the other steps). */
   plan: migrationPlan.nullable(),
+  /**
+   * The syncRules step: the precedences the two custom rules take and the AD connector of group writeback, which the
+   * two SyncRule resources after it declare (null for the other steps).
+   */
+  syncRules: chosenSyncRules.nullable().default(null),
 });
 export type CloudSyncMigrationStepOutputs = z.output<typeof cloudSyncMigrationStepOutputs>;
 

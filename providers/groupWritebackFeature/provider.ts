@@ -46,7 +46,9 @@ async function announceBeforeChange(olds: Record<string, unknown>, inputs: Recor
   const resource = `GroupWritebackFeature ${String(inputs.version)}`;
   if (inputs.version === "v1") {
     // The OU may still be unknown in a preview; the warning needs only the tenant.
-    const warning = await skipWarning(client, inputs.requireV2 !== false);
+    // After the migration to Cloud Sync, v2 off is its documented end state, not a skip to reconsider.
+    const warning =
+      inputs.migratedToCloudSync === true ? null : await skipWarning(client, inputs.requireV2 !== false);
     if (warning) announceOnce(resource, warning);
     // A stack without defaults, before it enables v1: how many existing groups that writes back.
     if (inputs.warnWithoutDefaults === true && olds.version !== "v1")
@@ -166,7 +168,7 @@ export const groupWritebackFeatureProvider: ProviderImplementation = {
       replaceKeys: ["target", "version"],
       dnKeys: ["writebackOu"],
       // What the v2 step checks before it changes anything; the OU and permission resources own these values.
-      ignoreKeys: ["preflight", "stack", "warnWithoutDefaults"],
+      ignoreKeys: ["preflight", "stack", "warnWithoutDefaults", "migratedToCloudSync"],
       extraChanges: v2Off || v1Off || unacknowledged,
     });
   },

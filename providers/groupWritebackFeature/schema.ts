@@ -52,6 +52,12 @@ export const v1Inputs = z.strictObject({
    * existing Microsoft 365 groups group writeback will write back. Not compared in diff.
    */
   warnWithoutDefaults: z.boolean().default(false),
+  /**
+   * The stack migrated its security groups to Cloud Sync (entra-writeback:cloudSyncMigration; the component sets it):
+   * GroupWritebackV2 is off because the migration turned it off, after its plan said what v1 then writes back, so
+   * check does not warn about v1 alone as it does for groupWritebackV2 skip. Not compared in diff.
+   */
+  migratedToCloudSync: z.boolean().default(false),
 });
 
 export const featureInputs = z.discriminatedUnion("version", [v2Inputs, v1Inputs]);

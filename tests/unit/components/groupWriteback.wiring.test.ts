@@ -23,6 +23,10 @@ beforeAll(async () => {
         if (args.type.endsWith(":CloudSyncMigrationStep")) {
           state.summary = "done";
           state.plan = args.inputs.step === "plan" ? { securityGroupIds: [MIGRATED] } : null;
+          state.syncRules =
+            args.inputs.step === "syncRules"
+              ? { inbound: 3, outbound: 4, adConnector: "dc0a3e6e-5e34-4b1b-9d42-1c1f1d3a9b01" }
+              : null;
         }
         if (args.type.endsWith(":GroupWritebackFeature") && args.inputs.version === "v2")
           state.enabled = true;
@@ -248,6 +252,86 @@ test("defaults with optOut: the tenant default, then the opt-out, then the sched
   expect(byName("gw-opt-out")).toBeUndefined();
 });
 
+const DECLARED = "11111111-2222-4333-8444-555555555555";
+const MIGRATED = "66666666-2222-4333-8444-555555555555";
+
+test("cloudSyncMigration: the migration's steps first, in the documented order; no v2 resource; v1 no longer requires v2", async () => {
+  const component = await build({
+    cloudSyncMigration: { confirmDisableGroupWritebackV2: true },
+    cloudSync: { domain: "contoso.com", targetOu: ou, naming: "connect", groupIds: [DECLARED] },
+  });
+  const steps = [
+    "plan",
+    "copyDirectoryObjectIds",
+    "stagingOn",
+    "schedulerOff",
+    "syncRules",
+    "rule-inbound",
+    "rule-outbound",
+    "initialCycleBeforeV2Off",
+    "disableGroupWritebackV2",
+    "initialCycleAfterV2Off",
+    "schedulerOn",
+    "stagingOff",
+  ].map((step) => `gw-cloud-sync-migration-${step}`);
+  const names = registered.map((r) => r.name);
+  expect(
+    names.filter((n) => !n.startsWith("gw-cloud-sync") || n.startsWith("gw-cloud-sync-migration")),
+  ).toEqual(["gw", "gw-cloud-sync-migration", ...steps, "gw-scheduler", "gw-ou", "gw-permission", "gw-v1"]);
+  // Cloud Sync (step 7) is declared after the migration's last step.
+  const last = names.indexOf("gw-cloud-sync-migration-stagingOff");
+  expect(names.indexOf("gw-cloud-sync-configuration")).toBeGreaterThan(last);
+  expect(component.v2).toBeUndefined();
+  expect(byName("gw-v1")?.inputs).toMatchObject({ requireV2: false, migratedToCloudSync: true });
+  // The confirmation reaches only the plan and the irreversible step; the mapping only the plan and Cloud Sync.
+  const withConfirmation = registered.filter((r) => r.inputs.confirmDisableGroupWritebackV2 === true);
+  expect(withConfirmation.map((r) => r.inputs.step)).toEqual(["plan", "disableGroupWritebackV2"]);
+  const withMapping = registered.filter((r) => r.inputs.cloudSync !== undefined);
+  expect(withMapping.map((r) => r.inputs.step)).toEqual(["plan"]);
+  expect(byName("gw-cloud-sync-migration-plan")?.inputs).toMatchObject({
+    writebackOu: ou,
+    cloudSync: { naming: "connect", targetOu: ou },
+    stack: "entra-writeback/wiring",
+  });
+  // Step 7: Cloud Sync's scope is the declared groups and the migrated ones.
+  expect(byName("gw-cloud-sync-scope")?.inputs.groupIds).toEqual([DECLARED, MIGRATED]);
+  // The plan output, once the last step is done, says its counts are from before the run.
+  expect(await outputOf(component.cloudSyncMigrationPlan)).toEqual({
+    securityGroupIds: [MIGRATED],
+    status: expect.stringMatching(
+      /^done: every step of the migration ran; the counts above were read before it ran/,
+    ),
+  });
+  // Steps 3 and 4: SyncRule resources with what the syncRules step chose (precedences, the AD connector), kept on
+  // destroy, named for this stack's window (the migration's held window: they open none of their own).
+  const rules = ["gw-cloud-sync-migration-rule-inbound", "gw-cloud-sync-migration-rule-outbound"].map(byName);
+  expect(rules.map((rule) => rule?.type)).toEqual([
+    "pulumi-nodejs:dynamic/entra-writeback:SyncRule",
+    "pulumi-nodejs:dynamic/entra-writeback:SyncRule",
+  ]);
+  expect(rules.map((rule) => rule?.inputs)).toMatchObject([
+    {
+      name: "In from AAD - Group SOAInAAD cloudNoFlow (migration to Cloud Sync)",
+      disabled: false,
+      onDelete: "retain",
+      stack: "entra-writeback/wiring",
+      definition: { precedence: 3, direction: "Inbound", linkType: "Join" },
+    },
+    {
+      name: "Out to AD - Group SOAInAAD JoinNoFlow (migration to Cloud Sync)",
+      disabled: false,
+      onDelete: "retain",
+      stack: "entra-writeback/wiring",
+      definition: {
+        precedence: 4,
+        direction: "Outbound",
+        linkType: "JoinNoFlow",
+        connector: "dc0a3e6e-5e34-4b1b-9d42-1c1f1d3a9b01",
+      },
+    },
+  ]);
+});
+
 /** The stack configures Microsoft Graph (entra-writeback:graph) while `run` runs. */
 async function withGraphConfigured<T>(run: () => Promise<T>): Promise<T> {
   const before = pulumi.runtime.allConfig();
@@ -333,49 +417,6 @@ test("without Graph, the Connect-side defaults alone declare the rules and no te
   expect(byName("gw-tenant-default")).toBeDefined();
   await build({ defaults: {} });
   expect(byName("gw-tenant-default")).toBeDefined();
-});
-
-const DECLARED = "11111111-2222-4333-8444-555555555555";
-const MIGRATED = "66666666-2222-4333-8444-555555555555";
-
-test("cloudSyncMigration: the migration's steps first, in the documented order; no v2 resource; v1 no longer requires v2", async () => {
-  const component = await build({
-    cloudSyncMigration: { confirmDisableGroupWritebackV2: true },
-    cloudSync: { domain: "contoso.com", targetOu: ou, naming: "connect", groupIds: [DECLARED] },
-  });
-  const steps = [
-    "plan",
-    "copyDirectoryObjectIds",
-    "stagingOn",
-    "schedulerOff",
-    "syncRules",
-    "initialCycleBeforeV2Off",
-    "disableGroupWritebackV2",
-    "initialCycleAfterV2Off",
-    "schedulerOn",
-    "stagingOff",
-  ].map((step) => `gw-cloud-sync-migration-${step}`);
-  const names = registered.map((r) => r.name);
-  expect(
-    names.filter((n) => !n.startsWith("gw-cloud-sync") || n.startsWith("gw-cloud-sync-migration")),
-  ).toEqual(["gw", "gw-cloud-sync-migration", ...steps, "gw-scheduler", "gw-ou", "gw-permission", "gw-v1"]);
-  // Cloud Sync (step 7) is declared after the migration's last step.
-  const last = names.indexOf("gw-cloud-sync-migration-stagingOff");
-  expect(names.indexOf("gw-cloud-sync-configuration")).toBeGreaterThan(last);
-  expect(component.v2).toBeUndefined();
-  expect(byName("gw-v1")?.inputs).toMatchObject({ requireV2: false });
-  // The confirmation reaches only the plan and the irreversible step; the mapping only the plan and Cloud Sync.
-  const withConfirmation = registered.filter((r) => r.inputs.confirmDisableGroupWritebackV2 === true);
-  expect(withConfirmation.map((r) => r.inputs.step)).toEqual(["plan", "disableGroupWritebackV2"]);
-  const withMapping = registered.filter((r) => r.inputs.cloudSync !== undefined);
-  expect(withMapping.map((r) => r.inputs.step)).toEqual(["plan"]);
-  expect(byName("gw-cloud-sync-migration-plan")?.inputs).toMatchObject({
-    writebackOu: ou,
-    cloudSync: { naming: "connect", targetOu: ou },
-    stack: "entra-writeback/wiring",
-  });
-  // Step 7: Cloud Sync's scope is the declared groups and the migrated ones.
-  expect(byName("gw-cloud-sync-scope")?.inputs.groupIds).toEqual([DECLARED, MIGRATED]);
 });
 
 test("cloudSyncMigration: the plan sees the sAMAccountName mapping and every OU the routing rules lead to", async () => {

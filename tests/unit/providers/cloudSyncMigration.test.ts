@@ -1,14 +1,23 @@
 // CloudSyncMigrationStep against the simulated server: each step of Microsoft's migration in order, each reading
 // before it writes (a second create repeats nothing), the plan and its refusals, the wizard steps followed as
 // printed, the confirmation of the irreversible step, and the staged cycle that refuses to go on without the rules.
-import { cloudSyncMigrationStepProvider as provider } from "../../../providers/cloudSyncMigration/provider";
-import type { CloudSyncMigrationStepOutputs } from "../../../providers/cloudSyncMigration/schema";
+import {
+  cloudSyncMigrationStepProvider as provider,
+  MIGRATION_WINDOW_CHANGE,
+} from "../../../providers/cloudSyncMigration/provider";
+import type {
+  ChosenSyncRules,
+  CloudSyncMigrationStepOutputs,
+} from "../../../providers/cloudSyncMigration/schema";
 import { MIGRATION_STEPS, type MigrationStep } from "../../../domain/cloudSyncMigration";
 import {
   NO_FLOW_INBOUND_RULE_IDENTIFIER,
   NO_FLOW_OUTBOUND_RULE_IDENTIFIER,
   noFlowInboundRule,
 } from "../../../domain/groupWritebackRules";
+import { cloudNoFlowRules } from "../../../components/cloudSyncMigration";
+import type { SyncRule } from "../../../contract/contract";
+import { implementationFor } from "../../../providers/registry";
 import {
   runAction,
   advance,
@@ -76,11 +85,39 @@ async function inputsOf(
   return checked.inputs as Record<string, unknown>;
 }
 
+const syncRuleProvider = implementationFor("SyncRule");
+
+/** The two SyncRule resources the component declares after the syncRules step, with what it chose. */
+async function ruleResources(
+  chosen: ChosenSyncRules,
+): Promise<Record<"inbound" | "outbound", { id: string; outs: Record<string, unknown> }>> {
+  const declared = cloudNoFlowRules(chosen);
+  const made: Record<string, { id: string; outs: Record<string, unknown> }> = {};
+  for (const which of ["inbound", "outbound"] as const) {
+    const checked = await syncRuleProvider.check(
+      {},
+      versioned({
+        target: lab.target,
+        ...declared[which],
+        onDelete: "retain",
+        stack: "entra-writeback/unit",
+      }),
+    );
+    expect(checked.failures ?? []).toEqual([]);
+    const created = await syncRuleProvider.create(checked.inputs!);
+    made[which] = { id: created.id, outs: created.outs as Record<string, unknown> };
+  }
+  return made as Record<"inbound" | "outbound", { id: string; outs: Record<string, unknown> }>;
+}
+
 async function run(
   step: MigrationStep,
   extra: Record<string, unknown> = {},
 ): Promise<CloudSyncMigrationStepOutputs> {
-  return (await provider.create(await inputsOf(step, extra))).outs as CloudSyncMigrationStepOutputs;
+  const outs = (await provider.create(await inputsOf(step, extra))).outs as CloudSyncMigrationStepOutputs;
+  // Steps 3 and 4 are the SyncRule resources after the step (components/cloudSyncMigration.ts).
+  if (step === "syncRules") await ruleResources(outs.syncRules!);
+  return outs;
 }
 
 const SETTINGS: Partial<Record<MigrationStep, Record<string, unknown>>> = {
@@ -181,7 +218,16 @@ test("the steps in order: the security groups stay (same DN), the Microsoft 365 
   expect(outputs.copyDirectoryObjectIds?.summary).toBe(
     "msDS-ExternalDirectoryObjectID: 5 copied from adminDescription, 0 already set",
   );
-  expect(outputs.syncRules?.summary).toMatch(/created \(precedence 0\).*created \(precedence 1\)/);
+  expect(outputs.syncRules?.summary).toMatch(/to create \(precedence 0\).*to create \(precedence 1\)/);
+  const made = ((await lab.call("getSyncRules")) as { rules: SyncRule[] }).rules.filter((rule) =>
+    [NO_FLOW_INBOUND_RULE_IDENTIFIER, NO_FLOW_OUTBOUND_RULE_IDENTIFIER].includes(
+      rule.identifier.toLowerCase(),
+    ),
+  );
+  expect(made.map((rule) => [rule.direction, rule.precedence, rule.disabled])).toEqual([
+    ["Inbound", 0, false],
+    ["Outbound", 1, false],
+  ]);
 
   const state = await readState(lab.stateFile);
   expect(state.tenant.features.groupWritebackV2).toBe(false);
@@ -206,7 +252,11 @@ test("without the outbound rule the staged cycle after v2 off names the deletes 
   await run("copyDirectoryObjectIds");
   await wizardSetStagingMode(lab.stateFile, true);
   await run("schedulerOff");
-  await run("syncRules");
+  const chosen = (await provider.create(await inputsOf("syncRules"))).outs as CloudSyncMigrationStepOutputs;
+  const rules = await ruleResources(chosen.syncRules!);
+  // Made inside the migration's window: the scheduler is still off, the window still the migration's.
+  expect(await lab.syncCycleEnabled()).toBe(false);
+  expect((await readState(lab.stateFile)).servers[0]?.syncWindow?.change).toBe(MIGRATION_WINDOW_CHANGE);
   await run("initialCycleBeforeV2Off");
   await run("disableGroupWritebackV2", { confirmDisableGroupWritebackV2: true });
   // Removed after the irreversible step (which puts back a rule removed before it).
@@ -215,8 +265,10 @@ test("without the outbound rule the staged cycle after v2 off names the deletes 
   expect(stopped).toMatch(/^The Initial sync cycle staged changes to 5 written-back security group\(s\)/);
   expect(stopped).toContain("delete CN=Group_");
   expect((await written()).filter((group) => group.groupCategory === "Security")).toHaveLength(5);
-  // The advice: check the two rules, then run again.
-  await run("syncRules");
+  // The advice: `pulumi up --refresh`: the outbound SyncRule reads as gone and is made again, inside the window.
+  expect(await syncRuleProvider.read!(rules.outbound.id, rules.outbound.outs)).toEqual({ id: "" });
+  await ruleResources(chosen.syncRules!);
+  expect(await lab.syncCycleEnabled()).toBe(false);
   expect((await run("initialCycleAfterV2Off")).summary).toContain("none to a written-back security group");
 });
 
@@ -348,7 +400,8 @@ test("the scheduler turned on by hand mid-migration: the next step refuses and c
   // The advice: the scheduler off again (Set-ADSyncScheduler -SyncCycleEnabled $false), then run again.
   await lab.call("setSchedulerSyncCycleEnabled", { enabled: false });
   await closeClients(); // pulumi up again: a new provider process
-  expect((await run("syncRules")).summary).toMatch(/created \(precedence \d+\).*created/);
+  // The step chooses; the two SyncRule resources after it make the rules.
+  expect((await run("syncRules")).summary).toMatch(/to create \(precedence \d+\).*to create/);
 });
 
 test("a rule with the migration's identifier that differs from Microsoft's description is refused; removing it, as the message says, lets the step create it", async () => {
@@ -366,5 +419,6 @@ test("a rule with the migration's identifier that differs from Microsoft's descr
   await lab.call("removeSyncRule", { identifier: NO_FLOW_INBOUND_RULE_IDENTIFIER });
   const { rules } = (await lab.call("getSyncRules")) as { rules: { identifier: string }[] };
   expect(rules.some((rule) => rule.identifier.toLowerCase() === NO_FLOW_INBOUND_RULE_IDENTIFIER)).toBe(false);
-  expect((await run("syncRules")).summary).toMatch(/created \(precedence \d+\).*created/);
+  // The step chooses; the two SyncRule resources after it make the rules.
+  expect((await run("syncRules")).summary).toMatch(/to create \(precedence \d+\).*to create/);
 });

@@ -7,6 +7,7 @@ import {
   deleteOutOfScopeGroupsRule,
   OUT_TO_AD_MEMBER_LIMIT,
 } from "../../../domain/groupWritebackRules";
+import { heldWindowChange } from "../../../domain/syncWindow";
 import { explainDrift } from "../../../providers/driftDetails";
 import { implementationFor } from "../../../providers/registry";
 import { ENTRA_ID_CONNECTOR_ID, type SyncRule } from "../../../contract/contract";
@@ -244,6 +245,72 @@ test("a deployment that died inside its window: the next create takes the window
   expect((await rules()).some((each) => each.name === DELETE_RULE_NAME)).toBe(true);
   expect(await lab.syncCycleEnabled()).toBe(true);
   expect((await readState(lab.stateFile)).servers[0]!.syncWindow ?? null).toBeNull();
+});
+
+describe("inside a window the stack already holds (nested)", () => {
+  // What the migration to Cloud Sync leaves between its steps: this stack's held window, the scheduler off.
+  const migrationWindow = heldWindowChange("migrating Group Writeback V2 security groups to Cloud Sync");
+  const resumes = () => ops("setSchedulerSyncCycleEnabled").filter((op) => op.includes('"enabled":true'));
+  const windowNow = async () => (await readState(lab.stateFile)).servers[0]!.syncWindow ?? null;
+
+  test("this stack's held window: the rule is made within it, the scheduler stays off and the window open; outside it, the rule's own window resumes the scheduler", async () => {
+    await lab.call("openSyncWindow", {
+      owner: "entra-writeback/unit",
+      change: migrationWindow,
+      initialCycle: false,
+      leaseSeconds: 3600,
+    });
+    await lab.call("setSchedulerSyncCycleEnabled", { enabled: false });
+    const outer = await windowNow();
+    const resumedBefore = resumes().length;
+    const inputs = await checked(deleteRuleInputs());
+    const created = await provider.create(inputs);
+    expect((await rules()).find((each) => each.name === DELETE_RULE_NAME)).toMatchObject({ precedence: 50 });
+    expect(await lab.syncCycleEnabled()).toBe(false);
+    expect(await windowNow()).toEqual(outer);
+    expect(resumes().length).toBe(resumedBefore);
+    expect(progress.lines.join("\n")).toContain(
+      `inside this stack's window on simulator ${lab.stateFile} (CONNECT01) (opened ${outer!.openedAtUtc} for ${migrationWindow}): the sync ` +
+        "scheduler stays off and the window open",
+    );
+    expect(created.outs).toMatchObject({ fullSyncPending: true });
+
+    // The holder ends its window (the migration's last step); the next change opens its own and resumes.
+    await lab.call("setSchedulerSyncCycleEnabled", { enabled: true });
+    await lab.call("closeSyncWindow", { owner: "entra-writeback/unit" });
+    const resumedAfterHolder = resumes().length;
+    const pauses = () => ops("setSchedulerSyncCycleEnabled").filter((op) => op.includes('"enabled":false'));
+    const pausedAfterHolder = pauses().length;
+    await provider.update(created.id, created.outs, await checked(deleteRuleInputs(50, { disabled: true })));
+    expect((await rules()).find((each) => each.name === DELETE_RULE_NAME)).toMatchObject({ disabled: true });
+    expect(pauses().length).toBe(pausedAfterHolder + 1);
+    expect(resumes().length).toBe(resumedAfterHolder + 1);
+    expect(await lab.syncCycleEnabled()).toBe(true);
+    expect(await windowNow()).toBeNull();
+  });
+
+  test("another stack's held window is refused as any window of another stack: nothing changes", async () => {
+    await lab.call("openSyncWindow", {
+      owner: "other/stack",
+      change: migrationWindow,
+      initialCycle: false,
+      leaseSeconds: 3600,
+    });
+    await lab.call("setSchedulerSyncCycleEnabled", { enabled: false });
+    const refused = await rejection(provider.create(await checked(deleteRuleInputs())));
+    expect(refused).toContain(
+      `another stack, other/stack, has the sync scheduler on simulator ${lab.stateFile} (CONNECT01) paused for ${migrationWindow}`,
+    );
+    expect((await rules()).some((each) => each.name === DELETE_RULE_NAME)).toBe(false);
+    expect(await lab.syncCycleEnabled()).toBe(false);
+    expect((await windowNow())?.owner).toBe("other/stack");
+    // Once that stack has finished, the same create makes the rule (the filter above can match).
+    await lab.call("setSchedulerSyncCycleEnabled", { enabled: true });
+    await lab.call("closeSyncWindow", { owner: "other/stack" });
+    await provider.create(await checked(deleteRuleInputs()));
+    expect((await rules()).some((each) => each.name === DELETE_RULE_NAME)).toBe(true);
+    expect(await lab.syncCycleEnabled()).toBe(true);
+  });
 });
 
 describe("connectors by role", () => {
