@@ -19,7 +19,8 @@ import { UnifiedGroupWritebackDefault } from "../providers/unifiedGroupWriteback
 import { WritebackOU } from "../providers/writebackOu/resource";
 import { WritebackPermission } from "../providers/writebackPermission/resource";
 import { deleteOutOfScopeGroupsRule, OUT_TO_AD_MEMBER_LIMIT } from "../domain/groupWritebackRules";
-import { CloudSyncMigration } from "./cloudSyncMigration";
+// Types only: a stack that declares no migration or Cloud Sync does not load their components (required on use).
+import type { CloudSyncMigration } from "./cloudSyncMigration";
 import {
   type CloudSyncMigrationSettings,
   connectSideOnly,
@@ -27,7 +28,7 @@ import {
   groupWritebackSettings,
   writebackDefaults,
 } from "./schema";
-import { CloudSyncGroupProvisioning, type CloudSyncGroupProvisioningArgs } from "./cloudSync";
+import type { CloudSyncGroupProvisioning, CloudSyncGroupProvisioningArgs } from "./cloudSync";
 import { NAMESPACE } from "./stackConfig";
 
 /**
@@ -252,6 +253,7 @@ export class GroupWriteback extends pulumi.ComponentResource {
       }
       // First (after the tenant default): the scheduler resource would otherwise end the migration's pause.
       const migration = args.cloudSyncMigration;
+      const { CloudSyncMigration } = require("./cloudSyncMigration") as typeof import("./cloudSyncMigration");
       this.migration = new CloudSyncMigration(
         `${name}-cloud-sync-migration`,
         {
@@ -399,6 +401,7 @@ export class GroupWriteback extends pulumi.ComponentResource {
               .apply(([declared, ids]) => [...new Set([...(declared ?? []), ...ids])]),
           }
         : args.cloudSync;
+      const { CloudSyncGroupProvisioning } = require("./cloudSync") as typeof import("./cloudSync");
       this.cloudSync = new CloudSyncGroupProvisioning(`${name}-cloud-sync`, cloudSyncArgs, { parent: this });
     }
 

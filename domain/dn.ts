@@ -81,7 +81,10 @@ export function parseDn(dn: string): RelativeDistinguishedName[] {
     };
     const pushText = (text: string): void => {
       flushSpaces();
-      bytes.push(...UTF8.encode(text));
+      // One character: ASCII is its own UTF-8 byte (most DNs are ASCII: no encoder call per character).
+      const code = text.charCodeAt(0);
+      if (code < 0x80) bytes.push(code);
+      else bytes.push(...UTF8.encode(text));
     };
     let ended = false;
     while (index < chars.length) {

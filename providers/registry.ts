@@ -1,57 +1,98 @@
 // What the serialized provider shells load in the provider process (see providers/common/shell.ts).
+// First: zod's locales load on first use (providers/common/zodLocales.ts).
+import "./common/zodLocales";
 import type { ProviderImplementation as Implementation } from "./common/defineResource";
 import type { ProviderKind } from "./common/shell";
-import { cloudSyncMigrationStepProvider } from "./cloudSyncMigration/provider";
-import { cloudSyncMigrationStep } from "./cloudSyncMigration/schema";
-import { groupWritebackFeatureProvider } from "./groupWritebackFeature/provider";
-import { groupWritebackFeature } from "./groupWritebackFeature/schema";
-import { groupWritebackOptOutProvider } from "./groupWritebackOptOut/provider";
-import { groupWritebackOptOut } from "./groupWritebackOptOut/schema";
-import { schedulerStateProvider } from "./schedulerState/provider";
-import { schedulerState } from "./schedulerState/schema";
-import { syncRuleProvider } from "./syncRule/provider";
-import { syncRule } from "./syncRule/schema";
-import { unifiedGroupWritebackDefaultProvider } from "./unifiedGroupWritebackDefault/provider";
-import { unifiedGroupWritebackDefault } from "./unifiedGroupWritebackDefault/schema";
-import { writebackOuProvider } from "./writebackOu/provider";
-import { writebackOu } from "./writebackOu/schema";
-import { writebackPermissionProvider } from "./writebackPermission/provider";
-import { writebackPermission } from "./writebackPermission/schema";
-import { cloudSyncConfigurationProvider } from "./cloudSync/configuration";
-import { cloudSyncJobProvider } from "./cloudSync/job";
-import { cloudSyncMappingsProvider } from "./cloudSync/mappings";
-import { cloudSyncConfiguration, cloudSyncJob, cloudSyncMappings, cloudSyncScope } from "./cloudSync/schema";
-import { cloudSyncScopeProvider } from "./cloudSync/scope";
 
 export { configureProviders } from "./common/connection";
 
 type Upgrade = (stored: Record<string, unknown>) => Record<string, unknown>;
 
+/** A resource definition (schema.ts) with its implementation (provider.ts). */
+type Loaded = readonly [{ kind: ProviderKind; upgrade: Upgrade }, Implementation];
+
 /**
- * Each resource definition (schema.ts) with its implementation (provider.ts), keyed by the definition's kind. What
- * the engine hands back from state (olds, props) is first upgraded to today's keys (ResourceDefinition.upgrade).
+ * How to load each kind's definition and implementation. A provider process serves the kinds its stack declares
+ * (the engine starts one per deployment, and each shell names its kind), so a kind's modules (and what they load:
+ * the Cloud Sync and migration code, the Graph error types) are loaded when the engine first calls that kind, not
+ * for every deployment. The imports are types only; `require` runs on first use. tests/unit/providers/lazyModules.test.ts
+ * checks it.
  */
-const implementations = Object.fromEntries(
-  (
-    [
-      [schedulerState, schedulerStateProvider],
-      [groupWritebackFeature, groupWritebackFeatureProvider],
-      [writebackOu, writebackOuProvider],
-      [writebackPermission, writebackPermissionProvider],
-      [unifiedGroupWritebackDefault, unifiedGroupWritebackDefaultProvider],
-      [groupWritebackOptOut, groupWritebackOptOutProvider],
-      [syncRule, syncRuleProvider],
-      [cloudSyncMigrationStep, cloudSyncMigrationStepProvider],
-      [cloudSyncConfiguration, cloudSyncConfigurationProvider],
-      [cloudSyncMappings, cloudSyncMappingsProvider],
-      [cloudSyncScope, cloudSyncScopeProvider],
-      [cloudSyncJob, cloudSyncJobProvider],
-    ] as const
-  ).map(([definition, implementation]) => [
-    definition.kind,
-    upgradingStored(implementation, (stored) => definition.upgrade(stored)),
-  ]),
-) as Record<ProviderKind, Implementation>;
+const loaders: Record<ProviderKind, () => Loaded> = {
+  SchedulerState: () => [
+    (require("./schedulerState/schema") as typeof import("./schedulerState/schema")).schedulerState,
+    (require("./schedulerState/provider") as typeof import("./schedulerState/provider"))
+      .schedulerStateProvider,
+  ],
+  GroupWritebackFeature: () => [
+    (require("./groupWritebackFeature/schema") as typeof import("./groupWritebackFeature/schema"))
+      .groupWritebackFeature,
+    (require("./groupWritebackFeature/provider") as typeof import("./groupWritebackFeature/provider"))
+      .groupWritebackFeatureProvider,
+  ],
+  WritebackOU: () => [
+    (require("./writebackOu/schema") as typeof import("./writebackOu/schema")).writebackOu,
+    (require("./writebackOu/provider") as typeof import("./writebackOu/provider")).writebackOuProvider,
+  ],
+  WritebackPermission: () => [
+    (require("./writebackPermission/schema") as typeof import("./writebackPermission/schema"))
+      .writebackPermission,
+    (require("./writebackPermission/provider") as typeof import("./writebackPermission/provider"))
+      .writebackPermissionProvider,
+  ],
+  UnifiedGroupWritebackDefault: () => [
+    (
+      require("./unifiedGroupWritebackDefault/schema") as typeof import("./unifiedGroupWritebackDefault/schema")
+    ).unifiedGroupWritebackDefault,
+    (
+      require("./unifiedGroupWritebackDefault/provider") as typeof import("./unifiedGroupWritebackDefault/provider")
+    ).unifiedGroupWritebackDefaultProvider,
+  ],
+  GroupWritebackOptOut: () => [
+    (require("./groupWritebackOptOut/schema") as typeof import("./groupWritebackOptOut/schema"))
+      .groupWritebackOptOut,
+    (require("./groupWritebackOptOut/provider") as typeof import("./groupWritebackOptOut/provider"))
+      .groupWritebackOptOutProvider,
+  ],
+  SyncRule: () => [
+    (require("./syncRule/schema") as typeof import("./syncRule/schema")).syncRule,
+    (require("./syncRule/provider") as typeof import("./syncRule/provider")).syncRuleProvider,
+  ],
+  CloudSyncMigrationStep: () => [
+    (require("./cloudSyncMigration/schema") as typeof import("./cloudSyncMigration/schema"))
+      .cloudSyncMigrationStep,
+    (require("./cloudSyncMigration/provider") as typeof import("./cloudSyncMigration/provider"))
+      .cloudSyncMigrationStepProvider,
+  ],
+  CloudSyncConfiguration: () => [
+    (require("./cloudSync/schema") as typeof import("./cloudSync/schema")).cloudSyncConfiguration,
+    (require("./cloudSync/configuration") as typeof import("./cloudSync/configuration"))
+      .cloudSyncConfigurationProvider,
+  ],
+  CloudSyncMappings: () => [
+    (require("./cloudSync/schema") as typeof import("./cloudSync/schema")).cloudSyncMappings,
+    (require("./cloudSync/mappings") as typeof import("./cloudSync/mappings")).cloudSyncMappingsProvider,
+  ],
+  CloudSyncScope: () => [
+    (require("./cloudSync/schema") as typeof import("./cloudSync/schema")).cloudSyncScope,
+    (require("./cloudSync/scope") as typeof import("./cloudSync/scope")).cloudSyncScopeProvider,
+  ],
+  CloudSyncJob: () => [
+    (require("./cloudSync/schema") as typeof import("./cloudSync/schema")).cloudSyncJob,
+    (require("./cloudSync/job") as typeof import("./cloudSync/job")).cloudSyncJobProvider,
+  ],
+};
+
+/**
+ * A kind's implementation, loaded on first use. What the engine hands back from state (olds, props) is first upgraded
+ * to today's keys (ResourceDefinition.upgrade).
+ */
+function loadImplementation(kind: ProviderKind): Implementation {
+  const [definition, implementation] = loaders[kind]();
+  if (definition.kind !== kind)
+    throw new Error(`registry: the loader of ${kind} gave the definition of ${definition.kind}`);
+  return upgradingStored(implementation, (stored) => definition.upgrade(stored));
+}
 
 function upgradingStored(implementation: Implementation, upgrade: Upgrade): Implementation {
   return {
@@ -109,7 +150,7 @@ const plain = new Map<ProviderKind, Implementation>();
 export function implementationFor(kind: ProviderKind): Implementation {
   let found = plain.get(kind);
   if (!found) {
-    found = plainErrors(kind, implementations[kind]);
+    found = plainErrors(kind, loadImplementation(kind));
     plain.set(kind, found);
   }
   return found;
