@@ -1,7 +1,5 @@
 // The Pulumi program: stack configuration (entra-writeback:*) -> one GroupWriteback for one Entra Connect
 // server. `pulumi up` runs it; the Automation API tools import it (see tools/).
-// First: zod's locales load on first use (providers/common/zodLocales.ts).
-import "./providers/common/zodLocales";
 import * as pulumi from "@pulumi/pulumi";
 import { GroupWriteback } from "./components/groupWriteback";
 import { readStackConfig } from "./components/stackConfig";

@@ -1,6 +1,4 @@
 // What the serialized provider shells load in the provider process (see providers/common/shell.ts).
-// First: zod's locales load on first use (providers/common/zodLocales.ts).
-import "./common/zodLocales";
 import type { ProviderImplementation as Implementation } from "./common/defineResource";
 import type { ProviderKind } from "./common/shell";
 
