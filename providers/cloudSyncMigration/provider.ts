@@ -24,7 +24,8 @@ import { withSync } from "../cloudSync/graph";
 import { checkScopeGroups } from "../cloudSync/scopeChecks";
 import { diffByKeys } from "../common/diff";
 import { sameDn } from "../common/dn";
-import { heldByAnother, heldWindowChange, waitForSyncIdle, windowHeldAdvice } from "../../domain/syncWindow";
+import { heldByAnother, waitForSyncIdle, windowHeldAdvice } from "../../domain/syncWindow";
+import { MIGRATION_WINDOW_CHANGE } from "../../domain/cloudSyncMigration";
 import { MIGRATION_KEY, planMessage, planRefusals, readPlan, refusalMessage } from "./plan";
 import {
   cloudSyncMigrationStep,
@@ -37,13 +38,6 @@ import {
 type Inputs = CloudSyncMigrationStepInputs;
 type Outputs = CloudSyncMigrationStepOutputs & Record<string, unknown>;
 
-/**
- * What the migration's pause window is for, on the server's marker: a held window (domain/syncWindow.ts), so the
- * SyncRule resources declared inside it (steps 3 and 4) run within it and leave the scheduler off.
- */
-export const MIGRATION_WINDOW_CHANGE = heldWindowChange(
-  "migrating Group Writeback V2 security groups to Cloud Sync",
-);
 /** The window stays ours across the whole migration, a person's wizard steps and confirmation included. */
 export const MIGRATION_WINDOW_LEASE_SECONDS = 7 * 86_400;
 

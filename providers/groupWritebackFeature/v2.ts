@@ -9,7 +9,7 @@ import { closeLeftWindow, heldByAnother, withSchedulerPaused } from "../../domai
 import { compareVersions, MINIMUM_V2_CONNECT_VERSION } from "../common/version";
 import { readExposure, v2TurnedOffMessage } from "./hazards";
 import type { V2Inputs, V2Outputs } from "./schema";
-import { MIGRATION_WINDOW_CHANGE } from "../cloudSyncMigration/provider";
+import { MIGRATION_WINDOW_CHANGE } from "../../domain/cloudSyncMigration";
 import {
   NO_FLOW_INBOUND_RULE_IDENTIFIER,
   NO_FLOW_OUTBOUND_RULE_IDENTIFIER,

@@ -1,15 +1,16 @@
 // CloudSyncMigrationStep against the simulated server: each step of Microsoft's migration in order, each reading
 // before it writes (a second create repeats nothing), the plan and its refusals, the wizard steps followed as
 // printed, the confirmation of the irreversible step, and the staged cycle that refuses to go on without the rules.
-import {
-  cloudSyncMigrationStepProvider as provider,
-  MIGRATION_WINDOW_CHANGE,
-} from "../../../providers/cloudSyncMigration/provider";
+import { cloudSyncMigrationStepProvider as provider } from "../../../providers/cloudSyncMigration/provider";
 import type {
   ChosenSyncRules,
   CloudSyncMigrationStepOutputs,
 } from "../../../providers/cloudSyncMigration/schema";
-import { MIGRATION_STEPS, type MigrationStep } from "../../../domain/cloudSyncMigration";
+import {
+  MIGRATION_STEPS,
+  MIGRATION_WINDOW_CHANGE,
+  type MigrationStep,
+} from "../../../domain/cloudSyncMigration";
 import {
   NO_FLOW_INBOUND_RULE_IDENTIFIER,
   NO_FLOW_OUTBOUND_RULE_IDENTIFIER,

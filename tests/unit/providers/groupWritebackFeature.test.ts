@@ -1,5 +1,5 @@
 import { type Backend, EntraConnectClient } from "../../../contract/backend";
-import { MIGRATION_WINDOW_CHANGE } from "../../../providers/cloudSyncMigration/provider";
+import { MIGRATION_WINDOW_CHANGE } from "../../../domain/cloudSyncMigration";
 import { useClientForTests } from "../../../providers/common/connection";
 import { groupWritebackFeatureProvider as provider } from "../../../providers/groupWritebackFeature/provider";
 import { addFault, createSimulatorBackend, wizardEnableGroupWriteback, withState } from "../../../simulator";

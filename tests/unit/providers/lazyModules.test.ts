@@ -97,7 +97,7 @@ function programLoads(config: Record<string, unknown>): string[] {
   return loadedAfter(
     `const pulumi = require("@pulumi/pulumi");
     await pulumi.runtime.setMocks({
-      newResource: (args) => ({ id: args.name + "-id", state: { prerequisites: [], connectVersion: "2.5.3.0", computerName: "SYNC01", ...args.inputs } }),
+      newResource: (args) => ({ id: args.name + "-id", state: { prerequisites: [], connectVersion: "2.5.3.0", computerName: "SYNC01", ...args.inputs, ...(args.inputs.step === "syncRules" ? { syncRules: { inbound: 3, outbound: 4, adConnector: "dc0a3e6e-5e34-4b1b-9d42-1c1f1d3a9b01" } } : {}) } }),
       call: (args) => args.inputs,
     }, "entra-writeback", "lazy-modules", false);
     const outputs = await require(${JSON.stringify(path.join(dist, "index.js"))}).default();
