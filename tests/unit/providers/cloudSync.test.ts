@@ -17,6 +17,7 @@ import { targetOuMapping } from "../../../components/cloudSyncSettings";
 import { CLOUD_SYNC_DEFAULT_CN, CONNECT_COMPATIBLE_CN } from "../../../domain/cloudSync";
 import { dnKey } from "../../../domain/dn";
 import { RateLimiter } from "../../../graph";
+import { SynchronizationApi } from "../../../graph/synchronization";
 import { replicationTiming } from "../../../providers/cloudSync/configuration";
 import { CLOUD_SYNC_PERMISSIONS } from "../../../providers/cloudSync/graph";
 import type {
@@ -27,7 +28,7 @@ import type {
 } from "../../../providers/cloudSync/schema";
 import { closeClients, configureProviders } from "../../../providers/common/connection";
 import { implementationFor } from "../../../providers/registry";
-import { graphEntries, newGraphSim, type GraphSim } from "../graph/support";
+import { graphEntries, newGraphSim, rawGraph, writerToken, type GraphSim } from "../graph/support";
 import { captureProgress, rejection, versioned } from "./support";
 
 jest.setTimeout(60_000);
@@ -365,6 +366,79 @@ test("TooManyDeletes: never released automatically; the named release lets exact
   expect((released as CloudSyncJobOutputs).state).toBe("running");
   await runCloudSyncCycle(g.sim.file);
   expect(await inOu()).toBe(1);
+});
+
+test("TooManyDeletes without a time: no release value is offered; released by hand, up goes on", async () => {
+  const config = await createConfiguration({ deleteThreshold: 3 });
+  await mappings.create(mappingInputs(config));
+  const groups = await seed(5);
+  await scope.create(
+    versioned({
+      servicePrincipalId: config.servicePrincipalId,
+      groupIds: groups.map((each) => each.objectId),
+    }),
+  );
+  const declared = versioned({ servicePrincipalId: config.servicePrincipalId, jobId: config.jobId });
+  const { outs } = await job.create(declared);
+  await runCloudSyncCycle(g.sim.file);
+  const inOu = async () =>
+    Object.values((await readState(g.sim.file)).domain.objects).filter(
+      (object) => object.objectClass === "group" && object.dn.endsWith(`,${OU}`),
+    ).length;
+  expect(await inOu()).toBe(5);
+  await withState(g.sim.file, (tx) => {
+    for (const group of tx.state.tenant.groups)
+      if (groups.slice(0, 4).some((each) => each.objectId === group.objectId)) group.deleted = "hard";
+  });
+  await runCloudSyncCycle(g.sim.file);
+  // Graph answering the quarantine without its times (the simulator always gives them).
+  const realJob = SynchronizationApi.prototype.job;
+  const untimed = jest.spyOn(SynchronizationApi.prototype, "job").mockImplementation(async function (
+    this: SynchronizationApi,
+    spId: string,
+    jobId: string,
+  ) {
+    const live = await realJob.call(this, spId, jobId);
+    const quarantine = live.status?.quarantine;
+    if (quarantine) {
+      quarantine.seriesBegan = null;
+      quarantine.currentBegan = null;
+    }
+    return live;
+  });
+  try {
+    const { props } = await job.read("id", outs);
+    const live = props as CloudSyncJobOutputs;
+    expect(live).toMatchObject({ state: "quarantined", quarantineReason: "TooManyDeletes" });
+    expect(live.quarantineRelease).toBeNull();
+    expect(live.needsAttention[0]).toContain("the stack offers no release value");
+    expect(live.needsAttention[0]).not.toContain("releaseQuarantine");
+    // The value an earlier version offered releases nothing, nor does up without a value.
+    for (const releaseQuarantine of ["TooManyDeletes@unknown", null]) {
+      const refused = await rejection(job.update("id", props, { ...declared, releaseQuarantine }));
+      expect(refused).toContain(
+        "release them by hand (the configuration in the Microsoft Entra admin center, or Graph's restart of the job with resetScope ForceDeletes), then run pulumi up",
+      );
+      await runCloudSyncCycle(g.sim.file);
+      expect(await inOu()).toBe(5);
+      expect((await cloudSync()).servicePrincipals[0]!.jobs[0]!.status.code).toBe("Quarantine");
+    }
+
+    // Following the advice: the restart with ForceDeletes by hand, then up.
+    const restarted = await rawGraph(
+      g,
+      "POST",
+      `/beta/servicePrincipals/${config.servicePrincipalId}/synchronization/jobs/${config.jobId}/restart`,
+      { token: await writerToken(g), body: { criteria: { resetScope: "ForceDeletes" } } },
+    );
+    expect(restarted.status).toBe(204);
+    const { outs: after } = await job.update("id", props, declared);
+    expect((after as CloudSyncJobOutputs).state).toBe("running");
+    await runCloudSyncCycle(g.sim.file);
+    expect(await inOu()).toBe(1);
+  } finally {
+    untimed.mockRestore();
+  }
 });
 
 test("a read-only app: one line naming the permissions to grant; granting them makes the same call work", async () => {
