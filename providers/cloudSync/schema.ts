@@ -156,6 +156,12 @@ export const cloudSyncMappingsInputs = z.strictObject({
    * [] removes it; null: not managed (left as the schema has it).
    */
   scopingFilter: z.array(scopingFilter).nullable().default(null),
+  /**
+   * true: a changed cn or parentDistinguishedName, or a new sAMAccountName, is written even though the job has
+   * provisioned groups (it renames or moves every one of them on its next cycle); false (default): refused.
+   * Not compared in diff.
+   */
+  allowRenameOrMove: z.boolean().default(false),
 });
 export type CloudSyncMappingsInputs = z.output<typeof cloudSyncMappingsInputs>;
 

@@ -20,6 +20,7 @@ import { RateLimiter } from "../../../graph";
 import { SynchronizationApi } from "../../../graph/synchronization";
 import { replicationTiming } from "../../../providers/cloudSync/configuration";
 import { CLOUD_SYNC_PERMISSIONS } from "../../../providers/cloudSync/graph";
+import { cloudSyncMappings as cloudSyncMappingsSchema } from "../../../providers/cloudSync/schema";
 import type {
   CloudSyncConfigurationOutputs,
   CloudSyncJobOutputs,
@@ -705,6 +706,70 @@ test("mappings: a first write to an adopted job that has provisioned groups does
     cn.source = { ...cn.source!, expression: CONNECT_COMPATIBLE_CN, name: "Append", type: "Function" };
   });
   await mappings.create(connect);
+});
+
+test("mappings: renaming the groups a job provisioned shows their count in the preview and is refused; allowRenameOrMove true renames them", async () => {
+  const config = await createConfiguration();
+  const { outs } = await mappings.create(mappingInputs(config));
+  const groups = await seed(3);
+  await scope.create(
+    versioned({
+      servicePrincipalId: config.servicePrincipalId,
+      groupIds: groups.map((each) => each.objectId),
+    }),
+  );
+  await job.create(versioned({ servicePrincipalId: config.servicePrincipalId, jobId: config.jobId }));
+  await runCloudSyncCycle(g.sim.file);
+  const dns = async () =>
+    Object.values((await readState(g.sim.file)).domain.objects)
+      .filter((object) => object.objectClass === "group" && object.dn.endsWith(`,${OU}`))
+      .map((object) => object.dn)
+      .sort();
+  const provisioned = await dns();
+  expect(provisioned).toHaveLength(3);
+  expect(provisioned.some((dn) => dn.startsWith("CN=Group_"))).toBe(false);
+
+  // The stack changes its naming to Connect's: the preview names the count Graph reports.
+  const connect = mappingInputs(config, { cn: { type: "Expression", expression: CONNECT_COMPATIBLE_CN } });
+  const { props } = await mappings.read("id", outs);
+  expect((await mappings.diff("id", props, connect)).changes).toBe(true);
+  expect(progress.lines).toContain(
+    `[entra-writeback] CloudSyncMappings: HAZARD: cn ${CLOUD_SYNC_DEFAULT_CN} -> ${CONNECT_COMPATIBLE_CN}: Cloud Sync ` +
+      "renames the 3 groups (the job's synchronizedEntryCountByType in Graph) this job provisioned, on its next " +
+      "cycle; pulumi up refuses this unless entra-writeback:cloudSync.allowRenameOrMove is true",
+  );
+  // up without the key: refused, nothing changed in the schema or in AD.
+  const refused = await rejection(mappings.update("id", props, connect));
+  expect(refused).toMatch(
+    new RegExp(
+      `^the Cloud Sync job ${config.jobId.replace(/\./g, "\\.")} has already provisioned groups to AD, 3 groups .*Nothing was changed\\. To do it on purpose, set entra-writeback:cloudSync\\.allowRenameOrMove to true and run pulumi up again`,
+    ),
+  );
+  expect(refused).not.toContain("\n");
+  const cnSource = async () =>
+    (
+      await cloudSync()
+    ).servicePrincipals[0]!.jobs[0]!.schema.synchronizationRules[0]!.objectMappings[0]!.attributeMappings.find(
+      (each) => each.targetAttributeName === "cn",
+    )!.source!.expression;
+  expect(await cnSource()).not.toBe(CONNECT_COMPATIBLE_CN);
+  await runCloudSyncCycle(g.sim.file);
+  expect(await dns()).toEqual(provisioned);
+
+  // Following the advice: the key set, the preview says it will happen, up writes it, the next cycle renames them.
+  const allowed = { ...connect, allowRenameOrMove: true };
+  expect(cloudSyncMappingsSchema.check(allowed).failures).toBeUndefined();
+  expect(cloudSyncMappingsSchema.check({ ...connect, allowRenameOrMove: "yes" }).failures).toBeDefined();
+  await mappings.diff("id", props, allowed);
+  expect(progress.lines.join("\n")).toContain(
+    "this job provisioned, on its next cycle (entra-writeback:cloudSync.allowRenameOrMove is true)",
+  );
+  await mappings.update("id", props, allowed);
+  expect(await cnSource()).toBe(CONNECT_COMPATIBLE_CN);
+  await runCloudSyncCycle(g.sim.file);
+  const renamed = await dns();
+  expect(renamed).toHaveLength(3);
+  expect(renamed.every((dn) => dn.startsWith("CN=Group_"))).toBe(true);
 });
 
 test("scope: a selected group deleted in Entra ID since it was assigned does not stick the stack; it is left out, and a typo is still refused", async () => {
