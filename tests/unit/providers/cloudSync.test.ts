@@ -772,6 +772,52 @@ test("mappings: renaming the groups a job provisioned shows their count in the p
   expect(renamed.every((dn) => dn.startsWith("CN=Group_"))).toBe(true);
 });
 
+test("mappings: moving the groups a job provisioned to another OU is refused with their count; allowRenameOrMove true moves them", async () => {
+  const config = await createConfiguration();
+  const { outs } = await mappings.create(mappingInputs(config));
+  const groups = await seed(2);
+  await scope.create(
+    versioned({
+      servicePrincipalId: config.servicePrincipalId,
+      groupIds: groups.map((each) => each.objectId),
+    }),
+  );
+  await job.create(versioned({ servicePrincipalId: config.servicePrincipalId, jobId: config.jobId }));
+  await runCloudSyncCycle(g.sim.file);
+  const newOu = "OU=Moved,OU=Corp,DC=contoso,DC=com";
+  await withState(g.sim.file, (tx) => {
+    tx.state.domain.objects[dnKey(newOu)] = {
+      objectClass: "organizationalUnit",
+      dn: newOu,
+      aces: [],
+      protectedFromAccidentalDeletion: true,
+    };
+  });
+  const groupsIn = async (ou: string) =>
+    Object.values((await readState(g.sim.file)).domain.objects).filter(
+      (object) => object.objectClass === "group" && object.dn.endsWith(`,${ou}`),
+    ).length;
+  expect(await groupsIn(OU)).toBe(2);
+
+  const moved = mappingInputs(config, { parentDistinguishedName: { type: "Constant", value: newOu } });
+  const { props } = await mappings.read("id", outs);
+  await mappings.diff("id", props, moved);
+  expect(progress.lines.join("\n")).toContain(
+    "moves to the new OU the 2 groups (the job's synchronizedEntryCountByType in Graph) this job provisioned, on its next cycle; pulumi up refuses this unless entra-writeback:cloudSync.allowRenameOrMove is true",
+  );
+  const refused = await rejection(mappings.update("id", props, moved));
+  expect(refused).toContain(`parentDistinguishedName mapping (constant "${OU}" -> constant "${newOu}")`);
+  await runCloudSyncCycle(g.sim.file);
+  expect(await groupsIn(OU)).toBe(2);
+  expect(await groupsIn(newOu)).toBe(0);
+
+  // Following the advice.
+  await mappings.update("id", props, { ...moved, allowRenameOrMove: true });
+  await runCloudSyncCycle(g.sim.file);
+  expect(await groupsIn(newOu)).toBe(2);
+  expect(await groupsIn(OU)).toBe(0);
+});
+
 test("scope: a selected group deleted in Entra ID since it was assigned does not stick the stack; it is left out, and a typo is still refused", async () => {
   const config = await createConfiguration();
   const groups = await seed(3);
