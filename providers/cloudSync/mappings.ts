@@ -170,7 +170,7 @@ const warned = new Set<string>();
  */
 async function warnRenaming(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<void> {
   const targets = renamingTargets(olds as never, news as never).filter(
-    (key) => olds[key] !== undefined && news[key] !== UNKNOWN && !JSON.stringify(news[key]).includes(UNKNOWN),
+    (key) => olds[key] !== undefined && !JSON.stringify(news[key] ?? null).includes(UNKNOWN),
   );
   if (targets.length === 0) return;
   const provisioned = await provisionedNow(olds);
