@@ -87,10 +87,22 @@ async function refuseRenamingProvisioned(
   sync: SynchronizationApi,
   inputs: CloudSyncMappingsInputs,
   schema: SynchronizationSchema,
+  lastDeclared: ManagedMappings | undefined,
 ): Promise<void> {
   const live = readManaged(schema).mappings;
   const wanted = wantedOf(inputs);
-  const renaming = renamingTargets(live, wanted);
+  const all = renamingTargets(live, wanted);
+  // Writing back what the stack last declared repairs a change made outside it (refusing would leave that change to
+  // rename or move the groups on the next cycle).
+  const repairs = lastDeclared
+    ? all.filter((target) => sameMapping(lastDeclared[target], wanted[target]))
+    : [];
+  for (const target of repairs)
+    progress(
+      `putting back the ${target} mapping the stack declared (${describe(live[target])} -> ` +
+        `${describe(wanted[target])}): it was changed outside the stack`,
+    );
+  const renaming = all.filter((target) => !repairs.includes(target));
   if (renaming.length === 0) return;
   const provisioned = provisionedBy(await sync.job(inputs.servicePrincipalId, inputs.jobId));
   if (!hasProvisioned(provisioned)) return;
@@ -113,14 +125,14 @@ async function refuseRenamingProvisioned(
   );
 }
 
-async function ensure(raw: unknown): Promise<CloudSyncMappingsOutputs> {
+async function ensure(raw: unknown, lastDeclared?: ManagedMappings): Promise<CloudSyncMappingsOutputs> {
   const inputs = cloudSyncMappings.parse(raw);
   return withSync(
     KIND,
     `cannot set the group mappings of the Cloud Sync job ${inputs.jobId}`,
     async (sync) => {
       const schema = await sync.schema(inputs.servicePrincipalId, inputs.jobId);
-      await refuseRenamingProvisioned(sync, inputs, schema);
+      await refuseRenamingProvisioned(sync, inputs, schema, lastDeclared);
       const managed = applyManaged(schema, wantedOf(inputs));
       let next = managed.schema;
       const changes = [...managed.changes];
@@ -138,7 +150,8 @@ async function ensure(raw: unknown): Promise<CloudSyncMappingsOutputs> {
       } else {
         progress(`the group mappings of ${inputs.jobId} are as declared: nothing to change`);
       }
-      return { ...inputs, objectMapping };
+      const { parentDistinguishedName, cn, sAMAccountName } = inputs;
+      return { ...inputs, objectMapping, lastDeclared: { parentDistinguishedName, cn, sAMAccountName } };
     },
   );
 }
@@ -174,14 +187,19 @@ async function warnRenaming(olds: Record<string, unknown>, news: Record<string, 
   );
   if (targets.length === 0) return;
   const provisioned = await provisionedNow(olds);
+  const lastDeclared = olds.lastDeclared as ManagedMappings | undefined;
   for (const key of targets) {
     const change = `${key} ${describe((olds[key] ?? null) as never)} -> ${describe((news[key] ?? null) as never)}`;
+    const repair = lastDeclared !== undefined && sameMapping(lastDeclared[key], (news[key] ?? null) as never);
     const line = !hasProvisioned(provisioned)
       ? `CHANGE: ${change}: ${EFFECT_ON_NONE[key]}`
-      : `HAZARD: ${change}: Cloud Sync ${EFFECT[key]} the ${groupsText(provisioned)} this job provisioned, on its ` +
-        (news.allowRenameOrMove === true
-          ? `next cycle (${RENAME_OR_MOVE_KEY} is true)`
-          : `next cycle; pulumi up refuses this unless ${RENAME_OR_MOVE_KEY} is true`);
+      : repair
+        ? `CHANGE: ${change}: puts back the mapping the stack declared (changed outside the stack), so that the ` +
+          `next cycle names and places the ${groupsText(provisioned)} this job provisioned as declared`
+        : `HAZARD: ${change}: Cloud Sync ${EFFECT[key]} the ${groupsText(provisioned)} this job provisioned, on its ` +
+          (news.allowRenameOrMove === true
+            ? `next cycle (${RENAME_OR_MOVE_KEY} is true)`
+            : `next cycle; pulumi up refuses this unless ${RENAME_OR_MOVE_KEY} is true`);
     if (warned.has(line)) continue;
     warned.add(line);
     progress(line);
@@ -259,8 +277,8 @@ export const cloudSyncMappingsProvider: ProviderImplementation = {
     });
   },
 
-  async update(_id, _olds, news) {
-    return { outs: await ensure(news) };
+  async update(_id, olds, news) {
+    return { outs: await ensure(news, (olds as CloudSyncMappingsOutputs).lastDeclared) };
   },
 
   async delete(_id, props) {

@@ -168,6 +168,17 @@ export type CloudSyncMappingsInputs = z.output<typeof cloudSyncMappingsInputs>;
 export const cloudSyncMappingsOutputs = cloudSyncMappingsInputs.extend({
   /** The object mapping the managed mappings live in (by name, as the schema calls it). */
   objectMapping: z.string(),
+  /**
+   * The three mappings as the stack last wrote them (kept by refresh): writing them again repairs a change made
+   * outside the stack; anything else renames or moves (allowRenameOrMove). Absent in state of earlier versions.
+   */
+  lastDeclared: z
+    .strictObject({
+      parentDistinguishedName: mappingSource,
+      cn: mappingSource,
+      sAMAccountName: mappingSource.nullable(),
+    })
+    .optional(),
 });
 export type CloudSyncMappingsOutputs = z.output<typeof cloudSyncMappingsOutputs>;
 

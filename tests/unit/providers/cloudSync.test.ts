@@ -764,12 +764,36 @@ test("mappings: renaming the groups a job provisioned shows their count in the p
   expect(progress.lines.join("\n")).toContain(
     "this job provisioned, on its next cycle (entra-writeback:cloudSync.allowRenameOrMove is true)",
   );
-  await mappings.update("id", props, allowed);
+  const { outs: written } = await mappings.update("id", props, allowed);
   expect(await cnSource()).toBe(CONNECT_COMPATIBLE_CN);
   await runCloudSyncCycle(g.sim.file);
   const renamed = await dns();
   expect(renamed).toHaveLength(3);
   expect(renamed.every((dn) => dn.startsWith("CN=Group_"))).toBe(true);
+
+  // Someone puts the old cn back in the portal: up --refresh repairs it without the key (it writes what the stack
+  // declared, so that the next cycle does not rename the groups again).
+  await withState(g.sim.file, (tx) => {
+    const cn =
+      tx.state.cloudSync!.servicePrincipals[0]!.jobs[0]!.schema.synchronizationRules[0]!.objectMappings[0]!.attributeMappings.find(
+        (each) => each.targetAttributeName === "cn",
+      )!;
+    cn.source = { ...cn.source!, expression: CLOUD_SYNC_DEFAULT_CN };
+  });
+  const { props: drifted } = await mappings.read("id", written);
+  expect((drifted as CloudSyncMappingsOutputs).cn).toEqual({
+    type: "Expression",
+    expression: CLOUD_SYNC_DEFAULT_CN,
+  });
+  expect((await mappings.diff("id", drifted, connect)).changes).toBe(true);
+  expect(progress.lines).toContain(
+    `[entra-writeback] CloudSyncMappings: CHANGE: cn ${CLOUD_SYNC_DEFAULT_CN} -> ${CONNECT_COMPATIBLE_CN}: puts back the mapping the stack declared (changed outside the stack), so that the next cycle names and places the 3 groups (the job's synchronizedEntryCountByType in Graph) this job provisioned as declared`,
+  );
+  await mappings.update("id", drifted, connect);
+  expect(await cnSource()).toBe(CONNECT_COMPATIBLE_CN);
+  expect(progress.lines.join("\n")).toContain("putting back the cn mapping the stack declared");
+  await runCloudSyncCycle(g.sim.file);
+  expect(await dns()).toEqual(renamed);
 });
 
 test("mappings: moving the groups a job provisioned to another OU is refused with their count; allowRenameOrMove true moves them", async () => {
