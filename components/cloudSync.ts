@@ -120,6 +120,7 @@ export class CloudSyncGroupProvisioning extends pulumi.ComponentResource {
         cn: cnMapping(settings.naming),
         sAMAccountName: samAccountNameMapping(settings.samAccountName),
         scopingFilter: allGroups?.filters ?? [],
+        allowRenameOrMove: settings.allowRenameOrMove,
       },
       { parent: this, dependsOn: [this.configuration] },
     );

@@ -10,6 +10,7 @@ import {
   adDomain,
   cloudSyncConfigurationInputs,
   cloudSyncJobInputs,
+  cloudSyncMappingsInputs,
   cloudSyncScopeInputs,
   scopingFilter,
 } from "../providers/cloudSync/schema";
@@ -62,6 +63,8 @@ export const cloudSyncSettingsObject = z.strictObject({
   applicationTemplateId: configuration.applicationTemplateId,
   appRoleId: cloudSyncScopeInputs.shape.appRoleId,
   deleteJobOnDestroy: z.boolean().default(false),
+  /** true: a changed naming, targetOu or samAccountName may rename or move the groups the job provisioned. */
+  allowRenameOrMove: cloudSyncMappingsInputs.shape.allowRenameOrMove,
 });
 
 /** The target OUs outside the domain (each a message); the groups can only go to OUs of the configured domain. */

@@ -187,7 +187,9 @@ export const groupWritebackSettings = z.strictObject({
       "`deleteThreshold` (500), " +
       "`deleteThresholdEnabled`, `notifications` (`{enabled, recipients}`), `jobState` (`running` | `paused`), " +
       "`releaseQuarantine` (the value the stack prints to release one TooManyDeletes quarantine), " +
-      "`provisionOnDemandGroupId`, `applicationTemplateId`, `appRoleId`, `deleteJobOnDestroy`. See " +
+      "`provisionOnDemandGroupId`, `applicationTemplateId`, `appRoleId`, `deleteJobOnDestroy`, " +
+      "`allowRenameOrMove` (default `false`: a changed `naming`, `targetOu` or `samAccountName` that would rename or " +
+      "move the groups the job already provisioned is refused; `true` lets pulumi up do it). See " +
       "[cloud-sync.md](cloud-sync.md).",
   }),
 });

@@ -153,10 +153,11 @@ export function jobStateOf(
 
 /**
  * The value that releases one TooManyDeletes quarantine (`releaseQuarantine`): the reason and when the quarantine
- * series began, so a later quarantine is never released by a value left in the stack.
+ * series began, so a later quarantine is never released by a value left in the stack. None (null) when Graph gives
+ * no time: a value without one would name every later quarantine too.
  */
-export function quarantineReleaseName(reason: string, seriesBegan: string | null | undefined): string {
-  return `${reason}@${seriesBegan ?? "unknown"}`;
+export function quarantineReleaseName(reason: string, seriesBegan: string | null | undefined): string | null {
+  return seriesBegan ? `${reason}@${seriesBegan}` : null;
 }
 
 /**

@@ -26,13 +26,20 @@ interface LiveStatus {
 }
 
 /** One statement of a held-deletes quarantine: what happened, that nothing was released, how to release it. */
-export function heldDeletesMessage(jobId: string, since: string | null, release: string): string {
+export function heldDeletesMessage(jobId: string, since: string | null, release: string | null): string {
+  const how =
+    release !== null
+      ? `To let exactly these deletes go, set ${RELEASE_KEY} to "${release}" and run pulumi up ` +
+        "(a later quarantine needs its own value); or restore the deleted groups in Entra ID."
+      : "Microsoft Graph reports no time for this quarantine, so the stack offers no release value (one without a " +
+        "time would also release any later quarantine): to let these deletes go, release them by hand (the " +
+        "configuration in the Microsoft Entra admin center, or Graph's restart of the job with resetScope " +
+        "ForceDeletes), then run pulumi up; or restore the deleted groups in Entra ID.";
   return (
     `the Cloud Sync job ${jobId} is quarantined with ${TOO_MANY_DELETES}${since ? ` since ${since}` : ""}: a cycle ` +
     "would delete at least as many groups in AD as the delete threshold allows, and Cloud Sync holds all of those " +
     "deletes back. Nothing is released automatically. Review them in the configuration's provisioning logs (Microsoft " +
-    `Entra admin center). To let exactly these deletes go, set ${RELEASE_KEY} to "${release}" and run pulumi up ` +
-    "(a later quarantine needs its own value); or restore the deleted groups in Entra ID."
+    `Entra admin center). ${how}`
   );
 }
 
@@ -52,7 +59,7 @@ function liveStatus(job: SynchronizationJob): LiveStatus {
     quarantineSince: since,
     quarantineRelease: release,
     synchronizedCounts: counts,
-    needsAttention: release ? [heldDeletesMessage(job.id, since, release)] : [],
+    needsAttention: reason === TOO_MANY_DELETES ? [heldDeletesMessage(job.id, since, release)] : [],
   };
 }
 
@@ -77,8 +84,8 @@ async function ensure(raw: unknown, olds?: CloudSyncJobOutputs): Promise<CloudSy
     const before = liveStatus(job);
     let started = false;
     if (before.state === "quarantined") {
-      if (before.quarantineRelease !== null) {
-        if (inputs.releaseQuarantine !== before.quarantineRelease) {
+      if (before.quarantineReason === TOO_MANY_DELETES) {
+        if (before.quarantineRelease === null || inputs.releaseQuarantine !== before.quarantineRelease) {
           throw new CloudSyncRefusal(
             heldDeletesMessage(jobId, before.quarantineSince, before.quarantineRelease),
           );

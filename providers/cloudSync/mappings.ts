@@ -1,11 +1,16 @@
 // CloudSyncMappings: the group mappings the stack manages in the job's schema (parentDistinguishedName, cn,
 // sAMAccountName). Read the whole schema, change only those, write the whole schema back with PUT (docs/cloud-sync.md).
 import { MANAGED_TARGETS, sameMapping, sameScopingFilters, type ScopingFilter } from "../../domain/cloudSync";
-import { isNotFound, type SynchronizationApi, type SynchronizationSchema } from "../../graph/synchronization";
+import {
+  isNotFound,
+  type SynchronizationApi,
+  type SynchronizationJob,
+  type SynchronizationSchema,
+} from "../../graph/synchronization";
 import { UNKNOWN } from "../common/checkInputs";
 import type { ProviderImplementation } from "../common/defineResource";
 import { progressFor } from "../common/progress";
-import { withKnownIds, withSync } from "./graph";
+import { CloudSyncRefusal, withKnownIds, withSync } from "./graph";
 import { cloudSyncMappings, type CloudSyncMappingsInputs, type CloudSyncMappingsOutputs } from "./schema";
 import {
   applyManaged,
@@ -25,43 +30,109 @@ const wantedOf = (inputs: CloudSyncMappingsInputs): ManagedMappings => ({
   sAMAccountName: inputs.sAMAccountName,
 });
 
-/**
- * A first write (create) to a job that has already exported to AD (an adopted configuration) must not rename or move
- * the groups it provisioned: a changed cn or parentDistinguishedName, or a new sAMAccountName, is refused.
- */
-async function refuseRenamingAdopted(
-  sync: SynchronizationApi,
-  inputs: CloudSyncMappingsInputs,
-  schema: SynchronizationSchema,
-): Promise<void> {
-  const live = readManaged(schema).mappings;
-  const wanted = wantedOf(inputs);
-  const renaming = MANAGED_TARGETS.filter(
+/** The configuration key that lets the stack rename or move the groups the job provisioned (docs/cloud-sync.md). */
+export const RENAME_OR_MOVE_KEY = "entra-writeback:cloudSync.allowRenameOrMove";
+
+type Target = (typeof MANAGED_TARGETS)[number];
+
+/** What a changed mapping does to every group the job provisioned, on its next cycle. */
+const EFFECT: Record<Target, string> = {
+  cn: "renames",
+  parentDistinguishedName: "moves to the new OU",
+  sAMAccountName: "gives a new sAMAccountName to",
+};
+
+/** The managed mappings whose change renames or moves provisioned groups (unmapping sAMAccountName changes none). */
+function renamingTargets(live: Record<Target, unknown>, wanted: Record<Target, unknown>): Target[] {
+  return MANAGED_TARGETS.filter(
     (target) =>
-      !sameMapping(live[target], wanted[target]) && (target !== "sAMAccountName" || wanted[target] !== null),
-  );
-  if (renaming.length === 0) return;
-  const job = await sync.job(inputs.servicePrincipalId, inputs.jobId);
-  const exported = (job.status as { lastSuccessfulExecutionWithExports?: unknown } | null | undefined)
-    ?.lastSuccessfulExecutionWithExports;
-  if (exported === null || exported === undefined) return;
-  throw new Error(
-    `the Cloud Sync job ${inputs.jobId} has already provisioned groups to AD, and the stack would change its ` +
-      `${renaming.map((target) => `${target} mapping (${describe(live[target])} -> ${describe(wanted[target])})`).join(", ")}: ` +
-      "that renames or moves every group it provisioned. Nothing was changed. Declare the mappings the configuration " +
-      "has (entra-writeback:cloudSync naming, targetOu, samAccountName), or, to rename or move them on purpose, change " +
-      "the mappings in the Microsoft Entra admin center first, then run pulumi up again.",
+      !sameMapping((live[target] ?? null) as never, (wanted[target] ?? null) as never) &&
+      (target !== "sAMAccountName" || (wanted[target] ?? null) !== null),
   );
 }
 
-async function ensure(raw: unknown, creating = false): Promise<CloudSyncMappingsOutputs> {
+/**
+ * What Microsoft Graph says of the groups the job provisioned. Graph lists no AD group and the stack cannot read AD
+ * through it: the count is the job's status `synchronizedEntryCountByType` (the objects it synchronized, by type, as
+ * of its last cycle; this job synchronizes only groups), and `lastSuccessfulExecutionWithExports` says it has written
+ * to AD at all. null: Graph gave no count.
+ */
+interface Provisioned {
+  count: number | null;
+  exported: boolean;
+}
+
+function provisionedBy(job: SynchronizationJob): Provisioned {
+  const counts = job.status?.synchronizedEntryCountByType ?? [];
+  const exported = (job.status as { lastSuccessfulExecutionWithExports?: unknown } | null | undefined)
+    ?.lastSuccessfulExecutionWithExports;
+  return {
+    count: counts.length > 0 ? counts.reduce((sum, each) => sum + each.value, 0) : null,
+    exported: exported !== null && exported !== undefined,
+  };
+}
+
+const hasProvisioned = (p: Provisioned): boolean => (p.count ?? 0) > 0 || p.exported;
+
+function groupsText(p: Provisioned): string {
+  if (p.count === null) return "an unknown number of groups (Graph reports no synchronizedEntryCountByType)";
+  return `${p.count} group${p.count === 1 ? "" : "s"} (the job's synchronizedEntryCountByType in Graph)`;
+}
+
+/**
+ * A write that would rename or move the groups the job already provisioned is refused unless the stack sets
+ * allowRenameOrMove: a changed cn or parentDistinguishedName, or a new sAMAccountName.
+ */
+async function refuseRenamingProvisioned(
+  sync: SynchronizationApi,
+  inputs: CloudSyncMappingsInputs,
+  schema: SynchronizationSchema,
+  lastDeclared: ManagedMappings | undefined,
+): Promise<void> {
+  const live = readManaged(schema).mappings;
+  const wanted = wantedOf(inputs);
+  const all = renamingTargets(live, wanted);
+  // Writing back what the stack last declared repairs a change made outside it (refusing would leave that change to
+  // rename or move the groups on the next cycle).
+  const repairs = lastDeclared
+    ? all.filter((target) => sameMapping(lastDeclared[target], wanted[target]))
+    : [];
+  for (const target of repairs)
+    progress(
+      `putting back the ${target} mapping the stack declared (${describe(live[target])} -> ` +
+        `${describe(wanted[target])}): it was changed outside the stack`,
+    );
+  const renaming = all.filter((target) => !repairs.includes(target));
+  if (renaming.length === 0) return;
+  const provisioned = provisionedBy(await sync.job(inputs.servicePrincipalId, inputs.jobId));
+  if (!hasProvisioned(provisioned)) return;
+  const changes = renaming.map(
+    (target) => `${target} mapping (${describe(live[target])} -> ${describe(wanted[target])})`,
+  );
+  if (inputs.allowRenameOrMove) {
+    progress(
+      `changing the ${changes.join(", ")} as ${RENAME_OR_MOVE_KEY} allows: Cloud Sync renames or moves the ` +
+        `${groupsText(provisioned)} it provisioned on its next cycle`,
+    );
+    return;
+  }
+  throw new CloudSyncRefusal(
+    `the Cloud Sync job ${inputs.jobId} has already provisioned groups to AD, ${groupsText(provisioned)}, and the ` +
+      `stack would change its ${changes.join(", ")}: that renames or moves every group it provisioned on its next ` +
+      `cycle. Nothing was changed. To do it on purpose, set ${RENAME_OR_MOVE_KEY} to true and run pulumi up again ` +
+      "(then remove it); or declare the mappings the configuration has (entra-writeback:cloudSync naming, targetOu, " +
+      "samAccountName), or change them in the Microsoft Entra admin center first.",
+  );
+}
+
+async function ensure(raw: unknown, lastDeclared?: ManagedMappings): Promise<CloudSyncMappingsOutputs> {
   const inputs = cloudSyncMappings.parse(raw);
   return withSync(
     KIND,
     `cannot set the group mappings of the Cloud Sync job ${inputs.jobId}`,
     async (sync) => {
       const schema = await sync.schema(inputs.servicePrincipalId, inputs.jobId);
-      if (creating) await refuseRenamingAdopted(sync, inputs, schema);
+      await refuseRenamingProvisioned(sync, inputs, schema, lastDeclared);
       const managed = applyManaged(schema, wantedOf(inputs));
       let next = managed.schema;
       const changes = [...managed.changes];
@@ -79,25 +150,60 @@ async function ensure(raw: unknown, creating = false): Promise<CloudSyncMappings
       } else {
         progress(`the group mappings of ${inputs.jobId} are as declared: nothing to change`);
       }
-      return { ...inputs, objectMapping };
+      const { parentDistinguishedName, cn, sAMAccountName } = inputs;
+      return { ...inputs, objectMapping, lastDeclared: { parentDistinguishedName, cn, sAMAccountName } };
     },
   );
 }
 
-/** What a changed naming or OU mapping does to the groups already provisioned (said in the preview, once per run). */
-const EFFECT: Partial<Record<(typeof MANAGED_TARGETS)[number], string>> = {
+/** The groups the job provisioned, as Graph reports them; unknown when Graph cannot be asked now. */
+async function provisionedNow(olds: Record<string, unknown>): Promise<Provisioned> {
+  try {
+    return provisionedBy(
+      await withSync(KIND, "reading the job", (sync) =>
+        sync.job(olds.servicePrincipalId as string, olds.jobId as string),
+      ),
+    );
+  } catch {
+    return { count: null, exported: true };
+  }
+}
+
+/** The preview line's effect when Graph reports no group provisioned yet. */
+const EFFECT_ON_NONE: Record<Target, string> = {
   cn: "Cloud Sync renames every group it provisioned on its next cycle",
   parentDistinguishedName: "Cloud Sync moves every group it provisioned to the new OU on its next cycle",
+  sAMAccountName: "Cloud Sync gives a new sAMAccountName to every group it provisioned on its next cycle",
 };
 const warned = new Set<string>();
 
-function warnOnce(key: (typeof MANAGED_TARGETS)[number], live: unknown, wanted: unknown): void {
-  const effect = EFFECT[key];
-  if (!effect || live === undefined || wanted === UNKNOWN) return;
-  const line = `CHANGE: ${key} ${describe((live ?? null) as never)} -> ${describe((wanted ?? null) as never)}: ${effect}`;
-  if (warned.has(line)) return;
-  warned.add(line);
-  progress(line);
+/**
+ * The preview says what a changed naming or OU mapping does to the groups already provisioned, with their count
+ * from Graph, and whether pulumi up will do it (once per run).
+ */
+async function warnRenaming(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<void> {
+  const targets = renamingTargets(olds as never, news as never).filter(
+    (key) => olds[key] !== undefined && !JSON.stringify(news[key] ?? null).includes(UNKNOWN),
+  );
+  if (targets.length === 0) return;
+  const provisioned = await provisionedNow(olds);
+  const lastDeclared = olds.lastDeclared as ManagedMappings | undefined;
+  for (const key of targets) {
+    const change = `${key} ${describe((olds[key] ?? null) as never)} -> ${describe((news[key] ?? null) as never)}`;
+    const repair = lastDeclared !== undefined && sameMapping(lastDeclared[key], (news[key] ?? null) as never);
+    const line = !hasProvisioned(provisioned)
+      ? `CHANGE: ${change}: ${EFFECT_ON_NONE[key]}`
+      : repair
+        ? `CHANGE: ${change}: puts back the mapping the stack declared (changed outside the stack), so that the ` +
+          `next cycle names and places the ${groupsText(provisioned)} this job provisioned as declared`
+        : `HAZARD: ${change}: Cloud Sync ${EFFECT[key]} the ${groupsText(provisioned)} this job provisioned, on its ` +
+          (news.allowRenameOrMove === true
+            ? `next cycle (${RENAME_OR_MOVE_KEY} is true)`
+            : `next cycle; pulumi up refuses this unless ${RENAME_OR_MOVE_KEY} is true`);
+    if (warned.has(line)) continue;
+    warned.add(line);
+    progress(line);
+  }
 }
 
 export const cloudSyncMappingsProvider: ProviderImplementation = {
@@ -116,7 +222,7 @@ export const cloudSyncMappingsProvider: ProviderImplementation = {
       if (wanted === UNKNOWN || JSON.stringify(wanted).includes(UNKNOWN)) return true;
       return !sameMapping((olds[key] ?? null) as never, wanted as never);
     });
-    for (const key of changed) warnOnce(key, olds[key], news[key]);
+    if (changed.length > 0) await warnRenaming(olds, news);
     const wantedFilter = news.scopingFilter ?? null;
     const filterChanged =
       wantedFilter !== null &&
@@ -128,7 +234,7 @@ export const cloudSyncMappingsProvider: ProviderImplementation = {
   },
 
   async create(raw) {
-    const outs = await ensure(raw, true);
+    const outs = await ensure(raw);
     return { id: `${outs.jobId}/mappings`, outs };
   },
 
@@ -171,8 +277,8 @@ export const cloudSyncMappingsProvider: ProviderImplementation = {
     });
   },
 
-  async update(_id, _olds, news) {
-    return { outs: await ensure(news) };
+  async update(_id, olds, news) {
+    return { outs: await ensure(news, (olds as CloudSyncMappingsOutputs).lastDeclared) };
   },
 
   async delete(_id, props) {

@@ -156,12 +156,29 @@ export const cloudSyncMappingsInputs = z.strictObject({
    * [] removes it; null: not managed (left as the schema has it).
    */
   scopingFilter: z.array(scopingFilter).nullable().default(null),
+  /**
+   * true: a changed cn or parentDistinguishedName, or a new sAMAccountName, is written even though the job has
+   * provisioned groups (it renames or moves every one of them on its next cycle); false (default): refused.
+   * Not compared in diff.
+   */
+  allowRenameOrMove: z.boolean().default(false),
 });
 export type CloudSyncMappingsInputs = z.output<typeof cloudSyncMappingsInputs>;
 
 export const cloudSyncMappingsOutputs = cloudSyncMappingsInputs.extend({
   /** The object mapping the managed mappings live in (by name, as the schema calls it). */
   objectMapping: z.string(),
+  /**
+   * The three mappings as the stack last wrote them (kept by refresh): writing them again repairs a change made
+   * outside the stack; anything else renames or moves (allowRenameOrMove). Absent in state of earlier versions.
+   */
+  lastDeclared: z
+    .strictObject({
+      parentDistinguishedName: mappingSource,
+      cn: mappingSource,
+      sAMAccountName: mappingSource.nullable(),
+    })
+    .optional(),
 });
 export type CloudSyncMappingsOutputs = z.output<typeof cloudSyncMappingsOutputs>;
 

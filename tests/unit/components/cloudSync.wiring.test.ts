@@ -101,6 +101,34 @@ test("defaults: Cloud Sync's names; a plain value the schema refuses stops the p
   ).toThrow(/^CloudSyncGroupProvisioning: deleteThreshold: /);
 });
 
+test("allowRenameOrMove: false by default, passed to the mappings when set; a value that is not a boolean is refused with the key named", async () => {
+  registered.length = 0;
+  const plain = new CloudSyncGroupProvisioning("plain", {
+    domain: "contoso.com",
+    targetOu: OU,
+    groupIds: [GROUP],
+  });
+  await outputOf(plain.jobState);
+  expect(byName("plain-mappings")?.inputs).toMatchObject({ allowRenameOrMove: false });
+  const allowing = new CloudSyncGroupProvisioning("allowing", {
+    domain: "contoso.com",
+    targetOu: OU,
+    groupIds: [GROUP],
+    allowRenameOrMove: true,
+  });
+  await outputOf(allowing.jobState);
+  expect(byName("allowing-mappings")?.inputs).toMatchObject({ allowRenameOrMove: true });
+  expect(
+    () =>
+      new CloudSyncGroupProvisioning("bad", {
+        domain: "contoso.com",
+        targetOu: OU,
+        groupIds: [],
+        allowRenameOrMove: "yes" as never,
+      }),
+  ).toThrow(/^CloudSyncGroupProvisioning: allowRenameOrMove: /);
+});
+
 test("all security groups with attribute filters: SyncAll true on the configuration, the filters on the mappings, no group assigned", async () => {
   registered.length = 0;
   const filters = [

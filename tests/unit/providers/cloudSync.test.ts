@@ -17,8 +17,10 @@ import { targetOuMapping } from "../../../components/cloudSyncSettings";
 import { CLOUD_SYNC_DEFAULT_CN, CONNECT_COMPATIBLE_CN } from "../../../domain/cloudSync";
 import { dnKey } from "../../../domain/dn";
 import { RateLimiter } from "../../../graph";
+import { SynchronizationApi } from "../../../graph/synchronization";
 import { replicationTiming } from "../../../providers/cloudSync/configuration";
 import { CLOUD_SYNC_PERMISSIONS } from "../../../providers/cloudSync/graph";
+import { cloudSyncMappings as cloudSyncMappingsSchema } from "../../../providers/cloudSync/schema";
 import type {
   CloudSyncConfigurationOutputs,
   CloudSyncJobOutputs,
@@ -27,7 +29,7 @@ import type {
 } from "../../../providers/cloudSync/schema";
 import { closeClients, configureProviders } from "../../../providers/common/connection";
 import { implementationFor } from "../../../providers/registry";
-import { graphEntries, newGraphSim, type GraphSim } from "../graph/support";
+import { graphEntries, newGraphSim, rawGraph, writerToken, type GraphSim } from "../graph/support";
 import { captureProgress, rejection, versioned } from "./support";
 
 jest.setTimeout(60_000);
@@ -367,6 +369,79 @@ test("TooManyDeletes: never released automatically; the named release lets exact
   expect(await inOu()).toBe(1);
 });
 
+test("TooManyDeletes without a time: no release value is offered; released by hand, up goes on", async () => {
+  const config = await createConfiguration({ deleteThreshold: 3 });
+  await mappings.create(mappingInputs(config));
+  const groups = await seed(5);
+  await scope.create(
+    versioned({
+      servicePrincipalId: config.servicePrincipalId,
+      groupIds: groups.map((each) => each.objectId),
+    }),
+  );
+  const declared = versioned({ servicePrincipalId: config.servicePrincipalId, jobId: config.jobId });
+  const { outs } = await job.create(declared);
+  await runCloudSyncCycle(g.sim.file);
+  const inOu = async () =>
+    Object.values((await readState(g.sim.file)).domain.objects).filter(
+      (object) => object.objectClass === "group" && object.dn.endsWith(`,${OU}`),
+    ).length;
+  expect(await inOu()).toBe(5);
+  await withState(g.sim.file, (tx) => {
+    for (const group of tx.state.tenant.groups)
+      if (groups.slice(0, 4).some((each) => each.objectId === group.objectId)) group.deleted = "hard";
+  });
+  await runCloudSyncCycle(g.sim.file);
+  // Graph answering the quarantine without its times (the simulator always gives them).
+  const realJob = SynchronizationApi.prototype.job;
+  const untimed = jest.spyOn(SynchronizationApi.prototype, "job").mockImplementation(async function (
+    this: SynchronizationApi,
+    spId: string,
+    jobId: string,
+  ) {
+    const live = await realJob.call(this, spId, jobId);
+    const quarantine = live.status?.quarantine;
+    if (quarantine) {
+      quarantine.seriesBegan = null;
+      quarantine.currentBegan = null;
+    }
+    return live;
+  });
+  try {
+    const { props } = await job.read("id", outs);
+    const live = props as CloudSyncJobOutputs;
+    expect(live).toMatchObject({ state: "quarantined", quarantineReason: "TooManyDeletes" });
+    expect(live.quarantineRelease).toBeNull();
+    expect(live.needsAttention[0]).toContain("the stack offers no release value");
+    expect(live.needsAttention[0]).not.toContain("releaseQuarantine");
+    // The value an earlier version offered releases nothing, nor does up without a value.
+    for (const releaseQuarantine of ["TooManyDeletes@unknown", null]) {
+      const refused = await rejection(job.update("id", props, { ...declared, releaseQuarantine }));
+      expect(refused).toContain(
+        "release them by hand (the configuration in the Microsoft Entra admin center, or Graph's restart of the job with resetScope ForceDeletes), then run pulumi up",
+      );
+      await runCloudSyncCycle(g.sim.file);
+      expect(await inOu()).toBe(5);
+      expect((await cloudSync()).servicePrincipals[0]!.jobs[0]!.status.code).toBe("Quarantine");
+    }
+
+    // Following the advice: the restart with ForceDeletes by hand, then up.
+    const restarted = await rawGraph(
+      g,
+      "POST",
+      `/beta/servicePrincipals/${config.servicePrincipalId}/synchronization/jobs/${config.jobId}/restart`,
+      { token: await writerToken(g), body: { criteria: { resetScope: "ForceDeletes" } } },
+    );
+    expect(restarted.status).toBe(204);
+    const { outs: after } = await job.update("id", props, declared);
+    expect((after as CloudSyncJobOutputs).state).toBe("running");
+    await runCloudSyncCycle(g.sim.file);
+    expect(await inOu()).toBe(1);
+  } finally {
+    untimed.mockRestore();
+  }
+});
+
 test("a read-only app: one line naming the permissions to grant; granting them makes the same call work", async () => {
   configure(g.reader);
   const message = await rejection(createConfiguration());
@@ -631,6 +706,140 @@ test("mappings: a first write to an adopted job that has provisioned groups does
     cn.source = { ...cn.source!, expression: CONNECT_COMPATIBLE_CN, name: "Append", type: "Function" };
   });
   await mappings.create(connect);
+});
+
+test("mappings: renaming the groups a job provisioned shows their count in the preview and is refused; allowRenameOrMove true renames them", async () => {
+  const config = await createConfiguration();
+  const { outs } = await mappings.create(mappingInputs(config));
+  const groups = await seed(3);
+  await scope.create(
+    versioned({
+      servicePrincipalId: config.servicePrincipalId,
+      groupIds: groups.map((each) => each.objectId),
+    }),
+  );
+  await job.create(versioned({ servicePrincipalId: config.servicePrincipalId, jobId: config.jobId }));
+  await runCloudSyncCycle(g.sim.file);
+  const dns = async () =>
+    Object.values((await readState(g.sim.file)).domain.objects)
+      .filter((object) => object.objectClass === "group" && object.dn.endsWith(`,${OU}`))
+      .map((object) => object.dn)
+      .sort();
+  const provisioned = await dns();
+  expect(provisioned).toHaveLength(3);
+  expect(provisioned.some((dn) => dn.startsWith("CN=Group_"))).toBe(false);
+
+  // The stack changes its naming to Connect's: the preview names the count Graph reports.
+  const connect = mappingInputs(config, { cn: { type: "Expression", expression: CONNECT_COMPATIBLE_CN } });
+  const { props } = await mappings.read("id", outs);
+  expect((await mappings.diff("id", props, connect)).changes).toBe(true);
+  expect(progress.lines).toContain(
+    `[entra-writeback] CloudSyncMappings: HAZARD: cn ${CLOUD_SYNC_DEFAULT_CN} -> ${CONNECT_COMPATIBLE_CN}: Cloud Sync ` +
+      "renames the 3 groups (the job's synchronizedEntryCountByType in Graph) this job provisioned, on its next " +
+      "cycle; pulumi up refuses this unless entra-writeback:cloudSync.allowRenameOrMove is true",
+  );
+  // up without the key: refused, nothing changed in the schema or in AD.
+  const refused = await rejection(mappings.update("id", props, connect));
+  expect(refused).toMatch(
+    new RegExp(
+      `^the Cloud Sync job ${config.jobId.replace(/\./g, "\\.")} has already provisioned groups to AD, 3 groups .*Nothing was changed\\. To do it on purpose, set entra-writeback:cloudSync\\.allowRenameOrMove to true and run pulumi up again`,
+    ),
+  );
+  expect(refused).not.toContain("\n");
+  const cnSource = async () =>
+    (
+      await cloudSync()
+    ).servicePrincipals[0]!.jobs[0]!.schema.synchronizationRules[0]!.objectMappings[0]!.attributeMappings.find(
+      (each) => each.targetAttributeName === "cn",
+    )!.source!.expression;
+  expect(await cnSource()).not.toBe(CONNECT_COMPATIBLE_CN);
+  await runCloudSyncCycle(g.sim.file);
+  expect(await dns()).toEqual(provisioned);
+
+  // Following the advice: the key set, the preview says it will happen, up writes it, the next cycle renames them.
+  const allowed = { ...connect, allowRenameOrMove: true };
+  expect(cloudSyncMappingsSchema.check(allowed).failures).toBeUndefined();
+  expect(cloudSyncMappingsSchema.check({ ...connect, allowRenameOrMove: "yes" }).failures).toBeDefined();
+  await mappings.diff("id", props, allowed);
+  expect(progress.lines.join("\n")).toContain(
+    "this job provisioned, on its next cycle (entra-writeback:cloudSync.allowRenameOrMove is true)",
+  );
+  const { outs: written } = await mappings.update("id", props, allowed);
+  expect(await cnSource()).toBe(CONNECT_COMPATIBLE_CN);
+  await runCloudSyncCycle(g.sim.file);
+  const renamed = await dns();
+  expect(renamed).toHaveLength(3);
+  expect(renamed.every((dn) => dn.startsWith("CN=Group_"))).toBe(true);
+
+  // Someone puts the old cn back in the portal: up --refresh repairs it without the key (it writes what the stack
+  // declared, so that the next cycle does not rename the groups again).
+  await withState(g.sim.file, (tx) => {
+    const cn =
+      tx.state.cloudSync!.servicePrincipals[0]!.jobs[0]!.schema.synchronizationRules[0]!.objectMappings[0]!.attributeMappings.find(
+        (each) => each.targetAttributeName === "cn",
+      )!;
+    cn.source = { ...cn.source!, expression: CLOUD_SYNC_DEFAULT_CN };
+  });
+  const { props: drifted } = await mappings.read("id", written);
+  expect((drifted as CloudSyncMappingsOutputs).cn).toEqual({
+    type: "Expression",
+    expression: CLOUD_SYNC_DEFAULT_CN,
+  });
+  expect((await mappings.diff("id", drifted, connect)).changes).toBe(true);
+  expect(progress.lines).toContain(
+    `[entra-writeback] CloudSyncMappings: CHANGE: cn ${CLOUD_SYNC_DEFAULT_CN} -> ${CONNECT_COMPATIBLE_CN}: puts back the mapping the stack declared (changed outside the stack), so that the next cycle names and places the 3 groups (the job's synchronizedEntryCountByType in Graph) this job provisioned as declared`,
+  );
+  await mappings.update("id", drifted, connect);
+  expect(await cnSource()).toBe(CONNECT_COMPATIBLE_CN);
+  expect(progress.lines.join("\n")).toContain("putting back the cn mapping the stack declared");
+  await runCloudSyncCycle(g.sim.file);
+  expect(await dns()).toEqual(renamed);
+});
+
+test("mappings: moving the groups a job provisioned to another OU is refused with their count; allowRenameOrMove true moves them", async () => {
+  const config = await createConfiguration();
+  const { outs } = await mappings.create(mappingInputs(config));
+  const groups = await seed(2);
+  await scope.create(
+    versioned({
+      servicePrincipalId: config.servicePrincipalId,
+      groupIds: groups.map((each) => each.objectId),
+    }),
+  );
+  await job.create(versioned({ servicePrincipalId: config.servicePrincipalId, jobId: config.jobId }));
+  await runCloudSyncCycle(g.sim.file);
+  const newOu = "OU=Moved,OU=Corp,DC=contoso,DC=com";
+  await withState(g.sim.file, (tx) => {
+    tx.state.domain.objects[dnKey(newOu)] = {
+      objectClass: "organizationalUnit",
+      dn: newOu,
+      aces: [],
+      protectedFromAccidentalDeletion: true,
+    };
+  });
+  const groupsIn = async (ou: string) =>
+    Object.values((await readState(g.sim.file)).domain.objects).filter(
+      (object) => object.objectClass === "group" && object.dn.endsWith(`,${ou}`),
+    ).length;
+  expect(await groupsIn(OU)).toBe(2);
+
+  const moved = mappingInputs(config, { parentDistinguishedName: { type: "Constant", value: newOu } });
+  const { props } = await mappings.read("id", outs);
+  await mappings.diff("id", props, moved);
+  expect(progress.lines.join("\n")).toContain(
+    "moves to the new OU the 2 groups (the job's synchronizedEntryCountByType in Graph) this job provisioned, on its next cycle; pulumi up refuses this unless entra-writeback:cloudSync.allowRenameOrMove is true",
+  );
+  const refused = await rejection(mappings.update("id", props, moved));
+  expect(refused).toContain(`parentDistinguishedName mapping (constant "${OU}" -> constant "${newOu}")`);
+  await runCloudSyncCycle(g.sim.file);
+  expect(await groupsIn(OU)).toBe(2);
+  expect(await groupsIn(newOu)).toBe(0);
+
+  // Following the advice.
+  await mappings.update("id", props, { ...moved, allowRenameOrMove: true });
+  await runCloudSyncCycle(g.sim.file);
+  expect(await groupsIn(newOu)).toBe(2);
+  expect(await groupsIn(OU)).toBe(0);
 });
 
 test("scope: a selected group deleted in Entra ID since it was assigned does not stick the stack; it is left out, and a typo is still refused", async () => {

@@ -292,6 +292,9 @@ describe("job state and quarantine", () => {
     expect(quarantineReleaseName("TooManyDeletes", "2026-11-29T17:00:00Z")).toBe(
       "TooManyDeletes@2026-11-29T17:00:00Z",
     );
+    // Without a time there is no value: one would name every later quarantine too.
+    expect(quarantineReleaseName("TooManyDeletes", null)).toBeNull();
+    expect(quarantineReleaseName("TooManyDeletes", undefined)).toBeNull();
   });
 
   test("Connect Sync 2.2.8.0 or later is needed for synced users to be members", () => {
