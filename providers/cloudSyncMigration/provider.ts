@@ -175,6 +175,71 @@ function sameRule(live: SyncRule, wanted: ReturnType<typeof noFlowInboundRule>):
   return shape(live) === shape(wanted);
 }
 
+/** The server's rules and group writeback's AD connector, read with the scheduler off and staging on (steps 3–5). */
+async function readRules(client: EntraConnectClient): Promise<{ rules: SyncRule[]; adConnector: string }> {
+  await requirePaused(client, "the cloudNoFlow sync rules");
+  const { rules } = await client.call("getSyncRules", {});
+  const adConnector = rules.find((rule) => rule.name === OUT_TO_AD_GROUP_SOA_IN_AAD)?.connector;
+  if (!adConnector) {
+    throw new Error(
+      `${client.description} has no "${OUT_TO_AD_GROUP_SOA_IN_AAD}" sync rule, so the AD connector of group writeback ` +
+        "cannot be found: is group writeback enabled on this server? Nothing was changed.",
+    );
+  }
+  return { rules, adConnector };
+}
+
+/** The rule with this identifier, when there; refused when it is not the rule the migration page describes. */
+function documentedRule(
+  client: EntraConnectClient,
+  rules: readonly SyncRule[],
+  identifier: string,
+  template: (precedence: number) => NewSyncRuleArgs,
+): SyncRule | undefined {
+  const existing = rules.find((rule) => rule.identifier.toLowerCase() === identifier);
+  if (existing && !sameRule(existing, template(existing.precedence))) {
+    throw new Error(
+      `The sync rule "${existing.name}" (${identifier}) on ${client.description} is not the rule the migration ` +
+        "page describes (direction, connector, link type, scope or flows differ). Nothing was changed. Remove it " +
+        "(Remove-ADSyncRule) or correct it in the Synchronization Rules Editor, then run pulumi up again.",
+    );
+  }
+  return existing;
+}
+
+/** The declared precedence, or the lowest one below 100 that no rule holds. */
+function freePrecedence(
+  client: EntraConnectClient,
+  taken: ReadonlySet<number>,
+  asked: number | null,
+): number {
+  const precedence =
+    asked ?? Array.from({ length: CUSTOM_RULE_PRECEDENCE_LIMIT }, (_, i) => i).find((p) => !taken.has(p));
+  if (precedence === undefined) {
+    throw new Error(
+      `Every precedence below ${CUSTOM_RULE_PRECEDENCE_LIMIT} is taken on ${client.description}: free one, or set ` +
+        `${MIGRATION_KEY}.syncRulePrecedences. Nothing was changed.`,
+    );
+  }
+  return precedence;
+}
+
+/** The two rules' templates on this server, with the precedence each asks for. */
+function wantedRules(inputs: Inputs, adConnector: string) {
+  return [
+    {
+      identifier: NO_FLOW_INBOUND_RULE_IDENTIFIER,
+      template: (p: number) => noFlowInboundRule(p),
+      asked: inputs.syncRulePrecedences.inbound,
+    },
+    {
+      identifier: NO_FLOW_OUTBOUND_RULE_IDENTIFIER,
+      template: (p: number) => noFlowOutboundRule(p, adConnector),
+      asked: inputs.syncRulePrecedences.outbound,
+    },
+  ] as const;
+}
+
 /**
  * Steps 3 and 4, read only: what the two custom rules take on this server, for the two SyncRule resources declared
  * after this step (components/cloudSyncMigration.ts), which make them inside the migration's held window. A rule
@@ -185,56 +250,20 @@ async function chooseSyncRules(
   client: EntraConnectClient,
   inputs: Inputs,
 ): Promise<{ summary: string; syncRules: ChosenSyncRules }> {
-  await requirePaused(client, "the cloudNoFlow sync rules");
-  const { rules } = await client.call("getSyncRules", {});
-  const adConnector = rules.find((rule) => rule.name === OUT_TO_AD_GROUP_SOA_IN_AAD)?.connector;
-  if (!adConnector) {
-    throw new Error(
-      `${client.description} has no "${OUT_TO_AD_GROUP_SOA_IN_AAD}" sync rule, so the AD connector of group writeback ` +
-        "cannot be found: is group writeback enabled on this server? Nothing was changed.",
-    );
-  }
+  const { rules, adConnector } = await readRules(client);
   const done: string[] = [];
   const taken = new Set(rules.map((rule) => rule.precedence));
-  const choose = (
-    identifier: string,
-    template: (p: number) => NewSyncRuleArgs,
-    asked: number | null,
-  ): number => {
-    const existing = rules.find((rule) => rule.identifier.toLowerCase() === identifier);
+  const [inbound, outbound] = wantedRules(inputs, adConnector).map(({ identifier, template, asked }) => {
+    const existing = documentedRule(client, rules, identifier, template);
     if (existing) {
-      if (!sameRule(existing, template(existing.precedence))) {
-        throw new Error(
-          `The sync rule "${existing.name}" (${identifier}) on ${client.description} is not the rule the migration ` +
-            "page describes (direction, connector, link type, scope or flows differ). Nothing was changed. Remove it " +
-            "(Remove-ADSyncRule) or correct it in the Synchronization Rules Editor, then run pulumi up again.",
-        );
-      }
       done.push(`"${existing.name}" already there (precedence ${existing.precedence})`);
       return existing.precedence;
     }
-    const precedence =
-      asked ?? Array.from({ length: CUSTOM_RULE_PRECEDENCE_LIMIT }, (_, i) => i).find((p) => !taken.has(p));
-    if (precedence === undefined) {
-      throw new Error(
-        `Every precedence below ${CUSTOM_RULE_PRECEDENCE_LIMIT} is taken on ${client.description}: free one, or set ` +
-          `${MIGRATION_KEY}.syncRulePrecedences. Nothing was changed.`,
-      );
-    }
+    const precedence = freePrecedence(client, taken, asked);
     taken.add(precedence);
     done.push(`"${template(precedence).name}" to create (precedence ${precedence})`);
     return precedence;
-  };
-  const inbound = choose(
-    NO_FLOW_INBOUND_RULE_IDENTIFIER,
-    noFlowInboundRule,
-    inputs.syncRulePrecedences.inbound,
-  );
-  const outbound = choose(
-    NO_FLOW_OUTBOUND_RULE_IDENTIFIER,
-    (p) => noFlowOutboundRule(p, adConnector),
-    inputs.syncRulePrecedences.outbound,
-  );
+  }) as [number, number];
   return {
     summary: done.join("; "),
     syncRules: { inbound, outbound, adConnector: adConnector.toLowerCase() },
@@ -250,63 +279,26 @@ async function ensureSyncRules(
   inputs: Inputs,
   progress: Progress,
 ): Promise<{ summary: string; changed: boolean }> {
-  await requirePaused(client, "the cloudNoFlow sync rules");
-  let { rules } = await client.call("getSyncRules", {});
-  const adConnector = rules.find((rule) => rule.name === OUT_TO_AD_GROUP_SOA_IN_AAD)?.connector;
-  if (!adConnector) {
-    throw new Error(
-      `${client.description} has no "${OUT_TO_AD_GROUP_SOA_IN_AAD}" sync rule, so the AD connector of group writeback ` +
-        "cannot be found: is group writeback enabled on this server? Nothing was changed.",
-    );
-  }
+  const read = await readRules(client);
+  let rules = read.rules;
   const done: string[] = [];
   let changed = false;
-  const wanted = [
-    {
-      identifier: NO_FLOW_INBOUND_RULE_IDENTIFIER,
-      make: (p: number) => noFlowInboundRule(p),
-      asked: inputs.syncRulePrecedences.inbound,
-    },
-    {
-      identifier: NO_FLOW_OUTBOUND_RULE_IDENTIFIER,
-      make: (p: number) => noFlowOutboundRule(p, adConnector),
-      asked: inputs.syncRulePrecedences.outbound,
-    },
-  ];
-  for (const { identifier, make, asked } of wanted) {
-    const existing = rules.find((rule) => rule.identifier.toLowerCase() === identifier);
-    const template = make(asked ?? 0);
-    if (existing) {
-      if (!sameRule(existing, template)) {
-        throw new Error(
-          `The sync rule "${existing.name}" (${identifier}) on ${client.description} is not the rule the migration ` +
-            "page describes (direction, connector, link type, scope or flows differ). Nothing was changed. Remove it " +
-            "(Remove-ADSyncRule) or correct it in the Synchronization Rules Editor, then run pulumi up again.",
-        );
-      }
-      if (existing.disabled) {
-        await client.call("setSyncRuleDisabled", { identifier, disabled: false });
-        changed = true;
-        done.push(`"${existing.name}" enabled again (precedence ${existing.precedence})`);
-      } else {
-        done.push(`"${existing.name}" already there (precedence ${existing.precedence})`);
-      }
-      continue;
+  for (const { identifier, template, asked } of wantedRules(inputs, read.adConnector)) {
+    const existing = documentedRule(client, rules, identifier, template);
+    if (existing?.disabled) {
+      await client.call("setSyncRuleDisabled", { identifier, disabled: false });
+      changed = true;
+      done.push(`"${existing.name}" enabled again (precedence ${existing.precedence})`);
+    } else if (existing) {
+      done.push(`"${existing.name}" already there (precedence ${existing.precedence})`);
+    } else {
+      const precedence = freePrecedence(client, new Set(rules.map((rule) => rule.precedence)), asked);
+      progress(`creating the sync rule "${template(precedence).name}" with precedence ${precedence}`);
+      const created = await client.call("newSyncRule", template(precedence));
+      rules = [...rules, created];
+      changed = true;
+      done.push(`"${created.name}" created (precedence ${precedence})`);
     }
-    const taken = new Set(rules.map((rule) => rule.precedence));
-    const precedence =
-      asked ?? Array.from({ length: CUSTOM_RULE_PRECEDENCE_LIMIT }, (_, i) => i).find((p) => !taken.has(p));
-    if (precedence === undefined) {
-      throw new Error(
-        `Every precedence below ${CUSTOM_RULE_PRECEDENCE_LIMIT} is taken on ${client.description}: free one, or set ` +
-          `${MIGRATION_KEY}.syncRulePrecedences. Nothing was changed.`,
-      );
-    }
-    progress(`creating the sync rule "${template.name}" with precedence ${precedence}`);
-    const created = await client.call("newSyncRule", make(precedence));
-    rules = [...rules, created];
-    changed = true;
-    done.push(`"${created.name}" created (precedence ${precedence})`);
   }
   return { summary: done.join("; "), changed };
 }
