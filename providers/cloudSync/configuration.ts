@@ -191,6 +191,18 @@ async function ensure(
     }
     const { servicePrincipalId } = located;
     const current = await sync.secrets(servicePrincipalId);
+    // Adopting a configuration that provisions all security groups with a stack that selects groups would take every
+    // unselected group out of its scope at once (what Cloud Sync then does with their AD groups is not documented):
+    // refused until the stack declares the mode the configuration has, or a person switches it first.
+    if (!olds && located.adopted && inputs.syncAll === false && readSyncAll(current)) {
+      throw new CloudSyncRefusal(
+        `the Cloud Sync configuration ${servicePrincipalId} of ${inputs.domain} provisions all security groups ` +
+          "(its secret SyncAll is true), and this stack selects groups (entra-writeback:cloudSync.groupIds): adopting " +
+          "it would take every group it does not select out of Cloud Sync's scope. Nothing was changed. Declare " +
+          "entra-writeback:cloudSync.allSecurityGroups with the filters the configuration uses, or switch the " +
+          "configuration to selected groups in the Microsoft Entra admin center first, then run pulumi up again.",
+      );
+    }
     if (
       inputs.syncAll === undefined &&
       current.some((pair) => pair.key.toLowerCase() === "syncall" && pair.value?.toLowerCase() === "true")

@@ -631,6 +631,25 @@ test("an adopted configuration with SyncAll true: the stack says the selection m
   expect(secrets.find((each) => each.key === "SyncAll")?.value).toBe("true");
 });
 
+test("an adopted configuration with SyncAll true and a stack that selects groups: refused, nothing changed; both ways out work", async () => {
+  await withState(g.sim.file, (tx) => createCloudSyncConfiguration(tx, { syncAll: true }));
+  const syncAll = async () =>
+    (await cloudSync()).servicePrincipals[0]!.secrets.find((each) => each.key === "SyncAll")?.value;
+  const refused = await rejection(createConfiguration({ syncAll: false }));
+  expect(refused).toContain("provisions all security groups (its secret SyncAll is true)");
+  expect(refused).toContain("Nothing was changed");
+  expect(await syncAll()).toBe("true");
+  // One way out: declare the mode the configuration has.
+  await createConfiguration({ syncAll: true });
+  expect(await syncAll()).toBe("true");
+  // The other: a person switches the configuration to selected groups first; then the stack adopts it.
+  await withState(g.sim.file, (tx) => {
+    tx.state.cloudSync!.servicePrincipals[0]!.secrets.find((each) => each.key === "SyncAll")!.value = "false";
+  });
+  await createConfiguration({ syncAll: false });
+  expect(await syncAll()).toBe("false");
+});
+
 test("scope: a new scope on an adopted configuration takes no group out of it; it names the undeclared groups and the advice works", async () => {
   const config = await createConfiguration();
   const groups = await seed(3);
@@ -956,8 +975,15 @@ test("all security groups with attribute filters: SyncAll and the scoping filter
 });
 
 test("selected groups declared (syncAll false, no filter): a SyncAll and a filter found are removed", async () => {
-  await withState(g.sim.file, (tx) => createCloudSyncConfiguration(tx, { syncAll: true }));
+  // The stack's own configuration, switched to all security groups by hand (adopting one that is: the test above).
   const config = await createConfiguration({ syncAll: false });
+  await withState(g.sim.file, (tx) => {
+    const secrets = tx.state.cloudSync!.servicePrincipals[0]!.secrets;
+    const found = secrets.find((each) => each.key === "SyncAll");
+    if (found) found.value = "true";
+    else secrets.push({ key: "SyncAll", value: "true" });
+  });
+  await configuration.update("id", config, versioned({ domain: "contoso.com", syncAll: false }));
   expect(progress.lines.join("\n")).toContain("SyncAll: true -> false (selected security groups)");
   expect(
     (await cloudSync()).servicePrincipals[0]!.secrets.find((each) => each.key === "SyncAll")?.value,
