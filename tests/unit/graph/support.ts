@@ -8,6 +8,9 @@ import {
   type RunningGraphSimulator,
 } from "../../../simulator/graph";
 import type { InitOptions } from "../../../simulator";
+import { configureProviders } from "../../../providers/common/connection";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { newSim, type Sim } from "../simulator/testSupport";
 
 export interface GraphSim {
@@ -135,4 +138,26 @@ export function graphEntries(g: GraphSim): OperationEntry[] {
   return g.sim
     .journal()
     .filter((entry): entry is OperationEntry => entry.kind === "operation" && entry.server === "graph");
+}
+
+/**
+ * Configures this process's providers for `g`'s simulated Graph, as the engine passes entra-writeback:graph and
+ * graphClientSecret; the simulator's CA goes into the tenant's directory as graph.trustedCaFile.
+ */
+export function configureProvidersFor(
+  g: GraphSim,
+  app: { clientId: string; clientSecret: string } = g.writer,
+): void {
+  const caFile = path.join(g.sim.dir, "graph-ca.pem");
+  fs.writeFileSync(caFile, g.graph.certificatePem);
+  configureProviders({
+    graph: JSON.stringify({
+      tenantId: g.tenantId,
+      clientId: app.clientId,
+      authorityHost: g.graph.authorityHost,
+      graphEndpoint: g.graph.graphEndpoint,
+      trustedCaFile: caFile,
+    }),
+    graphClientSecret: app.clientSecret,
+  });
 }

@@ -1,9 +1,6 @@
 // The Cloud Sync providers against the simulated Microsoft Graph over HTTPS, configured as the engine configures
 // them (entra-writeback:graph and graphClientSecret through configureProviders), the job cycles run by the
 // simulator's Cloud Sync engine against its AD.
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { readState, withState } from "../../../simulator";
 import { withGraphTenant } from "../../../simulator/graph";
 import {
@@ -27,9 +24,16 @@ import type {
   CloudSyncMappingsOutputs,
   CloudSyncScopeOutputs,
 } from "../../../providers/cloudSync/schema";
-import { closeClients, configureProviders } from "../../../providers/common/connection";
+import { closeClients } from "../../../providers/common/connection";
 import { implementationFor } from "../../../providers/registry";
-import { graphEntries, newGraphSim, rawGraph, writerToken, type GraphSim } from "../graph/support";
+import {
+  configureProvidersFor,
+  graphEntries,
+  newGraphSim,
+  rawGraph,
+  writerToken,
+  type GraphSim,
+} from "../graph/support";
 import { captureProgress, rejection, versioned } from "./support";
 
 jest.setTimeout(60_000);
@@ -42,36 +46,18 @@ const job = implementationFor("CloudSyncJob");
 const OU = "OU=Groups,OU=Corp,DC=contoso,DC=com";
 
 let g: GraphSim;
-let directory: string;
 let progress: ReturnType<typeof captureProgress>;
-
-function configure(app: { clientId: string; clientSecret: string } = g.writer): void {
-  const caFile = path.join(directory, "graph-ca.pem");
-  fs.writeFileSync(caFile, g.graph.certificatePem);
-  configureProviders({
-    graph: JSON.stringify({
-      tenantId: g.tenantId,
-      clientId: app.clientId,
-      authorityHost: g.graph.authorityHost,
-      graphEndpoint: g.graph.graphEndpoint,
-      trustedCaFile: caFile,
-    }),
-    graphClientSecret: app.clientSecret,
-  });
-}
 
 beforeEach(async () => {
   g = await newGraphSim();
-  directory = fs.mkdtempSync(path.join(os.tmpdir(), "entra-writeback-cloudsync-"));
   progress = captureProgress();
   replicationTiming.delayMs = 50;
-  configure();
+  configureProvidersFor(g);
 });
 afterEach(async () => {
   progress.restore();
   await closeClients();
   await g.cleanup();
-  fs.rmSync(directory, { recursive: true, force: true });
 });
 
 const seed = (count: number, variant?: "mailEnabledSecurity" | "distribution", namePrefix = "CS") =>
@@ -443,7 +429,7 @@ test("TooManyDeletes without a time: no release value is offered; released by ha
 });
 
 test("a read-only app: one line naming the permissions to grant; granting them makes the same call work", async () => {
-  configure(g.reader);
+  configureProvidersFor(g, g.reader);
   const message = await rejection(createConfiguration());
   expect(message).toMatch(
     /^cannot configure Cloud Sync for contoso\.com: Microsoft Graph refused GET \/beta\/servicePrincipals with 403 Authorization_RequestDenied\. The app \(entra-writeback:graph\.clientId\) needs the application permission \S+ for this call, and Cloud Sync needs Application\.ReadWrite\.All, Synchronization\.ReadWrite\.All, AppRoleAssignment\.ReadWrite\.All, Group\.Read\.All/,
@@ -455,7 +441,7 @@ test("a read-only app: one line naming the permissions to grant; granting them m
     graph.apps.find((app) => app.clientId === g.reader.clientId)!.roles.push(...CLOUD_SYNC_PERMISSIONS);
   });
   await closeClients();
-  configure(g.reader);
+  configureProvidersFor(g, g.reader);
   const config = await createConfiguration();
   await mappings.create(mappingInputs(config));
   const [group] = await seed(1);

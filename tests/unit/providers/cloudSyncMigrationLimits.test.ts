@@ -1,8 +1,6 @@
 // The migration's irreversible step checks first, through Microsoft Graph, that Cloud Sync can take every migrated
 // group over (the groups still in Entra ID, Microsoft's limits of selected security groups): otherwise, once
 // GroupWritebackV2 is off, step 7 refuses the scope and the groups are left to nobody.
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { cloudSyncMigrationStepProvider as provider } from "../../../providers/cloudSyncMigration/provider";
 import type { MigrationStep } from "../../../domain/cloudSyncMigration";
 import {
@@ -14,8 +12,8 @@ import {
   wizardSetStagingMode,
   withState,
 } from "../../../simulator";
-import { closeClients, configureProviders } from "../../../providers/common/connection";
-import { newGraphSim, type GraphSim } from "../graph/support";
+import { closeClients } from "../../../providers/common/connection";
+import { configureProvidersFor, newGraphSim, type GraphSim } from "../graph/support";
 import { captureProgress, rejection, versioned } from "./support";
 
 let g: GraphSim;
@@ -33,18 +31,7 @@ test("a migrated group gone from Entra ID stops the migration before GroupWriteb
   const ou = g.sim.ou;
   const call = (operation: Parameters<typeof callOperation>[1], args: unknown = {}) =>
     callOperation(file, operation, args);
-  const caFile = path.join(g.sim.dir, "graph-ca.pem");
-  fs.writeFileSync(caFile, g.graph.certificatePem);
-  configureProviders({
-    graph: JSON.stringify({
-      tenantId: g.tenantId,
-      clientId: g.writer.clientId,
-      authorityHost: g.graph.authorityHost,
-      graphEndpoint: g.graph.graphEndpoint,
-      trustedCaFile: caFile,
-    }),
-    graphClientSecret: g.writer.clientSecret,
-  });
+  configureProvidersFor(g);
   // A tenant today's stack converged: v2 on, 3 security groups written back.
   await call("newOrganizationalUnit", { name: "Entra Writeback", parentDn: g.sim.ouParent });
   await call("grantWritebackAccess", { dn: ou, accountDn: g.sim.account });

@@ -1,42 +1,26 @@
 // The no-defaults warning counted in Microsoft Graph, and bounded when Graph cannot be reached: one retry and a
 // deadline, then the warning says the count failed and why (docs/defaults.md). The count on the Connect server is
 // tests/unit/providers/defaultsWarning.test.ts; the end-to-end proof, tests/e2e/defaults.test.ts.
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { armGraphFault } from "../../../simulator/graph";
-import { closeClients, configureProviders } from "../../../providers/common/connection";
+import { closeClients } from "../../../providers/common/connection";
 import {
   GRAPH_COUNT_DEADLINE_MS,
   GRAPH_COUNT_RETRY,
   withinDeadline,
 } from "../../../providers/groupWritebackFeature/defaultsWarning";
 import { implementationFor } from "../../../providers/registry";
-import { graphEntries, newGraphSim, type GraphSim } from "../graph/support";
+import { configureProvidersFor, graphEntries, newGraphSim, type GraphSim } from "../graph/support";
 import { captureProgress, type Lab, newLab, versioned } from "./support";
 
 const provider = implementationFor("GroupWritebackFeature");
 
 let lab: Lab;
 let g: GraphSim;
-let directory: string;
 let progress: ReturnType<typeof captureProgress>;
 beforeEach(async () => {
   lab = await newLab({ m365: 1, m365OptedOut: 0, security: 0, securityEnabled: 0 });
   g = await newGraphSim({ m365: 5, m365OptedOut: 2, security: 1, securityEnabled: 0 });
-  directory = fs.mkdtempSync(path.join(os.tmpdir(), "entra-writeback-warning-"));
-  const caFile = path.join(directory, "graph-ca.pem");
-  fs.writeFileSync(caFile, g.graph.certificatePem);
-  configureProviders({
-    graph: JSON.stringify({
-      tenantId: g.tenantId,
-      clientId: g.writer.clientId,
-      authorityHost: g.graph.authorityHost,
-      graphEndpoint: g.graph.graphEndpoint,
-      trustedCaFile: caFile,
-    }),
-    graphClientSecret: g.writer.clientSecret,
-  });
+  configureProvidersFor(g);
   progress = captureProgress();
 });
 afterEach(async () => {
@@ -44,7 +28,6 @@ afterEach(async () => {
   await closeClients();
   await g.cleanup();
   await lab.cleanup();
-  fs.rmSync(directory, { recursive: true, force: true });
 });
 
 const v1 = () =>

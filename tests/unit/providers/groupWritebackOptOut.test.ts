@@ -1,15 +1,12 @@
 // GroupWritebackOptOut against the simulated Microsoft Graph, configured as the engine configures the providers.
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import type { CloudGroup } from "../../../simulator";
 import { armGraphFault, withGraphTenant } from "../../../simulator/graph";
-import { closeClients, configureProviders } from "../../../providers/common/connection";
+import { closeClients } from "../../../providers/common/connection";
 import { runOptOut } from "../../../providers/groupWritebackOptOut/optOut";
 import { groupWritebackOptOut } from "../../../providers/groupWritebackOptOut/schema";
 import { explainDrift } from "../../../providers/driftDetails";
 import { implementationFor } from "../../../providers/registry";
-import { graphEntries, newGraphSim, type GraphSim } from "../graph/support";
+import { configureProvidersFor, graphEntries, newGraphSim, type GraphSim } from "../graph/support";
 import { captureProgress, versioned } from "./support";
 
 const provider = implementationFor("GroupWritebackOptOut");
@@ -18,23 +15,7 @@ const provider = implementationFor("GroupWritebackOptOut");
 jest.setTimeout(60_000);
 
 let g: GraphSim;
-let directory: string;
 let progress: ReturnType<typeof captureProgress>;
-
-function configure(app: { clientId: string; clientSecret: string } = g.writer): void {
-  const caFile = path.join(directory, "graph-ca.pem");
-  fs.writeFileSync(caFile, g.graph.certificatePem);
-  configureProviders({
-    graph: JSON.stringify({
-      tenantId: g.tenantId,
-      clientId: app.clientId,
-      authorityHost: g.graph.authorityHost,
-      graphEndpoint: g.graph.graphEndpoint,
-      trustedCaFile: caFile,
-    }),
-    graphClientSecret: app.clientSecret,
-  });
-}
 
 async function groups(): Promise<CloudGroup[]> {
   return (await g.sim.state()).tenant.groups;
@@ -60,15 +41,13 @@ function patchesPerGroup(): Map<string, number> {
 beforeEach(async () => {
   // 250 Microsoft 365 groups (3 pages of 100), 2 of them opted out already; 5 security groups.
   g = await newGraphSim({ m365: 250, m365OptedOut: 2, security: 5, securityEnabled: 1 });
-  directory = fs.mkdtempSync(path.join(os.tmpdir(), "entra-writeback-optout-"));
   progress = captureProgress();
-  configure();
+  configureProvidersFor(g);
 });
 afterEach(async () => {
   progress.restore();
   await closeClients();
   await g.cleanup();
-  fs.rmSync(directory, { recursive: true, force: true });
 });
 
 describe("GroupWritebackOptOut", () => {
@@ -376,7 +355,7 @@ describe("GroupWritebackOptOut", () => {
 
   it("a read-only app: one line naming the permission, nothing written", async () => {
     await closeClients();
-    configure(g.reader);
+    configureProvidersFor(g, g.reader);
     const failure = await provider.create(versioned({ pageSize: 100, groups: "all" })).then(
       () => "",
       (error: Error) => error.message,
@@ -395,7 +374,7 @@ describe("GroupWritebackOptOut", () => {
       graph.apps.find((app) => app.clientId === g.reader.clientId)!.roles.push("Group.ReadWrite.All");
     });
     await closeClients();
-    configure(g.reader);
+    configureProvidersFor(g, g.reader);
     const { outs } = await provider.create(versioned({ pageSize: 100, groups: "all" }));
     expect(outs.report.optedOut.count).toBe(248);
   });

@@ -1,48 +1,27 @@
 // UnifiedGroupWritebackDefault against the simulated Microsoft Graph, configured as the engine configures the
 // providers (entra-writeback:graph and graphClientSecret through configureProviders).
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { addCloudGroup, runAction } from "../../../simulator";
 import { armGraphFault, GROUP_UNIFIED_TEMPLATE_ID, withGraphTenant } from "../../../simulator/graph";
-import { closeClients, configureProviders } from "../../../providers/common/connection";
+import { closeClients } from "../../../providers/common/connection";
 import { implementationFor } from "../../../providers/registry";
-import { graphEntries, newGraphSim, type GraphSim } from "../graph/support";
+import { configureProvidersFor, graphEntries, newGraphSim, type GraphSim } from "../graph/support";
 import { captureProgress, versioned } from "./support";
 
 const provider = implementationFor("UnifiedGroupWritebackDefault");
 const NAME = "NewUnifiedGroupWritebackDefault";
 
 let g: GraphSim;
-let directory: string;
 let progress: ReturnType<typeof captureProgress>;
-
-function configure(app: { clientId: string; clientSecret: string } = g.writer): void {
-  const caFile = path.join(directory, "graph-ca.pem");
-  fs.writeFileSync(caFile, g.graph.certificatePem);
-  configureProviders({
-    graph: JSON.stringify({
-      tenantId: g.tenantId,
-      clientId: app.clientId,
-      authorityHost: g.graph.authorityHost,
-      graphEndpoint: g.graph.graphEndpoint,
-      trustedCaFile: caFile,
-    }),
-    graphClientSecret: app.clientSecret,
-  });
-}
 
 beforeEach(async () => {
   g = await newGraphSim({ m365: 2, security: 1 });
-  directory = fs.mkdtempSync(path.join(os.tmpdir(), "entra-writeback-tenantdefault-"));
   progress = captureProgress();
-  configure();
+  configureProvidersFor(g);
 });
 afterEach(async () => {
   progress.restore();
   await closeClients();
   await g.cleanup();
-  fs.rmSync(directory, { recursive: true, force: true });
 });
 
 async function settings(): Promise<
@@ -210,7 +189,7 @@ describe("UnifiedGroupWritebackDefault", () => {
   });
 
   it("a read-only app gets one line naming Directory.ReadWrite.All; granting it makes the same call work", async () => {
-    configure(g.reader);
+    configureProvidersFor(g, g.reader);
     const failure = await provider.create(versioned({})).then(
       () => undefined,
       (error: Error) => error,
@@ -226,7 +205,7 @@ describe("UnifiedGroupWritebackDefault", () => {
       graph.apps.find((app) => app.clientId === g.reader.clientId)!.roles.push("Directory.ReadWrite.All");
     });
     await closeClients();
-    configure(g.reader);
+    configureProvidersFor(g, g.reader);
     await provider.create(versioned({}));
     expect(await valueOf()).toBe("false");
   });
