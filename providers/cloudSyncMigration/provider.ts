@@ -19,6 +19,7 @@ import {
 } from "../../domain/groupWritebackRules";
 import type { ProviderImplementation } from "../common/defineResource";
 import { type Progress, progressFor } from "../common/progress";
+import { waitForWizardStep } from "../common/wizardWait";
 import { clientFor, deploymentOwner, graphConfigured, noteDeploymentStack } from "../common/connection";
 import { withSync } from "../cloudSync/graph";
 import { checkScopeGroups } from "../cloudSync/scopeChecks";
@@ -90,32 +91,22 @@ async function stagingMode(
   enabled: boolean,
   progress: Progress,
 ): Promise<string> {
-  let server = await client.call("getServerInfo", {});
-  if (server.stagingModeEnabled === enabled)
-    return `staging mode is ${enabled ? "on" : "off"} on ${server.computerName}`;
-  const step = enabled ? "step 2" : "step 6";
-  const instructions = stagingInstructions(client, server.computerName, enabled, step);
-  if (inputs.wizardWaitSeconds === 0) {
-    throw new Error(
-      `${instructions}\nThen run pulumi up again (or set entra-writeback:wizardWaitSeconds to wait for it).`,
-    );
-  }
-  progress(`${instructions}\nWaiting up to ${inputs.wizardWaitSeconds} s for the wizard step.`);
-  let waited = 0;
-  while (waited < inputs.wizardWaitSeconds) {
-    await client.sleep(inputs.wizardPollSeconds * 1000);
-    waited += inputs.wizardPollSeconds;
-    server = await client.call("getServerInfo", {});
-    if (server.stagingModeEnabled === enabled) {
-      return `staging mode is ${enabled ? "on" : "off"} on ${server.computerName} (the wizard step came after ${waited} s)`;
-    }
-    progress(
-      `still waiting for the wizard step on ${server.computerName} (${waited} s of ${inputs.wizardWaitSeconds} s)`,
-    );
-  }
-  throw new Error(
-    `${instructions}\nGave up after waiting ${inputs.wizardWaitSeconds} s (wizardWaitSeconds).`,
+  const server = await client.call("getServerInfo", {});
+  const state = `staging mode is ${enabled ? "on" : "off"} on ${server.computerName}`;
+  if (server.stagingModeEnabled === enabled) return state;
+  const { waited } = await waitForWizardStep(
+    client,
+    {
+      server: server.computerName,
+      instructions: stagingInstructions(client, server.computerName, enabled, enabled ? "step 2" : "step 6"),
+      waitSeconds: inputs.wizardWaitSeconds,
+      pollSeconds: inputs.wizardPollSeconds,
+      poll: async () =>
+        (await client.call("getServerInfo", {})).stagingModeEnabled === enabled ? true : undefined,
+    },
+    progress,
   );
+  return `${state} (the wizard step came after ${waited} s)`;
 }
 
 function owner(inputs: Inputs): string {

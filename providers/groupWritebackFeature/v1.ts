@@ -3,6 +3,7 @@ import type { EntraConnectClient } from "../../contract/backend";
 import { isOperationError } from "../../contract/errors";
 import { sameDn } from "../common/dn";
 import type { Progress } from "../common/progress";
+import { waitForWizardStep } from "../common/wizardWait";
 import { waitForSyncIdle } from "../../domain/syncWindow";
 import type { PendingExportsReport, V1Inputs, V1Outputs } from "./schema";
 import { optedOutInOu, optedOutInOuMessage, readExposure, skipMessage } from "./hazards";
@@ -44,30 +45,27 @@ async function waitForWizard(client: EntraConnectClient, inputs: V1Inputs, progr
     writebackOu: inputs.writebackOu,
     displayNameDn: inputs.dnFormat === "displayName",
   });
-  const instructions = wizardInstructions(server, inputs, gap, warning, hint);
-  if (inputs.wizardWaitSeconds === 0) {
-    throw new Error(
-      `${instructions}\nThen run pulumi up again (or set entra-writeback:wizardWaitSeconds to wait for it).`,
-    );
-  }
-  progress(`${instructions}\nWaiting up to ${inputs.wizardWaitSeconds} s for the wizard step.`);
-  let waited = 0;
-  while (waited < inputs.wizardWaitSeconds) {
-    await client.sleep(inputs.wizardPollSeconds * 1000);
-    waited += inputs.wizardPollSeconds;
-    await refuseWithoutV2(client, inputs);
-    live = await client.call("getGroupWritebackV1Config", {});
-    gap = compareWizardConfig(inputs, live);
-    if (gap.done) {
-      progress(`the wizard step is done on ${server} (after ${waited} s)`);
-      return live;
-    }
-    if (gap.otherOuConfigured) throw new Error(otherOuExplanation(server, inputs, live));
-    progress(`still waiting for the wizard step on ${server} (${waited} s of ${inputs.wizardWaitSeconds} s)`);
-  }
-  throw new Error(
-    `${wizardInstructions(server, inputs, gap, warning, hint)}\nGave up after waiting ${inputs.wizardWaitSeconds} s (wizardWaitSeconds).`,
+  const { value, waited } = await waitForWizardStep(
+    client,
+    {
+      server,
+      instructions: wizardInstructions(server, inputs, gap, warning, hint),
+      waitSeconds: inputs.wizardWaitSeconds,
+      pollSeconds: inputs.wizardPollSeconds,
+      poll: async () => {
+        await refuseWithoutV2(client, inputs);
+        live = await client.call("getGroupWritebackV1Config", {});
+        gap = compareWizardConfig(inputs, live);
+        if (gap.done) return live;
+        if (gap.otherOuConfigured) throw new Error(otherOuExplanation(server, inputs, live));
+        return undefined;
+      },
+      lastInstructions: () => wizardInstructions(server, inputs, gap, warning, hint),
+    },
+    progress,
   );
+  progress(`the wizard step is done on ${server} (after ${waited} s)`);
+  return value;
 }
 
 type Observed = Pick<
