@@ -240,6 +240,11 @@ export const syncWindow = z.strictObject({
   change: z.string().min(1).max(256),
   /** The change is followed by an Initial sync cycle inside the window (v1 was already configured). */
   initialCycle: z.boolean(),
+  /**
+   * A held window: kept open across several steps and resources (domain/syncWindow.ts, isHeldWindow). Absent on a
+   * marker written before this field existed, which said so at the end of its `change` instead.
+   */
+  held: z.boolean().optional(),
   openedAtUtc: z.string(),
   /** After this the window is stale (its deployment died): another stack may take it over. */
   expiresAtUtc: z.string(),
@@ -396,6 +401,8 @@ export const operations = {
       owner: windowOwner,
       change: z.string().min(1).max(256),
       initialCycle: z.boolean(),
+      /** Open a held window (kept across steps, see syncWindow.held); absent: false. */
+      held: z.boolean().optional(),
       leaseSeconds: z
         .number()
         .int()

@@ -4,7 +4,6 @@
 // and the docs say about it.
 import type { Naming } from "./cloudSync";
 import { firstRdn, parentDn } from "./dn";
-import { heldWindowChange } from "./syncWindow";
 
 export const CLOUD_SYNC_MIGRATION_DOC =
   "https://learn.microsoft.com/entra/identity/hybrid/cloud-sync/migrate-group-writeback";
@@ -80,9 +79,8 @@ export function nameAndContainer(dn: string): { cn: string; container: string } 
 }
 
 /**
- * What the migration's pause window is for, on the server's marker: a held window (syncWindow.ts), so the
- * SyncRule resources declared inside it (steps 3 and 4) run within it and leave the scheduler off.
+ * What the migration's pause window is for (its marker's `change`). The window is held (syncWindow.ts,
+ * openHeldWindow), so the SyncRule resources declared inside it (steps 3 and 4) run within it and leave the
+ * scheduler off.
  */
-export const MIGRATION_WINDOW_CHANGE = heldWindowChange(
-  "migrating Group Writeback V2 security groups to Cloud Sync",
-);
+export const MIGRATION_WINDOW_CHANGE = "migrating Group Writeback V2 security groups to Cloud Sync";

@@ -94,21 +94,55 @@ export function windowHeldAdvice(description: string, held: SyncWindow): string 
 /**
  * A held window: one a stack opens to keep the scheduler off across several steps and resources (the migration to
  * Cloud Sync holds it from the scheduler going off to the scheduler coming back), unlike the window of one change,
- * which withSchedulerPaused closes when the change is done. The marker says so in its `change`, so that any run of
- * the same stack, in any resource and any later deployment, tells the two apart: a change made inside a held window
- * of its own stack runs within it and leaves it open (nested), while a one-change window the stack left open is an
- * interrupted deployment, taken over and finished as before.
+ * which withSchedulerPaused closes when the change is done. The marker says so in its `held` field (openHeldWindow),
+ * so that any run of the same stack, in any resource and any later deployment, tells the two apart: a change made
+ * inside a held window of its own stack runs within it and leaves it open (nested), while a one-change window the
+ * stack left open is an interrupted deployment, taken over and finished as before.
+ *
+ * This is the one place that decides whether a marker is held, and the one place that knows the older form.
  */
-const HELD_WINDOW_MARK = " (held across steps)";
 
-/** The `change` of a held window opened for `purpose`. */
-export function heldWindowChange(purpose: string): string {
-  return `${purpose}${HELD_WINDOW_MARK}`;
+/**
+ * How a marker written before `held` was a field of the marker said it was held: its `change` ended with this. Such
+ * markers are read (a server mid-migration keeps its marker for up to the 7-day lease across an upgrade of the
+ * stack), never written.
+ */
+const LEGACY_HELD_WINDOW_MARK = " (held across steps)";
+
+/** The marker is a held window: its `held` field, or on a marker written before that field, its `change`. */
+export function isHeldWindow(window: SyncWindow): boolean {
+  return window.held ?? window.change.endsWith(LEGACY_HELD_WINDOW_MARK);
 }
 
-/** The marker is a held window (heldWindowChange). */
-export function isHeldWindow(window: SyncWindow): boolean {
-  return window.change.endsWith(HELD_WINDOW_MARK);
+/** What the window is for, as it was opened (an older held marker's `change` without its mark). */
+export function windowPurpose(window: SyncWindow): string {
+  return window.held === undefined && window.change.endsWith(LEGACY_HELD_WINDOW_MARK)
+    ? window.change.slice(0, -LEGACY_HELD_WINDOW_MARK.length)
+    : window.change;
+}
+
+/** `window` is the held window `owner` opened for `purpose` (either form of the marker). */
+export function isHeldWindowFor(
+  window: SyncWindow | null | undefined,
+  owner: string,
+  purpose: string,
+): window is SyncWindow {
+  return !!window && window.owner === owner && isHeldWindow(window) && windowPurpose(window) === purpose;
+}
+
+/** Opens (or renews) `owner`'s held window for `purpose`; the scheduler is the caller's to pause and resume. */
+export async function openHeldWindow(
+  client: EntraConnectClient,
+  window: { owner: string; purpose: string; leaseSeconds: number },
+): Promise<SyncWindow> {
+  const { window: opened } = await client.call("openSyncWindow", {
+    owner: window.owner,
+    change: window.purpose,
+    initialCycle: false,
+    held: true,
+    leaseSeconds: window.leaseSeconds,
+  });
+  return opened;
 }
 
 /**
@@ -161,7 +195,7 @@ async function withinHeldWindow<T>(
  * (openSyncWindow) that names this stack: another stack is refused meanwhile, and if this deployment dies inside
  * the window, the next run of this stack finds the marker and finishes the window (closeLeftWindow). The
  * scheduler is re-enabled whatever happens (its declared steady state is enabled); if that fails too, the error
- * says so loudly and the marker stays for the next run. Inside a held window of this stack (heldWindowChange) the
+ * says so loudly and the marker stays for the next run. Inside a held window of this stack (isHeldWindow) the
  * change is nested: it runs within that window and leaves the scheduler off and the window open.
  */
 export async function withSchedulerPaused<T>(

@@ -144,7 +144,7 @@ const handlers: Handlers = {
   // The pause-window marker: on a real server a registry value (Open-EntraWritebackSyncWindow, powershell/module/EntraWriteback).
   getSyncWindow: (tx, server) => ({ window: server.syncWindow, serverTimeUtc: isoTime(tx.nowMs) }),
 
-  openSyncWindow: (tx, server, { owner, change, initialCycle, leaseSeconds }) => {
+  openSyncWindow: (tx, server, { owner, change, initialCycle, held: heldAcrossSteps, leaseSeconds }) => {
     const held = server.syncWindow;
     if (held && held.owner !== owner && Date.parse(held.expiresAtUtc) > tx.nowMs) {
       throw new OperationError("openSyncWindow", "Refused", windowHeldMessage(server.name, held));
@@ -153,6 +153,7 @@ const handlers: Handlers = {
       owner,
       change,
       initialCycle,
+      held: heldAcrossSteps ?? false,
       openedAtUtc: isoTime(tx.nowMs),
       expiresAtUtc: isoTime(tx.nowMs + leaseSeconds * 1000),
     };

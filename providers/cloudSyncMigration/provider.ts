@@ -25,7 +25,13 @@ import { withSync } from "../cloudSync/graph";
 import { checkScopeGroups } from "../cloudSync/scopeChecks";
 import { diffByKeys } from "../common/diff";
 import { sameDn } from "../common/dn";
-import { heldByAnother, waitForSyncIdle, windowHeldAdvice } from "../../domain/syncWindow";
+import {
+  heldByAnother,
+  isHeldWindowFor,
+  openHeldWindow,
+  waitForSyncIdle,
+  windowHeldAdvice,
+} from "../../domain/syncWindow";
 import { MIGRATION_WINDOW_CHANGE } from "../../domain/cloudSyncMigration";
 import { MIGRATION_KEY, planMessage, planRefusals, readPlan, refusalMessage } from "./plan";
 import {
@@ -118,11 +124,11 @@ async function schedulerOff(client: EntraConnectClient, inputs: Inputs, progress
   const found = await client.call("getSyncWindow", {});
   const held = heldByAnother(found, owner(inputs));
   if (held) throw new Error(windowHeldAdvice(client.description, held));
-  if (found.window?.owner !== owner(inputs) || found.window.change !== MIGRATION_WINDOW_CHANGE) {
-    await client.call("openSyncWindow", {
+  // A marker of this migration already there (this step interrupted) is kept, in either form (isHeldWindow).
+  if (!isHeldWindowFor(found.window, owner(inputs), MIGRATION_WINDOW_CHANGE)) {
+    await openHeldWindow(client, {
       owner: owner(inputs),
-      change: MIGRATION_WINDOW_CHANGE,
-      initialCycle: false,
+      purpose: MIGRATION_WINDOW_CHANGE,
       leaseSeconds: MIGRATION_WINDOW_LEASE_SECONDS,
     });
   }

@@ -5,7 +5,7 @@ import { claim, isClaimed } from "../common/claims";
 import { preflight } from "../common/preflight";
 import { callTimeoutSeconds, deploymentOwner } from "../common/connection";
 import type { Progress } from "../common/progress";
-import { closeLeftWindow, heldByAnother, withSchedulerPaused } from "../../domain/syncWindow";
+import { closeLeftWindow, heldByAnother, windowPurpose, withSchedulerPaused } from "../../domain/syncWindow";
 import { compareVersions, MINIMUM_V2_CONNECT_VERSION } from "../common/version";
 import { readExposure, v2TurnedOffMessage } from "./hazards";
 import type { V2Inputs, V2Outputs } from "./schema";
@@ -154,7 +154,7 @@ export async function deleteV2(
     await client.call("getSyncRules", {}),
   ];
   const migrating =
-    window?.change === MIGRATION_WINDOW_CHANGE ||
+    (window !== null && windowPurpose(window) === MIGRATION_WINDOW_CHANGE) ||
     rules.some((rule) =>
       [NO_FLOW_INBOUND_RULE_IDENTIFIER, NO_FLOW_OUTBOUND_RULE_IDENTIFIER].includes(
         rule.identifier.toLowerCase(),

@@ -120,6 +120,28 @@ export function describeContract(label: string, makeClient: () => Promise<Contra
       expect((await client.call("getSyncWindow", {})).window).toBeNull();
     });
 
+    it("a held window says so in its marker; a window of one change says it is not held", async () => {
+      const opened = await client.call("openSyncWindow", {
+        owner: "entra-writeback/staging",
+        change: "migrating Group Writeback V2 security groups to Cloud Sync",
+        initialCycle: false,
+        held: true,
+        leaseSeconds: 7 * 86_400,
+      });
+      expect(opened.window.held).toBe(true);
+      expect((await client.call("getSyncWindow", {})).window).toEqual(opened.window);
+      const oneChange = await client.call("openSyncWindow", {
+        owner: "entra-writeback/staging",
+        change: "enabling Group Writeback V2",
+        initialCycle: false,
+        leaseSeconds: 600,
+      });
+      expect(oneChange.window.held).toBe(false);
+      expect(oneChange.replaced).toEqual(opened.window);
+      expect((await client.call("getSyncWindow", {})).window).toEqual(oneChange.window);
+      await client.call("closeSyncWindow", { owner: "entra-writeback/staging" });
+    });
+
     it("reports the server and a consistent scheduler", async () => {
       const info = await client.call("getServerInfo", {});
       expect(info.computerName).not.toBe("");

@@ -167,13 +167,21 @@ function ConvertTo-SyncWindowResult {
     if ($null -eq $Marker) {
         return $null
     }
-    return [ordered]@{
+    # A marker written by an earlier version of this module has no held field: it is returned without one, and
+    # entra-writeback reads such a marker's change instead (domain/syncWindow.ts, isHeldWindow).
+    $heldField = $Marker.PSObject.Properties['held']
+    $result = [ordered]@{
         owner        = [string]$Marker.owner
         change       = [string]$Marker.change
         initialCycle = [bool]$Marker.initialCycle
         openedAtUtc  = Format-MarkerTime -Time (ConvertTo-UtcTime -Value $Marker.openedAtUtc)
         expiresAtUtc = Format-MarkerTime -Time (ConvertTo-UtcTime -Value $Marker.expiresAtUtc)
+        held         = ($null -ne $heldField) -and [bool]$heldField.Value
     }
+    if ($null -eq $heldField) {
+        $result.Remove('held')
+    }
+    return $result
 }
 
 function ConvertTo-CompanyFeatureResult {
@@ -709,7 +717,8 @@ function Get-EntraWritebackSyncWindow {
 
         Returns an ordered dictionary, shown here as the JSON entra-writeback receives: {"window":null,"serverTimeUtc":"2025-09-29T12:51:47.000Z"} or, with a marker,
         {"window":{"owner":"entra-writeback/production","change":"enabling Group Writeback V2","initialCycle":false,
-         "openedAtUtc":"...","expiresAtUtc":"..."},"serverTimeUtc":"..."}
+         "openedAtUtc":"...","expiresAtUtc":"...","held":false},"serverTimeUtc":"..."}
+        A marker written by an earlier version of the module has no "held".
 
     .EXAMPLE
         Get-EntraWritebackSyncWindow
@@ -759,6 +768,10 @@ function Open-EntraWritebackSyncWindow {
     .PARAMETER InitialCycle
         The change is followed by an Initial sync cycle inside the window.
 
+    .PARAMETER Held
+        A held window: entra-writeback keeps the scheduler off inside it across several steps (the migration to Cloud
+        Sync), and changes the same stack makes meanwhile run within it instead of resuming the scheduler.
+
     .PARAMETER LeaseSeconds
         How long the window holds before another stack may take it over (60 seconds to 7 days).
 
@@ -769,6 +782,11 @@ function Open-EntraWritebackSyncWindow {
         Open-EntraWritebackSyncWindow -Owner 'entra-writeback/production' -Change 'enabling Group Writeback V2' -LeaseSeconds 2100 -WhatIf
 
         Shows what would change, and changes nothing.
+
+    .EXAMPLE
+        Open-EntraWritebackSyncWindow -Owner 'entra-writeback/production' -Change 'migrating Group Writeback V2 security groups to Cloud Sync' -Held -LeaseSeconds 604800
+
+        Opens a held window, as the migration to Cloud Sync does before it turns the scheduler off.
 
     .OUTPUTS
         System.Collections.Specialized.OrderedDictionary
@@ -793,6 +811,8 @@ function Open-EntraWritebackSyncWindow {
 
         [switch]$InitialCycle,
 
+        [switch]$Held,
+
         [Parameter(Mandatory)]
         [ValidateRange(60, 604800)]
         [int]$LeaseSeconds
@@ -804,10 +824,10 @@ function Open-EntraWritebackSyncWindow {
 
     $now = Get-Date
 
-    $held = ConvertTo-SyncWindowResult -Marker (Get-SyncWindowMarker)
-    if ($null -ne $held -and $held.owner -ne $owner) {
-        if ((ConvertTo-UtcTime -Value $held.expiresAtUtc) -gt $now.ToUniversalTime()) {
-            $message = '{0} has the sync scheduler on {1} paused for {2} (its window opened {3} and lapses {4})' -f $held.owner, $env:COMPUTERNAME, $held.change, $held.openedAtUtc, $held.expiresAtUtc
+    $previous = ConvertTo-SyncWindowResult -Marker (Get-SyncWindowMarker)
+    if ($null -ne $previous -and $previous.owner -ne $owner) {
+        if ((ConvertTo-UtcTime -Value $previous.expiresAtUtc) -gt $now.ToUniversalTime()) {
+            $message = '{0} has the sync scheduler on {1} paused for {2} (its window opened {3} and lapses {4})' -f $previous.owner, $env:COMPUTERNAME, $previous.change, $previous.openedAtUtc, $previous.expiresAtUtc
             Write-Error -Message $message -ErrorId 'EntraWriteback.Refused' -Category ResourceBusy -TargetObject $registryPath
         }
     }
@@ -818,6 +838,7 @@ function Open-EntraWritebackSyncWindow {
         initialCycle = [bool]$InitialCycle
         openedAtUtc  = Format-MarkerTime -Time $now
         expiresAtUtc = Format-MarkerTime -Time $now.AddSeconds([int]$LeaseSeconds)
+        held         = [bool]$Held
     }
     if (-not (Test-Path -LiteralPath $registryPath)) {
         $null = New-Item -Path $registryPath -Force
@@ -826,7 +847,7 @@ function Open-EntraWritebackSyncWindow {
 
     [ordered]@{
         window   = $window
-        replaced = $held
+        replaced = $previous
     }
 }
 

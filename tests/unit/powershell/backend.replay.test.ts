@@ -11,6 +11,8 @@ import {
 } from "../../../contract/contract";
 import { isOperationError } from "../../../contract/errors";
 import { DELETE_RULE_IDENTIFIER, deleteOutOfScopeGroupsRule } from "../../../domain/groupWritebackRules";
+import { MIGRATION_WINDOW_CHANGE } from "../../../domain/cloudSyncMigration";
+import { isHeldWindow, isHeldWindowFor, windowPurpose } from "../../../domain/syncWindow";
 import { COMMANDS, loadModule } from "../../../powershell/module";
 import { bootstrapText } from "../../../powershell/invocation";
 import { createTestBackend, errorOf, type TestBackend } from "../../support/powerShellTestBackend";
@@ -241,6 +243,44 @@ describe("non-ASCII data round-trips through a console that mangles non-ASCII ou
     await expect(harness.backend.run("getOrganizationalUnit", { dn })).resolves.toMatchObject({ name, dn });
     expect(harness.fake.calls().at(-1)?.arguments).toEqual({ dn });
     expect(harness.fake.commandLines().at(-1)).toMatch(/^[\x20-\x7E]+$/);
+  });
+});
+
+describe("the held pause window over the wire", () => {
+  let harness: TestBackend;
+  let client: EntraConnectClient;
+
+  beforeEach(() => {
+    harness = createTestBackend();
+    client = new EntraConnectClient(harness.backend);
+  });
+  afterEach(() => harness.dispose());
+
+  it("held goes to Open-EntraWritebackSyncWindow as its -Held switch", async () => {
+    const args = { ...SAMPLE_ARGUMENTS.openSyncWindow, held: true };
+    await client.call("openSyncWindow", args);
+    expect(harness.fake.calls().at(-1)).toMatchObject({ command: COMMANDS.openSyncWindow, arguments: args });
+    expect(harness.fake.log().filter((record) => record.event === "refused")).toEqual([]);
+  });
+
+  it.each([
+    ["held", true],
+    ["olderHeldMarker", undefined],
+  ] as const)("a marker read as %s is this migration's held window (held: %s)", async (variant, held) => {
+    harness.fake.setControl({ plan: { getSyncWindow: [variant, "default"] } });
+    const { window } = await client.call("getSyncWindow", {});
+    expect(window?.held).toBe(held);
+    expect(isHeldWindow(window!)).toBe(true);
+    expect(windowPurpose(window!)).toBe(MIGRATION_WINDOW_CHANGE);
+    expect(isHeldWindowFor(window, "entra-writeback/production", MIGRATION_WINDOW_CHANGE)).toBe(true);
+    // The server with no marker: nothing is held (the same call answers from the default recording).
+    expect((await client.call("getSyncWindow", {})).window).toBeNull();
+  });
+
+  it("a window of one change is not held", async () => {
+    const { window } = await client.call("openSyncWindow", SAMPLE_ARGUMENTS.openSyncWindow);
+    expect(window.held).toBe(false);
+    expect(isHeldWindow(window)).toBe(false);
   });
 });
 

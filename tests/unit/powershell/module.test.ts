@@ -337,6 +337,19 @@ describe.each(operationNames)("%s: its EntraWriteback function", (operation) => 
   });
 });
 
+describe("the held pause window in the registry marker", () => {
+  it("Open- takes -Held as a switch and writes it into the marker; the reader returns held only when the marker has it", () => {
+    const open = exportedFunction("openSyncWindow").text;
+    expect(open).toMatch(/\[switch\]\$Held,/);
+    expect(open).toContain("held         = [bool]$Held");
+    const reader = functionNodes.get("ConvertTo-SyncWindowResult")!.text;
+    // A marker an earlier version wrote has no held field (strict mode would stop at $Marker.held): no held in the answer.
+    expect(reader).toContain("$heldField = $Marker.PSObject.Properties['held']");
+    expect(reader).toMatch(/if \(\$null -eq \$heldField\) \{\s*\$result\.Remove\('held'\)/);
+    expect(withHelpers(COMMANDS.getSyncWindow)).toContain(functionNodes.get("ConvertTo-SyncWindowResult"));
+  });
+});
+
 describe("the functions validate their parameters as the contract validates the arguments", () => {
   const argumentSchema = (operation: OperationName, key: string): z.ZodType =>
     ((operations[operation].args as z.ZodObject).shape as Record<string, z.ZodType>)[key] as z.ZodType;

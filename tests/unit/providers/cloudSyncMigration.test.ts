@@ -25,6 +25,7 @@ import {
   wizardEnableGroupWriteback,
   wizardSetStagingMode,
   readState,
+  withState,
 } from "../../../simulator";
 import { closeClients } from "../../../providers/common/connection";
 import { captureProgress, type Lab, newLab, rejection, versioned } from "./support";
@@ -271,6 +272,53 @@ test("without the outbound rule the staged cycle after v2 off names the deletes 
   await ruleResources(chosen.syncRules!);
   expect(await lab.syncCycleEnabled()).toBe(false);
   expect((await run("initialCycleAfterV2Off")).summary).toContain("none to a written-back security group");
+});
+
+test("a migration under way on a server whose marker an older version wrote (held said by the change's text, no held field) goes on inside that window and ends it", async () => {
+  await legacyLab();
+  await run("copyDirectoryObjectIds");
+  await wizardSetStagingMode(lab.stateFile, true);
+  const before = lab.operations().length;
+  await run("schedulerOff");
+  // This version opens the window with the held field (the filter below sees openSyncWindow when it happens).
+  expect(
+    lab
+      .operations()
+      .slice(before)
+      .filter((operation) => operation.startsWith("openSyncWindow")),
+  ).toEqual([
+    expect.stringContaining(`"change":"${MIGRATION_WINDOW_CHANGE}","initialCycle":false,"held":true`),
+  ]);
+  expect((await readState(lab.stateFile)).servers[0]?.syncWindow).toMatchObject({ held: true });
+  // What the previous version left on the server at this point.
+  await withState(lab.stateFile, (tx) => {
+    const window = tx.state.servers[0]!.syncWindow!;
+    window.change = `${MIGRATION_WINDOW_CHANGE} (held across steps)`;
+    delete window.held;
+  });
+  const older = (await readState(lab.stateFile)).servers[0]!.syncWindow;
+  expect(older).not.toHaveProperty("held");
+
+  // The step run again (an interrupted deployment) keeps that window rather than opening another.
+  const again = lab.operations().length;
+  await run("schedulerOff");
+  expect(
+    lab
+      .operations()
+      .slice(again)
+      .filter((operation) => operation.startsWith("openSyncWindow")),
+  ).toEqual([]);
+  // The rules are made inside it: the scheduler stays off, the marker as it was.
+  await run("syncRules");
+  expect(await lab.syncCycleEnabled()).toBe(false);
+  expect((await readState(lab.stateFile)).servers[0]?.syncWindow).toEqual(older);
+  await run("initialCycleBeforeV2Off");
+  await run("disableGroupWritebackV2", { confirmDisableGroupWritebackV2: true });
+  await run("initialCycleAfterV2Off");
+  expect((await readState(lab.stateFile)).servers[0]?.syncWindow).toEqual(older);
+  await run("schedulerOn");
+  expect(await lab.syncCycleEnabled()).toBe(true);
+  expect((await readState(lab.stateFile)).servers[0]?.syncWindow ?? null).toBeNull();
 });
 
 test("groups Connect named with the display-name option: naming connect would rename them and is refused; cloudSync keeps their names", async () => {

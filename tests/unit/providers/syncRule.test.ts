@@ -7,7 +7,7 @@ import {
   deleteOutOfScopeGroupsRule,
   OUT_TO_AD_MEMBER_LIMIT,
 } from "../../../domain/groupWritebackRules";
-import { heldWindowChange } from "../../../domain/syncWindow";
+import { MIGRATION_WINDOW_CHANGE } from "../../../domain/cloudSyncMigration";
 import { explainDrift } from "../../../providers/driftDetails";
 import { implementationFor } from "../../../providers/registry";
 import { ENTRA_ID_CONNECTOR_ID, type SyncRule } from "../../../contract/contract";
@@ -247,19 +247,48 @@ test("a deployment that died inside its window: the next create takes the window
   expect((await readState(lab.stateFile)).servers[0]!.syncWindow ?? null).toBeNull();
 });
 
-describe("inside a window the stack already holds (nested)", () => {
-  // What the migration to Cloud Sync leaves between its steps: this stack's held window, the scheduler off.
-  const migrationWindow = heldWindowChange("migrating Group Writeback V2 security groups to Cloud Sync");
+test("the held field decides: this stack's window with held false is a one-change window an interrupted run left, even with the older text mark in its change: taken over and finished", async () => {
+  await lab.call("openSyncWindow", {
+    owner: "entra-writeback/unit",
+    change: `${MIGRATION_WINDOW_CHANGE} (held across steps)`,
+    initialCycle: false,
+    held: false,
+    leaseSeconds: 3600,
+  });
+  await lab.call("setSchedulerSyncCycleEnabled", { enabled: false });
+  await provider.create(await checked(deleteRuleInputs()));
+  expect(progress.lines.join("\n")).toContain(
+    "took over the pause window that an interrupted deployment of this stack (entra-writeback/unit) left open",
+  );
+  expect((await rules()).some((each) => each.name === DELETE_RULE_NAME)).toBe(true);
+  expect(await lab.syncCycleEnabled()).toBe(true);
+  expect((await readState(lab.stateFile)).servers[0]!.syncWindow ?? null).toBeNull();
+});
+
+// What the migration to Cloud Sync leaves between its steps: this stack's held window, the scheduler off. The marker
+// says it is held in its `held` field; a marker written before that field (a server mid-migration across an upgrade)
+// said so at the end of its `change`, and still counts.
+describe.each([
+  ["the held field", { change: MIGRATION_WINDOW_CHANGE, held: true }],
+  ["an older marker: the change's text mark", { change: `${MIGRATION_WINDOW_CHANGE} (held across steps)` }],
+])("inside a window the stack already holds (nested), marked by %s", (_form, marker) => {
+  const migrationWindow = marker.change;
+  /** Opens `owner`'s window in this form; the older one as an older version left it on the server (no `held`). */
+  const openMarker = async (owner: string) => {
+    await lab.call("openSyncWindow", { owner, ...marker, initialCycle: false, leaseSeconds: 3600 });
+    await withState(lab.stateFile, (tx) => {
+      const window = tx.state.servers[0]!.syncWindow!;
+      if (!("held" in marker)) delete window.held;
+    });
+    expect((await readState(lab.stateFile)).servers[0]!.syncWindow?.held).toBe(
+      "held" in marker ? true : undefined,
+    );
+  };
   const resumes = () => ops("setSchedulerSyncCycleEnabled").filter((op) => op.includes('"enabled":true'));
   const windowNow = async () => (await readState(lab.stateFile)).servers[0]!.syncWindow ?? null;
 
   test("this stack's held window: the rule is made within it, the scheduler stays off and the window open; outside it, the rule's own window resumes the scheduler", async () => {
-    await lab.call("openSyncWindow", {
-      owner: "entra-writeback/unit",
-      change: migrationWindow,
-      initialCycle: false,
-      leaseSeconds: 3600,
-    });
+    await openMarker("entra-writeback/unit");
     await lab.call("setSchedulerSyncCycleEnabled", { enabled: false });
     const outer = await windowNow();
     const resumedBefore = resumes().length;
@@ -290,12 +319,7 @@ describe("inside a window the stack already holds (nested)", () => {
   });
 
   test("another stack's held window is refused as any window of another stack: nothing changes", async () => {
-    await lab.call("openSyncWindow", {
-      owner: "other/stack",
-      change: migrationWindow,
-      initialCycle: false,
-      leaseSeconds: 3600,
-    });
+    await openMarker("other/stack");
     await lab.call("setSchedulerSyncCycleEnabled", { enabled: false });
     const refused = await rejection(provider.create(await checked(deleteRuleInputs())));
     expect(refused).toContain(
