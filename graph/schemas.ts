@@ -25,6 +25,16 @@ export const graphGroup = z.object({
 });
 export type GraphGroup = z.infer<typeof graphGroup>;
 
+/**
+ * The answer to a `/$count` URL segment: Graph sends the bare number as text/plain, not JSON (the Graph client
+ * library hands text/plain bodies over as strings). https://learn.microsoft.com/graph/api/group-list?view=graph-rest-1.0,
+ * example "Get only a count of groups".
+ */
+export const countText = z
+  .string()
+  .regex(/^\s*\d+\s*$/, "expected the count as text/plain, a whole number")
+  .transform((text) => Number(text.trim()));
+
 export function collectionPage<T extends z.ZodType>(item: T) {
   return z.object({
     value: z.array(item),

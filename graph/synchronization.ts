@@ -7,7 +7,7 @@
 import { z } from "zod";
 import type { GraphClient, GraphVersion } from "./client";
 import { GraphRequestError } from "./errors";
-import { collectionPage } from "./schemas";
+import { collectionPage, countText } from "./schemas";
 
 /** Cloud Sync's docs use beta throughout (the v1.0 pages exist too). */
 const SYNC_VERSION: GraphVersion = "beta";
@@ -439,15 +439,12 @@ export class SynchronizationApi {
     return this.count("/groups/$count");
   }
 
+  /** A `/$count` segment: an advanced query (ConsistencyLevel: eventual), answered as text/plain (countText). */
   private async count(path: string): Promise<number> {
-    const answer = await this.graph.request("GET", path, {
+    return this.graph.request("GET", path, {
       version: "v1.0",
       headers: { ConsistencyLevel: "eventual" },
+      schema: countText,
     });
-    const count = typeof answer === "number" ? answer : Number(String(answer).trim());
-    if (!Number.isInteger(count) || count < 0) {
-      throw new Error(`Microsoft Graph answered GET /v1.0${path} with ${String(answer)}`);
-    }
-    return count;
   }
 }

@@ -23,6 +23,8 @@ export interface GraphRequest {
   path: string;
   query: URLSearchParams;
   authorization: string | undefined;
+  /** The ConsistencyLevel header (advanced queries: `eventual`). */
+  consistencyLevel?: string | undefined;
   body: string;
   /** https://127.0.0.1:<port>: where the simulator is reached. */
   origin: string;
@@ -30,8 +32,27 @@ export interface GraphRequest {
 
 export interface GraphResponse {
   status: number;
+  /** Sent as JSON. */
   body?: unknown;
+  /** Sent as text/plain instead of a JSON body (the `$count` segment). */
+  text?: string;
   headers?: Record<string, string>;
+}
+
+/**
+ * The answer to a `/$count` URL segment (`GET /groups/$count`, `GET /groups/{id}/members/$count`). Graph answers
+ * the bare number as text/plain, not JSON, and counts only as an advanced query, with the header
+ * `ConsistencyLevel: eventual`. Documented: https://learn.microsoft.com/graph/api/group-list?view=graph-rest-1.0
+ * (example "Get only a count of groups": `Content-type: text/plain`, body `893`),
+ * https://learn.microsoft.com/graph/api/group-list-members?view=graph-rest-1.0 and
+ * https://learn.microsoft.com/graph/aad-advanced-queries. The refusal without the header (400 Request_BadRequest,
+ * "$count is not currently supported.") is a guess from what Graph answers `$count` without it.
+ */
+export function countResponse(request: GraphRequest, count: number): GraphResponse {
+  if (request.consistencyLevel?.toLowerCase() !== "eventual") {
+    throw badRequest("$count is not currently supported.");
+  }
+  return { status: 200, text: String(count) };
 }
 
 /** What the journal records about the request, filled in as the handler learns it. */
@@ -739,7 +760,7 @@ export function route(
     // The tenant's groups (not deleted), as Cloud Sync's "all security groups" check reads them.
     if (method !== "GET") throw methodNotAllowed();
     authorize(graph, request, ctx, READ_GROUPS);
-    return { status: 200, body: state.tenant.groups.filter((group) => group.deleted === "none").length };
+    return countResponse(request, state.tenant.groups.filter((group) => group.deleted === "none").length);
   }
   if (second === "groups" && third !== undefined && segments.length === 3) {
     if (method === "GET") {

@@ -148,6 +148,10 @@ async function readBody(message: IncomingMessage): Promise<string | null> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
 function send(
   res: ServerResponse,
   response: GraphResponse,
@@ -159,6 +163,15 @@ function send(
     "client-request-id": clientRequestId,
     ...response.headers,
   };
+  if (response.text !== undefined) {
+    res.writeHead(response.status, {
+      ...headers,
+      "Content-Type": "text/plain",
+      "Content-Length": String(Buffer.byteLength(response.text)),
+    });
+    res.end(response.text);
+    return;
+  }
   if (response.body === undefined) {
     res.writeHead(response.status, headers);
     res.end();
@@ -215,6 +228,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
             path: url.pathname,
             query: url.searchParams,
             authorization: req.headers.authorization,
+            consistencyLevel: headerValue(req.headers.consistencylevel),
             body,
             origin,
           };

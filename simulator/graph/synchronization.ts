@@ -34,6 +34,7 @@ import { GraphHttpError } from "./errors";
 import {
   authorize,
   badRequest,
+  countResponse,
   type GraphRequest,
   type GraphResponse,
   groupView,
@@ -588,7 +589,7 @@ export function routeCloudSync(c: CloudSyncRequest): GraphResponse | undefined {
     allow(MEMBER_READ);
     const group = liveGroup(state, third);
     const views = memberViews(state, state.cloudSync, group, version);
-    if (fifth === "$count") return { status: 200, body: views.length };
+    if (fifth === "$count") return countResponse(request, views.length);
     const count =
       request.query.get("$count")?.toLowerCase() === "true" ? { "@odata.count": views.length } : {};
     return page(c, `/${version}/groups/${group.objectId}/members`, views, {

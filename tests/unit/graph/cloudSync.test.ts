@@ -3,6 +3,8 @@ import { advance, readState, runAction, withState } from "../../../simulator";
 import { CLOUD_SYNC_APPLICATION_TEMPLATE, SCOPE_APP_ROLE_IDS } from "../../../domain/cloudSync";
 import { runCloudSyncCycle, seedCloudSyncGroups, setCloudSyncSettings } from "../../../simulator/cloudSync";
 import { armGraphFault } from "../../../simulator/graph";
+import { SynchronizationApi } from "../../../graph/synchronization";
+import { countText } from "../../../graph/schemas";
 import { graphEntries, newGraphSim, rawGraph, rawToken, writerToken, type GraphSim } from "./support";
 
 let g: GraphSim;
@@ -310,11 +312,45 @@ describe("Cloud Sync configuration through the simulated Graph", () => {
     expect(response.body).toMatchObject({ error: { code: "Authorization_RequestDenied" } });
   });
 
+  it("answers the $count segment as Graph does: the number as text/plain, only with ConsistencyLevel: eventual; the client reads it", async () => {
+    const [group] = await seed(1);
+    const groups = (await readState(g.sim.file)).tenant.groups.filter((each) => each.deleted === "none");
+    for (const [path, count] of [
+      ["/v1.0/groups/$count", groups.length],
+      [`/v1.0/groups/${group!.objectId}/members/$count`, 2],
+    ] as const) {
+      const counted = await rawGraph(g, "GET", path, { token, headers: { ConsistencyLevel: "eventual" } });
+      expect(counted.status).toBe(200);
+      expect(counted.headers.get("content-type")).toBe("text/plain");
+      expect(counted.body).toBe(String(count));
+      // Without the header it is not an advanced query, and Graph does not count.
+      const refused = await rawGraph(g, "GET", path, { token });
+      expect(refused.status).toBe(400);
+      expect(refused.body).toMatchObject({
+        error: { code: "Request_BadRequest", message: "$count is not currently supported." },
+      });
+    }
+    const sync = new SynchronizationApi(g.client());
+    expect(groups.length).toBeGreaterThan(2);
+    expect(await sync.groupCount()).toBe(groups.length);
+    expect(await sync.memberCount(group!.objectId)).toBe(2);
+    // What the client accepts is Graph's text; a JSON number is not what Graph sends.
+    expect(countText.parse("893")).toBe(893);
+    expect(countText.safeParse(893).success).toBe(false);
+  });
+
   it("serves group members with their count, and refuses the sync endpoints to the read-only app", async () => {
     const [group] = await seed(1);
     const members = await call("GET", `/beta/groups/${group!.objectId}/members?$count=true`);
     expect(members.body).toMatchObject({ "@odata.count": 2 });
-    expect((await call("GET", `/v1.0/groups/${group!.objectId}/members/$count`)).body).toBe(2);
+    expect(
+      (
+        await rawGraph(g, "GET", `/v1.0/groups/${group!.objectId}/members/$count`, {
+          token,
+          headers: { ConsistencyLevel: "eventual" },
+        })
+      ).body,
+    ).toBe("2");
     const readerToken = (
       await rawToken(g, {
         grant_type: "client_credentials",

@@ -105,21 +105,24 @@ export async function rawGraph(
   g: GraphSim,
   method: string,
   path: string,
-  options: { token?: string; body?: unknown } = {},
+  options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
 ): Promise<{ status: number; headers: Headers; body: unknown }> {
   const response = await rawFetch(g, `${g.graph.graphEndpoint}${path}`, {
     method,
     headers: {
       ...(options.token !== undefined ? { Authorization: `Bearer ${options.token}` } : {}),
       ...(options.body !== undefined ? { "Content-Type": "application/json" } : {}),
+      ...options.headers,
     },
     ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
   });
   const text = await response.text();
+  // JSON when the answer says so; otherwise the text as sent (the $count segment's text/plain).
+  const json = /^application\/json\b/.test(response.headers.get("content-type") ?? "");
   return {
     status: response.status,
     headers: response.headers,
-    body: text === "" ? undefined : JSON.parse(text),
+    body: text === "" ? undefined : json ? JSON.parse(text) : text,
   };
 }
 
