@@ -24,15 +24,30 @@ version_at_least() { # $1 >= $2, both x.y.z
   [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]
 }
 
+# Puts one file of tools/plugins into the CLI's bin directory, executable when the source is. Other checkouts'
+# deployments may be running the launchers there (sh reads a script as it runs it; node has its files open): a new
+# content goes to a temporary file in the same directory and is renamed over the old one, so a running process keeps
+# the file it opened and a new one sees the whole new file. A file whose content is already the same is left as it is.
+install_plugin_file() {
+  local source="$1" target="$2" mode=644 temporary
+  [ -x "$source" ] && mode=755
+  if [ -f "$target" ] && cmp -s "$source" "$target"; then
+    if [ -x "$source" ] && [ ! -x "$target" ]; then chmod "$mode" "$target"; fi
+    return 0
+  fi
+  temporary="$(mktemp "$target.XXXXXX")"
+  if ! { cp "$source" "$temporary" && chmod "$mode" "$temporary" && mv -f "$temporary" "$target"; }; then
+    rm -f "$temporary"
+    return 1
+  fi
+}
+
 write_launchers() {
-  local bin_dir="$1"
-  cp "$project_dir/tools/plugins/pulumi-resource-pulumi-nodejs" "$bin_dir/pulumi-resource-pulumi-nodejs"
-  cp "$project_dir/tools/plugins/pulumi-language-nodejs" "$bin_dir/pulumi-language-nodejs"
-  cp "$project_dir/tools/plugins/language-host.js" "$bin_dir/language-host.js"
-  cp "$project_dir/tools/plugins/engine-watch.js" "$bin_dir/engine-watch.js"
-  cp "$project_dir/tools/plugins/compile-cache.js" "$bin_dir/compile-cache.js"
-  cp "$project_dir/tools/plugins/dynamic-provider-host.js" "$bin_dir/dynamic-provider-host.js"
-  chmod +x "$bin_dir/pulumi-resource-pulumi-nodejs" "$bin_dir/pulumi-language-nodejs"
+  local bin_dir="$1" name
+  for name in pulumi-resource-pulumi-nodejs pulumi-language-nodejs language-host.js engine-watch.js \
+    compile-cache.js dynamic-provider-host.js; do
+    install_plugin_file "$project_dir/tools/plugins/$name" "$bin_dir/$name"
+  done
 }
 
 if [ -z "${ENTRA_WRITEBACK_IGNORE_PATH_PULUMI:-}" ] && path_cli="$(command -v pulumi 2>/dev/null)" \

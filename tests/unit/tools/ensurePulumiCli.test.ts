@@ -1,0 +1,92 @@
+// tools/ensure-pulumi-cli.sh writing the plugin launchers into a cache directory that every checkout on the machine
+// shares, while other checkouts' deployments may be running them: each file is renamed into place (a process that
+// opened the old file keeps reading it), and a file that is already the same is not written at all.
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
+const REPOSITORY = path.join(__dirname, "..", "..", "..");
+const SCRIPT = path.join(REPOSITORY, "tools", "ensure-pulumi-cli.sh");
+const PLUGINS = path.join(REPOSITORY, "tools", "plugins");
+const PINNED_VERSION = /^PINNED_VERSION="([^"]+)"$/m.exec(fs.readFileSync(SCRIPT, "utf8"))![1]!;
+const LAUNCHERS = fs.readdirSync(PLUGINS).sort();
+
+let cache: string;
+let bin: string;
+beforeEach(() => {
+  cache = fs.mkdtempSync(path.join(os.tmpdir(), "entra-ensure-cli-"));
+  bin = path.join(cache, `pulumi-${PINNED_VERSION}`, "bin");
+  fs.mkdirSync(bin, { recursive: true });
+  // A CLI "built before": the script's second way, which keeps the launchers current and prints the CLI.
+  fs.writeFileSync(path.join(bin, "pulumi"), `#!/bin/sh\necho ${PINNED_VERSION}\n`, { mode: 0o755 });
+});
+afterEach(() => fs.rmSync(cache, { recursive: true, force: true }));
+
+function ensure(): string {
+  return execFileSync(SCRIPT, {
+    encoding: "utf8",
+    env: { ...process.env, ENTRA_WRITEBACK_CACHE_DIR: cache, ENTRA_WRITEBACK_IGNORE_PATH_PULUMI: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  }).trim();
+}
+
+const cached = (name: string) => path.join(bin, name);
+const executable = (file: string) => (fs.statSync(file).mode & 0o111) !== 0;
+
+test("writes every file of tools/plugins next to the CLI, executable where the source is, and leaves no temporary file", () => {
+  expect(LAUNCHERS).toContain("pulumi-resource-pulumi-nodejs");
+  expect(ensure()).toBe(cached("pulumi"));
+  expect(fs.readdirSync(bin).sort()).toEqual([...LAUNCHERS, "pulumi"].sort());
+  for (const name of LAUNCHERS) {
+    const source = path.join(PLUGINS, name);
+    expect({ name, same: fs.readFileSync(cached(name)).equals(fs.readFileSync(source)) }).toEqual({
+      name,
+      same: true,
+    });
+    expect({ name, executable: executable(cached(name)) }).toEqual({ name, executable: executable(source) });
+  }
+});
+
+test("a launcher with other content is replaced by a rename: a process that has the old file open keeps reading all of it", () => {
+  ensure();
+  const launcher = cached("pulumi-resource-pulumi-nodejs");
+  const old = "#!/bin/sh\n# what an older checkout wrote, being read by a running provider\n".repeat(200);
+  fs.writeFileSync(launcher, old);
+  const before = fs.statSync(launcher).ino;
+  const reader = fs.openSync(launcher, "r");
+  try {
+    ensure();
+    // The old file, unchanged, for the process that had it open (sh reads its script as it runs)...
+    const seen = Buffer.alloc(old.length + 100);
+    expect(seen.toString("utf8", 0, fs.readSync(reader, seen, 0, seen.length, 0))).toBe(old);
+  } finally {
+    fs.closeSync(reader);
+  }
+  // ...and the whole new one, a new file, for the next process.
+  expect(fs.statSync(launcher).ino).not.toBe(before);
+  expect(fs.readFileSync(launcher)).toEqual(
+    fs.readFileSync(path.join(PLUGINS, "pulumi-resource-pulumi-nodejs")),
+  );
+  expect(executable(launcher)).toBe(true);
+  expect(fs.readdirSync(bin).filter((name) => !LAUNCHERS.includes(name) && name !== "pulumi")).toEqual([]);
+});
+
+test("a launcher already the same is not written again; one that differs is", () => {
+  ensure();
+  const past = new Date("2020-01-01T00:00:00Z");
+  for (const name of LAUNCHERS) fs.utimesSync(cached(name), past, past);
+  fs.appendFileSync(cached("engine-watch.js"), "// an older version\n");
+  fs.utimesSync(cached("engine-watch.js"), past, past);
+  const before = new Map(LAUNCHERS.map((name) => [name, fs.statSync(cached(name))]));
+  ensure();
+  for (const name of LAUNCHERS) {
+    const now = fs.statSync(cached(name));
+    const written = name === "engine-watch.js";
+    expect({
+      name,
+      sameFile: now.ino === before.get(name)!.ino,
+      sameTime: now.mtimeMs === past.getTime(),
+    }).toEqual({ name, sameFile: !written, sameTime: !written });
+  }
+});
