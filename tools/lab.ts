@@ -11,6 +11,7 @@ import { initState, readState, wizardEnableGroupWriteback } from "../simulator";
 import { startGraphSimulator, withGraphTenant } from "../simulator/graph";
 import { DELETE_RULE_NAME, OUT_TO_AD_MEMBER_LIMIT } from "../domain/groupWritebackRules";
 import { ensurePulumiCli, projectRoot, runPulumi } from "./pulumiCli";
+import { freePort, parseLabArguments, portIsFree, portTakenMessage } from "./labGraphPort";
 
 const LAB_STACK = "lab";
 const LAB_PASSPHRASE = "entra-writeback-lab";
@@ -77,10 +78,17 @@ async function defaultsSummary(stateFile: string): Promise<string[]> {
   ];
 }
 
+/** The lab stops before it changes anything when the port it would serve Graph on is taken. */
+async function requireFreeGraphPort(port: number): Promise<void> {
+  if (!(await portIsFree(port))) throw new Error(portTakenMessage(port, await freePort(), LAB_STACK_FILE));
+}
+
 async function main(): Promise<void> {
+  const { graphPort } = parseLabArguments(process.argv.slice(2));
   say("Pulumi CLI");
   const cli = ensurePulumiCli();
   note(`${cli} (${spawnSync(cli, ["version"], { encoding: "utf8" }).stdout.trim()})`);
+  await requireFreeGraphPort(graphPort ?? labGraph().port);
 
   say(`Simulated Entra Connect server in ${STATE_FILE} (fresh)`);
   const summary = await initState(path.join(projectRoot, STATE_FILE), {
@@ -114,6 +122,28 @@ async function main(): Promise<void> {
   const created = await runPulumi(["stack", "init", LAB_STACK, "--secrets-provider", "passphrase"], options);
   if (created.exitCode !== 0) throw new Error(`pulumi stack init failed: ${created.stderr}`);
 
+  if (graphPort !== undefined && graphPort !== labGraph().port) {
+    // Where the providers look for Graph: the stack's configuration, so the port goes there.
+    for (const key of ["authorityHost", "graphEndpoint"]) {
+      const set = await runPulumi(
+        [
+          "config",
+          "set",
+          "--path",
+          `entra-writeback:graph.${key}`,
+          `https://127.0.0.1:${graphPort}`,
+          "--stack",
+          LAB_STACK,
+        ],
+        options,
+      );
+      if (set.exitCode !== 0) throw new Error(`pulumi config set failed: ${set.stderr}`);
+    }
+    note(
+      `Microsoft Graph on port ${graphPort}: written into ${LAB_STACK_FILE} (graph.authorityHost, graph.graphEndpoint)`,
+    );
+  }
+
   // The stack's defaults live in Microsoft Graph: the simulated one, for the app the stack file names.
   const graphConfig = labGraph();
   const secret = await runPulumi(
@@ -130,12 +160,10 @@ async function main(): Promise<void> {
   const graph = await startGraphSimulator({
     stateFile: path.join(projectRoot, STATE_FILE),
     port: graphConfig.port,
-  }).catch((error: unknown) => {
+  }).catch(async (error: unknown) => {
     if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
-    throw new Error(
-      `port ${graphConfig.port} on 127.0.0.1 is in use (another lab, or \`entra-sim graph --port ${graphConfig.port}\` ` +
-        "still serving): stop it, then run npm run lab again",
-    );
+    // Taken since the check at the start.
+    throw new Error(portTakenMessage(graphConfig.port, await freePort(), LAB_STACK_FILE));
   });
   fs.writeFileSync(path.join(projectRoot, graphConfig.trustedCaFile), graph.certificatePem);
   note(`simulated Microsoft Graph for the stack's defaults: ${graph.baseUrl} (until the lab ends)`);

@@ -28,10 +28,10 @@ afterAll(() => {
   if (backup) fs.rmSync(backup, { recursive: true, force: true });
 });
 
-function runLab() {
+function runLab(args: string[] = []) {
   return spawnSync(
     path.join(projectRoot, "node_modules", ".bin", "node"),
-    [path.join(projectRoot, "dist", "tools", "lab.js")],
+    [path.join(projectRoot, "dist", "tools", "lab.js"), ...args],
     {
       cwd: projectRoot,
       encoding: "utf8",
@@ -50,13 +50,42 @@ test("npm run lab converges the lab, shows what was written back and why not, an
   const taken = net.createServer();
   await new Promise<void>((resolve) => taken.listen(17443, "127.0.0.1", resolve));
   const refused = runLab();
-  await new Promise<void>((resolve) => taken.close(() => resolve()));
   expect(refused.status).toBe(1);
   expect(refused.stderr).toContain("port 17443 on 127.0.0.1 is in use");
   expect(refused.stderr).toContain("stop it, then run npm run lab again");
-  // Following the advice (the port is free again): the lab runs, twice.
+  const other =
+    /or run this lab on a free port: npm run lab -- --graph-port (\d+) \(written into stacks\/Pulumi\.lab\.yaml\)/.exec(
+      refused.stderr,
+    )?.[1];
+  expect(other).toBeDefined();
+  // Following the advice both ways: first on the port it suggests, 17443 still taken (the port goes into the lab
+  // stack file); then, the port free again and the stack file as committed, on 17443. The lab runs, twice.
+  const stackFile = path.join(projectRoot, "stacks", "Pulumi.lab.yaml");
+  const committed = fs.readFileSync(stackFile, "utf8");
   for (const attempt of [1, 2]) {
-    const lab = runLab();
+    let lab: ReturnType<typeof runLab>;
+    if (attempt === 1) {
+      try {
+        lab = runLab(["--graph-port", other!]);
+        expect({ status: lab.status, stderr: lab.status === 0 ? "" : lab.stderr }).toEqual({
+          status: 0,
+          stderr: "",
+        });
+        expect(fs.readFileSync(stackFile, "utf8")).toContain(`graphEndpoint: https://127.0.0.1:${other}`);
+        expect(lab.stdout).toContain(
+          `simulated Microsoft Graph for the stack's defaults: https://127.0.0.1:${other}`,
+        );
+        expect(lab.stdout).toContain(`npx entra-sim graph .lab/lab.json --port ${other}`);
+      } finally {
+        fs.writeFileSync(stackFile, committed);
+        await new Promise<void>((resolve) => taken.close(() => resolve()));
+      }
+    } else {
+      lab = runLab();
+      expect(lab.stdout).toContain(
+        "simulated Microsoft Graph for the stack's defaults: https://127.0.0.1:17443",
+      );
+    }
     expect({ attempt, status: lab.status, stderr: lab.status === 0 ? "" : lab.stderr }).toEqual({
       attempt,
       status: 0,
