@@ -122,6 +122,31 @@ describe("entra-sim: usage", () => {
   });
 });
 
+describe("entra-sim show: the pause window", () => {
+  it("names the window's holder and purpose, and says when it is held across steps", async () => {
+    init();
+    const client = new EntraConnectClient(createSimulatorBackend({ stateFile: file }));
+    const open = (held?: boolean) =>
+      client.call("openSyncWindow", {
+        owner: "entra-writeback/lab",
+        change: "migrating Group Writeback V2 security groups to Cloud Sync",
+        initialCycle: false,
+        ...(held === undefined ? {} : { held }),
+        leaseSeconds: 600,
+      });
+    await open();
+    const line = (text: string) => text.split("\n").find((each) => each.includes("Pause window:"));
+    expect(line(ok(["show", file]))).toMatch(
+      /^ {2}Pause window: entra-writeback\/lab, for migrating Group Writeback V2 security groups to Cloud Sync, opened /,
+    );
+    await open(true);
+    expect(line(ok(["show", file]))).toMatch(
+      /^ {2}Pause window: entra-writeback\/lab, for migrating Group Writeback V2 security groups to Cloud Sync \(held across steps\), opened /,
+    );
+    await client.close();
+  });
+});
+
 describe("entra-sim: init and show", () => {
   it("creates a realistic state, prints a summary, and refuses to overwrite without --force", () => {
     const out = init(
