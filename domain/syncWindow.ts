@@ -83,7 +83,7 @@ export function heldByAnother(
 /** The refusal when another stack's window is open on the server: names that stack and what to do. */
 export function windowHeldAdvice(description: string, held: SyncWindow): string {
   return (
-    `another stack, ${held.owner}, has the sync scheduler on ${description} paused for ${held.change} ` +
+    `another stack, ${held.owner}, has the sync scheduler on ${description} paused for ${windowDescription(held)} ` +
     `(its window opened ${held.openedAtUtc} and lapses ${held.expiresAtUtc}). Two stacks must not pause and ` +
     "resume the same scheduler at once: nothing was changed. Retry when that deployment has finished. If it " +
     "died, its window lapses at the time given and the next `pulumi up` of any stack that manages this server " +
@@ -103,22 +103,27 @@ export function windowHeldAdvice(description: string, held: SyncWindow): string 
  */
 
 /**
- * How a marker written before `held` was a field of the marker said it was held: its `change` ended with this. Such
- * markers are read (a server mid-migration keeps its marker for up to the 7-day lease across an upgrade of the
- * stack), never written.
+ * How messages say a window is held (windowDescription), and how a marker written before `held` was a field of the
+ * marker said so: its `change` ended with this. Such markers are read (a server mid-migration keeps its marker for up
+ * to the 7-day lease across an upgrade of the stack), never written.
  */
-const LEGACY_HELD_WINDOW_MARK = " (held across steps)";
+const HELD_ACROSS_STEPS = " (held across steps)";
 
 /** The marker is a held window: its `held` field, or on a marker written before that field, its `change`. */
 export function isHeldWindow(window: SyncWindow): boolean {
-  return window.held ?? window.change.endsWith(LEGACY_HELD_WINDOW_MARK);
+  return window.held ?? window.change.endsWith(HELD_ACROSS_STEPS);
 }
 
 /** What the window is for, as it was opened (an older held marker's `change` without its mark). */
 export function windowPurpose(window: SyncWindow): string {
-  return window.held === undefined && window.change.endsWith(LEGACY_HELD_WINDOW_MARK)
-    ? window.change.slice(0, -LEGACY_HELD_WINDOW_MARK.length)
+  return window.held === undefined && window.change.endsWith(HELD_ACROSS_STEPS)
+    ? window.change.slice(0, -HELD_ACROSS_STEPS.length)
     : window.change;
+}
+
+/** What the window is for, as messages say it: its purpose, and `(held across steps)` when it is held. */
+export function windowDescription(window: SyncWindow): string {
+  return `${windowPurpose(window)}${isHeldWindow(window) ? HELD_ACROSS_STEPS : ""}`;
 }
 
 /** `window` is the held window `owner` opened for `purpose` (either form of the marker). */
@@ -169,7 +174,7 @@ async function withinHeldWindow<T>(
 ): Promise<T> {
   options.progress(
     `${options.change} inside this stack's window on ${client.description} (opened ${held.openedAtUtc} for ` +
-      `${held.change}): the sync scheduler stays off and the window open`,
+      `${windowDescription(held)}): the sync scheduler stays off and the window open`,
   );
   await waitForSyncIdle(client, options);
   let result: T;
@@ -183,7 +188,7 @@ async function withinHeldWindow<T>(
     const what = changeError instanceof Error ? changeError.message : String(changeError);
     throw new Error(
       `${options.change} failed on ${client.description}: ${what}. The sync scheduler stays off inside this ` +
-        `stack's window (${held.change}), which the next \`pulumi up\` continues.`,
+        `stack's window (${windowDescription(held)}), which the next \`pulumi up\` continues.`,
       { cause: changeError },
     );
   }
@@ -271,7 +276,7 @@ function takenOverMessage(description: string, replaced: SyncWindow, owner: stri
     replaced.owner === owner
       ? `an interrupted deployment of this stack (${owner})`
       : `${replaced.owner}, whose window lapsed at ${replaced.expiresAtUtc} (that deployment died inside it)`;
-  return `took over the pause window that ${whose} left open on ${description} (opened ${replaced.openedAtUtc} for ${replaced.change})`;
+  return `took over the pause window that ${whose} left open on ${description} (opened ${replaced.openedAtUtc} for ${windowDescription(replaced)})`;
 }
 
 /** Closes this stack's marker. The scheduler runs again by now: a failure here is said, not thrown. */
@@ -304,7 +309,7 @@ export async function closeLeftWindow(
     window.owner === options.owner
       ? `an interrupted deployment of this stack (${window.owner})`
       : `${window.owner}, whose window lapsed at ${window.expiresAtUtc},`;
-  const opened = `left its pause window on ${client.description} open (opened ${window.openedAtUtc} for ${window.change})`;
+  const opened = `left its pause window on ${client.description} open (opened ${window.openedAtUtc} for ${windowDescription(window)})`;
   const done: string[] = [];
   const scheduler = await client.call("getScheduler", {});
   if (!scheduler.syncCycleEnabled) {

@@ -1,6 +1,6 @@
 // The readable report `entra-sim show` prints: what an admin would look at on the server, in AD and in the tenant.
 import { dnKey, isAtOrBelow } from "../domain/dn";
-import { isHeldWindow, windowPurpose } from "../domain/syncWindow";
+import { windowDescription } from "../domain/syncWindow";
 import type { JournalEntry } from "./journal";
 import type { AdGroup, Server, SimState } from "./model";
 import { schedulerView } from "./operations";
@@ -45,7 +45,7 @@ function serverLines(state: SimState, server: Server): string[] {
   if (server.syncWindow) {
     const window = server.syncWindow;
     lines.push(
-      `  Pause window: ${window.owner}, for ${windowPurpose(window)}${isHeldWindow(window) ? " (held across steps)" : ""}, ` +
+      `  Pause window: ${window.owner}, for ${windowDescription(window)}, ` +
         `opened ${window.openedAtUtc}, lapses ${window.expiresAtUtc}`,
     );
   }

@@ -9,6 +9,7 @@ import {
   heldByAnother,
   INTERRUPTED_DEPLOYMENT_ADVICE,
   waitForSyncIdle,
+  windowDescription,
   windowHeldAdvice,
 } from "../../domain/syncWindow";
 import { schedulerState, type SchedulerStateInputs, type SchedulerStateOutputs } from "./schema";
@@ -139,7 +140,7 @@ export const schedulerStateProvider: ProviderImplementation = {
       if (held) {
         // Another stack's deployment is inside its window now: its own resume re-enables the scheduler.
         progressFor("SchedulerState")(
-          `the sync scheduler on ${olds.computerName ?? "the server"} is paused by ${held.owner} for ${held.change} ` +
+          `the sync scheduler on ${olds.computerName ?? "the server"} is paused by ${held.owner} for ${windowDescription(held)} ` +
             `(until ${held.expiresAtUtc} at the latest); this stack leaves it to that deployment`,
         );
         return planned;
@@ -196,7 +197,7 @@ export const schedulerStateProvider: ProviderImplementation = {
       const held = heldByAnother(found, owner);
       if (held) {
         progressFor("SchedulerState")(
-          `the sync scheduler on ${client.description} is paused by ${held.owner} for ${held.change} (until ` +
+          `the sync scheduler on ${client.description} is paused by ${held.owner} for ${windowDescription(held)} (until ` +
             `${held.expiresAtUtc} at the latest); this stack leaves it to that deployment, whose resume re-enables it`,
         );
         return;
