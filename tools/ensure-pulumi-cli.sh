@@ -32,6 +32,7 @@ write_launchers() {
   cp "$project_dir/tools/plugins/engine-watch.js" "$bin_dir/engine-watch.js"
   cp "$project_dir/tools/plugins/compile-cache.js" "$bin_dir/compile-cache.js"
   cp "$project_dir/tools/plugins/dynamic-provider-host.js" "$bin_dir/dynamic-provider-host.js"
+  cp "$project_dir/tools/plugins/provider-protocol.js" "$bin_dir/provider-protocol.js"
   chmod +x "$bin_dir/pulumi-resource-pulumi-nodejs" "$bin_dir/pulumi-language-nodejs"
 }
 
