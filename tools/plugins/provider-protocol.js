@@ -433,8 +433,12 @@ function decodeBody(schema, buffer, start, end) {
   return message;
 }
 
-function decode(schema, buffer) {
-  return decodeBody(schema, buffer, 0, buffer.length);
+/** Any Uint8Array as a Buffer over the same memory (for its UTF-8 and double readers). */
+const asBuffer = (bytes) =>
+  Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+function decode(schema, bytes) {
+  return decodeBody(schema, asBuffer(bytes), 0, bytes.length);
 }
 
 function writeField(writer, number, type, value) {
@@ -640,7 +644,7 @@ module.exports = {
   decode,
   encode,
   /** A google.protobuf.Struct's bytes as a plain object, and back (for tests of the codec). */
-  decodeStruct: (buffer) => readStructBody(buffer, 0, buffer.length),
+  decodeStruct: (bytes) => readStructBody(asBuffer(bytes), 0, bytes.length),
   encodeStruct: (object) => {
     const writer = new Writer();
     writeStructBody(writer, object);
