@@ -38,26 +38,50 @@ class Reader {
     this.end = end;
   }
 
-  /** A varint: its value (exact up to 2^53) and its low 32 bits (what an int32 or enum keeps). */
-  varint() {
+  /** A varint as a number (exact up to 2^53): tags, lengths, booleans. */
+  uint() {
+    const buffer = this.buffer;
+    if (this.pos < this.end && buffer[this.pos] < 0x80) return buffer[this.pos++];
     let value = 0;
-    let low = 0;
     for (let shift = 0; ; shift += 7) {
       if (this.pos >= this.end) throw new Error("truncated message (in a varint)");
       if (shift >= 70) throw new Error("malformed varint (longer than 10 bytes)");
-      const byte = this.buffer[this.pos++];
+      const byte = buffer[this.pos++];
       value += (byte & 0x7f) * 2 ** shift;
-      if (shift < 32) low = (low | ((byte & 0x7f) << shift)) >>> 0;
-      if (byte < 0x80) return { value, low };
+      if (byte < 0x80) return value;
     }
   }
 
-  uint() {
-    return this.varint().value;
+  /** A varint as an int32 or enum keeps it: its low 32 bits, signed (a negative one is ten bytes on the wire). */
+  int32() {
+    const start = this.pos;
+    this.uint();
+    let low = 0;
+    for (let i = start, shift = 0; i < this.pos && shift < 32; i++, shift += 7)
+      low |= (this.buffer[i] & 0x7f) << shift;
+    return low | 0;
   }
 
-  int32() {
-    return this.varint().low | 0;
+  /** The next field's tag, as [field number, wire type] packed: number * 8 + wire type. */
+  tag() {
+    const tag = this.uint();
+    if (tag < 8 || tag > 0xffffffff)
+      throw new Error(`malformed message (field number ${Math.floor(tag / 8)})`);
+    if ((tag & 7) === WIRE_END_GROUP) throw new Error("malformed message (an unexpected end of group)");
+    return tag;
+  }
+
+  /** Steps into a length-delimited value: the reader ends at its end until leave(the returned outer end). */
+  enter() {
+    const length = this.uint();
+    if (length > this.end - this.pos) throw new Error("truncated message (a length past the end)");
+    const outer = this.end;
+    this.end = this.pos + length;
+    return outer;
+  }
+
+  leave(outer) {
+    this.end = outer;
   }
 
   /** The bounds of a length-delimited value, which the reader then steps over. */
@@ -70,8 +94,11 @@ class Reader {
   }
 
   string() {
-    const [start, end] = this.span();
-    return this.buffer.toString("utf8", start, end);
+    const length = this.uint();
+    if (length > this.end - this.pos) throw new Error("truncated message (a length past the end)");
+    const start = this.pos;
+    this.pos += length;
+    return this.buffer.toString("utf8", start, this.pos);
   }
 
   bytes() {
@@ -90,7 +117,7 @@ class Reader {
   skip(wireType, fieldNumber) {
     switch (wireType) {
       case WIRE_VARINT:
-        this.varint();
+        this.uint();
         return;
       case WIRE_FIXED64:
         return this.advance(8);
@@ -108,6 +135,7 @@ class Reader {
             if (number !== fieldNumber) throw new Error("malformed group (mismatched end)");
             return;
           }
+          if (number === 0) throw new Error("malformed message (field number 0)");
           this.skip(tag % 8, number);
         }
       default:
@@ -123,46 +151,55 @@ class Reader {
   /** Calls onField(fieldNumber, wireType) for each field up to the end; onField reads or skips the value. */
   fields(onField) {
     while (this.pos < this.end) {
-      const tag = this.uint();
-      const fieldNumber = Math.floor(tag / 8);
-      const wireType = tag % 8;
-      if (fieldNumber === 0) throw new Error("malformed message (field number 0)");
-      if (wireType === WIRE_END_GROUP) throw new Error("malformed message (an unexpected end of group)");
-      onField(fieldNumber, wireType);
+      const tag = this.tag();
+      onField(Math.floor(tag / 8), tag % 8);
     }
   }
 }
 
+// The Struct readers are the host's hot path (every call carries two or three Structs): one reader, no closures.
+const VALUE_NULL = (1 << 3) | WIRE_VARINT;
+const VALUE_NUMBER = (2 << 3) | WIRE_FIXED64;
+const VALUE_STRING = (3 << 3) | WIRE_LENGTH_DELIMITED;
+const VALUE_BOOL = (4 << 3) | WIRE_VARINT;
+const VALUE_STRUCT = (5 << 3) | WIRE_LENGTH_DELIMITED;
+const VALUE_LIST = (6 << 3) | WIRE_LENGTH_DELIMITED;
+const ENTRY_KEY = (1 << 3) | WIRE_LENGTH_DELIMITED;
+const ENTRY_VALUE = (2 << 3) | WIRE_LENGTH_DELIMITED;
+const REPEATED_FIRST = (1 << 3) | WIRE_LENGTH_DELIMITED;
+
 /** google.protobuf.Value: null_value 1, number_value 2, string_value 3, bool_value 4, struct_value 5, list_value 6. */
 function readValue(reader) {
-  const [start, end] = reader.span();
-  const inner = new Reader(reader.buffer, start, end);
+  const outer = reader.enter();
   let value;
-  inner.fields((number, wireType) => {
-    if (number === 1 && wireType === WIRE_VARINT) {
-      inner.varint();
+  while (reader.pos < reader.end) {
+    const tag = reader.tag();
+    // A oneof: the last kind on the wire wins, as in every protobuf implementation.
+    if (tag === VALUE_STRING) value = reader.string();
+    else if (tag === VALUE_NUMBER) value = reader.double();
+    else if (tag === VALUE_BOOL) value = reader.uint() !== 0;
+    else if (tag === VALUE_STRUCT) value = readStruct(reader);
+    else if (tag === VALUE_LIST) value = readList(reader);
+    else if (tag === VALUE_NULL) {
+      reader.uint();
       value = null;
-    } else if (number === 2 && wireType === WIRE_FIXED64) value = inner.double();
-    else if (number === 3 && wireType === WIRE_LENGTH_DELIMITED) value = inner.string();
-    else if (number === 4 && wireType === WIRE_VARINT) value = inner.uint() !== 0;
-    else if (number === 5 && wireType === WIRE_LENGTH_DELIMITED) value = readStruct(inner);
-    else if (number === 6 && wireType === WIRE_LENGTH_DELIMITED) value = readList(inner);
-    else inner.skip(wireType, number);
-  });
-  // A oneof: the last kind on the wire wins, as in every protobuf implementation.
+    } else reader.skip(tag % 8, Math.floor(tag / 8));
+  }
+  reader.leave(outer);
   if (value === undefined) throw new Error("a google.protobuf.Value without a kind");
   return value;
 }
 
 /** google.protobuf.ListValue: values 1 (repeated Value). */
 function readList(reader) {
-  const [start, end] = reader.span();
-  const inner = new Reader(reader.buffer, start, end);
+  const outer = reader.enter();
   const list = [];
-  inner.fields((number, wireType) => {
-    if (number === 1 && wireType === WIRE_LENGTH_DELIMITED) list.push(readValue(inner));
-    else inner.skip(wireType, number);
-  });
+  while (reader.pos < reader.end) {
+    const tag = reader.tag();
+    if (tag === REPEATED_FIRST) list.push(readValue(reader));
+    else reader.skip(tag % 8, Math.floor(tag / 8));
+  }
+  reader.leave(outer);
   return list;
 }
 
@@ -174,33 +211,44 @@ function setProperty(object, key, value) {
 
 /** google.protobuf.Struct: fields 1, a map<string, Value> (entries: key 1, value 2). Keys come back sorted. */
 function readStruct(reader) {
-  const [start, end] = reader.span();
-  return readStructBody(reader.buffer, start, end);
+  const outer = reader.enter();
+  const object = readStructFields(reader);
+  reader.leave(outer);
+  return object;
+}
+
+function readStructFields(reader) {
+  const keys = [];
+  const values = new Map();
+  while (reader.pos < reader.end) {
+    const tag = reader.tag();
+    if (tag !== REPEATED_FIRST) {
+      reader.skip(tag % 8, Math.floor(tag / 8));
+      continue;
+    }
+    const outer = reader.enter();
+    let key = "";
+    let value;
+    while (reader.pos < reader.end) {
+      const entryTag = reader.tag();
+      if (entryTag === ENTRY_KEY) key = reader.string();
+      else if (entryTag === ENTRY_VALUE) value = readValue(reader);
+      else reader.skip(entryTag % 8, Math.floor(entryTag / 8));
+    }
+    reader.leave(outer);
+    if (value === undefined) throw new Error(`a google.protobuf.Struct entry without a value (key "${key}")`);
+    // A key seen again: the last entry wins.
+    if (!values.has(key)) keys.push(key);
+    values.set(key, value);
+  }
+  keys.sort();
+  const object = {};
+  for (const key of keys) setProperty(object, key, values.get(key));
+  return object;
 }
 
 function readStructBody(buffer, start, end) {
-  const inner = new Reader(buffer, start, end);
-  const entries = new Map();
-  inner.fields((number, wireType) => {
-    if (number !== 1 || wireType !== WIRE_LENGTH_DELIMITED) {
-      inner.skip(wireType, number);
-      return;
-    }
-    const [entryStart, entryEnd] = inner.span();
-    const entry = new Reader(buffer, entryStart, entryEnd);
-    let key = "";
-    let value;
-    entry.fields((entryNumber, entryWireType) => {
-      if (entryNumber === 1 && entryWireType === WIRE_LENGTH_DELIMITED) key = entry.string();
-      else if (entryNumber === 2 && entryWireType === WIRE_LENGTH_DELIMITED) value = readValue(entry);
-      else entry.skip(entryWireType, entryNumber);
-    });
-    if (value === undefined) throw new Error(`a google.protobuf.Struct entry without a value (key "${key}")`);
-    entries.set(key, value);
-  });
-  const object = {};
-  for (const key of [...entries.keys()].sort()) setProperty(object, key, entries.get(key));
-  return object;
+  return readStructFields(new Reader(buffer, start, end));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
