@@ -44,8 +44,9 @@ install_plugin_file() {
 
 write_launchers() {
   local bin_dir="$1" name
-  for name in pulumi-resource-pulumi-nodejs pulumi-language-nodejs language-host.js engine-watch.js \
-    compile-cache.js dynamic-provider-host.js; do
+  # What a launcher loads goes in before the launcher itself, so a launcher started meanwhile finds its files.
+  for name in engine-watch.js compile-cache.js provider-protocol.js dynamic-provider-host.js language-host.js \
+    pulumi-resource-pulumi-nodejs pulumi-language-nodejs; do
     install_plugin_file "$project_dir/tools/plugins/$name" "$bin_dir/$name"
   done
 }

@@ -1,9 +1,10 @@
 // The dynamic provider host behind tools/plugins/pulumi-resource-pulumi-nodejs: the process the Pulumi engine
 // starts to run a stack's dynamic resources (types pulumi-nodejs:dynamic/...). It serves the engine's
-// ResourceProvider gRPC interface (proto/pulumi/provider.proto) with @grpc/grpc-js and the message classes that
-// @pulumi/pulumi ships generated from those protos, and nothing else of the SDK: the SDK's own host
-// (@pulumi/pulumi/cmd/dynamic-provider) loads the whole SDK runtime first, about 0.35 s of CPU per process, and the
-// engine starts two such processes for every `preview --refresh` (docs/toolchain.md, "What a refresh costs").
+// ResourceProvider gRPC interface (proto/pulumi/provider.proto) on Node's own node:http2, with a protobuf codec for
+// the few messages it reads and writes (provider-protocol.js), and nothing of the SDK but its version: the SDK's own
+// host (@pulumi/pulumi/cmd/dynamic-provider) loads the whole SDK runtime first, about 0.35 s of CPU per process, and
+// @grpc/grpc-js with google-protobuf and the SDK's generated messages still cost about 0.04 s to load; the engine
+// starts two such processes for every `preview --refresh` (docs/toolchain.md, "What a refresh costs").
 //
 // What each call does is what the SDK's host does, so state written by either works with the other:
 // - The provider is the module text in the `__provider` property: its `handler()` returns an object with
@@ -54,17 +55,8 @@ try {
     `cannot find @pulumi/pulumi from ${projectDir} (${error.message.split("\n")[0]}); run npm install in the project`,
   );
 }
-/** A module as @pulumi/pulumi itself resolves it, so its generated messages and ours share one google-protobuf. */
-const fromSdk = (request) => require(require.resolve(request, { paths: [sdkDir] }));
-const grpc = fromSdk("@grpc/grpc-js");
-const { ResourceProviderService } = fromSdk("./proto/provider_grpc_pb");
-const messages = fromSdk("./proto/provider_pb");
-const { PluginInfo } = fromSdk("./proto/plugin_pb");
-const { Status } = fromSdk("./proto/status_pb");
-const { Struct } = fromSdk("google-protobuf/google/protobuf/struct_pb");
-const { Empty } = fromSdk("google-protobuf/google/protobuf/empty_pb");
-const { Any } = fromSdk("google-protobuf/google/protobuf/any_pb");
-const sdkVersion = fromSdk("./package.json").version;
+const sdkVersion = require(path.join(sdkDir, "package.json")).version;
+const { MESSAGES, status, encode, serve } = require("./provider-protocol");
 
 // An error nobody awaited is printed and makes the exit code non-zero, but does not end the process in the middle
 // of other resources' calls.
@@ -141,21 +133,18 @@ class Host {
   }
 
   configure(request) {
-    const args = request.getArgs();
-    if (!args) throw new Error("ConfigureRequest missing args");
+    if (!request.args) throw new Error("ConfigureRequest missing args");
     const config = {};
-    for (const [key, value] of Object.entries(args.toJavaScript())) {
+    for (const [key, value] of Object.entries(request.args)) {
       if (key !== PROVIDER_KEY) config[key] = unwrapSecret(value);
     }
     this.config = config;
-    const response = new messages.ConfigureResponse();
-    response.setAcceptsecrets(false);
-    return response;
+    return { acceptSecrets: false };
   }
 
   async check(request) {
-    const olds = request.getOlds().toJavaScript();
-    const news = request.getNews().toJavaScript();
+    const olds = request.olds ?? {};
+    const news = request.news ?? {};
     const provider = await this.providerOf(olds, news);
     let inputs = news;
     let failures = [];
@@ -165,82 +154,64 @@ class Host {
       if (result.failures) failures = result.failures;
     }
     inputs[PROVIDER_KEY] = news[PROVIDER_KEY];
-    const response = new messages.CheckResponse();
-    response.setInputs(Struct.fromJavaScript(inputs));
-    response.setFailuresList(
-      failures.map(({ property, reason }) => {
-        const failure = new messages.CheckFailure();
-        failure.setProperty(property);
-        failure.setReason(reason);
-        return failure;
-      }),
-    );
-    return response;
+    return { inputs, failures: failures.map(({ property, reason }) => ({ property, reason })) };
   }
 
   async diff(request) {
-    const olds = request.getOlds().toJavaScript();
-    const news = request.getNews().toJavaScript();
+    const olds = request.olds ?? {};
+    const news = request.news ?? {};
     const provider = await this.providerOf(olds, news);
-    const response = new messages.DiffResponse();
-    if (typeof provider.diff === "function") {
-      const result = await provider.diff(request.getId(), olds, news);
-      const { DIFF_SOME, DIFF_NONE, DIFF_UNKNOWN } = messages.DiffResponse.DiffChanges;
-      response.setChanges(
-        result.changes === true ? DIFF_SOME : result.changes === false ? DIFF_NONE : DIFF_UNKNOWN,
-      );
-      if (result.replaces && result.replaces.length > 0) response.setReplacesList(result.replaces);
-      if (result.deleteBeforeReplace) response.setDeletebeforereplace(true);
-    }
-    return response;
+    if (typeof provider.diff !== "function") return {};
+    const result = await provider.diff(request.id, olds, news);
+    return {
+      changes: result.changes === true ? DIFF_SOME : result.changes === false ? DIFF_NONE : DIFF_UNKNOWN,
+      replaces: result.replaces && result.replaces.length > 0 ? result.replaces : [],
+      deleteBeforeReplace: Boolean(result.deleteBeforeReplace),
+    };
   }
 
   async create(request) {
-    const inputs = request.getProperties().toJavaScript();
+    const inputs = request.properties ?? {};
     const provider = await this.provider(inputs);
     const result = await provider.create(inputs);
-    const response = new messages.CreateResponse();
-    response.setId(result.id);
-    response.setProperties(Struct.fromJavaScript(withProvider(result.outs, inputs)));
-    return response;
+    return { id: result.id, properties: withProvider(result.outs, inputs) };
   }
 
   async read(request) {
     // On a refresh the engine sends the stored outputs; on a `get` only the inputs.
-    let props = request.getProperties() ? request.getProperties().toJavaScript() : {};
-    if (Object.keys(props).length === 0 && request.getInputs()) props = request.getInputs().toJavaScript();
+    let props = request.properties ?? {};
+    if (Object.keys(props).length === 0 && request.inputs) props = request.inputs;
     const provider = await this.provider(props);
-    const response = new messages.ReadResponse();
-    if (typeof provider.read !== "function") {
-      response.setId(request.getId());
-      response.setProperties(Struct.fromJavaScript(props));
-      return response;
-    }
-    const result = await provider.read(request.getId(), props);
-    response.setId(result.id ?? "");
-    response.setProperties(Struct.fromJavaScript(withProvider(result.props, props)));
-    if (result.inputs) response.setInputs(Struct.fromJavaScript(withProvider(result.inputs, props)));
-    return response;
+    if (typeof provider.read !== "function") return { id: request.id, properties: props };
+    const result = await provider.read(request.id, props);
+    return {
+      id: result.id ?? "",
+      properties: withProvider(result.props, props),
+      inputs: result.inputs ? withProvider(result.inputs, props) : undefined,
+    };
   }
 
   async update(request) {
-    const olds = request.getOlds().toJavaScript();
-    const news = request.getNews().toJavaScript();
+    const olds = request.olds ?? {};
+    const news = request.news ?? {};
     const provider = await this.provider(news);
     const result =
-      typeof provider.update === "function" ? (await provider.update(request.getId(), olds, news)) || {} : {};
-    const response = new messages.UpdateResponse();
-    response.setProperties(Struct.fromJavaScript(withProvider(result.outs, news)));
-    return response;
+      typeof provider.update === "function" ? (await provider.update(request.id, olds, news)) || {} : {};
+    return { properties: withProvider(result.outs, news) };
   }
 
   async delete(request) {
-    const props = request.getProperties().toJavaScript();
+    const props = request.properties ?? {};
     const provider = await this.provider(props);
-    if (typeof provider.delete === "function") await provider.delete(request.getId(), props);
-    return new Empty();
+    if (typeof provider.delete === "function") await provider.delete(request.id, props);
+    return {};
   }
 }
+
+/** DiffResponse.DiffChanges */
+const DIFF_UNKNOWN = 0;
+const DIFF_NONE = 1;
+const DIFF_SOME = 2;
 
 /** Outputs with the provider text, so that later calls on the resource find its provider. */
 function withProvider(values, from) {
@@ -252,81 +223,71 @@ const messageOf = (error) => (error instanceof Error ? error.message : String(er
 /** check, diff, read, delete: the error on stderr for the engine to show, and the call fails with its message. */
 function printedFailure(error) {
   console.error(`${error}: ${error && error.stack}`);
-  return { code: grpc.status.UNKNOWN, details: messageOf(error) };
+  return { code: status.UNKNOWN, message: messageOf(error) };
 }
 
 /** create, update: an error with an id is "created but failed to initialize": the engine keeps the resource. */
 function resourceFailure(error) {
-  const failure = { code: grpc.status.UNKNOWN, details: messageOf(error), metadata: new grpc.Metadata() };
+  const failure = { code: status.UNKNOWN, message: messageOf(error) };
   if (error && error.id) {
-    const initFailed = new messages.ErrorResourceInitFailed();
-    initFailed.setId(error.id);
-    initFailed.setProperties(Struct.fromJavaScript(error.properties || {}));
-    initFailed.setReasonsList(error.reasons || []);
-    const detail = new Any();
-    detail.pack(initFailed.serializeBinary(), "pulumirpc.ErrorResourceInitFailed");
-    const status = new Status();
-    status.setCode(grpc.status.UNKNOWN);
-    status.setMessage(messageOf(error));
-    status.addDetails(detail);
-    // gRPC's rich error status: the Go side of the engine reads the details from this trailer.
-    failure.metadata.add("grpc-status-details-bin", Buffer.from(status.serializeBinary()));
+    const initFailed = {
+      id: error.id,
+      properties: error.properties || {},
+      reasons: error.reasons || [],
+    };
+    // gRPC's rich error status (google.rpc.Status with the detail as a google.protobuf.Any): the Go side of the
+    // engine reads it from the grpc-status-details-bin trailer.
+    failure.details = [
+      {
+        typeUrl: "type.googleapis.com/pulumirpc.ErrorResourceInitFailed",
+        value: encode(MESSAGES.ErrorResourceInitFailed, initFailed),
+      },
+    ];
   }
   return failure;
 }
 
-function unary(work, onError) {
-  return (call, callback) => {
-    Promise.resolve()
-      .then(() => work(call.request))
-      .then(
-        (response) => callback(null, response),
-        (error) => {
-          const failure = onError(error);
-          callback(failure, null, failure.metadata);
-        },
-      );
-  };
-}
+/** A method: its request and response messages, the work, and the status its failures become. */
+const method = (
+  request,
+  response,
+  handle,
+  onError = (error) => ({ code: status.UNKNOWN, message: messageOf(error) }),
+) => ({
+  request: MESSAGES[request],
+  response: MESSAGES[response],
+  handle,
+  onError,
+});
 
 const host = new Host();
-const handlers = {
-  configure: unary((request) => host.configure(request), printedFailure),
-  check: unary((request) => host.check(request), printedFailure),
-  diff: unary((request) => host.diff(request), printedFailure),
-  create: unary((request) => host.create(request), resourceFailure),
-  read: unary((request) => host.read(request), printedFailure),
-  update: unary((request) => host.update(request), resourceFailure),
-  delete: unary((request) => host.delete(request), printedFailure),
-  cancel: (_call, callback) => callback(null, new Empty()),
-  getPluginInfo: (_call, callback) => {
-    const info = new PluginInfo();
-    info.setVersion(sdkVersion);
-    callback(null, info);
-  },
-  invoke: (call, callback) =>
-    callback({ code: grpc.status.UNKNOWN, details: `unknown function ${call.request.getTok()}` }, null),
+const methods = {
+  Configure: method(
+    "ConfigureRequest",
+    "ConfigureResponse",
+    (request) => host.configure(request),
+    printedFailure,
+  ),
+  Check: method("CheckRequest", "CheckResponse", (request) => host.check(request), printedFailure),
+  Diff: method("DiffRequest", "DiffResponse", (request) => host.diff(request), printedFailure),
+  Create: method("CreateRequest", "CreateResponse", (request) => host.create(request), resourceFailure),
+  Read: method("ReadRequest", "ReadResponse", (request) => host.read(request), printedFailure),
+  Update: method("UpdateRequest", "UpdateResponse", (request) => host.update(request), resourceFailure),
+  Delete: method("DeleteRequest", "Empty", (request) => host.delete(request), printedFailure),
+  Cancel: method("Empty", "Empty", () => ({})),
+  GetPluginInfo: method("Empty", "PluginInfo", () => ({ version: sdkVersion })),
+  Invoke: method("InvokeRequest", "Empty", (request) => {
+    throw new Error(`unknown function ${request.tok}`);
+  }),
 };
-for (const [name, method] of Object.entries(ResourceProviderService)) {
-  if (name in handlers) continue;
-  const unimplemented = {
-    code: grpc.status.UNIMPLEMENTED,
-    details: `${method.path.split("/").pop()} is not implemented by the dynamic provider`,
-  };
-  handlers[name] = method.responseStream
-    ? (call) => call.emit("error", unimplemented)
-    : (_call, callback) => callback(unimplemented, null);
-}
 
 if (process.argv.length < 3) fail("missing the engine's address (the first argument)");
-const server = new grpc.Server({
-  "grpc.max_receive_message_length": MAX_MESSAGE_BYTES,
-  // A call may wait in the queue while providers work (PowerShell round trips): give it half an hour, as the SDK does.
-  "grpc.server_max_unrequested_time_in_server": 30 * 60,
-});
-server.addService(ResourceProviderService, handlers);
-server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, port) => {
-  if (error) fail(`cannot listen: ${error.message}`);
+serve({
+  service: "pulumirpc.ResourceProvider",
+  methods,
+  unimplemented: (method) => `${method} is not implemented by the dynamic provider`,
+  maxMessageBytes: MAX_MESSAGE_BYTES,
   // The engine reads the port from the first line.
-  process.stdout.write(`${port}\n`);
+  onListening: (port) => process.stdout.write(`${port}\n`),
+  onError: (error) => fail(`cannot serve: ${error.message}`),
 });

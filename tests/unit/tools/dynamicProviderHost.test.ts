@@ -46,7 +46,7 @@ exports.handler = function () {
         Object.assign(error, { id: "half-1", properties: { value: inputs.value }, reasons: ["still starting"] });
         throw error;
       }
-      if (inputs.fail) throw new Error("create refused");
+      if (inputs.fail) throw new Error(inputs.failMessage || "create refused");
       return { id: "id-" + inputs.name, outs: { ...inputs, configured } };
     },
     async read(id, props) {
@@ -291,6 +291,96 @@ test("our host answers every call of a deployment exactly as the SDK's host does
       expect(host.stderr()).toContain("Error: cannot delete id-a: Error: cannot delete id-a\n    at ");
       expect(host.stdout()).toContain("deleted id-a");
     }
+  } finally {
+    stop(sdk);
+    stop(ours);
+  }
+}, 60_000);
+
+test("large messages, many calls at once, unusual text and a streaming method: the same answers from both", async () => {
+  const sdk = await startHost(SDK);
+  const ours = await startHost(OURS);
+  const provider = TEST_PROVIDER;
+  /** Past one HTTP/2 frame (16 KB), and past 1 MB (many frames and flow-control windows). */
+  const big = "x".repeat(20 * 1024);
+  const huge = Object.fromEntries(
+    Array.from({ length: 3000 }, (_, i) => [
+      `key ${i} \u00e9`,
+      { text: big.slice(0, 400), list: [i, -0, i / 3] },
+    ]),
+  );
+  const calls = async (host: Host): Promise<unknown[]> => {
+    const c = host.client;
+    const ask = <Req, Res extends { toObject(): unknown }>(method: Unary<Req, Res>, request: Req) =>
+      call(method.bind(c), request);
+    const check = (news: Record<string, unknown>) => {
+      const request = new messages.CheckRequest();
+      request.setOlds(struct({}));
+      request.setNews(struct({ ...news, __provider: provider }));
+      return request;
+    };
+    const create = (properties: Record<string, unknown>) => {
+      const request = new messages.CreateRequest();
+      request.setProperties(struct({ ...properties, __provider: provider }));
+      return request;
+    };
+    const diff = (value: number) => {
+      const request = new messages.DiffRequest();
+      request.setId(`id-${value}`);
+      request.setOlds(struct({ name: "a", value: 0, __provider: provider }));
+      request.setNews(struct({ name: value % 3 === 0 ? "b" : "a", value, __provider: provider }));
+      return request;
+    };
+    // The engine configures a provider before anything else (the SDK's host fails calls made before).
+    const configure = new messages.ConfigureRequest();
+    configure.setArgs(struct({ "test:region": "west" }));
+    const answers: unknown[] = [await ask(c.configure, configure)];
+    answers.push(await ask(c.check, check({ name: "big", value: big })));
+    answers.push(await ask(c.check, check({ name: "huge", value: huge })));
+    // Thirty calls at once, answered each to its own question.
+    answers.push(await Promise.all(Array.from({ length: 30 }, (_, i) => ask(c.diff, diff(i)))));
+    answers.push(
+      await ask(
+        c.create,
+        create({ name: "u", fail: true, failMessage: "création refusée: 100% \u2717\nsecond line" }),
+      ),
+    );
+    // An init failure whose details (the grpc-status-details-bin trailer) are past one frame.
+    answers.push(await ask(c.create, create({ name: "h", half: true, value: big })));
+    // List answers a stream: not served by either.
+    answers.push(
+      await new Promise((resolve) => {
+        const stream = c.list(new messages.ListRequest());
+        stream.on("data", () => resolve("a message"));
+        stream.on("error", (error: grpc.ServiceError) => resolve({ code: error.code }));
+      }),
+    );
+    return answers;
+  };
+  try {
+    const [expected, actual] = await Promise.all([calls(sdk), calls(ours)]);
+    expect(actual).toEqual(expected);
+    // What the comparison compared.
+    const [, bigCheck, hugeCheck, diffs, refused, initFailed, list] = actual as Record<string, unknown>[];
+    expect(JSON.stringify(bigCheck)).toContain(big);
+    expect(JSON.stringify(hugeCheck).length).toBeGreaterThan(1024 * 1024);
+    expect(
+      (diffs as unknown as { ok: { changes: number; replacesList: string[] } }[]).map((d) => d.ok),
+    ).toEqual(
+      Array.from({ length: 30 }, (_, i) =>
+        expect.objectContaining({
+          changes: messages.DiffResponse.DiffChanges.DIFF_SOME,
+          replacesList: i % 3 === 0 ? ["name"] : [],
+        }),
+      ),
+    );
+    expect(refused).toEqual({
+      code: grpc.status.UNKNOWN,
+      details: "création refusée: 100% \u2717\nsecond line",
+      initFailed: undefined,
+    });
+    expect(JSON.stringify(initFailed)).toContain(big);
+    expect(list).toEqual({ code: grpc.status.UNIMPLEMENTED });
   } finally {
     stop(sdk);
     stop(ours);
