@@ -26,7 +26,8 @@ import { checkScopeGroups } from "../cloudSync/scopeChecks";
 import { diffByKeys } from "../common/diff";
 import { sameDn } from "../common/dn";
 import { heldByAnother, waitForSyncIdle, windowHeldAdvice } from "../../domain/syncWindow";
-import { MIGRATION_WINDOW_CHANGE } from "../../domain/cloudSyncMigration";
+import { MIGRATION_DECLARED_CLAIM, MIGRATION_WINDOW_CHANGE } from "../../domain/cloudSyncMigration";
+import { claim } from "../common/claims";
 import { MIGRATION_KEY, planMessage, planRefusals, readPlan, refusalMessage } from "./plan";
 import {
   cloudSyncMigrationStep,
@@ -472,6 +473,8 @@ function isKnown(value: unknown): boolean {
 
 export const cloudSyncMigrationStepProvider: ProviderImplementation = {
   async check(olds, news) {
+    // Before any delete of this deployment: the GroupWritebackV2 resource leaving the stack leaves the flag to us.
+    claim(MIGRATION_DECLARED_CLAIM);
     const result = cloudSyncMigrationStep.check(news);
     // The plan is said (and a migration that would rename or move groups refused) in preview, before anything.
     const inputs = result.inputs as Partial<Inputs>;

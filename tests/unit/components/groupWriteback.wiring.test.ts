@@ -438,3 +438,28 @@ test("cloudSyncMigration: the plan sees the sAMAccountName mapping and every OU 
     routedOus: [elsewhere],
   });
 });
+
+test("cloudSyncMigration with disableV2OnDestroy true is refused before anything is declared; false, as the message says, declares the migration", async () => {
+  const cloudSync = { domain: "contoso.com", targetOu: ou, naming: "connect" as const, groupIds: [] };
+  registered.length = 0;
+  expect(
+    () =>
+      new GroupWriteback("gw", {
+        target,
+        writebackOu: ou,
+        connectorAccountDn: account,
+        cloudSyncMigration: {},
+        cloudSync,
+        disableV2OnDestroy: true,
+      }),
+  ).toThrow(
+    "GroupWriteback: cloudSyncMigration is declared with disableV2OnDestroy true, which asks the GroupWritebackV2 " +
+      "resource to turn v2 off when it leaves the stack; with the migration it leaves the stack and the migration " +
+      "turns v2 off itself, after its rules and with its confirmation. Nothing was changed. Run `pulumi config set " +
+      "entra-writeback:disableV2OnDestroy false`, then pulumi up again (docs/cloud-sync-migration.md)",
+  );
+  expect(registered.filter((r) => r.name !== "gw")).toEqual([]);
+  // The advice: disableV2OnDestroy false.
+  await build({ cloudSyncMigration: {}, cloudSync, disableV2OnDestroy: false });
+  expect(byName("gw-cloud-sync-migration-plan")).toBeDefined();
+});

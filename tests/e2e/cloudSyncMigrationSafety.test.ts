@@ -1,0 +1,144 @@
+// The migration's safety rules that depend on the engine (docs/cloud-sync-migration.md), run by the real `pulumi` CLI
+// against the simulated server: what Pulumi runs in which order when a step stops (--continue-on-error), and what a
+// message's advice does when followed as written.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { readGraphCredentials, type RunningGraphSimulator, startGraphSimulator } from "../../simulator/graph";
+import { type CliProject, type CliRun, cliProject } from "./support/cliProject";
+import { LAB_OU, labServersForThisFile, providerOperations, show, simOk, wizardEnable } from "./support/lab";
+
+jest.setTimeout(10 * 60_000);
+
+const newServer = labServersForThisFile();
+const LEGACY = ["--m365", "4", "--m365-opted-out", "1", "--security", "5", "--security-enabled", "5"];
+const UP = ["up", "--yes", "--skip-preview"];
+const MIGRATION = "entra-writeback:cloudSyncMigration";
+
+function failed(run: CliRun): string {
+  expect(run.exitCode).not.toBe(0);
+  return run.output;
+}
+
+async function setKey(project: CliProject, key: string, value: string, secret = false): Promise<void> {
+  const set = await project.run([
+    "config",
+    "set",
+    ...(secret ? ["--secret"] : []),
+    `entra-writeback:${key}`,
+    value,
+  ]);
+  expect(set.exitCode).toBe(0);
+}
+
+/** Converged by today's stack (v2 on, v1 by the wizard), then the migration declared with the simulated Graph. */
+async function declaredMigration(
+  name: string,
+  overrides: Record<string, string | number | boolean> = {},
+): Promise<{ stateFile: string; project: CliProject; simulator: RunningGraphSimulator }> {
+  const stateFile = newServer(LEGACY);
+  const project = await cliProject(name, stateFile, overrides);
+  failed(await project.run(UP));
+  wizardEnable(stateFile);
+  expect((await project.run(UP)).exitCode).toBe(0);
+  expect(show(stateFile).state.tenant.features.groupWritebackV2).toBe(true);
+
+  simOk(["cloudsync", stateFile, "settings", "--replication-delay", "0"]);
+  const simulator = await startGraphSimulator({ stateFile });
+  const caFile = path.join(path.dirname(stateFile), "graph-ca.pem");
+  fs.writeFileSync(caFile, simulator.certificatePem);
+  const credentials = await readGraphCredentials(stateFile);
+  const app = credentials.apps.find((each) => each.displayName === "entra-writeback")!;
+  await setKey(
+    project,
+    "graph",
+    JSON.stringify({
+      tenantId: credentials.tenantId,
+      clientId: app.clientId,
+      authorityHost: simulator.authorityHost,
+      graphEndpoint: simulator.graphEndpoint,
+      trustedCaFile: caFile,
+    }),
+  );
+  await setKey(project, "graphClientSecret", app.clientSecret, true);
+  await setKey(
+    project,
+    "cloudSync",
+    JSON.stringify({ domain: "contoso.com", targetOu: LAB_OU, naming: "connect" }),
+  );
+  const confirm = await project.run([
+    "config",
+    "set",
+    "--path",
+    `${MIGRATION}.confirmDisableGroupWritebackV2`,
+    "false",
+  ]);
+  expect(confirm.exitCode).toBe(0);
+  return { stateFile, project, simulator };
+}
+
+function resourcesOf(exported: CliRun): string[] {
+  const deployment = JSON.parse(exported.stdout) as { deployment: { resources?: { urn: string }[] } };
+  return (deployment.deployment.resources ?? []).map((resource) => resource.urn);
+}
+
+test("disableV2OnDestroy true with the migration is refused; following the advice, --continue-on-error stopping at the wizard step deletes nothing, and v2 goes off once, by the migration", async () => {
+  const { stateFile, project, simulator } = await declaredMigration("safety-v2-delete", {
+    disableV2OnDestroy: true,
+  });
+  try {
+    const refused = failed(await project.run(["preview"]));
+    expect(refused).toContain(
+      "GroupWriteback: cloudSyncMigration is declared with disableV2OnDestroy true, which asks the GroupWritebackV2 " +
+        "resource to turn v2 off when it leaves the stack",
+    );
+    expect(refused).toContain(
+      "Run `pulumi config set entra-writeback:disableV2OnDestroy false`, then pulumi up again",
+    );
+    const v2Urn = resourcesOf(await project.run(["stack", "export"])).find((urn) =>
+      urn.endsWith("GroupWritebackFeature::group-writeback-v2"),
+    );
+    expect(v2Urn).toBeDefined();
+
+    // The advice, as written. The stored v2 resource still says onDelete disable (set by the last up).
+    await setKey(project, "disableV2OnDestroy", "false");
+    const up = failed(await project.run([...UP, "--continue-on-error"]));
+    // The migration stopped at step 2, before its window and its rules ...
+    expect(up).toContain(
+      "Staging mode is off on CONNECT01; step 2 of the migration to Cloud Sync needs it on",
+    );
+    expect(show(stateFile).state.servers[0]?.syncWindow ?? null).toBeNull();
+    // ... and the engine ran no delete: the steps after it failed to register, so the program failed (Pulumi deletes
+    // what left the program only after a program that ended well). The v2 resource is still in the stack, v2 on.
+    expect(resourcesOf(await project.run(["stack", "export"]))).toContain(v2Urn);
+    expect(show(stateFile).state.tenant.features.groupWritebackV2).toBe(true);
+
+    // The migration goes on as documented and v2 goes off once, by its irreversible step.
+    simOk(["wizard", stateFile, "staging", "--enable"]);
+    expect(failed(await project.run(UP))).toContain("WAITING FOR CONFIRMATION");
+    expect(show(stateFile).state.tenant.features.groupWritebackV2).toBe(true);
+    const confirm = await project.run([
+      "config",
+      "set",
+      "--path",
+      `${MIGRATION}.confirmDisableGroupWritebackV2`,
+      "true",
+    ]);
+    expect(confirm.exitCode).toBe(0);
+    expect(failed(await project.run(UP))).toContain('Clear "Enable staging mode"');
+    simOk(["wizard", stateFile, "staging", "--disable"]);
+    const last = await project.run(UP);
+    expect(last.exitCode).toBe(0);
+    expect(resourcesOf(await project.run(["stack", "export"]))).not.toContain(v2Urn);
+    const offs = providerOperations(stateFile).filter(
+      (entry) =>
+        entry.outcome === "ok" &&
+        entry.operation === "setGroupWritebackV2" &&
+        (entry.args as { enabled: boolean }).enabled === false,
+    );
+    expect(offs).toHaveLength(1);
+    expect(show(stateFile).state.tenant.features.groupWritebackV2).toBe(false);
+  } finally {
+    await simulator.stop();
+    await project.cleanup();
+  }
+});
