@@ -43,8 +43,9 @@ export interface CloudSyncMigrationArgs {
 const STEP_SETTINGS: Partial<Record<MigrationStep, readonly ("confirm" | "cloudSync" | "precedences")[]>> = {
   plan: ["confirm", "cloudSync"],
   syncRules: ["precedences"],
-  // The irreversible step puts back a rule removed since steps 3 and 4, with the declared precedence.
-  disableGroupWritebackV2: ["confirm", "precedences"],
+  // The irreversible step puts back a rule removed since steps 3 and 4 at the precedence its SyncRule resource has:
+  // the one the syncRules step chose (below), not the declared one.
+  disableGroupWritebackV2: ["confirm"],
 };
 
 /**
@@ -99,6 +100,7 @@ export class CloudSyncMigration extends pulumi.ComponentResource {
     const made: CloudSyncMigrationStep[] = [];
     let previous: pulumi.Resource | undefined;
     let rules: CloudSyncMigration["rules"] | undefined;
+    let chosen: pulumi.Output<ChosenSyncRules> | undefined;
     for (const step of MIGRATION_STEPS) {
       const settings = STEP_SETTINGS[step] ?? [];
       const resource: CloudSyncMigrationStep = new CloudSyncMigrationStep(
@@ -117,6 +119,9 @@ export class CloudSyncMigration extends pulumi.ComponentResource {
           ...(settings.includes("precedences") && args.syncRulePrecedences !== undefined
             ? { syncRulePrecedences: args.syncRulePrecedences }
             : {}),
+          ...(step === "disableGroupWritebackV2" && chosen
+            ? { syncRulePrecedences: chosen.apply(({ inbound, outbound }) => ({ inbound, outbound })) }
+            : {}),
           ...(args.syncIdleTimeoutSeconds !== undefined
             ? { syncIdleTimeoutSeconds: args.syncIdleTimeoutSeconds }
             : {}),
@@ -131,7 +136,8 @@ export class CloudSyncMigration extends pulumi.ComponentResource {
         // The step read the server and chose the precedences and the AD connector; the rules themselves are
         // SyncRule resources, in the documented order, inside the window the migration holds (no pause of their
         // own: the scheduler stays off until schedulerOn). Destroy retains them, as the migration's page leaves them.
-        const declared = resource.syncRules.apply((chosen) => cloudNoFlowRules(chosenOf(chosen)));
+        chosen = resource.syncRules.apply(chosenOf);
+        const declared = chosen.apply(cloudNoFlowRules);
         const ruleArgs = (which: "inbound" | "outbound") => ({
           target: args.target,
           name: which === "inbound" ? NO_FLOW_INBOUND_RULE_NAME : NO_FLOW_OUTBOUND_RULE_NAME,

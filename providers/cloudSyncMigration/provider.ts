@@ -265,6 +265,8 @@ async function chooseSyncRules(
 /**
  * The two rules in place (created, or enabled again, where not), for the irreversible step: its confirmation may come
  * days after steps 3 and 4 (the SyncRule resources), so it reads the rules again itself; `changed`: anything was written.
+ * A rule is put back at the precedence its SyncRule resource has: the component gives this step the syncRules step's
+ * choice as `syncRulePrecedences`.
  */
 async function ensureSyncRules(
   client: EntraConnectClient,
@@ -285,6 +287,17 @@ async function ensureSyncRules(
       done.push(`"${existing.name}" already there (precedence ${existing.precedence})`);
     } else {
       const precedence = freePrecedence(client, new Set(rules.map((rule) => rule.precedence)), asked);
+      const holder = rules.find((rule) => rule.precedence === precedence);
+      if (holder) {
+        // The precedence is the one the rule's SyncRule resource has (components/cloudSyncMigration.ts): put back
+        // anywhere else, the resource would show it as drift and move it again.
+        throw new Error(
+          `The sync rule "${template(precedence).name}" is gone from ${client.description} and must be put back ` +
+            `before GroupWritebackV2 goes off, at precedence ${precedence} (where this stack's SyncRule resource has ` +
+            `it), but "${holder.name}" holds that precedence now. Nothing was changed; GroupWritebackV2 stays on. ` +
+            `Give "${holder.name}" another precedence (Synchronization Rules Editor) or remove it, then run pulumi up again.`,
+        );
+      }
       progress(`creating the sync rule "${template(precedence).name}" with precedence ${precedence}`);
       const created = await client.call("newSyncRule", template(precedence));
       rules = [...rules, created];

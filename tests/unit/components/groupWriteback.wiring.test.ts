@@ -463,3 +463,23 @@ test("cloudSyncMigration with disableV2OnDestroy true is refused before anything
   await build({ cloudSyncMigration: {}, cloudSync, disableV2OnDestroy: false });
   expect(byName("gw-cloud-sync-migration-plan")).toBeDefined();
 });
+
+test("cloudSyncMigration: the irreversible step puts a removed rule back at the precedence its SyncRule resource has (the syncRules step's choice), not the declared one", async () => {
+  await build({
+    cloudSyncMigration: { syncRulePrecedences: { inbound: 10, outbound: 11 } },
+    cloudSync: { domain: "contoso.com", targetOu: ou, naming: "connect", groupIds: [] },
+  });
+  // The step that chooses reads the declared precedences; the server already had the rules at 3 and 4 (the mocks).
+  expect(byName("gw-cloud-sync-migration-syncRules")?.inputs.syncRulePrecedences).toEqual({
+    inbound: 10,
+    outbound: 11,
+  });
+  const rules = ["gw-cloud-sync-migration-rule-inbound", "gw-cloud-sync-migration-rule-outbound"].map(
+    (name) => (byName(name)?.inputs.definition as { precedence: number }).precedence,
+  );
+  expect(rules).toEqual([3, 4]);
+  expect(byName("gw-cloud-sync-migration-disableGroupWritebackV2")?.inputs.syncRulePrecedences).toEqual({
+    inbound: 3,
+    outbound: 4,
+  });
+});

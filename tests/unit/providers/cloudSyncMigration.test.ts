@@ -423,3 +423,69 @@ test("a rule with the migration's identifier that differs from Microsoft's descr
   // The step chooses; the two SyncRule resources after it make the rules.
   expect((await run("syncRules")).summary).toMatch(/to create \(precedence \d+\).*to create/);
 });
+
+test("a rule removed while the migration waits goes back at the precedence its SyncRule resource has, so a refresh shows no drift; a rule holding that precedence meanwhile is refused, and moving it as the message says lets the step go on", async () => {
+  await legacyLab();
+  await run("copyDirectoryObjectIds");
+  await wizardSetStagingMode(lab.stateFile, true);
+  await run("schedulerOff");
+  // The SyncRule resources take what the step chose (40 and 41); alone, the irreversible step would put a removed
+  // rule back at the lowest free precedence (0 here), which the next refresh would show as drift.
+  const chosen = (
+    await provider.create(await inputsOf("syncRules", { syncRulePrecedences: { inbound: 40, outbound: 41 } }))
+  ).outs as CloudSyncMigrationStepOutputs;
+  expect(chosen.syncRules).toMatchObject({ inbound: 40, outbound: 41 });
+  const rules = await ruleResources(chosen.syncRules!);
+  await run("initialCycleBeforeV2Off");
+  // The component gives the irreversible step the syncRules step's choice (the wiring test checks it).
+  const restore = {
+    confirmDisableGroupWritebackV2: true,
+    syncRulePrecedences: { inbound: chosen.syncRules!.inbound, outbound: chosen.syncRules!.outbound },
+  };
+  await lab.call("removeSyncRule", { identifier: NO_FLOW_OUTBOUND_RULE_IDENTIFIER });
+  // Meanwhile another rule took precedence 41.
+  const other = noFlowInboundRule(41);
+  await lab.call("newSyncRule", {
+    ...other,
+    name: "Contoso custom rule",
+    identifier: "0f0f0f0f-1111-4222-8333-444444444444",
+  });
+  const refused = await rejection(run("disableGroupWritebackV2", restore));
+  expect(refused).toContain(
+    'at precedence 41 (where this stack\'s SyncRule resource has it), but "Contoso custom rule" holds that precedence now. ' +
+      "Nothing was changed; GroupWritebackV2 stays on.",
+  );
+  expect(refused).toContain(
+    'Give "Contoso custom rule" another precedence (Synchronization Rules Editor) or remove it',
+  );
+  expect((await lab.features()).groupWritebackV2).toBe(true);
+  // The advice: the admin's rule moves elsewhere.
+  await lab.call("removeSyncRule", { identifier: "0f0f0f0f-1111-4222-8333-444444444444" });
+  await lab.call("newSyncRule", {
+    ...noFlowInboundRule(60),
+    name: "Contoso custom rule",
+    identifier: "0f0f0f0f-1111-4222-8333-444444444444",
+  });
+  const outs = await run("disableGroupWritebackV2", restore);
+  expect(outs.summary).toContain("GroupWritebackV2 is off for the tenant (irreversible)");
+  const { rules: live } = (await lab.call("getSyncRules")) as { rules: SyncRule[] };
+  expect(
+    live.find((rule) => rule.identifier.toLowerCase() === NO_FLOW_OUTBOUND_RULE_IDENTIFIER)?.precedence,
+  ).toBe(41);
+  // A refresh of the outbound SyncRule reads it as declared: no drift.
+  const read = await syncRuleProvider.read!(rules.outbound.id, rules.outbound.outs);
+  expect(read.id).toBe(rules.outbound.id);
+  const diff = await syncRuleProvider.diff!(
+    rules.outbound.id,
+    read.props as Record<string, unknown>,
+    rules.outbound.outs,
+  );
+  expect(diff.changes).toBe(false);
+  // (The same diff names a rule at another precedence as a change: the check above can fail.)
+  const declared = rules.outbound.outs as { definition: Record<string, unknown> };
+  const elsewhere = { ...declared, definition: { ...declared.definition, precedence: 0 } };
+  expect(
+    (await syncRuleProvider.diff!(rules.outbound.id, read.props as Record<string, unknown>, elsewhere))
+      .changes,
+  ).toBe(true);
+});
