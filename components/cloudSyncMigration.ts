@@ -122,6 +122,14 @@ export class CloudSyncMigration extends pulumi.ComponentResource {
           ...(step === "disableGroupWritebackV2" && chosen
             ? { syncRulePrecedences: chosen.apply(({ inbound, outbound }) => ({ inbound, outbound })) }
             : {}),
+          // The irreversible step compares the server's written-back groups with the plan's, and says how to read
+          // the plan again (and copy the new groups' identifiers) when they differ.
+          ...(step === "disableGroupWritebackV2"
+            ? {
+                migratedGroupIds: made[0]!.plan.apply((plan) => plan?.securityGroupIds ?? null),
+                planStepUrns: [made[0]!.urn, made[1]!.urn],
+              }
+            : {}),
           ...(args.syncIdleTimeoutSeconds !== undefined
             ? { syncIdleTimeoutSeconds: args.syncIdleTimeoutSeconds }
             : {}),

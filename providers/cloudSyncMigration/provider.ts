@@ -399,10 +399,42 @@ async function requireCloudSyncCanTakeOver(
   }
 }
 
+/**
+ * Before the irreversible step: the written-back security groups must still be the plan's. A group enabled for
+ * writeback after the plan step (or gone since) is not in step 1's copy nor in Cloud Sync's scope: once v2 is off
+ * it would be left to nobody (or Cloud Sync would get a group that is no longer in AD).
+ */
+async function requirePlannedGroups(client: EntraConnectClient, inputs: Inputs): Promise<void> {
+  if (inputs.migratedGroupIds === null) return;
+  const { groups } = await client.call("listGroupDirectoryObjectIds", { dn: inputs.writebackOu });
+  const planned = new Set(inputs.migratedGroupIds.map((id) => id.toLowerCase()));
+  const live = new Set(groups.map((group) => group.cloudObjectId.toLowerCase()));
+  const added = groups.filter((group) => !planned.has(group.cloudObjectId.toLowerCase()));
+  const gone = inputs.migratedGroupIds.filter((id) => !live.has(id.toLowerCase()));
+  if (added.length === 0 && gone.length === 0) return;
+  const sample = <T>(items: readonly T[], text: (item: T) => string) =>
+    items.length === 0
+      ? ""
+      : `: ${items.slice(0, 10).map(text).join(", ")}${items.length > 10 ? ` and ${items.length - 10} more` : ""}`;
+  const rerun =
+    inputs.planStepUrns.length > 0
+      ? `pulumi up ${inputs.planStepUrns.map((urn) => `--replace '${urn}'`).join(" ")}`
+      : "pulumi up --replace with the URNs of the migration's plan and copyDirectoryObjectIds steps (pulumi stack --show-urns)";
+  throw new Error(
+    `REFUSED: the written-back security groups in ${inputs.writebackOu} on ${client.description} are not the ones ` +
+      `the migration's plan took over (read when its plan step was created): ${added.length} written back since` +
+      `${sample(added, (group) => `${group.displayName} (${group.dn})`)}; ${gone.length} no longer written back` +
+      `${sample(gone, (id) => id)}. Step 1 and Cloud Sync's scope cover only the plan's groups, so once v2 is off a ` +
+      "group outside the plan would be left to nobody. GroupWritebackV2 stays on; nothing was changed. Read the plan " +
+      `again and copy the identifiers of the groups it adds (steps 1 and the plan run again, reading first): ${rerun}`,
+  );
+}
+
 /** Step 5: the irreversible tenant change, only when the stack confirms it. */
 async function disableV2(client: EntraConnectClient, inputs: Inputs, progress: Progress): Promise<string> {
   const features = await client.call("getCompanyFeatures", {});
   if (!features.groupWritebackV2) return "GroupWritebackV2 is off for the tenant";
+  await requirePlannedGroups(client, inputs);
   await requireCloudSyncCanTakeOver(client, inputs, progress);
   if (!inputs.confirmDisableGroupWritebackV2) {
     throw new Error(
@@ -519,6 +551,9 @@ export const cloudSyncMigrationStepProvider: ProviderImplementation = {
         "wizardPollSeconds",
         // Read by the irreversible step only to put back a rule removed since steps 3 and 4.
         ...(news.step === "syncRules" ? [] : ["syncRulePrecedences"]),
+        // Read by the irreversible step's create only (a created step is history).
+        "migratedGroupIds",
+        "planStepUrns",
       ],
       dnKeys: ["writebackOu"],
     });

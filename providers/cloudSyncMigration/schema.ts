@@ -49,6 +49,13 @@ export const cloudSyncMigrationStepInputs = z.strictObject({
   wizardWaitSeconds: v1Inputs.shape.wizardWaitSeconds,
   wizardPollSeconds: v1Inputs.shape.wizardPollSeconds,
   stack: deployingStack,
+  /**
+   * The irreversible step: the plan's migrated security groups (the component passes the plan step's ids), compared
+   * with the server's written-back security groups before GroupWritebackV2 goes off; null: not compared.
+   */
+  migratedGroupIds: z.array(z.string()).nullable().default(null),
+  /** The irreversible step: the plan and copyDirectoryObjectIds steps' URNs, for the message that says to run them again. */
+  planStepUrns: z.array(z.string()).default([]),
 });
 export type CloudSyncMigrationStepInputs = z.output<typeof cloudSyncMigrationStepInputs>;
 

@@ -5,7 +5,16 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { readGraphCredentials, type RunningGraphSimulator, startGraphSimulator } from "../../simulator/graph";
 import { type CliProject, type CliRun, cliProject } from "./support/cliProject";
-import { LAB_OU, labServersForThisFile, providerOperations, show, simOk, wizardEnable } from "./support/lab";
+import {
+  type AdObject,
+  groupsIn,
+  LAB_OU,
+  labServersForThisFile,
+  providerOperations,
+  show,
+  simOk,
+  wizardEnable,
+} from "./support/lab";
 
 jest.setTimeout(10 * 60_000);
 
@@ -137,6 +146,76 @@ test("disableV2OnDestroy true with the migration is refused; following the advic
     );
     expect(offs).toHaveLength(1);
     expect(show(stateFile).state.tenant.features.groupWritebackV2).toBe(false);
+  } finally {
+    await simulator.stop();
+    await project.cleanup();
+  }
+});
+
+test("a security group written back after the plan: the irreversible step refuses with v2 on; the pulumi up --replace the message gives reads the plan and step 1 again, and Cloud Sync takes the group over too", async () => {
+  const { stateFile, project, simulator } = await declaredMigration("safety-late-group");
+  try {
+    expect(failed(await project.run(UP))).toContain("Staging mode is off on CONNECT01");
+    // While the admin gets to the wizard, a security group is enabled for writeback and a cycle writes it back.
+    const added = simOk([
+      "tenant",
+      stateFile,
+      "add-group",
+      "--type",
+      "security",
+      "--name",
+      "SG-Late",
+      "--writeback",
+      "true",
+    ]);
+    const late = show(stateFile).state.tenant.groups.find((group) => group.displayName === "SG-Late")!;
+    expect(added).toContain(late.objectId);
+    simOk(["sync", stateFile, "--policy", "Delta", "--wait"]);
+    const lateDn = () =>
+      (groupsIn(stateFile, LAB_OU) as (AdObject & { externalDirectoryObjectId?: string | null })[]).find(
+        (group) => group.adminDescription === `Group_${late.objectId}`,
+      );
+    expect(lateDn()).toBeDefined();
+    simOk(["wizard", stateFile, "staging", "--enable"]);
+
+    const refused = failed(await project.run(UP));
+    expect(refused).toContain("REFUSED: the written-back security groups in");
+    expect(refused).toContain("1 written back since: SG-Late (CN=Group_");
+    expect(refused).toContain("GroupWritebackV2 stays on; nothing was changed.");
+    expect(show(stateFile).state.tenant.features.groupWritebackV2).toBe(true);
+    const advice = /pulumi up ((?:--replace '[^']+' ?)+)/.exec(refused);
+    expect(advice).not.toBeNull();
+    const replaces = [...advice![1]!.matchAll(/--replace '([^']+)'/g)].flatMap((match) => [
+      "--replace",
+      match[1]!,
+    ]);
+    expect(replaces).toHaveLength(4);
+
+    // The advice, as written: the plan and step 1 again; then the migration waits for the confirmation as usual.
+    const replanned = failed(await project.run([...UP, ...replaces]));
+    expect(replanned).toContain("Cloud Sync takes over 6 written-back security groups");
+    expect(replanned).toContain("1 copied from adminDescription, 5 already set");
+    expect(replanned).toContain("WAITING FOR CONFIRMATION");
+    expect(lateDn()?.externalDirectoryObjectId).toBe(lateDn()?.adminDescription);
+
+    const confirm = await project.run([
+      "config",
+      "set",
+      "--path",
+      `${MIGRATION}.confirmDisableGroupWritebackV2`,
+      "true",
+    ]);
+    expect(confirm.exitCode).toBe(0);
+    expect(failed(await project.run(UP))).toContain('Clear "Enable staging mode"');
+    simOk(["wizard", stateFile, "staging", "--disable"]);
+    expect((await project.run(UP)).exitCode).toBe(0);
+    expect(show(stateFile).state.tenant.features.groupWritebackV2).toBe(false);
+    // Cloud Sync's scope: the plan's groups, the late one with them (5 before).
+    expect(simOk(["cloudsync", stateFile, "show"])).toContain("scope 6 selected group(s)");
+    const outputs = await project.run(["stack", "output", "--json"]);
+    const plan = (JSON.parse(outputs.stdout) as { cloudSyncMigrationPlan: { securityGroupIds: string[] } })
+      .cloudSyncMigrationPlan;
+    expect(plan.securityGroupIds).toContain(late.objectId);
   } finally {
     await simulator.stop();
     await project.cleanup();

@@ -483,3 +483,23 @@ test("cloudSyncMigration: the irreversible step puts a removed rule back at the 
     outbound: 4,
   });
 });
+
+test("cloudSyncMigration: the irreversible step gets the plan's migrated groups and the URNs of the plan and step 1, to say how to read them again", async () => {
+  await build({
+    cloudSyncMigration: {},
+    cloudSync: { domain: "contoso.com", targetOu: ou, naming: "connect", groupIds: [] },
+  });
+  const inputs = byName("gw-cloud-sync-migration-disableGroupWritebackV2")?.inputs;
+  expect(inputs?.migratedGroupIds).toEqual([MIGRATED]);
+  const urns = inputs?.planStepUrns as string[];
+  expect(urns).toHaveLength(2);
+  expect(urns[0]).toMatch(
+    /^urn:pulumi:wiring::entra-writeback::.*CloudSyncMigrationStep::gw-cloud-sync-migration-plan$/,
+  );
+  expect(urns[1]).toMatch(/CloudSyncMigrationStep::gw-cloud-sync-migration-copyDirectoryObjectIds$/);
+  // No other step gets them.
+  const others = registered.filter(
+    (r) => r.inputs.migratedGroupIds !== undefined && r.inputs.step !== "disableGroupWritebackV2",
+  );
+  expect(others).toEqual([]);
+});

@@ -20,6 +20,7 @@ import { cloudNoFlowRules } from "../../../components/cloudSyncMigration";
 import type { SyncRule } from "../../../contract/contract";
 import { implementationFor } from "../../../providers/registry";
 import {
+  addCloudGroup,
   runAction,
   advance,
   wizardEnableGroupWriteback,
@@ -488,4 +489,53 @@ test("a rule removed while the migration waits goes back at the precedence its S
     (await syncRuleProvider.diff!(rules.outbound.id, read.props as Record<string, unknown>, elsewhere))
       .changes,
   ).toBe(true);
+});
+
+test("a security group written back after the plan step: the irreversible step refuses, v2 on, naming it; reading the plan and step 1 again, as the message says, takes it over", async () => {
+  await legacyLab();
+  const plan = await run("plan", settingsOf("plan"));
+  await run("copyDirectoryObjectIds");
+  // While the first up waits for the staging wizard step, a security group is enabled for writeback and a cycle
+  // writes it back.
+  const added = await runAction(lab.stateFile, "test.addGroup", {}, {}, (tx) =>
+    addCloudGroup(tx, { type: "security", name: "SG-Late", writeback: "true" }),
+  );
+  await lab.call("startSyncCycle", { policyType: "Delta" });
+  await waitIdle();
+  expect((await written()).some((group) => group.cloudObjectId === added.objectId)).toBe(true);
+  await wizardSetStagingMode(lab.stateFile, true);
+  await run("schedulerOff");
+  await run("syncRules");
+  await run("initialCycleBeforeV2Off");
+  const urns = ["urn:pulumi:unit::entra-writeback::x::plan", "urn:pulumi:unit::entra-writeback::x::copy"];
+  const declared = (outs: CloudSyncMigrationStepOutputs) => ({
+    confirmDisableGroupWritebackV2: true,
+    migratedGroupIds: outs.plan!.securityGroupIds,
+    planStepUrns: urns,
+  });
+  const before = lab.operations().length;
+  const refused = await rejection(run("disableGroupWritebackV2", declared(plan)));
+  expect(refused).toMatch(
+    /^REFUSED: the written-back security groups in OU=Entra Writeback,.* are not the ones the migration's plan took over \(read when its plan step was created\): 1 written back since: SG-Late \(CN=Group_/,
+  );
+  expect(refused).toContain("0 no longer written back");
+  expect(refused).toContain("GroupWritebackV2 stays on; nothing was changed.");
+  expect(refused).toContain(`pulumi up --replace '${urns[0]}' --replace '${urns[1]}'`);
+  expect(
+    lab
+      .operations()
+      .slice(before)
+      .filter((operation) => !/^(get|list)/.test(operation)),
+  ).toEqual([]);
+  expect((await lab.features()).groupWritebackV2).toBe(true);
+
+  // The advice: pulumi up --replace of the plan and of step 1 creates both again (each reads first); the
+  // irreversible step then gets the new plan's groups.
+  const replanned = await run("plan", settingsOf("plan"));
+  expect(replanned.plan!.securityGroupIds).toContain(added.objectId);
+  expect((await run("copyDirectoryObjectIds")).summary).toBe(
+    "msDS-ExternalDirectoryObjectID: 1 copied from adminDescription, 5 already set",
+  );
+  const outs = await run("disableGroupWritebackV2", declared(replanned));
+  expect(outs.summary).toContain("GroupWritebackV2 is off for the tenant (irreversible)");
 });
