@@ -512,6 +512,29 @@ async function runStep(inputs: Inputs): Promise<StepResult> {
   }
 }
 
+/**
+ * Whether the migration has run to its end on this server: GroupWritebackV2 off, both cloudNoFlow rules there, the
+ * migration's window closed (the scheduler on again) and staging mode off. The plan's refusals guard the start; once
+ * this holds, the groups are Cloud Sync's and a changed cloudSync is Cloud Sync's to check (its own hazards).
+ */
+async function migrationDone(client: EntraConnectClient): Promise<boolean> {
+  const { server, features } = await client.call("getServerState", {});
+  if (features.groupWritebackV2 || server.stagingModeEnabled) return false;
+  const { window } = await client.call("getSyncWindow", {});
+  if (window?.change === MIGRATION_WINDOW_CHANGE) return false;
+  const { rules } = await client.call("getSyncRules", {});
+  const identifiers = new Set(rules.map((rule) => rule.identifier.toLowerCase()));
+  return (
+    identifiers.has(NO_FLOW_INBOUND_RULE_IDENTIFIER) && identifiers.has(NO_FLOW_OUTBOUND_RULE_IDENTIFIER)
+  );
+}
+
+/** Said (once per run) when a declaration change reaches the plan after the migration ran. */
+const PLAN_KEPT =
+  "the migration has run (GroupWritebackV2 off, the cloudNoFlow rules in place, staging mode off): its plan stays as " +
+  "it was read and its refusals, which guard the start, no longer apply; a change to entra-writeback:cloudSync is " +
+  "checked by the Cloud Sync resources (a rename or move of the groups they provisioned needs allowRenameOrMove)";
+
 function isKnown(value: unknown): boolean {
   return typeof value === "string" && value.length > 0;
 }
@@ -533,7 +556,10 @@ export const cloudSyncMigrationStepProvider: ProviderImplementation = {
     ) {
       const parsed = cloudSyncMigrationStep.parse(inputs);
       noteDeploymentStack(parsed.stack);
-      const plan = await readPlan(clientFor(parsed.target), parsed);
+      const client = clientFor(parsed.target);
+      // The refusals guard the start: once the migration has run, they no longer block a preview.
+      if (!isNew && (await migrationDone(client))) return result;
+      const plan = await readPlan(client, parsed);
       const refusals = planRefusals(plan, parsed.cloudSync);
       if (refusals.length > 0) throw new Error(refusalMessage(plan, refusals));
       if (isNew) sayOnce(progressOf("plan"), planMessage(plan, parsed.cloudSync));
@@ -577,8 +603,13 @@ export const cloudSyncMigrationStepProvider: ProviderImplementation = {
     noteDeploymentStack(inputs.stack);
     const previous = olds as Outputs;
     if (inputs.step === "plan") {
-      // A changed declaration (the mapping, the confirmation): the plan is read again.
-      const plan = await planned(clientFor(inputs.target), inputs, progressOf("plan"));
+      const client = clientFor(inputs.target);
+      if (await migrationDone(client)) {
+        sayOnce(progressOf("plan"), PLAN_KEPT);
+        return { outs: { ...inputs, summary: previous.summary, plan: previous.plan, syncRules: null } };
+      }
+      // A changed declaration (the mapping, the confirmation) before the end: the plan is read again.
+      const plan = await planned(client, inputs, progressOf("plan"));
       return { outs: { ...inputs, summary: previous.summary, plan, syncRules: null } };
     }
     if (!sameDn(previous.writebackOu, inputs.writebackOu)) {

@@ -539,3 +539,43 @@ test("a security group written back after the plan step: the irreversible step r
   const outs = await run("disableGroupWritebackV2", declared(replanned));
   expect(outs.summary).toContain("GroupWritebackV2 is off for the tenant (irreversible)");
 });
+
+test("once the migration has run, the plan's refusals, which guard the start, no longer block a preview or an update of cloudSync; before its end they do", async () => {
+  await legacyLab();
+  const planInputs = await inputsOf("plan", settingsOf("plan"));
+  const plan = (await provider.create(planInputs)).outs as CloudSyncMigrationStepOutputs;
+  const renaming = { ...planInputs, cloudSync: { ...KEEP(), naming: "cloudSync" } };
+  // Before the end, a declaration that would rename the groups is refused (what is filtered below can happen).
+  expect(await rejection(provider.check(planInputs, versioned(renaming)))).toContain(
+    "would RENAME 5 written-back security groups",
+  );
+  for (const step of MIGRATION_STEPS.slice(1)) {
+    if (step === "stagingOn") await wizardSetStagingMode(lab.stateFile, true);
+    if (step === "stagingOff") await wizardSetStagingMode(lab.stateFile, false);
+    await run(step, settingsOf(step));
+  }
+  expect((await lab.features()).groupWritebackV2).toBe(false);
+
+  // After it: the preview reads only whether the migration has run (not the plan), and refuses nothing.
+  const before = lab.operations().length;
+  const checked = await provider.check(planInputs, versioned(renaming));
+  expect(checked.failures ?? []).toEqual([]);
+  expect(
+    lab
+      .operations()
+      .slice(before)
+      .map((operation) => operation.replace(/\(.*$/, "")),
+  ).toEqual(["getServerState", "getSyncWindow", "getSyncRules"]);
+  // The update keeps the plan as it was read and says why.
+  const updated = await provider.update!("cloud-sync-migration/plan", plan, checked.inputs!);
+  expect((updated.outs as CloudSyncMigrationStepOutputs).plan).toEqual(plan.plan);
+  expect(progress.lines.join("\n")).toContain(
+    "the migration has run (GroupWritebackV2 off, the cloudNoFlow rules in place, staging mode off): its plan stays as it was read",
+  );
+  expect(
+    lab
+      .operations()
+      .slice(before)
+      .filter((operation) => !/^(get|list)/.test(operation)),
+  ).toEqual([]);
+});
