@@ -71,10 +71,12 @@ export const MIGRATION_DONE_STATUS =
 /** The syncRules step's choice; a step stored before it had one cannot declare the rules, and says what to do. */
 function chosenOf(chosen: ChosenSyncRules | null | undefined): ChosenSyncRules {
   if (chosen) return chosen;
+  // An update of the step reads them from the server (providers/cloudSyncMigration/provider.ts); only a deployment
+  // that leaves the step out (--target) gets here.
   throw new pulumi.RunError(
     "CloudSyncMigration: the syncRules step in this stack's state has no chosen precedences (it was made by an " +
-      "earlier version of the project); remove it from the state with `pulumi state delete` (its URN ends in " +
-      "`-syncRules`) and run pulumi up again: the step reads the server again and changes nothing on it.",
+      "earlier version of the project), and this deployment does not update it. Run pulumi up without --target: " +
+      "the step reads the two rules' precedences from the server and changes nothing on it.",
   );
 }
 

@@ -263,6 +263,37 @@ async function chooseSyncRules(
 }
 
 /**
+ * A syncRules step stored by the earlier version of the migration, which made the two rules itself, has no choice in
+ * its outputs, and the SyncRule resources after it need one. The rules that version made are on the server: their
+ * precedences and connector are the choice (read only; the SyncRule resources then adopt the rules as they are), at
+ * any point of the migration or after it. When they are not both there, the step chooses again as it does first.
+ */
+async function recoverSyncRules(
+  client: EntraConnectClient,
+  inputs: Inputs,
+): Promise<{ summary: string; syncRules: ChosenSyncRules }> {
+  const { rules } = await client.call("getSyncRules", {});
+  const adConnector = rules.find((rule) => rule.name === OUT_TO_AD_GROUP_SOA_IN_AAD)?.connector;
+  const found = adConnector
+    ? wantedRules(inputs, adConnector).map(({ identifier, template }) =>
+        documentedRule(client, rules, identifier, template),
+      )
+    : [];
+  const [inbound, outbound] = found;
+  if (!adConnector || !inbound || !outbound) return chooseSyncRules(client, inputs);
+  return {
+    summary:
+      `"${inbound.name}" (precedence ${inbound.precedence}) and "${outbound.name}" (precedence ` +
+      `${outbound.precedence}) read from the server (this step was stored by an earlier version, without them)`,
+    syncRules: {
+      inbound: inbound.precedence,
+      outbound: outbound.precedence,
+      adConnector: adConnector.toLowerCase(),
+    },
+  };
+}
+
+/**
  * The two rules in place (created, or enabled again, where not), for the irreversible step: its confirmation may come
  * days after steps 3 and 4 (the SyncRule resources), so it reads the rules again itself; `changed`: anything was written.
  * A rule is put back at the precedence its SyncRule resource has: the component gives this step the syncRules step's
@@ -582,6 +613,8 @@ export const cloudSyncMigrationStepProvider: ProviderImplementation = {
         "planStepUrns",
       ],
       dnKeys: ["writebackOu"],
+      // A syncRules step stored by the earlier version has no choice: the update reads it from the server.
+      extraChanges: news.step === "syncRules" && olds.step === "syncRules" && !olds.syncRules,
     });
   },
 
@@ -615,6 +648,11 @@ export const cloudSyncMigrationStepProvider: ProviderImplementation = {
     if (!sameDn(previous.writebackOu, inputs.writebackOu)) {
       const { summary, plan, syncRules = null } = await runStep(inputs);
       return { outs: { ...inputs, summary, plan, syncRules } };
+    }
+    if (inputs.step === "syncRules" && !previous.syncRules) {
+      const { summary, syncRules } = await recoverSyncRules(clientFor(inputs.target), inputs);
+      progressOf("syncRules")(`done: ${summary}`);
+      return { outs: { ...inputs, summary, plan: null, syncRules } };
     }
     // Done once; a changed setting does not run it again.
     return {

@@ -221,3 +221,85 @@ test("a security group written back after the plan: the irreversible step refuse
     await project.cleanup();
   }
 });
+
+test("a stack mid-migration whose syncRules step was stored by the earlier version (no choice, no SyncRule resources): pulumi up reads the rules' precedences from the server, adopts the rules as they are and finishes", async () => {
+  const { stateFile, project, simulator } = await declaredMigration("safety-earlier-state");
+  try {
+    expect(failed(await project.run(UP))).toContain("Staging mode is off on CONNECT01");
+    simOk(["wizard", stateFile, "staging", "--enable"]);
+    expect(failed(await project.run(UP))).toContain("WAITING FOR CONFIRMATION");
+
+    // The state as the earlier version left it: the step without its choice, the rules not resources of the stack.
+    const exported = JSON.parse((await project.run(["stack", "export"])).stdout) as {
+      deployment: {
+        resources: {
+          urn: string;
+          outputs?: Record<string, unknown>;
+          dependencies?: string[];
+          propertyDependencies?: Record<string, string[]>;
+        }[];
+      };
+    };
+    const resources = exported.deployment.resources;
+    const syncRules = resources.find((resource) => resource.urn.endsWith("-cloud-sync-migration-syncRules"))!;
+    delete syncRules.outputs!.syncRules;
+    const rules = resources.filter((resource) =>
+      /-cloud-sync-migration-rule-(inbound|outbound)$/.test(resource.urn),
+    );
+    expect(rules).toHaveLength(2);
+    const gone = new Set(rules.map((resource) => resource.urn));
+    exported.deployment.resources = resources
+      .filter((resource) => !gone.has(resource.urn))
+      .map((resource) => {
+        const dependencies = (resource.dependencies ?? []).filter((urn) => !gone.has(urn));
+        const replaced = dependencies.length < (resource.dependencies ?? []).length;
+        return {
+          ...resource,
+          ...(resource.dependencies
+            ? { dependencies: replaced ? [...dependencies, syncRules.urn] : dependencies }
+            : {}),
+          ...(resource.propertyDependencies
+            ? {
+                propertyDependencies: Object.fromEntries(
+                  Object.entries(resource.propertyDependencies).map(([key, urns]) => [
+                    key,
+                    urns.filter((urn) => !gone.has(urn)),
+                  ]),
+                ),
+              }
+            : {}),
+        };
+      });
+    const file = path.join(project.directory, "earlier.json");
+    fs.writeFileSync(file, JSON.stringify(exported));
+    expect((await project.run(["stack", "import", "--file", file])).exitCode).toBe(0);
+
+    const preview = await project.run(["preview"]);
+    expect(preview.exitCode).toBe(0);
+    expect(preview.output).not.toContain("has no chosen precedences");
+
+    const confirm = await project.run([
+      "config",
+      "set",
+      "--path",
+      `${MIGRATION}.confirmDisableGroupWritebackV2`,
+      "true",
+    ]);
+    expect(confirm.exitCode).toBe(0);
+    const up = failed(await project.run(UP));
+    expect(up).toContain("read from the server (this step was stored by an earlier version, without them)");
+    expect(up).toContain('Clear "Enable staging mode"');
+    simOk(["wizard", stateFile, "staging", "--disable"]);
+    expect((await project.run(UP)).exitCode).toBe(0);
+    // The rules adopted as they were: the two made before the state was rewound, none made again.
+    const made = providerOperations(stateFile).filter(
+      (entry) => entry.outcome === "ok" && entry.operation === "newSyncRule",
+    );
+    expect(made).toHaveLength(2);
+    expect(show(stateFile).state.tenant.features.groupWritebackV2).toBe(false);
+    expect((await project.run(["preview", "--expect-no-changes"])).exitCode).toBe(0);
+  } finally {
+    await simulator.stop();
+    await project.cleanup();
+  }
+});

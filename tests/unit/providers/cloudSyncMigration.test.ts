@@ -579,3 +579,43 @@ test("once the migration has run, the plan's refusals, which guard the start, no
       .filter((operation) => !/^(get|list)/.test(operation)),
   ).toEqual([]);
 });
+
+test("a syncRules step stored by the earlier version (no choice in its outputs) is updated: it reads the two rules' precedences from the server, after the migration too, and writes nothing", async () => {
+  await legacyLab();
+  const outputs: Partial<Record<MigrationStep, CloudSyncMigrationStepOutputs>> = {};
+  for (const step of MIGRATION_STEPS) {
+    if (step === "stagingOn") await wizardSetStagingMode(lab.stateFile, true);
+    if (step === "stagingOff") await wizardSetStagingMode(lab.stateFile, false);
+    outputs[step] = await run(step, {
+      ...settingsOf(step),
+      ...(step === "syncRules" ? { syncRulePrecedences: { inbound: 30, outbound: 31 } } : {}),
+    });
+  }
+  const stored = outputs.syncRules!;
+  expect(stored.syncRules).toMatchObject({ inbound: 30, outbound: 31 });
+  const news = await inputsOf("syncRules", { syncRulePrecedences: { inbound: 30, outbound: 31 } });
+  // Today's step: no change.
+  expect((await provider.diff!("cloud-sync-migration/syncRules", stored, news)).changes).toBe(false);
+  // The earlier version's: no syncRules output. A change, whose update reads the rules, after the migration.
+  const { syncRules: _dropped, ...earlier } = stored;
+  expect((await provider.diff!("cloud-sync-migration/syncRules", earlier as never, news)).changes).toBe(true);
+  const before = lab.operations().length;
+  const updated = (await provider.update!("cloud-sync-migration/syncRules", earlier, news))
+    .outs as CloudSyncMigrationStepOutputs;
+  expect(updated.syncRules).toEqual(stored.syncRules);
+  expect(updated.summary).toContain("read from the server (this step was stored by an earlier version");
+  expect(
+    lab
+      .operations()
+      .slice(before)
+      .filter((operation) => !/^(get|list)/.test(operation)),
+  ).toEqual([]);
+  // The SyncRule resources the component then declares adopt the rules as they are: nothing written either.
+  await ruleResources(updated.syncRules!);
+  expect(
+    lab
+      .operations()
+      .slice(before)
+      .filter((operation) => !/^(get|list)/.test(operation)),
+  ).toEqual([]);
+});
