@@ -431,9 +431,10 @@ async function requireCloudSyncCanTakeOver(
 }
 
 /**
- * Before the irreversible step: the written-back security groups must still be the plan's. A group enabled for
- * writeback after the plan step (or gone since) is not in step 1's copy nor in Cloud Sync's scope: once v2 is off
- * it would be left to nobody (or Cloud Sync would get a group that is no longer in AD).
+ * Before the irreversible step: the written-back security groups must still be the plan's, each with the identifier
+ * step 1 copies. A group enabled for writeback after the plan step (or gone since) is not in Cloud Sync's scope, and
+ * one written back after step 1 (the plan read again, by a changed confirmation or mapping, includes it) has no
+ * msDS-ExternalDirectoryObjectID for Cloud Sync to match: once v2 is off it would be left to nobody, or duplicated.
  */
 async function requirePlannedGroups(client: EntraConnectClient, inputs: Inputs): Promise<void> {
   if (inputs.migratedGroupIds === null) return;
@@ -442,22 +443,37 @@ async function requirePlannedGroups(client: EntraConnectClient, inputs: Inputs):
   const live = new Set(groups.map((group) => group.cloudObjectId.toLowerCase()));
   const added = groups.filter((group) => !planned.has(group.cloudObjectId.toLowerCase()));
   const gone = inputs.migratedGroupIds.filter((id) => !live.has(id.toLowerCase()));
-  if (added.length === 0 && gone.length === 0) return;
+  const uncopied = groups.filter(
+    (group) => planned.has(group.cloudObjectId.toLowerCase()) && group.externalDirectoryObjectId === null,
+  );
+  if (added.length + gone.length + uncopied.length === 0) return;
   const sample = <T>(items: readonly T[], text: (item: T) => string) =>
-    items.length === 0
-      ? ""
-      : `: ${items.slice(0, 10).map(text).join(", ")}${items.length > 10 ? ` and ${items.length - 10} more` : ""}`;
+    `: ${items.slice(0, 10).map(text).join(", ")}${items.length > 10 ? ` and ${items.length - 10} more` : ""}`;
+  const named = (group: { displayName: string; dn: string }) => `${group.displayName} (${group.dn})`;
+  const found = [
+    ...(added.length > 0
+      ? [`${added.length} written back since the plan was read${sample(added, named)}`]
+      : []),
+    ...(gone.length > 0
+      ? [`${gone.length} of the plan's no longer written back${sample(gone, (id) => id)}`]
+      : []),
+    ...(uncopied.length > 0
+      ? [
+          `${uncopied.length} of the plan's without msDS-ExternalDirectoryObjectID (written back after step 1 ` +
+            `copied the identifiers)${sample(uncopied, named)}`,
+        ]
+      : []),
+  ];
   const rerun =
     inputs.planStepUrns.length > 0
       ? `pulumi up ${inputs.planStepUrns.map((urn) => `--replace '${urn}'`).join(" ")}`
       : "pulumi up --replace with the URNs of the migration's plan and copyDirectoryObjectIds steps (pulumi stack --show-urns)";
   throw new Error(
     `REFUSED: the written-back security groups in ${inputs.writebackOu} on ${client.description} are not the ones ` +
-      `the migration's plan took over (read when its plan step was created): ${added.length} written back since` +
-      `${sample(added, (group) => `${group.displayName} (${group.dn})`)}; ${gone.length} no longer written back` +
-      `${sample(gone, (id) => id)}. Step 1 and Cloud Sync's scope cover only the plan's groups, so once v2 is off a ` +
-      "group outside the plan would be left to nobody. GroupWritebackV2 stays on; nothing was changed. Read the plan " +
-      `again and copy the identifiers of the groups it adds (steps 1 and the plan run again, reading first): ${rerun}`,
+      `the migration's plan and step 1 took over: ${found.join("; ")}. Cloud Sync's scope is the plan's groups and ` +
+      "it matches each by the identifier step 1 copied, so once v2 is off such a group would be left to nobody or " +
+      "duplicated. GroupWritebackV2 stays on; nothing was changed. Read the plan again and copy the identifiers " +
+      `(the plan and step 1 run again, each reading first): ${rerun}`,
   );
 }
 

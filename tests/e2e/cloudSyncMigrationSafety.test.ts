@@ -180,7 +180,7 @@ test("a security group written back after the plan: the irreversible step refuse
 
     const refused = failed(await project.run(UP));
     expect(refused).toContain("REFUSED: the written-back security groups in");
-    expect(refused).toContain("1 written back since: SG-Late (CN=Group_");
+    expect(refused).toContain("took over: 1 written back since the plan was read: SG-Late (CN=Group_");
     expect(refused).toContain("GroupWritebackV2 stays on; nothing was changed.");
     expect(show(stateFile).state.tenant.features.groupWritebackV2).toBe(true);
     const advice = /pulumi up ((?:--replace '[^']+' ?)+)/.exec(refused);
