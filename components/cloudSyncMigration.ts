@@ -32,6 +32,8 @@ export interface CloudSyncMigrationArgs {
   confirmDisableGroupWritebackV2?: pulumi.Input<boolean>;
   /** How Cloud Sync will name and place the groups (from entra-writeback:cloudSync: naming, targetOu). */
   cloudSync?: pulumi.Input<Partial<CloudSyncMigrationStepInputs["cloudSync"]>>;
+  /** entra-writeback:cloudSync.allowRenameOrMove: once the migration has run, lets a changed mapping rename or move. */
+  allowRenameOrMove?: pulumi.Input<boolean>;
   /** The precedences of the two custom sync rules (null or absent: the lowest free ones). */
   syncRulePrecedences?: pulumi.Input<Partial<CloudSyncMigrationStepInputs["syncRulePrecedences"]>>;
   syncIdleTimeoutSeconds?: pulumi.Input<number>;
@@ -40,8 +42,10 @@ export interface CloudSyncMigrationArgs {
 }
 
 /** Which settings each step reads: a change to another one is no change to the step. */
-const STEP_SETTINGS: Partial<Record<MigrationStep, readonly ("confirm" | "cloudSync" | "precedences")[]>> = {
-  plan: ["confirm", "cloudSync"],
+const STEP_SETTINGS: Partial<
+  Record<MigrationStep, readonly ("confirm" | "cloudSync" | "precedences" | "allowRenameOrMove")[]>
+> = {
+  plan: ["confirm", "cloudSync", "allowRenameOrMove"],
   syncRules: ["precedences"],
   // The irreversible step puts back a rule removed since steps 3 and 4 at the precedence its SyncRule resource has:
   // the one the syncRules step chose (below), not the declared one.
@@ -117,6 +121,9 @@ export class CloudSyncMigration extends pulumi.ComponentResource {
             : {}),
           ...(settings.includes("cloudSync") && args.cloudSync !== undefined
             ? { cloudSync: args.cloudSync }
+            : {}),
+          ...(settings.includes("allowRenameOrMove") && args.allowRenameOrMove !== undefined
+            ? { allowRenameOrMove: args.allowRenameOrMove }
             : {}),
           ...(settings.includes("precedences") && args.syncRulePrecedences !== undefined
             ? { syncRulePrecedences: args.syncRulePrecedences }

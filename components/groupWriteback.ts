@@ -275,6 +275,9 @@ export class GroupWriteback extends pulumi.ComponentResource {
             ? { confirmDisableGroupWritebackV2: migration.confirmDisableGroupWritebackV2 }
             : {}),
           cloudSync: migrationMapping(args.cloudSync),
+          ...(args.cloudSync.allowRenameOrMove !== undefined
+            ? { allowRenameOrMove: args.cloudSync.allowRenameOrMove }
+            : {}),
           ...(migration.syncRulePrecedences !== undefined
             ? { syncRulePrecedences: migration.syncRulePrecedences }
             : {}),

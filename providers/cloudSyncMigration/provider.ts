@@ -28,7 +28,14 @@ import { sameDn } from "../common/dn";
 import { heldByAnother, waitForSyncIdle, windowHeldAdvice } from "../../domain/syncWindow";
 import { MIGRATION_DECLARED_CLAIM, MIGRATION_WINDOW_CHANGE } from "../../domain/cloudSyncMigration";
 import { claim } from "../common/claims";
-import { MIGRATION_KEY, planMessage, planRefusals, readPlan, refusalMessage } from "./plan";
+import {
+  MIGRATION_KEY,
+  planMessage,
+  planRefusals,
+  readPlan,
+  refusalAfterMigrationMessage,
+  refusalMessage,
+} from "./plan";
 import {
   cloudSyncMigrationStep,
   type CloudSyncMigrationStepInputs,
@@ -579,8 +586,27 @@ async function migrationDone(client: EntraConnectClient): Promise<boolean> {
 /** Said (once per run) when a declaration change reaches the plan after the migration ran. */
 const PLAN_KEPT =
   "the migration has run (GroupWritebackV2 off, the cloudNoFlow rules in place, staging mode off): its plan stays as " +
-  "it was read and its refusals, which guard the start, no longer apply; a change to entra-writeback:cloudSync is " +
-  "checked by the Cloud Sync resources (a rename or move of the groups they provisioned needs allowRenameOrMove)";
+  "it was read and the checks that guard its start no longer apply";
+
+/**
+ * The plan step once the migration has run: an unchanged mapping is not checked again (nothing blocks an unrelated
+ * change); a changed one is refused when it would rename or move the migrated groups, unless allowRenameOrMove.
+ */
+async function checkAfterMigration(
+  client: EntraConnectClient,
+  inputs: Inputs,
+  previous: Inputs["cloudSync"],
+): Promise<void> {
+  if (JSON.stringify(previous) === JSON.stringify(inputs.cloudSync)) return;
+  if (inputs.allowRenameOrMove) {
+    sayOnce(progressOf("plan"), PLAN_KEPT);
+    return;
+  }
+  const plan = await readPlan(client, inputs);
+  const refusals = planRefusals(plan, inputs.cloudSync, true);
+  if (refusals.length > 0) throw new Error(refusalAfterMigrationMessage(plan, refusals));
+  sayOnce(progressOf("plan"), PLAN_KEPT);
+}
 
 function isKnown(value: unknown): boolean {
   return typeof value === "string" && value.length > 0;
@@ -604,8 +630,12 @@ export const cloudSyncMigrationStepProvider: ProviderImplementation = {
       const parsed = cloudSyncMigrationStep.parse(inputs);
       noteDeploymentStack(parsed.stack);
       const client = clientFor(parsed.target);
-      // The refusals guard the start: once the migration has run, they no longer block a preview.
-      if (!isNew && (await migrationDone(client))) return result;
+      // The refusals guard the start: once the migration has run, only a changed mapping is checked.
+      if (!isNew && (await migrationDone(client))) {
+        const previous = cloudSyncMigrationStep.inputsOf(olds).cloudSync;
+        await checkAfterMigration(client, parsed, previous);
+        return result;
+      }
       const plan = await readPlan(client, parsed);
       const refusals = planRefusals(plan, parsed.cloudSync);
       if (refusals.length > 0) throw new Error(refusalMessage(plan, refusals));
@@ -626,6 +656,8 @@ export const cloudSyncMigrationStepProvider: ProviderImplementation = {
         ...(news.step === "syncRules" ? [] : ["syncRulePrecedences"]),
         // Read by the irreversible step's create only (a created step is history).
         "migratedGroupIds",
+        // Read with a changed mapping only, once the migration has run.
+        "allowRenameOrMove",
         "planStepUrns",
       ],
       dnKeys: ["writebackOu"],
@@ -654,7 +686,7 @@ export const cloudSyncMigrationStepProvider: ProviderImplementation = {
     if (inputs.step === "plan") {
       const client = clientFor(inputs.target);
       if (await migrationDone(client)) {
-        sayOnce(progressOf("plan"), PLAN_KEPT);
+        await checkAfterMigration(client, inputs, cloudSyncMigrationStep.inputsOf(previous).cloudSync);
         return { outs: { ...inputs, summary: previous.summary, plan: previous.plan, syncRules: null } };
       }
       // A changed declaration (the mapping, the confirmation) before the end: the plan is read again.

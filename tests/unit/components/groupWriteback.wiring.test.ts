@@ -503,3 +503,20 @@ test("cloudSyncMigration: the irreversible step gets the plan's migrated groups 
   );
   expect(others).toEqual([]);
 });
+
+test("cloudSyncMigration: cloudSync.allowRenameOrMove reaches the plan step (it lets a changed mapping through once the migration has run), and no other step", async () => {
+  await build({
+    cloudSyncMigration: {},
+    cloudSync: {
+      domain: "contoso.com",
+      targetOu: ou,
+      naming: "connect",
+      groupIds: [],
+      allowRenameOrMove: true,
+    },
+  });
+  const withKey = registered.filter(
+    (r) => r.type.endsWith(":CloudSyncMigrationStep") && r.inputs.allowRenameOrMove !== undefined,
+  );
+  expect(withKey.map((r) => [r.inputs.step, r.inputs.allowRenameOrMove])).toEqual([["plan", true]]);
+});

@@ -556,14 +556,14 @@ test("a security group written back after the plan step: the irreversible step r
   expect(outs.summary).toContain("GroupWritebackV2 is off for the tenant (irreversible)");
 });
 
-test("once the migration has run, the plan's refusals, which guard the start, no longer block a preview or an update of cloudSync; before its end they do", async () => {
+test("once the migration has run, the plan's checks no longer block a preview whose mapping is unchanged; a changed mapping that would rename the migrated groups is refused until allowRenameOrMove, as the message says; before the end they refuse as before", async () => {
   await legacyLab();
   const planInputs = await inputsOf("plan", settingsOf("plan"));
   const plan = (await provider.create(planInputs)).outs as CloudSyncMigrationStepOutputs;
   const renaming = { ...planInputs, cloudSync: { ...KEEP(), naming: "cloudSync" } };
-  // Before the end, a declaration that would rename the groups is refused (what is filtered below can happen).
-  expect(await rejection(provider.check(planInputs, versioned(renaming)))).toContain(
-    "would RENAME 5 written-back security groups",
+  // Before the end, a declaration that would rename the groups is refused.
+  expect(await rejection(provider.check(planInputs, versioned(renaming)))).toMatch(
+    /^REFUSED: the migration of Group Writeback V2 to Cloud Sync on CONNECT01 would rename, move or lose written-back groups, so it does not start; nothing was changed\.\n.*would RENAME 5 written-back security groups/,
   );
   for (const step of MIGRATION_STEPS.slice(1)) {
     if (step === "stagingOn") await wizardSetStagingMode(lab.stateFile, true);
@@ -572,17 +572,33 @@ test("once the migration has run, the plan's refusals, which guard the start, no
   }
   expect((await lab.features()).groupWritebackV2).toBe(false);
 
-  // After it: the preview reads only whether the migration has run (not the plan), and refuses nothing.
-  const before = lab.operations().length;
-  const checked = await provider.check(planInputs, versioned(renaming));
-  expect(checked.failures ?? []).toEqual([]);
+  // After it, the same declaration: the preview reads only whether the migration has run (not the plan).
+  let before = lab.operations().length;
+  expect((await provider.check(planInputs, versioned(planInputs))).failures ?? []).toEqual([]);
   expect(
     lab
       .operations()
       .slice(before)
       .map((operation) => operation.replace(/\(.*$/, "")),
   ).toEqual(["getServerState", "getSyncWindow", "getSyncRules"]);
-  // The update keeps the plan as it was read and says why.
+
+  // A changed mapping that would rename the migrated groups: refused, nothing changed, the key named.
+  const refused = await rejection(provider.check(planInputs, versioned(renaming)));
+  expect(refused).toMatch(
+    /^REFUSED: the migration to Cloud Sync has run on CONNECT01, and the changed entra-writeback:cloudSync would rename or move the groups it migrated/,
+  );
+  expect(refused).toContain("would RENAME 5 written-back security groups");
+  expect(refused).toContain(
+    "Or, to do it on purpose, set entra-writeback:cloudSync.allowRenameOrMove to true and run pulumi up again",
+  );
+  expect(await rejection(provider.update!("cloud-sync-migration/plan", plan, versioned(renaming)))).toBe(
+    refused,
+  );
+  // The advice: allowRenameOrMove true. The preview passes; the update keeps the plan as it was read.
+  const allowed = { ...renaming, allowRenameOrMove: true };
+  before = lab.operations().length;
+  const checked = await provider.check(planInputs, versioned(allowed));
+  expect(checked.failures ?? []).toEqual([]);
   const updated = await provider.update!("cloud-sync-migration/plan", plan, checked.inputs!);
   expect((updated.outs as CloudSyncMigrationStepOutputs).plan).toEqual(plan.plan);
   expect(progress.lines.join("\n")).toContain(
@@ -594,6 +610,18 @@ test("once the migration has run, the plan's refusals, which guard the start, no
       .slice(before)
       .filter((operation) => !/^(get|list)/.test(operation)),
   ).toEqual([]);
+  // Toggling the key alone is no change to the step.
+  expect(
+    (await provider.diff!("cloud-sync-migration/plan", updated.outs as never, checked.inputs!)).changes,
+  ).toBe(false);
+  expect(
+    (
+      await provider.diff!("cloud-sync-migration/plan", updated.outs as never, {
+        ...checked.inputs!,
+        allowRenameOrMove: false,
+      })
+    ).changes,
+  ).toBe(false);
 });
 
 test("a syncRules step stored by the earlier version (no choice in its outputs) is updated: it reads the two rules' precedences from the server, after the migration too, and writes nothing", async () => {
