@@ -32,6 +32,8 @@ export interface CloudSyncMigrationArgs {
   confirmDisableGroupWritebackV2?: pulumi.Input<boolean>;
   /** How Cloud Sync will name and place the groups (from entra-writeback:cloudSync: naming, targetOu). */
   cloudSync?: pulumi.Input<Partial<CloudSyncMigrationStepInputs["cloudSync"]>>;
+  /** entra-writeback:cloudSync.allowRenameOrMove: once the migration has run, lets a changed mapping rename or move. */
+  allowRenameOrMove?: pulumi.Input<boolean>;
   /** The precedences of the two custom sync rules (null or absent: the lowest free ones). */
   syncRulePrecedences?: pulumi.Input<Partial<CloudSyncMigrationStepInputs["syncRulePrecedences"]>>;
   syncIdleTimeoutSeconds?: pulumi.Input<number>;
@@ -40,11 +42,14 @@ export interface CloudSyncMigrationArgs {
 }
 
 /** Which settings each step reads: a change to another one is no change to the step. */
-const STEP_SETTINGS: Partial<Record<MigrationStep, readonly ("confirm" | "cloudSync" | "precedences")[]>> = {
-  plan: ["confirm", "cloudSync"],
+const STEP_SETTINGS: Partial<
+  Record<MigrationStep, readonly ("confirm" | "cloudSync" | "precedences" | "allowRenameOrMove")[]>
+> = {
+  plan: ["confirm", "cloudSync", "allowRenameOrMove"],
   syncRules: ["precedences"],
-  // The irreversible step puts back a rule removed since steps 3 and 4, with the declared precedence.
-  disableGroupWritebackV2: ["confirm", "precedences"],
+  // The irreversible step puts back a rule removed since steps 3 and 4 at the precedence its SyncRule resource has:
+  // the one the syncRules step chose (below), not the declared one.
+  disableGroupWritebackV2: ["confirm"],
 };
 
 /**
@@ -70,10 +75,12 @@ export const MIGRATION_DONE_STATUS =
 /** The syncRules step's choice; a step stored before it had one cannot declare the rules, and says what to do. */
 function chosenOf(chosen: ChosenSyncRules | null | undefined): ChosenSyncRules {
   if (chosen) return chosen;
+  // An update of the step reads them from the server (providers/cloudSyncMigration/provider.ts); only a deployment
+  // that leaves the step out (--target) gets here.
   throw new pulumi.RunError(
     "CloudSyncMigration: the syncRules step in this stack's state has no chosen precedences (it was made by an " +
-      "earlier version of the project); remove it from the state with `pulumi state delete` (its URN ends in " +
-      "`-syncRules`) and run pulumi up again: the step reads the server again and changes nothing on it.",
+      "earlier version of the project), and this deployment does not update it. Run pulumi up without --target: " +
+      "the step reads the two rules' precedences from the server and changes nothing on it.",
   );
 }
 
@@ -99,6 +106,7 @@ export class CloudSyncMigration extends pulumi.ComponentResource {
     const made: CloudSyncMigrationStep[] = [];
     let previous: pulumi.Resource | undefined;
     let rules: CloudSyncMigration["rules"] | undefined;
+    let chosen: pulumi.Output<ChosenSyncRules> | undefined;
     for (const step of MIGRATION_STEPS) {
       const settings = STEP_SETTINGS[step] ?? [];
       const resource: CloudSyncMigrationStep = new CloudSyncMigrationStep(
@@ -114,8 +122,22 @@ export class CloudSyncMigration extends pulumi.ComponentResource {
           ...(settings.includes("cloudSync") && args.cloudSync !== undefined
             ? { cloudSync: args.cloudSync }
             : {}),
+          ...(settings.includes("allowRenameOrMove") && args.allowRenameOrMove !== undefined
+            ? { allowRenameOrMove: args.allowRenameOrMove }
+            : {}),
           ...(settings.includes("precedences") && args.syncRulePrecedences !== undefined
             ? { syncRulePrecedences: args.syncRulePrecedences }
+            : {}),
+          ...(step === "disableGroupWritebackV2" && chosen
+            ? { syncRulePrecedences: chosen.apply(({ inbound, outbound }) => ({ inbound, outbound })) }
+            : {}),
+          // The irreversible step compares the server's written-back groups with the plan's, and says how to read
+          // the plan again (and copy the new groups' identifiers) when they differ.
+          ...(step === "disableGroupWritebackV2"
+            ? {
+                migratedGroupIds: made[0]!.plan.apply((plan) => plan?.securityGroupIds ?? null),
+                planStepUrns: [made[0]!.urn, made[1]!.urn],
+              }
             : {}),
           ...(args.syncIdleTimeoutSeconds !== undefined
             ? { syncIdleTimeoutSeconds: args.syncIdleTimeoutSeconds }
@@ -131,7 +153,8 @@ export class CloudSyncMigration extends pulumi.ComponentResource {
         // The step read the server and chose the precedences and the AD connector; the rules themselves are
         // SyncRule resources, in the documented order, inside the window the migration holds (no pause of their
         // own: the scheduler stays off until schedulerOn). Destroy retains them, as the migration's page leaves them.
-        const declared = resource.syncRules.apply((chosen) => cloudNoFlowRules(chosenOf(chosen)));
+        chosen = resource.syncRules.apply(chosenOf);
+        const declared = chosen.apply(cloudNoFlowRules);
         const ruleArgs = (which: "inbound" | "outbound") => ({
           target: args.target,
           name: which === "inbound" ? NO_FLOW_INBOUND_RULE_NAME : NO_FLOW_OUTBOUND_RULE_NAME,

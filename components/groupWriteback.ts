@@ -251,6 +251,17 @@ export class GroupWriteback extends pulumi.ComponentResource {
             "taking the groups over; declare cloudSync (docs/cloud-sync-migration.md)",
         );
       }
+      if (args.disableV2OnDestroy === true) {
+        // The v2 resource leaves the stack with the migration: its delete must not turn the flag off (the migration
+        // does, after its rules and with its confirmation). Its delete also leaves the flag when a migration step was
+        // checked in the same deployment (providers/groupWritebackFeature/v2.ts); this refuses the declaration itself.
+        throw new pulumi.RunError(
+          "GroupWriteback: cloudSyncMigration is declared with disableV2OnDestroy true, which asks the GroupWritebackV2 " +
+            "resource to turn v2 off when it leaves the stack; with the migration it leaves the stack and the migration " +
+            "turns v2 off itself, after its rules and with its confirmation. Nothing was changed. Run `pulumi config set " +
+            "entra-writeback:disableV2OnDestroy false`, then pulumi up again (docs/cloud-sync-migration.md)",
+        );
+      }
       // First (after the tenant default): the scheduler resource would otherwise end the migration's pause.
       const migration = args.cloudSyncMigration;
       const { CloudSyncMigration } = require("./cloudSyncMigration") as typeof import("./cloudSyncMigration");
@@ -264,6 +275,9 @@ export class GroupWriteback extends pulumi.ComponentResource {
             ? { confirmDisableGroupWritebackV2: migration.confirmDisableGroupWritebackV2 }
             : {}),
           cloudSync: migrationMapping(args.cloudSync),
+          ...(args.cloudSync.allowRenameOrMove !== undefined
+            ? { allowRenameOrMove: args.cloudSync.allowRenameOrMove }
+            : {}),
           ...(migration.syncRulePrecedences !== undefined
             ? { syncRulePrecedences: migration.syncRulePrecedences }
             : {}),

@@ -134,7 +134,8 @@ export const groupWritebackSettings = z.strictObject({
   disableV2OnDestroy: documented(z.boolean().default(defaultOf(v2Inputs.shape.onDelete) === "disable"), {
     description:
       "Turn `GroupWritebackV2` off on `destroy` (tenant-wide and irreversible). By default destroy retains it. " +
-      "Like `allowNonEmptyOuDeletion`, run `pulumi up` after changing it, then `pulumi destroy`.",
+      "Like `allowNonEmptyOuDeletion`, run `pulumi up` after changing it, then `pulumi destroy`. Refused with " +
+      "`cloudSyncMigration`, which turns v2 off itself ([cloud-sync-migration.md](cloud-sync-migration.md)).",
   }),
   defaults: documented(writebackDefaults.optional(), {
     type: "object (below)",

@@ -84,3 +84,10 @@ export function nameAndContainer(dn: string): { cn: string; container: string } 
  * scheduler off.
  */
 export const MIGRATION_WINDOW_CHANGE = "migrating Group Writeback V2 security groups to Cloud Sync";
+
+/**
+ * The claim (providers/common/claims.ts) a migration step's check makes in the provider process: this deployment
+ * declares the migration, so the GroupWritebackV2 resource leaving the stack in it must not turn the flag off (the
+ * migration does, after its rules and with its confirmation), whatever its stored onDelete says.
+ */
+export const MIGRATION_DECLARED_CLAIM = "cloudSyncMigration declared";

@@ -206,9 +206,31 @@ async function warnRenaming(olds: Record<string, unknown>, news: Record<string, 
   }
 }
 
+/** The preview's line while allowRenameOrMove stays true after the change it allowed (docs/cloud-sync.md). */
+export const RENAME_OR_MOVE_LEFT_ON =
+  `WARNING: ${RENAME_OR_MOVE_KEY} is true and no rename or move is pending: a later change of naming, targetOu or ` +
+  "samAccountName would rename or move the groups this job provisioned without being refused. Set it back to false " +
+  `now that the change is done: pulumi config set --path '${RENAME_OR_MOVE_KEY}' false`;
+
+/** allowRenameOrMove true on a resource whose mappings the stack does not change now: said once per run. */
+function warnRenameOrMoveLeftOn(olds: Record<string, unknown>, news: Record<string, unknown>): void {
+  if (news.allowRenameOrMove !== true || Object.keys(olds).length === 0) return;
+  const pending = MANAGED_TARGETS.some((key) => {
+    const wanted = news[key] ?? null;
+    return (
+      JSON.stringify(wanted).includes(UNKNOWN) || !sameMapping((olds[key] ?? null) as never, wanted as never)
+    );
+  });
+  if (pending || warned.has(RENAME_OR_MOVE_LEFT_ON)) return;
+  warned.add(RENAME_OR_MOVE_LEFT_ON);
+  progress(RENAME_OR_MOVE_LEFT_ON);
+}
+
 export const cloudSyncMappingsProvider: ProviderImplementation = {
-  async check(_olds, news) {
-    return cloudSyncMappings.check(news);
+  async check(olds, news) {
+    const result = cloudSyncMappings.check(news);
+    if ((result.failures?.length ?? 0) === 0) warnRenameOrMoveLeftOn(olds ?? {}, news);
+    return result;
   },
 
   async diff(_id, olds, planned) {

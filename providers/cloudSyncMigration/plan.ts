@@ -107,8 +107,15 @@ export async function readPlan(client: EntraConnectClient, inputs: PlanInputs): 
   };
 }
 
-/** Why the migration must not run as declared; empty when it may. Each says what to change. */
-export function planRefusals(plan: MigrationPlan, mapping: CloudSyncMapping): string[] {
+/**
+ * Why the migration must not run as declared; empty when it may. Each says what to change. After the migration
+ * (`afterMigration`), only what the mapping would do to the migrated groups counts: the identifiers are step 1's.
+ */
+export function planRefusals(
+  plan: MigrationPlan,
+  mapping: CloudSyncMapping,
+  afterMigration = false,
+): string[] {
   const refusals: string[] = [];
   if (plan.renamedByDeclaredMapping.count > 0) {
     refusals.push(
@@ -142,7 +149,7 @@ export function planRefusals(plan: MigrationPlan, mapping: CloudSyncMapping): st
         `Set ${CLOUD_SYNC_KEY}.targetOu to ${plan.writebackOu}, the OU they are in (or route only to it).`,
     );
   }
-  if (plan.directoryObjectIdConflicts.count > 0) {
+  if (!afterMigration && plan.directoryObjectIdConflicts.count > 0) {
     refusals.push(
       `${groupsText(plan.directoryObjectIdConflicts.count, "written-back security group")} already carry another ` +
         `msDS-ExternalDirectoryObjectID than their adminDescription, so it cannot be set and Cloud Sync would not ` +
@@ -158,6 +165,17 @@ export function refusalMessage(plan: MigrationPlan, refusals: readonly string[])
     `REFUSED: the migration of Group Writeback V2 to Cloud Sync on ${plan.server} would rename, move or lose ` +
     `written-back groups, so it does not start; nothing was changed.\n${refusals.map((refusal) => `  - ${refusal}`).join("\n")}\n` +
     "Then run pulumi preview again."
+  );
+}
+
+/** After the migration: a changed cloudSync that would rename or move the migrated groups. */
+export function refusalAfterMigrationMessage(plan: MigrationPlan, refusals: readonly string[]): string {
+  return (
+    `REFUSED: the migration to Cloud Sync has run on ${plan.server}, and the changed ${CLOUD_SYNC_KEY} would rename ` +
+    `or move the groups it migrated, which Cloud Sync's own check does not know until its job has exported them; ` +
+    `nothing was changed.\n${refusals.map((refusal) => `  - ${refusal}`).join("\n")}\n` +
+    `Or, to do it on purpose, set ${CLOUD_SYNC_KEY}.allowRenameOrMove to true and run pulumi up again (then set it ` +
+    "back to false)."
   );
 }
 

@@ -31,9 +31,18 @@ import {
   openHeldWindow,
   waitForSyncIdle,
   windowHeldAdvice,
+  windowPurpose,
 } from "../../domain/syncWindow";
-import { MIGRATION_WINDOW_CHANGE } from "../../domain/cloudSyncMigration";
-import { MIGRATION_KEY, planMessage, planRefusals, readPlan, refusalMessage } from "./plan";
+import { MIGRATION_DECLARED_CLAIM, MIGRATION_WINDOW_CHANGE } from "../../domain/cloudSyncMigration";
+import { claim } from "../common/claims";
+import {
+  MIGRATION_KEY,
+  planMessage,
+  planRefusals,
+  readPlan,
+  refusalAfterMigrationMessage,
+  refusalMessage,
+} from "./plan";
 import {
   cloudSyncMigrationStep,
   type CloudSyncMigrationStepInputs,
@@ -268,8 +277,41 @@ async function chooseSyncRules(
 }
 
 /**
+ * A syncRules step stored by the earlier version of the migration, which made the two rules itself, has no choice in
+ * its outputs, and the SyncRule resources after it need one. The rules that version made are on the server: their
+ * precedences and connector are the choice (read only; the SyncRule resources then adopt the rules as they are), at
+ * any point of the migration or after it. When they are not both there, the step chooses again as it does first.
+ */
+async function recoverSyncRules(
+  client: EntraConnectClient,
+  inputs: Inputs,
+): Promise<{ summary: string; syncRules: ChosenSyncRules }> {
+  const { rules } = await client.call("getSyncRules", {});
+  const adConnector = rules.find((rule) => rule.name === OUT_TO_AD_GROUP_SOA_IN_AAD)?.connector;
+  const found = adConnector
+    ? wantedRules(inputs, adConnector).map(({ identifier, template }) =>
+        documentedRule(client, rules, identifier, template),
+      )
+    : [];
+  const [inbound, outbound] = found;
+  if (!adConnector || !inbound || !outbound) return chooseSyncRules(client, inputs);
+  return {
+    summary:
+      `"${inbound.name}" (precedence ${inbound.precedence}) and "${outbound.name}" (precedence ` +
+      `${outbound.precedence}) read from the server (this step was stored by an earlier version, without them)`,
+    syncRules: {
+      inbound: inbound.precedence,
+      outbound: outbound.precedence,
+      adConnector: adConnector.toLowerCase(),
+    },
+  };
+}
+
+/**
  * The two rules in place (created, or enabled again, where not), for the irreversible step: its confirmation may come
  * days after steps 3 and 4 (the SyncRule resources), so it reads the rules again itself; `changed`: anything was written.
+ * A rule is put back at the precedence its SyncRule resource has: the component gives this step the syncRules step's
+ * choice as `syncRulePrecedences`.
  */
 async function ensureSyncRules(
   client: EntraConnectClient,
@@ -290,6 +332,17 @@ async function ensureSyncRules(
       done.push(`"${existing.name}" already there (precedence ${existing.precedence})`);
     } else {
       const precedence = freePrecedence(client, new Set(rules.map((rule) => rule.precedence)), asked);
+      const holder = rules.find((rule) => rule.precedence === precedence);
+      if (holder) {
+        // The precedence is the one the rule's SyncRule resource has (components/cloudSyncMigration.ts): put back
+        // anywhere else, the resource would show it as drift and move it again.
+        throw new Error(
+          `The sync rule "${template(precedence).name}" is gone from ${client.description} and must be put back ` +
+            `before GroupWritebackV2 goes off, at precedence ${precedence} (where this stack's SyncRule resource has ` +
+            `it), but "${holder.name}" holds that precedence now. Nothing was changed; GroupWritebackV2 stays on. ` +
+            `Give "${holder.name}" another precedence (Synchronization Rules Editor) or remove it, then run pulumi up again.`,
+        );
+      }
       progress(`creating the sync rule "${template(precedence).name}" with precedence ${precedence}`);
       const created = await client.call("newSyncRule", template(precedence));
       rules = [...rules, created];
@@ -391,10 +444,58 @@ async function requireCloudSyncCanTakeOver(
   }
 }
 
+/**
+ * Before the irreversible step: the written-back security groups must still be the plan's, each with the identifier
+ * step 1 copies. A group enabled for writeback after the plan step (or gone since) is not in Cloud Sync's scope, and
+ * one written back after step 1 (the plan read again, by a changed confirmation or mapping, includes it) has no
+ * msDS-ExternalDirectoryObjectID for Cloud Sync to match: once v2 is off it would be left to nobody, or duplicated.
+ */
+async function requirePlannedGroups(client: EntraConnectClient, inputs: Inputs): Promise<void> {
+  if (inputs.migratedGroupIds === null) return;
+  const { groups } = await client.call("listGroupDirectoryObjectIds", { dn: inputs.writebackOu });
+  const planned = new Set(inputs.migratedGroupIds.map((id) => id.toLowerCase()));
+  const live = new Set(groups.map((group) => group.cloudObjectId.toLowerCase()));
+  const added = groups.filter((group) => !planned.has(group.cloudObjectId.toLowerCase()));
+  const gone = inputs.migratedGroupIds.filter((id) => !live.has(id.toLowerCase()));
+  const uncopied = groups.filter(
+    (group) => planned.has(group.cloudObjectId.toLowerCase()) && group.externalDirectoryObjectId === null,
+  );
+  if (added.length + gone.length + uncopied.length === 0) return;
+  const sample = <T>(items: readonly T[], text: (item: T) => string) =>
+    `: ${items.slice(0, 10).map(text).join(", ")}${items.length > 10 ? ` and ${items.length - 10} more` : ""}`;
+  const named = (group: { displayName: string; dn: string }) => `${group.displayName} (${group.dn})`;
+  const found = [
+    ...(added.length > 0
+      ? [`${added.length} written back since the plan was read${sample(added, named)}`]
+      : []),
+    ...(gone.length > 0
+      ? [`${gone.length} of the plan's no longer written back${sample(gone, (id) => id)}`]
+      : []),
+    ...(uncopied.length > 0
+      ? [
+          `${uncopied.length} of the plan's without msDS-ExternalDirectoryObjectID (written back after step 1 ` +
+            `copied the identifiers)${sample(uncopied, named)}`,
+        ]
+      : []),
+  ];
+  const rerun =
+    inputs.planStepUrns.length > 0
+      ? `pulumi up ${inputs.planStepUrns.map((urn) => `--replace '${urn}'`).join(" ")}`
+      : "pulumi up --replace with the URNs of the migration's plan and copyDirectoryObjectIds steps (pulumi stack --show-urns)";
+  throw new Error(
+    `REFUSED: the written-back security groups in ${inputs.writebackOu} on ${client.description} are not the ones ` +
+      `the migration's plan and step 1 took over: ${found.join("; ")}. Cloud Sync's scope is the plan's groups and ` +
+      "it matches each by the identifier step 1 copied, so once v2 is off such a group would be left to nobody or " +
+      "duplicated. GroupWritebackV2 stays on; nothing was changed. Read the plan again and copy the identifiers " +
+      `(the plan and step 1 run again, each reading first): ${rerun}`,
+  );
+}
+
 /** Step 5: the irreversible tenant change, only when the stack confirms it. */
 async function disableV2(client: EntraConnectClient, inputs: Inputs, progress: Progress): Promise<string> {
   const features = await client.call("getCompanyFeatures", {});
   if (!features.groupWritebackV2) return "GroupWritebackV2 is off for the tenant";
+  await requirePlannedGroups(client, inputs);
   await requireCloudSyncCanTakeOver(client, inputs, progress);
   if (!inputs.confirmDisableGroupWritebackV2) {
     throw new Error(
@@ -472,12 +573,56 @@ async function runStep(inputs: Inputs): Promise<StepResult> {
   }
 }
 
+/**
+ * Whether the migration has run to its end on this server: GroupWritebackV2 off, both cloudNoFlow rules there, the
+ * migration's window closed (the scheduler on again) and staging mode off. The plan's refusals guard the start; once
+ * this holds, the groups are Cloud Sync's and a changed cloudSync is Cloud Sync's to check (its own hazards).
+ */
+async function migrationDone(client: EntraConnectClient): Promise<boolean> {
+  const { server, features } = await client.call("getServerState", {});
+  if (features.groupWritebackV2 || server.stagingModeEnabled) return false;
+  const { window } = await client.call("getSyncWindow", {});
+  if (window && windowPurpose(window) === MIGRATION_WINDOW_CHANGE) return false;
+  const { rules } = await client.call("getSyncRules", {});
+  const identifiers = new Set(rules.map((rule) => rule.identifier.toLowerCase()));
+  return (
+    identifiers.has(NO_FLOW_INBOUND_RULE_IDENTIFIER) && identifiers.has(NO_FLOW_OUTBOUND_RULE_IDENTIFIER)
+  );
+}
+
+/** Said (once per run) when a declaration change reaches the plan after the migration ran. */
+const PLAN_KEPT =
+  "the migration has run (GroupWritebackV2 off, the cloudNoFlow rules in place, staging mode off): its plan stays as " +
+  "it was read and the checks that guard its start no longer apply";
+
+/**
+ * The plan step once the migration has run: an unchanged mapping is not checked again (nothing blocks an unrelated
+ * change); a changed one is refused when it would rename or move the migrated groups, unless allowRenameOrMove.
+ */
+async function checkAfterMigration(
+  client: EntraConnectClient,
+  inputs: Inputs,
+  previous: Inputs["cloudSync"],
+): Promise<void> {
+  if (JSON.stringify(previous) === JSON.stringify(inputs.cloudSync)) return;
+  if (inputs.allowRenameOrMove) {
+    sayOnce(progressOf("plan"), PLAN_KEPT);
+    return;
+  }
+  const plan = await readPlan(client, inputs);
+  const refusals = planRefusals(plan, inputs.cloudSync, true);
+  if (refusals.length > 0) throw new Error(refusalAfterMigrationMessage(plan, refusals));
+  sayOnce(progressOf("plan"), PLAN_KEPT);
+}
+
 function isKnown(value: unknown): boolean {
   return typeof value === "string" && value.length > 0;
 }
 
 export const cloudSyncMigrationStepProvider: ProviderImplementation = {
   async check(olds, news) {
+    // Before any delete of this deployment: the GroupWritebackV2 resource leaving the stack leaves the flag to us.
+    claim(MIGRATION_DECLARED_CLAIM);
     const result = cloudSyncMigrationStep.check(news);
     // The plan is said (and a migration that would rename or move groups refused) in preview, before anything.
     const inputs = result.inputs as Partial<Inputs>;
@@ -491,7 +636,14 @@ export const cloudSyncMigrationStepProvider: ProviderImplementation = {
     ) {
       const parsed = cloudSyncMigrationStep.parse(inputs);
       noteDeploymentStack(parsed.stack);
-      const plan = await readPlan(clientFor(parsed.target), parsed);
+      const client = clientFor(parsed.target);
+      // The refusals guard the start: once the migration has run, only a changed mapping is checked.
+      if (!isNew && (await migrationDone(client))) {
+        const previous = cloudSyncMigrationStep.inputsOf(olds).cloudSync;
+        await checkAfterMigration(client, parsed, previous);
+        return result;
+      }
+      const plan = await readPlan(client, parsed);
       const refusals = planRefusals(plan, parsed.cloudSync);
       if (refusals.length > 0) throw new Error(refusalMessage(plan, refusals));
       if (isNew) sayOnce(progressOf("plan"), planMessage(plan, parsed.cloudSync));
@@ -509,8 +661,15 @@ export const cloudSyncMigrationStepProvider: ProviderImplementation = {
         "wizardPollSeconds",
         // Read by the irreversible step only to put back a rule removed since steps 3 and 4.
         ...(news.step === "syncRules" ? [] : ["syncRulePrecedences"]),
+        // Read by the irreversible step's create only (a created step is history).
+        "migratedGroupIds",
+        // Read with a changed mapping only, once the migration has run.
+        "allowRenameOrMove",
+        "planStepUrns",
       ],
       dnKeys: ["writebackOu"],
+      // A syncRules step stored by the earlier version has no choice: the update reads it from the server.
+      extraChanges: news.step === "syncRules" && olds.step === "syncRules" && !olds.syncRules,
     });
   },
 
@@ -532,13 +691,23 @@ export const cloudSyncMigrationStepProvider: ProviderImplementation = {
     noteDeploymentStack(inputs.stack);
     const previous = olds as Outputs;
     if (inputs.step === "plan") {
-      // A changed declaration (the mapping, the confirmation): the plan is read again.
-      const plan = await planned(clientFor(inputs.target), inputs, progressOf("plan"));
+      const client = clientFor(inputs.target);
+      if (await migrationDone(client)) {
+        await checkAfterMigration(client, inputs, cloudSyncMigrationStep.inputsOf(previous).cloudSync);
+        return { outs: { ...inputs, summary: previous.summary, plan: previous.plan, syncRules: null } };
+      }
+      // A changed declaration (the mapping, the confirmation) before the end: the plan is read again.
+      const plan = await planned(client, inputs, progressOf("plan"));
       return { outs: { ...inputs, summary: previous.summary, plan, syncRules: null } };
     }
     if (!sameDn(previous.writebackOu, inputs.writebackOu)) {
       const { summary, plan, syncRules = null } = await runStep(inputs);
       return { outs: { ...inputs, summary, plan, syncRules } };
+    }
+    if (inputs.step === "syncRules" && !previous.syncRules) {
+      const { summary, syncRules } = await recoverSyncRules(clientFor(inputs.target), inputs);
+      progressOf("syncRules")(`done: ${summary}`);
+      return { outs: { ...inputs, summary, plan: null, syncRules } };
     }
     // Done once; a changed setting does not run it again.
     return {

@@ -49,6 +49,18 @@ export const cloudSyncMigrationStepInputs = z.strictObject({
   wizardWaitSeconds: v1Inputs.shape.wizardWaitSeconds,
   wizardPollSeconds: v1Inputs.shape.wizardPollSeconds,
   stack: deployingStack,
+  /**
+   * The irreversible step: the plan's migrated security groups (the component passes the plan step's ids), compared
+   * with the server's written-back security groups before GroupWritebackV2 goes off; null: not compared.
+   */
+  migratedGroupIds: z.array(z.string()).nullable().default(null),
+  /**
+   * The plan step, once the migration has run: entra-writeback:cloudSync.allowRenameOrMove, which lets a changed
+   * mapping rename or move the migrated groups (before Cloud Sync's own check knows them). Not compared in diff.
+   */
+  allowRenameOrMove: z.boolean().default(false),
+  /** The irreversible step: the plan and copyDirectoryObjectIds steps' URNs, for the message that says to run them again. */
+  planStepUrns: z.array(z.string()).default([]),
 });
 export type CloudSyncMigrationStepInputs = z.output<typeof cloudSyncMigrationStepInputs>;
 

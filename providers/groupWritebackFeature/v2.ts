@@ -9,7 +9,7 @@ import { closeLeftWindow, heldByAnother, windowPurpose, withSchedulerPaused } fr
 import { compareVersions, MINIMUM_V2_CONNECT_VERSION } from "../common/version";
 import { readExposure, v2TurnedOffMessage } from "./hazards";
 import type { V2Inputs, V2Outputs } from "./schema";
-import { MIGRATION_WINDOW_CHANGE } from "../../domain/cloudSyncMigration";
+import { MIGRATION_DECLARED_CLAIM, MIGRATION_WINDOW_CHANGE } from "../../domain/cloudSyncMigration";
 import {
   NO_FLOW_INBOUND_RULE_IDENTIFIER,
   NO_FLOW_OUTBOUND_RULE_IDENTIFIER,
@@ -147,6 +147,17 @@ export async function deleteV2(
   }
   const features = await client.call("getCompanyFeatures", {});
   if (!features.groupWritebackV2) return;
+  // This deployment declares the migration (its steps' checks ran before any delete: the engine deletes what left the
+  // program only after the program ended), even if none of its steps has run on the server yet (a wizard step
+  // refused with --continue-on-error): the migration turns the flag off, never this delete.
+  if (isClaimed(MIGRATION_DECLARED_CLAIM)) {
+    progress(
+      `GroupWritebackV2 stays on for the tenant of ${client.description}: this deployment declares the migration to ` +
+        "Cloud Sync (entra-writeback:cloudSyncMigration), which turns it off itself, after its sync rules and with its " +
+        "confirmation; this resource leaves the stack without changing anything (disableV2OnDestroy does not apply).",
+    );
+    return;
+  }
   // A stack that declares the migration to Cloud Sync stops declaring this resource: its delete must not turn the
   // flag off before the migration's rules and without its confirmation (nor end the migration's pause window).
   const [{ window }, { rules }] = [

@@ -438,3 +438,85 @@ test("cloudSyncMigration: the plan sees the sAMAccountName mapping and every OU 
     routedOus: [elsewhere],
   });
 });
+
+test("cloudSyncMigration with disableV2OnDestroy true is refused before anything is declared; false, as the message says, declares the migration", async () => {
+  const cloudSync = { domain: "contoso.com", targetOu: ou, naming: "connect" as const, groupIds: [] };
+  registered.length = 0;
+  expect(
+    () =>
+      new GroupWriteback("gw", {
+        target,
+        writebackOu: ou,
+        connectorAccountDn: account,
+        cloudSyncMigration: {},
+        cloudSync,
+        disableV2OnDestroy: true,
+      }),
+  ).toThrow(
+    "GroupWriteback: cloudSyncMigration is declared with disableV2OnDestroy true, which asks the GroupWritebackV2 " +
+      "resource to turn v2 off when it leaves the stack; with the migration it leaves the stack and the migration " +
+      "turns v2 off itself, after its rules and with its confirmation. Nothing was changed. Run `pulumi config set " +
+      "entra-writeback:disableV2OnDestroy false`, then pulumi up again (docs/cloud-sync-migration.md)",
+  );
+  expect(registered.filter((r) => r.name !== "gw")).toEqual([]);
+  // The advice: disableV2OnDestroy false.
+  await build({ cloudSyncMigration: {}, cloudSync, disableV2OnDestroy: false });
+  expect(byName("gw-cloud-sync-migration-plan")).toBeDefined();
+});
+
+test("cloudSyncMigration: the irreversible step puts a removed rule back at the precedence its SyncRule resource has (the syncRules step's choice), not the declared one", async () => {
+  await build({
+    cloudSyncMigration: { syncRulePrecedences: { inbound: 10, outbound: 11 } },
+    cloudSync: { domain: "contoso.com", targetOu: ou, naming: "connect", groupIds: [] },
+  });
+  // The step that chooses reads the declared precedences; the server already had the rules at 3 and 4 (the mocks).
+  expect(byName("gw-cloud-sync-migration-syncRules")?.inputs.syncRulePrecedences).toEqual({
+    inbound: 10,
+    outbound: 11,
+  });
+  const rules = ["gw-cloud-sync-migration-rule-inbound", "gw-cloud-sync-migration-rule-outbound"].map(
+    (name) => (byName(name)?.inputs.definition as { precedence: number }).precedence,
+  );
+  expect(rules).toEqual([3, 4]);
+  expect(byName("gw-cloud-sync-migration-disableGroupWritebackV2")?.inputs.syncRulePrecedences).toEqual({
+    inbound: 3,
+    outbound: 4,
+  });
+});
+
+test("cloudSyncMigration: the irreversible step gets the plan's migrated groups and the URNs of the plan and step 1, to say how to read them again", async () => {
+  await build({
+    cloudSyncMigration: {},
+    cloudSync: { domain: "contoso.com", targetOu: ou, naming: "connect", groupIds: [] },
+  });
+  const inputs = byName("gw-cloud-sync-migration-disableGroupWritebackV2")?.inputs;
+  expect(inputs?.migratedGroupIds).toEqual([MIGRATED]);
+  const urns = inputs?.planStepUrns as string[];
+  expect(urns).toHaveLength(2);
+  expect(urns[0]).toMatch(
+    /^urn:pulumi:wiring::entra-writeback::.*CloudSyncMigrationStep::gw-cloud-sync-migration-plan$/,
+  );
+  expect(urns[1]).toMatch(/CloudSyncMigrationStep::gw-cloud-sync-migration-copyDirectoryObjectIds$/);
+  // No other step gets them.
+  const others = registered.filter(
+    (r) => r.inputs.migratedGroupIds !== undefined && r.inputs.step !== "disableGroupWritebackV2",
+  );
+  expect(others).toEqual([]);
+});
+
+test("cloudSyncMigration: cloudSync.allowRenameOrMove reaches the plan step (it lets a changed mapping through once the migration has run), and no other step", async () => {
+  await build({
+    cloudSyncMigration: {},
+    cloudSync: {
+      domain: "contoso.com",
+      targetOu: ou,
+      naming: "connect",
+      groupIds: [],
+      allowRenameOrMove: true,
+    },
+  });
+  const withKey = registered.filter(
+    (r) => r.type.endsWith(":CloudSyncMigrationStep") && r.inputs.allowRenameOrMove !== undefined,
+  );
+  expect(withKey.map((r) => [r.inputs.step, r.inputs.allowRenameOrMove])).toEqual([["plan", true]]);
+});

@@ -1073,3 +1073,46 @@ test("all security groups in a tenant of 40,000 groups or more: refused before a
   expect(config.adopted).toBe(false);
   expect((await cloudSync()).servicePrincipals).toHaveLength(1);
 });
+
+test("mappings: allowRenameOrMove left true after the rename it allowed is said in every preview; false, as the line says, stops it and changes nothing", async () => {
+  const config = await createConfiguration();
+  const { outs } = await mappings.create(mappingInputs(config));
+  const groups = await seed(2);
+  await scope.create(
+    versioned({
+      servicePrincipalId: config.servicePrincipalId,
+      groupIds: groups.map((each) => each.objectId),
+    }),
+  );
+  await job.create(versioned({ servicePrincipalId: config.servicePrincipalId, jobId: config.jobId }));
+  await runCloudSyncCycle(g.sim.file);
+  const connect = mappingInputs(config, { cn: { type: "Expression", expression: CONNECT_COMPATIBLE_CN } });
+  const allowed = { ...connect, allowRenameOrMove: true };
+  const warning =
+    "[entra-writeback] CloudSyncMappings: WARNING: entra-writeback:cloudSync.allowRenameOrMove is true and no rename or " +
+    "move is pending: a later change of naming, targetOu or samAccountName would rename or move the groups this job " +
+    "provisioned without being refused. Set it back to false now that the change is done: pulumi config set --path " +
+    "'entra-writeback:cloudSync.allowRenameOrMove' false";
+  // While the rename is pending, the preview's HAZARD line says what the key allows; no warning.
+  await mappings.check!(mappingInputs(config), allowed);
+  expect(progress.lines).not.toContain(warning);
+  const { outs: renamed } = await mappings.update("id", outs, allowed);
+  // The next preview, nothing pending, the key still true: said.
+  await mappings.check!(connect, allowed);
+  expect(progress.lines).toContain(warning);
+  // The advice: false. No warning in the next run (a new provider process), and no change to the resource.
+  let fresh: typeof mappings | undefined;
+  jest.isolateModules(() => {
+    fresh = (
+      require("../../../providers/cloudSync/mappings") as typeof import("../../../providers/cloudSync/mappings")
+    ).cloudSyncMappingsProvider;
+  });
+  const back = { ...connect, allowRenameOrMove: false };
+  const before = progress.lines.length;
+  await fresh!.check!(allowed, back);
+  expect(progress.lines.slice(before)).not.toContain(warning);
+  expect((await mappings.diff("id", renamed, back)).changes).toBe(false);
+  // (That run would say it with the key still true: the check above can fail.)
+  await fresh!.check!(allowed, allowed);
+  expect(progress.lines.slice(before)).toContain(warning);
+});

@@ -20,6 +20,7 @@ import { cloudNoFlowRules } from "../../../components/cloudSyncMigration";
 import type { SyncRule } from "../../../contract/contract";
 import { implementationFor } from "../../../providers/registry";
 import {
+  addCloudGroup,
   runAction,
   advance,
   wizardEnableGroupWriteback,
@@ -470,4 +471,243 @@ test("a rule with the migration's identifier that differs from Microsoft's descr
   expect(rules.some((rule) => rule.identifier.toLowerCase() === NO_FLOW_INBOUND_RULE_IDENTIFIER)).toBe(false);
   // The step chooses; the two SyncRule resources after it make the rules.
   expect((await run("syncRules")).summary).toMatch(/to create \(precedence \d+\).*to create/);
+});
+
+test("a rule removed while the migration waits goes back at the precedence its SyncRule resource has, so a refresh shows no drift; a rule holding that precedence meanwhile is refused, and moving it as the message says lets the step go on", async () => {
+  await legacyLab();
+  await run("copyDirectoryObjectIds");
+  await wizardSetStagingMode(lab.stateFile, true);
+  await run("schedulerOff");
+  // The SyncRule resources take what the step chose (40 and 41); alone, the irreversible step would put a removed
+  // rule back at the lowest free precedence (0 here), which the next refresh would show as drift.
+  const chosen = (
+    await provider.create(await inputsOf("syncRules", { syncRulePrecedences: { inbound: 40, outbound: 41 } }))
+  ).outs as CloudSyncMigrationStepOutputs;
+  expect(chosen.syncRules).toMatchObject({ inbound: 40, outbound: 41 });
+  const rules = await ruleResources(chosen.syncRules!);
+  await run("initialCycleBeforeV2Off");
+  // The component gives the irreversible step the syncRules step's choice (the wiring test checks it).
+  const restore = {
+    confirmDisableGroupWritebackV2: true,
+    syncRulePrecedences: { inbound: chosen.syncRules!.inbound, outbound: chosen.syncRules!.outbound },
+  };
+  await lab.call("removeSyncRule", { identifier: NO_FLOW_OUTBOUND_RULE_IDENTIFIER });
+  // Meanwhile another rule took precedence 41.
+  const other = noFlowInboundRule(41);
+  await lab.call("newSyncRule", {
+    ...other,
+    name: "Contoso custom rule",
+    identifier: "0f0f0f0f-1111-4222-8333-444444444444",
+  });
+  const refused = await rejection(run("disableGroupWritebackV2", restore));
+  expect(refused).toContain(
+    'at precedence 41 (where this stack\'s SyncRule resource has it), but "Contoso custom rule" holds that precedence now. ' +
+      "Nothing was changed; GroupWritebackV2 stays on.",
+  );
+  expect(refused).toContain(
+    'Give "Contoso custom rule" another precedence (Synchronization Rules Editor) or remove it',
+  );
+  expect((await lab.features()).groupWritebackV2).toBe(true);
+  // The advice: the admin's rule moves elsewhere.
+  await lab.call("removeSyncRule", { identifier: "0f0f0f0f-1111-4222-8333-444444444444" });
+  await lab.call("newSyncRule", {
+    ...noFlowInboundRule(60),
+    name: "Contoso custom rule",
+    identifier: "0f0f0f0f-1111-4222-8333-444444444444",
+  });
+  const outs = await run("disableGroupWritebackV2", restore);
+  expect(outs.summary).toContain("GroupWritebackV2 is off for the tenant (irreversible)");
+  const { rules: live } = (await lab.call("getSyncRules")) as { rules: SyncRule[] };
+  expect(
+    live.find((rule) => rule.identifier.toLowerCase() === NO_FLOW_OUTBOUND_RULE_IDENTIFIER)?.precedence,
+  ).toBe(41);
+  // A refresh of the outbound SyncRule reads it as declared: no drift.
+  const read = await syncRuleProvider.read!(rules.outbound.id, rules.outbound.outs);
+  expect(read.id).toBe(rules.outbound.id);
+  const diff = await syncRuleProvider.diff!(
+    rules.outbound.id,
+    read.props as Record<string, unknown>,
+    rules.outbound.outs,
+  );
+  expect(diff.changes).toBe(false);
+  // (The same diff names a rule at another precedence as a change: the check above can fail.)
+  const declared = rules.outbound.outs as { definition: Record<string, unknown> };
+  const elsewhere = { ...declared, definition: { ...declared.definition, precedence: 0 } };
+  expect(
+    (await syncRuleProvider.diff!(rules.outbound.id, read.props as Record<string, unknown>, elsewhere))
+      .changes,
+  ).toBe(true);
+});
+
+test("a security group written back after the plan step: the irreversible step refuses, v2 on, naming it; reading the plan and step 1 again, as the message says, takes it over", async () => {
+  await legacyLab();
+  const plan = await run("plan", settingsOf("plan"));
+  await run("copyDirectoryObjectIds");
+  // While the first up waits for the staging wizard step, a security group is enabled for writeback and a cycle
+  // writes it back.
+  const added = await runAction(lab.stateFile, "test.addGroup", {}, {}, (tx) =>
+    addCloudGroup(tx, { type: "security", name: "SG-Late", writeback: "true" }),
+  );
+  await lab.call("startSyncCycle", { policyType: "Delta" });
+  await waitIdle();
+  expect((await written()).some((group) => group.cloudObjectId === added.objectId)).toBe(true);
+  await wizardSetStagingMode(lab.stateFile, true);
+  await run("schedulerOff");
+  await run("syncRules");
+  await run("initialCycleBeforeV2Off");
+  const urns = ["urn:pulumi:unit::entra-writeback::x::plan", "urn:pulumi:unit::entra-writeback::x::copy"];
+  const declared = (outs: CloudSyncMigrationStepOutputs) => ({
+    confirmDisableGroupWritebackV2: true,
+    migratedGroupIds: outs.plan!.securityGroupIds,
+    planStepUrns: urns,
+  });
+  const before = lab.operations().length;
+  const refused = await rejection(run("disableGroupWritebackV2", declared(plan)));
+  expect(refused).toMatch(
+    /^REFUSED: the written-back security groups in OU=Entra Writeback,.* are not the ones the migration's plan and step 1 took over: 1 written back since the plan was read: SG-Late \(CN=Group_[^)]*\)\. /,
+  );
+  expect(refused).toContain("GroupWritebackV2 stays on; nothing was changed.");
+  expect(refused).toContain(`pulumi up --replace '${urns[0]}' --replace '${urns[1]}'`);
+  expect(
+    lab
+      .operations()
+      .slice(before)
+      .filter((operation) => !/^(get|list)/.test(operation)),
+  ).toEqual([]);
+  expect((await lab.features()).groupWritebackV2).toBe(true);
+
+  // The confirmation changed meanwhile: the plan step's update reads the plan again, with the late group, but step 1
+  // ran before it was written back: still refused, for its missing identifier.
+  const reread = (
+    await provider.update!(
+      "cloud-sync-migration/plan",
+      { ...plan, confirmDisableGroupWritebackV2: false },
+      await inputsOf("plan", settingsOf("plan")),
+    )
+  ).outs as CloudSyncMigrationStepOutputs;
+  expect(reread.plan!.securityGroupIds).toContain(added.objectId);
+  const uncopied = await rejection(run("disableGroupWritebackV2", declared(reread)));
+  expect(uncopied).toContain(
+    "took over: 1 of the plan's without msDS-ExternalDirectoryObjectID (written back after step 1 copied the identifiers): SG-Late (CN=Group_",
+  );
+  expect(uncopied).toContain(`pulumi up --replace '${urns[0]}' --replace '${urns[1]}'`);
+  expect((await lab.features()).groupWritebackV2).toBe(true);
+
+  // The advice: pulumi up --replace of the plan and of step 1 creates both again (each reads first); the
+  // irreversible step then gets the new plan's groups.
+  const replanned = await run("plan", settingsOf("plan"));
+  expect(replanned.plan!.securityGroupIds).toContain(added.objectId);
+  expect((await run("copyDirectoryObjectIds")).summary).toBe(
+    "msDS-ExternalDirectoryObjectID: 1 copied from adminDescription, 5 already set",
+  );
+  const outs = await run("disableGroupWritebackV2", declared(replanned));
+  expect(outs.summary).toContain("GroupWritebackV2 is off for the tenant (irreversible)");
+});
+
+test("once the migration has run, the plan's checks no longer block a preview whose mapping is unchanged; a changed mapping that would rename the migrated groups is refused until allowRenameOrMove, as the message says; before the end they refuse as before", async () => {
+  await legacyLab();
+  const planInputs = await inputsOf("plan", settingsOf("plan"));
+  const plan = (await provider.create(planInputs)).outs as CloudSyncMigrationStepOutputs;
+  const renaming = { ...planInputs, cloudSync: { ...KEEP(), naming: "cloudSync" } };
+  // Before the end, a declaration that would rename the groups is refused.
+  expect(await rejection(provider.check(planInputs, versioned(renaming)))).toMatch(
+    /^REFUSED: the migration of Group Writeback V2 to Cloud Sync on CONNECT01 would rename, move or lose written-back groups, so it does not start; nothing was changed\.\n.*would RENAME 5 written-back security groups/,
+  );
+  for (const step of MIGRATION_STEPS.slice(1)) {
+    if (step === "stagingOn") await wizardSetStagingMode(lab.stateFile, true);
+    if (step === "stagingOff") await wizardSetStagingMode(lab.stateFile, false);
+    await run(step, settingsOf(step));
+  }
+  expect((await lab.features()).groupWritebackV2).toBe(false);
+
+  // After it, the same declaration: the preview reads only whether the migration has run (not the plan).
+  let before = lab.operations().length;
+  expect((await provider.check(planInputs, versioned(planInputs))).failures ?? []).toEqual([]);
+  expect(
+    lab
+      .operations()
+      .slice(before)
+      .map((operation) => operation.replace(/\(.*$/, "")),
+  ).toEqual(["getServerState", "getSyncWindow", "getSyncRules"]);
+
+  // A changed mapping that would rename the migrated groups: refused, nothing changed, the key named.
+  const refused = await rejection(provider.check(planInputs, versioned(renaming)));
+  expect(refused).toMatch(
+    /^REFUSED: the migration to Cloud Sync has run on CONNECT01, and the changed entra-writeback:cloudSync would rename or move the groups it migrated/,
+  );
+  expect(refused).toContain("would RENAME 5 written-back security groups");
+  expect(refused).toContain(
+    "Or, to do it on purpose, set entra-writeback:cloudSync.allowRenameOrMove to true and run pulumi up again",
+  );
+  expect(await rejection(provider.update!("cloud-sync-migration/plan", plan, versioned(renaming)))).toBe(
+    refused,
+  );
+  // The advice: allowRenameOrMove true. The preview passes; the update keeps the plan as it was read.
+  const allowed = { ...renaming, allowRenameOrMove: true };
+  before = lab.operations().length;
+  const checked = await provider.check(planInputs, versioned(allowed));
+  expect(checked.failures ?? []).toEqual([]);
+  const updated = await provider.update!("cloud-sync-migration/plan", plan, checked.inputs!);
+  expect((updated.outs as CloudSyncMigrationStepOutputs).plan).toEqual(plan.plan);
+  expect(progress.lines.join("\n")).toContain(
+    "the migration has run (GroupWritebackV2 off, the cloudNoFlow rules in place, staging mode off): its plan stays as it was read",
+  );
+  expect(
+    lab
+      .operations()
+      .slice(before)
+      .filter((operation) => !/^(get|list)/.test(operation)),
+  ).toEqual([]);
+  // Toggling the key alone is no change to the step.
+  expect(
+    (await provider.diff!("cloud-sync-migration/plan", updated.outs as never, checked.inputs!)).changes,
+  ).toBe(false);
+  expect(
+    (
+      await provider.diff!("cloud-sync-migration/plan", updated.outs as never, {
+        ...checked.inputs!,
+        allowRenameOrMove: false,
+      })
+    ).changes,
+  ).toBe(false);
+});
+
+test("a syncRules step stored by the earlier version (no choice in its outputs) is updated: it reads the two rules' precedences from the server, after the migration too, and writes nothing", async () => {
+  await legacyLab();
+  const outputs: Partial<Record<MigrationStep, CloudSyncMigrationStepOutputs>> = {};
+  for (const step of MIGRATION_STEPS) {
+    if (step === "stagingOn") await wizardSetStagingMode(lab.stateFile, true);
+    if (step === "stagingOff") await wizardSetStagingMode(lab.stateFile, false);
+    outputs[step] = await run(step, {
+      ...settingsOf(step),
+      ...(step === "syncRules" ? { syncRulePrecedences: { inbound: 30, outbound: 31 } } : {}),
+    });
+  }
+  const stored = outputs.syncRules!;
+  expect(stored.syncRules).toMatchObject({ inbound: 30, outbound: 31 });
+  const news = await inputsOf("syncRules", { syncRulePrecedences: { inbound: 30, outbound: 31 } });
+  // Today's step: no change.
+  expect((await provider.diff!("cloud-sync-migration/syncRules", stored, news)).changes).toBe(false);
+  // The earlier version's: no syncRules output. A change, whose update reads the rules, after the migration.
+  const { syncRules: _dropped, ...earlier } = stored;
+  expect((await provider.diff!("cloud-sync-migration/syncRules", earlier as never, news)).changes).toBe(true);
+  const before = lab.operations().length;
+  const updated = (await provider.update!("cloud-sync-migration/syncRules", earlier, news))
+    .outs as CloudSyncMigrationStepOutputs;
+  expect(updated.syncRules).toEqual(stored.syncRules);
+  expect(updated.summary).toContain("read from the server (this step was stored by an earlier version");
+  expect(
+    lab
+      .operations()
+      .slice(before)
+      .filter((operation) => !/^(get|list)/.test(operation)),
+  ).toEqual([]);
+  // The SyncRule resources the component then declares adopt the rules as they are: nothing written either.
+  await ruleResources(updated.syncRules!);
+  expect(
+    lab
+      .operations()
+      .slice(before)
+      .filter((operation) => !/^(get|list)/.test(operation)),
+  ).toEqual([]);
 });

@@ -1,6 +1,8 @@
 import { type Backend, EntraConnectClient } from "../../../contract/backend";
 import { MIGRATION_WINDOW_CHANGE } from "../../../domain/cloudSyncMigration";
+import { clearClaimsForTests } from "../../../providers/common/claims";
 import { useClientForTests } from "../../../providers/common/connection";
+import { implementationFor } from "../../../providers/registry";
 import { groupWritebackFeatureProvider as provider } from "../../../providers/groupWritebackFeature/provider";
 import { addFault, createSimulatorBackend, wizardEnableGroupWriteback, withState } from "../../../simulator";
 import { captureProgress, type Lab, newLab, rejection, versioned } from "./support";
@@ -375,6 +377,44 @@ describe("v2 leaving the stack during the migration to Cloud Sync", () => {
     expect(progress.lines.join("\n")).toContain("the migration to Cloud Sync is under way on");
     // Without the migration, the same delete disables it (the filter above can fail).
     await lab.call("closeSyncWindow", { owner: "entra-writeback/unit" });
+    await provider.delete(created.id, disabling);
+    expect((await lab.features()).groupWritebackV2).toBe(false);
+  });
+});
+
+describe("v2 leaving the stack in the deployment that declares the migration", () => {
+  afterEach(() => clearClaimsForTests());
+
+  test("delete with onDelete disable leaves GroupWritebackV2 on when a migration step was checked in this deployment, before any step ran on the server (--continue-on-error)", async () => {
+    await start();
+    const created = await provider.create(await v2({ stack: "entra-writeback/unit" }));
+    const disabling = { ...(created.outs as object), onDelete: "disable" };
+    // The program declares the migration: the engine checks its steps before it deletes what left the program.
+    // No window, no rules on the server yet (the wizard step refused; --continue-on-error went on to the delete).
+    const checked = await implementationFor("CloudSyncMigrationStep").check(
+      {},
+      versioned({
+        target: lab.target,
+        step: "stagingOn",
+        writebackOu: lab.ou,
+        stack: "entra-writeback/unit",
+      }),
+    );
+    expect(checked.failures ?? []).toEqual([]);
+    const before = lab.operations().length;
+    await provider.delete(created.id, disabling);
+    expect((await lab.features()).groupWritebackV2).toBe(true);
+    expect(
+      lab
+        .operations()
+        .slice(before)
+        .filter((operation) => !/^(get|list)/.test(operation)),
+    ).toEqual([]);
+    expect(progress.lines.join("\n")).toContain(
+      "(CONNECT01): this deployment declares the migration to Cloud Sync (entra-writeback:cloudSyncMigration), which turns it off itself",
+    );
+    // A deployment that does not declare it (a new provider process): the same delete disables the flag.
+    clearClaimsForTests();
     await provider.delete(created.id, disabling);
     expect((await lab.features()).groupWritebackV2).toBe(false);
   });

@@ -1,0 +1,305 @@
+// The migration's safety rules that depend on the engine (docs/cloud-sync-migration.md), run by the real `pulumi` CLI
+// against the simulated server: what Pulumi runs in which order when a step stops (--continue-on-error), and what a
+// message's advice does when followed as written.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { readGraphCredentials, type RunningGraphSimulator, startGraphSimulator } from "../../simulator/graph";
+import { type CliProject, type CliRun, cliProject } from "./support/cliProject";
+import {
+  type AdObject,
+  groupsIn,
+  LAB_OU,
+  labServersForThisFile,
+  providerOperations,
+  show,
+  simOk,
+  wizardEnable,
+} from "./support/lab";
+
+jest.setTimeout(10 * 60_000);
+
+const newServer = labServersForThisFile();
+const LEGACY = ["--m365", "4", "--m365-opted-out", "1", "--security", "5", "--security-enabled", "5"];
+const UP = ["up", "--yes", "--skip-preview"];
+const MIGRATION = "entra-writeback:cloudSyncMigration";
+
+function failed(run: CliRun): string {
+  expect(run.exitCode).not.toBe(0);
+  return run.output;
+}
+
+async function setKey(project: CliProject, key: string, value: string, secret = false): Promise<void> {
+  const set = await project.run([
+    "config",
+    "set",
+    ...(secret ? ["--secret"] : []),
+    `entra-writeback:${key}`,
+    value,
+  ]);
+  expect(set.exitCode).toBe(0);
+}
+
+/** Converged by today's stack (v2 on, v1 by the wizard), then the migration declared with the simulated Graph. */
+async function declaredMigration(
+  name: string,
+  overrides: Record<string, string | number | boolean> = {},
+): Promise<{ stateFile: string; project: CliProject; simulator: RunningGraphSimulator }> {
+  const stateFile = newServer(LEGACY);
+  const project = await cliProject(name, stateFile, overrides);
+  failed(await project.run(UP));
+  wizardEnable(stateFile);
+  expect((await project.run(UP)).exitCode).toBe(0);
+  expect(show(stateFile).state.tenant.features.groupWritebackV2).toBe(true);
+
+  simOk(["cloudsync", stateFile, "settings", "--replication-delay", "0"]);
+  const simulator = await startGraphSimulator({ stateFile });
+  const caFile = path.join(path.dirname(stateFile), "graph-ca.pem");
+  fs.writeFileSync(caFile, simulator.certificatePem);
+  const credentials = await readGraphCredentials(stateFile);
+  const app = credentials.apps.find((each) => each.displayName === "entra-writeback")!;
+  await setKey(
+    project,
+    "graph",
+    JSON.stringify({
+      tenantId: credentials.tenantId,
+      clientId: app.clientId,
+      authorityHost: simulator.authorityHost,
+      graphEndpoint: simulator.graphEndpoint,
+      trustedCaFile: caFile,
+    }),
+  );
+  await setKey(project, "graphClientSecret", app.clientSecret, true);
+  await setKey(
+    project,
+    "cloudSync",
+    JSON.stringify({ domain: "contoso.com", targetOu: LAB_OU, naming: "connect" }),
+  );
+  const confirm = await project.run([
+    "config",
+    "set",
+    "--path",
+    `${MIGRATION}.confirmDisableGroupWritebackV2`,
+    "false",
+  ]);
+  expect(confirm.exitCode).toBe(0);
+  return { stateFile, project, simulator };
+}
+
+function resourcesOf(exported: CliRun): string[] {
+  const deployment = JSON.parse(exported.stdout) as { deployment: { resources?: { urn: string }[] } };
+  return (deployment.deployment.resources ?? []).map((resource) => resource.urn);
+}
+
+test("disableV2OnDestroy true with the migration is refused; following the advice, --continue-on-error stopping at the wizard step deletes nothing, and v2 goes off once, by the migration", async () => {
+  const { stateFile, project, simulator } = await declaredMigration("safety-v2-delete", {
+    disableV2OnDestroy: true,
+  });
+  try {
+    const refused = failed(await project.run(["preview"]));
+    expect(refused).toContain(
+      "GroupWriteback: cloudSyncMigration is declared with disableV2OnDestroy true, which asks the GroupWritebackV2 " +
+        "resource to turn v2 off when it leaves the stack",
+    );
+    expect(refused).toContain(
+      "Run `pulumi config set entra-writeback:disableV2OnDestroy false`, then pulumi up again",
+    );
+    const v2Urn = resourcesOf(await project.run(["stack", "export"])).find((urn) =>
+      urn.endsWith("GroupWritebackFeature::group-writeback-v2"),
+    );
+    expect(v2Urn).toBeDefined();
+
+    // The advice, as written. The stored v2 resource still says onDelete disable (set by the last up).
+    await setKey(project, "disableV2OnDestroy", "false");
+    const up = failed(await project.run([...UP, "--continue-on-error"]));
+    // The migration stopped at step 2, before its window and its rules ...
+    expect(up).toContain(
+      "Staging mode is off on CONNECT01; step 2 of the migration to Cloud Sync needs it on",
+    );
+    expect(show(stateFile).state.servers[0]?.syncWindow ?? null).toBeNull();
+    // ... and the engine ran no delete: the steps after it failed to register, so the program failed (Pulumi deletes
+    // what left the program only after a program that ended well). The v2 resource is still in the stack, v2 on.
+    expect(resourcesOf(await project.run(["stack", "export"]))).toContain(v2Urn);
+    expect(show(stateFile).state.tenant.features.groupWritebackV2).toBe(true);
+
+    // The migration goes on as documented and v2 goes off once, by its irreversible step.
+    simOk(["wizard", stateFile, "staging", "--enable"]);
+    expect(failed(await project.run(UP))).toContain("WAITING FOR CONFIRMATION");
+    expect(show(stateFile).state.tenant.features.groupWritebackV2).toBe(true);
+    const confirm = await project.run([
+      "config",
+      "set",
+      "--path",
+      `${MIGRATION}.confirmDisableGroupWritebackV2`,
+      "true",
+    ]);
+    expect(confirm.exitCode).toBe(0);
+    expect(failed(await project.run(UP))).toContain('Clear "Enable staging mode"');
+    simOk(["wizard", stateFile, "staging", "--disable"]);
+    const last = await project.run(UP);
+    expect(last.exitCode).toBe(0);
+    expect(resourcesOf(await project.run(["stack", "export"]))).not.toContain(v2Urn);
+    const offs = providerOperations(stateFile).filter(
+      (entry) =>
+        entry.outcome === "ok" &&
+        entry.operation === "setGroupWritebackV2" &&
+        (entry.args as { enabled: boolean }).enabled === false,
+    );
+    expect(offs).toHaveLength(1);
+    expect(show(stateFile).state.tenant.features.groupWritebackV2).toBe(false);
+  } finally {
+    await simulator.stop();
+    await project.cleanup();
+  }
+});
+
+test("a security group written back after the plan: the irreversible step refuses with v2 on; the pulumi up --replace the message gives reads the plan and step 1 again, and Cloud Sync takes the group over too", async () => {
+  const { stateFile, project, simulator } = await declaredMigration("safety-late-group");
+  try {
+    expect(failed(await project.run(UP))).toContain("Staging mode is off on CONNECT01");
+    // While the admin gets to the wizard, a security group is enabled for writeback and a cycle writes it back.
+    const added = simOk([
+      "tenant",
+      stateFile,
+      "add-group",
+      "--type",
+      "security",
+      "--name",
+      "SG-Late",
+      "--writeback",
+      "true",
+    ]);
+    const late = show(stateFile).state.tenant.groups.find((group) => group.displayName === "SG-Late")!;
+    expect(added).toContain(late.objectId);
+    simOk(["sync", stateFile, "--policy", "Delta", "--wait"]);
+    const lateDn = () =>
+      (groupsIn(stateFile, LAB_OU) as (AdObject & { externalDirectoryObjectId?: string | null })[]).find(
+        (group) => group.adminDescription === `Group_${late.objectId}`,
+      );
+    expect(lateDn()).toBeDefined();
+    simOk(["wizard", stateFile, "staging", "--enable"]);
+
+    const refused = failed(await project.run(UP));
+    expect(refused).toContain("REFUSED: the written-back security groups in");
+    expect(refused).toContain("took over: 1 written back since the plan was read: SG-Late (CN=Group_");
+    expect(refused).toContain("GroupWritebackV2 stays on; nothing was changed.");
+    expect(show(stateFile).state.tenant.features.groupWritebackV2).toBe(true);
+    const advice = /pulumi up ((?:--replace '[^']+' ?)+)/.exec(refused);
+    expect(advice).not.toBeNull();
+    const replaces = [...advice![1]!.matchAll(/--replace '([^']+)'/g)].flatMap((match) => [
+      "--replace",
+      match[1]!,
+    ]);
+    expect(replaces).toHaveLength(4);
+
+    // The advice, as written: the plan and step 1 again; then the migration waits for the confirmation as usual.
+    const replanned = failed(await project.run([...UP, ...replaces]));
+    expect(replanned).toContain("Cloud Sync takes over 6 written-back security groups");
+    expect(replanned).toContain("1 copied from adminDescription, 5 already set");
+    expect(replanned).toContain("WAITING FOR CONFIRMATION");
+    expect(lateDn()?.externalDirectoryObjectId).toBe(lateDn()?.adminDescription);
+
+    const confirm = await project.run([
+      "config",
+      "set",
+      "--path",
+      `${MIGRATION}.confirmDisableGroupWritebackV2`,
+      "true",
+    ]);
+    expect(confirm.exitCode).toBe(0);
+    expect(failed(await project.run(UP))).toContain('Clear "Enable staging mode"');
+    simOk(["wizard", stateFile, "staging", "--disable"]);
+    expect((await project.run(UP)).exitCode).toBe(0);
+    expect(show(stateFile).state.tenant.features.groupWritebackV2).toBe(false);
+    // Cloud Sync's scope: the plan's groups, the late one with them (5 before).
+    expect(simOk(["cloudsync", stateFile, "show"])).toContain("scope 6 selected group(s)");
+    const outputs = await project.run(["stack", "output", "--json"]);
+    const plan = (JSON.parse(outputs.stdout) as { cloudSyncMigrationPlan: { securityGroupIds: string[] } })
+      .cloudSyncMigrationPlan;
+    expect(plan.securityGroupIds).toContain(late.objectId);
+  } finally {
+    await simulator.stop();
+    await project.cleanup();
+  }
+});
+
+test("a stack mid-migration whose syncRules step was stored by the earlier version (no choice, no SyncRule resources): pulumi up reads the rules' precedences from the server, adopts the rules as they are and finishes", async () => {
+  const { stateFile, project, simulator } = await declaredMigration("safety-earlier-state");
+  try {
+    expect(failed(await project.run(UP))).toContain("Staging mode is off on CONNECT01");
+    simOk(["wizard", stateFile, "staging", "--enable"]);
+    expect(failed(await project.run(UP))).toContain("WAITING FOR CONFIRMATION");
+
+    // The state as the earlier version left it: the step without its choice, the rules not resources of the stack.
+    const exported = JSON.parse((await project.run(["stack", "export"])).stdout) as {
+      deployment: {
+        resources: {
+          urn: string;
+          outputs?: Record<string, unknown>;
+          dependencies?: string[];
+          propertyDependencies?: Record<string, string[]>;
+        }[];
+      };
+    };
+    const resources = exported.deployment.resources;
+    const syncRules = resources.find((resource) => resource.urn.endsWith("-cloud-sync-migration-syncRules"))!;
+    delete syncRules.outputs!.syncRules;
+    const rules = resources.filter((resource) =>
+      /-cloud-sync-migration-rule-(inbound|outbound)$/.test(resource.urn),
+    );
+    expect(rules).toHaveLength(2);
+    const gone = new Set(rules.map((resource) => resource.urn));
+    exported.deployment.resources = resources
+      .filter((resource) => !gone.has(resource.urn))
+      .map((resource) => {
+        const dependencies = (resource.dependencies ?? []).filter((urn) => !gone.has(urn));
+        const replaced = dependencies.length < (resource.dependencies ?? []).length;
+        return {
+          ...resource,
+          ...(resource.dependencies
+            ? { dependencies: replaced ? [...dependencies, syncRules.urn] : dependencies }
+            : {}),
+          ...(resource.propertyDependencies
+            ? {
+                propertyDependencies: Object.fromEntries(
+                  Object.entries(resource.propertyDependencies).map(([key, urns]) => [
+                    key,
+                    urns.filter((urn) => !gone.has(urn)),
+                  ]),
+                ),
+              }
+            : {}),
+        };
+      });
+    const file = path.join(project.directory, "earlier.json");
+    fs.writeFileSync(file, JSON.stringify(exported));
+    expect((await project.run(["stack", "import", "--file", file])).exitCode).toBe(0);
+
+    const preview = await project.run(["preview"]);
+    expect(preview.exitCode).toBe(0);
+    expect(preview.output).not.toContain("has no chosen precedences");
+
+    const confirm = await project.run([
+      "config",
+      "set",
+      "--path",
+      `${MIGRATION}.confirmDisableGroupWritebackV2`,
+      "true",
+    ]);
+    expect(confirm.exitCode).toBe(0);
+    const up = failed(await project.run(UP));
+    expect(up).toContain("read from the server (this step was stored by an earlier version, without them)");
+    expect(up).toContain('Clear "Enable staging mode"');
+    simOk(["wizard", stateFile, "staging", "--disable"]);
+    expect((await project.run(UP)).exitCode).toBe(0);
+    // The rules adopted as they were: the two made before the state was rewound, none made again.
+    const made = providerOperations(stateFile).filter(
+      (entry) => entry.outcome === "ok" && entry.operation === "newSyncRule",
+    );
+    expect(made).toHaveLength(2);
+    expect(show(stateFile).state.tenant.features.groupWritebackV2).toBe(false);
+    expect((await project.run(["preview", "--expect-no-changes"])).exitCode).toBe(0);
+  } finally {
+    await simulator.stop();
+    await project.cleanup();
+  }
+});
