@@ -12,6 +12,8 @@ module.exports = {
   // Pulumi CLI, its plugins and simulated waits, so a second worker fills that time. maxWorkers is one pool
   // for both projects (jest has no per-project setting): unit files run beside e2e files.
   maxWorkers: 2,
+  // End-to-end files first, unit files to fill the end (tests/support/testSequencer.js).
+  testSequencer: "<rootDir>/tests/support/testSequencer.js",
   reporters: ["default", "<rootDir>/tests/support/plainSummaryReporter.js"],
   projects: [
     { ...shared, displayName: "unit", testMatch: ["<rootDir>/tests/unit/**/*.test.ts"] },

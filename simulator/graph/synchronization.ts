@@ -29,6 +29,7 @@ import {
   type ServicePrincipal,
   type SynchronizationJob,
 } from "../cloudSync/model";
+import { cloudGroupIndex } from "../lazyState";
 import type { CloudGroup, GraphTenant, SimState } from "../model";
 import { GraphHttpError } from "./errors";
 import {
@@ -179,7 +180,8 @@ function assignmentView(
   sp: ServicePrincipal,
   assignment: AppRoleAssignment,
 ): Record<string, unknown> {
-  const group = state.tenant.groups.find((candidate) => candidate.objectId === assignment.principalId);
+  // One row by its key: a view of one assignment never loads every group of the tenant.
+  const group = cloudGroupIndex(state.tenant).byId(assignment.principalId);
   return {
     id: assignment.id,
     deletedDateTime: null,
@@ -553,7 +555,9 @@ function memberViews(
   version: Version,
 ): unknown[] {
   const users = new Map((cloudSync?.users ?? []).map((user) => [user.objectId, user]));
-  const groups = new Map(state.tenant.groups.map((each) => [each.objectId, each]));
+  // The member groups by their keys, not every group of the tenant loaded for each request (a provider reads
+  // the members of each of hundreds of groups: that was quadratic).
+  const groups = cloudGroupIndex(state.tenant);
   const views: unknown[] = [];
   for (const id of group.members ?? []) {
     const user = users.get(id);
@@ -568,7 +572,7 @@ function memberViews(
       });
       continue;
     }
-    const member = groups.get(id);
+    const member = groups.byId(id);
     if (member && member.deleted === "none")
       views.push({ "@odata.type": "#microsoft.graph.group", ...groupView(member, version) });
   }
@@ -678,14 +682,13 @@ export function routeCloudSync(c: CloudSyncRequest): GraphResponse | undefined {
       if (method === "GET") {
         allow(ASSIGNMENT_READ);
         const sp = findServicePrincipal(cloudSync, third);
-        const live = new Map(state.tenant.groups.map((group) => [group.objectId, group]));
+        const groups = cloudGroupIndex(state.tenant);
         const views = cloudSync.appRoleAssignments
-          .filter(
-            (assignment) =>
-              assignment.resourceId === sp.objectId &&
-              live.get(assignment.principalId)?.deleted !== "hard" &&
-              live.has(assignment.principalId),
-          )
+          .filter((assignment) => {
+            if (assignment.resourceId !== sp.objectId) return false;
+            const group = groups.byId(assignment.principalId);
+            return group !== undefined && group.deleted !== "hard";
+          })
           .map((assignment) => assignmentView(state, sp, assignment));
         return page(c, `/${version}/servicePrincipals/${sp.objectId}/appRoleAssignedTo`, views, {
           "@odata.context": `${request.origin}/${version}/$metadata#servicePrincipals('${sp.objectId}')/appRoleAssignedTo`,

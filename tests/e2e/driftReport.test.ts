@@ -1,50 +1,107 @@
 // The drift command across three stacks of one project, one of them drifted: table, JSON, JUnit, exit code.
 import { spawnSync } from "child_process";
+import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { runPulumi } from "../../tools/pulumiCli";
+import { copyRewritten, copyStateDatabase } from "./support/convergedLab";
 import { LAB_ACCOUNT, LAB_OU, newLabDirectory, newLabServer, simOk, wizardEnable } from "./support/lab";
 import { projectRoot, pulumiEnvironment } from "./support/pulumiHarness";
 
 jest.setTimeout(10 * 60_000);
 
-test("npm run drift: one drifted stack among three", async () => {
-  const directory = newLabDirectory();
-  const projectDir = path.join(directory, "project");
+/** A project of the compiled program with its stack files in stacks/, and its own file backend. */
+function newProject(root: string): {
+  projectDir: string;
+  backend: string;
+  options: Parameters<typeof runPulumi>[1];
+} {
+  const projectDir = path.join(root, "project");
   fs.mkdirSync(path.join(projectDir, "stacks"), { recursive: true });
   fs.writeFileSync(
     path.join(projectDir, "Pulumi.yaml"),
     `name: entra-writeback\nruntime: nodejs\nmain: ${projectRoot}\nstackConfigDir: stacks\n`,
   );
-  const env = pulumiEnvironment(path.join(directory, "state"));
-  fs.mkdirSync(path.join(directory, "state"), { recursive: true });
+  const backend = path.join(root, "state");
+  const env = pulumiEnvironment(backend);
+  fs.mkdirSync(backend, { recursive: true });
   fs.mkdirSync(env.PULUMI_HOME!, { recursive: true });
-  const options = { projectDir, env };
+  return { projectDir, backend, options: { projectDir, env } };
+}
+
+/** The stack's settings: the simulated server and the lab's OU and account. */
+function writeStackConfig(projectDir: string, stack: string, stateFile: string): void {
+  fs.writeFileSync(
+    path.join(projectDir, "stacks", `Pulumi.${stack}.yaml`),
+    [
+      "config:",
+      "  entra-writeback:target:",
+      "    kind: simulator",
+      `    stateFile: ${stateFile}`,
+      `  entra-writeback:writebackOu: ${LAB_OU}`,
+      `  entra-writeback:connectorAccountDn: ${LAB_ACCOUNT}`,
+      "",
+    ].join("\n"),
+  );
+}
+
+const CHECKPOINTS = path.join(".pulumi", "stacks", "entra-writeback");
+
+test("npm run drift: one drifted stack among three", async () => {
+  const directory = newLabDirectory();
+  const { projectDir, backend, options } = newProject(directory);
+  const env = options.env!;
   try {
+    // One stack converged as an operator does (init, up to the wizard step, the wizard step, up), in a project and
+    // backend of its own; the test's three stacks are copies of it, each with its own copy of the converged server
+    // and the checkpoint and settings with the paths and the stack name rewritten (as tests/e2e/support/
+    // convergedLab.ts copies Automation API stacks): two `pulumi up`s instead of six. What this test checks is the
+    // drift command over converged stacks, not the convergence (tests/e2e/lab.test.ts and others do).
+    const templateRoot = fs.mkdtempSync(path.join(directory, "template-"));
+    const template = newProject(templateRoot);
+    const templateStack = `converged-${randomBytes(6).toString("hex")}`;
+    const templateServer = newLabServer(fs.mkdtempSync(path.join(templateRoot, "server-")), [
+      "--m365",
+      "2",
+      "--m365-opted-out",
+      "0",
+    ]);
+    writeStackConfig(template.projectDir, templateStack, templateServer);
+    expect((await runPulumi(["stack", "init", templateStack], template.options)).exitCode).toBe(0);
+    const first = await runPulumi(["up", "--yes", "--stack", templateStack], template.options);
+    expect(first.exitCode).not.toBe(0);
+    expect(first.stdout + first.stderr).toContain(
+      "Group writeback v1 can only be enabled in the Microsoft Entra Connect wizard",
+    );
+    wizardEnable(templateServer);
+    expect((await runPulumi(["up", "--yes", "--stack", templateStack], template.options)).exitCode).toBe(0);
+
     const stacks = ["east", "west", "north"];
+    fs.mkdirSync(path.join(backend, CHECKPOINTS), { recursive: true });
+    fs.copyFileSync(
+      path.join(template.backend, ".pulumi", "meta.yaml"),
+      path.join(backend, ".pulumi", "meta.yaml"),
+    );
     for (const stack of stacks) {
-      const stateFile = newLabServer(fs.mkdtempSync(path.join(directory, `${stack}-`)), [
-        "--m365",
-        "2",
-        "--m365-opted-out",
-        "0",
-      ]);
-      fs.writeFileSync(
+      const stateFile = path.join(fs.mkdtempSync(path.join(directory, `${stack}-`)), "lab.json");
+      copyStateDatabase(templateServer, stateFile);
+      const replacements: [string, string][] = [
+        [templateServer, stateFile],
+        [templateStack, stack],
+      ];
+      copyRewritten(
+        path.join(template.projectDir, "stacks", `Pulumi.${templateStack}.yaml`),
         path.join(projectDir, "stacks", `Pulumi.${stack}.yaml`),
-        [
-          "config:",
-          "  entra-writeback:target:",
-          "    kind: simulator",
-          `    stateFile: ${stateFile}`,
-          `  entra-writeback:writebackOu: ${LAB_OU}`,
-          `  entra-writeback:connectorAccountDn: ${LAB_ACCOUNT}`,
-          "",
-        ].join("\n"),
+        replacements,
       );
-      expect((await runPulumi(["stack", "init", stack], options)).exitCode).toBe(0);
-      expect((await runPulumi(["up", "--yes", "--stack", stack], options)).exitCode).not.toBe(0); // stops at the wizard
-      wizardEnable(stateFile);
-      expect((await runPulumi(["up", "--yes", "--stack", stack], options)).exitCode).toBe(0);
+      const checkpoint = path.join(backend, CHECKPOINTS, `${stack}.json`);
+      copyRewritten(
+        path.join(template.backend, CHECKPOINTS, `${templateStack}.json`),
+        checkpoint,
+        replacements,
+      );
+      // Nothing of the template's left in the copy: every path in it is the copy's own.
+      expect(fs.readFileSync(checkpoint, "utf8")).not.toContain(templateRoot);
       if (stack === "west") simOk(["ad", stateFile, "revoke", LAB_OU, LAB_ACCOUNT]);
     }
 

@@ -78,8 +78,9 @@ async function nextPlainUp(project: CliProject): Promise<{ first: CliRun; final:
 test("killed after the pause: no plugin process outlives the CLI, nothing is written after the kill, the next up repairs", async () => {
   const stateFile = labServer();
   simOk(["fault", stateFile, "setGroupWritebackV2", "--kind", "hang"]);
-  // A short call timeout: a provider left running would give up on the hang and resume within seconds.
-  const project = await cliProject("killed-after-pause", stateFile, { callTimeoutSeconds: 12 });
+  // A short call timeout: a provider left running would give up on the hang and resume within seconds. (5 s: long
+  // enough for every other call of this deployment on a loaded machine, as the 3 s of the resume test below.)
+  const project = await cliProject("killed-after-pause", stateFile, { callTimeoutSeconds: 5 });
   try {
     const up = project.start(UP);
     await until("the v2 call to hang", () => hangReached(stateFile, "setGroupWritebackV2"), 120_000);
@@ -95,8 +96,8 @@ test("killed after the pause: no plugin process outlives the CLI, nothing is wri
     ).catch(() => project.processes());
     expect(left).toBe("none");
 
-    // Past the call timeout: a provider still running would have sent the resume by now.
-    await sleep(15_000);
+    // Past the call timeout (and 3 s more): a provider still running would have sent the resume by now.
+    await sleep(8_000);
     const ours = providerOperations(stateFile);
     const before = ours.filter((o) => Date.parse(o.wallAt) <= killedAt);
     expect(before.map((o) => `${o.operation} ${o.outcome}`)).toContain("setSchedulerSyncCycleEnabled ok");

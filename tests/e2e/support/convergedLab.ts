@@ -46,6 +46,16 @@ function rewrite(file: string, replacements: [string, string][]): void {
   fs.writeFileSync(file, text);
 }
 
+/**
+ * Copies a text file of a stack (its checkpoint, its settings) with every occurrence of the keys replaced: keys
+ * that are unique temporary names (paths, a random stack name), so that plain text replacement is exact.
+ */
+export function copyRewritten(from: string, to: string, replacements: [string, string][]): void {
+  fs.mkdirSync(path.dirname(to), { recursive: true });
+  fs.copyFileSync(from, to);
+  rewrite(to, replacements);
+}
+
 async function copyOf(template: Template, stackName: string): Promise<ConvergedLab> {
   const directory = newLabDirectory();
   const stateFile = path.join(directory, path.basename(template.stateFile));
@@ -68,10 +78,8 @@ async function copyOf(template: Template, stackName: string): Promise<ConvergedL
     [template.stateFile, stateFile],
     [template.stackName, stackName],
   ];
-  for (const [from, to] of files) {
-    fs.copyFileSync(path.join(template.stateDir, from), path.join(stateDir, to));
-    rewrite(path.join(stateDir, to), replacements);
-  }
+  for (const [from, to] of files)
+    copyRewritten(path.join(template.stateDir, from), path.join(stateDir, to), replacements);
   const testStack = await selectTestStack({ stackName, program, stateDir });
   return { stateFile, testStack, firstUp: template.firstUp.split(template.stackName).join(stackName) };
 }

@@ -1,12 +1,15 @@
 // Drives the real Pulumi engine for end-to-end tests: the project's CLI, a throwaway local file
 // backend, passphrase secrets, and the project directory as the program's working directory (so the
 // dynamic provider process resolves the project's node_modules and compiled runtime).
+import { execFile } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { promisify } from "util";
 import {
   type ConfigMap,
   LocalWorkspace,
+  type OutputMap,
   PulumiCommand,
   type PulumiFn,
   type Stack,
@@ -97,7 +100,53 @@ function pulumiCommand(): Promise<PulumiCommand> {
   return command;
 }
 
+/** The marker of a secret value in a Pulumi deployment (apitype's SecretSig key and value). */
+const SECRET_SIG = ["4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270"] as const;
+
+function holdsSecret(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(holdsSecret);
+  if (value === null || typeof value !== "object") return false;
+  const record = value as Record<string, unknown>;
+  return record[SECRET_SIG[0]] === SECRET_SIG[1] || Object.values(record).some(holdsSecret);
+}
+
+/**
+ * After each up, destroy and refresh the Automation API reads the stack's outputs and its last update: three more
+ * CLI processes (`stack output --json`, again with --show-secrets, and `stack history --show-secrets`), the two
+ * with secrets each deriving the passphrase key (PBKDF2, ~0.2 s of CPU), ~0.8 s of CPU per operation in all. The
+ * tests read neither secrets nor the update's configuration. Here the outputs come from one `stack export`
+ * (without --show-secrets: values in the clear, secrets as ciphertext; the Automation API's own two reads when an
+ * output holds a secret), and the summary from `stack history` without secrets (the Automation API's showSecrets
+ * false, unless the test asks for them). Same outputs and summaries, ~0.3 s of CPU.
+ */
+function withCheaperReads(stack: Stack): Stack {
+  const workspace = stack.workspace as LocalWorkspace;
+  const stackOutputs = workspace.stackOutputs.bind(workspace);
+  workspace.stackOutputs = async (stackName: string): Promise<OutputMap> => {
+    const { stdout } = await promisify(execFile)(
+      pulumiCliPath(),
+      ["stack", "export", "--stack", stackName, "--non-interactive"],
+      { cwd: workspace.workDir, env: workspace.envVars, maxBuffer: 64 * 1024 * 1024 },
+    );
+    const deployment = (
+      JSON.parse(stdout) as { deployment: { resources?: { type: string; outputs?: object }[] } }
+    ).deployment;
+    const root = (deployment.resources ?? []).find((resource) => resource.type === "pulumi:pulumi:Stack");
+    const outputs = root?.outputs ?? {};
+    if (holdsSecret(outputs)) return stackOutputs(stackName);
+    return Object.fromEntries(Object.entries(outputs).map(([key, value]) => [key, { value, secret: false }]));
+  };
+  const up = stack.up.bind(stack);
+  const destroy = stack.destroy.bind(stack);
+  const refresh = stack.refresh.bind(stack);
+  stack.up = (opts) => up({ showSecrets: false, ...opts });
+  stack.destroy = (opts) => destroy({ showSecrets: false, ...opts });
+  stack.refresh = (opts) => refresh({ showSecrets: false, ...opts });
+  return stack;
+}
+
 function testStackOf(stack: Stack, stateDir: string): TestStack {
+  withCheaperReads(stack);
   return {
     stack,
     stateDir,
