@@ -230,19 +230,26 @@ function printedFailure(error) {
 function resourceFailure(error) {
   const failure = { code: status.UNKNOWN, message: messageOf(error) };
   if (error && error.id) {
+    const reasons = error.reasons ?? [];
     const initFailed = {
-      id: error.id,
+      // The id is what makes the engine keep the resource: a number (or any value) goes as its text.
+      id: String(error.id),
       properties: error.properties || {},
-      reasons: error.reasons || [],
+      reasons: (Array.isArray(reasons) ? reasons : [reasons]).map(String),
     };
+    let value;
+    try {
+      value = encode(MESSAGES.ErrorResourceInitFailed, initFailed);
+    } catch (encodeError) {
+      // Properties a Struct cannot hold (undefined, a function, ...): the resource is still kept, without them.
+      console.error(
+        `the properties of resource ${initFailed.id}, created but failed to initialize, cannot be sent to the engine and are left out: ${messageOf(encodeError)}`,
+      );
+      value = encode(MESSAGES.ErrorResourceInitFailed, { ...initFailed, properties: {} });
+    }
     // gRPC's rich error status (google.rpc.Status with the detail as a google.protobuf.Any): the Go side of the
     // engine reads it from the grpc-status-details-bin trailer.
-    failure.details = [
-      {
-        typeUrl: "type.googleapis.com/pulumirpc.ErrorResourceInitFailed",
-        value: encode(MESSAGES.ErrorResourceInitFailed, initFailed),
-      },
-    ];
+    failure.details = [{ typeUrl: "type.googleapis.com/pulumirpc.ErrorResourceInitFailed", value }];
   }
   return failure;
 }
