@@ -520,3 +520,47 @@ test("an init failure whose details cannot be sent still answers with its id, an
     stop(ours);
   }
 }, 60_000);
+
+test("a provider that imports modules with import() works as in the SDK's host", async () => {
+  // A provider compiled as an ES module, or one that loads an ES-only package, imports at run time: a built-in, a
+  // package and a file of the project (relative to the project directory).
+  const provider = `exports.handler = () => ({
+    async check(olds, news) {
+      const { sep } = await import("node:path");
+      const zod = await import("zod");
+      const registry = await import("./dist/providers/registry.js");
+      return { inputs: { ...news, sep, zod: typeof zod.z.object, registry: typeof registry.default.implementationFor } };
+    },
+  });`;
+  const sdk = await startHost(SDK);
+  const ours = await startHost(OURS);
+  const ask = async (host: Host) => {
+    const c = host.client;
+    const configure = new messages.ConfigureRequest();
+    configure.setArgs(struct({}));
+    await call(c.configure.bind(c), configure);
+    const check = new messages.CheckRequest();
+    check.setOlds(struct({}));
+    check.setNews(struct({ name: "a", __provider: provider }));
+    return call(c.check.bind(c), check);
+  };
+  try {
+    const [expected, actual] = await Promise.all([ask(sdk), ask(ours)]);
+    expect(actual).toEqual(expected);
+    const text = (value: string) => expect.objectContaining({ stringValue: value });
+    expect(actual).toMatchObject({
+      ok: {
+        inputs: {
+          fieldsMap: expect.arrayContaining([
+            ["sep", text(path.sep)],
+            ["zod", text("function")],
+            ["registry", text("function")],
+          ]),
+        },
+      },
+    });
+  } finally {
+    stop(sdk);
+    stop(ours);
+  }
+}, 60_000);
