@@ -28,8 +28,7 @@
 // Exit when the engine that started this host is gone (kill -9 of the CLI): see engine-watch.js.
 require("./engine-watch");
 const path = require("node:path");
-const vm = require("node:vm");
-const { createRequire } = require("node:module");
+const Module = require("node:module");
 
 const PROVIDER_KEY = "__provider";
 /** The value the engine sends for an input not known yet during a preview. */
@@ -93,14 +92,18 @@ class ProviderConfig {
   }
 }
 
-/** Evaluates a provider's module text as a CommonJS module whose require resolves from the project directory. */
+/**
+ * Evaluates a provider's module text as a CommonJS module whose require and import() resolve from the project
+ * directory, as the SDK's host does (require-from-string: Node's own module compiler). A function compiled with
+ * node:vm alone has no loader for import(): a provider importing an ES module failed with "A dynamic import callback
+ * was not specified".
+ */
 function loadProviderModule(text) {
   const filename = path.join(projectDir, "__provider.js");
-  const wrapper = vm.compileFunction(text, ["exports", "require", "module", "__filename", "__dirname"], {
-    filename,
-  });
-  const module = { exports: {} };
-  wrapper.call(module.exports, module.exports, createRequire(filename), module, filename, projectDir);
+  const module = new Module(filename);
+  module.filename = filename;
+  module.paths = Module._nodeModulePaths(projectDir);
+  module._compile(text, filename);
   return module.exports;
 }
 
@@ -230,19 +233,26 @@ function printedFailure(error) {
 function resourceFailure(error) {
   const failure = { code: status.UNKNOWN, message: messageOf(error) };
   if (error && error.id) {
+    const reasons = error.reasons ?? [];
     const initFailed = {
-      id: error.id,
+      // The id is what makes the engine keep the resource: a number (or any value) goes as its text.
+      id: String(error.id),
       properties: error.properties || {},
-      reasons: error.reasons || [],
+      reasons: (Array.isArray(reasons) ? reasons : [reasons]).map(String),
     };
+    let value;
+    try {
+      value = encode(MESSAGES.ErrorResourceInitFailed, initFailed);
+    } catch (encodeError) {
+      // Properties a Struct cannot hold (undefined, a function, ...): the resource is still kept, without them.
+      console.error(
+        `the properties of resource ${initFailed.id}, created but failed to initialize, cannot be sent to the engine and are left out: ${messageOf(encodeError)}`,
+      );
+      value = encode(MESSAGES.ErrorResourceInitFailed, { ...initFailed, properties: {} });
+    }
     // gRPC's rich error status (google.rpc.Status with the detail as a google.protobuf.Any): the Go side of the
     // engine reads it from the grpc-status-details-bin trailer.
-    failure.details = [
-      {
-        typeUrl: "type.googleapis.com/pulumirpc.ErrorResourceInitFailed",
-        value: encode(MESSAGES.ErrorResourceInitFailed, initFailed),
-      },
-    ];
+    failure.details = [{ typeUrl: "type.googleapis.com/pulumirpc.ErrorResourceInitFailed", value }];
   }
   return failure;
 }

@@ -589,14 +589,34 @@ function replyError(stream, { code, message, details }) {
     ":status": 200,
     "content-type": "application/grpc",
     "grpc-status": String(code),
-    "grpc-message": percentEncode(message),
+    "grpc-message": percentEncode(String(message)),
   };
   if (details) {
     // gRPC's rich error status; base64 without padding, as the protocol writes binary headers.
-    const encoded = encode(MESSAGES.Status, { code, message, details });
+    const encoded = encode(MESSAGES.Status, { code, message: String(message), details });
     headers["grpc-status-details-bin"] = encoded.toString("base64").replace(/=+$/, "");
   }
   answer(stream, headers, { endStream: true });
+}
+
+/**
+ * The status a failed call answers with. A method's onError that throws (an error it cannot describe) still answers
+ * the call: the error is never a reason to end the process, which would fail every other call in flight.
+ */
+function failureOf(method, error) {
+  try {
+    return method.onError(error);
+  } catch (describeError) {
+    const text = (value) => {
+      try {
+        return String(value instanceof Error ? value.message : value);
+      } catch {
+        return "an error that cannot be printed";
+      }
+    };
+    process.stderr.write(`cannot describe the failure of a call: ${text(describeError)}\n`);
+    return { code: status.UNKNOWN, message: text(error) };
+  }
 }
 
 /** The one message of a unary call's body, or the status to answer instead. */
@@ -675,7 +695,7 @@ function serve({ service, methods, unimplemented, maxMessageBytes, onListening, 
         .then((response) => encode(method.response, response, FRAME_PREFIX_BYTES))
         .then(
           (frame) => replyOk(stream, frame),
-          (error) => replyError(stream, method.onError(error)),
+          (error) => replyError(stream, failureOf(method, error)),
         )
         .catch(onError);
     });

@@ -459,3 +459,108 @@ test("the launcher runs our host, and the SDK's with ENTRA_WRITEBACK_PROVIDER_HO
   expect(sdk).toContain(path.join("@pulumi", "pulumi", "cmd", "dynamic-provider"));
   expect(sdk).not.toContain("dynamic-provider-host.js");
 }, 60_000);
+
+test("an init failure whose details cannot be sent still answers with its id, and the other calls in flight finish", async () => {
+  // The provider's error carries properties a Struct cannot hold (undefined) and a numeric id and reason. The SDK's
+  // host never answers such a call (its error handler throws); ours must neither end the process, which would fail
+  // every other call in flight (a create that already created its resource would be lost from the state), nor drop
+  // the id, which tells the engine to keep the resource.
+  const provider = `exports.handler = () => ({
+    // A thrown value that cannot even be printed (no toString): the call still fails with an answer.
+    async check() { throw Object.create(null); },
+    async create(inputs) {
+      if (inputs.slow) { await new Promise((resolve) => setTimeout(resolve, 400)); return { id: "slow-1", outs: {} }; }
+      const error = new Error("created, not ready");
+      Object.assign(error, { id: inputs.numericId ? 42 : "half-2", properties: { value: undefined }, reasons: ["starting", 7] });
+      throw error;
+    },
+  });`;
+  const ours = await startHost(OURS);
+  try {
+    const c = ours.client;
+    const create = (properties: Record<string, unknown>) => {
+      const request = new messages.CreateRequest();
+      request.setProperties(struct({ ...properties, __provider: provider }));
+      return call(c.create.bind(c), request);
+    };
+    const configure = new messages.ConfigureRequest();
+    configure.setArgs(struct({}));
+    await call(c.configure.bind(c), configure);
+    const check = new messages.CheckRequest();
+    check.setOlds(struct({}));
+    check.setNews(struct({ __provider: provider }));
+    const [slow, initFailed, numericId, unprintable] = await Promise.all([
+      create({ slow: true }),
+      create({}),
+      create({ numericId: true }),
+      call(c.check.bind(c), check),
+    ]);
+    expect(unprintable).toMatchObject({ code: grpc.status.UNKNOWN });
+    expect(slow).toMatchObject({ ok: { id: "slow-1" } });
+    expect(initFailed).toEqual({
+      code: grpc.status.UNKNOWN,
+      details: "created, not ready",
+      initFailed: [
+        {
+          type: "type.googleapis.com/pulumirpc.ErrorResourceInitFailed",
+          failure: expect.objectContaining({
+            id: "half-2",
+            reasonsList: expect.arrayContaining(["starting", "7"]),
+          }),
+        },
+      ],
+    });
+    expect(numericId).toMatchObject({ initFailed: [{ failure: expect.objectContaining({ id: "42" }) }] });
+    // Why the properties were left out reaches the engine's log.
+    expect(ours.stderr()).toContain(
+      "the properties of resource half-2, created but failed to initialize, cannot be sent to the engine and are left out",
+    );
+    expect(ours.child.exitCode).toBeNull();
+  } finally {
+    stop(ours);
+  }
+}, 60_000);
+
+test("a provider that imports modules with import() works as in the SDK's host", async () => {
+  // A provider compiled as an ES module, or one that loads an ES-only package, imports at run time: a built-in, a
+  // package and a file of the project (relative to the project directory).
+  const provider = `exports.handler = () => ({
+    async check(olds, news) {
+      const { sep } = await import("node:path");
+      const zod = await import("zod");
+      const registry = await import("./dist/providers/registry.js");
+      return { inputs: { ...news, sep, zod: typeof zod.z.object, registry: typeof registry.default.implementationFor } };
+    },
+  });`;
+  const sdk = await startHost(SDK);
+  const ours = await startHost(OURS);
+  const ask = async (host: Host) => {
+    const c = host.client;
+    const configure = new messages.ConfigureRequest();
+    configure.setArgs(struct({}));
+    await call(c.configure.bind(c), configure);
+    const check = new messages.CheckRequest();
+    check.setOlds(struct({}));
+    check.setNews(struct({ name: "a", __provider: provider }));
+    return call(c.check.bind(c), check);
+  };
+  try {
+    const [expected, actual] = await Promise.all([ask(sdk), ask(ours)]);
+    expect(actual).toEqual(expected);
+    const text = (value: string) => expect.objectContaining({ stringValue: value });
+    expect(actual).toMatchObject({
+      ok: {
+        inputs: {
+          fieldsMap: expect.arrayContaining([
+            ["sep", text(path.sep)],
+            ["zod", text("function")],
+            ["registry", text("function")],
+          ]),
+        },
+      },
+    });
+  } finally {
+    stop(sdk);
+    stop(ours);
+  }
+}, 60_000);
