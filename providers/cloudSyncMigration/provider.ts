@@ -318,36 +318,43 @@ async function ensureSyncRules(
   inputs: Inputs,
   progress: Progress,
 ): Promise<{ summary: string; changed: boolean }> {
-  const read = await readRules(client);
-  let rules = read.rules;
+  const { rules, adConnector } = await readRules(client);
+  // Every refusal comes before the first write: a refusal says "Nothing was changed", and the second rule's check
+  // must not find the first one already enabled or made again.
+  const taken = new Set(rules.map((rule) => rule.precedence));
+  type Action = { identifier: string; existing: SyncRule } | { identifier: string; create: NewSyncRuleArgs };
+  const actions = wantedRules(inputs, adConnector).map(({ identifier, template, asked }): Action => {
+    const existing = documentedRule(client, rules, identifier, template);
+    if (existing) return { identifier, existing };
+    const precedence = freePrecedence(client, taken, asked);
+    const holder = rules.find((rule) => rule.precedence === precedence);
+    if (holder) {
+      // The precedence is the one the rule's SyncRule resource has (components/cloudSyncMigration.ts): put back
+      // anywhere else, the resource would show it as drift and move it again.
+      throw new Error(
+        `The sync rule "${template(precedence).name}" is gone from ${client.description} and must be put back ` +
+          `before GroupWritebackV2 goes off, at precedence ${precedence} (where this stack's SyncRule resource has ` +
+          `it), but "${holder.name}" holds that precedence now. Nothing was changed; GroupWritebackV2 stays on. ` +
+          `Give "${holder.name}" another precedence (Synchronization Rules Editor) or remove it, then run pulumi up again.`,
+      );
+    }
+    taken.add(precedence);
+    return { identifier, create: template(precedence) };
+  });
   const done: string[] = [];
   let changed = false;
-  for (const { identifier, template, asked } of wantedRules(inputs, read.adConnector)) {
-    const existing = documentedRule(client, rules, identifier, template);
-    if (existing?.disabled) {
-      await client.call("setSyncRuleDisabled", { identifier, disabled: false });
+  for (const action of actions) {
+    if ("create" in action) {
+      progress(`creating the sync rule "${action.create.name}" with precedence ${action.create.precedence}`);
+      const created = await client.call("newSyncRule", action.create);
       changed = true;
-      done.push(`"${existing.name}" enabled again (precedence ${existing.precedence})`);
-    } else if (existing) {
-      done.push(`"${existing.name}" already there (precedence ${existing.precedence})`);
+      done.push(`"${created.name}" created (precedence ${created.precedence})`);
+    } else if (action.existing.disabled) {
+      await client.call("setSyncRuleDisabled", { identifier: action.identifier, disabled: false });
+      changed = true;
+      done.push(`"${action.existing.name}" enabled again (precedence ${action.existing.precedence})`);
     } else {
-      const precedence = freePrecedence(client, new Set(rules.map((rule) => rule.precedence)), asked);
-      const holder = rules.find((rule) => rule.precedence === precedence);
-      if (holder) {
-        // The precedence is the one the rule's SyncRule resource has (components/cloudSyncMigration.ts): put back
-        // anywhere else, the resource would show it as drift and move it again.
-        throw new Error(
-          `The sync rule "${template(precedence).name}" is gone from ${client.description} and must be put back ` +
-            `before GroupWritebackV2 goes off, at precedence ${precedence} (where this stack's SyncRule resource has ` +
-            `it), but "${holder.name}" holds that precedence now. Nothing was changed; GroupWritebackV2 stays on. ` +
-            `Give "${holder.name}" another precedence (Synchronization Rules Editor) or remove it, then run pulumi up again.`,
-        );
-      }
-      progress(`creating the sync rule "${template(precedence).name}" with precedence ${precedence}`);
-      const created = await client.call("newSyncRule", template(precedence));
-      rules = [...rules, created];
-      changed = true;
-      done.push(`"${created.name}" created (precedence ${precedence})`);
+      done.push(`"${action.existing.name}" already there (precedence ${action.existing.precedence})`);
     }
   }
   return { summary: done.join("; "), changed };

@@ -711,3 +711,62 @@ test("a syncRules step stored by the earlier version (no choice in its outputs) 
       .filter((operation) => !/^(get|list)/.test(operation)),
   ).toEqual([]);
 });
+
+test("the irreversible step's re-check refuses before it writes: an inbound rule disabled and the outbound rule's precedence taken is refused with nothing changed (the inbound rule stays disabled), and following the advice puts both back", async () => {
+  await legacyLab();
+  await run("copyDirectoryObjectIds");
+  await wizardSetStagingMode(lab.stateFile, true);
+  await run("schedulerOff");
+  const chosen = (
+    await provider.create(await inputsOf("syncRules", { syncRulePrecedences: { inbound: 40, outbound: 41 } }))
+  ).outs as CloudSyncMigrationStepOutputs;
+  await ruleResources(chosen.syncRules!);
+  await run("initialCycleBeforeV2Off");
+  const restore = {
+    confirmDisableGroupWritebackV2: true,
+    syncRulePrecedences: { inbound: 40, outbound: 41 },
+  };
+  // Meanwhile someone disables the inbound rule, removes the outbound one and gives its precedence to another rule.
+  await lab.call("setSyncRuleDisabled", { identifier: NO_FLOW_INBOUND_RULE_IDENTIFIER, disabled: true });
+  await lab.call("removeSyncRule", { identifier: NO_FLOW_OUTBOUND_RULE_IDENTIFIER });
+  await lab.call("newSyncRule", {
+    ...noFlowInboundRule(41),
+    name: "Contoso custom rule",
+    identifier: "0f0f0f0f-1111-4222-8333-444444444444",
+  });
+  const before = lab.operations().length;
+  const refused = await rejection(run("disableGroupWritebackV2", restore));
+  expect(refused).toContain('"Contoso custom rule" holds that precedence now. Nothing was changed');
+  // Nothing was changed, as it says: the disabled inbound rule was not enabled on the way to the refusal.
+  expect(
+    lab
+      .operations()
+      .slice(before)
+      .filter((operation) => !/^(get|list)/.test(operation)),
+  ).toEqual([]);
+  const disabledOf = async (identifier: string) =>
+    ((await lab.call("getSyncRules")) as { rules: SyncRule[] }).rules.find(
+      (rule) => rule.identifier.toLowerCase() === identifier,
+    )?.disabled;
+  expect(await disabledOf(NO_FLOW_INBOUND_RULE_IDENTIFIER)).toBe(true);
+  expect((await lab.features()).groupWritebackV2).toBe(true);
+  // The advice: the admin's rule moves elsewhere; the step then enables one rule, creates the other, and goes on.
+  await lab.call("removeSyncRule", { identifier: "0f0f0f0f-1111-4222-8333-444444444444" });
+  await lab.call("newSyncRule", {
+    ...noFlowInboundRule(60),
+    name: "Contoso custom rule",
+    identifier: "0f0f0f0f-1111-4222-8333-444444444444",
+  });
+  const again = lab.operations().length;
+  const outs = await run("disableGroupWritebackV2", restore);
+  expect(outs.summary).toContain("GroupWritebackV2 is off for the tenant (irreversible)");
+  expect(
+    lab
+      .operations()
+      .slice(again)
+      .filter((operation) => !/^(get|list)/.test(operation))
+      .map((operation) => operation.replace(/\(.*$/, "")),
+  ).toEqual(["setSyncRuleDisabled", "newSyncRule", "startSyncCycle", "setGroupWritebackV2"]);
+  expect(await disabledOf(NO_FLOW_INBOUND_RULE_IDENTIFIER)).toBe(false);
+  expect(await disabledOf(NO_FLOW_OUTBOUND_RULE_IDENTIFIER)).toBe(false);
+});
