@@ -581,13 +581,15 @@ async function runStep(inputs: Inputs): Promise<StepResult> {
 }
 
 /**
- * Whether the migration has run to its end on this server: GroupWritebackV2 off, both cloudNoFlow rules there, the
- * migration's window closed (the scheduler on again) and staging mode off. The plan's refusals guard the start; once
- * this holds, the groups are Cloud Sync's and a changed cloudSync is Cloud Sync's to check (its own hazards).
+ * Whether the migration has run on this server: GroupWritebackV2 off, both cloudNoFlow rules there and the migration's
+ * window closed (the scheduler on again, step 5 done). The plan's refusals guard the start; once this holds, the groups
+ * are Cloud Sync's and a changed cloudSync is checked as a change to the migrated groups (checkAfterMigration).
+ * Staging mode is not read: the server may be a staging server later for reasons of its own (Microsoft's swing
+ * upgrade), which brings nothing of the start back; and the step that turns it off is the wizard's, after the window.
  */
 async function migrationDone(client: EntraConnectClient): Promise<boolean> {
-  const { server, features } = await client.call("getServerState", {});
-  if (features.groupWritebackV2 || server.stagingModeEnabled) return false;
+  const { features } = await client.call("getServerState", {});
+  if (features.groupWritebackV2) return false;
   const { window } = await client.call("getSyncWindow", {});
   if (window && windowPurpose(window) === MIGRATION_WINDOW_CHANGE) return false;
   const { rules } = await client.call("getSyncRules", {});
@@ -599,7 +601,7 @@ async function migrationDone(client: EntraConnectClient): Promise<boolean> {
 
 /** Said (once per run) when a declaration change reaches the plan after the migration ran. */
 const PLAN_KEPT =
-  "the migration has run (GroupWritebackV2 off, the cloudNoFlow rules in place, staging mode off): its plan stays as " +
+  "the migration has run (GroupWritebackV2 off, the cloudNoFlow rules in place, its window closed): its plan stays as " +
   "it was read and the checks that guard its start no longer apply";
 
 /**

@@ -650,7 +650,7 @@ test("once the migration has run, the plan's checks no longer block a preview wh
   const updated = await provider.update!("cloud-sync-migration/plan", plan, checked.inputs!);
   expect((updated.outs as CloudSyncMigrationStepOutputs).plan).toEqual(plan.plan);
   expect(progress.lines.join("\n")).toContain(
-    "the migration has run (GroupWritebackV2 off, the cloudNoFlow rules in place, staging mode off): its plan stays as it was read",
+    "the migration has run (GroupWritebackV2 off, the cloudNoFlow rules in place, its window closed): its plan stays as it was read",
   );
   expect(
     lab
@@ -769,4 +769,35 @@ test("the irreversible step's re-check refuses before it writes: an inbound rule
   ).toEqual(["setSyncRuleDisabled", "newSyncRule", "startSyncCycle", "setGroupWritebackV2"]);
   expect(await disabledOf(NO_FLOW_INBOUND_RULE_IDENTIFIER)).toBe(false);
   expect(await disabledOf(NO_FLOW_OUTBOUND_RULE_IDENTIFIER)).toBe(false);
+});
+
+test("once the migration has run, the server put in staging mode later (a staging server, a swing upgrade) does not bring the start's checks back: the plan is kept, and a rename allowed by allowRenameOrMove is not refused", async () => {
+  await legacyLab();
+  const planInputs = await inputsOf("plan", settingsOf("plan"));
+  const plan = (await provider.create(planInputs)).outs as CloudSyncMigrationStepOutputs;
+  for (const step of MIGRATION_STEPS.slice(1)) {
+    if (step === "stagingOn") await wizardSetStagingMode(lab.stateFile, true);
+    if (step === "stagingOff") await wizardSetStagingMode(lab.stateFile, false);
+    await run(step, settingsOf(step));
+  }
+  expect((await lab.features()).groupWritebackV2).toBe(false);
+  const renaming = { ...planInputs, cloudSync: { ...KEEP(), naming: "cloudSync" }, allowRenameOrMove: true };
+  // Staging mode off: the rename on purpose passes, and the update keeps the plan.
+  expect((await provider.check(planInputs, versioned(renaming))).failures ?? []).toEqual([]);
+
+  // Later, the server becomes a staging server (Microsoft's swing upgrade puts one server in staging mode).
+  await wizardSetStagingMode(lab.stateFile, true);
+  await closeClients(); // a later pulumi up: a new provider process
+  const checked = await provider.check(planInputs, versioned(renaming));
+  expect(checked.failures ?? []).toEqual([]);
+  const updated = await provider.update!("cloud-sync-migration/plan", plan, checked.inputs!);
+  expect((updated.outs as CloudSyncMigrationStepOutputs).plan).toEqual(plan.plan);
+  // The confirmation set back to false afterwards changes no plan either (its group ids are Cloud Sync's scope).
+  const unconfirmed = { ...planInputs, confirmDisableGroupWritebackV2: false };
+  const kept = await provider.update!(
+    "cloud-sync-migration/plan",
+    plan,
+    (await provider.check(planInputs, versioned(unconfirmed))).inputs!,
+  );
+  expect((kept.outs as CloudSyncMigrationStepOutputs).plan).toEqual(plan.plan);
 });
