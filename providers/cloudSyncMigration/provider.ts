@@ -705,9 +705,15 @@ export const cloudSyncMigrationStepProvider: ProviderImplementation = {
         await checkAfterMigration(client, inputs, cloudSyncMigrationStep.inputsOf(previous).cloudSync);
         return { outs: { ...inputs, summary: previous.summary, plan: previous.plan, syncRules: null } };
       }
-      // A changed declaration (the mapping, the confirmation) before the end: the plan is read again.
+      // A changed declaration (the mapping, the confirmation) before the end: the plan is read again (and refused).
       const plan = await planned(client, inputs, progressOf("plan"));
-      return { outs: { ...inputs, summary: previous.summary, plan, syncRules: null } };
+      // GroupWritebackV2 went off since the plan was read: the irreversible step ran, and the plan's groups are the
+      // ones it migrated (Cloud Sync's scope; the plan output's counts are "read before it ran"). Kept, even when the
+      // server does not look migrated now (a rule removed by hand, which its SyncRule resource puts back).
+      const ran = previous.plan?.groupWritebackV2 === true && !plan.groupWritebackV2;
+      return {
+        outs: { ...inputs, summary: previous.summary, plan: ran ? previous.plan : plan, syncRules: null },
+      };
     }
     if (!sameDn(previous.writebackOu, inputs.writebackOu)) {
       const { summary, plan, syncRules = null } = await runStep(inputs);

@@ -28,7 +28,8 @@ import {
   readState,
   withState,
 } from "../../../simulator";
-import { closeClients } from "../../../providers/common/connection";
+import { clientFor, closeClients } from "../../../providers/common/connection";
+import { readPlan } from "../../../providers/cloudSyncMigration/plan";
 import { captureProgress, type Lab, newLab, rejection, versioned } from "./support";
 
 let lab: Lab;
@@ -800,4 +801,33 @@ test("once the migration has run, the server put in staging mode later (a stagin
     (await provider.check(planInputs, versioned(unconfirmed))).inputs!,
   );
   expect((kept.outs as CloudSyncMigrationStepOutputs).plan).toEqual(plan.plan);
+});
+
+test("the plan step's update after GroupWritebackV2 went off keeps the plan it read before, even when the server no longer looks migrated (a cloudNoFlow rule removed by hand): its group ids are Cloud Sync's scope", async () => {
+  await legacyLab();
+  const planInputs = await inputsOf("plan", settingsOf("plan"));
+  const plan = (await provider.create(planInputs)).outs as CloudSyncMigrationStepOutputs;
+  for (const step of MIGRATION_STEPS.slice(1)) {
+    if (step === "stagingOn") await wizardSetStagingMode(lab.stateFile, true);
+    if (step === "stagingOff") await wizardSetStagingMode(lab.stateFile, false);
+    await run(step, settingsOf(step));
+  }
+  expect((await lab.features()).groupWritebackV2).toBe(false);
+  // Later someone removes a rule (the SyncRule resource puts it back, after the plan step in the chain), and the
+  // confirmation is set back to false in the same change of the stack.
+  await lab.call("removeSyncRule", { identifier: NO_FLOW_OUTBOUND_RULE_IDENTIFIER });
+  await closeClients();
+  const unconfirmed = (
+    await provider.check(planInputs, versioned({ ...planInputs, confirmDisableGroupWritebackV2: false }))
+  ).inputs!;
+  const updated = (await provider.update!("cloud-sync-migration/plan", plan, unconfirmed))
+    .outs as CloudSyncMigrationStepOutputs;
+  expect(updated.plan).toEqual(plan.plan);
+  // (Read again, the plan would differ: v2 off now, nothing left to copy; the check above can fail.)
+  const reread = await readPlan(clientFor(plan.target), {
+    writebackOu: lab.ou,
+    cloudSync: plan.cloudSync,
+    confirmDisableGroupWritebackV2: true,
+  });
+  expect(reread).not.toEqual(plan.plan);
 });
