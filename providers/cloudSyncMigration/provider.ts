@@ -322,12 +322,13 @@ async function ensureSyncRules(
   // Every refusal comes before the first write: a refusal says "Nothing was changed", and the second rule's check
   // must not find the first one already enabled or made again.
   const taken = new Set(rules.map((rule) => rule.precedence));
+  const creating: NewSyncRuleArgs[] = [];
   type Action = { identifier: string; existing: SyncRule } | { identifier: string; create: NewSyncRuleArgs };
   const actions = wantedRules(inputs, adConnector).map(({ identifier, template, asked }): Action => {
     const existing = documentedRule(client, rules, identifier, template);
     if (existing) return { identifier, existing };
     const precedence = freePrecedence(client, taken, asked);
-    const holder = rules.find((rule) => rule.precedence === precedence);
+    const holder = [...rules, ...creating].find((rule) => rule.precedence === precedence);
     if (holder) {
       // The precedence is the one the rule's SyncRule resource has (components/cloudSyncMigration.ts): put back
       // anywhere else, the resource would show it as drift and move it again.
@@ -339,7 +340,9 @@ async function ensureSyncRules(
       );
     }
     taken.add(precedence);
-    return { identifier, create: template(precedence) };
+    const create = template(precedence);
+    creating.push(create);
+    return { identifier, create };
   });
   const done: string[] = [];
   let changed = false;
