@@ -184,6 +184,13 @@ function sameRule(live: SyncRule, wanted: ReturnType<typeof noFlowInboundRule>):
 /** The server's rules and group writeback's AD connector, read with the scheduler off and staging on (steps 3–5). */
 async function readRules(client: EntraConnectClient): Promise<{ rules: SyncRule[]; adConnector: string }> {
   await requirePaused(client, "the cloudNoFlow sync rules");
+  return readRulesAsTheyAre(client);
+}
+
+/** The server's rules and group writeback's AD connector, read whatever the scheduler and staging mode are. */
+async function readRulesAsTheyAre(
+  client: EntraConnectClient,
+): Promise<{ rules: SyncRule[]; adConnector: string }> {
   const { rules } = await client.call("getSyncRules", {});
   const adConnector = rules.find((rule) => rule.name === OUT_TO_AD_GROUP_SOA_IN_AAD)?.connector;
   if (!adConnector) {
@@ -255,8 +262,9 @@ function wantedRules(inputs: Inputs, adConnector: string) {
 async function chooseSyncRules(
   client: EntraConnectClient,
   inputs: Inputs,
+  read?: { rules: SyncRule[]; adConnector: string },
 ): Promise<{ summary: string; syncRules: ChosenSyncRules }> {
-  const { rules, adConnector } = await readRules(client);
+  const { rules, adConnector } = read ?? (await readRules(client));
   const done: string[] = [];
   const taken = new Set(rules.map((rule) => rule.precedence));
   const [inbound, outbound] = wantedRules(inputs, adConnector).map(({ identifier, template, asked }) => {
@@ -280,21 +288,22 @@ async function chooseSyncRules(
  * A syncRules step stored by the earlier version of the migration, which made the two rules itself, has no choice in
  * its outputs, and the SyncRule resources after it need one. The rules that version made are on the server: their
  * precedences and connector are the choice (read only; the SyncRule resources then adopt the rules as they are), at
- * any point of the migration or after it. When they are not both there, the step chooses again as it does first.
+ * any point of the migration or after it. When they are not both there, the step chooses again from what it read, as
+ * it does first, but read only whatever the scheduler and staging mode are (after the migration they are on and off).
  */
 async function recoverSyncRules(
   client: EntraConnectClient,
   inputs: Inputs,
 ): Promise<{ summary: string; syncRules: ChosenSyncRules }> {
-  const { rules } = await client.call("getSyncRules", {});
-  const adConnector = rules.find((rule) => rule.name === OUT_TO_AD_GROUP_SOA_IN_AAD)?.connector;
-  const found = adConnector
-    ? wantedRules(inputs, adConnector).map(({ identifier, template }) =>
-        documentedRule(client, rules, identifier, template),
-      )
-    : [];
-  const [inbound, outbound] = found;
-  if (!adConnector || !inbound || !outbound) return chooseSyncRules(client, inputs);
+  const read = await readRulesAsTheyAre(client);
+  const { rules, adConnector } = read;
+  const [inbound, outbound] = wantedRules(inputs, adConnector).map(({ identifier, template }) =>
+    documentedRule(client, rules, identifier, template),
+  );
+  // A rule gone since (removed by hand, maybe after the migration, the scheduler on and staging mode off): its
+  // precedence is chosen from what was read, as the step does first; the step writes nothing, and the SyncRule
+  // resource after it makes the rule (inside the migration's window while there is one, in its own otherwise).
+  if (!inbound || !outbound) return chooseSyncRules(client, inputs, read);
   return {
     summary:
       `"${inbound.name}" (precedence ${inbound.precedence}) and "${outbound.name}" (precedence ` +

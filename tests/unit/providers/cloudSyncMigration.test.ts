@@ -831,3 +831,40 @@ test("the plan step's update after GroupWritebackV2 went off keeps the plan it r
   });
   expect(reread).not.toEqual(plan.plan);
 });
+
+test("a syncRules step stored by the earlier version, after the migration, with a cloudNoFlow rule removed since: the update chooses its precedence read only (no refusal asking for the scheduler off and staging mode on again), and the SyncRule resource puts the rule back", async () => {
+  await legacyLab();
+  const outputs: Partial<Record<MigrationStep, CloudSyncMigrationStepOutputs>> = {};
+  for (const step of MIGRATION_STEPS) {
+    if (step === "stagingOn") await wizardSetStagingMode(lab.stateFile, true);
+    if (step === "stagingOff") await wizardSetStagingMode(lab.stateFile, false);
+    outputs[step] = await run(step, {
+      ...settingsOf(step),
+      ...(step === "syncRules" ? { syncRulePrecedences: { inbound: 30, outbound: 31 } } : {}),
+    });
+  }
+  const { syncRules: stored, ...earlier } = outputs.syncRules!;
+  // After the migration, someone removes the outbound rule.
+  await lab.call("removeSyncRule", { identifier: NO_FLOW_OUTBOUND_RULE_IDENTIFIER });
+  await closeClients();
+  const news = await inputsOf("syncRules", { syncRulePrecedences: { inbound: 30, outbound: 31 } });
+  const before = lab.operations().length;
+  const updated = (await provider.update!("cloud-sync-migration/syncRules", earlier as never, news))
+    .outs as CloudSyncMigrationStepOutputs;
+  expect(updated.syncRules).toEqual(stored);
+  expect(
+    lab
+      .operations()
+      .slice(before)
+      .filter((operation) => !/^(get|list)/.test(operation)),
+  ).toEqual([]);
+  // The scheduler runs and staging mode stays off: nothing asked them back.
+  expect(await lab.syncCycleEnabled()).toBe(true);
+  // The SyncRule resources the component declares then put the outbound rule back where the step chose.
+  await ruleResources(updated.syncRules!);
+  const { rules } = (await lab.call("getSyncRules")) as { rules: SyncRule[] };
+  expect(
+    rules.find((rule) => rule.identifier.toLowerCase() === NO_FLOW_OUTBOUND_RULE_IDENTIFIER)?.precedence,
+  ).toBe(31);
+  expect(await lab.syncCycleEnabled()).toBe(true);
+});
