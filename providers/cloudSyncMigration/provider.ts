@@ -184,6 +184,13 @@ function sameRule(live: SyncRule, wanted: ReturnType<typeof noFlowInboundRule>):
 /** The server's rules and group writeback's AD connector, read with the scheduler off and staging on (steps 3–5). */
 async function readRules(client: EntraConnectClient): Promise<{ rules: SyncRule[]; adConnector: string }> {
   await requirePaused(client, "the cloudNoFlow sync rules");
+  return readRulesAsTheyAre(client);
+}
+
+/** The server's rules and group writeback's AD connector, read whatever the scheduler and staging mode are. */
+async function readRulesAsTheyAre(
+  client: EntraConnectClient,
+): Promise<{ rules: SyncRule[]; adConnector: string }> {
   const { rules } = await client.call("getSyncRules", {});
   const adConnector = rules.find((rule) => rule.name === OUT_TO_AD_GROUP_SOA_IN_AAD)?.connector;
   if (!adConnector) {
@@ -255,8 +262,9 @@ function wantedRules(inputs: Inputs, adConnector: string) {
 async function chooseSyncRules(
   client: EntraConnectClient,
   inputs: Inputs,
+  read?: { rules: SyncRule[]; adConnector: string },
 ): Promise<{ summary: string; syncRules: ChosenSyncRules }> {
-  const { rules, adConnector } = await readRules(client);
+  const { rules, adConnector } = read ?? (await readRules(client));
   const done: string[] = [];
   const taken = new Set(rules.map((rule) => rule.precedence));
   const [inbound, outbound] = wantedRules(inputs, adConnector).map(({ identifier, template, asked }) => {
@@ -280,21 +288,22 @@ async function chooseSyncRules(
  * A syncRules step stored by the earlier version of the migration, which made the two rules itself, has no choice in
  * its outputs, and the SyncRule resources after it need one. The rules that version made are on the server: their
  * precedences and connector are the choice (read only; the SyncRule resources then adopt the rules as they are), at
- * any point of the migration or after it. When they are not both there, the step chooses again as it does first.
+ * any point of the migration or after it. When they are not both there, the step chooses again from what it read, as
+ * it does first, but read only whatever the scheduler and staging mode are (after the migration they are on and off).
  */
 async function recoverSyncRules(
   client: EntraConnectClient,
   inputs: Inputs,
 ): Promise<{ summary: string; syncRules: ChosenSyncRules }> {
-  const { rules } = await client.call("getSyncRules", {});
-  const adConnector = rules.find((rule) => rule.name === OUT_TO_AD_GROUP_SOA_IN_AAD)?.connector;
-  const found = adConnector
-    ? wantedRules(inputs, adConnector).map(({ identifier, template }) =>
-        documentedRule(client, rules, identifier, template),
-      )
-    : [];
-  const [inbound, outbound] = found;
-  if (!adConnector || !inbound || !outbound) return chooseSyncRules(client, inputs);
+  const read = await readRulesAsTheyAre(client);
+  const { rules, adConnector } = read;
+  const [inbound, outbound] = wantedRules(inputs, adConnector).map(({ identifier, template }) =>
+    documentedRule(client, rules, identifier, template),
+  );
+  // A rule gone since (removed by hand, maybe after the migration, the scheduler on and staging mode off): its
+  // precedence is chosen from what was read, as the step does first; the step writes nothing, and the SyncRule
+  // resource after it makes the rule (inside the migration's window while there is one, in its own otherwise).
+  if (!inbound || !outbound) return chooseSyncRules(client, inputs, read);
   return {
     summary:
       `"${inbound.name}" (precedence ${inbound.precedence}) and "${outbound.name}" (precedence ` +
@@ -318,36 +327,46 @@ async function ensureSyncRules(
   inputs: Inputs,
   progress: Progress,
 ): Promise<{ summary: string; changed: boolean }> {
-  const read = await readRules(client);
-  let rules = read.rules;
+  const { rules, adConnector } = await readRules(client);
+  // Every refusal comes before the first write: a refusal says "Nothing was changed", and the second rule's check
+  // must not find the first one already enabled or made again.
+  const taken = new Set(rules.map((rule) => rule.precedence));
+  const creating: NewSyncRuleArgs[] = [];
+  type Action = { identifier: string; existing: SyncRule } | { identifier: string; create: NewSyncRuleArgs };
+  const actions = wantedRules(inputs, adConnector).map(({ identifier, template, asked }): Action => {
+    const existing = documentedRule(client, rules, identifier, template);
+    if (existing) return { identifier, existing };
+    const precedence = freePrecedence(client, taken, asked);
+    const holder = [...rules, ...creating].find((rule) => rule.precedence === precedence);
+    if (holder) {
+      // The precedence is the one the rule's SyncRule resource has (components/cloudSyncMigration.ts): put back
+      // anywhere else, the resource would show it as drift and move it again.
+      throw new Error(
+        `The sync rule "${template(precedence).name}" is gone from ${client.description} and must be put back ` +
+          `before GroupWritebackV2 goes off, at precedence ${precedence} (where this stack's SyncRule resource has ` +
+          `it), but "${holder.name}" holds that precedence now. Nothing was changed; GroupWritebackV2 stays on. ` +
+          `Give "${holder.name}" another precedence (Synchronization Rules Editor) or remove it, then run pulumi up again.`,
+      );
+    }
+    taken.add(precedence);
+    const create = template(precedence);
+    creating.push(create);
+    return { identifier, create };
+  });
   const done: string[] = [];
   let changed = false;
-  for (const { identifier, template, asked } of wantedRules(inputs, read.adConnector)) {
-    const existing = documentedRule(client, rules, identifier, template);
-    if (existing?.disabled) {
-      await client.call("setSyncRuleDisabled", { identifier, disabled: false });
+  for (const action of actions) {
+    if ("create" in action) {
+      progress(`creating the sync rule "${action.create.name}" with precedence ${action.create.precedence}`);
+      const created = await client.call("newSyncRule", action.create);
       changed = true;
-      done.push(`"${existing.name}" enabled again (precedence ${existing.precedence})`);
-    } else if (existing) {
-      done.push(`"${existing.name}" already there (precedence ${existing.precedence})`);
+      done.push(`"${created.name}" created (precedence ${created.precedence})`);
+    } else if (action.existing.disabled) {
+      await client.call("setSyncRuleDisabled", { identifier: action.identifier, disabled: false });
+      changed = true;
+      done.push(`"${action.existing.name}" enabled again (precedence ${action.existing.precedence})`);
     } else {
-      const precedence = freePrecedence(client, new Set(rules.map((rule) => rule.precedence)), asked);
-      const holder = rules.find((rule) => rule.precedence === precedence);
-      if (holder) {
-        // The precedence is the one the rule's SyncRule resource has (components/cloudSyncMigration.ts): put back
-        // anywhere else, the resource would show it as drift and move it again.
-        throw new Error(
-          `The sync rule "${template(precedence).name}" is gone from ${client.description} and must be put back ` +
-            `before GroupWritebackV2 goes off, at precedence ${precedence} (where this stack's SyncRule resource has ` +
-            `it), but "${holder.name}" holds that precedence now. Nothing was changed; GroupWritebackV2 stays on. ` +
-            `Give "${holder.name}" another precedence (Synchronization Rules Editor) or remove it, then run pulumi up again.`,
-        );
-      }
-      progress(`creating the sync rule "${template(precedence).name}" with precedence ${precedence}`);
-      const created = await client.call("newSyncRule", template(precedence));
-      rules = [...rules, created];
-      changed = true;
-      done.push(`"${created.name}" created (precedence ${precedence})`);
+      done.push(`"${action.existing.name}" already there (precedence ${action.existing.precedence})`);
     }
   }
   return { summary: done.join("; "), changed };
@@ -574,13 +593,15 @@ async function runStep(inputs: Inputs): Promise<StepResult> {
 }
 
 /**
- * Whether the migration has run to its end on this server: GroupWritebackV2 off, both cloudNoFlow rules there, the
- * migration's window closed (the scheduler on again) and staging mode off. The plan's refusals guard the start; once
- * this holds, the groups are Cloud Sync's and a changed cloudSync is Cloud Sync's to check (its own hazards).
+ * Whether the migration has run on this server: GroupWritebackV2 off, both cloudNoFlow rules there and the migration's
+ * window closed (the scheduler on again, step 5 done). The plan's refusals guard the start; once this holds, the groups
+ * are Cloud Sync's and a changed cloudSync is checked as a change to the migrated groups (checkAfterMigration).
+ * Staging mode is not read: the server may be a staging server later for reasons of its own (Microsoft's swing
+ * upgrade), which brings nothing of the start back; and the step that turns it off is the wizard's, after the window.
  */
 async function migrationDone(client: EntraConnectClient): Promise<boolean> {
-  const { server, features } = await client.call("getServerState", {});
-  if (features.groupWritebackV2 || server.stagingModeEnabled) return false;
+  const { features } = await client.call("getServerState", {});
+  if (features.groupWritebackV2) return false;
   const { window } = await client.call("getSyncWindow", {});
   if (window && windowPurpose(window) === MIGRATION_WINDOW_CHANGE) return false;
   const { rules } = await client.call("getSyncRules", {});
@@ -592,7 +613,7 @@ async function migrationDone(client: EntraConnectClient): Promise<boolean> {
 
 /** Said (once per run) when a declaration change reaches the plan after the migration ran. */
 const PLAN_KEPT =
-  "the migration has run (GroupWritebackV2 off, the cloudNoFlow rules in place, staging mode off): its plan stays as " +
+  "the migration has run (GroupWritebackV2 off, the cloudNoFlow rules in place, its window closed): its plan stays as " +
   "it was read and the checks that guard its start no longer apply";
 
 /**
@@ -696,9 +717,15 @@ export const cloudSyncMigrationStepProvider: ProviderImplementation = {
         await checkAfterMigration(client, inputs, cloudSyncMigrationStep.inputsOf(previous).cloudSync);
         return { outs: { ...inputs, summary: previous.summary, plan: previous.plan, syncRules: null } };
       }
-      // A changed declaration (the mapping, the confirmation) before the end: the plan is read again.
+      // A changed declaration (the mapping, the confirmation) before the end: the plan is read again (and refused).
       const plan = await planned(client, inputs, progressOf("plan"));
-      return { outs: { ...inputs, summary: previous.summary, plan, syncRules: null } };
+      // GroupWritebackV2 went off since the plan was read: the irreversible step ran, and the plan's groups are the
+      // ones it migrated (Cloud Sync's scope; the plan output's counts are "read before it ran"). Kept, even when the
+      // server does not look migrated now (a rule removed by hand, which its SyncRule resource puts back).
+      const ran = previous.plan?.groupWritebackV2 === true && !plan.groupWritebackV2;
+      return {
+        outs: { ...inputs, summary: previous.summary, plan: ran ? previous.plan : plan, syncRules: null },
+      };
     }
     if (!sameDn(previous.writebackOu, inputs.writebackOu)) {
       const { summary, plan, syncRules = null } = await runStep(inputs);

@@ -28,7 +28,8 @@ import {
   readState,
   withState,
 } from "../../../simulator";
-import { closeClients } from "../../../providers/common/connection";
+import { clientFor, closeClients } from "../../../providers/common/connection";
+import { readPlan } from "../../../providers/cloudSyncMigration/plan";
 import { captureProgress, type Lab, newLab, rejection, versioned } from "./support";
 
 let lab: Lab;
@@ -650,7 +651,7 @@ test("once the migration has run, the plan's checks no longer block a preview wh
   const updated = await provider.update!("cloud-sync-migration/plan", plan, checked.inputs!);
   expect((updated.outs as CloudSyncMigrationStepOutputs).plan).toEqual(plan.plan);
   expect(progress.lines.join("\n")).toContain(
-    "the migration has run (GroupWritebackV2 off, the cloudNoFlow rules in place, staging mode off): its plan stays as it was read",
+    "the migration has run (GroupWritebackV2 off, the cloudNoFlow rules in place, its window closed): its plan stays as it was read",
   );
   expect(
     lab
@@ -710,4 +711,160 @@ test("a syncRules step stored by the earlier version (no choice in its outputs) 
       .slice(before)
       .filter((operation) => !/^(get|list)/.test(operation)),
   ).toEqual([]);
+});
+
+test("the irreversible step's re-check refuses before it writes: an inbound rule disabled and the outbound rule's precedence taken is refused with nothing changed (the inbound rule stays disabled), and following the advice puts both back", async () => {
+  await legacyLab();
+  await run("copyDirectoryObjectIds");
+  await wizardSetStagingMode(lab.stateFile, true);
+  await run("schedulerOff");
+  const chosen = (
+    await provider.create(await inputsOf("syncRules", { syncRulePrecedences: { inbound: 40, outbound: 41 } }))
+  ).outs as CloudSyncMigrationStepOutputs;
+  await ruleResources(chosen.syncRules!);
+  await run("initialCycleBeforeV2Off");
+  const restore = {
+    confirmDisableGroupWritebackV2: true,
+    syncRulePrecedences: { inbound: 40, outbound: 41 },
+  };
+  // Meanwhile someone disables the inbound rule, removes the outbound one and gives its precedence to another rule.
+  await lab.call("setSyncRuleDisabled", { identifier: NO_FLOW_INBOUND_RULE_IDENTIFIER, disabled: true });
+  await lab.call("removeSyncRule", { identifier: NO_FLOW_OUTBOUND_RULE_IDENTIFIER });
+  await lab.call("newSyncRule", {
+    ...noFlowInboundRule(41),
+    name: "Contoso custom rule",
+    identifier: "0f0f0f0f-1111-4222-8333-444444444444",
+  });
+  const before = lab.operations().length;
+  const refused = await rejection(run("disableGroupWritebackV2", restore));
+  expect(refused).toContain('"Contoso custom rule" holds that precedence now. Nothing was changed');
+  // Nothing was changed, as it says: the disabled inbound rule was not enabled on the way to the refusal.
+  expect(
+    lab
+      .operations()
+      .slice(before)
+      .filter((operation) => !/^(get|list)/.test(operation)),
+  ).toEqual([]);
+  const disabledOf = async (identifier: string) =>
+    ((await lab.call("getSyncRules")) as { rules: SyncRule[] }).rules.find(
+      (rule) => rule.identifier.toLowerCase() === identifier,
+    )?.disabled;
+  expect(await disabledOf(NO_FLOW_INBOUND_RULE_IDENTIFIER)).toBe(true);
+  expect((await lab.features()).groupWritebackV2).toBe(true);
+  // The advice: the admin's rule moves elsewhere; the step then enables one rule, creates the other, and goes on.
+  await lab.call("removeSyncRule", { identifier: "0f0f0f0f-1111-4222-8333-444444444444" });
+  await lab.call("newSyncRule", {
+    ...noFlowInboundRule(60),
+    name: "Contoso custom rule",
+    identifier: "0f0f0f0f-1111-4222-8333-444444444444",
+  });
+  const again = lab.operations().length;
+  const outs = await run("disableGroupWritebackV2", restore);
+  expect(outs.summary).toContain("GroupWritebackV2 is off for the tenant (irreversible)");
+  expect(
+    lab
+      .operations()
+      .slice(again)
+      .filter((operation) => !/^(get|list)/.test(operation))
+      .map((operation) => operation.replace(/\(.*$/, "")),
+  ).toEqual(["setSyncRuleDisabled", "newSyncRule", "startSyncCycle", "setGroupWritebackV2"]);
+  expect(await disabledOf(NO_FLOW_INBOUND_RULE_IDENTIFIER)).toBe(false);
+  expect(await disabledOf(NO_FLOW_OUTBOUND_RULE_IDENTIFIER)).toBe(false);
+});
+
+test("once the migration has run, the server put in staging mode later (a staging server, a swing upgrade) does not bring the start's checks back: the plan is kept, and a rename allowed by allowRenameOrMove is not refused", async () => {
+  await legacyLab();
+  const planInputs = await inputsOf("plan", settingsOf("plan"));
+  const plan = (await provider.create(planInputs)).outs as CloudSyncMigrationStepOutputs;
+  for (const step of MIGRATION_STEPS.slice(1)) {
+    if (step === "stagingOn") await wizardSetStagingMode(lab.stateFile, true);
+    if (step === "stagingOff") await wizardSetStagingMode(lab.stateFile, false);
+    await run(step, settingsOf(step));
+  }
+  expect((await lab.features()).groupWritebackV2).toBe(false);
+  const renaming = { ...planInputs, cloudSync: { ...KEEP(), naming: "cloudSync" }, allowRenameOrMove: true };
+  // Staging mode off: the rename on purpose passes, and the update keeps the plan.
+  expect((await provider.check(planInputs, versioned(renaming))).failures ?? []).toEqual([]);
+
+  // Later, the server becomes a staging server (Microsoft's swing upgrade puts one server in staging mode).
+  await wizardSetStagingMode(lab.stateFile, true);
+  await closeClients(); // a later pulumi up: a new provider process
+  const checked = await provider.check(planInputs, versioned(renaming));
+  expect(checked.failures ?? []).toEqual([]);
+  const updated = await provider.update!("cloud-sync-migration/plan", plan, checked.inputs!);
+  expect((updated.outs as CloudSyncMigrationStepOutputs).plan).toEqual(plan.plan);
+  // The confirmation set back to false afterwards changes no plan either (its group ids are Cloud Sync's scope).
+  const unconfirmed = { ...planInputs, confirmDisableGroupWritebackV2: false };
+  const kept = await provider.update!(
+    "cloud-sync-migration/plan",
+    plan,
+    (await provider.check(planInputs, versioned(unconfirmed))).inputs!,
+  );
+  expect((kept.outs as CloudSyncMigrationStepOutputs).plan).toEqual(plan.plan);
+});
+
+test("the plan step's update after GroupWritebackV2 went off keeps the plan it read before, even when the server no longer looks migrated (a cloudNoFlow rule removed by hand): its group ids are Cloud Sync's scope", async () => {
+  await legacyLab();
+  const planInputs = await inputsOf("plan", settingsOf("plan"));
+  const plan = (await provider.create(planInputs)).outs as CloudSyncMigrationStepOutputs;
+  for (const step of MIGRATION_STEPS.slice(1)) {
+    if (step === "stagingOn") await wizardSetStagingMode(lab.stateFile, true);
+    if (step === "stagingOff") await wizardSetStagingMode(lab.stateFile, false);
+    await run(step, settingsOf(step));
+  }
+  expect((await lab.features()).groupWritebackV2).toBe(false);
+  // Later someone removes a rule (the SyncRule resource puts it back, after the plan step in the chain), and the
+  // confirmation is set back to false in the same change of the stack.
+  await lab.call("removeSyncRule", { identifier: NO_FLOW_OUTBOUND_RULE_IDENTIFIER });
+  await closeClients();
+  const unconfirmed = (
+    await provider.check(planInputs, versioned({ ...planInputs, confirmDisableGroupWritebackV2: false }))
+  ).inputs!;
+  const updated = (await provider.update!("cloud-sync-migration/plan", plan, unconfirmed))
+    .outs as CloudSyncMigrationStepOutputs;
+  expect(updated.plan).toEqual(plan.plan);
+  // (Read again, the plan would differ: v2 off now, nothing left to copy; the check above can fail.)
+  const reread = await readPlan(clientFor(plan.target), {
+    writebackOu: lab.ou,
+    cloudSync: plan.cloudSync,
+    confirmDisableGroupWritebackV2: true,
+  });
+  expect(reread).not.toEqual(plan.plan);
+});
+
+test("a syncRules step stored by the earlier version, after the migration, with a cloudNoFlow rule removed since: the update chooses its precedence read only (no refusal asking for the scheduler off and staging mode on again), and the SyncRule resource puts the rule back", async () => {
+  await legacyLab();
+  const outputs: Partial<Record<MigrationStep, CloudSyncMigrationStepOutputs>> = {};
+  for (const step of MIGRATION_STEPS) {
+    if (step === "stagingOn") await wizardSetStagingMode(lab.stateFile, true);
+    if (step === "stagingOff") await wizardSetStagingMode(lab.stateFile, false);
+    outputs[step] = await run(step, {
+      ...settingsOf(step),
+      ...(step === "syncRules" ? { syncRulePrecedences: { inbound: 30, outbound: 31 } } : {}),
+    });
+  }
+  const { syncRules: stored, ...earlier } = outputs.syncRules!;
+  // After the migration, someone removes the outbound rule.
+  await lab.call("removeSyncRule", { identifier: NO_FLOW_OUTBOUND_RULE_IDENTIFIER });
+  await closeClients();
+  const news = await inputsOf("syncRules", { syncRulePrecedences: { inbound: 30, outbound: 31 } });
+  const before = lab.operations().length;
+  const updated = (await provider.update!("cloud-sync-migration/syncRules", earlier as never, news))
+    .outs as CloudSyncMigrationStepOutputs;
+  expect(updated.syncRules).toEqual(stored);
+  expect(
+    lab
+      .operations()
+      .slice(before)
+      .filter((operation) => !/^(get|list)/.test(operation)),
+  ).toEqual([]);
+  // The scheduler runs and staging mode stays off: nothing asked them back.
+  expect(await lab.syncCycleEnabled()).toBe(true);
+  // The SyncRule resources the component declares then put the outbound rule back where the step chose.
+  await ruleResources(updated.syncRules!);
+  const { rules } = (await lab.call("getSyncRules")) as { rules: SyncRule[] };
+  expect(
+    rules.find((rule) => rule.identifier.toLowerCase() === NO_FLOW_OUTBOUND_RULE_IDENTIFIER)?.precedence,
+  ).toBe(31);
+  expect(await lab.syncCycleEnabled()).toBe(true);
 });
