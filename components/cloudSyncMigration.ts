@@ -145,7 +145,8 @@ export class CloudSyncMigration extends pulumi.ComponentResource {
           ...(args.wizardWaitSeconds !== undefined ? { wizardWaitSeconds: args.wizardWaitSeconds } : {}),
           ...(args.wizardPollSeconds !== undefined ? { wizardPollSeconds: args.wizardPollSeconds } : {}),
         } as ConstructorParameters<typeof CloudSyncMigrationStep>[1],
-        { parent: this, dependsOn: previous ? [previous] : [] },
+        // The first step waits for what the migration waits for (the component's: the released v2 resource's update).
+        { parent: this, dependsOn: previous ? [previous] : (opts?.dependsOn ?? []) },
       );
       made.push(resource);
       previous = resource;

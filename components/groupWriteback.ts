@@ -3,7 +3,8 @@
 // keys are and Graph is not configured)] -> scheduler (steady state enabled) -> [the delete rule, in its own pause
 // window] -> v2 (inside its own pause/resume window) -> OU -> permission -> v1 (the wizard step, verified) -> [the
 // member limit rule disabled]. v1 can never come before v2 unless the stack explicitly skips v2. With
-// `cloudSyncMigration`, the migration's steps come first and there is no v2 resource (docs/cloud-sync-migration.md).
+// `cloudSyncMigration`, the v2 resource in release mode (it only reads the flag) and the migration's steps come first
+// (docs/cloud-sync-migration.md).
 import * as pulumi from "@pulumi/pulumi";
 import type { Target } from "../contract/target";
 import { defaultOf } from "../providers/common/defineResource";
@@ -96,8 +97,9 @@ export interface GroupWritebackArgs {
   };
   /**
    * Migrate the written-back security groups to Cloud Sync (docs/cloud-sync-migration.md): the migration's steps run
-   * first, in the documented order; the stack no longer declares GroupWritebackV2 (the migration turns it off), and
-   * the scheduler, OU, permission and v1 resources come after the migration. Plain: it decides which resources exist.
+   * first, in the documented order, after the GroupWritebackV2 resource, which then only reads the flag (release mode:
+   * the migration turns it off; its delete never does); the scheduler, OU, permission and v1 resources come after the
+   * migration. Plain: it decides which resources exist.
    */
   cloudSyncMigration?: {
     [K in keyof CloudSyncMigrationSettings]?: pulumi.Input<Partial<CloudSyncMigrationSettings[K]>>;
@@ -252,17 +254,32 @@ export class GroupWriteback extends pulumi.ComponentResource {
         );
       }
       if (args.disableV2OnDestroy === true) {
-        // The v2 resource leaves the stack with the migration: its delete must not turn the flag off (the migration
-        // does, after its rules and with its confirmation). Its delete also leaves the flag when a migration step was
-        // checked in the same deployment (providers/groupWritebackFeature/v2.ts); this refuses the declaration itself.
+        // With the migration the v2 resource only reads the flag and its delete never turns it off (release mode,
+        // below); the migration turns it off, after its rules and with its confirmation. A stored v2 delete also leaves
+        // the flag when a migration step was checked in the same deployment (providers/groupWritebackFeature/v2.ts);
+        // this refuses the declaration itself.
         throw new pulumi.RunError(
           "GroupWriteback: cloudSyncMigration is declared with disableV2OnDestroy true, which asks the GroupWritebackV2 " +
-            "resource to turn v2 off when it leaves the stack; with the migration it leaves the stack and the migration " +
-            "turns v2 off itself, after its rules and with its confirmation. Nothing was changed. Run `pulumi config set " +
-            "entra-writeback:disableV2OnDestroy false`, then pulumi up again (docs/cloud-sync-migration.md)",
+            "resource to turn v2 off when it leaves the stack; with the migration that resource only reads v2 and the " +
+            "migration turns v2 off itself, after its rules and with its confirmation. Nothing was changed. Run `pulumi " +
+            "config set entra-writeback:disableV2OnDestroy false`, then pulumi up again (docs/cloud-sync-migration.md)",
         );
       }
-      // First (after the tenant default): the scheduler resource would otherwise end the migration's pause.
+      // The GroupWritebackV2 resource stays declared (same name and URN) in release mode: it only reads the flag, which
+      // the migration turns off. Its first up with the migration updates a stored onDelete disable to retain, before
+      // any step (the first step depends on it): no later delete (pulumi destroy, --target) can turn v2 off before
+      // the migration's rules and without its confirmation. A stack whose v2 resource already left the state (a
+      // migration begun or finished by an earlier version) gets it created: a read-only adoption.
+      if (v2Mode !== "skip") {
+        this.v2 = new GroupWritebackFeature(
+          `${name}-v2`,
+          { target, version: "v2", mode: "release", onDelete: "retain", syncIdleTimeoutSeconds, stack },
+          // It only reads: first, waiting for nothing, so no failure before it leaves a stored disable in place.
+          { parent: this },
+        );
+      }
+      // First (after the tenant default and the released v2): the scheduler resource would otherwise end the
+      // migration's pause.
       const migration = args.cloudSyncMigration;
       const { CloudSyncMigration } = require("./cloudSyncMigration") as typeof import("./cloudSyncMigration");
       this.migration = new CloudSyncMigration(
@@ -285,7 +302,7 @@ export class GroupWriteback extends pulumi.ComponentResource {
           wizardWaitSeconds: orDefault(args, "wizardWaitSeconds"),
           wizardPollSeconds: orDefault(args, "wizardPollSeconds"),
         },
-        { parent: this, dependsOn: defaultsFirst },
+        { parent: this, dependsOn: [...defaultsFirst, ...(this.v2 ? [this.v2] : [])] },
       );
     }
     const beforeScheduler = this.migration ? [this.migration.last] : defaultsFirst;
@@ -322,8 +339,7 @@ export class GroupWriteback extends pulumi.ComponentResource {
     }
     const afterScheduler = this.deleteRule ? [this.deleteRule] : [this.scheduler];
 
-    // The migration turns GroupWritebackV2 off: the stack stops declaring it (its resource leaves the stack, which
-    // changes nothing on the tenant).
+    // With the migration, the v2 resource is declared above, in release mode (the migration turns the flag off).
     if (v2Mode !== "skip" && !this.migration) {
       this.v2 = new GroupWritebackFeature(
         `${name}-v2`,
@@ -341,7 +357,7 @@ export class GroupWriteback extends pulumi.ComponentResource {
         { parent: this, dependsOn: afterScheduler },
       );
     }
-    const afterV2 = this.v2 ? [this.v2] : afterScheduler;
+    const afterV2 = this.v2 && !this.migration ? [this.v2] : afterScheduler;
 
     this.ou = new WritebackOU(
       `${name}-ou`,
@@ -421,9 +437,14 @@ export class GroupWriteback extends pulumi.ComponentResource {
 
     this.serverVersion = this.scheduler.connectVersion;
     this.computerName = this.scheduler.computerName;
-    this.v2State = this.v2
-      ? this.v2.enabled.apply((on) => (on ? "enabled" : "disabled"))
-      : pulumi.output("skipped");
+    // With the migration, the outputs register only once its last step is done, which turned v2 off (or found it
+    // off); the released v2 resource's own value is as of its last update or refresh.
+    const migrationDone = this.migration?.last.summary;
+    this.v2State = migrationDone
+      ? migrationDone.apply(() => "disabled")
+      : this.v2
+        ? this.v2.enabled.apply((on) => (on ? "enabled" : "disabled"))
+        : pulumi.output("skipped");
     this.v1State = this.v1.configured.apply((on) => (on ? "configured" : "not configured"));
     this.writebackOu = this.ou.writebackOu;
     this.writtenBackGroupCount = this.v1.writtenBackGroupCount.apply((count) => count ?? 0);

@@ -17,6 +17,8 @@ import { cloudSyncMigrationStepInputs } from "../providers/cloudSyncMigration/sc
 import { cloudSyncSettings } from "./cloudSyncSettings";
 
 const v2Mode = v2Inputs.shape.mode;
+// "release" is the component's own (while cloudSyncMigration is declared), never a value of the key.
+const v2ConfigMode = v2Mode.unwrap().exclude(["release"]);
 const tenantDefault = unifiedGroupWritebackDefaultInputs.shape;
 const optOut = groupWritebackOptOutInputs.shape;
 
@@ -96,12 +98,15 @@ export const groupWritebackSettings = z.strictObject({
       'Distinguished Name with cloud Display Name" option (`CN=<first 51 characters of the display name>_<last 12 ' +
       "of the objectId>`). It can only be chosen when group writeback is first enabled.",
   }),
-  groupWritebackV2: documented(z.enum([...v2Mode.unwrap().options, "skip"]).default(defaultOf(v2Mode)!), {
-    description:
-      "`enable`: turn the tenant-wide `GroupWritebackV2` on before v1 (current tenants refuse; the error points to " +
-      "Cloud Sync). `require`: never change it, only verify it is on. `skip`: do not manage it; v1 then writes back " +
-      "**every** Microsoft 365 group, ignoring each group's writeback setting.",
-  }),
+  groupWritebackV2: documented(
+    z.enum([...v2ConfigMode.options, "skip"]).default(v2ConfigMode.parse(defaultOf(v2Mode))),
+    {
+      description:
+        "`enable`: turn the tenant-wide `GroupWritebackV2` on before v1 (current tenants refuse; the error points to " +
+        "Cloud Sync). `require`: never change it, only verify it is on. `skip`: do not manage it; v1 then writes back " +
+        "**every** Microsoft 365 group, ignoring each group's writeback setting.",
+    },
+  ),
   role: documented(schedulerStateInputs.shape.role, {
     description:
       "`active`: the server must not be in staging mode. `staging`: it must be; the stack then reports the pending " +

@@ -55,7 +55,8 @@ async function announceBeforeChange(olds: Record<string, unknown>, inputs: Recor
       announceOnce(resource, await withoutDefaultsWarning(client, inputs.requireV2 === false));
     return;
   }
-  if (inputs.version !== "v2") return;
+  // Release mode reads the flag only: off is the migration's end state, not a hazard.
+  if (inputs.version !== "v2" || inputs.mode === "release") return;
   // A v2 resource already in state is hazard 3 (turned off outside the stack), which diff explains.
   if (olds.version === "v2") return;
   const features = await client.call("getCompanyFeatures", {});
@@ -97,12 +98,17 @@ async function withoutDefaultsWarning(
   }
 }
 
+/** v2 drift: the flag is off (release mode leaves it to the migration: never drift). */
+function v2Drifted(olds: Record<string, unknown>, news: Record<string, unknown>): boolean {
+  return news.version === "v2" && news.mode !== "release" && olds.enabled === false;
+}
+
 /** Hazards diff explains: v2 turned off outside the stack, opted-out groups in the OU, a change only the wizard can make. */
 async function announceInDiff(olds: Record<string, unknown>, news: Record<string, unknown>) {
   const resource = `GroupWritebackFeature ${String(news.version)}`;
   if (containsUnknown(olds.target)) return;
   const client = clientFor(olds.target);
-  if (news.version === "v2" && olds.enabled === false) {
+  if (v2Drifted(olds, news)) {
     const v1 = await client.call("getGroupWritebackV1Config", {});
     const server = (await client.call("getServerInfo", {})).computerName;
     announceOnce(
@@ -154,9 +160,9 @@ export const groupWritebackFeatureProvider: ProviderImplementation = {
   },
 
   async diff(_id, olds, news) {
-    // v2 drift: the flag is off. v1 drift: the wizard's OU or DN format differ (see readV1), or opted-out groups
+    // v2 drift: the flag is off (not in release mode). v1 drift: the wizard's OU or DN format differ (see readV1), or opted-out groups
     // sit in the OU beyond what a person acknowledged.
-    const v2Off = news.version === "v2" && olds.enabled === false;
+    const v2Off = v2Drifted(olds, news);
     const v1Off = news.version === "v1" && v1Drifted(olds, news);
     const unacknowledged =
       news.version === "v1" &&

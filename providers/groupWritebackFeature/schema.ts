@@ -10,11 +10,16 @@ import { defineResource } from "../common/defineResource";
 import { commonInputs, deployingStack, syncIdleTimeoutSeconds } from "../common/inputs";
 import { preflightInputs } from "../common/preflight";
 
-export const v2Inputs = z.strictObject({
+const v2Fields = z.strictObject({
   ...commonInputs,
   version: z.literal("v2"),
-  /** enable: turn the tenant flag on when it is off; require: only verify that it is on. */
-  mode: z.enum(["enable", "require"]).default("enable"),
+  /**
+   * enable: turn the tenant flag on when it is off; require: only verify that it is on. release (the component sets
+   * it while entra-writeback:cloudSyncMigration is declared): the migration owns the flag; this resource only reads
+   * and reports it, never writes it, shows no drift whether it is on or off, and its delete never turns it off
+   * (onDelete must be retain). Not a value of entra-writeback:groupWritebackV2.
+   */
+  mode: z.enum(["enable", "require", "release"]).default("enable"),
   /** retain (default): destroy leaves the tenant-wide flag on; disable: the documented, irreversible disable. */
   onDelete: z.enum(["retain", "disable"]).default("retain"),
   /** How long to wait for a running sync cycle before the pause window. */
@@ -23,6 +28,18 @@ export const v2Inputs = z.strictObject({
   preflight: preflightInputs.optional(),
   /** project/stack: names this stack's pause window on the server (the component sets it). */
   stack: deployingStack,
+});
+
+export const v2Inputs = v2Fields.superRefine((inputs, context) => {
+  if (inputs.mode === "release" && inputs.onDelete === "disable") {
+    context.addIssue({
+      code: "custom",
+      path: ["onDelete"],
+      message:
+        'mode "release" leaves GroupWritebackV2 to the migration to Cloud Sync, which turns it off itself: onDelete ' +
+        'must be "retain"',
+    });
+  }
 });
 
 export const v1Inputs = z.strictObject({
@@ -65,7 +82,7 @@ export type V2Inputs = z.output<typeof v2Inputs>;
 export type V1Inputs = z.output<typeof v1Inputs>;
 export type FeatureInputs = z.output<typeof featureInputs>;
 
-export const v2Outputs = v2Inputs.extend({
+export const v2Outputs = v2Fields.extend({
   /** v2: whether GroupWritebackV2 is on. */
   enabled: z.boolean(),
   connectVersion: serverInfo.shape.connectVersion,

@@ -31,6 +31,7 @@ export async function convergeV2(
   progress: Progress,
   wasEnabled = false,
 ): Promise<V2Outputs> {
+  if (inputs.mode === "release") return releaseV2(client, inputs, progress);
   const server = await client.call("getServerInfo", {});
   if (compareVersions(server.connectVersion, MINIMUM_V2_CONNECT_VERSION) < 0) {
     throw new Error(
@@ -107,6 +108,30 @@ export async function convergeV2(
   return { ...inputs, enabled: true, connectVersion: server.connectVersion, adopted: false };
 }
 
+const RELEASED_TO_MIGRATION =
+  "the migration to Cloud Sync (entra-writeback:cloudSyncMigration) turns it off itself, after its sync rules and " +
+  "with its confirmation";
+
+/**
+ * Release mode (the component's while the migration is declared): the resource stays in the stack, same URN, and
+ * only reads the flag. Its update from a stored enable/require resource records onDelete retain, so no later delete
+ * (pulumi destroy, --target) runs a disable stored before the migration. Never writes, never touches a window (the
+ * migration's held window may be open).
+ */
+async function releaseV2(
+  client: EntraConnectClient,
+  inputs: V2Inputs,
+  progress: Progress,
+): Promise<V2Outputs> {
+  const { server, features } = await client.call("getServerState", {});
+  const enabled = features.groupWritebackV2;
+  progress(
+    `GroupWritebackV2 is ${enabled ? "on" : "off"} for the tenant of ${server.computerName}; this resource only reads ` +
+      `it: ${RELEASED_TO_MIGRATION}. Its delete never turns it off.`,
+  );
+  return { ...inputs, enabled, connectVersion: server.connectVersion, adopted: enabled };
+}
+
 export async function readV2(client: EntraConnectClient, olds: V2Outputs): Promise<V2Outputs> {
   // The same read of the server as the SchedulerState resource's (remembered for the deployment).
   const { server, features } = await client.call("getServerState", {});
@@ -118,6 +143,13 @@ export async function deleteV2(
   inputs: V2Inputs,
   progress: Progress,
 ): Promise<void> {
+  if (inputs.mode === "release") {
+    progress(
+      `GroupWritebackV2 is left as it is for the tenant of ${client.description}: ${RELEASED_TO_MIGRATION}; this ` +
+        "resource leaves the stack without changing anything.",
+    );
+    return;
+  }
   if (isClaimed("GroupWritebackV2")) {
     progress(
       `GroupWritebackV2 stays on for the tenant of ${client.description}: the resource that replaces this one ` +

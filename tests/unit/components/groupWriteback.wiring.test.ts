@@ -48,7 +48,22 @@ beforeAll(async () => {
     "wiring",
     false,
   );
+  // The URNs each resource was registered with a dependency on (the mocks' arguments do not carry them).
+  const monitor = pulumi.runtime.getMonitor() as unknown as {
+    registerResource(request: RegisterRequest, callback: unknown): unknown;
+  };
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (request, callback) => {
+    dependencies.set(request.getName(), request.getDependenciesList());
+    return register(request, callback);
+  };
 });
+
+interface RegisterRequest {
+  getName(): string;
+  getDependenciesList(): string[];
+}
+const dependencies = new Map<string, string[]>();
 
 const target = { kind: "simulator" as const, stateFile: ".lab/lab.json" };
 const ou = "OU=Entra Writeback,OU=Groups,OU=Corp,DC=contoso,DC=com";
@@ -255,7 +270,7 @@ test("defaults with optOut: the tenant default, then the opt-out, then the sched
 const DECLARED = "11111111-2222-4333-8444-555555555555";
 const MIGRATED = "66666666-2222-4333-8444-555555555555";
 
-test("cloudSyncMigration: the migration's steps first, in the documented order; no v2 resource; v1 no longer requires v2", async () => {
+test("cloudSyncMigration: the v2 resource in release mode, then the migration's steps, in the documented order; v1 no longer requires v2", async () => {
   const component = await build({
     cloudSyncMigration: { confirmDisableGroupWritebackV2: true },
     cloudSync: { domain: "contoso.com", targetOu: ou, naming: "connect", groupIds: [DECLARED] },
@@ -277,11 +292,30 @@ test("cloudSyncMigration: the migration's steps first, in the documented order; 
   const names = registered.map((r) => r.name);
   expect(
     names.filter((n) => !n.startsWith("gw-cloud-sync") || n.startsWith("gw-cloud-sync-migration")),
-  ).toEqual(["gw", "gw-cloud-sync-migration", ...steps, "gw-scheduler", "gw-ou", "gw-permission", "gw-v1"]);
+  ).toEqual([
+    "gw",
+    "gw-v2",
+    "gw-cloud-sync-migration",
+    ...steps,
+    "gw-scheduler",
+    "gw-ou",
+    "gw-permission",
+    "gw-v1",
+  ]);
   // Cloud Sync (step 7) is declared after the migration's last step.
   const last = names.indexOf("gw-cloud-sync-migration-stagingOff");
   expect(names.indexOf("gw-cloud-sync-configuration")).toBeGreaterThan(last);
-  expect(component.v2).toBeUndefined();
+  // The v2 resource, same name (same URN) as without the migration: it only reads the flag and never turns it off.
+  expect(component.v2).toBeDefined();
+  expect(byName("gw-v2")?.inputs).toMatchObject({ version: "v2", mode: "release", onDelete: "retain" });
+  expect(dependencies.get("gw-v2")).toEqual([]);
+  // The migration's first step waits for it (its update from a stored onDelete disable to retain); nothing of the
+  // migration runs if it fails (--continue-on-error).
+  const v2Urn = await outputOf(component.v2!.urn);
+  expect(dependencies.get("gw-cloud-sync-migration-plan")).toContain(v2Urn);
+  expect(dependencies.get("gw-cloud-sync-migration-copyDirectoryObjectIds")).not.toContain(v2Urn);
+  // With the migration the stack outputs register once its last step is done, which turned v2 off.
+  expect(await outputOf(component.v2State)).toBe("disabled");
   expect(byName("gw-v1")?.inputs).toMatchObject({ requireV2: false, migratedToCloudSync: true });
   // The confirmation reaches only the plan and the irreversible step; the mapping only the plan and Cloud Sync.
   const withConfirmation = registered.filter((r) => r.inputs.confirmDisableGroupWritebackV2 === true);
@@ -454,9 +488,9 @@ test("cloudSyncMigration with disableV2OnDestroy true is refused before anything
       }),
   ).toThrow(
     "GroupWriteback: cloudSyncMigration is declared with disableV2OnDestroy true, which asks the GroupWritebackV2 " +
-      "resource to turn v2 off when it leaves the stack; with the migration it leaves the stack and the migration " +
-      "turns v2 off itself, after its rules and with its confirmation. Nothing was changed. Run `pulumi config set " +
-      "entra-writeback:disableV2OnDestroy false`, then pulumi up again (docs/cloud-sync-migration.md)",
+      "resource to turn v2 off when it leaves the stack; with the migration that resource only reads v2 and the " +
+      "migration turns v2 off itself, after its rules and with its confirmation. Nothing was changed. Run `pulumi " +
+      "config set entra-writeback:disableV2OnDestroy false`, then pulumi up again (docs/cloud-sync-migration.md)",
   );
   expect(registered.filter((r) => r.name !== "gw")).toEqual([]);
   // The advice: disableV2OnDestroy false.

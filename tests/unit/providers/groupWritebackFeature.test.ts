@@ -1,7 +1,7 @@
 import { type Backend, EntraConnectClient } from "../../../contract/backend";
 import { MIGRATION_WINDOW_CHANGE } from "../../../domain/cloudSyncMigration";
 import { clearClaimsForTests } from "../../../providers/common/claims";
-import { useClientForTests } from "../../../providers/common/connection";
+import { closeClients, useClientForTests } from "../../../providers/common/connection";
 import { implementationFor } from "../../../providers/registry";
 import { groupWritebackFeatureProvider as provider } from "../../../providers/groupWritebackFeature/provider";
 import { addFault, createSimulatorBackend, wizardEnableGroupWriteback, withState } from "../../../simulator";
@@ -417,5 +417,87 @@ describe("v2 leaving the stack in the deployment that declares the migration", (
     clearClaimsForTests();
     await provider.delete(created.id, disabling);
     expect((await lab.features()).groupWritebackV2).toBe(false);
+  });
+});
+
+describe("v2 release mode (the component's while the migration to Cloud Sync is declared)", () => {
+  const writes = (from: number) =>
+    lab
+      .operations()
+      .slice(from)
+      .filter((operation) => !/^(get|list)/.test(operation));
+
+  test("refused with onDelete disable: the migration turns the flag off, never this resource", async () => {
+    await start();
+    const checked = await provider.check(
+      {},
+      versioned({ target: lab.target, version: "v2", mode: "release", onDelete: "disable" }),
+    );
+    expect(checked.failures).toEqual([
+      {
+        property: "onDelete",
+        reason:
+          'mode "release" leaves GroupWritebackV2 to the migration to Cloud Sync, which turns it off itself: onDelete must be "retain"',
+      },
+    ]);
+    expect((await v2({ mode: "release" })).onDelete).toBe("retain");
+  });
+
+  test("the update of a stored v2 resource with onDelete disable records retain and writes nothing; its delete then leaves the flag on", async () => {
+    await start();
+    const stored = await provider.create(await v2({ onDelete: "disable", stack: "entra-writeback/unit" }));
+    expect(stored.outs).toMatchObject({ onDelete: "disable", enabled: true });
+    const released = await v2({ mode: "release", stack: "entra-writeback/unit" });
+    const diff = await provider.diff(stored.id, stored.outs, released);
+    expect(diff).toMatchObject({ changes: true, replaces: [] });
+    const before = lab.operations().length;
+    const updated = await provider.update!(stored.id, stored.outs, released);
+    expect(writes(before)).toEqual([]);
+    expect(updated.outs).toMatchObject({ mode: "release", onDelete: "retain", enabled: true });
+    expect(progress.lines.join("\n")).toContain(
+      "GroupWritebackV2 is on for the tenant of CONNECT01; this resource only reads it: the migration to Cloud Sync " +
+        "(entra-writeback:cloudSyncMigration) turns it off itself",
+    );
+    await provider.delete(stored.id, updated.outs!);
+    expect(writes(before)).toEqual([]);
+    expect((await lab.features()).groupWritebackV2).toBe(true);
+    expect(progress.lines.join("\n")).toContain(
+      "GroupWritebackV2 is left as it is for the tenant of simulator",
+    );
+    // What the update replaced: the stored resource's own delete turns the flag off (the check above can fail).
+    await provider.delete(stored.id, stored.outs);
+    expect((await lab.features()).groupWritebackV2).toBe(false);
+  });
+
+  test("created with the flag on or off: a read-only adoption; read reports the flag; no drift either way", async () => {
+    await start();
+    const before = lab.operations().length;
+    const released = await v2({ mode: "release" });
+    const off = await provider.create(released);
+    expect(off.outs).toMatchObject({ enabled: false, mode: "release", onDelete: "retain" });
+    expect((await provider.diff(off.id, off.outs, released)).changes).toBe(false);
+    // Someone turns it on; the next deployment's refresh (a new provider process: a new client) reads it.
+    await lab.call("setGroupWritebackV2", { enabled: true });
+    await closeClients();
+    const on = await provider.read(off.id, off.outs);
+    expect(on.props?.enabled).toBe(true);
+    expect((await provider.diff(off.id, on.props, released)).changes).toBe(false);
+    await lab.call("setGroupWritebackV2", { enabled: false });
+    await closeClients();
+    const offAgain = await provider.read(off.id, on.props);
+    expect(offAgain.props?.enabled).toBe(false);
+    expect((await provider.diff(off.id, offAgain.props, released)).changes).toBe(false);
+    await provider.delete(off.id, offAgain.props);
+    // The provider wrote nothing (the test's own writes go through another client).
+    expect(writes(before)).toEqual([]);
+    // The same flag off in enable mode is drift, and its create tries to turn it on (the checks above can fail:
+    // this tenant refuses, v2 was turned off on it).
+    const enabling = await v2();
+    expect((await provider.diff(off.id, { ...offAgain.props, mode: "enable" }, enabling)).changes).toBe(true);
+    const enableFrom = lab.operations().length;
+    expect(await rejection(provider.create(enabling))).toMatch(
+      /the tenant refused to enable GroupWritebackV2/,
+    );
+    expect(writes(enableFrom)).toContain('setSchedulerSyncCycleEnabled({"enabled":false})');
   });
 });
