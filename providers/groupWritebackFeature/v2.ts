@@ -190,8 +190,9 @@ export async function deleteV2(
     );
     return;
   }
-  // A stack that declares the migration to Cloud Sync stops declaring this resource: its delete must not turn the
-  // flag off before the migration's rules and without its confirmation (nor end the migration's pause window).
+  // A stack that declares the migration to Cloud Sync keeps this resource in release mode (retain); a delete still
+  // stored with disable (not yet updated, or a stack that dropped the key mid-migration) must not turn the flag off
+  // before the migration's rules and without its confirmation (nor end the migration's pause window).
   const [{ window }, { rules }] = [
     await client.call("getSyncWindow", {}),
     await client.call("getSyncRules", {}),

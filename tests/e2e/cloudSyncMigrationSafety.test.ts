@@ -90,6 +90,29 @@ function resourcesOf(exported: CliRun): string[] {
   return (deployment.deployment.resources ?? []).map((resource) => resource.urn);
 }
 
+const V2_URN_SUFFIX = "GroupWritebackFeature::group-writeback-v2";
+
+/** The GroupWritebackV2 resource as the stack's state stores it (what a destroy runs). */
+async function storedV2(project: CliProject): Promise<{ urn: string; mode: unknown; onDelete: unknown }> {
+  const exported = await project.run(["stack", "export"]);
+  expect(exported.exitCode).toBe(0);
+  const deployment = JSON.parse(exported.stdout) as {
+    deployment: { resources?: { urn: string; outputs?: Record<string, unknown> }[] };
+  };
+  const v2 = (deployment.deployment.resources ?? []).find((resource) => resource.urn.endsWith(V2_URN_SUFFIX));
+  expect(v2).toBeDefined();
+  return { urn: v2!.urn, mode: v2!.outputs?.mode, onDelete: v2!.outputs?.onDelete };
+}
+
+function v2Offs(stateFile: string): unknown[] {
+  return providerOperations(stateFile).filter(
+    (entry) =>
+      entry.outcome === "ok" &&
+      entry.operation === "setGroupWritebackV2" &&
+      (entry.args as { enabled: boolean }).enabled === false,
+  );
+}
+
 test("disableV2OnDestroy true with the migration is refused; following the advice, --continue-on-error stopping at the wizard step deletes nothing, and v2 goes off once, by the migration", async () => {
   const { stateFile, project, simulator } = await declaredMigration("safety-v2-delete", {
     disableV2OnDestroy: true,
@@ -109,6 +132,7 @@ test("disableV2OnDestroy true with the migration is refused; following the advic
     expect(v2Urn).toBeDefined();
 
     // The advice, as written. The stored v2 resource still says onDelete disable (set by the last up).
+    expect(await storedV2(project)).toMatchObject({ mode: "enable", onDelete: "disable" });
     await setKey(project, "disableV2OnDestroy", "false");
     const up = failed(await project.run([...UP, "--continue-on-error"]));
     // The migration stopped at step 2, before its window and its rules ...
@@ -116,9 +140,9 @@ test("disableV2OnDestroy true with the migration is refused; following the advic
       "Staging mode is off on CONNECT01; step 2 of the migration to Cloud Sync needs it on",
     );
     expect(show(stateFile).state.servers[0]?.syncWindow ?? null).toBeNull();
-    // ... and the engine ran no delete: the steps after it failed to register, so the program failed (Pulumi deletes
-    // what left the program only after a program that ended well). The v2 resource is still in the stack, v2 on.
-    expect(resourcesOf(await project.run(["stack", "export"]))).toContain(v2Urn);
+    // ... and the engine ran no delete: the v2 resource is still declared, updated before the steps to release mode
+    // (it only reads the flag) with onDelete retain. v2 on.
+    expect(await storedV2(project)).toMatchObject({ urn: v2Urn, mode: "release", onDelete: "retain" });
     expect(show(stateFile).state.tenant.features.groupWritebackV2).toBe(true);
 
     // The migration goes on as documented and v2 goes off once, by its irreversible step.
@@ -137,15 +161,53 @@ test("disableV2OnDestroy true with the migration is refused; following the advic
     simOk(["wizard", stateFile, "staging", "--disable"]);
     const last = await project.run(UP);
     expect(last.exitCode).toBe(0);
-    expect(resourcesOf(await project.run(["stack", "export"]))).not.toContain(v2Urn);
-    const offs = providerOperations(stateFile).filter(
-      (entry) =>
-        entry.outcome === "ok" &&
-        entry.operation === "setGroupWritebackV2" &&
-        (entry.args as { enabled: boolean }).enabled === false,
-    );
-    expect(offs).toHaveLength(1);
+    expect(await storedV2(project)).toMatchObject({ urn: v2Urn, mode: "release", onDelete: "retain" });
+    expect(v2Offs(stateFile)).toHaveLength(1);
     expect(show(stateFile).state.tenant.features.groupWritebackV2).toBe(false);
+  } finally {
+    await simulator.stop();
+    await project.cleanup();
+  }
+});
+
+test("a v2 resource stored with onDelete disable: the first migration up updates it to retain before any step; after that up stopped at the wizard step, pulumi up --target on it and pulumi destroy leave GroupWritebackV2 on", async () => {
+  // allowNonEmptyOuDeletion: the destroy removes the OU (and its groups) and so gets to the v2 resource, deleted last.
+  const { stateFile, project, simulator } = await declaredMigration("safety-v2-destroy", {
+    disableV2OnDestroy: true,
+    allowNonEmptyOuDeletion: true,
+  });
+  try {
+    // What a destroy would run before the fix: the stored v2 resource turns the flag off (onDelete disable).
+    const before = await storedV2(project);
+    expect(before).toMatchObject({ mode: "enable", onDelete: "disable" });
+
+    // The refusal's advice, then the first migration up: it stops at the wizard step for staging mode, before the
+    // migration's window and rules exist on the server.
+    await setKey(project, "disableV2OnDestroy", "false");
+    const up = failed(await project.run(UP));
+    expect(up).toContain(
+      "Staging mode is off on CONNECT01; step 2 of the migration to Cloud Sync needs it on",
+    );
+    expect(up).toContain(
+      "GroupWritebackV2 is on for the tenant of CONNECT01; this resource only reads it: the migration to Cloud Sync " +
+        "(entra-writeback:cloudSyncMigration) turns it off itself, after its sync rules and with its confirmation. " +
+        "Its delete never turns it off.",
+    );
+    expect(show(stateFile).state.servers[0]?.syncWindow ?? null).toBeNull();
+    expect(await storedV2(project)).toEqual({ urn: before.urn, mode: "release", onDelete: "retain" });
+
+    // The v2 resource alone: nothing to change (no drift, whatever the flag).
+    const targeted = await project.run([...UP, "--target", before.urn]);
+    expect(targeted.exitCode === 0 ? "" : targeted.output).toBe("");
+    expect(show(stateFile).state.tenant.features.groupWritebackV2).toBe(true);
+
+    // pulumi destroy (no program, no step checked): the v2 resource's delete leaves the flag.
+    const destroyed = await project.run(["destroy", "--yes"]);
+    expect(destroyed.exitCode === 0 ? "" : destroyed.output).toBe("");
+    expect(destroyed.output).toContain("GroupWritebackV2 is left as it is for the tenant of simulator");
+    expect(resourcesOf(await project.run(["stack", "export"]))).not.toContain(before.urn);
+    expect(show(stateFile).state.tenant.features.groupWritebackV2).toBe(true);
+    expect(v2Offs(stateFile)).toEqual([]);
   } finally {
     await simulator.stop();
     await project.cleanup();
