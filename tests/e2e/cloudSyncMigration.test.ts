@@ -170,6 +170,10 @@ test("a legacy tenant migrates: refused without the name-keeping naming, the pla
     expect(first).toContain(
       "Staging mode is off on CONNECT01; step 2 of the migration to Cloud Sync needs it on",
     );
+    // The GroupWritebackV2 resource stays in the stack in release mode, first: it only reads the flag.
+    expect(first).toContain(
+      "GroupWritebackV2 is on for the tenant of CONNECT01; this resource only reads it: the migration to Cloud Sync",
+    );
     expect(
       security(stateFile).every((group) => group.externalDirectoryObjectId === group.adminDescription),
     ).toBe(true);
@@ -201,7 +205,8 @@ test("a legacy tenant migrates: refused without the name-keeping naming, the pla
     expect(cloudSyncShow(stateFile)).not.toContain("AAD2ADGroupProvisioning");
     const last = await project.run(UP);
     expect(last.exitCode === 0 ? "" : last.output).toBe("");
-    expect(last.output).toContain("GroupWritebackV2 is off for the tenant");
+    // The v2 resource is still declared (release mode): nothing of it is deleted or changed by this up.
+    expect(last.output).not.toContain("GroupWritebackFeature v2");
 
     // The scheduler's next cycle exports what staging held; Cloud Sync's cycle takes the 50 groups over.
     simOk(["clock", stateFile, "--advance", "2400"]);
@@ -258,8 +263,12 @@ test("a legacy tenant migrates: refused without the name-keeping naming, the pla
     // The plan output: read again when the confirmation changed the declaration (step 1 was done by then).
     const outputs = await project.run(["stack", "output", "--json"]);
     expect(outputs.exitCode).toBe(0);
-    const plan = (JSON.parse(outputs.stdout) as { cloudSyncMigrationPlan: Record<string, unknown> })
-      .cloudSyncMigrationPlan;
+    const stackOutputs = JSON.parse(outputs.stdout) as {
+      cloudSyncMigrationPlan: Record<string, unknown>;
+      v2State: string;
+    };
+    expect(stackOutputs.v2State).toBe("disabled");
+    const plan = stackOutputs.cloudSyncMigrationPlan;
     expect(plan).toMatchObject({
       securityGroups: { count: 50 },
       renamedWithoutMapping: { count: 50 },
