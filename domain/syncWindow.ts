@@ -4,6 +4,7 @@ import type { EntraConnectClient } from "../contract/backend";
 import type { SyncWindow } from "../contract/contract";
 import { isOperationError } from "../contract/errors";
 import type { Progress } from "./progress";
+import { MIGRATION_WINDOW_CHANGE } from "./cloudSyncMigration";
 
 export interface SyncIdleOptions {
   /** Give up after this many seconds of waiting (syncIdleTimeoutSeconds). */
@@ -133,6 +134,37 @@ export function isHeldWindowFor(
   purpose: string,
 ): window is SyncWindow {
   return !!window && window.owner === owner && isHeldWindow(window) && windowPurpose(window) === purpose;
+}
+
+/** Where docs/cloud-sync-migration.md says how to back out of a migration under way by hand. */
+export const MIGRATION_BACK_OUT_SECTION = "Backing out by hand";
+
+/**
+ * The guard of every resource that would end or bypass this stack's held migration window (domain/cloudSyncMigration.ts,
+ * MIGRATION_WINDOW_CHANGE) when it runs without the migration's steps (the stack dropped
+ * `entra-writeback:cloudSyncMigration` mid-migration, or `--target` left the steps out): SchedulerState would re-enable
+ * the scheduler and close the window, the GroupWritebackV2 resource in enable or require mode would close it or turn
+ * the flag on inside it. Throws the one refusal, before the caller changes anything; returns when there is no such
+ * window. The migration's own resources never call it: they run inside the window.
+ *
+ * @param resource the refusing resource, as messages name it ("SchedulerState").
+ */
+export function refuseInsideOwnMigrationWindow(
+  window: SyncWindow | null | undefined,
+  owner: string,
+  resource: string,
+  description: string,
+): void {
+  if (!isHeldWindowFor(window, owner, MIGRATION_WINDOW_CHANGE)) return;
+  throw new Error(
+    `${resource}: REFUSED: the migration to Cloud Sync is under way on ${description}: this stack (${owner}) holds ` +
+      `the sync scheduler off for it in its pause window (opened ${window.openedAtUtc}), and this deployment runs ` +
+      `${resource} without the migration's steps (entra-writeback:cloudSyncMigration is no longer declared, or ` +
+      "--target left the steps out), which would end that window in the middle of the migration. Nothing was " +
+      "changed. Either put entra-writeback:cloudSyncMigration back as it was and run pulumi up: the migration goes " +
+      "on from where it stopped and finishes. Or, while GroupWritebackV2 is still on, back out of the migration by " +
+      `hand as docs/cloud-sync-migration.md describes ("${MIGRATION_BACK_OUT_SECTION}"), then run pulumi up.`,
+  );
 }
 
 /** Opens (or renews) `owner`'s held window for `purpose`; the scheduler is the caller's to pause and resume. */

@@ -5,7 +5,13 @@ import { claim, isClaimed } from "../common/claims";
 import { preflight } from "../common/preflight";
 import { callTimeoutSeconds, deploymentOwner } from "../common/connection";
 import type { Progress } from "../common/progress";
-import { closeLeftWindow, heldByAnother, windowPurpose, withSchedulerPaused } from "../../domain/syncWindow";
+import {
+  closeLeftWindow,
+  heldByAnother,
+  refuseInsideOwnMigrationWindow,
+  windowPurpose,
+  withSchedulerPaused,
+} from "../../domain/syncWindow";
 import { compareVersions, MINIMUM_V2_CONNECT_VERSION } from "../common/version";
 import { readExposure, v2TurnedOffMessage } from "./hazards";
 import type { V2Inputs, V2Outputs } from "./schema";
@@ -43,8 +49,10 @@ export async function convergeV2(
   const features = await client.call("getCompanyFeatures", {});
   if (features.groupWritebackV2) {
     // On already: maybe by this stack's previous deployment, which died inside its window before it finished
-    // (the resume or the Initial cycle). Its marker says what is owed.
+    // (the resume or the Initial cycle). Its marker says what is owed. Unless it is this stack's migration under way,
+    // whose window is the migration's to end.
     const found = await client.call("getSyncWindow", {});
+    refuseInsideOwnMigrationWindow(found.window, owner, "GroupWritebackFeature v2", server.computerName);
     if (found.window && !heldByAnother(found, owner)) {
       await closeLeftWindow(client, found.window, {
         owner,
@@ -61,6 +69,11 @@ export async function convergeV2(
         "which only verifies it. Nothing was changed. " +
         CLOUD_SYNC_ADVICE,
     );
+  }
+  if (!(await client.call("getScheduler", {})).syncCycleEnabled) {
+    // The scheduler off: this stack's migration may hold it, and the change would run nested in its window.
+    const { window } = await client.call("getSyncWindow", {});
+    refuseInsideOwnMigrationWindow(window, owner, "GroupWritebackFeature v2", server.computerName);
   }
   await preflight(client, inputs.preflight, "pausing the scheduler and enabling Group Writeback V2");
   const v1 = await client.call("getGroupWritebackV1Config", {});

@@ -8,6 +8,7 @@ import {
   closeLeftWindow,
   heldByAnother,
   INTERRUPTED_DEPLOYMENT_ADVICE,
+  refuseInsideOwnMigrationWindow,
   waitForSyncIdle,
   windowDescription,
   windowHeldAdvice,
@@ -64,10 +65,15 @@ async function converge(
   believedEnabled = false,
 ): Promise<Outputs> {
   const server = await client.call("getServerInfo", {});
+  let scheduler = await client.call("getScheduler", {});
+  const owner = inputs.stack ?? deploymentOwner();
+  // With the scheduler off, this stack's migration may hold it off (its window): first, before the role's check,
+  // which staging mode on (the migration's step 2) would fail with advice that leads to ending that window.
+  const found = scheduler.syncCycleEnabled ? undefined : await client.call("getSyncWindow", {});
+  refuseInsideOwnMigrationWindow(found?.window, owner, "SchedulerState", server.computerName);
   const refusal = roleMismatch(inputs, server.stagingModeEnabled, server.computerName);
   if (refusal) throw new Error(refusal);
 
-  let scheduler = await client.call("getScheduler", {});
   if (scheduler.schedulerSuspended) {
     progress(
       `the scheduler on ${server.computerName} is suspended (SchedulerSuspended = True, set during upgrades)`,
@@ -77,11 +83,9 @@ async function converge(
   if (!scheduler.syncCycleEnabled && inputs.syncCycleEnabled) {
     // Disabled: by another stack's deployment inside its window (leave it), or left so by a deployment that
     // died inside its window (finish that window), or by someone outside the stack.
-    const owner = inputs.stack ?? deploymentOwner();
-    const found = await client.call("getSyncWindow", {});
-    const held = heldByAnother(found, owner);
+    const held = found && heldByAnother(found, owner);
     if (held) throw new Error(`SchedulerState: ${windowHeldAdvice(server.computerName, held)}`);
-    if (found.window) {
+    if (found?.window) {
       await closeLeftWindow(client, found.window, {
         owner,
         progress,

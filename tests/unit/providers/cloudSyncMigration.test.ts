@@ -31,6 +31,9 @@ import {
 import { clientFor, closeClients } from "../../../providers/common/connection";
 import { readPlan } from "../../../providers/cloudSyncMigration/plan";
 import { captureProgress, type Lab, newLab, rejection, versioned } from "./support";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { MIGRATION_BACK_OUT_SECTION } from "../../../domain/syncWindow";
 
 let lab: Lab;
 let progress: ReturnType<typeof captureProgress>;
@@ -867,4 +870,153 @@ test("a syncRules step stored by the earlier version, after the migration, with 
     rules.find((rule) => rule.identifier.toLowerCase() === NO_FLOW_OUTBOUND_RULE_IDENTIFIER)?.precedence,
   ).toBe(31);
   expect(await lab.syncCycleEnabled()).toBe(true);
+});
+
+// A stack that drops entra-writeback:cloudSyncMigration mid-migration declares SchedulerState and the GroupWritebackV2
+// resource in enable mode again (components/groupWriteback.ts), without the steps: they must not end the window.
+const schedulerProvider = implementationFor("SchedulerState");
+const featureProvider = implementationFor("GroupWritebackFeature");
+const STACK = "entra-writeback/unit";
+
+async function schedulerInputs(role: "active" | "staging"): Promise<Record<string, unknown>> {
+  const checked = await schedulerProvider.check(
+    {},
+    versioned({ target: lab.target, syncCycleEnabled: true, role, stack: STACK }),
+  );
+  expect(checked.failures ?? []).toEqual([]);
+  return checked.inputs as Record<string, unknown>;
+}
+
+async function v2Inputs(mode: "enable" | "release"): Promise<Record<string, unknown>> {
+  const checked = await featureProvider.check(
+    {},
+    versioned({
+      target: lab.target,
+      version: "v2",
+      mode,
+      onDelete: "retain",
+      stack: STACK,
+    }),
+  );
+  expect(checked.failures ?? []).toEqual([]);
+  return checked.inputs as Record<string, unknown>;
+}
+
+const writesSince = (before: number): string[] =>
+  lab
+    .operations()
+    .slice(before)
+    .filter((operation) => !/^(get|list)/.test(operation));
+
+/** The next `pulumi up` without the key: SchedulerState (either role) and the v2 resource's update to enable mode. */
+async function upWithoutTheKey(v2Stored: { id: string; outs?: Record<string, unknown> }): Promise<string[]> {
+  await closeClients(); // a new deployment
+  const window = (await readState(lab.stateFile)).servers[0]?.syncWindow;
+  expect(window).toMatchObject({ owner: STACK, change: MIGRATION_WINDOW_CHANGE, held: true });
+  const before = lab.operations().length;
+  const refusals = [
+    await rejection(schedulerProvider.create(await schedulerInputs("active"))),
+    await rejection(schedulerProvider.create(await schedulerInputs("staging"))),
+    await rejection(featureProvider.update!(v2Stored.id, v2Stored.outs, await v2Inputs("enable"))),
+  ];
+  // Nothing changed: the scheduler off, the window as it was, the flag as it was.
+  expect(writesSince(before)).toEqual([]);
+  expect(await lab.syncCycleEnabled()).toBe(false);
+  expect((await readState(lab.stateFile)).servers[0]?.syncWindow).toEqual(window);
+  return refusals;
+}
+
+test("a stack that drops cloudSyncMigration while the migration holds its window: SchedulerState and GroupWritebackV2 refuse and change nothing, before and after v2 went off; putting the key back, as the message says, finishes the migration", async () => {
+  await legacyLab();
+  const v2Stored = await featureProvider.create(await v2Inputs("release"));
+  await run("plan", settingsOf("plan"));
+  await run("copyDirectoryObjectIds");
+  await wizardSetStagingMode(lab.stateFile, true);
+  await run("stagingOn");
+  await run("schedulerOff");
+  await run("syncRules");
+
+  // GroupWritebackV2 still on: the v2 resource would close the window as one its stack left (closeLeftWindow), and
+  // SchedulerState would re-enable the scheduler and close it too.
+  expect((await lab.features()).groupWritebackV2).toBe(true);
+  const refusals = await upWithoutTheKey(v2Stored);
+  const opened = (await readState(lab.stateFile)).servers[0]!.syncWindow!.openedAtUtc;
+  const message = (resource: string): string =>
+    `${resource}: REFUSED: the migration to Cloud Sync is under way on CONNECT01: this stack (${STACK}) holds the ` +
+    `sync scheduler off for it in its pause window (opened ${opened}), and this deployment runs ${resource} without ` +
+    "the migration's steps (entra-writeback:cloudSyncMigration is no longer declared, or --target left the steps " +
+    "out), which would end that window in the middle of the migration. Nothing was changed. Either put " +
+    "entra-writeback:cloudSyncMigration back as it was and run pulumi up: the migration goes on from where it " +
+    "stopped and finishes. Or, while GroupWritebackV2 is still on, back out of the migration by hand as " +
+    'docs/cloud-sync-migration.md describes ("Backing out by hand"), then run pulumi up.';
+  expect(refusals).toEqual([
+    message("SchedulerState"),
+    message("SchedulerState"),
+    message("GroupWritebackFeature v2"),
+  ]);
+
+  // The key back: the steps go on inside the window, up to the irreversible one.
+  await closeClients();
+  await run("initialCycleBeforeV2Off");
+  await run("disableGroupWritebackV2", settingsOf("disableGroupWritebackV2"));
+  expect((await lab.features()).groupWritebackV2).toBe(false);
+
+  // Dropped again after v2 went off: the v2 resource would turn the flag on inside the window (withSchedulerPaused
+  // nests in a held window of its stack); refused before that too.
+  const after = await upWithoutTheKey(v2Stored);
+  expect(after).toEqual(refusals);
+
+  // The key back again: the migration finishes, and then the resources after it converge.
+  await closeClients();
+  await run("initialCycleAfterV2Off");
+  await run("schedulerOn");
+  await wizardSetStagingMode(lab.stateFile, false);
+  await run("stagingOff");
+  expect((await readState(lab.stateFile)).servers[0]?.syncWindow ?? null).toBeNull();
+  const scheduler = await schedulerProvider.create(await schedulerInputs("active"));
+  expect(scheduler.outs).toMatchObject({ syncCycleEnabled: true, stagingModeEnabled: false });
+  expect(await lab.syncCycleEnabled()).toBe(true);
+  const released = await featureProvider.update!(v2Stored.id, v2Stored.outs, await v2Inputs("release"));
+  expect(released.outs).toMatchObject({ enabled: false });
+});
+
+test("a stack that dropped cloudSyncMigration before GroupWritebackV2 went off backs out by hand as docs/cloud-sync-migration.md says: then SchedulerState and GroupWritebackV2 converge as without the migration", async () => {
+  await legacyLab();
+  const v2Stored = await featureProvider.create(await v2Inputs("release"));
+  await run("plan", settingsOf("plan"));
+  await run("copyDirectoryObjectIds");
+  await wizardSetStagingMode(lab.stateFile, true);
+  await run("stagingOn");
+  await run("schedulerOff");
+  await run("syncRules");
+  const refusals = await upWithoutTheKey(v2Stored);
+  expect(refusals[0]).toContain('as docs/cloud-sync-migration.md describes ("Backing out by hand")');
+  // The section the message names is there.
+  const docs = readFileSync(join(__dirname, "../../../docs/cloud-sync-migration.md"), "utf8");
+  expect(docs).toContain(`\n### ${MIGRATION_BACK_OUT_SECTION}\n`);
+
+  // Backing out by hand (docs/cloud-sync-migration.md): the two cloudNoFlow rules removed (Remove-ADSyncRule), the
+  // window's marker removed (Remove-ItemProperty … -Name SyncWindow), staging mode off in the wizard.
+  const noFlow = [NO_FLOW_INBOUND_RULE_IDENTIFIER, NO_FLOW_OUTBOUND_RULE_IDENTIFIER];
+  const present = async () =>
+    ((await lab.call("getSyncRules")) as { rules: SyncRule[] }).rules.filter((rule) =>
+      noFlow.includes(rule.identifier.toLowerCase()),
+    );
+  expect(await present()).toHaveLength(2);
+  for (const identifier of noFlow) await lab.call("removeSyncRule", { identifier });
+  await withState(lab.stateFile, (tx) => {
+    tx.state.servers[0]!.syncWindow = null;
+  });
+  await wizardSetStagingMode(lab.stateFile, false);
+
+  // Then pulumi up without the key: the scheduler on again, GroupWritebackV2 on as it was, nothing of the migration.
+  await closeClients();
+  const scheduler = await schedulerProvider.create(await schedulerInputs("active"));
+  expect(scheduler.outs).toMatchObject({ syncCycleEnabled: true, stagingModeEnabled: false });
+  const v2 = await featureProvider.update!(v2Stored.id, v2Stored.outs, await v2Inputs("enable"));
+  expect(v2.outs).toMatchObject({ enabled: true });
+  expect(await lab.syncCycleEnabled()).toBe(true);
+  expect((await lab.features()).groupWritebackV2).toBe(true);
+  expect(await present()).toEqual([]);
+  expect((await readState(lab.stateFile)).servers[0]?.syncWindow ?? null).toBeNull();
 });
