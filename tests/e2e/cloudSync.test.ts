@@ -2,12 +2,11 @@
 // 30 selected security groups provisioned to the declared OU with the declared names; a converged stack shows no
 // changes; drift on each part is named on its resource and repaired; 600 cloud deletes are held in quarantine until
 // the stack names the release; Connect Sync's v1 writeback runs side by side, neither touching the other's groups.
-import * as fs from "fs";
-import * as path from "path";
 import { readState, withState } from "../../simulator";
 import { dnKey, firstRdn, parentDn } from "../../domain/dn";
 import { runCloudSyncCycle, seedCloudSyncGroups, type SeededGroup } from "../../simulator/cloudSync";
-import { readGraphCredentials, startGraphSimulator, type RunningGraphSimulator } from "../../simulator/graph";
+import { startGraphSimulator, type RunningGraphSimulator } from "../../simulator/graph";
+import { graphKeysFor } from "./support/graph";
 import { CloudSyncGroupProvisioning } from "../../components/cloudSync";
 import { createTestStack, type TestStack } from "./support/pulumiHarness";
 import program from "../../index";
@@ -36,22 +35,8 @@ interface GraphLab {
 async function graphLab(): Promise<GraphLab> {
   const stateFile = newLab();
   const simulator = await startGraphSimulator({ stateFile });
-  const caFile = path.join(path.dirname(stateFile), "graph-ca.pem");
-  fs.writeFileSync(caFile, simulator.certificatePem);
-  const credentials = await readGraphCredentials(stateFile);
-  const app = credentials.apps.find((each) => each.displayName === "entra-writeback")!;
-  return {
-    stateFile,
-    simulator,
-    secret: app.clientSecret,
-    graphConfig: JSON.stringify({
-      tenantId: credentials.tenantId,
-      clientId: app.clientId,
-      authorityHost: simulator.authorityHost,
-      graphEndpoint: simulator.graphEndpoint,
-      trustedCaFile: caFile,
-    }),
-  };
+  const keys = await graphKeysFor(stateFile, simulator);
+  return { stateFile, simulator, secret: keys.clientSecret, graphConfig: keys.graph };
 }
 
 const seed = (stateFile: string, groups: number, namePrefix: string, members = 1): Promise<SeededGroup[]> =>

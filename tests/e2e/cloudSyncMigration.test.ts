@@ -3,10 +3,9 @@
 // name-keeping mapping and then stated with live counts, the wizard steps done as printed, the stop before the
 // irreversible step until it is confirmed, and afterwards the same 50 AD groups, none renamed, moved or deleted,
 // while the Microsoft 365 groups follow v1.
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { readGraphCredentials, type RunningGraphSimulator, startGraphSimulator } from "../../simulator/graph";
-import { type CliProject, type CliRun, cliProject } from "./support/cliProject";
+import { type RunningGraphSimulator, startGraphSimulator } from "../../simulator/graph";
+import { type CliProject, type CliRun, cliProject, failed, setKey } from "./support/cliProject";
+import { graphKeysFor } from "./support/graph";
 import {
   type AdObject,
   groupsIn,
@@ -68,39 +67,13 @@ async function graphFor(
 ): Promise<{ simulator: RunningGraphSimulator; config: Record<string, string> }> {
   simOk(["cloudsync", stateFile, "settings", "--replication-delay", "0"]);
   const simulator = await startGraphSimulator({ stateFile });
-  const caFile = path.join(path.dirname(stateFile), "graph-ca.pem");
-  fs.writeFileSync(caFile, simulator.certificatePem);
-  const credentials = await readGraphCredentials(stateFile);
-  const app = credentials.apps.find((each) => each.displayName === "entra-writeback")!;
-  return {
-    simulator,
-    config: {
-      graph: JSON.stringify({
-        tenantId: credentials.tenantId,
-        clientId: app.clientId,
-        authorityHost: simulator.authorityHost,
-        graphEndpoint: simulator.graphEndpoint,
-        trustedCaFile: caFile,
-      }),
-      graphClientSecret: app.clientSecret,
-    },
-  };
+  const keys = await graphKeysFor(stateFile, simulator);
+  return { simulator, config: { graph: keys.graph, graphClientSecret: keys.clientSecret } };
 }
 
 /** Cloud Sync for the lab's domain, its groups in the writeback OU; the migrated groups join the scope. */
 function cloudSyncConfig(naming: "connect" | "cloudSync"): string {
   return JSON.stringify({ domain: "contoso.com", targetOu: LAB_OU, naming });
-}
-
-async function setKey(project: CliProject, key: string, value: string, secret = false): Promise<void> {
-  const set = await project.run([
-    "config",
-    "set",
-    ...(secret ? ["--secret"] : []),
-    `entra-writeback:${key}`,
-    value,
-  ]);
-  expect(set.exitCode).toBe(0);
 }
 
 /** Cloud Sync's configurations, jobs, scope and last cycle (entra-sim cloudsync show). */
@@ -124,11 +97,6 @@ function writes(stateFile: string, after = 0): string[] {
     .slice(after)
     .filter((entry) => entry.outcome === "ok" && !/^(get|list)/.test(entry.operation))
     .map((entry) => `${entry.operation} ${JSON.stringify(entry.args)}`);
-}
-
-function failed(run: CliRun): string {
-  expect(run.exitCode).not.toBe(0);
-  return run.output;
 }
 
 test("a legacy tenant migrates: refused without the name-keeping naming, the plan with live counts, the wizard steps, the confirmation; the same 50 AD groups are Cloud Sync's, the Microsoft 365 groups follow v1", async () => {

@@ -3,8 +3,9 @@
 // message's advice does when followed as written.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { readGraphCredentials, type RunningGraphSimulator, startGraphSimulator } from "../../simulator/graph";
-import { type CliProject, type CliRun, cliProject } from "./support/cliProject";
+import { type RunningGraphSimulator, startGraphSimulator } from "../../simulator/graph";
+import { type CliProject, type CliRun, cliProject, failed, setKey } from "./support/cliProject";
+import { graphKeysFor } from "./support/graph";
 import {
   type AdObject,
   groupsIn,
@@ -23,22 +24,6 @@ const LEGACY = ["--m365", "4", "--m365-opted-out", "1", "--security", "5", "--se
 const UP = ["up", "--yes", "--skip-preview"];
 const MIGRATION = "entra-writeback:cloudSyncMigration";
 
-function failed(run: CliRun): string {
-  expect(run.exitCode).not.toBe(0);
-  return run.output;
-}
-
-async function setKey(project: CliProject, key: string, value: string, secret = false): Promise<void> {
-  const set = await project.run([
-    "config",
-    "set",
-    ...(secret ? ["--secret"] : []),
-    `entra-writeback:${key}`,
-    value,
-  ]);
-  expect(set.exitCode).toBe(0);
-}
-
 /** Converged by today's stack (v2 on, v1 by the wizard), then the migration declared with the simulated Graph. */
 async function declaredMigration(
   name: string,
@@ -53,22 +38,9 @@ async function declaredMigration(
 
   simOk(["cloudsync", stateFile, "settings", "--replication-delay", "0"]);
   const simulator = await startGraphSimulator({ stateFile });
-  const caFile = path.join(path.dirname(stateFile), "graph-ca.pem");
-  fs.writeFileSync(caFile, simulator.certificatePem);
-  const credentials = await readGraphCredentials(stateFile);
-  const app = credentials.apps.find((each) => each.displayName === "entra-writeback")!;
-  await setKey(
-    project,
-    "graph",
-    JSON.stringify({
-      tenantId: credentials.tenantId,
-      clientId: app.clientId,
-      authorityHost: simulator.authorityHost,
-      graphEndpoint: simulator.graphEndpoint,
-      trustedCaFile: caFile,
-    }),
-  );
-  await setKey(project, "graphClientSecret", app.clientSecret, true);
+  const keys = await graphKeysFor(stateFile, simulator);
+  await setKey(project, "graph", keys.graph);
+  await setKey(project, "graphClientSecret", keys.clientSecret, true);
   await setKey(
     project,
     "cloudSync",

@@ -3,16 +3,10 @@
 // permission -> wizard -> pause -> member limit rule disabled -> resume), drift of the tenant default and of the delete
 // rule shown by preview --refresh on the right resources and repaired, destroy that keeps them and says so; and, for
 // a stack without defaults, the preview's warning with the count of groups that get written back.
-import * as fs from "fs";
-import * as path from "path";
 import type { ConfigMap } from "@pulumi/pulumi/automation";
 import { callOperation } from "../../simulator";
-import {
-  readGraphCredentials,
-  startGraphSimulator,
-  withGraphTenant,
-  type RunningGraphSimulator,
-} from "../../simulator/graph";
+import { startGraphSimulator, withGraphTenant, type RunningGraphSimulator } from "../../simulator/graph";
+import { graphKeysFor } from "./support/graph";
 import {
   DELETE_RULE_IDENTIFIER,
   DELETE_RULE_NAME,
@@ -47,24 +41,13 @@ interface Graph {
 
 async function startGraph(stateFile: string): Promise<Graph> {
   const simulator = await startGraphSimulator({ stateFile });
-  const caFile = path.join(path.dirname(stateFile), "graph-ca.pem");
-  fs.writeFileSync(caFile, simulator.certificatePem);
-  const credentials = await readGraphCredentials(stateFile);
-  const app = credentials.apps.find((each) => each.displayName === "entra-writeback")!;
+  const keys = await graphKeysFor(stateFile, simulator);
   return {
     simulator,
-    tenantId: credentials.tenantId,
+    tenantId: keys.tenantId,
     config: {
-      "entra-writeback:graph": {
-        value: JSON.stringify({
-          tenantId: credentials.tenantId,
-          clientId: app.clientId,
-          authorityHost: simulator.authorityHost,
-          graphEndpoint: simulator.graphEndpoint,
-          trustedCaFile: caFile,
-        }),
-      },
-      "entra-writeback:graphClientSecret": { value: app.clientSecret, secret: true },
+      "entra-writeback:graph": { value: keys.graph },
+      "entra-writeback:graphClientSecret": { value: keys.clientSecret, secret: true },
     },
   };
 }

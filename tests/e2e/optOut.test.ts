@@ -4,17 +4,15 @@
 // a group synced from AD listed in keepEnabled skipped as mastered on-premises; drift named by preview --refresh;
 // destroy keeps the opt-outs (and, asked by allowNonEmptyOuDeletion, deletes the writeback OU). And an opt-out killed midway (SIGKILL of the CLI)
 // finishes on the next up without writing any group twice.
-import * as fs from "fs";
-import * as path from "path";
 import { setTimeout as sleep } from "node:timers/promises";
 import program from "../../index";
 import {
   armGraphFault,
-  readGraphCredentials,
   startGraphSimulator,
   withGraphTenant,
   type RunningGraphSimulator,
 } from "../../simulator/graph";
+import { graphKeysFor } from "./support/graph";
 import { cliProject } from "./support/cliProject";
 import {
   failureOf,
@@ -37,20 +35,8 @@ const WIZARD_STOP = "Group writeback v1 can only be enabled in the Microsoft Ent
 
 /** The Graph connection keys of the stack, for a simulator started by the test. */
 async function graphKeys(stateFile: string, simulator: RunningGraphSimulator) {
-  const caFile = path.join(path.dirname(stateFile), "graph-ca.pem");
-  fs.writeFileSync(caFile, simulator.certificatePem);
-  const credentials = await readGraphCredentials(stateFile);
-  const app = credentials.apps.find((each) => each.displayName === "entra-writeback")!;
-  return {
-    graph: JSON.stringify({
-      tenantId: credentials.tenantId,
-      clientId: app.clientId,
-      authorityHost: simulator.authorityHost,
-      graphEndpoint: simulator.graphEndpoint,
-      trustedCaFile: caFile,
-    }),
-    secret: app.clientSecret,
-  };
+  const keys = await graphKeysFor(stateFile, simulator);
+  return { graph: keys.graph, secret: keys.clientSecret };
 }
 
 function graphOperations(stateFile: string): JournalOperation[] {

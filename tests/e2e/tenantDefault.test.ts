@@ -3,12 +3,8 @@
 // destroy keeps the value and says so.
 import * as fs from "fs";
 import * as path from "path";
-import {
-  readGraphCredentials,
-  startGraphSimulator,
-  withGraphTenant,
-  type RunningGraphSimulator,
-} from "../../simulator/graph";
+import { startGraphSimulator, withGraphTenant, type RunningGraphSimulator } from "../../simulator/graph";
+import { graphKeysFor } from "./support/graph";
 import program from "../../index";
 import { UnifiedGroupWritebackDefault } from "../../providers";
 import { createTestStack } from "./support/pulumiHarness";
@@ -31,12 +27,9 @@ test("up sets the tenant default; a second up changes nothing; drift is shown an
   let simulator: RunningGraphSimulator | undefined;
   const testStack = await (async () => {
     simulator = await startGraphSimulator({ stateFile });
-    const caFile = path.join(path.dirname(stateFile), "graph-ca.pem");
-    fs.writeFileSync(caFile, simulator.certificatePem);
-    const credentials = await readGraphCredentials(stateFile);
-    const app = credentials.apps.find((each) => each.displayName === "entra-writeback")!;
+    const keys = await graphKeysFor(stateFile, simulator);
     return {
-      secret: app.clientSecret,
+      secret: keys.clientSecret,
       stack: await createTestStack({
         stackName: "tenant-default",
         program: async () => {
@@ -46,16 +39,8 @@ test("up sets the tenant default; a second up changes nothing; drift is shown an
           return { settingId: setting.settingId, previousValue: setting.previousValue };
         },
         config: {
-          "entra-writeback:graph": {
-            value: JSON.stringify({
-              tenantId: credentials.tenantId,
-              clientId: app.clientId,
-              authorityHost: simulator.authorityHost,
-              graphEndpoint: simulator.graphEndpoint,
-              trustedCaFile: caFile,
-            }),
-          },
-          "entra-writeback:graphClientSecret": { value: app.clientSecret, secret: true },
+          "entra-writeback:graph": { value: keys.graph },
+          "entra-writeback:graphClientSecret": { value: keys.clientSecret, secret: true },
         },
       }),
     };
@@ -114,25 +99,16 @@ test("up sets the tenant default; a second up changes nothing; drift is shown an
 test("the lab program with defaults: the tenant default is set before the sync window opens", async () => {
   const stateFile = newLab();
   const simulator = await startGraphSimulator({ stateFile });
-  const caFile = path.join(path.dirname(stateFile), "graph-ca.pem");
-  fs.writeFileSync(caFile, simulator.certificatePem);
-  const credentials = await readGraphCredentials(stateFile);
-  const app = credentials.apps.find((each) => each.displayName === "entra-writeback")!;
+  const keys = await graphKeysFor(stateFile, simulator);
   const testStack = await createTestStack({
     stackName: "lab-defaults",
     program,
     config: {
       ...labConfig(stateFile, {
         defaults: JSON.stringify({}),
-        graph: JSON.stringify({
-          tenantId: credentials.tenantId,
-          clientId: app.clientId,
-          authorityHost: simulator.authorityHost,
-          graphEndpoint: simulator.graphEndpoint,
-          trustedCaFile: caFile,
-        }),
+        graph: keys.graph,
       }),
-      "entra-writeback:graphClientSecret": { value: app.clientSecret, secret: true },
+      "entra-writeback:graphClientSecret": { value: keys.clientSecret, secret: true },
     },
   });
   try {

@@ -36,6 +36,24 @@ export interface CliProject {
   cleanup(): Promise<void>;
 }
 
+/** The run's combined output, after checking that it failed (a refusal, a stop at a wizard step). */
+export function failed(run: CliRun): string {
+  expect(run.exitCode).not.toBe(0);
+  return run.output;
+}
+
+/** `pulumi config set [--secret] entra-writeback:<key> <value>` on the project's stack, checked to succeed. */
+export async function setKey(project: CliProject, key: string, value: string, secret = false): Promise<void> {
+  const set = await project.run([
+    "config",
+    "set",
+    ...(secret ? ["--secret"] : []),
+    `entra-writeback:${key}`,
+    value,
+  ]);
+  expect(set.exitCode).toBe(0);
+}
+
 /** The environment marker every process of one CliProject inherits. */
 const RUN_VARIABLE = "ENTRA_WRITEBACK_E2E_RUN";
 
