@@ -136,6 +136,11 @@ export function isHeldWindowFor(
   return !!window && window.owner === owner && isHeldWindow(window) && windowPurpose(window) === purpose;
 }
 
+/** Whether a marker is the pause window of the migration to Cloud Sync (any stack's), in either marker form. */
+export function isMigrationWindow(window: SyncWindow | null | undefined): window is SyncWindow {
+  return !!window && windowPurpose(window) === MIGRATION_WINDOW_CHANGE;
+}
+
 /** Where docs/cloud-sync-migration.md says how to back out of a migration under way by hand. */
 export const MIGRATION_BACK_OUT_SECTION = "Backing out by hand";
 

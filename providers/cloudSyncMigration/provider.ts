@@ -31,7 +31,7 @@ import {
   openHeldWindow,
   waitForSyncIdle,
   windowHeldAdvice,
-  windowPurpose,
+  isMigrationWindow,
 } from "../../domain/syncWindow";
 import { MIGRATION_DECLARED_CLAIM, MIGRATION_WINDOW_CHANGE } from "../../domain/cloudSyncMigration";
 import { claim } from "../common/claims";
@@ -603,7 +603,7 @@ async function migrationDone(client: EntraConnectClient): Promise<boolean> {
   const { features } = await client.call("getServerState", {});
   if (features.groupWritebackV2) return false;
   const { window } = await client.call("getSyncWindow", {});
-  if (window && windowPurpose(window) === MIGRATION_WINDOW_CHANGE) return false;
+  if (isMigrationWindow(window)) return false;
   const { rules } = await client.call("getSyncRules", {});
   const identifiers = new Set(rules.map((rule) => rule.identifier.toLowerCase()));
   return (

@@ -9,13 +9,13 @@ import {
   closeLeftWindow,
   heldByAnother,
   refuseInsideOwnMigrationWindow,
-  windowPurpose,
+  isMigrationWindow,
   withSchedulerPaused,
 } from "../../domain/syncWindow";
 import { compareVersions, MINIMUM_V2_CONNECT_VERSION } from "../common/version";
 import { readExposure, v2TurnedOffMessage } from "./hazards";
 import type { V2Inputs, V2Outputs } from "./schema";
-import { MIGRATION_DECLARED_CLAIM, MIGRATION_WINDOW_CHANGE } from "../../domain/cloudSyncMigration";
+import { MIGRATION_DECLARED_CLAIM } from "../../domain/cloudSyncMigration";
 import {
   NO_FLOW_INBOUND_RULE_IDENTIFIER,
   NO_FLOW_OUTBOUND_RULE_IDENTIFIER,
@@ -211,7 +211,7 @@ export async function deleteV2(
     await client.call("getSyncRules", {}),
   ];
   const migrating =
-    (window !== null && windowPurpose(window) === MIGRATION_WINDOW_CHANGE) ||
+    isMigrationWindow(window) ||
     rules.some((rule) =>
       [NO_FLOW_INBOUND_RULE_IDENTIFIER, NO_FLOW_OUTBOUND_RULE_IDENTIFIER].includes(
         rule.identifier.toLowerCase(),
