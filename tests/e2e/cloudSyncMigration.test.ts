@@ -138,9 +138,10 @@ test("a legacy tenant migrates: refused without the name-keeping naming, the pla
     expect(first).toContain(
       "Staging mode is off on CONNECT01; step 2 of the migration to Cloud Sync needs it on",
     );
-    // The GroupWritebackV2 resource stays in the stack in release mode, first: it only reads the flag.
+    // The GroupWritebackV2 resource stays in the stack in release mode, first: it only reads the flag. (Its lines start
+    // with "GroupWritebackFeature v2", which the last up below is shown not to print.)
     expect(first).toContain(
-      "GroupWritebackV2 is on for the tenant of CONNECT01; this resource only reads it: the migration to Cloud Sync",
+      "GroupWritebackFeature v2: GroupWritebackV2 is on for the tenant of CONNECT01; this resource only reads it: the migration to Cloud Sync",
     );
     expect(
       security(stateFile).every((group) => group.externalDirectoryObjectId === group.adminDescription),
