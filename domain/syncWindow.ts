@@ -172,6 +172,46 @@ export function refuseInsideOwnMigrationWindow(
   );
 }
 
+/**
+ * The guard of every delete that writes to the Connect server (SchedulerState's re-enable, a SyncRule's revert, the
+ * WritebackOU's removal, the WritebackPermission's revoke) while a migration to Cloud Sync holds the server's scheduler
+ * off in its pause window (any stack's: MIGRATION_WINDOW_CHANGE): a `pulumi destroy` mid-migration (or an up that
+ * drops one of these resources) would otherwise change the server in the middle of the migration, the scheduler's
+ * re-enable running Connect between the migration's steps. Throws the one refusal before the caller writes; returns
+ * when there is no such window. Deletes run leaves first (v1, the rules, the permission, the OU, then SchedulerState),
+ * so the first delete that would write is refused and the server is left as the migration holds it.
+ *
+ * @param resource the refusing resource, as messages name it ("SchedulerState").
+ * @param effect what the delete would do, as the refusal says it ("re-enable the sync scheduler").
+ */
+export function refuseDeleteInsideMigrationWindow(
+  window: SyncWindow | null | undefined,
+  resource: string,
+  description: string,
+  effect: string,
+): void {
+  if (!isMigrationWindow(window)) return;
+  throw new Error(
+    `${resource}: REFUSED: the migration to Cloud Sync is under way on ${description}: the stack ${window.owner} holds ` +
+      `the sync scheduler off for it in its pause window (opened ${window.openedAtUtc}), and deleting this resource ` +
+      `(pulumi destroy, or a resource the stack no longer declares) would ${effect} in the middle of the migration. ` +
+      `Nothing was changed on the server. Either finish the migration first: run pulumi up of ${window.owner} with ` +
+      "entra-writeback:cloudSyncMigration as declared (it goes on from where it stopped and ends with the scheduler " +
+      "on), then run the same command again. Or, while GroupWritebackV2 is still on, back out of the migration by hand " +
+      `as docs/cloud-sync-migration.md describes ("${MIGRATION_BACK_OUT_SECTION}"), then run the same command again.`,
+  );
+}
+
+/** refuseDeleteInsideMigrationWindow with the server's marker read first (one read). */
+export async function refuseDeleteDuringMigration(
+  client: EntraConnectClient,
+  resource: string,
+  effect: string,
+): Promise<void> {
+  const { window } = await client.call("getSyncWindow", {});
+  refuseDeleteInsideMigrationWindow(window, resource, client.description, effect);
+}
+
 /** Opens (or renews) `owner`'s held window for `purpose`; the scheduler is the caller's to pause and resume. */
 export async function openHeldWindow(
   client: EntraConnectClient,

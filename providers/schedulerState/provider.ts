@@ -8,6 +8,7 @@ import {
   closeLeftWindow,
   heldByAnother,
   INTERRUPTED_DEPLOYMENT_ADVICE,
+  refuseDeleteInsideMigrationWindow,
   refuseInsideOwnMigrationWindow,
   waitForSyncIdle,
   windowDescription,
@@ -192,7 +193,8 @@ export const schedulerStateProvider: ProviderImplementation = {
 
   async delete(_id, props) {
     // Never leave the scheduler disabled: whatever this stack declared, destroy leaves it enabled, except while
-    // another stack is inside its pause window (its own resume re-enables it).
+    // another stack is inside its pause window (its own resume re-enables it); refused while this stack's migration
+    // to Cloud Sync holds it off (re-enabling it would run Connect between the migration's steps).
     const client = clientFor((props as Outputs).target);
     const scheduler = await client.call("getScheduler", {});
     if (!scheduler.syncCycleEnabled) {
@@ -206,6 +208,12 @@ export const schedulerStateProvider: ProviderImplementation = {
         );
         return;
       }
+      refuseDeleteInsideMigrationWindow(
+        found.window,
+        "SchedulerState",
+        client.description,
+        "re-enable the sync scheduler and end that window",
+      );
       progressFor("SchedulerState")(
         `re-enabling the sync scheduler on ${client.description} (never left disabled)`,
       );

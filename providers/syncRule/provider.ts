@@ -4,7 +4,7 @@
 // Connect sets its full-synchronization flag on every rule change: the next cycle runs as Initial (fullSyncPending).
 import type { EntraConnectClient } from "../../contract/backend";
 import { ENTRA_ID_CONNECTOR_ID, type SyncRule } from "../../contract/contract";
-import { withSchedulerPaused } from "../../domain/syncWindow";
+import { refuseDeleteDuringMigration, withSchedulerPaused } from "../../domain/syncWindow";
 import { containsUnknown, UNKNOWN } from "../common/checkInputs";
 import type { ProviderImplementation } from "../common/defineResource";
 import { callTimeoutSeconds, clientFor, deploymentOwner, noteDeploymentStack } from "../common/connection";
@@ -381,6 +381,7 @@ export const syncRuleProvider: ProviderImplementation = {
       return;
     }
     if (inputs.definition) {
+      await refuseDeleteDuringMigration(client, "SyncRule", `remove synchronization rule "${found.name}"`);
       await inPauseWindow(client, inputs, `removing synchronization rule "${found.name}"`, async () => {
         progress(`Remove-ADSyncRule -Identifier ${found.identifier} ("${found.name}", onDelete: revert)`);
         await client.call("removeSyncRule", { identifier: found.identifier });
@@ -394,6 +395,11 @@ export const syncRuleProvider: ProviderImplementation = {
       );
       return;
     }
+    await refuseDeleteDuringMigration(
+      client,
+      "SyncRule",
+      `${before ? "disable" : "enable"} synchronization rule "${found.name}" again`,
+    );
     await inPauseWindow(
       client,
       inputs,

@@ -11,6 +11,7 @@ import { diffByKeys } from "../common/diff";
 import { sameDn, splitOuDn } from "../common/dn";
 import { preflight, requireInSyncScope } from "../common/preflight";
 import { progressFor } from "../common/progress";
+import { refuseDeleteDuringMigration } from "../../domain/syncWindow";
 import { writebackOu, type WritebackOuInputs, type WritebackOuOutputs } from "./schema";
 
 const progress = progressFor("WritebackOU");
@@ -166,6 +167,8 @@ export const writebackOuProvider: ProviderImplementation = {
           "destroy again. (To keep the OU, run `pulumi state delete` on this resource.)",
       );
     }
+    const removal = `remove ${olds.writebackOu}${ou.childCount > 0 ? ` and the ${ou.childCount} object(s) in it` : ""}`;
+    await refuseDeleteDuringMigration(client, "WritebackOU", removal);
     progress(
       `removing ${olds.writebackOu}${ou.childCount > 0 ? ` and the ${ou.childCount} object(s) in it, as allowed` : ""}`,
     );

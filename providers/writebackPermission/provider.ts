@@ -10,6 +10,7 @@ import { diffByKeys } from "../common/diff";
 import { domainRootOf, sameDn } from "../common/dn";
 import { requireConnectorAccount } from "../common/preflight";
 import { progressFor } from "../common/progress";
+import { refuseDeleteDuringMigration } from "../../domain/syncWindow";
 import {
   writebackPermission,
   type WritebackPermissionInputs,
@@ -145,6 +146,11 @@ export const writebackPermissionProvider: ProviderImplementation = {
       );
       return;
     }
+    await refuseDeleteDuringMigration(
+      client,
+      "WritebackPermission",
+      `revoke the writeback rights of ${olds.connectorAccountDn} on ${olds.writebackOu}`,
+    );
     try {
       const { removed } = await client.call("revokeWritebackAccess", {
         dn: olds.writebackOu,

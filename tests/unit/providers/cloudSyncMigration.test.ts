@@ -15,6 +15,7 @@ import {
   NO_FLOW_INBOUND_RULE_IDENTIFIER,
   NO_FLOW_OUTBOUND_RULE_IDENTIFIER,
   noFlowInboundRule,
+  OUT_TO_AD_MEMBER_LIMIT,
 } from "../../../domain/groupWritebackRules";
 import { cloudNoFlowRules } from "../../../components/cloudSyncMigration";
 import type { SyncRule } from "../../../contract/contract";
@@ -29,6 +30,7 @@ import {
   withState,
 } from "../../../simulator";
 import { clientFor, closeClients } from "../../../providers/common/connection";
+import { clearClaimsForTests } from "../../../providers/common/claims";
 import { readPlan } from "../../../providers/cloudSyncMigration/plan";
 import { captureProgress, type Lab, newLab, rejection, versioned } from "./support";
 import { readFileSync } from "node:fs";
@@ -1019,4 +1021,178 @@ test("a stack that dropped cloudSyncMigration before GroupWritebackV2 went off b
   expect((await lab.features()).groupWritebackV2).toBe(true);
   expect(await present()).toEqual([]);
   expect((await readState(lab.stateFile)).servers[0]?.syncWindow ?? null).toBeNull();
+});
+
+interface Stored {
+  kind: "SchedulerState" | "WritebackOU" | "WritebackPermission" | "SyncRule";
+  id: string;
+  outs: Record<string, unknown>;
+}
+
+/**
+ * The resources of a plain stack whose deletes write to the server, as it stored them before the migration started:
+ * the member-limit rule disabled with onDelete revert, the OU it created (allowNonEmptyOuDeletion true), the OU's ACE,
+ * and SchedulerState (enabled, role active).
+ */
+async function storedBeforeTheMigration(): Promise<Stored[]> {
+  const stored: Stored[] = [];
+  const make = async (kind: Stored["kind"], inputs: Record<string, unknown>): Promise<void> => {
+    const implementation = implementationFor(kind);
+    const checked = await implementation.check({}, versioned(inputs));
+    expect(checked.failures ?? []).toEqual([]);
+    const created = await implementation.create(checked.inputs!);
+    stored.push({ kind, id: created.id, outs: created.outs as Record<string, unknown> });
+  };
+  await make("SyncRule", {
+    target: lab.target,
+    name: OUT_TO_AD_MEMBER_LIMIT,
+    disabled: true,
+    onDelete: "revert",
+    stack: STACK,
+  });
+  await make("WritebackPermission", {
+    target: lab.target,
+    writebackOu: lab.ou,
+    connectorAccountDn: lab.account,
+  });
+  await make("SchedulerState", {
+    target: lab.target,
+    syncCycleEnabled: true,
+    role: "active",
+    stack: STACK,
+  });
+  // The OU was created by the stack (legacyLab made it by hand, so the resource adopted it): as WritebackOU stores it.
+  const ou = (await lab.call("getOrganizationalUnit", { dn: lab.ou })) as Record<string, unknown>;
+  stored.push({
+    kind: "WritebackOU",
+    id: lab.ou,
+    outs: versioned({
+      target: lab.target,
+      writebackOu: lab.ou,
+      allowNonEmptyOuDeletion: true,
+      name: ou.name,
+      parentDn: lab.ou.slice(lab.ou.indexOf(",") + 1),
+      protectedFromAccidentalDeletion: false,
+      childCount: ou.childCount,
+      adopted: false,
+    }),
+  });
+  expect(await lab.syncCycleEnabled()).toBe(true);
+  return stored;
+}
+
+/** `pulumi destroy` of one resource, in a new deployment (a new provider process: no claims of earlier ones). */
+async function destroy(resource: Stored): Promise<void> {
+  await closeClients();
+  clearClaimsForTests();
+  await implementationFor(resource.kind).delete!(resource.id, resource.outs);
+}
+
+const EFFECTS: Record<Stored["kind"], () => string> = {
+  SyncRule: () => `enable synchronization rule "${OUT_TO_AD_MEMBER_LIMIT}" again`,
+  WritebackPermission: () => `revoke the writeback rights of ${lab.account} on ${lab.ou}`,
+  WritebackOU: () => `remove ${lab.ou} and the 9 object(s) in it`,
+  SchedulerState: () => "re-enable the sync scheduler and end that window",
+};
+
+function deleteRefusal(kind: Stored["kind"], opened: string): string {
+  return (
+    `${kind}: REFUSED: the migration to Cloud Sync is under way on ${clientFor(lab.target).description}: the stack ` +
+    `${STACK} holds the sync scheduler off for it in its pause window (opened ${opened}), and deleting this resource ` +
+    `(pulumi destroy, or a resource the stack no longer declares) would ${EFFECTS[kind]()} in the middle of the ` +
+    "migration. Nothing was changed on the server. Either finish the migration first: run pulumi up of " +
+    `${STACK} with entra-writeback:cloudSyncMigration as declared (it goes on from where it stopped and ends with the ` +
+    "scheduler on), then run the same command again. Or, while GroupWritebackV2 is still on, back out of the " +
+    'migration by hand as docs/cloud-sync-migration.md describes ("Backing out by hand"), then run the same command ' +
+    "again."
+  );
+}
+
+/** Every delete refused: the messages, and nothing written (the scheduler off, the window, rules, OU, ACE as they were). */
+async function expectDestroyRefused(stored: Stored[]): Promise<void> {
+  const window = (await readState(lab.stateFile)).servers[0]?.syncWindow;
+  expect(window).toMatchObject({ owner: STACK, change: MIGRATION_WINDOW_CHANGE, held: true });
+  const before = lab.operations().length;
+  const stateBefore = (await readState(lab.stateFile)).servers[0];
+  for (const resource of stored) {
+    expect([
+      resource.kind,
+      await destroy(resource).then(
+        () => "deleted",
+        (error: Error) => error.message,
+      ),
+    ]).toEqual([resource.kind, deleteRefusal(resource.kind, window!.openedAtUtc)]);
+  }
+  expect(writesSince(before)).toEqual([]);
+  expect(await lab.syncCycleEnabled()).toBe(false);
+  expect((await readState(lab.stateFile)).servers[0]).toEqual(stateBefore);
+  expect(await written()).toHaveLength(9);
+}
+
+test("pulumi destroy while the migration holds its window: every delete that would write to the server (a reverted rule, the ACE, the OU with its groups, SchedulerState) refuses and changes nothing, before and after v2 went off; finishing the migration with pulumi up, as the message says, and then the same destroy runs", async () => {
+  await legacyLab();
+  const stored = await storedBeforeTheMigration();
+  await featureProvider.create(await v2Inputs("release"));
+  await run("plan", settingsOf("plan"));
+  await run("copyDirectoryObjectIds");
+  await wizardSetStagingMode(lab.stateFile, true);
+  await run("stagingOn");
+  await run("schedulerOff");
+  await run("syncRules");
+  expect((await lab.features()).groupWritebackV2).toBe(true);
+  await expectDestroyRefused(stored);
+
+  // pulumi up with the key: the steps go on inside the window; a destroy between them is still refused.
+  await closeClients();
+  await run("initialCycleBeforeV2Off");
+  await run("disableGroupWritebackV2", settingsOf("disableGroupWritebackV2"));
+  expect((await lab.features()).groupWritebackV2).toBe(false);
+  await expectDestroyRefused(stored);
+
+  await closeClients();
+  await run("initialCycleAfterV2Off");
+  await run("schedulerOn");
+  await wizardSetStagingMode(lab.stateFile, false);
+  await run("stagingOff");
+  expect((await readState(lab.stateFile)).servers[0]?.syncWindow ?? null).toBeNull();
+  expect(await lab.syncCycleEnabled()).toBe(true);
+
+  // Then the same destroy: each delete does what it would have done without the migration (the writes the filter
+  // above looks for), and the scheduler stays on.
+  const before = lab.operations().length;
+  for (const resource of stored) await destroy(resource);
+  expect(writesSince(before).map((write) => write.replace(/\(.*$/, ""))).toEqual(
+    expect.arrayContaining(["setSyncRuleDisabled", "revokeWritebackAccess", "removeOrganizationalUnit"]),
+  );
+  expect(await lab.syncCycleEnabled()).toBe(true);
+  expect((await readState(lab.stateFile)).servers[0]?.syncWindow ?? null).toBeNull();
+});
+
+test("pulumi destroy refused mid-migration, then backing out by hand as docs/cloud-sync-migration.md says: the destroy re-enables the scheduler", async () => {
+  await legacyLab();
+  const stored = await storedBeforeTheMigration();
+  const scheduler = stored.find((resource) => resource.kind === "SchedulerState")!;
+  await featureProvider.create(await v2Inputs("release"));
+  await run("plan", settingsOf("plan"));
+  await run("copyDirectoryObjectIds");
+  await wizardSetStagingMode(lab.stateFile, true);
+  await run("stagingOn");
+  await run("schedulerOff");
+  await run("syncRules");
+  await expectDestroyRefused([scheduler]);
+
+  // Backing out by hand: the cloudNoFlow rules removed, the window's marker removed, staging mode off in the wizard.
+  for (const identifier of [NO_FLOW_INBOUND_RULE_IDENTIFIER, NO_FLOW_OUTBOUND_RULE_IDENTIFIER])
+    await lab.call("removeSyncRule", { identifier });
+  await withState(lab.stateFile, (tx) => {
+    tx.state.servers[0]!.syncWindow = null;
+  });
+  await wizardSetStagingMode(lab.stateFile, false);
+
+  // Then pulumi destroy: SchedulerState's delete never leaves the scheduler disabled (a write the filter above sees).
+  const before = lab.operations().length;
+  await destroy(scheduler);
+  expect(writesSince(before)).toEqual([`setSchedulerSyncCycleEnabled(${JSON.stringify({ enabled: true })})`]);
+  expect(await lab.syncCycleEnabled()).toBe(true);
+  expect((await lab.features()).groupWritebackV2).toBe(true);
 });
