@@ -32,9 +32,10 @@ import {
   waitForSyncIdle,
   windowHeldAdvice,
   isMigrationWindow,
+  refuseDeleteDuringMigration,
 } from "../../domain/syncWindow";
 import { MIGRATION_DECLARED_CLAIM, MIGRATION_WINDOW_CHANGE } from "../../domain/cloudSyncMigration";
-import { claim } from "../common/claims";
+import { claim, isClaimed } from "../common/claims";
 import {
   MIGRATION_KEY,
   planMessage,
@@ -747,8 +748,18 @@ export const cloudSyncMigrationStepProvider: ProviderImplementation = {
     };
   },
 
-  async delete() {
+  async delete(_id, props) {
     // The migration's steps are history: nothing on the server is undone (GroupWritebackV2 cannot be turned on
-    // again; the rules stay, as Microsoft's page leaves them).
+    // again; the rules stay, as Microsoft's page leaves them). While the migration is under way (its window open), a
+    // step leaves the state only in a deployment that declares the migration (a replacement, as the irreversible
+    // step's advice asks): a pulumi destroy (or an up without the key) would forget what the migration has done, and
+    // the next up would run those steps again (a second Initial cycle), so it is refused like the deletes that write.
+    if (isClaimed(MIGRATION_DECLARED_CLAIM)) return;
+    const inputs = cloudSyncMigrationStep.inputsOf(props as Outputs);
+    await refuseDeleteDuringMigration(
+      clientFor(inputs.target),
+      "CloudSyncMigrationStep",
+      `forget that the migration's step "${inputs.step}" ran (the next pulumi up would run it again)`,
+    );
   },
 };

@@ -161,6 +161,23 @@ test("a legacy tenant migrates: refused without the name-keeping naming, the pla
       before.map((group) => ({ ...group, externalDirectoryObjectId: group.adminDescription })),
     );
 
+    // pulumi destroy inside the migration's window: the deletes that would forget the steps done (the next up would
+    // run them again) or write to the server refuse, and the engine stops there: nothing written, the scheduler still
+    // off in the window (docs/cloud-sync-migration.md, "`pulumi destroy` mid-migration"). The ups below, as the
+    // refusal advises, finish the migration with each step run once (the order of the server's writes, below).
+    const window = state.servers[0]!.syncWindow;
+    const opsBeforeDestroy = providerOperations(stateFile).length;
+    const destroyed = failed(await project.run(["destroy", "--yes", "--skip-preview"]));
+    expect(destroyed).toMatch(
+      /CloudSyncMigrationStep: REFUSED: the migration to Cloud Sync is under way on [^:]*\(CONNECT01\): the stack \S+\/migrate-main holds the sync scheduler off/,
+    );
+    expect(destroyed).toContain("would forget that the migration's step");
+    expect(destroyed).toContain("Either finish the migration first: run pulumi up of");
+    expect(writes(stateFile, opsBeforeDestroy)).toEqual([]);
+    state = show(stateFile).state;
+    expect(state.tenant.scheduler.syncCycleEnabled).toBe(false);
+    expect(state.servers[0]!.syncWindow).toEqual(window);
+
     // Confirmed: v2 off, the second cycle, the scheduler on; then the wizard step for staging off.
     await setPath(project, "confirmDisableGroupWritebackV2", "true");
     const third = failed(await project.run(UP));

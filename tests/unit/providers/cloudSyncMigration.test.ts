@@ -1024,7 +1024,7 @@ test("a stack that dropped cloudSyncMigration before GroupWritebackV2 went off b
 });
 
 interface Stored {
-  kind: "SchedulerState" | "WritebackOU" | "WritebackPermission" | "SyncRule";
+  kind: "SchedulerState" | "WritebackOU" | "WritebackPermission" | "SyncRule" | "CloudSyncMigrationStep";
   id: string;
   outs: Record<string, unknown>;
 }
@@ -1089,6 +1089,8 @@ async function destroy(resource: Stored): Promise<void> {
 }
 
 const EFFECTS: Record<Stored["kind"], () => string> = {
+  CloudSyncMigrationStep: () =>
+    `forget that the migration's step "schedulerOff" ran (the next pulumi up would run it again)`,
   SyncRule: () => `enable synchronization rule "${OUT_TO_AD_MEMBER_LIMIT}" again`,
   WritebackPermission: () => `revoke the writeback rights of ${lab.account} on ${lab.ou}`,
   WritebackOU: () => `remove ${lab.ou} and the 9 object(s) in it`,
@@ -1137,10 +1139,25 @@ test("pulumi destroy while the migration holds its window: every delete that wou
   await run("copyDirectoryObjectIds");
   await wizardSetStagingMode(lab.stateFile, true);
   await run("stagingOn");
-  await run("schedulerOff");
+  const schedulerOff = await run("schedulerOff");
   await run("syncRules");
   expect((await lab.features()).groupWritebackV2).toBe(true);
+  // A step done is in the state too: a destroy would forget it (the next up would run it again).
+  stored.push({
+    kind: "CloudSyncMigrationStep",
+    id: "cloud-sync-migration/schedulerOff",
+    outs: { ...schedulerOff },
+  });
   await expectDestroyRefused(stored);
+
+  // An up that declares the migration (its steps' checks ran) may replace a step, as the irreversible step's advice
+  // asks (--replace): the old step's delete goes through, writing nothing.
+  await closeClients();
+  clearClaimsForTests();
+  await inputsOf("schedulerOff");
+  const beforeReplace = lab.operations().length;
+  await provider.delete!("cloud-sync-migration/schedulerOff", { ...schedulerOff });
+  expect(writesSince(beforeReplace)).toEqual([]);
 
   // pulumi up with the key: the steps go on inside the window; a destroy between them is still refused.
   await closeClients();
@@ -1158,7 +1175,7 @@ test("pulumi destroy while the migration holds its window: every delete that wou
   expect(await lab.syncCycleEnabled()).toBe(true);
 
   // Then the same destroy: each delete does what it would have done without the migration (the writes the filter
-  // above looks for), and the scheduler stays on.
+  // above looks for; a step's delete writes nothing), and the scheduler stays on.
   const before = lab.operations().length;
   for (const resource of stored) await destroy(resource);
   expect(writesSince(before).map((write) => write.replace(/\(.*$/, ""))).toEqual(
