@@ -3,11 +3,14 @@ import type { ProviderImplementation } from "../common/defineResource";
 import type { EntraConnectClient } from "../../contract/backend";
 import { clientFor, deploymentOwner, noteDeploymentStack } from "../common/connection";
 import { diffByKeys } from "../common/diff";
+import { isClaimed } from "../common/claims";
+import { MIGRATION_DECLARED_CLAIM, MIGRATION_WINDOW_CHANGE } from "../../domain/cloudSyncMigration";
 import { type Progress, progressFor } from "../common/progress";
 import {
   closeLeftWindow,
   heldByAnother,
   INTERRUPTED_DEPLOYMENT_ADVICE,
+  isHeldWindowFor,
   refuseDeleteInsideMigrationWindow,
   refuseInsideOwnMigrationWindow,
   waitForSyncIdle,
@@ -141,7 +144,25 @@ export const schedulerStateProvider: ProviderImplementation = {
     if (live === inputs.syncCycleEnabled) return planned;
     if (!live) {
       const found = await clientFor(olds.target).call("getSyncWindow", {});
-      const held = heldByAnother(found, typeof inputs.stack === "string" ? inputs.stack : deploymentOwner());
+      const owner = typeof inputs.stack === "string" ? inputs.stack : deploymentOwner();
+      if (isHeldWindowFor(found.window, owner, MIGRATION_WINDOW_CHANGE)) {
+        const where = olds.computerName ?? "the server";
+        if (isClaimed(MIGRATION_DECLARED_CLAIM)) {
+          // The migration resumes the scheduler at its step 5, before this resource's update: nothing to do here.
+          progressFor("SchedulerState")(
+            `the sync scheduler on ${where} is held off by this stack's migration to Cloud Sync (its pause window, ` +
+              `opened ${found.window.openedAtUtc}); the migration re-enables it at its step 5, before this resource`,
+          );
+          return planned;
+        }
+        progressFor("SchedulerState")(
+          `the sync scheduler on ${where} is held off by this stack's migration to Cloud Sync (its pause window, ` +
+            `opened ${found.window.openedAtUtc}), which this deployment no longer declares: the update refuses to ` +
+            `end that window (docs/cloud-sync-migration.md, "Dropping the key mid-migration")`,
+        );
+        return { ...planned, changes: true };
+      }
+      const held = heldByAnother(found, owner);
       if (held) {
         // Another stack's deployment is inside its window now: its own resume re-enables the scheduler.
         progressFor("SchedulerState")(

@@ -1213,3 +1213,49 @@ test("pulumi destroy refused mid-migration, then backing out by hand as docs/clo
   expect(await lab.syncCycleEnabled()).toBe(true);
   expect((await lab.features()).groupWritebackV2).toBe(true);
 });
+
+test("a preview mid-migration: SchedulerState's diff says the migration holds the scheduler off and plans nothing while the stack declares the migration; without the key it says the update refuses, and the update does", async () => {
+  await legacyLab();
+  const scheduler = (await storedBeforeTheMigration()).find(
+    (resource) => resource.kind === "SchedulerState",
+  )!;
+  await featureProvider.create(await v2Inputs("release"));
+  await run("plan", settingsOf("plan"));
+  await run("copyDirectoryObjectIds");
+  await wizardSetStagingMode(lab.stateFile, true);
+  await run("stagingOn");
+  await run("schedulerOff");
+  await run("syncRules");
+  const opened = (await readState(lab.stateFile)).servers[0]!.syncWindow!.openedAtUtc;
+  const held = `the sync scheduler on CONNECT01 is held off by this stack's migration to Cloud Sync (its pause window, opened ${opened})`;
+
+  // The preview of an up that declares the migration: its steps' checks ran first.
+  await closeClients();
+  clearClaimsForTests();
+  await inputsOf("plan", settingsOf("plan"));
+  progress.lines.length = 0;
+  const declared = await schedulerProvider.diff(
+    scheduler.id,
+    scheduler.outs,
+    await schedulerInputs("active"),
+  );
+  expect(declared.changes).toBe(false);
+  expect(progress.lines).toContain(
+    `[entra-writeback] SchedulerState: ${held}; the migration re-enables it at its step 5, before this resource`,
+  );
+
+  // The preview of an up without the key: a change, which the update refuses (as the line says).
+  await closeClients();
+  clearClaimsForTests();
+  progress.lines.length = 0;
+  const dropped = await schedulerProvider.diff(scheduler.id, scheduler.outs, await schedulerInputs("active"));
+  expect(dropped.changes).toBe(true);
+  expect(progress.lines).toContain(
+    `[entra-writeback] SchedulerState: ${held}, which this deployment no longer declares: the update refuses to end ` +
+      'that window (docs/cloud-sync-migration.md, "Dropping the key mid-migration")',
+  );
+  expect(
+    await rejection(schedulerProvider.update!(scheduler.id, scheduler.outs, await schedulerInputs("active"))),
+  ).toContain("SchedulerState: REFUSED: the migration to Cloud Sync is under way on CONNECT01");
+  expect(await lab.syncCycleEnabled()).toBe(false);
+});
