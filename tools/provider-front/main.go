@@ -214,11 +214,19 @@ func exitLike(state *os.ProcessState, err error) {
 		os.Exit(1)
 	}
 	if ws, ok := state.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-		signal.Reset(ws.Signal())
-		syscall.Kill(os.Getpid(), ws.Signal())
-		time.Sleep(time.Second)
+		dieBy(ws.Signal())
 	}
 	os.Exit(state.ExitCode())
+}
+
+// dieBy ends this process by the signal sig, as a Node process ends on it. Node restores every signal's default at
+// start; a process started with SIGINT ignored (a background job of a shell) would ignore it here: then it exits
+// with the shell's code for that signal.
+func dieBy(sig syscall.Signal) {
+	signal.Reset(sig)
+	syscall.Kill(os.Getpid(), sig)
+	time.Sleep(100 * time.Millisecond)
+	os.Exit(128 + int(sig))
 }
 
 // handle serves every call: the engine's calls all arrive here (no service is registered).
@@ -329,8 +337,7 @@ func main() {
 			child.Process.Signal(sig)
 			return // the host's end ends this process (start)
 		}
-		signal.Reset(sig)
-		syscall.Kill(os.Getpid(), sig.(syscall.Signal))
+		dieBy(sig.(syscall.Signal))
 	}()
 
 	if f.version == "" {

@@ -720,7 +720,7 @@ test("the host behind the Go front ends when the front is killed with SIGKILL, a
   }
 }, 60_000);
 
-test("the Go front passes SIGINT on to its host and ends after it, as its own child to the end", async () => {
+test("the Go front passes SIGINT on to its host and ends after it, as its own child to the end; it ends on SIGINT even started with SIGINT ignored", async () => {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), "provider-front-"));
   // A host that takes its time to end (as one that stops PowerShell sessions would).
   const { command, hostPids } = frontWithRecordedHost(directory, "setTimeout(() => process.exit(0), 400);");
@@ -737,6 +737,22 @@ test("the Go front passes SIGINT on to its host and ends after it, as its own ch
     expect(await exited).toBe(0);
     expect(Date.now() - signalled).toBeGreaterThanOrEqual(400);
     expect(running(host!)).toBe(false);
+
+    // Started with SIGINT ignored (a shell's background job), the front still ends on it, as Node does.
+    const background = await startHost([
+      "/bin/sh",
+      "-c",
+      '"$@" & echo "front $!" >&2; wait',
+      "sh",
+      FRONT,
+      process.execPath,
+      OURS,
+    ]);
+    const frontPid = Number(/front (\d+)/.exec(background.stderr())?.[1]);
+    expect(running(frontPid)).toBe(true);
+    process.kill(frontPid, "SIGINT");
+    expect(await until(() => !running(frontPid), 3_000)).toBe(true);
+    background.client.close();
   } finally {
     front.client.close();
     front.child.kill("SIGKILL");
