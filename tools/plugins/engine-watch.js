@@ -14,7 +14,12 @@ const POLL_MS = 200;
 const GRACE_MS = 2000;
 const EXIT_CODE = 70;
 
-const startedBy = process.ppid;
+// A process started by the provider's Go front (tools/provider-front) is told the front's process id: the front may be
+// gone already (kill -9) when this starts to watch, and the process's parent would then already be another one.
+const WATCH_PARENT = "ENTRA_WRITEBACK_WATCH_PARENT";
+const startedBy = Number(process.env[WATCH_PARENT]) || process.ppid;
+// Not for the processes this one starts (PowerShell sessions, a provider's own Node processes).
+delete process.env[WATCH_PARENT];
 
 function engineGone() {
   const pending = [];

@@ -1,8 +1,11 @@
 // tools/plugins/dynamic-provider-host.js, the provider host the engine starts, against the SDK's own host
 // (@pulumi/pulumi/cmd/dynamic-provider): the same gRPC calls go to both, as the engine sends them, and every answer
 // (responses, error codes, messages, ErrorResourceInitFailed details) must be the same, so state written through
-// either host works with the other. Then what only ours promises: it does not load the SDK runtime.
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+// either host works with the other. The same calls go through the Go front (tools/provider-front) with our host
+// behind it, and must be answered the same again. Then what only ours promises: it does not load the SDK runtime;
+// and what the front promises: it starts the host only for a call that needs the provider code, and the host ends
+// with it.
+import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -17,6 +20,11 @@ import { ensureBuilt, PROJECT_ROOT } from "../simulator/testSupport";
 
 const OURS = path.join(PROJECT_ROOT, "tools", "plugins", "dynamic-provider-host.js");
 const SDK = require.resolve("@pulumi/pulumi/cmd/dynamic-provider");
+/** The Go front, built by its own script (as tools/ensure-pulumi-cli.sh builds it) into a directory of this file's. */
+const frontDirectory = fs.mkdtempSync(path.join(os.tmpdir(), "provider-front-"));
+const FRONT = path.join(frontDirectory, "provider-front");
+/** Our host behind the Go front: the front's arguments are the host's command line. */
+const FRONTED = [FRONT, process.execPath, OURS];
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const SECRET = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: "s3cr3t" };
 
@@ -73,10 +81,12 @@ interface Host {
   child: ChildProcess;
 }
 
-async function startHost(script: string): Promise<Host> {
-  const child = spawn(process.execPath, [script, "127.0.0.1:1"], {
+/** A host started as the engine starts it: a Node host's script, or a whole command line (the Go front). */
+async function startHost(command: string | string[], env: Record<string, string> = {}): Promise<Host> {
+  const [file, ...args] = typeof command === "string" ? [process.execPath, command] : command;
+  const child = spawn(file!, [...args, "127.0.0.1:1"], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, PULUMI_NODEJS_PROJECT: "test", PULUMI_PROJECT: "test" },
+    env: { ...process.env, PULUMI_NODEJS_PROJECT: "test", PULUMI_PROJECT: "test", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";
@@ -236,14 +246,28 @@ async function conversation(host: Host): Promise<unknown[]> {
   return answers;
 }
 
-beforeAll(async () => ensureBuilt(), 180_000);
+beforeAll(async () => {
+  await ensureBuilt();
+  execFileSync(
+    path.join(PROJECT_ROOT, "tools", "provider-front", "build.sh"),
+    [FRONT, path.join(frontDirectory, "source")],
+    { stdio: ["ignore", "inherit", "inherit"] },
+  );
+}, 180_000);
+afterAll(() => fs.rmSync(frontDirectory, { recursive: true, force: true }));
 
-test("our host answers every call of a deployment exactly as the SDK's host does", async () => {
+test("our host, alone and behind the Go front, answers every call of a deployment exactly as the SDK's host does", async () => {
   const sdk = await startHost(SDK);
   const ours = await startHost(OURS);
+  const fronted = await startHost(FRONTED);
   try {
-    const [expected, actual] = await Promise.all([conversation(sdk), conversation(ours)]);
+    const [expected, actual, throughFront] = await Promise.all([
+      conversation(sdk),
+      conversation(ours),
+      conversation(fronted),
+    ]);
     expect(actual).toEqual(expected);
+    expect(throughFront).toEqual(expected);
 
     // The answers are the interesting ones (the comparison above could pass on two empty lists).
     const answer = (index: number) => actual[index] as Record<string, unknown>;
@@ -286,7 +310,7 @@ test("our host answers every call of a deployment exactly as the SDK's host does
 
     // Errors of check, diff, read and delete reach the engine on stderr as `${error}: ${error.stack}`; a
     // provider's own output reaches it too.
-    for (const host of [sdk, ours]) {
+    for (const host of [sdk, ours, fronted]) {
       expect(host.stderr()).toContain("Error: diff exploded: Error: diff exploded\n    at ");
       expect(host.stderr()).toContain("Error: cannot delete id-a: Error: cannot delete id-a\n    at ");
       expect(host.stdout()).toContain("deleted id-a");
@@ -294,12 +318,14 @@ test("our host answers every call of a deployment exactly as the SDK's host does
   } finally {
     stop(sdk);
     stop(ours);
+    stop(fronted);
   }
 }, 60_000);
 
-test("large messages, many calls at once, unusual text and a streaming method: the same answers from both", async () => {
+test("large messages, many calls at once, unusual text and a streaming method: the same answers from all three", async () => {
   const sdk = await startHost(SDK);
   const ours = await startHost(OURS);
+  const fronted = await startHost(FRONTED);
   const provider = TEST_PROVIDER;
   /** Past one HTTP/2 frame (16 KB), and past 1 MB (many frames and flow-control windows). */
   const big = "x".repeat(20 * 1024);
@@ -358,8 +384,9 @@ test("large messages, many calls at once, unusual text and a streaming method: t
     return answers;
   };
   try {
-    const [expected, actual] = await Promise.all([calls(sdk), calls(ours)]);
+    const [expected, actual, throughFront] = await Promise.all([calls(sdk), calls(ours), calls(fronted)]);
     expect(actual).toEqual(expected);
+    expect(throughFront).toEqual(expected);
     // What the comparison compared.
     const [, bigCheck, hugeCheck, diffs, refused, initFailed, list] = actual as Record<string, unknown>[];
     expect(JSON.stringify(bigCheck)).toContain(big);
@@ -384,6 +411,7 @@ test("large messages, many calls at once, unusual text and a streaming method: t
   } finally {
     stop(sdk);
     stop(ours);
+    stop(fronted);
   }
 }, 60_000);
 
@@ -460,12 +488,17 @@ test("the launcher runs our host, and the SDK's with ENTRA_WRITEBACK_PROVIDER_HO
   expect(sdk).not.toContain("dynamic-provider-host.js");
 }, 60_000);
 
-test("an init failure whose details cannot be sent still answers with its id, and the other calls in flight finish", async () => {
-  // The provider's error carries properties a Struct cannot hold (undefined) and a numeric id and reason. The SDK's
-  // host never answers such a call (its error handler throws); ours must neither end the process, which would fail
-  // every other call in flight (a create that already created its resource would be lost from the state), nor drop
-  // the id, which tells the engine to keep the resource.
-  const provider = `exports.handler = () => ({
+test.each([
+  ["alone", OURS],
+  ["behind the Go front", FRONTED],
+])(
+  "an init failure whose details cannot be sent still answers with its id, and the other calls in flight finish (our host %s)",
+  async (_, command) => {
+    // The provider's error carries properties a Struct cannot hold (undefined) and a numeric id and reason. The SDK's
+    // host never answers such a call (its error handler throws); ours must neither end the process, which would fail
+    // every other call in flight (a create that already created its resource would be lost from the state), nor drop
+    // the id, which tells the engine to keep the resource.
+    const provider = `exports.handler = () => ({
     // A thrown value that cannot even be printed (no toString): the call still fails with an answer.
     async check() { throw Object.create(null); },
     async create(inputs) {
@@ -475,51 +508,53 @@ test("an init failure whose details cannot be sent still answers with its id, an
       throw error;
     },
   });`;
-  const ours = await startHost(OURS);
-  try {
-    const c = ours.client;
-    const create = (properties: Record<string, unknown>) => {
-      const request = new messages.CreateRequest();
-      request.setProperties(struct({ ...properties, __provider: provider }));
-      return call(c.create.bind(c), request);
-    };
-    const configure = new messages.ConfigureRequest();
-    configure.setArgs(struct({}));
-    await call(c.configure.bind(c), configure);
-    const check = new messages.CheckRequest();
-    check.setOlds(struct({}));
-    check.setNews(struct({ __provider: provider }));
-    const [slow, initFailed, numericId, unprintable] = await Promise.all([
-      create({ slow: true }),
-      create({}),
-      create({ numericId: true }),
-      call(c.check.bind(c), check),
-    ]);
-    expect(unprintable).toMatchObject({ code: grpc.status.UNKNOWN });
-    expect(slow).toMatchObject({ ok: { id: "slow-1" } });
-    expect(initFailed).toEqual({
-      code: grpc.status.UNKNOWN,
-      details: "created, not ready",
-      initFailed: [
-        {
-          type: "type.googleapis.com/pulumirpc.ErrorResourceInitFailed",
-          failure: expect.objectContaining({
-            id: "half-2",
-            reasonsList: expect.arrayContaining(["starting", "7"]),
-          }),
-        },
-      ],
-    });
-    expect(numericId).toMatchObject({ initFailed: [{ failure: expect.objectContaining({ id: "42" }) }] });
-    // Why the properties were left out reaches the engine's log.
-    expect(ours.stderr()).toContain(
-      "the properties of resource half-2, created but failed to initialize, cannot be sent to the engine and are left out",
-    );
-    expect(ours.child.exitCode).toBeNull();
-  } finally {
-    stop(ours);
-  }
-}, 60_000);
+    const ours = await startHost(command);
+    try {
+      const c = ours.client;
+      const create = (properties: Record<string, unknown>) => {
+        const request = new messages.CreateRequest();
+        request.setProperties(struct({ ...properties, __provider: provider }));
+        return call(c.create.bind(c), request);
+      };
+      const configure = new messages.ConfigureRequest();
+      configure.setArgs(struct({}));
+      await call(c.configure.bind(c), configure);
+      const check = new messages.CheckRequest();
+      check.setOlds(struct({}));
+      check.setNews(struct({ __provider: provider }));
+      const [slow, initFailed, numericId, unprintable] = await Promise.all([
+        create({ slow: true }),
+        create({}),
+        create({ numericId: true }),
+        call(c.check.bind(c), check),
+      ]);
+      expect(unprintable).toMatchObject({ code: grpc.status.UNKNOWN });
+      expect(slow).toMatchObject({ ok: { id: "slow-1" } });
+      expect(initFailed).toEqual({
+        code: grpc.status.UNKNOWN,
+        details: "created, not ready",
+        initFailed: [
+          {
+            type: "type.googleapis.com/pulumirpc.ErrorResourceInitFailed",
+            failure: expect.objectContaining({
+              id: "half-2",
+              reasonsList: expect.arrayContaining(["starting", "7"]),
+            }),
+          },
+        ],
+      });
+      expect(numericId).toMatchObject({ initFailed: [{ failure: expect.objectContaining({ id: "42" }) }] });
+      // Why the properties were left out reaches the engine's log.
+      expect(ours.stderr()).toContain(
+        "the properties of resource half-2, created but failed to initialize, cannot be sent to the engine and are left out",
+      );
+      expect(ours.child.exitCode).toBeNull();
+    } finally {
+      stop(ours);
+    }
+  },
+  60_000,
+);
 
 test("a provider that imports modules with import() works as in the SDK's host", async () => {
   // A provider compiled as an ES module, or one that loads an ES-only package, imports at run time: a built-in, a
@@ -534,6 +569,7 @@ test("a provider that imports modules with import() works as in the SDK's host",
   });`;
   const sdk = await startHost(SDK);
   const ours = await startHost(OURS);
+  const fronted = await startHost(FRONTED);
   const ask = async (host: Host) => {
     const c = host.client;
     const configure = new messages.ConfigureRequest();
@@ -545,8 +581,9 @@ test("a provider that imports modules with import() works as in the SDK's host",
     return call(c.check.bind(c), check);
   };
   try {
-    const [expected, actual] = await Promise.all([ask(sdk), ask(ours)]);
+    const [expected, actual, throughFront] = await Promise.all([ask(sdk), ask(ours), ask(fronted)]);
     expect(actual).toEqual(expected);
+    expect(throughFront).toEqual(expected);
     const text = (value: string) => expect.objectContaining({ stringValue: value });
     expect(actual).toMatchObject({
       ok: {
@@ -562,5 +599,223 @@ test("a provider that imports modules with import() works as in the SDK's host",
   } finally {
     stop(sdk);
     stop(ours);
+    stop(fronted);
+  }
+}, 60_000);
+
+/** Whether a process runs (a zombie, ended but not reaped yet, does not). */
+function running(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+/** The Go front with our host behind it, which appends its process id to a file as it starts. */
+function frontWithRecordedHost(
+  directory: string,
+  hostOnSigint = "",
+): { command: string[]; hostPids(): number[] } {
+  const started = path.join(directory, "host-started");
+  const recorder = path.join(directory, "record-start.js");
+  fs.writeFileSync(
+    recorder,
+    `require("fs").appendFileSync(${JSON.stringify(started)}, process.pid + "\\n");` +
+      (hostOnSigint && `process.on("SIGINT", () => { ${hostOnSigint} });`),
+  );
+  return {
+    command: [FRONT, process.execPath, "--require", recorder, OURS],
+    hostPids: () =>
+      fs.existsSync(started) ? fs.readFileSync(started, "utf8").trim().split("\n").map(Number) : [],
+  };
+}
+
+async function until(condition: () => boolean, milliseconds: number): Promise<boolean> {
+  const deadline = Date.now() + milliseconds;
+  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  return condition();
+}
+
+test("the Go front answers the engine's second provider process (plugin info, CheckConfig, DiffConfig) without starting the host; the first provider call starts it once", async () => {
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), "provider-front-"));
+  const { command, hostPids } = frontWithRecordedHost(directory);
+  const front = await startHost(command);
+  const sdk = await startHost(SDK);
+  try {
+    const ask = async (host: Host) => {
+      const c = host.client;
+      return [
+        await call(c.getPluginInfo.bind(c) as unknown as Unary<Empty, { toObject(): unknown }>, new Empty()),
+        await call(c.checkConfig.bind(c), new messages.CheckRequest()),
+        await call(c.diffConfig.bind(c), new messages.DiffRequest()),
+        await call(c.handshake.bind(c), new messages.ProviderHandshakeRequest()),
+        await call(c.cancel.bind(c) as unknown as Unary<Empty, Empty>, new Empty()),
+      ];
+    };
+    const [expected, answers] = await Promise.all([ask(sdk), ask(front)]);
+    expect(answers).toEqual(expected);
+    const version = (require("@pulumi/pulumi/package.json") as { version: string }).version;
+    expect(answers[0]).toEqual({ ok: { version } });
+    expect(answers[1]).toMatchObject({ code: grpc.status.UNIMPLEMENTED });
+    expect(answers[2]).toMatchObject({ code: grpc.status.UNIMPLEMENTED });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(hostPids()).toEqual([]);
+
+    // The first call that needs the provider code starts the host (the record above can see it), once.
+    const configure = new messages.ConfigureRequest();
+    configure.setArgs(struct({ "test:region": "west" }));
+    const check = new messages.CheckRequest();
+    check.setOlds(struct({}));
+    check.setNews(struct({ name: "a", __provider: TEST_PROVIDER }));
+    const c = front.client;
+    expect(await call(c.configure.bind(c), configure)).toEqual({ ok: expect.anything() });
+    const checks = await Promise.all(Array.from({ length: 5 }, () => call(c.check.bind(c), check)));
+    expect(checks[0]).toMatchObject({ ok: { inputs: expect.anything() } });
+    expect(hostPids()).toHaveLength(1);
+    expect(running(hostPids()[0]!)).toBe(true);
+  } finally {
+    stop(front);
+    stop(sdk);
+    fs.rmSync(directory, { recursive: true, force: true });
+  }
+}, 60_000);
+
+test("the host behind the Go front ends when the front is killed with SIGKILL, and the front ends when its engine is", async () => {
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), "provider-front-"));
+  const configure = new messages.ConfigureRequest();
+  configure.setArgs(struct({}));
+  try {
+    // The front killed: its host's engine-watch sees its parent gone.
+    fs.mkdirSync(path.join(directory, "killed"));
+    const killed = frontWithRecordedHost(path.join(directory, "killed"));
+    const front = await startHost(killed.command);
+    await call(front.client.configure.bind(front.client), configure);
+    const [host] = killed.hostPids().slice(-1);
+    expect(running(host!)).toBe(true);
+    front.child.kill("SIGKILL");
+    expect(await until(() => !running(host!), 5_000)).toBe(true);
+    front.client.close();
+
+    // The engine killed (here a shell that started the front): the front exits, then its host.
+    const engineKilled = frontWithRecordedHost(directory);
+    const engine = await startHost([
+      "/bin/sh",
+      "-c",
+      '"$@" & echo "front $!" >&2; wait',
+      "sh",
+      ...engineKilled.command,
+    ]);
+    await call(engine.client.configure.bind(engine.client), configure);
+    const frontPid = Number(/front (\d+)/.exec(engine.stderr())?.[1]);
+    const [engineHost] = engineKilled.hostPids();
+    expect([running(frontPid), running(engineHost!)]).toEqual([true, true]);
+    engine.child.kill("SIGKILL");
+    expect(await until(() => !running(frontPid), 3_000)).toBe(true);
+    expect(await until(() => !running(engineHost!), 5_000)).toBe(true);
+    engine.client.close();
+  } finally {
+    fs.rmSync(directory, { recursive: true, force: true });
+  }
+}, 60_000);
+
+test("the Go front passes SIGINT on to its host and ends after it, as its own child to the end; it ends on SIGINT even started with SIGINT ignored", async () => {
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), "provider-front-"));
+  // A host that takes its time to end (as one that stops PowerShell sessions would).
+  const { command, hostPids } = frontWithRecordedHost(directory, "setTimeout(() => process.exit(0), 400);");
+  const front = await startHost(command);
+  try {
+    const configure = new messages.ConfigureRequest();
+    configure.setArgs(struct({}));
+    await call(front.client.configure.bind(front.client), configure);
+    const [host] = hostPids();
+    expect(running(host!)).toBe(true);
+    const exited = new Promise<number | null>((resolve) => front.child.on("exit", (code) => resolve(code)));
+    const signalled = Date.now();
+    front.child.kill("SIGINT");
+    expect(await exited).toBe(0);
+    expect(Date.now() - signalled).toBeGreaterThanOrEqual(400);
+    expect(running(host!)).toBe(false);
+
+    // Started with SIGINT ignored (a shell's background job), the front still ends on it, as Node does.
+    const background = await startHost([
+      "/bin/sh",
+      "-c",
+      '"$@" & echo "front $!" >&2; wait',
+      "sh",
+      FRONT,
+      process.execPath,
+      OURS,
+    ]);
+    const frontPid = Number(/front (\d+)/.exec(background.stderr())?.[1]);
+    expect(running(frontPid)).toBe(true);
+    process.kill(frontPid, "SIGINT");
+    expect(await until(() => !running(frontPid), 3_000)).toBe(true);
+    background.client.close();
+  } finally {
+    front.client.close();
+    front.child.kill("SIGKILL");
+    fs.rmSync(directory, { recursive: true, force: true });
+  }
+}, 60_000);
+
+test("the launcher runs the Go front when it was built next to it, our host behind it; our host alone with ENTRA_WRITEBACK_PROVIDER_HOST=node, the SDK's with =sdk", async () => {
+  // The launchers' directory as tools/ensure-pulumi-cli.sh writes it next to the CLI.
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), "provider-launchers-"));
+  const plugins = path.join(PROJECT_ROOT, "tools", "plugins");
+  for (const name of fs.readdirSync(plugins))
+    fs.copyFileSync(path.join(plugins, name), path.join(directory, name));
+  fs.copyFileSync(FRONT, path.join(directory, "provider-front"));
+  for (const name of ["pulumi-resource-pulumi-nodejs", "provider-front"])
+    fs.chmodSync(path.join(directory, name), 0o755);
+  const launcher = path.join(directory, "pulumi-resource-pulumi-nodejs");
+  try {
+    const front = await startHost([launcher]);
+    const commandLine = (pid: number) => fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+    try {
+      expect(commandLine(front.child.pid!)[0]).toBe(path.join(directory, "provider-front"));
+      const check = new messages.CheckRequest();
+      check.setOlds(struct({}));
+      check.setNews(struct({ name: "a", __provider: MINIMAL_PROVIDER }));
+      expect(await call(front.client.check.bind(front.client), check)).toMatchObject({
+        ok: expect.anything(),
+      });
+      // The front's children (each of its threads may have started one).
+      const tasks = `/proc/${front.child.pid}/task`;
+      const children = fs
+        .readdirSync(tasks)
+        .flatMap((task) =>
+          fs
+            .readFileSync(path.join(tasks, task, "children"), "utf8")
+            .trim()
+            .split(" "),
+        )
+        .filter(Boolean);
+      expect(children.map(Number).map(commandLine)).toEqual([
+        expect.arrayContaining([path.join(directory, "dynamic-provider-host.js")]),
+      ]);
+    } finally {
+      stop(front);
+    }
+    // Without the front when asked.
+    const alone = await startHost([launcher], { ENTRA_WRITEBACK_PROVIDER_HOST: "node" });
+    try {
+      const served = commandLine(alone.child.pid!);
+      expect(served).toContain(path.join(directory, "dynamic-provider-host.js"));
+      expect(served.join(" ")).not.toContain("provider-front");
+    } finally {
+      stop(alone);
+    }
+    const sdk = await startHost([launcher], { ENTRA_WRITEBACK_PROVIDER_HOST: "sdk" });
+    try {
+      const served = commandLine(sdk.child.pid!).join(" ");
+      expect(served).toContain(path.join("@pulumi", "pulumi", "cmd", "dynamic-provider"));
+      expect(served).not.toContain("provider-front");
+    } finally {
+      stop(sdk);
+    }
+  } finally {
+    fs.rmSync(directory, { recursive: true, force: true });
   }
 }, 60_000);

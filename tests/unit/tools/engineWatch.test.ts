@@ -48,3 +48,34 @@ test("a plugin whose engine is killed runs its stop work, then exits within a fe
     fs.rmSync(directory, { recursive: true, force: true });
   }
 });
+
+test("a plugin told which parent to watch (ENTRA_WRITEBACK_WATCH_PARENT, as the provider's Go front does) stops when that one is gone already, and does not pass the variable on", async () => {
+  // What the plugin's own children see of the variable, and a plugin that waits forever.
+  const plugin =
+    'console.log(JSON.stringify(require("child_process").execFileSync(process.execPath, ["-p", "process.env.ENTRA_WRITEBACK_WATCH_PARENT ?? null"], { encoding: "utf8" }).trim()));' +
+    "setInterval(() => undefined, 1000);";
+  const start = (watchParent: number) =>
+    spawn(process.execPath, ["--require", WATCH, "-e", plugin], {
+      env: { ...process.env, ENTRA_WRITEBACK_WATCH_PARENT: String(watchParent) },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+  const outcome = async (child: ReturnType<typeof start>) => {
+    const seen = await new Promise<string>((resolve) =>
+      child.stdout.once("data", (text: Buffer) => resolve(text.toString().trim())),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const exit = await Promise.race([
+      new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code))),
+      new Promise<string>((resolve) => (timer = setTimeout(() => resolve("still running"), 2_000))),
+    ]);
+    clearTimeout(timer);
+    child.kill("SIGKILL");
+    return { seen, exit };
+  };
+  // Its parent (this process) as the one to watch: it keeps running, as the filter below can tell.
+  expect(await outcome(start(process.pid))).toEqual({ seen: '"null"', exit: "still running" });
+  // A parent that is not its parent (the front already gone when the plugin started): it stops.
+  const gone = spawn(process.execPath, ["-e", ""]);
+  await new Promise((resolve) => gone.on("exit", resolve));
+  expect(await outcome(start(gone.pid!))).toEqual({ seen: '"null"', exit: 70 });
+}, 30_000);

@@ -11,6 +11,10 @@ const SCRIPT = path.join(REPOSITORY, "tools", "ensure-pulumi-cli.sh");
 const PLUGINS = path.join(REPOSITORY, "tools", "plugins");
 const PINNED_VERSION = /^PINNED_VERSION="([^"]+)"$/m.exec(fs.readFileSync(SCRIPT, "utf8"))![1]!;
 const LAUNCHERS = fs.readdirSync(PLUGINS).sort();
+/** Built from tools/provider-front next to the launchers (the launcher runs it when it is there). */
+const FRONT = "provider-front";
+// Each run of the script in a new cache directory builds the front (about a second with Go's build cache warm).
+jest.setTimeout(60_000);
 
 let cache: string;
 let bin: string;
@@ -37,7 +41,8 @@ const executable = (file: string) => (fs.statSync(file).mode & 0o111) !== 0;
 test("writes every file of tools/plugins next to the CLI, executable where the source is, and leaves no temporary file", () => {
   expect(LAUNCHERS).toContain("pulumi-resource-pulumi-nodejs");
   expect(ensure()).toBe(cached("pulumi"));
-  expect(fs.readdirSync(bin).sort()).toEqual([...LAUNCHERS, "pulumi"].sort());
+  expect(fs.readdirSync(bin).sort()).toEqual([...LAUNCHERS, FRONT, "pulumi"].sort());
+  expect(executable(cached(FRONT))).toBe(true);
   for (const name of LAUNCHERS) {
     const source = path.join(PLUGINS, name);
     expect({ name, same: fs.readFileSync(cached(name)).equals(fs.readFileSync(source)) }).toEqual({
@@ -69,7 +74,9 @@ test("a launcher with other content is replaced by a rename: a process that has 
     fs.readFileSync(path.join(PLUGINS, "pulumi-resource-pulumi-nodejs")),
   );
   expect(executable(launcher)).toBe(true);
-  expect(fs.readdirSync(bin).filter((name) => !LAUNCHERS.includes(name) && name !== "pulumi")).toEqual([]);
+  expect(
+    fs.readdirSync(bin).filter((name) => !LAUNCHERS.includes(name) && ![FRONT, "pulumi"].includes(name)),
+  ).toEqual([]);
 });
 
 test("a launcher already the same is not written again; one that differs is", () => {
@@ -90,3 +97,19 @@ test("a launcher already the same is not written again; one that differs is", ()
     }).toEqual({ name, sameFile: !written, sameTime: !written });
   }
 });
+
+test("the provider's Go front is built once for its source: not again while it is the same, again when it changed", () => {
+  ensure();
+  const front = cached(FRONT);
+  const stamp = path.join(bin, "..", "provider-front.source");
+  const first = fs.statSync(front).ino;
+  ensure();
+  expect(fs.statSync(front).ino).toBe(first);
+  // What the last build was of, as if the source had changed since.
+  fs.writeFileSync(stamp, "an older source\n");
+  ensure();
+  expect(fs.statSync(front).ino).not.toBe(first);
+  expect(fs.readFileSync(stamp, "utf8")).not.toBe("an older source\n");
+  expect(executable(front)).toBe(true);
+  expect(fs.readdirSync(bin).filter((name) => name.startsWith(`${FRONT}.`))).toEqual([]);
+}, 60_000);
