@@ -1,9 +1,9 @@
 // npm run measure:drift -- [--stacks N] [--parallel P]
 // Wall time and CPU time of `npm run drift` over one converged lab stack, then over N (default 10), each stack with
-// its own simulated server, in one temporary project. Prints both, the ratio, and the arithmetic behind it: the CPU
-// one stack costs, and the least wall time N stacks can take on 2, 4 and 8 cores (and with servers that take longer
-// to answer than the simulator). Converging the stacks first takes a while (two `pulumi up` per stack); everything
-// is removed afterwards.
+// its own simulated server, in one temporary project: with the shared language host (the default) and with
+// --separate-hosts, alternately. Prints both, the ratios, and the arithmetic behind them: the CPU one stack costs, and
+// the least wall time N stacks can take on 2, 4 and 8 cores (and with servers that take longer to answer than the
+// simulator). Converging the stacks first takes a while (two `pulumi up` per stack); everything is removed afterwards.
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -36,7 +36,7 @@ interface Run {
   cpuSeconds: number;
 }
 
-function drift(projectDir: string, stacks: string[], parallel: number): Run {
+function drift(projectDir: string, stacks: string[], parallel: number, separateHosts: boolean): Run {
   const cpuBefore = childrenCpuSeconds();
   const started = Date.now();
   const run = spawnSync(
@@ -48,6 +48,7 @@ function drift(projectDir: string, stacks: string[], parallel: number): Run {
       projectDir,
       "--parallel",
       String(parallel),
+      ...(separateHosts ? ["--separate-hosts"] : []),
     ],
     { env: { ...pulumiEnvironment(projectDir, PASSPHRASE) }, encoding: "utf8" },
   );
@@ -93,18 +94,30 @@ async function main(): Promise<void> {
       await wizardEnableGroupWriteback(stateFile, { ou: LAB_OU });
       await pulumiOk(["up", "--yes", "--stack", stack], project);
     }
-    const one = drift(project, stacks.slice(0, 1), parallel);
-    const all = drift(project, stacks, parallel);
+    // Each measurement with --separate-hosts right before the same with the shared host, so both see the same load.
+    const modes = [
+      { label: "drift --separate-hosts", separateHosts: true },
+      { label: "drift", separateHosts: false },
+    ];
+    const loadBefore = os.loadavg()[0]!;
+    const ones = modes.map((mode) => drift(project, stacks.slice(0, 1), parallel, mode.separateHosts));
+    const alls = modes.map((mode) => drift(project, stacks, parallel, mode.separateHosts));
     const cores = os.availableParallelism();
+    // The CPU of one stack's check, without the drift tool's own start (nor the shared host's: counted once in each run).
+    const perStacks = modes.map((_, i) => (alls[i]!.cpuSeconds - ones[i]!.cpuSeconds) / (count - 1 || 1));
+    modes.forEach(({ label }, i) => {
+      const [one, all] = [ones[i]!, alls[i]!];
+      console.log(
+        `${label} over 1 stack: ${one.wallSeconds.toFixed(1)} s (${one.cpuSeconds.toFixed(1)} s CPU); over ${count} stacks, ` +
+          `${parallel} at a time: ${all.wallSeconds.toFixed(1)} s (${all.cpuSeconds.toFixed(1)} s CPU); ` +
+          `ratio ${(all.wallSeconds / one.wallSeconds).toFixed(2)}x; CPU per stack ${perStacks[i]!.toFixed(2)} s`,
+      );
+    });
+    const one = ones[1]!;
+    const perStack = perStacks[1]!;
     console.log(
-      `drift over 1 stack: ${one.wallSeconds.toFixed(1)} s (${one.cpuSeconds.toFixed(1)} s CPU); over ${count} stacks, ` +
-        `${parallel} at a time: ${all.wallSeconds.toFixed(1)} s (${all.cpuSeconds.toFixed(1)} s CPU); ` +
-        `ratio ${(all.wallSeconds / one.wallSeconds).toFixed(2)}x (${cores} cores, load average ${os.loadavg()[0]?.toFixed(1)})`,
-    );
-    // The CPU of one stack's check, without the drift tool's own start (counted once in each run).
-    const perStack = (all.cpuSeconds - one.cpuSeconds) / (count - 1 || 1);
-    console.log(
-      `CPU per stack: ${perStack.toFixed(2)} s. The least wall time of ${count} stacks, by arithmetic:`,
+      `(${cores} cores, load average ${loadBefore.toFixed(1)} before, ${os.loadavg()[0]!.toFixed(1)} after.) The least wall time of ${count} stacks with the ` +
+        "shared host, by arithmetic:",
     );
     for (const [label, oneWall] of [
       ["servers as fast as the simulator", one.wallSeconds],
