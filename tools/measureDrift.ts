@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { initState, wizardEnableGroupWriteback } from "../simulator";
 import { LAB_OU, labStackConfig } from "./labStackFile";
-import { defaultParallelism } from "./drift/pool";
+import { defaultParallelism, leastWallSeconds } from "./drift/pool";
 import { projectRoot, pulumiEnvironment, runPulumi } from "./pulumiCli";
 
 const PASSPHRASE = { PULUMI_CONFIG_PASSPHRASE: "measure-drift" };
@@ -34,9 +34,12 @@ function childrenCpuSeconds(): number {
 interface Run {
   wallSeconds: number;
   cpuSeconds: number;
+  /** The longest of the stacks' own check times (a preview's wall time, as the report gives it). */
+  previewSeconds: number;
 }
 
 function drift(projectDir: string, stacks: string[], parallel: number, separateHosts: boolean): Run {
+  const json = path.join(projectDir, "reports", "measure.json");
   const cpuBefore = childrenCpuSeconds();
   const started = Date.now();
   const run = spawnSync(
@@ -48,22 +51,19 @@ function drift(projectDir: string, stacks: string[], parallel: number, separateH
       projectDir,
       "--parallel",
       String(parallel),
+      "--json",
+      json,
+      "--junit",
+      path.join(projectDir, "reports", "measure.xml"),
       ...(separateHosts ? ["--separate-hosts"] : []),
     ],
     { env: { ...pulumiEnvironment(projectDir, PASSPHRASE) }, encoding: "utf8" },
   );
   if (run.status !== 0) throw new Error(`drift failed (exit ${run.status}): ${run.stdout}${run.stderr}`);
-  return { wallSeconds: (Date.now() - started) / 1000, cpuSeconds: childrenCpuSeconds() - cpuBefore };
-}
-
-/**
- * The least wall time of n stacks on `cores` idle cores, from one stack's wall time and the CPU one stack costs:
- * the pool runs defaultParallelism(cores) at once, so at least ceil(n / parallel) rounds of one stack's time; and
- * the work needs n × CPU ÷ cores. (A lower bound: it leaves out that stacks sharing the cores slow each other.)
- */
-export function leastWallSeconds(n: number, cores: number, oneWall: number, cpuPerStack: number): number {
-  const rounds = Math.ceil(n / defaultParallelism(cores));
-  return Math.max(rounds * oneWall, (n * cpuPerStack) / cores);
+  const wallSeconds = (Date.now() - started) / 1000;
+  const report = JSON.parse(fs.readFileSync(json, "utf8")) as { results: { durationSeconds: number }[] };
+  const previewSeconds = Math.max(...report.results.map((r) => r.durationSeconds));
+  return { wallSeconds, cpuSeconds: childrenCpuSeconds() - cpuBefore, previewSeconds };
 }
 
 async function main(): Promise<void> {
@@ -119,15 +119,18 @@ async function main(): Promise<void> {
       `(${cores} cores, load average ${loadBefore.toFixed(1)} before, ${os.loadavg()[0]!.toFixed(1)} after.) The least wall time of ${count} stacks with the ` +
         "shared host, by arithmetic:",
     );
-    for (const [label, oneWall] of [
-      ["servers as fast as the simulator", one.wallSeconds],
-      ["servers that take 5 s more to answer", one.wallSeconds + 5],
+    for (const [label, slower] of [
+      ["servers as fast as the simulator", 0],
+      ["servers that take 5 s more to answer", 5],
     ] as const) {
+      const [oneWall, previewWall] = [one.wallSeconds + slower, one.previewSeconds + slower];
       const estimates = [2, 4, 8].map((k) => {
-        const least = leastWallSeconds(count, k, oneWall, perStack);
+        const least = leastWallSeconds(count, k, oneWall, perStack, previewWall);
         return `${k} cores ${least.toFixed(1)} s (${(least / oneWall).toFixed(1)}x)`;
       });
-      console.log(`  ${label} (one stack ${oneWall.toFixed(1)} s): ${estimates.join(", ")}`);
+      console.log(
+        `  ${label} (one stack ${oneWall.toFixed(1)} s, its preview ${previewWall.toFixed(1)} s): ${estimates.join(", ")}`,
+      );
     }
   } finally {
     fs.rmSync(work, { recursive: true, force: true });

@@ -9,6 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as langproto from "@pulumi/pulumi/proto/language_pb";
 import { loadLanguageServer, programLocation, programOf, SharedRuns } from "../../../tools/drift/sharedHost";
+import { ensureBuilt } from "../simulator/testSupport";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..", "..", "..");
 const SHARED_HOST = path.join(PROJECT_ROOT, "dist", "tools", "drift", "sharedHost.js");
@@ -73,6 +74,13 @@ function scenario(mode: "shared" | "sdk", stacks: string[], prelude = ""): Scena
   if (child.status !== 0) throw new Error(`scenario failed (${child.status}): ${child.stderr}`);
   return { ...(JSON.parse(child.stdout) as Omit<Scenario, "stderr">), stderr: child.stderr };
 }
+
+beforeAll(async () => {
+  await ensureBuilt();
+  const source = path.join(PROJECT_ROOT, "tools", "drift", "sharedHost.ts");
+  if (!fs.existsSync(SHARED_HOST) || fs.statSync(SHARED_HOST).mtimeMs < fs.statSync(source).mtimeMs)
+    throw new Error(`${SHARED_HOST} is older than ${source}: run npm run build`);
+});
 
 const failure = (outcome: Outcome | undefined) => outcome?.error ?? outcome?.responseError;
 
