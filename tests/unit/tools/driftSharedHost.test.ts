@@ -7,8 +7,16 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as grpc from "@grpc/grpc-js";
+import * as langrpc from "@pulumi/pulumi/proto/language_grpc_pb";
 import * as langproto from "@pulumi/pulumi/proto/language_pb";
-import { loadLanguageServer, programLocation, programOf, SharedRuns } from "../../../tools/drift/sharedHost";
+import {
+  loadLanguageServer,
+  programLocation,
+  programOf,
+  SharedRuns,
+  startSharedLanguageHost,
+} from "../../../tools/drift/sharedHost";
 import { ensureBuilt } from "../simulator/testSupport";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..", "..", "..");
@@ -180,5 +188,58 @@ describe("the program, found as the CLI finds it", () => {
     expect(await programOf(() => "function")()).toBe("function");
     const plain = { declared: true };
     expect(await programOf(plain)()).toBe(plain);
+  });
+});
+
+describe("startSharedLanguageHost", () => {
+  let dir: string;
+  const projectDirBefore = process.env.ENTRA_WRITEBACK_PROJECT_DIR;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "shared-host-"));
+    delete process.env.ENTRA_WRITEBACK_PROJECT_DIR;
+  });
+  afterEach(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+    if (projectDirBefore === undefined) delete process.env.ENTRA_WRITEBACK_PROJECT_DIR;
+    else process.env.ENTRA_WRITEBACK_PROJECT_DIR = projectDirBefore;
+  });
+
+  test("serves Pulumi.yaml's program on 127.0.0.1, one run per request, in the program's directory", async () => {
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: p\nruntime: nodejs\nmain: program.js\n");
+    const seen = path.join(dir, "seen.txt");
+    fs.writeFileSync(
+      path.join(dir, "program.js"),
+      `const pulumi = require(${JSON.stringify(require.resolve("@pulumi/pulumi"))});
+       module.exports = async () => {
+         require("fs").appendFileSync(${JSON.stringify(seen)}, pulumi.getStack() + " " + process.env.ENTRA_WRITEBACK_PROJECT_DIR + "\\n");
+       };`,
+    );
+    const host = await startSharedLanguageHost(dir, () => undefined);
+    const client = new langrpc.LanguageRuntimeClient(host.address, grpc.credentials.createInsecure());
+    const run = (stack: string, pwd: string) =>
+      new Promise<langproto.RunResponse>((resolve, reject) =>
+        client.run(
+          new langproto.RunRequest().setProject("p").setStack(stack).setPwd(pwd).setDryrun(true),
+          (error, response) => (error ? reject(error) : resolve(response)),
+        ),
+      );
+    try {
+      expect(host.address).toMatch(/^127\.0\.0\.1:\d+$/);
+      const answers = await Promise.all([run("one", dir), run("two", dir)]);
+      expect(answers.map((answer) => answer.getError())).toEqual(["", ""]);
+      expect(fs.readFileSync(seen, "utf8").split("\n").filter(Boolean).sort()).toEqual([
+        `one ${dir}`,
+        `two ${dir}`,
+      ]);
+      expect((await run("three", "/elsewhere")).getError()).toContain("this run is for /elsewhere");
+    } finally {
+      client.close();
+      await host.close();
+    }
+  });
+
+  test("a program that does not load is an error before anything is served", async () => {
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: p\nruntime: nodejs\nmain: missing.js\n");
+    await expect(startSharedLanguageHost(dir, () => undefined)).rejects.toThrow(/Cannot find module/);
   });
 });
