@@ -234,9 +234,20 @@ test("npm run drift, one shared language host: a failing program fails its own s
     const drift = runDrift(["--parallel", "3"]);
     // The failing program failed while both other programs were running, and they finished after it.
     const steps = fs.readFileSync(trace, "utf8").trim().split("\n");
-    expect(steps.slice(0, 2).sort()).toEqual(["calm started", "drifted started"]);
-    expect(steps[2]).toBe("broken fails while calm, drifted run");
-    expect(steps.slice(3).sort()).toEqual(["calm returns", "drifted returns"]);
+    const SAW = "the process saw: ";
+    const runs = steps.filter((line) => !line.startsWith(SAW));
+    expect(runs.slice(0, 2).sort()).toEqual(["calm started", "drifted started"]);
+    expect(runs[2]).toBe("broken fails while calm, drifted run");
+    expect(runs.slice(3).sort()).toEqual(["calm returns", "drifted returns"]);
+    // Its error reached the process's listeners, where every run's listener would see it, while the others ran.
+    const sightings = steps.flatMap((line, index) => (line.startsWith(SAW) ? [index] : []));
+    expect(new Set(sightings.map((index) => steps[index]))).toEqual(
+      new Set([`${SAW}invalid stack configuration; nothing was changed:`]),
+    );
+    expect(sightings[0]).toBeGreaterThan(steps.indexOf("broken fails while calm, drifted run"));
+    expect(sightings.at(-1)).toBeLessThan(
+      Math.min(steps.indexOf("calm returns"), steps.indexOf("drifted returns")),
+    );
 
     expect(drift.status).toBe(1);
     const table = drift.stdout.split("\n");
