@@ -97,9 +97,10 @@ async function sharedHost(projectDir: string): Promise<SharedLanguageHost | unde
     const { startSharedLanguageHost } = require("./drift/sharedHost") as typeof import("./drift/sharedHost");
     return await startSharedLanguageHost(projectDir, warn);
   } catch (error) {
+    const reason = (error instanceof Error ? error.message : String(error)).split("\n")[0];
     warn(
-      `cannot run the programs in one shared language host (${error instanceof Error ? error.message : String(error)}); ` +
-        "each preview starts its own, as with --separate-hosts",
+      `cannot run the programs in one shared language host (${reason}); each preview starts its own, as with ` +
+        "--separate-hosts",
     );
     return undefined;
   }

@@ -243,3 +243,67 @@ describe("startSharedLanguageHost", () => {
     await expect(startSharedLanguageHost(dir, () => undefined)).rejects.toThrow(/Cannot find module/);
   });
 });
+
+describe("npm run drift with a stand-in for the Pulumi CLI", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "shared-host-"));
+    // The stand-in writes down its arguments and answers as a preview of a stack in sync.
+    fs.writeFileSync(
+      path.join(dir, "pulumi"),
+      `#!/bin/sh\necho "$*" >> "${dir}/calls"\necho '{"steps":[],"diagnostics":[]}'\n`,
+      { mode: 0o755 },
+    );
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const drift = (main: string, ...args: string[]) => {
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `name: p\nruntime: nodejs\nmain: ${main}\n`);
+    const run = spawnSync(
+      process.execPath,
+      [
+        path.join(PROJECT_ROOT, "dist", "tools", "drift.js"),
+        "east",
+        "west",
+        ...[
+          "--project-dir",
+          dir,
+          "--json",
+          path.join(dir, "drift.json"),
+          "--junit",
+          path.join(dir, "drift.xml"),
+        ],
+        ...args,
+      ],
+      { encoding: "utf8", env: { ...process.env, ENTRA_WRITEBACK_PULUMI: path.join(dir, "pulumi") } },
+    );
+    const calls = fs.readFileSync(path.join(dir, "calls"), "utf8").trim().split("\n");
+    fs.rmSync(path.join(dir, "calls"));
+    return { ...run, calls };
+  };
+
+  test("each preview is given the shared host's address, or none with --separate-hosts", () => {
+    fs.writeFileSync(path.join(dir, "program.js"), "module.exports = async () => ({});\n");
+    const shared = drift("program.js");
+    expect(shared.status).toBe(0);
+    expect(shared.calls).toHaveLength(2);
+    const clients = shared.calls.map((call) => call.match(/ --client=(127\.0\.0\.1:\d+) /)?.[1]);
+    expect(clients[0]).toBeDefined();
+    expect(clients[1]).toBe(clients[0]);
+    const separate = drift("program.js", "--separate-hosts");
+    expect(separate.status).toBe(0);
+    expect(separate.calls).toHaveLength(2);
+    for (const call of separate.calls) expect(call).not.toContain("--client");
+    expect(separate.stderr).not.toMatch(/^drift: (?!checking|reports)/m);
+  });
+
+  test("a program that does not load: said in one line, and each preview starts its own language host", () => {
+    const run = drift("missing.js");
+    expect(run.status).toBe(0);
+    expect(run.stderr).toContain(
+      `drift: cannot run the programs in one shared language host (Cannot find module '${path.join(dir, "missing.js")}'); ` +
+        "each preview starts its own, as with --separate-hosts\n",
+    );
+    for (const call of run.calls) expect(call).not.toContain("--client");
+  });
+});
