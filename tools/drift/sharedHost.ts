@@ -81,9 +81,9 @@ interface Run {
 }
 
 /**
- * The runs of one program, any number at once, each error given to the run it came from. Node (22 and later) calls
- * the process's error listeners in the asynchronous context of the code that threw or of the rejected promise, so
- * an AsyncLocalStorage of our own, entered around each run, says whose error it is.
+ * The runs of one program, any number at once, each error given to the run it came from. Node (24, the project's
+ * Node; the unit tests check it) calls the process's error listeners in the asynchronous context of the code that
+ * threw or of the rejected promise, so an AsyncLocalStorage of our own, entered around each run, says whose error it is.
  */
 export class SharedRuns {
   private readonly current = new AsyncLocalStorage<Run>();
