@@ -1,7 +1,9 @@
-// npm run drift -- [stack ...] [--project-dir DIR] [--json FILE] [--junit FILE] [--parallel N]
+// npm run drift -- [stack ...] [--project-dir DIR] [--json FILE] [--junit FILE] [--parallel N] [--separate-hosts]
 // Runs `pulumi preview --refresh --expect-no-changes` for every stack (or the ones named), a bounded number
 // at a time, prints a table (in the order the stacks were named or listed, whatever order they finish in),
 // writes JSON and JUnit XML reports, and exits 1 when any stack drifted or failed (2 on bad usage).
+// The programs of all stacks run in one language host in this process (drift/sharedHost.ts), each preview
+// connecting to it with --client; --separate-hosts lets each preview start its own, as `pulumi preview` does.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
@@ -9,6 +11,7 @@ import { z } from "zod";
 import { classifyPreview, type StackDriftResult } from "./drift/classify";
 import { defaultParallelism, mapWithConcurrency } from "./drift/pool";
 import { renderJson, renderJunit, renderTable } from "./drift/render";
+import type { SharedLanguageHost } from "./drift/sharedHost";
 import { projectRoot, runPulumi } from "./pulumiCli";
 
 const options = z.strictObject({
@@ -21,10 +24,11 @@ const options = z.strictObject({
     .int("--parallel: a whole number of stacks from 1 to 64")
     .min(1, "--parallel: a whole number of stacks from 1 to 64")
     .max(64, "--parallel: a whole number of stacks from 1 to 64"),
+  separateHosts: z.boolean(),
 });
 
 const USAGE =
-  "usage: npm run drift -- [stack ...] [--project-dir DIR] [--json FILE] [--junit FILE] [--parallel N]";
+  "usage: npm run drift -- [stack ...] [--project-dir DIR] [--json FILE] [--junit FILE] [--parallel N] [--separate-hosts]";
 
 function parseOptions(argv: string[]) {
   const { values, positionals } = parseArgs({
@@ -35,6 +39,7 @@ function parseOptions(argv: string[]) {
       json: { type: "string" },
       junit: { type: "string" },
       parallel: { type: "string", short: "j" },
+      "separate-hosts": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -42,6 +47,9 @@ function parseOptions(argv: string[]) {
     console.log(USAGE);
     console.log(
       `  --parallel N, -j N  stacks checked at once (default ${defaultParallelism()} on this machine: twice the cores, 2 to 8)`,
+    );
+    console.log(
+      "  --separate-hosts    each preview starts its own language host (by default one in this process runs every program)",
     );
     process.exit(0);
   }
@@ -52,6 +60,7 @@ function parseOptions(argv: string[]) {
     junit: values.junit ?? path.join(projectDir, "reports", "drift.xml"),
     stacks: positionals,
     parallel: values.parallel ?? defaultParallelism(),
+    separateHosts: values["separate-hosts"] ?? false,
   });
   if (!parsed.success)
     throw new Error(
@@ -68,12 +77,33 @@ async function allStacks(projectDir: string): Promise<string[]> {
   return (JSON.parse(listed.stdout) as { name: string }[]).map((s) => s.name.split("/").at(-1)!);
 }
 
-async function checkStack(stack: string, projectDir: string): Promise<StackDriftResult> {
+/** With a shared host, `--client=ADDRESS`: the preview runs its program there and starts no language host. */
+async function checkStack(stack: string, projectDir: string, client?: string): Promise<StackDriftResult> {
   const started = Date.now();
-  const run = await runPulumi(["preview", "--refresh", "--expect-no-changes", "--json", "--stack", stack], {
-    projectDir,
-  });
+  const clientFlag = client ? [`--client=${client}`] : [];
+  const run = await runPulumi(
+    ["preview", "--refresh", "--expect-no-changes", "--json", "--stack", stack, ...clientFlag],
+    { projectDir },
+  );
   return classifyPreview(stack, run, (Date.now() - started) / 1000);
+}
+
+const warn = (message: string) => console.error(`drift: ${message}`);
+
+/** The shared language host, or none (each preview starts its own) when it cannot start, with the reason. */
+async function sharedHost(projectDir: string): Promise<SharedLanguageHost | undefined> {
+  try {
+    // Loaded only here: --separate-hosts never loads the SDK into this process.
+    const { startSharedLanguageHost } = require("./drift/sharedHost") as typeof import("./drift/sharedHost");
+    return await startSharedLanguageHost(projectDir, warn);
+  } catch (error) {
+    const reason = (error instanceof Error ? error.message : String(error)).split("\n")[0];
+    warn(
+      `cannot run the programs in one shared language host (${reason}); each preview starts its own, as with ` +
+        "--separate-hosts",
+    );
+    return undefined;
+  }
 }
 
 async function main(): Promise<number> {
@@ -93,15 +123,17 @@ async function main(): Promise<number> {
   console.error(
     `drift: checking ${stacks.length} stack(s), ${parallel} at a time (preview --refresh --expect-no-changes)...`,
   );
+  const host = settings.separateHosts ? undefined : await sharedHost(settings.projectDir);
   let finished = 0;
   const results = await mapWithConcurrency(stacks, parallel, async (stack) => {
-    const result = await checkStack(stack, settings.projectDir);
+    const result = await checkStack(stack, settings.projectDir, host?.address);
     finished++;
     console.error(
       `  [${finished}/${stacks.length}] ${stack}: ${result.status} (${result.durationSeconds.toFixed(1)} s)`,
     );
     return result;
   });
+  await host?.close();
   console.log(renderTable(results));
   for (const [file, content] of [
     [settings.json, renderJson(results, new Date())],

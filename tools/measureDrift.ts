@@ -1,9 +1,9 @@
 // npm run measure:drift -- [--stacks N] [--parallel P]
 // Wall time and CPU time of `npm run drift` over one converged lab stack, then over N (default 10), each stack with
-// its own simulated server, in one temporary project. Prints both, the ratio, and the arithmetic behind it: the CPU
-// one stack costs, and the least wall time N stacks can take on 2, 4 and 8 cores (and with servers that take longer
-// to answer than the simulator). Converging the stacks first takes a while (two `pulumi up` per stack); everything
-// is removed afterwards.
+// its own simulated server, in one temporary project: with the shared language host (the default) and with
+// --separate-hosts, alternately. Prints both, the ratios, and the arithmetic behind them: the CPU one stack costs, and
+// the least wall time N stacks can take on 2, 4 and 8 cores (and with servers that take longer to answer than the
+// simulator). Converging the stacks first takes a while (two `pulumi up` per stack); everything is removed afterwards.
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { initState, wizardEnableGroupWriteback } from "../simulator";
 import { LAB_OU, labStackConfig } from "./labStackFile";
-import { defaultParallelism } from "./drift/pool";
+import { defaultParallelism, leastWallSeconds } from "./drift/pool";
 import { projectRoot, pulumiEnvironment, runPulumi } from "./pulumiCli";
 
 const PASSPHRASE = { PULUMI_CONFIG_PASSPHRASE: "measure-drift" };
@@ -34,9 +34,12 @@ function childrenCpuSeconds(): number {
 interface Run {
   wallSeconds: number;
   cpuSeconds: number;
+  /** The longest of the stacks' own check times (a preview's wall time, as the report gives it). */
+  previewSeconds: number;
 }
 
-function drift(projectDir: string, stacks: string[], parallel: number): Run {
+function drift(projectDir: string, stacks: string[], parallel: number, separateHosts: boolean): Run {
+  const json = path.join(projectDir, "reports", "measure.json");
   const cpuBefore = childrenCpuSeconds();
   const started = Date.now();
   const run = spawnSync(
@@ -48,21 +51,19 @@ function drift(projectDir: string, stacks: string[], parallel: number): Run {
       projectDir,
       "--parallel",
       String(parallel),
+      "--json",
+      json,
+      "--junit",
+      path.join(projectDir, "reports", "measure.xml"),
+      ...(separateHosts ? ["--separate-hosts"] : []),
     ],
     { env: { ...pulumiEnvironment(projectDir, PASSPHRASE) }, encoding: "utf8" },
   );
   if (run.status !== 0) throw new Error(`drift failed (exit ${run.status}): ${run.stdout}${run.stderr}`);
-  return { wallSeconds: (Date.now() - started) / 1000, cpuSeconds: childrenCpuSeconds() - cpuBefore };
-}
-
-/**
- * The least wall time of n stacks on `cores` idle cores, from one stack's wall time and the CPU one stack costs:
- * the pool runs defaultParallelism(cores) at once, so at least ceil(n / parallel) rounds of one stack's time; and
- * the work needs n × CPU ÷ cores. (A lower bound: it leaves out that stacks sharing the cores slow each other.)
- */
-export function leastWallSeconds(n: number, cores: number, oneWall: number, cpuPerStack: number): number {
-  const rounds = Math.ceil(n / defaultParallelism(cores));
-  return Math.max(rounds * oneWall, (n * cpuPerStack) / cores);
+  const wallSeconds = (Date.now() - started) / 1000;
+  const report = JSON.parse(fs.readFileSync(json, "utf8")) as { results: { durationSeconds: number }[] };
+  const previewSeconds = Math.max(...report.results.map((r) => r.durationSeconds));
+  return { wallSeconds, cpuSeconds: childrenCpuSeconds() - cpuBefore, previewSeconds };
 }
 
 async function main(): Promise<void> {
@@ -93,28 +94,43 @@ async function main(): Promise<void> {
       await wizardEnableGroupWriteback(stateFile, { ou: LAB_OU });
       await pulumiOk(["up", "--yes", "--stack", stack], project);
     }
-    const one = drift(project, stacks.slice(0, 1), parallel);
-    const all = drift(project, stacks, parallel);
+    // Each measurement with --separate-hosts right before the same with the shared host, so both see the same load.
+    const modes = [
+      { label: "drift --separate-hosts", separateHosts: true },
+      { label: "drift", separateHosts: false },
+    ];
+    const loadBefore = os.loadavg()[0]!;
+    const ones = modes.map((mode) => drift(project, stacks.slice(0, 1), parallel, mode.separateHosts));
+    const alls = modes.map((mode) => drift(project, stacks, parallel, mode.separateHosts));
     const cores = os.availableParallelism();
+    // The CPU of one stack's check, without the drift tool's own start (nor the shared host's: counted once in each run).
+    const perStacks = modes.map((_, i) => (alls[i]!.cpuSeconds - ones[i]!.cpuSeconds) / (count - 1 || 1));
+    modes.forEach(({ label }, i) => {
+      const [one, all] = [ones[i]!, alls[i]!];
+      console.log(
+        `${label} over 1 stack: ${one.wallSeconds.toFixed(1)} s (${one.cpuSeconds.toFixed(1)} s CPU); over ${count} stacks, ` +
+          `${parallel} at a time: ${all.wallSeconds.toFixed(1)} s (${all.cpuSeconds.toFixed(1)} s CPU); ` +
+          `ratio ${(all.wallSeconds / one.wallSeconds).toFixed(2)}x; CPU per stack ${perStacks[i]!.toFixed(2)} s`,
+      );
+    });
+    const one = ones[1]!;
+    const perStack = perStacks[1]!;
     console.log(
-      `drift over 1 stack: ${one.wallSeconds.toFixed(1)} s (${one.cpuSeconds.toFixed(1)} s CPU); over ${count} stacks, ` +
-        `${parallel} at a time: ${all.wallSeconds.toFixed(1)} s (${all.cpuSeconds.toFixed(1)} s CPU); ` +
-        `ratio ${(all.wallSeconds / one.wallSeconds).toFixed(2)}x (${cores} cores, load average ${os.loadavg()[0]?.toFixed(1)})`,
+      `(${cores} cores, load average ${loadBefore.toFixed(1)} before, ${os.loadavg()[0]!.toFixed(1)} after.) The least wall time of ${count} stacks with the ` +
+        "shared host, by arithmetic:",
     );
-    // The CPU of one stack's check, without the drift tool's own start (counted once in each run).
-    const perStack = (all.cpuSeconds - one.cpuSeconds) / (count - 1 || 1);
-    console.log(
-      `CPU per stack: ${perStack.toFixed(2)} s. The least wall time of ${count} stacks, by arithmetic:`,
-    );
-    for (const [label, oneWall] of [
-      ["servers as fast as the simulator", one.wallSeconds],
-      ["servers that take 5 s more to answer", one.wallSeconds + 5],
+    for (const [label, slower] of [
+      ["servers as fast as the simulator", 0],
+      ["servers that take 5 s more to answer", 5],
     ] as const) {
+      const [oneWall, previewWall] = [one.wallSeconds + slower, one.previewSeconds + slower];
       const estimates = [2, 4, 8].map((k) => {
-        const least = leastWallSeconds(count, k, oneWall, perStack);
+        const least = leastWallSeconds(count, k, oneWall, perStack, previewWall);
         return `${k} cores ${least.toFixed(1)} s (${(least / oneWall).toFixed(1)}x)`;
       });
-      console.log(`  ${label} (one stack ${oneWall.toFixed(1)} s): ${estimates.join(", ")}`);
+      console.log(
+        `  ${label} (one stack ${oneWall.toFixed(1)} s, its preview ${previewWall.toFixed(1)} s): ${estimates.join(", ")}`,
+      );
     }
   } finally {
     fs.rmSync(work, { recursive: true, force: true });

@@ -1,4 +1,5 @@
-// The drift command across three stacks of one project, one of them drifted: table, JSON, JUnit, exit code.
+// The drift command across three stacks of one project, one of them drifted: table, JSON, JUnit, exit code; and a
+// drifted and a failing stack checked at once in the shared language host, each reported as what it is.
 import { spawnSync } from "child_process";
 import { randomBytes } from "crypto";
 import * as fs from "fs";
@@ -10,8 +11,11 @@ import { projectRoot, pulumiEnvironment } from "./support/pulumiHarness";
 
 jest.setTimeout(10 * 60_000);
 
-/** A project of the compiled program with its stack files in stacks/, and its own file backend. */
-function newProject(root: string): {
+/** A project of the compiled program (or of `main`) with its stack files in stacks/, and its own file backend. */
+function newProject(
+  root: string,
+  main = projectRoot,
+): {
   projectDir: string;
   backend: string;
   options: Parameters<typeof runPulumi>[1];
@@ -20,7 +24,7 @@ function newProject(root: string): {
   fs.mkdirSync(path.join(projectDir, "stacks"), { recursive: true });
   fs.writeFileSync(
     path.join(projectDir, "Pulumi.yaml"),
-    `name: entra-writeback\nruntime: nodejs\nmain: ${projectRoot}\nstackConfigDir: stacks\n`,
+    `name: entra-writeback\nruntime: nodejs\nmain: ${main}\nstackConfigDir: stacks\n`,
   );
   const backend = path.join(root, "state");
   const env = pulumiEnvironment(backend);
@@ -47,76 +51,100 @@ function writeStackConfig(projectDir: string, stack: string, stateFile: string):
 
 const CHECKPOINTS = path.join(".pulumi", "stacks", "entra-writeback");
 
+/**
+ * Converged stacks named `stacks` in a project of their own in `directory`, each with its own simulated server
+ * (`change` alters one before the check). Returns the project and the environment to run the CLI and drift with.
+ */
+async function convergedStacks(
+  directory: string,
+  stacks: string[],
+  change: (stack: string, stateFile: string) => void,
+  main?: string,
+): Promise<{ projectDir: string; env: NodeJS.ProcessEnv }> {
+  const { projectDir, backend, options } = newProject(directory, main);
+  const env = options.env!;
+  // One stack converged as an operator does (init, up to the wizard step, the wizard step, up), in a project and
+  // backend of its own; the test's three stacks are copies of it, each with its own copy of the converged server
+  // and the checkpoint and settings with the paths and the stack name rewritten (as tests/e2e/support/
+  // convergedLab.ts copies Automation API stacks): two `pulumi up`s instead of six. What this test checks is the
+  // drift command over converged stacks, not the convergence (tests/e2e/lab.test.ts and others do).
+  const templateRoot = fs.mkdtempSync(path.join(directory, "template-"));
+  const template = newProject(templateRoot);
+  const templateStack = `converged-${randomBytes(6).toString("hex")}`;
+  const templateServer = newLabServer(fs.mkdtempSync(path.join(templateRoot, "server-")), [
+    "--m365",
+    "2",
+    "--m365-opted-out",
+    "0",
+  ]);
+  writeStackConfig(template.projectDir, templateStack, templateServer);
+  expect((await runPulumi(["stack", "init", templateStack], template.options)).exitCode).toBe(0);
+  const first = await runPulumi(["up", "--yes", "--stack", templateStack], template.options);
+  expect(first.exitCode).not.toBe(0);
+  expect(first.stdout + first.stderr).toContain(
+    "Group writeback v1 can only be enabled in the Microsoft Entra Connect wizard",
+  );
+  wizardEnable(templateServer);
+  expect((await runPulumi(["up", "--yes", "--stack", templateStack], template.options)).exitCode).toBe(0);
+
+  fs.mkdirSync(path.join(backend, CHECKPOINTS), { recursive: true });
+  fs.copyFileSync(
+    path.join(template.backend, ".pulumi", "meta.yaml"),
+    path.join(backend, ".pulumi", "meta.yaml"),
+  );
+  for (const stack of stacks) {
+    const stateFile = path.join(fs.mkdtempSync(path.join(directory, `${stack}-`)), "lab.json");
+    copyStateDatabase(templateServer, stateFile);
+    const replacements: [string, string][] = [
+      [templateServer, stateFile],
+      [templateStack, stack],
+    ];
+    copyRewritten(
+      path.join(template.projectDir, "stacks", `Pulumi.${templateStack}.yaml`),
+      path.join(projectDir, "stacks", `Pulumi.${stack}.yaml`),
+      replacements,
+    );
+    const checkpoint = path.join(backend, CHECKPOINTS, `${stack}.json`);
+    copyRewritten(
+      path.join(template.backend, CHECKPOINTS, `${templateStack}.json`),
+      checkpoint,
+      replacements,
+    );
+    // Nothing of the template's left in the copy: every path in it is the copy's own.
+    expect(fs.readFileSync(checkpoint, "utf8")).not.toContain(templateRoot);
+    change(stack, stateFile);
+  }
+  return { projectDir, env };
+}
+
+/** npm run drift (the compiled tool) over `args`, its reports in `directory`/reports. */
+function driftRunner(directory: string, projectDir: string, env: NodeJS.ProcessEnv) {
+  const json = path.join(directory, "reports", "drift.json");
+  const junit = path.join(directory, "reports", "drift.xml");
+  const runDrift = (args: string[]) =>
+    spawnSync(
+      path.join(projectRoot, "node_modules", ".bin", "node"),
+      [
+        path.join(projectRoot, "dist", "tools", "drift.js"),
+        ...args,
+        ...["--project-dir", projectDir, "--json", json, "--junit", junit],
+      ],
+      { env, encoding: "utf8" },
+    );
+  return { json, junit, runDrift };
+}
+
 test("npm run drift: one drifted stack among three", async () => {
   const directory = newLabDirectory();
-  const { projectDir, backend, options } = newProject(directory);
-  const env = options.env!;
   try {
-    // One stack converged as an operator does (init, up to the wizard step, the wizard step, up), in a project and
-    // backend of its own; the test's three stacks are copies of it, each with its own copy of the converged server
-    // and the checkpoint and settings with the paths and the stack name rewritten (as tests/e2e/support/
-    // convergedLab.ts copies Automation API stacks): two `pulumi up`s instead of six. What this test checks is the
-    // drift command over converged stacks, not the convergence (tests/e2e/lab.test.ts and others do).
-    const templateRoot = fs.mkdtempSync(path.join(directory, "template-"));
-    const template = newProject(templateRoot);
-    const templateStack = `converged-${randomBytes(6).toString("hex")}`;
-    const templateServer = newLabServer(fs.mkdtempSync(path.join(templateRoot, "server-")), [
-      "--m365",
-      "2",
-      "--m365-opted-out",
-      "0",
-    ]);
-    writeStackConfig(template.projectDir, templateStack, templateServer);
-    expect((await runPulumi(["stack", "init", templateStack], template.options)).exitCode).toBe(0);
-    const first = await runPulumi(["up", "--yes", "--stack", templateStack], template.options);
-    expect(first.exitCode).not.toBe(0);
-    expect(first.stdout + first.stderr).toContain(
-      "Group writeback v1 can only be enabled in the Microsoft Entra Connect wizard",
+    const { projectDir, env } = await convergedStacks(
+      directory,
+      ["east", "west", "north"],
+      (stack, stateFile) => {
+        if (stack === "west") simOk(["ad", stateFile, "revoke", LAB_OU, LAB_ACCOUNT]);
+      },
     );
-    wizardEnable(templateServer);
-    expect((await runPulumi(["up", "--yes", "--stack", templateStack], template.options)).exitCode).toBe(0);
-
-    const stacks = ["east", "west", "north"];
-    fs.mkdirSync(path.join(backend, CHECKPOINTS), { recursive: true });
-    fs.copyFileSync(
-      path.join(template.backend, ".pulumi", "meta.yaml"),
-      path.join(backend, ".pulumi", "meta.yaml"),
-    );
-    for (const stack of stacks) {
-      const stateFile = path.join(fs.mkdtempSync(path.join(directory, `${stack}-`)), "lab.json");
-      copyStateDatabase(templateServer, stateFile);
-      const replacements: [string, string][] = [
-        [templateServer, stateFile],
-        [templateStack, stack],
-      ];
-      copyRewritten(
-        path.join(template.projectDir, "stacks", `Pulumi.${templateStack}.yaml`),
-        path.join(projectDir, "stacks", `Pulumi.${stack}.yaml`),
-        replacements,
-      );
-      const checkpoint = path.join(backend, CHECKPOINTS, `${stack}.json`);
-      copyRewritten(
-        path.join(template.backend, CHECKPOINTS, `${templateStack}.json`),
-        checkpoint,
-        replacements,
-      );
-      // Nothing of the template's left in the copy: every path in it is the copy's own.
-      expect(fs.readFileSync(checkpoint, "utf8")).not.toContain(templateRoot);
-      if (stack === "west") simOk(["ad", stateFile, "revoke", LAB_OU, LAB_ACCOUNT]);
-    }
-
-    const json = path.join(directory, "reports", "drift.json");
-    const junit = path.join(directory, "reports", "drift.xml");
-    const runDrift = (stacks: string[]) =>
-      spawnSync(
-        path.join(projectRoot, "node_modules", ".bin", "node"),
-        [
-          path.join(projectRoot, "dist", "tools", "drift.js"),
-          ...stacks,
-          ...["--project-dir", projectDir, "--json", json, "--junit", junit],
-        ],
-        { env, encoding: "utf8" },
-      );
+    const { json, junit, runDrift } = driftRunner(directory, projectDir, env);
     const drift = runDrift([]);
     expect(drift.stderr).not.toMatch(/^drift: (?!checking|reports)/m);
     // Progress: one line per stack as it finishes.
@@ -167,6 +195,100 @@ test("npm run drift: one drifted stack among three", async () => {
       drifted: 0,
       failed: 0,
     });
+  } finally {
+    fs.rmSync(directory, { recursive: true, force: true });
+  }
+});
+
+const OVERLAP_PROGRAM = path.join(projectRoot, "tests", "fixtures", "sharedHostOverlap");
+
+test("npm run drift, one shared language host: a failing program fails its own stack only, and the drifted stack reports its drift", async () => {
+  const directory = newLabDirectory();
+  try {
+    // The program is the project's own behind tests/fixtures/sharedHostOverlap, which makes the failing stack's
+    // program fail while the other two programs are running in the same process (and writes down that it did).
+    const { projectDir, env } = await convergedStacks(
+      directory,
+      ["drifted", "broken", "calm"],
+      (stack, stateFile) => {
+        if (stack === "drifted") simOk(["ad", stateFile, "revoke", LAB_OU, LAB_ACCOUNT]);
+        if (stack === "broken") {
+          // A key the program refuses (the CLI does not): first under config:, before the encryption salt.
+          const file = path.join(directory, "project", "stacks", "Pulumi.broken.yaml");
+          const text = fs.readFileSync(file, "utf8");
+          expect(text).toMatch(/^config:\n/);
+          fs.writeFileSync(file, text.replace(/^config:\n/, 'config:\n  entra-writeback:notASetting: "1"\n'));
+        }
+      },
+      OVERLAP_PROGRAM,
+    );
+    const trace = path.join(directory, "overlap.trace");
+    const overlapEnv = {
+      ...env,
+      ENTRA_WRITEBACK_PROJECT_DIR: projectRoot,
+      OVERLAP_FAILING: "broken",
+      OVERLAP_OTHERS: "2",
+      OVERLAP_TRACE: trace,
+    };
+    const { json, junit, runDrift } = driftRunner(directory, projectDir, overlapEnv);
+    const drift = runDrift(["--parallel", "3"]);
+    // The failing program failed while both other programs were running, and they finished after it.
+    const steps = fs.readFileSync(trace, "utf8").trim().split("\n");
+    const SAW = "the process saw: ";
+    const runs = steps.filter((line) => !line.startsWith(SAW));
+    expect(runs.slice(0, 2).sort()).toEqual(["calm started", "drifted started"]);
+    expect(runs[2]).toBe("broken fails while calm, drifted run");
+    expect(runs.slice(3).sort()).toEqual(["calm returns", "drifted returns"]);
+    // Its error reached the process's listeners, where every run's listener would see it, while the others ran.
+    const sightings = steps.flatMap((line, index) => (line.startsWith(SAW) ? [index] : []));
+    expect(new Set(sightings.map((index) => steps[index]))).toEqual(
+      new Set([`${SAW}invalid stack configuration; nothing was changed:`]),
+    );
+    expect(sightings[0]).toBeGreaterThan(steps.indexOf("broken fails while calm, drifted run"));
+    expect(sightings.at(-1)).toBeLessThan(
+      Math.min(steps.indexOf("calm returns"), steps.indexOf("drifted returns")),
+    );
+
+    expect(drift.status).toBe(1);
+    const table = drift.stdout.split("\n");
+    expect(table.find((line) => line.startsWith("broken"))).toMatch(
+      /^broken\s+failed\s+-\s+error: invalid stack configuration; nothing was changed:$/,
+    );
+    const report = JSON.parse(fs.readFileSync(json, "utf8"));
+    expect(report.summary).toEqual({ stacks: 3, inSync: 1, drifted: 1, failed: 1 });
+    const result = (stack: string) => report.results.find((r: { stack: string }) => r.stack === stack);
+    expect(result("broken").error).toContain("entra-writeback:notASetting");
+    // The failure's text, shown above to occur, is in no other stack's result.
+    for (const stack of ["drifted", "calm"])
+      expect(JSON.stringify(result(stack))).not.toMatch(
+        /notASetting|invalid stack configuration|errors occurred/,
+      );
+    expect(result("calm").status).toBe("in-sync");
+    expect(result("drifted")).toMatchObject({
+      status: "drifted",
+      changes: [{ op: "update", type: "WritebackPermission", name: "group-writeback-permission" }],
+    });
+    expect(table.find((line) => line.startsWith("drifted"))).toContain(
+      "update group-writeback-permission (WritebackPermission): granted: live false, declared true",
+    );
+    const xml = fs.readFileSync(junit, "utf8");
+    expect(xml).toContain('tests="3" failures="1" errors="1"');
+    // Nothing the shared host could not attribute, nor said on the side.
+    expect(drift.stderr).not.toMatch(/^drift: (?!checking|reports)/m);
+
+    // The same stacks with a language host per preview (the program then waits for no one): the same results.
+    const separate = driftRunner(directory, projectDir, { ...env, ENTRA_WRITEBACK_PROJECT_DIR: projectRoot });
+    const plain = separate.runDrift(["--separate-hosts"]);
+    expect(plain.status).toBe(1);
+    const plainReport = JSON.parse(fs.readFileSync(json, "utf8"));
+    expect(plainReport.summary).toEqual(report.summary);
+    for (const stack of ["drifted", "broken", "calm"]) {
+      const { durationSeconds: _shared, ...shared } = result(stack);
+      const { durationSeconds: _plain, ...own } = plainReport.results.find(
+        (r: { stack: string }) => r.stack === stack,
+      );
+      expect(own).toEqual(shared);
+    }
   } finally {
     fs.rmSync(directory, { recursive: true, force: true });
   }

@@ -9,6 +9,23 @@ export function defaultParallelism(cores = os.availableParallelism()): number {
   return Math.min(8, Math.max(2, cores * 2));
 }
 
+/**
+ * The least wall time of n stacks on `cores` idle cores, from one stack's wall time, its preview's part of it (the
+ * rest, the drift tool's start and the shared host's, comes once) and the CPU one stack costs: the pool runs
+ * defaultParallelism(cores) at once, so at least the start and ceil(n / parallel) rounds of one preview; and the work
+ * needs n × CPU ÷ cores. (A lower bound: it leaves out that stacks sharing the cores slow each other.)
+ */
+export function leastWallSeconds(
+  n: number,
+  cores: number,
+  oneWall: number,
+  cpuPerStack: number,
+  previewWall = oneWall,
+): number {
+  const rounds = Math.ceil(n / defaultParallelism(cores));
+  return Math.max(oneWall - previewWall + rounds * previewWall, (n * cpuPerStack) / cores);
+}
+
 /** Runs fn over the items, at most `limit` at once; the results keep the items' order. */
 export async function mapWithConcurrency<T, R>(
   items: readonly T[],

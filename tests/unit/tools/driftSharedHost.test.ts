@@ -1,0 +1,309 @@
+// The shared language host of npm run drift (tools/drift/sharedHost.ts): several programs at once in one process with
+// the SDK's in-process LanguageServer, each error given to the run it came from. The runs are real runs of the SDK's
+// server without an engine (no monitor address: the program's resources are not registered, and the server prints
+// what it would log to the engine on stderr); each scenario runs in a process of its own, since what is checked is
+// what the process's `uncaughtException` and `unhandledRejection` listeners do.
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as grpc from "@grpc/grpc-js";
+import * as langrpc from "@pulumi/pulumi/proto/language_grpc_pb";
+import * as langproto from "@pulumi/pulumi/proto/language_pb";
+import {
+  loadLanguageServer,
+  programLocation,
+  programOf,
+  SharedRuns,
+  startSharedLanguageHost,
+} from "../../../tools/drift/sharedHost";
+import { ensureBuilt } from "../simulator/testSupport";
+
+const PROJECT_ROOT = path.resolve(__dirname, "..", "..", "..");
+const SHARED_HOST = path.join(PROJECT_ROOT, "dist", "tools", "drift", "sharedHost.js");
+
+interface Outcome {
+  error?: string;
+  responseError?: string;
+  bail?: boolean;
+}
+interface Scenario {
+  outcomes: Record<string, Outcome>;
+  warnings: string[];
+  stderr: string;
+}
+
+/**
+ * Runs the named stacks at once, through SharedRuns (`shared`) or each through the SDK's own server (`sdk`). Each
+ * stack's program is PROGRAMS[stack]. `prelude` runs first, outside every run.
+ */
+function scenario(mode: "shared" | "sdk", stacks: string[], prelude = ""): Scenario {
+  const script = `
+    const pulumi = require("@pulumi/pulumi");
+    const langproto = require("@pulumi/pulumi/proto/language_pb");
+    const { SharedRuns, loadLanguageServer } = require(${JSON.stringify(SHARED_HOST)});
+    const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+    const PROGRAMS = {
+      // Runs while the others fail.
+      calm: async () => { await sleep(600); return { calm: true }; },
+      // A program that refuses its configuration: the SDK returns the error and its promise's rejection reaches the
+      // process's unhandledRejection listeners afterwards.
+      config: async () => { await sleep(20); throw new pulumi.RunError("invalid stack configuration of config"); },
+      // An error thrown in a callback of the program (the process's uncaughtException listeners).
+      timer: async () => { await sleep(20); setTimeout(() => { throw new Error("thrown by timer"); }, 0); await sleep(200); return {}; },
+      // A program that succeeds and leaves a callback that throws after its run finished.
+      late: async () => { setTimeout(() => { throw new Error("thrown by late"); }, 300); return {}; },
+    };
+    const program = () => PROGRAMS[pulumi.getStack()]();
+    const LanguageServer = loadLanguageServer();
+    const warnings = [];
+    const runs = new SharedRuns(LanguageServer, program, undefined, (message) => warnings.push(message));
+    ${prelude}
+    const outcomes = {};
+    Promise.all(${JSON.stringify(stacks)}.map((stack) => new Promise((resolve) => {
+      const request = new langproto.RunRequest().setProject("p").setStack(stack).setDryrun(true);
+      const callback = (error, response) => {
+        if (outcomes[stack]) return;
+        outcomes[stack] = { error: error?.message, responseError: response?.getError() || undefined, bail: response?.getBail() || undefined };
+        resolve();
+      };
+      if (${JSON.stringify(mode)} === "shared") runs.run({ request }, callback);
+      else new LanguageServer(program).run({ request }, callback);
+    }))).then(() => sleep(500)).then(() => {
+      runs.close();
+      process.stdout.write(JSON.stringify({ outcomes, warnings }));
+    });
+  `;
+  const child = spawnSync(process.execPath, ["-e", script], {
+    cwd: PROJECT_ROOT,
+    encoding: "utf8",
+    timeout: 30_000,
+  });
+  if (child.status !== 0) throw new Error(`scenario failed (${child.status}): ${child.stderr}`);
+  return { ...(JSON.parse(child.stdout) as Omit<Scenario, "stderr">), stderr: child.stderr };
+}
+
+beforeAll(async () => {
+  await ensureBuilt();
+  const source = path.join(PROJECT_ROOT, "tools", "drift", "sharedHost.ts");
+  if (!fs.existsSync(SHARED_HOST) || fs.statSync(SHARED_HOST).mtimeMs < fs.statSync(source).mtimeMs)
+    throw new Error(`${SHARED_HOST} is older than ${source}: run npm run build`);
+});
+
+const failure = (outcome: Outcome | undefined) => outcome?.error ?? outcome?.responseError;
+
+test("the SDK's server alone fails every run in flight with one program's error (what SharedRuns prevents)", () => {
+  const { outcomes } = scenario("sdk", ["calm", "config"]);
+  expect(failure(outcomes.config)).toBe("invalid stack configuration of config");
+  expect(failure(outcomes.calm)).toBe("One or more errors occurred: invalid stack configuration of config");
+  const timer = scenario("sdk", ["calm", "timer"]);
+  expect(failure(timer.outcomes.timer)).toContain("thrown by timer");
+  expect(failure(timer.outcomes.calm)).toContain("thrown by timer");
+});
+
+test("shared: a program's error fails its own run only, and is printed once", () => {
+  const { outcomes, warnings, stderr } = scenario("shared", ["calm", "config", "timer"]);
+  expect(outcomes.calm).toEqual({});
+  expect(failure(outcomes.config)).toBe("invalid stack configuration of config");
+  // The error was logged (to the engine: here, without one, on stderr), so the run bails as language-host.js does.
+  expect(outcomes.timer).toEqual({ bail: true });
+  expect(stderr.match(/thrown by timer/g)).toHaveLength(1);
+  // The configuration error's late rejection belongs to a run that failed with it: nothing more to say.
+  expect(warnings).toEqual([]);
+});
+
+test("shared: an error after a run succeeded is said on the side, and fails no other run", () => {
+  const { outcomes, warnings } = scenario("shared", ["calm", "late"]);
+  expect(outcomes).toEqual({ calm: {}, late: {} });
+  expect(warnings).toEqual([
+    "late: its program raised an error after its check finished (not in the reports): thrown by late",
+  ]);
+});
+
+test("shared: an error from outside every run fails each run in flight, and says why", () => {
+  const prelude = `setTimeout(() => { throw new Error("thrown at load"); }, 100);`;
+  const { outcomes } = scenario("shared", ["calm", "late"], prelude);
+  // late had finished (successfully) when the error came; calm was running.
+  expect(outcomes.late).toEqual({});
+  expect(outcomes.calm).toEqual({ bail: true });
+  const { stderr } = scenario("shared", ["calm"], prelude);
+  expect(stderr).toContain(
+    "thrown at load (an error the shared language host cannot attribute to one stack's program; it fails every stack " +
+      "checked at that moment: calm. npm run drift -- --separate-hosts checks each stack with a language host of its own)",
+  );
+  const idle = scenario("shared", [], prelude.replace("100", "0"));
+  expect(idle.warnings).toEqual(["an error outside every stack's program: thrown at load"]);
+});
+
+test("shared: a run for another program directory is refused, naming both", () => {
+  const runs = new SharedRuns(
+    loadLanguageServer(),
+    async () => ({}),
+    "/projects/a",
+    () => undefined,
+  );
+  try {
+    const answers: [Error | null | undefined, langproto.RunResponse | undefined][] = [];
+    runs.run({ request: new langproto.RunRequest().setStack("s").setPwd("/projects/b") }, (error, response) =>
+      answers.push([error, response]),
+    );
+    expect(answers).toHaveLength(1);
+    expect(answers[0]![1]!.getError()).toBe(
+      "the shared language host of npm run drift runs the program of /projects/a, and this run is for /projects/b: " +
+        "check the stack with npm run drift -- --separate-hosts",
+    );
+  } finally {
+    runs.close();
+  }
+});
+
+describe("the program, found as the CLI finds it", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "shared-host-"));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test("no main: the project directory", () => {
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: p\nruntime: nodejs\n");
+    expect(programLocation(dir)).toEqual({ entry: dir, pwd: dir });
+  });
+
+  test("main a directory: the program's directory, relative to the project or absolute", () => {
+    fs.mkdirSync(path.join(dir, "app"));
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: p\nruntime: nodejs\nmain: app\n");
+    expect(programLocation(dir)).toEqual({ entry: path.join(dir, "app"), pwd: path.join(dir, "app") });
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `name: p\nruntime: nodejs\nmain: ${PROJECT_ROOT}\n`);
+    expect(programLocation(dir)).toEqual({ entry: PROJECT_ROOT, pwd: PROJECT_ROOT });
+  });
+
+  test("main a file: that file, run from the project directory", () => {
+    fs.writeFileSync(path.join(dir, "main.js"), "");
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: p\nruntime: nodejs\nmain: main.js\n");
+    expect(programLocation(dir)).toEqual({ entry: path.join(dir, "main.js"), pwd: dir });
+  });
+
+  test("the default export of a compiled module, a function module, or the module itself", async () => {
+    expect(await programOf({ __esModule: true, default: () => "outputs" })()).toBe("outputs");
+    expect(await programOf(() => "function")()).toBe("function");
+    const plain = { declared: true };
+    expect(await programOf(plain)()).toBe(plain);
+  });
+});
+
+describe("startSharedLanguageHost", () => {
+  let dir: string;
+  const projectDirBefore = process.env.ENTRA_WRITEBACK_PROJECT_DIR;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "shared-host-"));
+    delete process.env.ENTRA_WRITEBACK_PROJECT_DIR;
+  });
+  afterEach(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+    if (projectDirBefore === undefined) delete process.env.ENTRA_WRITEBACK_PROJECT_DIR;
+    else process.env.ENTRA_WRITEBACK_PROJECT_DIR = projectDirBefore;
+  });
+
+  test("serves Pulumi.yaml's program on 127.0.0.1, one run per request, in the program's directory", async () => {
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: p\nruntime: nodejs\nmain: program.js\n");
+    const seen = path.join(dir, "seen.txt");
+    fs.writeFileSync(
+      path.join(dir, "program.js"),
+      `const pulumi = require(${JSON.stringify(require.resolve("@pulumi/pulumi"))});
+       module.exports = async () => {
+         require("fs").appendFileSync(${JSON.stringify(seen)}, pulumi.getStack() + " " + process.env.ENTRA_WRITEBACK_PROJECT_DIR + "\\n");
+       };`,
+    );
+    const host = await startSharedLanguageHost(dir, () => undefined);
+    const client = new langrpc.LanguageRuntimeClient(host.address, grpc.credentials.createInsecure());
+    const run = (stack: string, pwd: string) =>
+      new Promise<langproto.RunResponse>((resolve, reject) =>
+        client.run(
+          new langproto.RunRequest().setProject("p").setStack(stack).setPwd(pwd).setDryrun(true),
+          (error, response) => (error ? reject(error) : resolve(response)),
+        ),
+      );
+    try {
+      expect(host.address).toMatch(/^127\.0\.0\.1:\d+$/);
+      const answers = await Promise.all([run("one", dir), run("two", dir)]);
+      expect(answers.map((answer) => answer.getError())).toEqual(["", ""]);
+      expect(fs.readFileSync(seen, "utf8").split("\n").filter(Boolean).sort()).toEqual([
+        `one ${dir}`,
+        `two ${dir}`,
+      ]);
+      expect((await run("three", "/elsewhere")).getError()).toContain("this run is for /elsewhere");
+    } finally {
+      client.close();
+      await host.close();
+    }
+  });
+
+  test("a program that does not load is an error before anything is served", async () => {
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: p\nruntime: nodejs\nmain: missing.js\n");
+    await expect(startSharedLanguageHost(dir, () => undefined)).rejects.toThrow(/Cannot find module/);
+  });
+});
+
+describe("npm run drift with a stand-in for the Pulumi CLI", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "shared-host-"));
+    // The stand-in writes down its arguments and answers as a preview of a stack in sync.
+    fs.writeFileSync(
+      path.join(dir, "pulumi"),
+      `#!/bin/sh\necho "$*" >> "${dir}/calls"\necho '{"steps":[],"diagnostics":[]}'\n`,
+      { mode: 0o755 },
+    );
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const drift = (main: string, ...args: string[]) => {
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `name: p\nruntime: nodejs\nmain: ${main}\n`);
+    const run = spawnSync(
+      process.execPath,
+      [
+        path.join(PROJECT_ROOT, "dist", "tools", "drift.js"),
+        "east",
+        "west",
+        ...[
+          "--project-dir",
+          dir,
+          "--json",
+          path.join(dir, "drift.json"),
+          "--junit",
+          path.join(dir, "drift.xml"),
+        ],
+        ...args,
+      ],
+      { encoding: "utf8", env: { ...process.env, ENTRA_WRITEBACK_PULUMI: path.join(dir, "pulumi") } },
+    );
+    const calls = fs.readFileSync(path.join(dir, "calls"), "utf8").trim().split("\n");
+    fs.rmSync(path.join(dir, "calls"));
+    return { ...run, calls };
+  };
+
+  test("each preview is given the shared host's address, or none with --separate-hosts", () => {
+    fs.writeFileSync(path.join(dir, "program.js"), "module.exports = async () => ({});\n");
+    const shared = drift("program.js");
+    expect(shared.status).toBe(0);
+    expect(shared.calls).toHaveLength(2);
+    const clients = shared.calls.map((call) => call.match(/ --client=(127\.0\.0\.1:\d+) /)?.[1]);
+    expect(clients[0]).toBeDefined();
+    expect(clients[1]).toBe(clients[0]);
+    const separate = drift("program.js", "--separate-hosts");
+    expect(separate.status).toBe(0);
+    expect(separate.calls).toHaveLength(2);
+    for (const call of separate.calls) expect(call).not.toContain("--client");
+    expect(separate.stderr).not.toMatch(/^drift: (?!checking|reports)/m);
+  });
+
+  test("a program that does not load: said in one line, and each preview starts its own language host", () => {
+    const run = drift("missing.js");
+    expect(run.status).toBe(0);
+    expect(run.stderr).toContain(
+      `drift: cannot run the programs in one shared language host (Cannot find module '${path.join(dir, "missing.js")}'); ` +
+        "each preview starts its own, as with --separate-hosts\n",
+    );
+    for (const call of run.calls) expect(call).not.toContain("--client");
+  });
+});

@@ -1,0 +1,262 @@
+// The shared language host of `npm run drift`: one gRPC LanguageRuntime server in the drift tool's own process runs
+// the program of every stack checked. Each `pulumi preview` connects to it with `--client=ADDRESS` (the CLI's hidden
+// flag the Automation API uses for inline programs) and starts no language host process of its own.
+//
+// It serves with @pulumi/pulumi's in-process LanguageServer, as tools/plugins/language-host.js does for one run per
+// process. That server keeps each run's state in its own AsyncLocalStorage store, but installs each run's
+// `uncaughtException` and `unhandledRejection` handlers on the process: with several runs at once, every run's
+// handler would see every run's error, and an error in one stack's program would fail every stack checked at that
+// moment. SharedRuns takes those handlers off the process and gives an error only to the run it came from (docs/
+// fleet-drift.md, "One language host for every stack").
+import { AsyncLocalStorage } from "node:async_hooks";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as grpc from "@grpc/grpc-js";
+import * as pulumi from "@pulumi/pulumi";
+import * as langrpc from "@pulumi/pulumi/proto/language_grpc_pb";
+import * as langproto from "@pulumi/pulumi/proto/language_pb";
+import { parse } from "yaml";
+
+type RunCall = { request: langproto.RunRequest };
+type RunCallback = (error: Error | null | undefined, response?: langproto.RunResponse) => void;
+
+/** What tools/drift/sharedHost.ts uses of the SDK's in-process LanguageServer (internal: its .d.ts exports nothing). */
+export interface InProcessLanguageServer {
+  run(call: RunCall, callback: RunCallback): unknown;
+  getRequiredPlugins(call: unknown, callback: (...args: never[]) => void): void;
+  getPluginInfo(call: unknown, callback: (...args: never[]) => void): void;
+}
+export type LanguageServerClass = new (program: () => Promise<unknown>) => InProcessLanguageServer;
+
+export const loadLanguageServer = (): LanguageServerClass =>
+  (require("@pulumi/pulumi/automation/server") as { LanguageServer: LanguageServerClass }).LanguageServer;
+
+const EVENTS = ["uncaughtException", "unhandledRejection"] as const;
+type ProcessEvent = (typeof EVENTS)[number];
+type Listener = (...args: unknown[]) => void;
+/** The process as an emitter of the two events, with listeners of any signature. */
+const processEvents = process as unknown as {
+  on(event: ProcessEvent, listener: Listener): void;
+  off(event: ProcessEvent, listener: Listener): void;
+  listeners(event: ProcessEvent): Listener[];
+};
+
+/** Where the program of a project is, as the CLI tells a language host: Pulumi.yaml's `main`, or the project. */
+export interface ProgramLocation {
+  /** The module to load: a file, or a directory whose package.json `main` (or index.js) Node loads. */
+  entry: string;
+  /** The directory the CLI gives as the run's `pwd` (and starts the provider processes in). */
+  pwd: string;
+}
+
+/** As the CLI reads Pulumi.yaml: `main` a directory is the program's directory; a file runs from the project. */
+export function programLocation(projectDir: string): ProgramLocation {
+  const file = path.join(projectDir, "Pulumi.yaml");
+  const project = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { main?: unknown };
+  if (project.main !== undefined && typeof project.main !== "string")
+    throw new Error(`${file}: main must be a path`);
+  const entry = path.resolve(projectDir, project.main ?? ".");
+  const isDirectory = fs.statSync(entry, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  return { entry, pwd: isDirectory ? entry : projectDir };
+}
+
+/** The program function of a loaded module: its default export, the module if it is a function, else the module. */
+export function programOf(loaded: unknown): () => Promise<unknown> {
+  const module = loaded as { __esModule?: boolean; default?: unknown } | undefined;
+  const main = module && module.__esModule && "default" in module ? module.default : loaded;
+  return async () => (typeof main === "function" ? (main as () => unknown)() : loaded);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+interface Run {
+  stack: string;
+  handlers: Record<ProcessEvent, Listener[]>;
+  /** Runs a function in this run's context (the SDK's store of this run), once the program started. */
+  inContext?: <R>(fn: () => R) => R;
+  finished: boolean;
+  failed: boolean;
+}
+
+/**
+ * The runs of one program, any number at once, each error given to the run it came from. Node (24, the project's
+ * Node; the unit tests check it) calls the process's error listeners in the asynchronous context of the code that
+ * threw or of the rejected promise, so an AsyncLocalStorage of our own, entered around each run, says whose error it is.
+ */
+export class SharedRuns {
+  private readonly current = new AsyncLocalStorage<Run>();
+  private readonly active = new Set<Run>();
+  private readonly listeners: Record<ProcessEvent, Listener>;
+  private takeoverFailed = false;
+
+  constructor(
+    private readonly LanguageServer: LanguageServerClass,
+    private readonly program: () => Promise<unknown>,
+    private readonly expectedPwd: string | undefined,
+    /** Said on stderr: what no stack's result can carry. */
+    private readonly warn: (message: string) => void,
+  ) {
+    this.listeners = {
+      uncaughtException: (...args) => this.deliver("uncaughtException", args),
+      unhandledRejection: (...args) => this.deliver("unhandledRejection", args),
+    };
+    for (const event of EVENTS) processEvents.on(event, this.listeners[event]);
+  }
+
+  /** Stops listening on the process (the runs in flight keep what they have). */
+  close(): void {
+    for (const event of EVENTS) processEvents.off(event, this.listeners[event]);
+  }
+
+  /** The gRPC Run method. */
+  run(call: RunCall, callback: RunCallback): void {
+    const request = call.request;
+    const run: Run = {
+      stack: request.getStack(),
+      handlers: { uncaughtException: [], unhandledRejection: [] },
+      finished: false,
+      failed: false,
+    };
+    const pwd = request.getPwd();
+    if (this.expectedPwd !== undefined && pwd && path.resolve(pwd) !== this.expectedPwd) {
+      callback(
+        null,
+        new langproto.RunResponse().setError(
+          `the shared language host of npm run drift runs the program of ${this.expectedPwd}, and this run is for ` +
+            `${pwd}: check the stack with npm run drift -- --separate-hosts`,
+        ),
+      );
+      return;
+    }
+    const before = Object.fromEntries(EVENTS.map((e) => [e, processEvents.listeners(e)])) as Record<
+      ProcessEvent,
+      Listener[]
+    >;
+    const server = new this.LanguageServer(async () => {
+      run.inContext = AsyncLocalStorage.snapshot();
+      return this.program();
+    });
+    this.active.add(run);
+    let answered = false;
+    const answer: RunCallback = (error, response) => {
+      // The in-process server answers a failed run twice (the error, then a response carrying it): once is enough.
+      if (answered) return;
+      answered = true;
+      run.finished = true;
+      this.active.delete(run);
+      const failed = Boolean(error || response?.getError());
+      run.failed = failed;
+      if (failed && pulumi.log.hasErrors()) {
+        // As tools/plugins/language-host.js does (it is copied into the CLI's directory alone, so it cannot share
+        // this code): the program's error already reached the user as an engine diagnostic, and "bail" says the
+        // run failed and was reported, instead of an error the CLI would print a second time.
+        callback(null, new langproto.RunResponse().setBail(true));
+        return;
+      }
+      callback(error, response);
+    };
+    this.current.run(run, () => server.run(call, answer));
+    // The server installed this run's handlers before its first await: take them off the process; deliver() calls
+    // them for this run's errors only.
+    for (const event of EVENTS) {
+      const added = processEvents.listeners(event).filter((listener) => !before[event].includes(listener));
+      if (added.length !== 1) {
+        this.warnTakeover(added.length);
+        continue;
+      }
+      processEvents.off(event, added[0] as Listener);
+      run.handlers[event] = added as Listener[];
+    }
+  }
+
+  private warnTakeover(count: number): void {
+    if (this.takeoverFailed) return;
+    this.takeoverFailed = true;
+    this.warn(
+      `this version of @pulumi/pulumi installed ${count} error handler(s) for a run where one was expected: an error ` +
+        "in one stack's program may be reported for every stack checked at the same time; " +
+        "npm run drift -- --separate-hosts checks each stack with a language host of its own",
+    );
+  }
+
+  private deliver(event: ProcessEvent, args: unknown[]): void {
+    const owner = this.current.getStore();
+    if (owner && !owner.finished) {
+      for (const handler of owner.handlers[event]) handler(...args);
+      return;
+    }
+    if (owner) {
+      // A failed run's late errors are the failure it already reported (a rejected promise of its program).
+      if (!owner.failed)
+        this.warn(
+          `${owner.stack}: its program raised an error after its check finished (not in the reports): ${describe(args[0])}`,
+        );
+      return;
+    }
+    const runs = [...this.active];
+    if (runs.length === 0) {
+      this.warn(`an error outside every stack's program: ${describe(args[0])}`);
+      return;
+    }
+    // Code that runs outside every run's context (started when the program's modules loaded): whose it is cannot be
+    // known, so every stack checked at this moment fails with it, and says so.
+    const shared = new pulumi.RunError(
+      `${describe(args[0])} (an error the shared language host cannot attribute to one stack's program; it fails ` +
+        `every stack checked at that moment: ${runs.map((r) => r.stack).join(", ")}. ` +
+        "npm run drift -- --separate-hosts checks each stack with a language host of its own)",
+    );
+    for (const run of runs) {
+      const give = () => {
+        for (const handler of run.handlers[event]) handler(shared, ...args.slice(1));
+      };
+      if (run.inContext) run.inContext(give);
+      else give();
+    }
+  }
+}
+
+export interface SharedLanguageHost {
+  /** 127.0.0.1:PORT, for `--client`. */
+  address: string;
+  close(): Promise<void>;
+}
+
+/** Loads the program of the project once and serves it on 127.0.0.1 for every preview of this drift run. */
+export async function startSharedLanguageHost(
+  projectDir: string,
+  warn: (message: string) => void,
+): Promise<SharedLanguageHost> {
+  const location = programLocation(projectDir);
+  // The program finds the project's compiled providers from the directory the CLI would start it in.
+  process.env.ENTRA_WRITEBACK_PROJECT_DIR ||= location.pwd;
+  const LanguageServer = loadLanguageServer();
+  // Loaded here, outside every run: what its modules start at load belongs to no stack.
+  const program = programOf(require(location.entry));
+  const runs = new SharedRuns(LanguageServer, program, location.pwd, warn);
+  const idle = new LanguageServer(async () => undefined);
+  // The SDK's channel options (message size), as its own servers use them (internal, so not in its .d.ts).
+  const { grpcChannelOptions } = require("@pulumi/pulumi/runtime/settings") as {
+    grpcChannelOptions: grpc.ChannelOptions;
+  };
+  const server = new grpc.Server({ ...grpcChannelOptions });
+  server.addService(langrpc.LanguageRuntimeService, {
+    run: (call: RunCall, callback: RunCallback) => runs.run(call, callback),
+    getRequiredPlugins: idle.getRequiredPlugins.bind(idle),
+    getPluginInfo: idle.getPluginInfo.bind(idle),
+  } as unknown as grpc.UntypedServiceImplementation);
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    ),
+  );
+  return {
+    address: `127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        runs.close();
+        server.tryShutdown(() => resolve());
+      }),
+  };
+}
