@@ -91,3 +91,11 @@ export const MIGRATION_WINDOW_CHANGE = "migrating Group Writeback V2 security gr
  * migration does, after its rules and with its confirmation), whatever its stored onDelete says.
  */
 export const MIGRATION_DECLARED_CLAIM = "cloudSyncMigration declared";
+
+/**
+ * The claim the migration's step 5 (schedulerOn) makes in its check when it has not run yet: this deployment resumes the
+ * scheduler the migration holds off, before SchedulerState (which depends on the last step), so SchedulerState's diff
+ * leaves it to the step. Without it (the key dropped, --target leaving the steps out, step 5 already done and the
+ * window open again) SchedulerState plans its change, and its update refuses to end the migration's window.
+ */
+export const MIGRATION_RESUMES_CLAIM = "cloudSyncMigration resumes the scheduler";

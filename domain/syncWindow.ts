@@ -174,42 +174,69 @@ export function refuseInsideOwnMigrationWindow(
 
 /**
  * The guard of every delete that writes to the Connect server (SchedulerState's re-enable, a SyncRule's revert, the
- * WritebackOU's removal, the WritebackPermission's revoke) while a migration to Cloud Sync holds the server's scheduler
- * off in its pause window (any stack's: MIGRATION_WINDOW_CHANGE): a `pulumi destroy` mid-migration (or an up that
- * drops one of these resources) would otherwise change the server in the middle of the migration, the scheduler's
- * re-enable running Connect between the migration's steps. Throws the one refusal before the caller writes; returns
- * when there is no such window. Deletes run leaves first (v1, the rules, the permission, the OU, then SchedulerState),
- * so the first delete that would write is refused and the server is left as the migration holds it.
+ * WritebackOU's removal, the WritebackPermission's revoke) or forgets a migration step that ran, while a migration to
+ * Cloud Sync holds the server's scheduler off in its pause window (MIGRATION_WINDOW_CHANGE): a `pulumi destroy`
+ * mid-migration (or an up that drops one of these resources) would otherwise change the server in the middle of the
+ * migration, the scheduler's re-enable running Connect between the migration's steps. Throws the one refusal before
+ * the caller writes; returns when there is no such window, or when the window is another stack's and has lapsed (as
+ * heldByAnother: the next up of any stack takes it over). A caller that does not know its stack (`owner` undefined:
+ * the OU and the ACE have no stack input) refuses for any migration window, lapsed or not: it could be its own.
  *
  * @param resource the refusing resource, as messages name it ("SchedulerState").
  * @param effect what the delete would do, as the refusal says it ("re-enable the sync scheduler").
  */
 export function refuseDeleteInsideMigrationWindow(
-  window: SyncWindow | null | undefined,
+  found: { window: SyncWindow | null; serverTimeUtc: string },
+  owner: string | undefined,
   resource: string,
   description: string,
   effect: string,
 ): void {
+  const window = found.window;
   if (!isMigrationWindow(window)) return;
+  const another = owner !== undefined && window.owner !== owner;
+  if (another && !heldByAnother(found, owner)) return;
+  const refused =
+    `${resource}: REFUSED: the migration to Cloud Sync is under way on ${description}: ` +
+    `${another ? `another stack, ${window.owner},` : `the stack ${window.owner}`} holds the sync scheduler off for it in its pause ` +
+    `window (opened ${window.openedAtUtc}), and deleting this resource (pulumi destroy, or a resource the stack no ` +
+    `longer declares) would ${effect} in the middle of the migration. Nothing was changed on the server. `;
+  if (another) {
+    throw new Error(
+      refused +
+        `Run the same command again once ${window.owner}'s migration has finished (its window lapses ` +
+        `${window.expiresAtUtc} at the latest).`,
+    );
+  }
+  const ways =
+    `Either finish the migration first: run pulumi up of ${window.owner} with entra-writeback:cloudSyncMigration as ` +
+    "declared (and its confirmation, cloudSyncMigration.confirmDisableGroupWritebackV2, if it waits for it): it goes " +
+    "on from where it stopped and ends with the scheduler on; then run the same command again. Or, while " +
+    "GroupWritebackV2 is still on, back out of the migration by hand as docs/cloud-sync-migration.md describes " +
+    `("${MIGRATION_BACK_OUT_SECTION}"), then run the same command again.`;
   throw new Error(
-    `${resource}: REFUSED: the migration to Cloud Sync is under way on ${description}: the stack ${window.owner} holds ` +
-      `the sync scheduler off for it in its pause window (opened ${window.openedAtUtc}), and deleting this resource ` +
-      `(pulumi destroy, or a resource the stack no longer declares) would ${effect} in the middle of the migration. ` +
-      `Nothing was changed on the server. Either finish the migration first: run pulumi up of ${window.owner} with ` +
-      "entra-writeback:cloudSyncMigration as declared (it goes on from where it stopped and ends with the scheduler " +
-      "on), then run the same command again. Or, while GroupWritebackV2 is still on, back out of the migration by hand " +
-      `as docs/cloud-sync-migration.md describes ("${MIGRATION_BACK_OUT_SECTION}"), then run the same command again.`,
+    refused +
+      ways +
+      (owner === undefined
+        ? ` (If ${window.owner} is not this stack, run the same command again once its migration has finished.)`
+        : ""),
   );
 }
 
 /** refuseDeleteInsideMigrationWindow with the server's marker read first (one read). */
 export async function refuseDeleteDuringMigration(
   client: EntraConnectClient,
+  owner: string | undefined,
   resource: string,
   effect: string,
 ): Promise<void> {
-  const { window } = await client.call("getSyncWindow", {});
-  refuseDeleteInsideMigrationWindow(window, resource, client.description, effect);
+  refuseDeleteInsideMigrationWindow(
+    await client.call("getSyncWindow", {}),
+    owner,
+    resource,
+    client.description,
+    effect,
+  );
 }
 
 /** Opens (or renews) `owner`'s held window for `purpose`; the scheduler is the caller's to pause and resume. */

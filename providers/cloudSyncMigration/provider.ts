@@ -34,7 +34,11 @@ import {
   isMigrationWindow,
   refuseDeleteDuringMigration,
 } from "../../domain/syncWindow";
-import { MIGRATION_DECLARED_CLAIM, MIGRATION_WINDOW_CHANGE } from "../../domain/cloudSyncMigration";
+import {
+  MIGRATION_DECLARED_CLAIM,
+  MIGRATION_RESUMES_CLAIM,
+  MIGRATION_WINDOW_CHANGE,
+} from "../../domain/cloudSyncMigration";
 import { claim, isClaimed } from "../common/claims";
 import {
   MIGRATION_KEY,
@@ -649,6 +653,8 @@ export const cloudSyncMigrationStepProvider: ProviderImplementation = {
     // The plan is said (and a migration that would rename or move groups refused) in preview, before anything.
     const inputs = result.inputs as Partial<Inputs>;
     const isNew = !olds || Object.keys(olds).length === 0;
+    // Step 5 runs in this deployment, before SchedulerState: that resource leaves the held scheduler to it.
+    if (inputs.step === "schedulerOn" && isNew) claim(MIGRATION_RESUMES_CLAIM);
     if (
       (result.failures?.length ?? 0) === 0 &&
       inputs.step === "plan" &&
@@ -758,6 +764,7 @@ export const cloudSyncMigrationStepProvider: ProviderImplementation = {
     const inputs = cloudSyncMigrationStep.inputsOf(props as Outputs);
     await refuseDeleteDuringMigration(
       clientFor(inputs.target),
+      inputs.stack,
       "CloudSyncMigrationStep",
       `forget that the migration's step "${inputs.step}" ran (the next pulumi up would run it again)`,
     );

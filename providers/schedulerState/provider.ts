@@ -4,7 +4,7 @@ import type { EntraConnectClient } from "../../contract/backend";
 import { clientFor, deploymentOwner, noteDeploymentStack } from "../common/connection";
 import { diffByKeys } from "../common/diff";
 import { isClaimed } from "../common/claims";
-import { MIGRATION_DECLARED_CLAIM, MIGRATION_WINDOW_CHANGE } from "../../domain/cloudSyncMigration";
+import { MIGRATION_RESUMES_CLAIM, MIGRATION_WINDOW_CHANGE } from "../../domain/cloudSyncMigration";
 import { type Progress, progressFor } from "../common/progress";
 import {
   closeLeftWindow,
@@ -147,7 +147,7 @@ export const schedulerStateProvider: ProviderImplementation = {
       const owner = typeof inputs.stack === "string" ? inputs.stack : deploymentOwner();
       if (isHeldWindowFor(found.window, owner, MIGRATION_WINDOW_CHANGE)) {
         const where = olds.computerName ?? "the server";
-        if (isClaimed(MIGRATION_DECLARED_CLAIM)) {
+        if (isClaimed(MIGRATION_RESUMES_CLAIM)) {
           // The migration resumes the scheduler at its step 5, before this resource's update: nothing to do here.
           progressFor("SchedulerState")(
             `the sync scheduler on ${where} is held off by this stack's migration to Cloud Sync (its pause window, ` +
@@ -157,8 +157,10 @@ export const schedulerStateProvider: ProviderImplementation = {
         }
         progressFor("SchedulerState")(
           `the sync scheduler on ${where} is held off by this stack's migration to Cloud Sync (its pause window, ` +
-            `opened ${found.window.openedAtUtc}), which this deployment no longer declares: the update refuses to ` +
-            `end that window (docs/cloud-sync-migration.md, "Dropping the key mid-migration")`,
+            `opened ${found.window.openedAtUtc}), and this deployment runs SchedulerState without the migration's ` +
+            "step that re-enables it (entra-writeback:cloudSyncMigration no longer declared, or --target left the " +
+            'steps out): the update refuses to end that window (docs/cloud-sync-migration.md, "Dropping the key ' +
+            'mid-migration")',
         );
         return { ...planned, changes: true };
       }
@@ -230,7 +232,8 @@ export const schedulerStateProvider: ProviderImplementation = {
         return;
       }
       refuseDeleteInsideMigrationWindow(
-        found.window,
+        found,
+        owner,
         "SchedulerState",
         client.description,
         "re-enable the sync scheduler and end that window",

@@ -381,7 +381,12 @@ export const syncRuleProvider: ProviderImplementation = {
       return;
     }
     if (inputs.definition) {
-      await refuseDeleteDuringMigration(client, "SyncRule", `remove synchronization rule "${found.name}"`);
+      await refuseDeleteDuringMigration(
+        client,
+        inputs.stack,
+        "SyncRule",
+        `remove synchronization rule "${found.name}"`,
+      );
       await inPauseWindow(client, inputs, `removing synchronization rule "${found.name}"`, async () => {
         progress(`Remove-ADSyncRule -Identifier ${found.identifier} ("${found.name}", onDelete: revert)`);
         await client.call("removeSyncRule", { identifier: found.identifier });
@@ -397,6 +402,7 @@ export const syncRuleProvider: ProviderImplementation = {
     }
     await refuseDeleteDuringMigration(
       client,
+      inputs.stack,
       "SyncRule",
       `${before ? "disable" : "enable"} synchronization rule "${found.name}" again`,
     );

@@ -158,6 +158,13 @@ export const writebackOuProvider: ProviderImplementation = {
       progress(`leaving ${ou.dn} in place: the resource that replaces this one manages it`);
       return;
     }
+    // Before the non-empty refusal: its advice (delete the groups, or allow it) is wrong in the middle of a migration.
+    await refuseDeleteDuringMigration(
+      client,
+      undefined, // the OU has no stack input: any migration window could be this stack's
+      "WritebackOU",
+      `remove ${olds.writebackOu}${ou.childCount > 0 ? ` and the ${ou.childCount} object(s) in it` : ""}`,
+    );
     if (ou.childCount > 0 && !olds.allowNonEmptyOuDeletion) {
       throw new Error(
         `refusing to delete ${olds.writebackOu}: it still holds ${ou.childCount} object(s), normally written-back groups. ` +
@@ -167,8 +174,6 @@ export const writebackOuProvider: ProviderImplementation = {
           "destroy again. (To keep the OU, run `pulumi state delete` on this resource.)",
       );
     }
-    const removal = `remove ${olds.writebackOu}${ou.childCount > 0 ? ` and the ${ou.childCount} object(s) in it` : ""}`;
-    await refuseDeleteDuringMigration(client, "WritebackOU", removal);
     progress(
       `removing ${olds.writebackOu}${ou.childCount > 0 ? ` and the ${ou.childCount} object(s) in it, as allowed` : ""}`,
     );

@@ -148,6 +148,7 @@ export const writebackPermissionProvider: ProviderImplementation = {
     }
     await refuseDeleteDuringMigration(
       client,
+      undefined, // the ACE has no stack input: any migration window could be this stack's
       "WritebackPermission",
       `revoke the writeback rights of ${olds.connectorAccountDn} on ${olds.writebackOu}`,
     );

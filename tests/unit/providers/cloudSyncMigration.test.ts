@@ -1097,16 +1097,23 @@ const EFFECTS: Record<Stored["kind"], () => string> = {
   SchedulerState: () => "re-enable the sync scheduler and end that window",
 };
 
+/** The resources whose stored inputs name no stack: any migration window could be their stack's. */
+const WITHOUT_STACK: ReadonlySet<Stored["kind"]> = new Set(["WritebackOU", "WritebackPermission"]);
+
 function deleteRefusal(kind: Stored["kind"], opened: string): string {
   return (
     `${kind}: REFUSED: the migration to Cloud Sync is under way on ${clientFor(lab.target).description}: the stack ` +
     `${STACK} holds the sync scheduler off for it in its pause window (opened ${opened}), and deleting this resource ` +
     `(pulumi destroy, or a resource the stack no longer declares) would ${EFFECTS[kind]()} in the middle of the ` +
     "migration. Nothing was changed on the server. Either finish the migration first: run pulumi up of " +
-    `${STACK} with entra-writeback:cloudSyncMigration as declared (it goes on from where it stopped and ends with the ` +
-    "scheduler on), then run the same command again. Or, while GroupWritebackV2 is still on, back out of the " +
-    'migration by hand as docs/cloud-sync-migration.md describes ("Backing out by hand"), then run the same command ' +
-    "again."
+    `${STACK} with entra-writeback:cloudSyncMigration as declared (and its confirmation, ` +
+    "cloudSyncMigration.confirmDisableGroupWritebackV2, if it waits for it): it goes on from where it stopped and " +
+    "ends with the scheduler on; then run the same command again. Or, while GroupWritebackV2 is still on, back out " +
+    'of the migration by hand as docs/cloud-sync-migration.md describes ("Backing out by hand"), then run the same ' +
+    "command again." +
+    (WITHOUT_STACK.has(kind)
+      ? ` (If ${STACK} is not this stack, run the same command again once its migration has finished.)`
+      : "")
   );
 }
 
@@ -1229,10 +1236,11 @@ test("a preview mid-migration: SchedulerState's diff says the migration holds th
   const opened = (await readState(lab.stateFile)).servers[0]!.syncWindow!.openedAtUtc;
   const held = `the sync scheduler on CONNECT01 is held off by this stack's migration to Cloud Sync (its pause window, opened ${opened})`;
 
-  // The preview of an up that declares the migration: its steps' checks ran first.
+  // The preview of an up that declares the migration: its steps' checks ran first, step 5's among them (not run yet).
   await closeClients();
   clearClaimsForTests();
   await inputsOf("plan", settingsOf("plan"));
+  await inputsOf("schedulerOn");
   progress.lines.length = 0;
   const declared = await schedulerProvider.diff(
     scheduler.id,
@@ -1244,18 +1252,78 @@ test("a preview mid-migration: SchedulerState's diff says the migration holds th
     `[entra-writeback] SchedulerState: ${held}; the migration re-enables it at its step 5, before this resource`,
   );
 
-  // The preview of an up without the key: a change, which the update refuses (as the line says).
+  // The preview of an up without the key, or of one whose step 5 has already run (only the plan's check, with its
+  // old state: the claim of step 5 is made by its check without old state): a change, which the update refuses.
   await closeClients();
+  clearClaimsForTests();
+  await provider.check(
+    await inputsOf("schedulerOn"),
+    versioned({ target: lab.target, step: "schedulerOn", writebackOu: lab.ou, stack: STACK }),
+  );
   clearClaimsForTests();
   progress.lines.length = 0;
   const dropped = await schedulerProvider.diff(scheduler.id, scheduler.outs, await schedulerInputs("active"));
   expect(dropped.changes).toBe(true);
   expect(progress.lines).toContain(
-    `[entra-writeback] SchedulerState: ${held}, which this deployment no longer declares: the update refuses to end ` +
-      'that window (docs/cloud-sync-migration.md, "Dropping the key mid-migration")',
+    `[entra-writeback] SchedulerState: ${held}, and this deployment runs SchedulerState without the migration's step ` +
+      "that re-enables it (entra-writeback:cloudSyncMigration no longer declared, or --target left the steps out): " +
+      'the update refuses to end that window (docs/cloud-sync-migration.md, "Dropping the key mid-migration")',
   );
   expect(
     await rejection(schedulerProvider.update!(scheduler.id, scheduler.outs, await schedulerInputs("active"))),
   ).toContain("SchedulerState: REFUSED: the migration to Cloud Sync is under way on CONNECT01");
   expect(await lab.syncCycleEnabled()).toBe(false);
+});
+
+test("another stack's migration window on the same server: a delete refuses while it holds, saying to wait for that stack, and goes through once it has lapsed; the OU and the ACE, whose inputs name no stack, refuse for a lapsed one too, as their message says", async () => {
+  await legacyLab();
+  const stored = await storedBeforeTheMigration();
+  const byKind = (kind: Stored["kind"]): Stored => stored.find((resource) => resource.kind === kind)!;
+  const marker = (expiresAtUtc: string) =>
+    withState(lab.stateFile, (tx) => {
+      tx.state.servers[0]!.syncWindow = {
+        owner: "entra-writeback/other",
+        change: MIGRATION_WINDOW_CHANGE,
+        initialCycle: false,
+        held: true,
+        openedAtUtc: "2025-01-06T08:00:00.000Z",
+        expiresAtUtc,
+      };
+    });
+  await marker("2099-01-01T00:00:00.000Z");
+  const description = clientFor(lab.target).description;
+  const before = lab.operations().length;
+  expect(await rejection(destroy(byKind("SyncRule")))).toBe(
+    `SyncRule: REFUSED: the migration to Cloud Sync is under way on ${description}: another stack, ` +
+      "entra-writeback/other, holds the sync scheduler off for it in its pause window (opened " +
+      "2025-01-06T08:00:00.000Z), and deleting this resource (pulumi destroy, or a resource the stack no longer " +
+      `declares) would enable synchronization rule "${OUT_TO_AD_MEMBER_LIMIT}" again in the middle of the migration. ` +
+      "Nothing was changed on the server. Run the same command again once entra-writeback/other's migration has " +
+      "finished (its window lapses 2099-01-01T00:00:00.000Z at the latest).",
+  );
+  expect(await rejection(destroy(byKind("WritebackPermission")))).toContain(
+    "the stack entra-writeback/other holds the sync scheduler off for it in its pause window (opened " +
+      "2025-01-06T08:00:00.000Z), and deleting this resource (pulumi destroy, or a resource the stack no longer " +
+      `declares) would revoke the writeback rights of ${lab.account} on ${lab.ou} in the middle of the migration.`,
+  );
+  expect(writesSince(before)).toEqual([]);
+
+  // Lapsed (its deployment died long ago): the ACE's and the OU's deletes, which cannot tell the window is not their
+  // stack's, still refuse and say what to do if it is another stack's; the rule's, which knows its stack, goes through
+  // in its own pause window, which takes the lapsed marker over (as any deployment of any stack does).
+  await marker("2020-01-01T00:00:00.000Z");
+  for (const kind of ["WritebackPermission", "WritebackOU"] as const) {
+    expect(await rejection(destroy(byKind(kind)))).toContain(
+      "(If entra-writeback/other is not this stack, run the same command again once its migration has finished.)",
+    );
+  }
+  expect(writesSince(before)).toEqual([]);
+  await destroy(byKind("SyncRule"));
+  expect(writesSince(before).map((write) => write.replace(/\(.*$/, ""))).toEqual([
+    "openSyncWindow",
+    "setSchedulerSyncCycleEnabled",
+    "setSyncRuleDisabled",
+    "setSchedulerSyncCycleEnabled",
+    "closeSyncWindow",
+  ]);
 });
