@@ -7,9 +7,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
-import { stringify } from "yaml";
+import { parse, stringify } from "yaml";
 import {
   type ConfigMap,
+  type ConfigValue,
   LocalWorkspace,
   type OutputMap,
   PulumiCommand,
@@ -184,6 +185,25 @@ export function initStack(options: {
   fs.writeFileSync(path.join(options.workDir, `Pulumi.${options.stackName}.yaml`), stringify(settings));
 }
 
+/**
+ * Sets (or, with undefined, removes) one plaintext configuration value in a stack's settings file, as
+ * `pulumi config set` (or `config rm`) does, without a CLI run (~0.15 s of CPU each).
+ */
+export function setPlaintextConfig(
+  workDir: string,
+  stackName: string,
+  key: string,
+  value: string | undefined,
+): void {
+  const file = path.join(workDir, `Pulumi.${stackName}.yaml`);
+  const settings = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+  const config = { ...settings.config };
+  if (value === undefined) delete config[key];
+  else config[key] = value;
+  settings.config = config;
+  fs.writeFileSync(file, stringify(settings));
+}
+
 let command: Promise<PulumiCommand> | undefined;
 
 /** The CLI for the Automation API, found once per test file (PulumiCommand.get runs `pulumi version`). */
@@ -306,8 +326,38 @@ function withCheaperReads(stack: Stack): Stack {
   return stack;
 }
 
+/**
+ * A plaintext configuration value set or removed by a test (`stack.setConfig`, `setAllConfig`, `removeConfig`) is
+ * written to the stack's settings file as `pulumi config set`/`rm` writes it (setPlaintextConfig), without a CLI
+ * run (~0.15 s of CPU each). Secrets, `--path` keys and keys without a namespace still go through the CLI.
+ */
+function withCheaperConfig(stack: Stack): Stack {
+  const workspace = stack.workspace as LocalWorkspace;
+  const plain = (key: string, value?: ConfigValue, path?: boolean) =>
+    !path && key.includes(":") && !value?.secret;
+  const setConfig = workspace.setConfig.bind(workspace);
+  const setAllConfig = workspace.setAllConfig.bind(workspace);
+  const removeConfig = workspace.removeConfig.bind(workspace);
+  workspace.setConfig = async (stackName, key, value, path) =>
+    plain(key, value, path)
+      ? setPlaintextConfig(workspace.workDir, stackName, key, value.value)
+      : setConfig(stackName, key, value, path);
+  workspace.setAllConfig = async (stackName, config, path) => {
+    if (!Object.entries(config).every(([key, value]) => plain(key, value, path)))
+      return setAllConfig(stackName, config, path);
+    for (const [key, value] of Object.entries(config))
+      setPlaintextConfig(workspace.workDir, stackName, key, value.value);
+  };
+  workspace.removeConfig = async (stackName, key, path) =>
+    plain(key, undefined, path)
+      ? setPlaintextConfig(workspace.workDir, stackName, key, undefined)
+      : removeConfig(stackName, key, path);
+  return stack;
+}
+
 function testStackOf(stack: Stack, stateDir: string): TestStack {
   withCheaperReads(stack);
+  withCheaperConfig(stack);
   return {
     stack,
     stateDir,
