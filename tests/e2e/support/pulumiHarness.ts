@@ -2,7 +2,7 @@
 // backend, passphrase secrets, and the project directory as the program's working directory (so the
 // dynamic provider process resolves the project's node_modules and compiled runtime).
 import { execFile, execFileSync } from "child_process";
-import { randomBytes } from "crypto";
+import { createHash, randomBytes } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -128,14 +128,31 @@ interface InitTemplate {
 
 let initTemplate: InitTemplate | undefined;
 
-/** What `pulumi stack init` writes, made once per test file with the tests' passphrase (a random stack name). */
+/**
+ * What `pulumi stack init` writes with the tests' passphrase (a random stack name), made once and kept beside the
+ * other temporary files for the next test files of this run and later runs (keyed by the CLI, its modification
+ * time and the passphrase; the salt only lets that passphrase decrypt, and the passphrase is in this file).
+ */
 function stackInitTemplate(): InitTemplate {
   if (initTemplate) return initTemplate;
+  const cli = pulumiCliPath();
+  const env = pulumiEnvironment(os.tmpdir());
+  const key = createHash("sha256")
+    .update(`${cli}\0${fs.statSync(cli).mtimeMs}\0${env.PULUMI_CONFIG_PASSPHRASE}`)
+    .digest("hex")
+    .slice(0, 16);
+  const cached = path.join(os.tmpdir(), `entra-writeback-stack-init-${key}.json`);
+  try {
+    initTemplate = JSON.parse(fs.readFileSync(cached, "utf8")) as InitTemplate;
+    return initTemplate;
+  } catch {
+    // not made yet (or unreadable): make it
+  }
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), "entra-writeback-init-"));
   try {
     const stackName = `init-${randomBytes(6).toString("hex")}`;
     fs.writeFileSync(path.join(directory, "Pulumi.yaml"), `name: ${PROJECT}\nruntime: nodejs\n`);
-    execFileSync(pulumiCliPath(), ["stack", "init", stackName, "--non-interactive"], {
+    execFileSync(cli, ["stack", "init", stackName, "--non-interactive"], {
       cwd: directory,
       env: pulumiEnvironment(directory),
       stdio: "ignore",
@@ -152,6 +169,10 @@ function stackInitTemplate(): InitTemplate {
       ),
       meta: fs.readFileSync(path.join(directory, ".pulumi", "meta.yaml"), "utf8"),
     };
+    // Whole or not at all for a test file reading it meanwhile: written beside it, then renamed over it.
+    const written = `${cached}.${process.pid}`;
+    fs.writeFileSync(written, JSON.stringify(initTemplate));
+    fs.renameSync(written, cached);
     return initTemplate;
   } finally {
     fs.rmSync(directory, { recursive: true, force: true });
@@ -161,7 +182,7 @@ function stackInitTemplate(): InitTemplate {
 /**
  * Makes a stack as `pulumi stack init` and then `pulumi config set-all --plaintext` would (~0.45 s of CPU for the
  * two): the stack's checkpoint in the file backend and its settings file (encryption salt and configuration) in the
- * project directory, both from one stack that `pulumi stack init` made for this test file with the same passphrase.
+ * project directory, both from one stack that `pulumi stack init` made with the same passphrase (stackInitTemplate).
  * Plaintext values only: secrets go through `pulumi config set --secret`.
  */
 export function initStack(options: {
