@@ -14,7 +14,13 @@ import {
   providerOperations,
   show,
 } from "./support/lab";
-import { projectRoot, pulumiCliPath, pulumiEnvironment } from "./support/pulumiHarness";
+import {
+  initStack,
+  projectRoot,
+  pulumiCliPath,
+  pulumiEnvironment,
+  setPlaintextConfig,
+} from "./support/pulumiHarness";
 
 jest.setTimeout(5 * 60_000);
 
@@ -33,10 +39,11 @@ function writes(stateFile: string): string[] {
 interface CliProject {
   dir: string;
   pulumi(...args: string[]): { status: number | null; output: string };
-  setConfig(key: string, value: string): void;
+  /** Sets a configuration key of the stack (removes it when value is undefined). */
+  setConfig(key: string, value: string | undefined): void;
 }
 
-/** A project directory running the compiled program (dist/index.js) with the plain CLI, on one stack. */
+/** A project directory running the compiled program (dist/index.js) with the plain CLI, on one stack (named on each command). */
 function cliProject(stateFile: string): CliProject {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "entra-writeback-config-cli-"));
   directories.push(dir);
@@ -51,19 +58,27 @@ function cliProject(stateFile: string): CliProject {
     ENTRA_WRITEBACK_PROJECT_DIR: projectRoot,
   };
   const pulumi = (...args: string[]) => {
-    const run = spawnSync(pulumiCliPath(), ["--non-interactive", ...args], {
+    const run = spawnSync(pulumiCliPath(), ["--non-interactive", ...args, "--stack", "cli"], {
       cwd: dir,
       env,
       encoding: "utf8",
     });
     return { status: run.status, output: `${run.stdout}\n${run.stderr}` };
   };
-  const setConfig = (key: string, value: string) =>
-    expect(pulumi("config", "set", "--", `entra-writeback:${key}`, value).status).toBe(0);
-  expect(pulumi("stack", "init", "cli").status).toBe(0);
-  setConfig("target", JSON.stringify({ kind: "simulator", stateFile }));
-  setConfig("writebackOu", LAB_OU);
-  setConfig("connectorAccountDn", LAB_ACCOUNT);
+  // The stack and its configuration written as `pulumi stack init` and `pulumi config set` would (initStack,
+  // setPlaintextConfig): what these tests run through the CLI is the program, not the configuration commands.
+  const setConfig = (key: string, value: string | undefined) =>
+    setPlaintextConfig(dir, "cli", `entra-writeback:${key}`, value);
+  initStack({
+    workDir: dir,
+    backendDir: dir,
+    stackName: "cli",
+    config: {
+      "entra-writeback:target": JSON.stringify({ kind: "simulator", stateFile }),
+      "entra-writeback:writebackOu": LAB_OU,
+      "entra-writeback:connectorAccountDn": LAB_ACCOUNT,
+    },
+  });
   return { dir, pulumi, setConfig };
 }
 
@@ -100,7 +115,7 @@ test("each class of invalid input is refused before anything is written", () => 
     expect({ key, value, writes: writes(stateFile) }).toEqual({ key, value, writes: [] });
     if (key === "writebackOu") project.setConfig(key, LAB_OU);
     else if (key === "connectorAccountDn") project.setConfig(key, LAB_ACCOUNT);
-    else expect(project.pulumi("config", "rm", `entra-writeback:${key}`).status).toBe(0);
+    else project.setConfig(key, undefined);
   }
   // With the configuration valid again, the same journal does record the writes (the filter can match).
   const up = project.pulumi("up", "--yes", "--skip-preview"); // stops at the wizard step, after v2
@@ -202,7 +217,7 @@ test("without the compiled providers: one line saying what to do, before anythin
   directories.push(empty);
   // The project's own CLI environment, but the compiled providers looked for in a directory without them.
   const run = (projectDir: string, ...args: string[]) => {
-    const result = spawnSync(pulumiCliPath(), ["--non-interactive", ...args], {
+    const result = spawnSync(pulumiCliPath(), ["--non-interactive", ...args, "--stack", "cli"], {
       cwd: project.dir,
       env: {
         ...pulumiEnvironment(project.dir),

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { labConfig } from "./lab";
-import { projectRoot, pulumiCliPath } from "./pulumiHarness";
+import { initStack, projectRoot, pulumiCliPath } from "./pulumiHarness";
 
 export interface CliRun {
   exitCode: number | null;
@@ -109,11 +109,16 @@ export async function cliProject(
   };
   const run = (args: string[]) => start(args).done;
 
-  const init = await start(["stack", "init"]).done;
-  if (init.exitCode !== 0) throw new Error(`pulumi stack init failed: ${init.output}`);
-  const config = Object.entries(labConfig(stateFile, overrides)).map(([key, { value }]) => `${key}=${value}`);
-  const set = await run(["config", "set-all", ...config.flatMap((pair) => ["--plaintext", pair])]);
-  if (set.exitCode !== 0) throw new Error(`pulumi config set-all failed: ${set.output}`);
+  // The stack, as `pulumi stack init` and `pulumi config set-all --plaintext` would make it (without the two CLI
+  // runs, see initStack).
+  initStack({
+    workDir: directory,
+    backendDir: path.join(directory, "state"),
+    stackName,
+    config: Object.fromEntries(
+      Object.entries(labConfig(stateFile, overrides)).map(([key, { value }]) => [key, value]),
+    ),
+  });
 
   return {
     directory,

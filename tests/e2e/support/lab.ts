@@ -4,7 +4,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import type { ConfigMap } from "@pulumi/pulumi/automation";
+import type { ConfigMap, LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import program from "../../../index";
 import { entraSim } from "../../support/entraSimInProcess";
 import { createTestStack, type TestStack } from "./pulumiHarness";
@@ -148,6 +148,35 @@ export async function failureOf(promise: Promise<unknown>): Promise<string> {
     return error instanceof Error ? error.message : String(error);
   }
   throw new Error("expected the Pulumi operation to fail, but it succeeded");
+}
+
+/**
+ * Runs one operation of a lab stack with the project's program run by the `pulumi` CLI's own Node.js language host
+ * (the stack's Pulumi.yaml names the project as its main, as for `pulumi up` in a terminal), not inline in this process.
+ *
+ * For an operation refused while another branch of the program is still registering. When a step fails, the engine
+ * stops answering the program, finishes the steps in flight and exits; the program does not end with it. Inline, the
+ * program lives on in the jest worker: a component whose outputs resolve in that window (the Connect side's
+ * GroupWriteback when v1 completes just after the Cloud Sync job was refused) sends registerResourceOutputs, the CLI's
+ * exit drops the connection, and the SDK turns the UNAVAILABLE error into an unhandled rejection (runAsyncResourceOp).
+ * The handler the Automation API's language server installs for exactly this (it ignores such gRPC errors) is on
+ * jest's sandboxed copy of `process`, which Node never emits to, so the rejection reaches jest: "Test suite failed to
+ * run — Resource monitor is terminating", with every test passing. Run by the CLI, the program dies with its engine.
+ * About 1 s more CPU than inline (a Node process that loads the SDK and the program).
+ */
+export async function throughCli<T>(
+  testStack: TestStack,
+  operation: (stack: Stack) => Promise<T>,
+): Promise<T> {
+  const workspace = testStack.stack.workspace as LocalWorkspace;
+  if (workspace.program !== program)
+    throw new Error("throughCli runs the project's program: use it on lab stacks");
+  workspace.program = undefined;
+  try {
+    return await operation(testStack.stack);
+  } finally {
+    workspace.program = program;
+  }
 }
 
 /**
