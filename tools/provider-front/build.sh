@@ -18,12 +18,15 @@ if [ -z "$go_bin" ]; then
   say "no Go toolchain: the dynamic provider runs without its Go front (about 0.1 s more CPU per preview --refresh); install Go >= 1.25 to build it"
   exit 0
 fi
-# The source and the toolchain (its path, size and time: no Go process for a build that is current).
-stamp="$(cat "$source_dir"/go.mod "$source_dir"/go.sum "$source_dir"/*.go | sha256sum | cut -d' ' -f1) $go_bin $(stat -L -c '%s %Y' "$go_bin")"
+# The source, this script (its flags) and the toolchain (its path, size and time: no Go process for a build that is
+# current).
+stamp="$(cat "$source_dir"/go.mod "$source_dir"/go.sum "$source_dir"/*.go "$source_dir"/build.sh | sha256sum | cut -d' ' -f1) $go_bin $(stat -L -c '%s %Y' "$go_bin")"
 if [ -x "$target" ] && [ -f "$stamp_file" ] && [ "$(cat "$stamp_file")" = "$stamp" ]; then exit 0; fi
 # Renamed into place: another checkout's deployment may be running the old binary.
 temporary="$(mktemp "$target.XXXXXX")"
-if ! output="$(cd "$source_dir" && GOTOOLCHAIN=local GOFLAGS=-mod=readonly "$go_bin" build -trimpath \
+# The flags on the command line, so that the environment's GOFLAGS (and `go env -w GOFLAGS=...`) still apply.
+# -buildvcs=false: no VCS stamp, so no `git status`, which fails in a checkout git refuses ("dubious ownership").
+if ! output="$(cd "$source_dir" && GOTOOLCHAIN=local "$go_bin" build -mod=readonly -buildvcs=false -trimpath \
   -tags osusergo,grpcnotrace -ldflags "-w -s" -o "$temporary" . 2>&1)"; then
   rm -f "$temporary" "$target" "$stamp_file"
   say "cannot build tools/provider-front with $go_bin:"

@@ -113,3 +113,39 @@ test("the provider's Go front is built once for its source: not again while it i
   expect(executable(front)).toBe(true);
   expect(fs.readdirSync(bin).filter((name) => name.startsWith(`${FRONT}.`))).toEqual([]);
 }, 60_000);
+
+/** A copy of tools/provider-front in a checkout of its own (a `.git` directory above it, as in a fresh clone). */
+function frontCheckout(): string {
+  const front = path.join(cache, "checkout", "tools", "provider-front");
+  fs.mkdirSync(path.join(cache, "checkout", ".git"), { recursive: true });
+  fs.cpSync(path.join(REPOSITORY, "tools", "provider-front"), front, { recursive: true });
+  return path.join(front, "build.sh");
+}
+
+/** A command on PATH (in a directory of the test's cache) that prints `message` and exits with `code`. */
+function failingCommand(name: string, message: string, code: number): string {
+  const directory = path.join(cache, `failing-${name}`);
+  fs.mkdirSync(directory, { recursive: true });
+  fs.writeFileSync(path.join(directory, name), `#!/bin/sh\necho '${message}' >&2\nexit ${code}\n`, {
+    mode: 0o755,
+  });
+  return directory;
+}
+
+test("the front builds in a checkout whose git repository git refuses to read (no VCS stamp), whatever GOFLAGS says; a change of build.sh builds it again", () => {
+  const build = frontCheckout();
+  const target = path.join(cache, "provider-front");
+  const stamp = path.join(cache, "provider-front.source");
+  // git as it answers in a checkout owned by another user; GOFLAGS as this machine sets it (-buildvcs=false).
+  const git = failingCommand("git", "fatal: detected dubious ownership in repository", 128);
+  const env = { ...process.env, PATH: `${git}:${process.env.PATH}`, GOFLAGS: "-buildvcs=false" };
+  execFileSync(build, [target, stamp], { env, stdio: ["ignore", "pipe", "pipe"] });
+  expect(executable(target)).toBe(true);
+  const first = fs.statSync(target).ino;
+  execFileSync(build, [target, stamp], { env, stdio: ["ignore", "pipe", "pipe"] });
+  expect(fs.statSync(target).ino).toBe(first);
+  // Its flags are part of what the stamp is of.
+  fs.appendFileSync(build, "# other flags\n");
+  execFileSync(build, [target, stamp], { env, stdio: ["ignore", "pipe", "pipe"] });
+  expect(fs.statSync(target).ino).not.toBe(first);
+}, 60_000);
