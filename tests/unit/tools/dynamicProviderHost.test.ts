@@ -23,6 +23,9 @@ const SDK = require.resolve("@pulumi/pulumi/cmd/dynamic-provider");
 /** The Go front, built by its own script (as tools/ensure-pulumi-cli.sh builds it) into a directory of this file's. */
 const frontDirectory = fs.mkdtempSync(path.join(os.tmpdir(), "provider-front-"));
 const FRONT = path.join(frontDirectory, "provider-front");
+/** Why FRONT may be missing: tools/provider-front/build.sh builds it only with Go on PATH. */
+const FRONT_MISSING =
+  " (tools/provider-front/build.sh builds the Go front only with Go on PATH; its tests need Go: README, Requirements)";
 /** Our host behind the Go front: the front's arguments are the host's command line. */
 const FRONTED = [FRONT, process.execPath, OURS];
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -98,6 +101,10 @@ async function startHost(command: string | string[], env: Record<string, string>
       if (stdout.includes("\n")) resolve(stdout.split("\n")[0]!);
     });
     child.on("exit", (code) => reject(new Error(`host exited with ${code}: ${stderr}`)));
+    // A command that cannot start at all (the Go front not built: it needs Go on PATH, see README).
+    child.on("error", (error) =>
+      reject(new Error(`cannot start ${file}: ${error.message}${file === FRONT ? FRONT_MISSING : ""}`)),
+    );
   });
   const client = new ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
   return { client, child, stderr: () => stderr, stdout: () => stdout.slice(stdout.indexOf("\n") + 1) };
@@ -257,9 +264,10 @@ beforeAll(async () => {
 afterAll(() => fs.rmSync(frontDirectory, { recursive: true, force: true }));
 
 test("our host, alone and behind the Go front, answers every call of a deployment exactly as the SDK's host does", async () => {
+  // The front first: when it cannot start (no Go), no host is left running.
+  const fronted = await startHost(FRONTED);
   const sdk = await startHost(SDK);
   const ours = await startHost(OURS);
-  const fronted = await startHost(FRONTED);
   try {
     const [expected, actual, throughFront] = await Promise.all([
       conversation(sdk),
@@ -323,9 +331,10 @@ test("our host, alone and behind the Go front, answers every call of a deploymen
 }, 60_000);
 
 test("large messages, many calls at once, unusual text and a streaming method: the same answers from all three", async () => {
+  // The front first: when it cannot start (no Go), no host is left running.
+  const fronted = await startHost(FRONTED);
   const sdk = await startHost(SDK);
   const ours = await startHost(OURS);
-  const fronted = await startHost(FRONTED);
   const provider = TEST_PROVIDER;
   /** Past one HTTP/2 frame (16 KB), and past 1 MB (many frames and flow-control windows). */
   const big = "x".repeat(20 * 1024);
@@ -567,9 +576,10 @@ test("a provider that imports modules with import() works as in the SDK's host",
       return { inputs: { ...news, sep, zod: typeof zod.z.object, registry: typeof registry.default.implementationFor } };
     },
   });`;
+  // The front first: when it cannot start (no Go), no host is left running.
+  const fronted = await startHost(FRONTED);
   const sdk = await startHost(SDK);
   const ours = await startHost(OURS);
-  const fronted = await startHost(FRONTED);
   const ask = async (host: Host) => {
     const c = host.client;
     const configure = new messages.ConfigureRequest();
