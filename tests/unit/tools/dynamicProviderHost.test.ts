@@ -829,3 +829,24 @@ test("the launcher runs the Go front when it was built next to it, our host behi
     fs.rmSync(directory, { recursive: true, force: true });
   }
 }, 60_000);
+
+test("the Go front forwards every method our host serves with the provider code: main.go's list and the host's methods are the same", () => {
+  const main = fs.readFileSync(path.join(PROJECT_ROOT, "tools", "provider-front", "main.go"), "utf8");
+  const host = fs.readFileSync(OURS, "utf8");
+  // main.go: `var forwarded = map[string]bool{"Configure": true, ...}`, and the methods it answers itself
+  // (`name == "Cancel"`) and forwards once the host runs.
+  const forwardedMap = /^var forwarded = map\[string\]bool\{([^}]*)\}/m.exec(main)?.[1];
+  expect(forwardedMap).toBeDefined();
+  const forwarded = [...forwardedMap!.matchAll(/"(\w+)": true/g)].map((match) => match[1]!);
+  const answeredByTheFront = [...new Set([...main.matchAll(/name == "(\w+)"/g)].map((match) => match[1]!))];
+  // dynamic-provider-host.js: `const methods = { Configure: method(...), ... };`
+  const methodsObject = /^const methods = \{([\s\S]*?)^\};/m.exec(host)?.[1];
+  expect(methodsObject).toBeDefined();
+  const served = [...methodsObject!.matchAll(/^ {2}(\w+): method\(/gm)].map((match) => match[1]!);
+  // The lists read as they should (a parse that found nothing would compare two empty lists).
+  expect(served).toEqual(expect.arrayContaining(["Configure", "Create", "Cancel", "GetPluginInfo"]));
+  expect(answeredByTheFront.sort()).toEqual(["Cancel", "GetPluginInfo"]);
+  expect(forwarded).toEqual(expect.arrayContaining(["Configure", "Create"]));
+  expect(new Set(forwarded).size).toBe(forwarded.length);
+  expect([...forwarded, ...answeredByTheFront].sort()).toEqual([...served].sort());
+});
