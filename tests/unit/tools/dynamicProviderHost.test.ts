@@ -850,3 +850,34 @@ test("the Go front forwards every method our host serves with the provider code:
   expect(new Set(forwarded).size).toBe(forwarded.length);
   expect([...forwarded, ...answeredByTheFront].sort()).toEqual([...served].sort());
 });
+
+test("the Go front passes every SIGINT on to its host, not only the first: a host that ends on the second ends, and the front after it", async () => {
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), "provider-front-"));
+  const seen = path.join(directory, "sigints");
+  // A host that notes each SIGINT and ends on the second.
+  const { command, hostPids } = frontWithRecordedHost(
+    directory,
+    `require("fs").appendFileSync(${JSON.stringify(seen)}, "x"); if (require("fs").readFileSync(${JSON.stringify(seen)}, "utf8").length >= 2) process.exit(0);`,
+  );
+  const front = await startHost(command);
+  try {
+    const configure = new messages.ConfigureRequest();
+    configure.setArgs(struct({}));
+    await call(front.client.configure.bind(front.client), configure);
+    const [host] = hostPids();
+    const exited = new Promise<number | null>((resolve) => front.child.on("exit", (code) => resolve(code)));
+    front.child.kill("SIGINT");
+    expect(await until(() => fs.existsSync(seen), 3_000)).toBe(true);
+    // The first reached the host, which still runs (the check below can tell a running host).
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect([running(host!), running(front.child.pid!)]).toEqual([true, true]);
+    front.child.kill("SIGINT");
+    expect(await until(() => !running(host!), 3_000)).toBe(true);
+    expect(await exited).toBe(0);
+    expect(fs.readFileSync(seen, "utf8")).toBe("xx");
+  } finally {
+    front.client.close();
+    front.child.kill("SIGKILL");
+    fs.rmSync(directory, { recursive: true, force: true });
+  }
+}, 30_000);
