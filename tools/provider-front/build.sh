@@ -10,6 +10,13 @@ target="${1:?usage: build.sh TARGET STAMP}"
 stamp_file="${2:?usage: build.sh TARGET STAMP}"
 source_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 say() { printf 'provider-front: %s\n' "$*" >&2; }
+# One build at a time for a TARGET (two checkouts may run this at once on a shared cache directory): the binary and
+# its stamp are then always of the same build.
+exec 8>>"$stamp_file.lock"
+if command -v flock >/dev/null; then flock 8; fi
+# The temporary binary of a build that did not finish is removed, whatever ends this script.
+temporary=""
+trap 'rm -f "$temporary"' EXIT
 
 without_front="the dynamic provider runs without its Go front (its Node host serves the engine alone: about 0.1 s more CPU per preview --refresh)"
 go_bin="$(command -v go 2>/dev/null || true)"
@@ -28,7 +35,7 @@ temporary="$(mktemp "$target.XXXXXX")"
 # -buildvcs=false: no VCS stamp, so no `git status`, which fails in a checkout git refuses ("dubious ownership").
 if ! output="$(cd "$source_dir" && "$go_bin" build -mod=readonly -buildvcs=false -trimpath \
   -tags osusergo,grpcnotrace -ldflags "-w -s" -o "$temporary" . 2>&1)"; then
-  rm -f "$temporary" "$target" "$stamp_file"
+  rm -f "$target" "$stamp_file"
   say "cannot build tools/provider-front with $go_bin; Go said:"
   printf '%s\n' "$output" >&2
   say "warning: $without_front. Fix what Go said above (a module missing from Go's module cache: run 'go mod download' in tools/provider-front with the Go module proxy reachable), then run tools/ensure-pulumi-cli.sh again"

@@ -219,3 +219,28 @@ test("without Go on PATH: the script says so, removes the older front and goes o
   expect(run.stderr).toContain("provider-front: no Go toolchain on PATH");
   await expectWithoutFront(run);
 });
+
+test("a build of the front ended by SIGTERM leaves no temporary binary behind", async () => {
+  // A go that takes its time, so that the build is under way when it is ended.
+  const go = path.join(cache, "slow-go");
+  fs.mkdirSync(go);
+  fs.writeFileSync(path.join(go, "go"), "#!/bin/sh\nsleep 3\n", { mode: 0o755 });
+  const target = path.join(cache, "provider-front");
+  const build = spawn(
+    path.join(REPOSITORY, "tools", "provider-front", "build.sh"),
+    [target, path.join(cache, "provider-front.source")],
+    { env: { ...process.env, PATH: `${go}:${process.env.PATH}` }, stdio: "ignore" },
+  );
+  const temporaries = () => fs.readdirSync(cache).filter((name) => name.startsWith("provider-front."));
+  const leftovers = () => temporaries().filter((name) => name !== "provider-front.source.lock");
+  const deadline = Date.now() + 5_000;
+  while (leftovers().length === 0 && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  // The temporary binary exists while the build runs (the check below can see one).
+  expect(leftovers()).toHaveLength(1);
+  const ended = new Promise((resolve) => build.on("exit", resolve));
+  build.kill("SIGTERM");
+  await ended;
+  expect(leftovers()).toEqual([]);
+  expect(fs.existsSync(target)).toBe(false);
+});
