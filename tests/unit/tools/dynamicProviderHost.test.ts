@@ -881,3 +881,69 @@ test("the Go front passes every SIGINT on to its host, not only the first: a hos
     fs.rmSync(directory, { recursive: true, force: true });
   }
 }, 30_000);
+
+test("the first calls all at once (Configure, Checks and Creates before any answer) start exactly one host behind the Go front, and all are answered", async () => {
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), "provider-front-"));
+  const { command, hostPids } = frontWithRecordedHost(directory);
+  const front = await startHost(command);
+  try {
+    const c = front.client;
+    const configure = new messages.ConfigureRequest();
+    configure.setArgs(struct({ "test:region": "west" }));
+    const check = new messages.CheckRequest();
+    check.setOlds(struct({}));
+    check.setNews(struct({ name: "a", __provider: TEST_PROVIDER }));
+    const create = new messages.CreateRequest();
+    create.setProperties(struct({ name: "a", __provider: TEST_PROVIDER }));
+    expect(hostPids()).toEqual([]);
+    const answers = await Promise.all([
+      call(c.configure.bind(c), configure),
+      ...Array.from({ length: 3 }, () => call(c.check.bind(c), check)),
+      ...Array.from({ length: 3 }, () => call(c.create.bind(c), create)),
+    ]);
+    expect(answers).toEqual(Array.from({ length: 7 }, () => ({ ok: expect.anything() })));
+    expect(hostPids()).toHaveLength(1);
+  } finally {
+    stop(front);
+    fs.rmSync(directory, { recursive: true, force: true });
+  }
+}, 30_000);
+
+test("a host whose Go front died before the host began to watch ends: ENTRA_WRITEBACK_WATCH_PARENT is what ends it", async () => {
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), "provider-front-"));
+  const configure = new messages.ConfigureRequest();
+  configure.setArgs(struct({}));
+  /** The front, with a host that takes a second before it loads engine-watch.js; the front killed meanwhile. */
+  const orphan = async (name: string, forgetParent: boolean): Promise<number> => {
+    const started = path.join(directory, `${name}-started`);
+    const recorder = path.join(directory, `${name}.js`);
+    fs.writeFileSync(
+      recorder,
+      // Its port goes to a pipe nobody reads any more: that must not be what ends it.
+      `process.stdout.on("error", () => {});` +
+        (forgetParent ? "delete process.env.ENTRA_WRITEBACK_WATCH_PARENT;" : "") +
+        `require("fs").writeFileSync(${JSON.stringify(started)}, String(process.pid));` +
+        "Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);",
+    );
+    const front = await startHost([FRONT, process.execPath, "--require", recorder, OURS]);
+    void call(front.client.configure.bind(front.client), configure);
+    expect(await until(() => fs.existsSync(started), 5_000)).toBe(true);
+    front.child.kill("SIGKILL");
+    front.client.close();
+    return Number(fs.readFileSync(started, "utf8"));
+  };
+  const hosts: number[] = [];
+  try {
+    // Without the variable, a host that began to watch after its front died watches its new parent: it runs on
+    // (so the check below can see a host that did not end).
+    const forgot = await orphan("forgot", true);
+    hosts.push(forgot);
+    const told = await orphan("told", false);
+    hosts.push(told);
+    expect(await until(() => !running(told), 5_000)).toBe(true);
+    expect(running(forgot)).toBe(true);
+  } finally {
+    for (const pid of hosts) if (running(pid)) process.kill(pid, "SIGKILL");
+    fs.rmSync(directory, { recursive: true, force: true });
+  }
+}, 30_000);
