@@ -262,7 +262,9 @@ func (f *front) handle(_ any, stream grpc.ServerStream) error {
 
 var bothWays = &grpc.StreamDesc{ServerStreams: true, ClientStreams: true}
 
-// forward passes one call to the Node host and its answer back, message by message, unread.
+// forward passes one call to the Node host and its answer back, message by message, unread. The requests' side
+// runs in its own goroutine, which is cancelled and waited for before this returns: the engine's stream is not used
+// after its handler ended. (Every forwarded method is unary: the engine closes its side with its one request.)
 func (f *front) forward(method string, stream grpc.ServerStream) error {
 	conn := f.host()
 	ctx, cancel := context.WithCancel(stream.Context())
@@ -271,7 +273,13 @@ func (f *front) forward(method string, stream grpc.ServerStream) error {
 	if err != nil {
 		return err
 	}
+	requestsDone := make(chan struct{})
+	defer func() {
+		cancel()
+		<-requestsDone
+	}()
 	go func() {
+		defer close(requestsDone)
 		for {
 			var request frame
 			if err := stream.RecvMsg(&request); err != nil {

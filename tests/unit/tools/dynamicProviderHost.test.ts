@@ -947,3 +947,26 @@ test("a host whose Go front died before the host began to watch ends: ENTRA_WRIT
     fs.rmSync(directory, { recursive: true, force: true });
   }
 }, 30_000);
+
+test("a call the engine cancels through the Go front ends as cancelled, and the front goes on serving", async () => {
+  const front = await startHost(FRONTED);
+  try {
+    const c = front.client;
+    const slow = `exports.handler = () => ({ create: (inputs) => new Promise((done) => setTimeout(() => done({ id: "slow", outs: inputs }), 1000)) });`;
+    const create = new messages.CreateRequest();
+    create.setProperties(struct({ name: "a", __provider: slow }));
+    const cancelled = await new Promise<number | undefined>((resolve) => {
+      const pending = c.create(create, (error) => resolve(error?.code));
+      setTimeout(() => pending.cancel(), 300);
+    });
+    expect(cancelled).toBe(grpc.status.CANCELLED);
+    const check = new messages.CheckRequest();
+    check.setOlds(struct({}));
+    check.setNews(struct({ name: "b", __provider: slow }));
+    expect(await call(c.check.bind(c), check)).toMatchObject({ ok: expect.anything() });
+    // The create the engine cancelled ran to its end in the host; the next one is answered as usual.
+    expect(await call(c.create.bind(c), create)).toMatchObject({ ok: { id: "slow" } });
+  } finally {
+    stop(front);
+  }
+}, 30_000);
