@@ -2,7 +2,7 @@
 // module cache that the Pulumi CLI's build filled: the versions below are the CLI v3.259.0 build's own.
 module entra-writeback.local/provider-front
 
-go 1.25.11
+go 1.25.0
 
 require (
 	google.golang.org/grpc v1.83.1

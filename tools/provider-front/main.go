@@ -14,7 +14,7 @@
 // and its stderr, reach the engine as this process's own.
 //
 // Lifetime: the engine ends its plugins with SIGINT to the process group, which holds the Node host too. A SIGINT
-// or SIGTERM sent to this process alone is passed on to the Node host. When the Node host exits, this process
+// or SIGTERM sent to this process alone is passed on to the Node host, each one. When the Node host exits, this process
 // exits with its status. When the engine is gone (its process id is no longer our parent's: kill -9 of the CLI),
 // this process exits within 200 ms; the Node host's engine-watch.js then sees its own parent (this process) gone,
 // stops its PowerShell sessions and exits. ENTRA_WRITEBACK_WATCH_PARENT tells it which parent to watch, so that it
@@ -262,7 +262,9 @@ func (f *front) handle(_ any, stream grpc.ServerStream) error {
 
 var bothWays = &grpc.StreamDesc{ServerStreams: true, ClientStreams: true}
 
-// forward passes one call to the Node host and its answer back, message by message, unread.
+// forward passes one call to the Node host and its answer back, message by message, unread. The requests' side
+// runs in its own goroutine, which is cancelled and waited for before this returns: the engine's stream is not used
+// after its handler ended. (Every forwarded method is unary: the engine closes its side with its one request.)
 func (f *front) forward(method string, stream grpc.ServerStream) error {
 	conn := f.host()
 	ctx, cancel := context.WithCancel(stream.Context())
@@ -271,7 +273,13 @@ func (f *front) forward(method string, stream grpc.ServerStream) error {
 	if err != nil {
 		return err
 	}
+	requestsDone := make(chan struct{})
+	defer func() {
+		cancel()
+		<-requestsDone
+	}()
 	go func() {
+		defer close(requestsDone)
 		for {
 			var request frame
 			if err := stream.RecvMsg(&request); err != nil {
@@ -324,20 +332,21 @@ func main() {
 	dir, _ := os.Getwd()
 	f := &front{command: os.Args[1:], version: sdkVersion(dir), ready: make(chan struct{})}
 
-	// A signal to end: passed on to the host, and this process ends as the host does, after it (so that the host is
-	// this process's child to its end: the engine, and a measurement of its process tree, see it whole).
+	// A signal to end: passed on to the host (every one: a host may end only on a second SIGINT), and this process
+	// ends as the host does, after it (so that the host is this process's child to its end: the engine, and a
+	// measurement of its process tree, see it whole).
 	signals := make(chan os.Signal, 1)
 	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
 	go func() {
-		sig := <-signals
-		f.mu.Lock()
-		child := f.child
-		f.mu.Unlock()
-		if child != nil {
-			child.Process.Signal(sig)
-			return // the host's end ends this process (start)
+		for sig := range signals {
+			f.mu.Lock()
+			child := f.child
+			f.mu.Unlock()
+			if child == nil {
+				dieBy(sig.(syscall.Signal))
+			}
+			child.Process.Signal(sig) // the host's end ends this process (start)
 		}
-		dieBy(sig.(syscall.Signal))
 	}()
 
 	if f.version == "" {

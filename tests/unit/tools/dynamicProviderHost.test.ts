@@ -23,6 +23,9 @@ const SDK = require.resolve("@pulumi/pulumi/cmd/dynamic-provider");
 /** The Go front, built by its own script (as tools/ensure-pulumi-cli.sh builds it) into a directory of this file's. */
 const frontDirectory = fs.mkdtempSync(path.join(os.tmpdir(), "provider-front-"));
 const FRONT = path.join(frontDirectory, "provider-front");
+/** Why FRONT may be missing: tools/provider-front/build.sh builds it only with Go on PATH. */
+const FRONT_MISSING =
+  " (tools/provider-front/build.sh builds the Go front only with Go on PATH; its tests need Go: README, Requirements)";
 /** Our host behind the Go front: the front's arguments are the host's command line. */
 const FRONTED = [FRONT, process.execPath, OURS];
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -98,6 +101,10 @@ async function startHost(command: string | string[], env: Record<string, string>
       if (stdout.includes("\n")) resolve(stdout.split("\n")[0]!);
     });
     child.on("exit", (code) => reject(new Error(`host exited with ${code}: ${stderr}`)));
+    // A command that cannot start at all (the Go front not built: it needs Go on PATH, see README).
+    child.on("error", (error) =>
+      reject(new Error(`cannot start ${file}: ${error.message}${file === FRONT ? FRONT_MISSING : ""}`)),
+    );
   });
   const client = new ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
   return { client, child, stderr: () => stderr, stdout: () => stdout.slice(stdout.indexOf("\n") + 1) };
@@ -257,9 +264,10 @@ beforeAll(async () => {
 afterAll(() => fs.rmSync(frontDirectory, { recursive: true, force: true }));
 
 test("our host, alone and behind the Go front, answers every call of a deployment exactly as the SDK's host does", async () => {
+  // The front first: when it cannot start (no Go), no host is left running.
+  const fronted = await startHost(FRONTED);
   const sdk = await startHost(SDK);
   const ours = await startHost(OURS);
-  const fronted = await startHost(FRONTED);
   try {
     const [expected, actual, throughFront] = await Promise.all([
       conversation(sdk),
@@ -323,9 +331,10 @@ test("our host, alone and behind the Go front, answers every call of a deploymen
 }, 60_000);
 
 test("large messages, many calls at once, unusual text and a streaming method: the same answers from all three", async () => {
+  // The front first: when it cannot start (no Go), no host is left running.
+  const fronted = await startHost(FRONTED);
   const sdk = await startHost(SDK);
   const ours = await startHost(OURS);
-  const fronted = await startHost(FRONTED);
   const provider = TEST_PROVIDER;
   /** Past one HTTP/2 frame (16 KB), and past 1 MB (many frames and flow-control windows). */
   const big = "x".repeat(20 * 1024);
@@ -567,9 +576,10 @@ test("a provider that imports modules with import() works as in the SDK's host",
       return { inputs: { ...news, sep, zod: typeof zod.z.object, registry: typeof registry.default.implementationFor } };
     },
   });`;
+  // The front first: when it cannot start (no Go), no host is left running.
+  const fronted = await startHost(FRONTED);
   const sdk = await startHost(SDK);
   const ours = await startHost(OURS);
-  const fronted = await startHost(FRONTED);
   const ask = async (host: Host) => {
     const c = host.client;
     const configure = new messages.ConfigureRequest();
@@ -819,3 +829,144 @@ test("the launcher runs the Go front when it was built next to it, our host behi
     fs.rmSync(directory, { recursive: true, force: true });
   }
 }, 60_000);
+
+test("the Go front forwards every method our host serves with the provider code: main.go's list and the host's methods are the same", () => {
+  const main = fs.readFileSync(path.join(PROJECT_ROOT, "tools", "provider-front", "main.go"), "utf8");
+  const host = fs.readFileSync(OURS, "utf8");
+  // main.go: `var forwarded = map[string]bool{"Configure": true, ...}`, and the methods it answers itself
+  // (`name == "Cancel"`) and forwards once the host runs.
+  const forwardedMap = /^var forwarded = map\[string\]bool\{([^}]*)\}/m.exec(main)?.[1];
+  expect(forwardedMap).toBeDefined();
+  const forwarded = [...forwardedMap!.matchAll(/"(\w+)": true/g)].map((match) => match[1]!);
+  const answeredByTheFront = [...new Set([...main.matchAll(/name == "(\w+)"/g)].map((match) => match[1]!))];
+  // dynamic-provider-host.js: `const methods = { Configure: method(...), ... };`
+  const methodsObject = /^const methods = \{([\s\S]*?)^\};/m.exec(host)?.[1];
+  expect(methodsObject).toBeDefined();
+  const served = [...methodsObject!.matchAll(/^ {2}(\w+): method\(/gm)].map((match) => match[1]!);
+  // The lists read as they should (a parse that found nothing would compare two empty lists).
+  expect(served).toEqual(expect.arrayContaining(["Configure", "Create", "Cancel", "GetPluginInfo"]));
+  expect(answeredByTheFront.sort()).toEqual(["Cancel", "GetPluginInfo"]);
+  expect(forwarded).toEqual(expect.arrayContaining(["Configure", "Create"]));
+  expect(new Set(forwarded).size).toBe(forwarded.length);
+  expect([...forwarded, ...answeredByTheFront].sort()).toEqual([...served].sort());
+});
+
+test("the Go front passes every SIGINT on to its host, not only the first: a host that ends on the second ends, and the front after it", async () => {
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), "provider-front-"));
+  const seen = path.join(directory, "sigints");
+  // A host that notes each SIGINT and ends on the second.
+  const { command, hostPids } = frontWithRecordedHost(
+    directory,
+    `require("fs").appendFileSync(${JSON.stringify(seen)}, "x"); if (require("fs").readFileSync(${JSON.stringify(seen)}, "utf8").length >= 2) process.exit(0);`,
+  );
+  const front = await startHost(command);
+  try {
+    const configure = new messages.ConfigureRequest();
+    configure.setArgs(struct({}));
+    await call(front.client.configure.bind(front.client), configure);
+    const [host] = hostPids();
+    const exited = new Promise<number | null>((resolve) => front.child.on("exit", (code) => resolve(code)));
+    front.child.kill("SIGINT");
+    expect(await until(() => fs.existsSync(seen), 3_000)).toBe(true);
+    // The first reached the host, which still runs (the check below can tell a running host).
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect([running(host!), running(front.child.pid!)]).toEqual([true, true]);
+    front.child.kill("SIGINT");
+    expect(await until(() => !running(host!), 3_000)).toBe(true);
+    expect(await exited).toBe(0);
+    expect(fs.readFileSync(seen, "utf8")).toBe("xx");
+  } finally {
+    front.client.close();
+    front.child.kill("SIGKILL");
+    fs.rmSync(directory, { recursive: true, force: true });
+  }
+}, 30_000);
+
+test("the first calls all at once (Configure, Checks and Creates before any answer) start exactly one host behind the Go front, and all are answered", async () => {
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), "provider-front-"));
+  const { command, hostPids } = frontWithRecordedHost(directory);
+  const front = await startHost(command);
+  try {
+    const c = front.client;
+    const configure = new messages.ConfigureRequest();
+    configure.setArgs(struct({ "test:region": "west" }));
+    const check = new messages.CheckRequest();
+    check.setOlds(struct({}));
+    check.setNews(struct({ name: "a", __provider: TEST_PROVIDER }));
+    const create = new messages.CreateRequest();
+    create.setProperties(struct({ name: "a", __provider: TEST_PROVIDER }));
+    expect(hostPids()).toEqual([]);
+    const answers = await Promise.all([
+      call(c.configure.bind(c), configure),
+      ...Array.from({ length: 3 }, () => call(c.check.bind(c), check)),
+      ...Array.from({ length: 3 }, () => call(c.create.bind(c), create)),
+    ]);
+    expect(answers).toEqual(Array.from({ length: 7 }, () => ({ ok: expect.anything() })));
+    expect(hostPids()).toHaveLength(1);
+  } finally {
+    stop(front);
+    fs.rmSync(directory, { recursive: true, force: true });
+  }
+}, 30_000);
+
+test("a host whose Go front died before the host began to watch ends: ENTRA_WRITEBACK_WATCH_PARENT is what ends it", async () => {
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), "provider-front-"));
+  const configure = new messages.ConfigureRequest();
+  configure.setArgs(struct({}));
+  /** The front, with a host that takes a second before it loads engine-watch.js; the front killed meanwhile. */
+  const orphan = async (name: string, forgetParent: boolean): Promise<number> => {
+    const started = path.join(directory, `${name}-started`);
+    const recorder = path.join(directory, `${name}.js`);
+    fs.writeFileSync(
+      recorder,
+      // Its port goes to a pipe nobody reads any more: that must not be what ends it.
+      `process.stdout.on("error", () => {});` +
+        (forgetParent ? "delete process.env.ENTRA_WRITEBACK_WATCH_PARENT;" : "") +
+        `require("fs").writeFileSync(${JSON.stringify(started)}, String(process.pid));` +
+        "Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);",
+    );
+    const front = await startHost([FRONT, process.execPath, "--require", recorder, OURS]);
+    void call(front.client.configure.bind(front.client), configure);
+    expect(await until(() => fs.existsSync(started), 5_000)).toBe(true);
+    front.child.kill("SIGKILL");
+    front.client.close();
+    return Number(fs.readFileSync(started, "utf8"));
+  };
+  const hosts: number[] = [];
+  try {
+    // Without the variable, a host that began to watch after its front died watches its new parent: it runs on
+    // (so the check below can see a host that did not end).
+    const forgot = await orphan("forgot", true);
+    hosts.push(forgot);
+    const told = await orphan("told", false);
+    hosts.push(told);
+    expect(await until(() => !running(told), 5_000)).toBe(true);
+    expect(running(forgot)).toBe(true);
+  } finally {
+    for (const pid of hosts) if (running(pid)) process.kill(pid, "SIGKILL");
+    fs.rmSync(directory, { recursive: true, force: true });
+  }
+}, 30_000);
+
+test("a call the engine cancels through the Go front ends as cancelled, and the front goes on serving", async () => {
+  const front = await startHost(FRONTED);
+  try {
+    const c = front.client;
+    const slow = `exports.handler = () => ({ create: (inputs) => new Promise((done) => setTimeout(() => done({ id: "slow", outs: inputs }), 1000)) });`;
+    const create = new messages.CreateRequest();
+    create.setProperties(struct({ name: "a", __provider: slow }));
+    const cancelled = await new Promise<number | undefined>((resolve) => {
+      const pending = c.create(create, (error) => resolve(error?.code));
+      setTimeout(() => pending.cancel(), 300);
+    });
+    expect(cancelled).toBe(grpc.status.CANCELLED);
+    const check = new messages.CheckRequest();
+    check.setOlds(struct({}));
+    check.setNews(struct({ name: "b", __provider: slow }));
+    expect(await call(c.check.bind(c), check)).toMatchObject({ ok: expect.anything() });
+    // The create the engine cancelled ran to its end in the host; the next one is answered as usual.
+    expect(await call(c.create.bind(c), create)).toMatchObject({ ok: { id: "slow" } });
+  } finally {
+    stop(front);
+  }
+}, 30_000);

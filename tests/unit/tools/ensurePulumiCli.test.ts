@@ -1,7 +1,7 @@
 // tools/ensure-pulumi-cli.sh writing the plugin launchers into a cache directory that every checkout on the machine
 // shares, while other checkouts' deployments may be running them: each file is renamed into place (a process that
 // opened the old file keeps reading it), and a file that is already the same is not written at all.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -33,6 +33,36 @@ function ensure(): string {
     env: { ...process.env, ENTRA_WRITEBACK_CACHE_DIR: cache, ENTRA_WRITEBACK_IGNORE_PATH_PULUMI: "1" },
     stdio: ["ignore", "pipe", "pipe"],
   }).trim();
+}
+
+/** The script run with another PATH: its exit status, stdout and stderr. */
+function ensureWithPath(PATH: string): { status: number | null; stdout: string; stderr: string } {
+  const { status, stdout, stderr } = spawnSync(SCRIPT, {
+    encoding: "utf8",
+    env: { ...process.env, PATH, ENTRA_WRITEBACK_CACHE_DIR: cache, ENTRA_WRITEBACK_IGNORE_PATH_PULUMI: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  return { status, stdout: stdout.trim(), stderr };
+}
+
+/** The command line of the process the cached provider launcher runs, started as the engine starts it. */
+async function launcherServes(): Promise<string[]> {
+  const child = spawn(cached("pulumi-resource-pulumi-nodejs"), ["127.0.0.1:1"], {
+    cwd: REPOSITORY,
+    env: { ...process.env, PULUMI_NODEJS_PROJECT: "test", PULUMI_PROJECT: "test" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  try {
+    // Its port, printed once it serves.
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.setEncoding("utf8").on("data", (text: string) => text.includes("\n") && resolve());
+      child.on("error", reject);
+      child.on("exit", (code) => reject(new Error(`the launcher exited with ${code}`)));
+    });
+    return fs.readFileSync(`/proc/${child.pid}/cmdline`, "utf8").split("\0");
+  } finally {
+    child.kill("SIGKILL");
+  }
 }
 
 const cached = (name: string) => path.join(bin, name);
@@ -113,3 +143,104 @@ test("the provider's Go front is built once for its source: not again while it i
   expect(executable(front)).toBe(true);
   expect(fs.readdirSync(bin).filter((name) => name.startsWith(`${FRONT}.`))).toEqual([]);
 }, 60_000);
+
+/** A copy of tools/provider-front in a checkout of its own (a `.git` directory above it, as in a fresh clone). */
+function frontCheckout(): string {
+  const front = path.join(cache, "checkout", "tools", "provider-front");
+  fs.mkdirSync(path.join(cache, "checkout", ".git"), { recursive: true });
+  fs.cpSync(path.join(REPOSITORY, "tools", "provider-front"), front, { recursive: true });
+  return path.join(front, "build.sh");
+}
+
+/** A command on PATH (in a directory of the test's cache) that prints `message` and exits with `code`. */
+function failingCommand(name: string, message: string, code: number): string {
+  const directory = path.join(cache, `failing-${name}`);
+  fs.mkdirSync(directory, { recursive: true });
+  fs.writeFileSync(path.join(directory, name), `#!/bin/sh\necho '${message}' >&2\nexit ${code}\n`, {
+    mode: 0o755,
+  });
+  return directory;
+}
+
+test("the front builds in a checkout whose git repository git refuses to read (no VCS stamp), whatever GOFLAGS says; a change of build.sh builds it again", () => {
+  const build = frontCheckout();
+  const target = path.join(cache, "provider-front");
+  const stamp = path.join(cache, "provider-front.source");
+  // git as it answers in a checkout owned by another user; GOFLAGS as this machine sets it (-buildvcs=false).
+  const git = failingCommand("git", "fatal: detected dubious ownership in repository", 128);
+  const env = { ...process.env, PATH: `${git}:${process.env.PATH}`, GOFLAGS: "-buildvcs=false" };
+  execFileSync(build, [target, stamp], { env, stdio: ["ignore", "pipe", "pipe"] });
+  expect(executable(target)).toBe(true);
+  const first = fs.statSync(target).ino;
+  execFileSync(build, [target, stamp], { env, stdio: ["ignore", "pipe", "pipe"] });
+  expect(fs.statSync(target).ino).toBe(first);
+  // Its flags are part of what the stamp is of.
+  fs.appendFileSync(build, "# other flags\n");
+  execFileSync(build, [target, stamp], { env, stdio: ["ignore", "pipe", "pipe"] });
+  expect(fs.statSync(target).ino).not.toBe(first);
+}, 60_000);
+
+/** What the script does when the front cannot be built: it goes on, and the launcher runs the Node host alone. */
+async function expectWithoutFront(run: { status: number | null; stdout: string; stderr: string }) {
+  expect(run).toMatchObject({ status: 0, stdout: cached("pulumi") });
+  expect(run.stderr).toContain("the dynamic provider runs without its Go front");
+  // The stale front and its stamp are gone; every launcher is written.
+  expect(fs.existsSync(cached(FRONT))).toBe(false);
+  expect(fs.existsSync(path.join(bin, "..", "provider-front.source"))).toBe(false);
+  expect(fs.readdirSync(bin).sort()).toEqual([...LAUNCHERS, "pulumi"].sort());
+  const served = await launcherServes();
+  expect(served).toContain(cached("dynamic-provider-host.js"));
+  expect(served.join(" ")).not.toContain(FRONT);
+}
+
+test("a Go whose build of the front fails: the script prints what Go said and a warning, removes the older front and goes on; the launcher runs the Node host", async () => {
+  ensure();
+  // The front as an earlier run built it: the launcher runs it (the filter below can see it).
+  expect((await launcherServes())[0]).toBe(cached(FRONT));
+  const go = failingCommand(
+    "go",
+    "go: go.mod requires go >= 1.25.0 (running go 1.24.4; GOTOOLCHAIN=local)",
+    1,
+  );
+  const run = ensureWithPath(`${go}:${process.env.PATH}`);
+  expect(run.stderr).toContain("go: go.mod requires go >= 1.25.0 (running go 1.24.4; GOTOOLCHAIN=local)");
+  expect(run.stderr).toContain("provider-front: warning: the dynamic provider runs without its Go front");
+  await expectWithoutFront(run);
+});
+
+test("without Go on PATH: the script says so, removes the older front and goes on; the launcher runs the Node host", async () => {
+  ensure();
+  expect((await launcherServes())[0]).toBe(cached(FRONT));
+  const withoutGo = process.env
+    .PATH!.split(":")
+    .filter((directory) => !fs.existsSync(path.join(directory, "go")))
+    .join(":");
+  const run = ensureWithPath(withoutGo);
+  expect(run.stderr).toContain("provider-front: no Go toolchain on PATH");
+  await expectWithoutFront(run);
+});
+
+test("a build of the front ended by SIGTERM leaves no temporary binary behind", async () => {
+  // A go that takes its time, so that the build is under way when it is ended.
+  const go = path.join(cache, "slow-go");
+  fs.mkdirSync(go);
+  fs.writeFileSync(path.join(go, "go"), "#!/bin/sh\nsleep 3\n", { mode: 0o755 });
+  const target = path.join(cache, "provider-front");
+  const build = spawn(
+    path.join(REPOSITORY, "tools", "provider-front", "build.sh"),
+    [target, path.join(cache, "provider-front.source")],
+    { env: { ...process.env, PATH: `${go}:${process.env.PATH}` }, stdio: "ignore" },
+  );
+  const temporaries = () => fs.readdirSync(cache).filter((name) => name.startsWith("provider-front."));
+  const leftovers = () => temporaries().filter((name) => name !== "provider-front.source.lock");
+  const deadline = Date.now() + 5_000;
+  while (leftovers().length === 0 && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  // The temporary binary exists while the build runs (the check below can see one).
+  expect(leftovers()).toHaveLength(1);
+  const ended = new Promise((resolve) => build.on("exit", resolve));
+  build.kill("SIGTERM");
+  await ended;
+  expect(leftovers()).toEqual([]);
+  expect(fs.existsSync(target)).toBe(false);
+});
