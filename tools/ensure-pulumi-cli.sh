@@ -72,7 +72,11 @@ if [ -x "$cli" ] && [ "$("$cli" version 2>/dev/null)" = "$PINNED_VERSION" ]; the
   exit 0
 fi
 
-command -v go >/dev/null || { say "no Pulumi CLI on PATH and no Go toolchain to build $PINNED_VERSION; install Pulumi >= $MIN_VERSION or Go >= 1.25"; exit 1; }
+# Go on PATH, else where Go's installer puts it (a CI job's PATH often lacks it; tools/provider-front/build.sh looks the
+# same way).
+go_home="${ENTRA_WRITEBACK_GO_HOME:-/usr/local/go}"
+if ! command -v go >/dev/null && [ -x "$go_home/bin/go" ]; then PATH="$go_home/bin:$PATH"; fi
+command -v go >/dev/null || { say "no Pulumi CLI on PATH and no Go toolchain (on PATH or in $go_home) to build $PINNED_VERSION; install Pulumi >= $MIN_VERSION or Go >= 1.25"; exit 1; }
 
 mkdir -p "$install_dir"
 exec 9>"$install_dir/.build.lock"

@@ -3,7 +3,7 @@
 # source with the same Go toolchain. Used by tools/ensure-pulumi-cli.sh (TARGET next to the plugin launchers) and by
 # tests/unit/tools/dynamicProviderHost.test.ts. It builds from the Go module cache that the Pulumi CLI's build fills
 # (the same module versions and flags, so Go's build cache already holds most of it: about a second), without the
-# network when the modules are there. The front is optional: without a Go toolchain on PATH, or when the build fails,
+# network when the modules are there. The front is optional: without a Go toolchain, or when the build fails,
 # it removes TARGET (the launcher then runs the Node host directly, so a stale front never runs), says why and exits 0.
 set -euo pipefail
 target="${1:?usage: build.sh TARGET STAMP}"
@@ -19,10 +19,15 @@ temporary=""
 trap 'rm -f "$temporary"' EXIT
 
 without_front="the dynamic provider runs without its Go front (its Node host serves the engine alone: about 0.1 s more CPU per preview --refresh)"
+# Go on PATH, else where Go's installer puts it (ENTRA_WRITEBACK_GO_HOME, default /usr/local/go): a CI job's or a
+# non-login shell's PATH often lacks /usr/local/go/bin although Go is installed (tools/ensure-pulumi-cli.sh looks the
+# same way for the CLI's build).
+go_home_bin="${ENTRA_WRITEBACK_GO_HOME:-/usr/local/go}/bin/go"
 go_bin="$(command -v go 2>/dev/null || true)"
+if [ -z "$go_bin" ] && [ -x "$go_home_bin" ]; then go_bin="$go_home_bin"; fi
 if [ -z "$go_bin" ]; then
   rm -f "$target" "$stamp_file"
-  say "no Go toolchain on PATH: $without_front; install Go >= 1.25 to build it"
+  say "no Go toolchain on PATH or in ${go_home_bin%/bin/go}: $without_front; install Go >= 1.25 to build it"
   exit 0
 fi
 # The source, this script (its flags) and the toolchain (its path, size and time: no Go process for a build that is

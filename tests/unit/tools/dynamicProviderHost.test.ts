@@ -23,9 +23,9 @@ const SDK = require.resolve("@pulumi/pulumi/cmd/dynamic-provider");
 /** The Go front, built by its own script (as tools/ensure-pulumi-cli.sh builds it) into a directory of this file's. */
 const frontDirectory = fs.mkdtempSync(path.join(os.tmpdir(), "provider-front-"));
 const FRONT = path.join(frontDirectory, "provider-front");
-/** Why FRONT may be missing: tools/provider-front/build.sh builds it only with Go on PATH. */
+/** Why FRONT may be missing: tools/provider-front/build.sh builds it only with Go (on PATH or in /usr/local/go). */
 const FRONT_MISSING =
-  " (tools/provider-front/build.sh builds the Go front only with Go on PATH; its tests need Go: README, Requirements)";
+  " (tools/provider-front/build.sh builds the Go front only with Go, on PATH or in /usr/local/go; its tests need Go: README, Requirements)";
 /** Our host behind the Go front: the front's arguments are the host's command line. */
 const FRONTED = [FRONT, process.execPath, OURS];
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -101,7 +101,7 @@ async function startHost(command: string | string[], env: Record<string, string>
       if (stdout.includes("\n")) resolve(stdout.split("\n")[0]!);
     });
     child.on("exit", (code) => reject(new Error(`host exited with ${code}: ${stderr}`)));
-    // A command that cannot start at all (the Go front not built: it needs Go on PATH, see README).
+    // A command that cannot start at all (the Go front not built: it needs Go, see README).
     child.on("error", (error) =>
       reject(new Error(`cannot start ${file}: ${error.message}${file === FRONT ? FRONT_MISSING : ""}`)),
     );

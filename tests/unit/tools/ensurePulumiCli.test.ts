@@ -36,10 +36,19 @@ function ensure(): string {
 }
 
 /** The script run with another PATH: its exit status, stdout and stderr. */
-function ensureWithPath(PATH: string): { status: number | null; stdout: string; stderr: string } {
+function ensureWithPath(
+  PATH: string,
+  extra: Record<string, string> = {},
+): { status: number | null; stdout: string; stderr: string } {
   const { status, stdout, stderr } = spawnSync(SCRIPT, {
     encoding: "utf8",
-    env: { ...process.env, PATH, ENTRA_WRITEBACK_CACHE_DIR: cache, ENTRA_WRITEBACK_IGNORE_PATH_PULUMI: "1" },
+    env: {
+      ...process.env,
+      PATH,
+      ENTRA_WRITEBACK_CACHE_DIR: cache,
+      ENTRA_WRITEBACK_IGNORE_PATH_PULUMI: "1",
+      ...extra,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   return { status, stdout: stdout.trim(), stderr };
@@ -208,16 +217,31 @@ test("a Go whose build of the front fails: the script prints what Go said and a 
   await expectWithoutFront(run);
 });
 
-test("without Go on PATH: the script says so, removes the older front and goes on; the launcher runs the Node host", async () => {
+test("without Go (none on PATH, none where Go's installer puts it): the script says so, removes the older front and goes on; the launcher runs the Node host", async () => {
   ensure();
   expect((await launcherServes())[0]).toBe(cached(FRONT));
   const withoutGo = process.env
     .PATH!.split(":")
     .filter((directory) => !fs.existsSync(path.join(directory, "go")))
     .join(":");
-  const run = ensureWithPath(withoutGo);
-  expect(run.stderr).toContain("provider-front: no Go toolchain on PATH");
+  const nowhere = path.join(cache, "no-go-here");
+  const run = ensureWithPath(withoutGo, { ENTRA_WRITEBACK_GO_HOME: nowhere });
+  expect(run.stderr).toContain(`provider-front: no Go toolchain on PATH or in ${nowhere}`);
   await expectWithoutFront(run);
+});
+
+test("Go installed where its installer puts it but not on PATH (a CI job's PATH): the front is built all the same", async () => {
+  const withoutGo = process.env
+    .PATH!.split(":")
+    .filter((directory) => !fs.existsSync(path.join(directory, "go")))
+    .join(":");
+  const goHome = path.dirname(
+    path.dirname(fs.realpathSync(execFileSync("sh", ["-c", "command -v go"], { encoding: "utf8" }).trim())),
+  );
+  const run = ensureWithPath(withoutGo, { ENTRA_WRITEBACK_GO_HOME: goHome });
+  expect(run.status).toBe(0);
+  expect(fs.existsSync(cached(FRONT))).toBe(true);
+  expect((await launcherServes())[0]).toBe(cached(FRONT));
 });
 
 test("a build of the front ended by SIGTERM leaves no temporary binary behind", async () => {
