@@ -386,13 +386,18 @@ describe("npm run drift with a stand-in for the Pulumi CLI", () => {
     // The stand-in writes down its arguments and answers as a preview of a stack in sync.
     fs.writeFileSync(
       path.join(dir, "pulumi"),
-      `#!/bin/sh\necho "$*" >> "${dir}/calls"\necho '{"steps":[],"diagnostics":[]}'\n`,
+      // With STANDIN_HANG, it starts a child that waits, in a session (and process group) of its own as the CLI starts
+      // its plugins, writes down the child's pid, and waits for it.
+      `#!/bin/sh\necho "$*" >> "${dir}/calls"\n` +
+        `if [ -n "$STANDIN_HANG" ]; then setsid sleep 60 & echo $! >> "${dir}/sleepers"; wait; fi\n` +
+        `echo '{"steps":[],"diagnostics":[]}'\n`,
       { mode: 0o755 },
     );
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  const drift = (main: string, ...args: string[]) => {
+  const drift = (main: string, ...args: string[]) => driftWith({}, main, ...args);
+  const driftWith = (env: Record<string, string>, main: string, ...args: string[]) => {
     fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `name: p\nruntime: nodejs\nmain: ${main}\n`);
     const run = spawnSync(
       process.execPath,
@@ -410,10 +415,16 @@ describe("npm run drift with a stand-in for the Pulumi CLI", () => {
         ],
         ...args,
       ],
-      { encoding: "utf8", env: { ...process.env, ENTRA_WRITEBACK_PULUMI: path.join(dir, "pulumi") } },
+      {
+        encoding: "utf8",
+        env: { ...process.env, ENTRA_WRITEBACK_PULUMI: path.join(dir, "pulumi"), ...env },
+        timeout: 30_000,
+      },
     );
-    const calls = fs.readFileSync(path.join(dir, "calls"), "utf8").trim().split("\n");
-    fs.rmSync(path.join(dir, "calls"));
+    const calls = fs.existsSync(path.join(dir, "calls"))
+      ? fs.readFileSync(path.join(dir, "calls"), "utf8").trim().split("\n")
+      : [];
+    fs.rmSync(path.join(dir, "calls"), { force: true });
     return { ...run, calls };
   };
 
@@ -430,6 +441,41 @@ describe("npm run drift with a stand-in for the Pulumi CLI", () => {
     expect(separate.calls).toHaveLength(2);
     for (const call of separate.calls) expect(call).not.toContain("--client");
     expect(separate.stderr).not.toMatch(/^drift: (?!checking|reports)/m);
+  });
+
+  test("a preview still running after --timeout is stopped, with what it started, and its stack fails", () => {
+    fs.writeFileSync(path.join(dir, "program.js"), "module.exports = async () => ({});\n");
+    const started = Date.now();
+    const run = driftWith({ STANDIN_HANG: "1" }, "program.js", "--timeout", "2");
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(run.status).toBe(1);
+    const report = JSON.parse(fs.readFileSync(path.join(dir, "drift.json"), "utf8"));
+    for (const stack of ["east", "west"])
+      expect(report.results.find((r: { stack: string }) => r.stack === stack)).toMatchObject({
+        status: "failed",
+        error:
+          "timed out after 2 s (its preview was stopped; npm run drift -- --timeout SECONDS allows more)",
+      });
+    // The stand-in's children were killed with it (here: the first preview's, in the shared host, and the second's).
+    const sleepers = fs.readFileSync(path.join(dir, "sleepers"), "utf8").trim().split("\n").map(Number);
+    expect(sleepers.length).toBeGreaterThanOrEqual(2);
+    const gone = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return /^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8")); // killed, not yet reaped
+      } catch {
+        return true;
+      }
+    };
+    for (let waited = 0; !sleepers.every(gone) && waited < 5000; waited += 100) spawnSync("sleep", ["0.1"]);
+    expect(sleepers.filter((pid) => !gone(pid))).toEqual([]);
+    // The shared host was given up after the first timeout (only previews started after it go without --client).
+    expect(run.stderr).toMatch(
+      /^drift: (east|west)'s preview timed out with its program in the shared language host, where it may hold up the others: the stacks not checked yet are checked again/m,
+    );
+    const bad = drift("program.js", "--timeout", "0");
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toBe("drift: --timeout: a whole number of seconds from 1 to 86400\n");
   });
 
   test("a program that exports no function: said in one line, and each preview starts its own language host", () => {
