@@ -16,6 +16,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as langrpc from "@pulumi/pulumi/proto/language_grpc_pb";
 import * as langproto from "@pulumi/pulumi/proto/language_pb";
 import { parse } from "yaml";
+import { projectRoot } from "../pulumiCli";
 
 /** gRPC as the SDK uses it: the project depends on @pulumi/pulumi, which brings its own @grpc/grpc-js. */
 const grpc = require(
@@ -114,14 +115,21 @@ export async function probeLanguageServer(LanguageServer: LanguageServerClass): 
   if (wrong !== undefined) throw new Error(takeoverFailure(wrong));
 }
 
+/** tools/plugins/run-answer.js: how a language host answers a Run, shared with tools/plugins/language-host.js. */
+const { answerOnce } = require(path.join(projectRoot, "tools", "plugins", "run-answer.js")) as {
+  answerOnce(
+    callback: RunCallback,
+    sdk: { RunResponse: typeof langproto.RunResponse; hasErrors: () => boolean },
+    onAnswer?: (failed: boolean) => void,
+  ): RunCallback;
+};
+
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
 interface Run {
   stack: string;
-  /** Answered to the CLI (whether or not its program has returned). */
-  answered: boolean;
   handlers: Record<ProcessEvent, Listener[]>;
   /** Runs a function in this run's context (the SDK's store of this run), once the program started. */
   inContext?: <R>(fn: () => R) => R;
@@ -185,7 +193,6 @@ export class SharedRuns {
     const request = call.request;
     const run: Run = {
       stack: request.getStack(),
-      answered: false,
       handlers: { uncaughtException: [], unhandledRejection: [] },
       finished: false,
       failed: false,
@@ -223,24 +230,17 @@ export class SharedRuns {
     this.unanswered.add(run);
     // The CLI went away (it ended, or was killed) before its answer: no engine to give this run's errors to.
     call.on?.("cancelled", () => this.active.delete(run));
-    const answer: RunCallback = (error, response) => {
-      // The in-process server answers a failed run twice (the error, then a response carrying it): once is enough.
-      if (run.answered) return;
-      run.answered = true;
-      run.finished = true;
-      this.active.delete(run);
-      this.unanswered.delete(run);
-      const failed = Boolean(error || response?.getError());
-      run.failed = failed;
-      if (failed && pulumi.log.hasErrors()) {
-        // As tools/plugins/language-host.js does (it is copied into the CLI's directory alone, so it cannot share
-        // this code): the program's error already reached the user as an engine diagnostic, and "bail" says the
-        // run failed and was reported, instead of an error the CLI would print a second time.
-        callback(null, new langproto.RunResponse().setBail(true));
-        return;
-      }
-      callback(error, response);
-    };
+    // Once, and "bail" for an error already logged, as tools/plugins/language-host.js answers.
+    const answer = answerOnce(
+      callback,
+      { RunResponse: langproto.RunResponse, hasErrors: () => pulumi.log.hasErrors() },
+      (failed) => {
+        run.finished = true;
+        run.failed = failed;
+        this.active.delete(run);
+        this.unanswered.delete(run);
+      },
+    );
     this.current.run(run, () => server.run(call, answer));
     // The server installed this run's handlers before its first await: take them off the process; deliver() calls
     // them for this run's errors only.
