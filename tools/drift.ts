@@ -212,7 +212,7 @@ async function main(): Promise<number> {
       if (client && host) {
         const reason = outcome.timedOut
           ? `${stack}'s preview timed out with its program in the shared language host, where it may hold up the others`
-          : host.compromisedAfter(stack);
+          : await host.compromisedAfter(stack);
         if (reason) giveUpShared(reason);
       }
       return outcome.result;

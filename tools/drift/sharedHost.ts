@@ -179,11 +179,16 @@ export class SharedRuns {
   /**
    * Why the shared host should run no more programs, once `stack`'s preview has ended: its run not answered (its
    * program still running, and so maybe holding up the others: the SDK sends every run's log messages through one
-   * promise chain), or the host's error handling failed for a run. Undefined when nothing is wrong.
+   * promise chain), or the host's error handling failed for a run. Undefined when nothing is wrong. A run has
+   * `graceMs` to be answered after its preview ended: a preview the engine aborted (a provider that failed, say) may
+   * end a moment before its program does, the program's calls to the engine failing once the CLI is gone.
    */
-  compromisedAfter(stack: string): string | undefined {
+  async compromisedAfter(stack: string, graceMs = 2000): Promise<string | undefined> {
+    const pending = () => [...this.unanswered].some((run) => run.stack === stack);
+    for (let waited = 0; !this.broken && pending() && waited < graceMs; waited += 50)
+      await new Promise((resolve) => setTimeout(resolve, 50));
     if (this.broken) return this.broken;
-    if ([...this.unanswered].some((run) => run.stack === stack))
+    if (pending())
       return `${stack}'s preview ended while its program was still running in the shared language host, which may hold up the other programs there`;
     return undefined;
   }
@@ -302,7 +307,7 @@ export interface SharedLanguageHost {
   /** 127.0.0.1:PORT, for `--client`. */
   address: string;
   /** SharedRuns.compromisedAfter: why no more programs should run here, once `stack`'s preview has ended. */
-  compromisedAfter(stack: string): string | undefined;
+  compromisedAfter(stack: string): Promise<string | undefined>;
   close(): Promise<void>;
 }
 

@@ -227,7 +227,7 @@ function inProcess(script: string): { stdout: string; stderr: string } {
   return child;
 }
 
-test("shared: a run whose CLI went away is no longer given errors, and says the host may be held up", () => {
+test("shared: a run whose CLI went away is no longer given errors, and says the host may be held up unless its program soon returns", () => {
   const { stdout } = inProcess(`
     const { EventEmitter } = require("events");
     const warnings = [];
@@ -236,12 +236,20 @@ test("shared: a run whose CLI went away is no longer given errors, and says the 
     let answered = false;
     runs.run(call, () => (answered = true));
     await sleep(100);
-    const before = runs.compromisedAfter("stuck");
+    const before = await runs.compromisedAfter("stuck", 0);
     // An error no run can be said to own, while stuck's CLI is still there: given to stuck.
     process.emit("uncaughtException", new Error("first"));
     call.emit("cancelled");
     process.emit("uncaughtException", new Error("second"));
-    process.stdout.write(JSON.stringify({ answered, before, after: runs.compromisedAfter("stuck"), other: runs.compromisedAfter("other") ?? null, warnings }));
+    const after = await runs.compromisedAfter("stuck", 300);
+    // A program that returns a moment after its CLI went away (the engine aborted its preview): nothing held up.
+    const soon = Object.assign(new EventEmitter(), { request: new langproto.RunRequest().setStack("soon").setDryrun(true) });
+    const quick = new SharedRuns(loadLanguageServer(), () => sleep(400), undefined, () => {});
+    quick.run(soon, () => {});
+    soon.emit("cancelled");
+    const soonAtOnce = await quick.compromisedAfter("soon", 0);
+    const soonWithGrace = (await quick.compromisedAfter("soon", 2000)) ?? null;
+    process.stdout.write(JSON.stringify({ answered, before, after, other: (await runs.compromisedAfter("other")) ?? null, soonAtOnce, soonWithGrace, warnings }));
   `);
   expect(JSON.parse(stdout)).toEqual({
     answered: false,
@@ -252,6 +260,10 @@ test("shared: a run whose CLI went away is no longer given errors, and says the 
       "stuck's preview ended while its program was still running in the shared language host, which may hold up the " +
       "other programs there",
     other: null,
+    soonAtOnce:
+      "soon's preview ended while its program was still running in the shared language host, which may hold up the " +
+      "other programs there",
+    soonWithGrace: null,
     warnings: ["an error outside every stack's program: second"],
   });
 });
@@ -275,7 +287,7 @@ test("shared: an SDK that does not install one error handler of each kind per ru
     const answer = (stack) => new Promise((resolve) => runs.run({ request: new langproto.RunRequest().setStack(stack).setDryrun(true) }, (e, r) => resolve(e ? e.message : r.getError())));
     const first = await answer("a");
     const second = await answer("b");
-    process.stdout.write(JSON.stringify({ probes, first, second, compromised: runs.compromisedAfter("c") }));
+    process.stdout.write(JSON.stringify({ probes, first, second, compromised: await runs.compromisedAfter("c") }));
     process.exit(0);
   `);
   const reason =
