@@ -301,6 +301,37 @@ test("shared: an SDK that does not install one error handler of each kind per ru
   });
 });
 
+test("startSharedLanguageHost: its error listeners stay after close, and are removed when it cannot listen", () => {
+  const { stdout } = inProcess(`
+    const fs = require("fs"), os = require("os"), path = require("path");
+    const { startSharedLanguageHost } = require(${JSON.stringify(SHARED_HOST)});
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "shared-host-"));
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: p\\nruntime: nodejs\\nmain: program.js\\n");
+    fs.writeFileSync(path.join(dir, "program.js"), "module.exports = async () => ({});\\n");
+    const count = () => ["uncaughtException", "unhandledRejection"].map((e) => process.listeners(e).length);
+    const initially = count();
+    const host = await startSharedLanguageHost(dir, () => {});
+    const serving = count();
+    await host.close();
+    const closed = count();
+    // The gRPC the shared host uses (@pulumi/pulumi's), made unable to listen.
+    const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
+    const grpc = require(require.resolve("@grpc/grpc-js", { paths: [pulumiDir] }));
+    grpc.Server.prototype.bindAsync = (_address, _credentials, callback) => callback(new Error("no port for you"));
+    const failed = await startSharedLanguageHost(dir, () => {}).then(() => "started", (e) => e.message);
+    fs.rmSync(dir, { recursive: true });
+    process.stdout.write(JSON.stringify({ initially, serving, closed, failed, afterFailure: count() }));
+  `);
+  const { initially, ...rest } = JSON.parse(stdout) as Record<string, unknown> & { initially: number[] };
+  const plusOne = initially.map((n) => n + 1);
+  expect(rest).toEqual({
+    serving: plusOne,
+    closed: plusOne,
+    failed: "no port for you",
+    afterFailure: plusOne,
+  });
+});
+
 describe("the program, found as the CLI finds it", () => {
   let dir: string;
   beforeEach(() => {
