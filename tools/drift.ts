@@ -1,9 +1,13 @@
-// npm run drift -- [stack ...] [--project-dir DIR] [--json FILE] [--junit FILE] [--parallel N] [--separate-hosts]
+// npm run drift -- [stack ...] [--project-dir DIR] [--json FILE] [--junit FILE] [--parallel N] [--timeout SECONDS]
+//                   [--separate-hosts]
 // Runs `pulumi preview --refresh --expect-no-changes` for every stack (or the ones named), a bounded number
 // at a time, prints a table (in the order the stacks were named or listed, whatever order they finish in),
 // writes JSON and JUnit XML reports, and exits 1 when any stack drifted or failed (2 on bad usage).
 // The programs of all stacks run in one language host in this process (drift/sharedHost.ts), each preview
-// connecting to it with --client; --separate-hosts lets each preview start its own, as `pulumi preview` does.
+// connecting to it with --client; --separate-hosts lets each preview start its own, as `pulumi preview` does. A
+// preview that outlives --timeout is stopped (its process tree killed) and its stack fails. When a stack's program
+// may be holding up the others in the shared host (its preview ended or timed out while its program still ran), the
+// stacks not checked yet are checked again, each with a language host of its own.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
@@ -13,6 +17,10 @@ import { defaultParallelism, mapWithConcurrency } from "./drift/pool";
 import { renderJson, renderJunit, renderTable } from "./drift/render";
 import type { SharedLanguageHost } from "./drift/sharedHost";
 import { projectRoot, runPulumi } from "./pulumiCli";
+
+/** Seconds one preview may take by default: against real servers each call may take callTimeoutSeconds (300 s). */
+const DEFAULT_TIMEOUT_SECONDS = 1800;
+const TIMEOUT_RANGE = "--timeout: a whole number of seconds from 1 to 86400";
 
 const options = z.strictObject({
   projectDir: z.string().min(1),
@@ -24,11 +32,17 @@ const options = z.strictObject({
     .int("--parallel: a whole number of stacks from 1 to 64")
     .min(1, "--parallel: a whole number of stacks from 1 to 64")
     .max(64, "--parallel: a whole number of stacks from 1 to 64"),
+  timeout: z.coerce
+    .number({ message: TIMEOUT_RANGE })
+    .int(TIMEOUT_RANGE)
+    .min(1, TIMEOUT_RANGE)
+    .max(86_400, TIMEOUT_RANGE),
   separateHosts: z.boolean(),
 });
 
 const USAGE =
-  "usage: npm run drift -- [stack ...] [--project-dir DIR] [--json FILE] [--junit FILE] [--parallel N] [--separate-hosts]";
+  "usage: npm run drift -- [stack ...] [--project-dir DIR] [--json FILE] [--junit FILE] [--parallel N] " +
+  "[--timeout SECONDS] [--separate-hosts]";
 
 function parseOptions(argv: string[]) {
   const { values, positionals } = parseArgs({
@@ -39,6 +53,7 @@ function parseOptions(argv: string[]) {
       json: { type: "string" },
       junit: { type: "string" },
       parallel: { type: "string", short: "j" },
+      timeout: { type: "string" },
       "separate-hosts": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -47,6 +62,9 @@ function parseOptions(argv: string[]) {
     console.log(USAGE);
     console.log(
       `  --parallel N, -j N  stacks checked at once (default ${defaultParallelism()} on this machine: twice the cores, 2 to 8)`,
+    );
+    console.log(
+      `  --timeout SECONDS   a preview still running after this is stopped and its stack failed (default ${DEFAULT_TIMEOUT_SECONDS})`,
     );
     console.log(
       "  --separate-hosts    each preview starts its own language host (by default one in this process runs every program)",
@@ -60,12 +78,17 @@ function parseOptions(argv: string[]) {
     junit: values.junit ?? path.join(projectDir, "reports", "drift.xml"),
     stacks: positionals,
     parallel: values.parallel ?? defaultParallelism(),
+    timeout: values.timeout ?? DEFAULT_TIMEOUT_SECONDS,
     separateHosts: values["separate-hosts"] ?? false,
   });
   if (!parsed.success)
     throw new Error(
       parsed.error.issues
-        .map((i) => (i.path[0] === "parallel" ? i.message : `${i.path.join(".")}: ${i.message}`))
+        .map((i) =>
+          i.path[0] === "parallel" || i.path[0] === "timeout"
+            ? i.message
+            : `${i.path.join(".")}: ${i.message}`,
+        )
         .join("; "),
     );
   return parsed.data;
@@ -77,15 +100,41 @@ async function allStacks(projectDir: string): Promise<string[]> {
   return (JSON.parse(listed.stdout) as { name: string }[]).map((s) => s.name.split("/").at(-1)!);
 }
 
-/** With a shared host, `--client=ADDRESS`: the preview runs its program there and starts no language host. */
-async function checkStack(stack: string, projectDir: string, client?: string): Promise<StackDriftResult> {
+/** A preview's end: its stack's result, or that it was stopped for another reason than its own timeout. */
+type Check = { result: StackDriftResult; timedOut: boolean } | { cancelled: true };
+
+/**
+ * One stack's preview. With a shared host, `--client=ADDRESS`: the preview runs its program there and starts no
+ * language host. Stopped (the CLI's process tree killed) after `timeoutSeconds`, or when `cancel` is aborted.
+ */
+async function checkStack(
+  stack: string,
+  projectDir: string,
+  timeoutSeconds: number,
+  client: string | undefined,
+  cancel: AbortSignal,
+): Promise<Check> {
   const started = Date.now();
   const clientFlag = client ? [`--client=${client}`] : [];
+  const timeout = AbortSignal.timeout(timeoutSeconds * 1000);
   const run = await runPulumi(
     ["preview", "--refresh", "--expect-no-changes", "--json", "--stack", stack, ...clientFlag],
-    { projectDir },
+    { projectDir, signal: AbortSignal.any([timeout, cancel]) },
   );
-  return classifyPreview(stack, run, (Date.now() - started) / 1000);
+  const durationSeconds = (Date.now() - started) / 1000;
+  if (run.killed && !timeout.aborted) return { cancelled: true };
+  if (run.killed)
+    return {
+      result: {
+        stack,
+        status: "failed",
+        changes: [],
+        error: `timed out after ${timeoutSeconds} s (its preview was stopped; npm run drift -- --timeout SECONDS allows more)`,
+        durationSeconds,
+      },
+      timedOut: true,
+    };
+  return { result: classifyPreview(stack, run, durationSeconds), timedOut: false };
 }
 
 const warn = (message: string) => console.error(`drift: ${message}`);
@@ -124,9 +173,54 @@ async function main(): Promise<number> {
     `drift: checking ${stacks.length} stack(s), ${parallel} at a time (preview --refresh --expect-no-changes)...`,
   );
   const host = settings.separateHosts ? undefined : await sharedHost(settings.projectDir);
+  // Every preview running, to stop them if this process is interrupted (each CLI is in a process group of its own).
+  const running = new Set<AbortController>();
+  for (const signal of ["SIGINT", "SIGTERM"] as const)
+    process.once(signal, () => {
+      for (const controller of running) controller.abort();
+      process.exit(130);
+    });
+  // The previews running in the shared host, and whether it may still be given any.
+  const inShared = new Set<AbortController>();
+  let sharedUsable = host !== undefined;
+  const giveUpShared = (reason: string) => {
+    if (!sharedUsable) return;
+    sharedUsable = false;
+    warn(
+      `${reason}: the stacks not checked yet are checked again, each with a language host of its own (as with ` +
+        "--separate-hosts)",
+    );
+    for (const controller of inShared) controller.abort();
+  };
+  const check = async (stack: string): Promise<StackDriftResult> => {
+    for (;;) {
+      const client = sharedUsable ? host?.address : undefined;
+      const controller = new AbortController();
+      running.add(controller);
+      if (client) inShared.add(controller);
+      const outcome = await checkStack(
+        stack,
+        settings.projectDir,
+        settings.timeout,
+        client,
+        controller.signal,
+      );
+      running.delete(controller);
+      inShared.delete(controller);
+      // Stopped because the shared host was given up: again, with a language host of its own.
+      if ("cancelled" in outcome) continue;
+      if (client && host) {
+        const reason = outcome.timedOut
+          ? `${stack}'s preview timed out with its program in the shared language host, where it may hold up the others`
+          : await host.compromisedAfter(stack);
+        if (reason) giveUpShared(reason);
+      }
+      return outcome.result;
+    }
+  };
   let finished = 0;
   const results = await mapWithConcurrency(stacks, parallel, async (stack) => {
-    const result = await checkStack(stack, settings.projectDir, host?.address);
+    const result = await check(stack);
     finished++;
     console.error(
       `  [${finished}/${stacks.length}] ${stack}: ${result.status} (${result.durationSeconds.toFixed(1)} s)`,

@@ -45,7 +45,7 @@ install_plugin_file() {
 write_launchers() {
   local bin_dir="$1" name
   # What a launcher loads goes in before the launcher itself, so a launcher started meanwhile finds its files.
-  for name in engine-watch.js compile-cache.js provider-protocol.js dynamic-provider-host.js language-host.js; do
+  for name in engine-watch.js compile-cache.js provider-protocol.js dynamic-provider-host.js run-answer.js language-host.js; do
     install_plugin_file "$project_dir/tools/plugins/$name" "$bin_dir/$name"
   done
   # The provider plugin's Go front (tools/provider-front/main.go), which the launcher runs when it is there.

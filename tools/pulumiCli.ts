@@ -45,15 +45,47 @@ export function pulumiEnvironment(projectDir: string, extra: Record<string, stri
   };
 }
 
+/** The processes descended from `root` (Linux: from /proc; elsewhere none). */
+function descendants(root: number): number[] {
+  const children = new Map<number, number[]>();
+  let entries: string[];
+  try {
+    entries = fs.readdirSync("/proc").filter((name) => /^\d+$/.test(name));
+  } catch {
+    return [];
+  }
+  for (const name of entries) {
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, "utf8");
+      // pid (comm) state ppid ...: comm may hold spaces and parentheses.
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  const found: number[] = [];
+  for (let queue = [root]; queue.length > 0;) {
+    const next = children.get(queue.shift()!) ?? [];
+    found.push(...next);
+    queue.push(...next);
+  }
+  return found;
+}
+
 export interface PulumiRun {
   exitCode: number;
   stdout: string;
   stderr: string;
+  /** Stopped by options.signal. */
+  killed?: boolean;
 }
 
 /**
  * Runs the CLI in `projectDir`. With `echo`, output also streams to this process's terminal, and
- * `onOutput` sees each chunk (the lab watches for the wizard prompt).
+ * `onOutput` sees each chunk (the lab watches for the wizard prompt). With `signal`, the CLI starts in a process group
+ * of its own, and aborting the signal kills the CLI's process tree (its plugins and language hosts, which the CLI
+ * starts in process groups of their own) and its group.
  */
 export function runPulumi(
   args: string[],
@@ -62,6 +94,7 @@ export function runPulumi(
     env?: Record<string, string>;
     echo?: boolean;
     onOutput?: (text: string) => void;
+    signal?: AbortSignal;
   },
 ): Promise<PulumiRun> {
   return new Promise((resolve, reject) => {
@@ -69,7 +102,24 @@ export function runPulumi(
       cwd: options.projectDir,
       env: pulumiEnvironment(options.projectDir, options.env),
       stdio: ["ignore", "pipe", "pipe"],
+      detached: options.signal !== undefined,
     });
+    let killed = false;
+    let exited = false;
+    child.on("exit", () => (exited = true));
+    const kill = () => {
+      if (exited) return;
+      killed = true;
+      if (child.pid === undefined) return;
+      for (const pid of [-child.pid, ...descendants(child.pid)])
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          // Already gone.
+        }
+    };
+    if (options.signal?.aborted) kill();
+    options.signal?.addEventListener("abort", kill, { once: true });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (text: string) => {
@@ -83,6 +133,9 @@ export function runPulumi(
       options.onOutput?.(text);
     });
     child.on("error", reject);
-    child.on("close", (code) => resolve({ exitCode: code ?? 1, stdout, stderr }));
+    child.on("close", (code) => {
+      options.signal?.removeEventListener("abort", kill);
+      resolve({ exitCode: code ?? 1, stdout, stderr, ...(killed ? { killed } : {}) });
+    });
   });
 }

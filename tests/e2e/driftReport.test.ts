@@ -121,7 +121,7 @@ async function convergedStacks(
 function driftRunner(directory: string, projectDir: string, env: NodeJS.ProcessEnv) {
   const json = path.join(directory, "reports", "drift.json");
   const junit = path.join(directory, "reports", "drift.xml");
-  const runDrift = (args: string[]) =>
+  const runDrift = (args: string[], timeout?: number) =>
     spawnSync(
       path.join(projectRoot, "node_modules", ".bin", "node"),
       [
@@ -129,7 +129,7 @@ function driftRunner(directory: string, projectDir: string, env: NodeJS.ProcessE
         ...args,
         ...["--project-dir", projectDir, "--json", json, "--junit", junit],
       ],
-      { env, encoding: "utf8" },
+      { env, encoding: "utf8", timeout },
     );
   return { json, junit, runDrift };
 }
@@ -289,6 +289,84 @@ test("npm run drift, one shared language host: a failing program fails its own s
       );
       expect(own).toEqual(shared);
     }
+  } finally {
+    fs.rmSync(directory, { recursive: true, force: true });
+  }
+});
+
+const STUCK_PROGRAM = path.join(projectRoot, "tests", "fixtures", "sharedHostStuck");
+
+test("npm run drift, one shared language host: a stack whose program is stuck in it holds up no other stack", async () => {
+  const directory = newLabDirectory();
+  try {
+    const { projectDir, options } = newProject(directory, STUCK_PROGRAM);
+    const pids = path.join(directory, "pids");
+    const env = { ...options.env!, STUCK_PIDS: pids };
+    for (const stack of ["s1", "s2", "s3"])
+      expect((await runPulumi(["stack", "init", stack], { projectDir, env })).exitCode).toBe(0);
+    // s2 deployed (its stack resource), so that its check finds nothing to change.
+    expect((await runPulumi(["up", "--yes", "--stack", "s2"], { projectDir, env })).exitCode).toBe(0);
+    fs.rmSync(pids, { force: true });
+    const { json, runDrift } = driftRunner(directory, projectDir, env);
+    const result = (stack: string) =>
+      JSON.parse(fs.readFileSync(json, "utf8")).results.find((r: { stack: string }) => r.stack === stack);
+
+    // Without the handling, s2's check never ends (bounded here by spawnSync's timeout: status null).
+    const started = Date.now();
+    const drift = runDrift(["s1", "s2", "--parallel", "2"], 120_000);
+    expect(drift.stderr).toMatch(/\[[12]\/2\] s1: failed/);
+    expect(drift.status).toBe(1);
+    expect(Date.now() - started).toBeLessThan(100_000);
+    expect(result("s1")).toMatchObject({ status: "failed" });
+    expect(result("s1").error).toMatch(/nope/);
+    expect(result("s2")).toMatchObject({ status: "in-sync" });
+    // s1 ran in the shared host (the drift tool's process), and s2 last in a language host of its own.
+    const runs = fs.readFileSync(pids, "utf8").trim().split("\n");
+    expect(runs).toContain(`s1 ${drift.pid}`);
+    expect(runs.filter((line) => line.startsWith("s1 "))).toHaveLength(1);
+    expect(runs.at(-1)).toMatch(/^s2 \d+$/);
+    expect(runs.at(-1)).not.toBe(`s2 ${drift.pid}`);
+    expect(drift.stderr).toContain(
+      "drift: s1's preview ended while its program was still running in the shared language host, which may hold " +
+        "up the other programs there: the stacks not checked yet are checked again, each with a language host of its " +
+        "own (as with --separate-hosts)\n",
+    );
+
+    // A program that never returns: its preview is stopped after --timeout, and its stack fails, with a language
+    // host of its own (whose process is gone after) and in the shared host (which the other stacks then no longer use).
+    fs.rmSync(pids, { force: true });
+    const alone = runDrift(["s3", "--separate-hosts", "--timeout", "5"], 120_000);
+    expect(alone.status).toBe(1);
+    expect(result("s3")).toMatchObject({
+      status: "failed",
+      error: "timed out after 5 s (its preview was stopped; npm run drift -- --timeout SECONDS allows more)",
+    });
+    expect(alone.stdout).toMatch(/^s3\s+failed\s+-\s+timed out after 5 s/m);
+    const host = Number(/^s3 (\d+)$/m.exec(fs.readFileSync(pids, "utf8"))![1]);
+    expect(host).not.toBe(alone.pid);
+    // Gone (or a zombie waiting for init) within a few seconds: the CLI's process tree was killed.
+    const gone = () => {
+      try {
+        process.kill(host, 0);
+        return /^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${host}/stat`, "utf8"));
+      } catch {
+        return true;
+      }
+    };
+    for (let waited = 0; !gone() && waited < 5000; waited += 100)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(gone()).toBe(true);
+    const shared = runDrift(["s3", "s2", "--parallel", "2", "--timeout", "10"], 120_000);
+    expect(shared.status).toBe(1);
+    expect(result("s3")).toMatchObject({
+      status: "failed",
+      error: expect.stringMatching(/^timed out after 10 s/),
+    });
+    expect(result("s2")).toMatchObject({ status: "in-sync" });
+    expect(shared.stderr).toContain(
+      "drift: s3's preview timed out with its program in the shared language host, where it may hold up the others: " +
+        "the stacks not checked yet are checked again, each with a language host of its own (as with --separate-hosts)\n",
+    );
   } finally {
     fs.rmSync(directory, { recursive: true, force: true });
   }

@@ -11,13 +11,20 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as grpc from "@grpc/grpc-js";
+import type * as grpcTypes from "@grpc/grpc-js";
 import * as pulumi from "@pulumi/pulumi";
 import * as langrpc from "@pulumi/pulumi/proto/language_grpc_pb";
 import * as langproto from "@pulumi/pulumi/proto/language_pb";
 import { parse } from "yaml";
+import { projectRoot } from "../pulumiCli";
 
-type RunCall = { request: langproto.RunRequest };
+/** gRPC as the SDK uses it: the project depends on @pulumi/pulumi, which brings its own @grpc/grpc-js. */
+const grpc = require(
+  require.resolve("@grpc/grpc-js", { paths: [path.dirname(require.resolve("@pulumi/pulumi/package.json"))] }),
+) as typeof grpcTypes;
+
+/** A call of the gRPC Run method: its request, and (from a real client) the event of the client going away. */
+type RunCall = { request: langproto.RunRequest; on?(event: "cancelled", listener: () => void): unknown };
 type RunCallback = (error: Error | null | undefined, response?: langproto.RunResponse) => void;
 
 /** What tools/drift/sharedHost.ts uses of the SDK's in-process LanguageServer (internal: its .d.ts exports nothing). */
@@ -60,12 +67,62 @@ export function programLocation(projectDir: string): ProgramLocation {
   return { entry, pwd: isDirectory ? entry : projectDir };
 }
 
-/** The program function of a loaded module: its default export, the module if it is a function, else the module. */
-export function programOf(loaded: unknown): () => Promise<unknown> {
+/**
+ * The program function of a loaded module: its default export, or the module if it is a function. A module that
+ * exports no function is refused: it declared its resources when it loaded, once, outside every stack's run.
+ */
+export function programOf(loaded: unknown, entry: string): () => Promise<unknown> {
   const module = loaded as { __esModule?: boolean; default?: unknown } | undefined;
   const main = module && module.__esModule && "default" in module ? module.default : loaded;
-  return async () => (typeof main === "function" ? (main as () => unknown)() : loaded);
+  if (typeof main !== "function")
+    throw new Error(
+      `${entry} exports no function (a program that declares its resources when it loads cannot run once per stack)`,
+    );
+  return async () => (main as () => unknown)();
 }
+
+/** The real path of a directory, or the path itself when it does not exist. */
+function realDirectory(dir: string): string {
+  try {
+    return fs.realpathSync(dir);
+  } catch {
+    return path.resolve(dir);
+  }
+}
+
+const takeoverFailure = (count: number) =>
+  `this version of @pulumi/pulumi installs ${count} error handler(s) of each kind for a run where the shared ` +
+  "language host expects one, so it cannot keep one stack's errors from the others";
+
+/**
+ * Fails unless one run of the SDK's server installs exactly one `uncaughtException` and one `unhandledRejection`
+ * listener on the process, before its first await (what SharedRuns takes over): a run without an engine, of a
+ * program that does nothing.
+ */
+export async function probeLanguageServer(LanguageServer: LanguageServerClass): Promise<void> {
+  const before = EVENTS.map((event) => processEvents.listeners(event));
+  const done = new Promise<void>((resolve) =>
+    new LanguageServer(async () => undefined).run(
+      { request: new langproto.RunRequest().setProject("probe").setStack("probe").setDryrun(true) },
+      () => resolve(),
+    ),
+  );
+  const counts = EVENTS.map(
+    (event, i) => processEvents.listeners(event).filter((listener) => !before[i]!.includes(listener)).length,
+  );
+  await done;
+  const wrong = counts.find((count) => count !== 1);
+  if (wrong !== undefined) throw new Error(takeoverFailure(wrong));
+}
+
+/** tools/plugins/run-answer.js: how a language host answers a Run, shared with tools/plugins/language-host.js. */
+const { answerOnce } = require(path.join(projectRoot, "tools", "plugins", "run-answer.js")) as {
+  answerOnce(
+    callback: RunCallback,
+    sdk: { RunResponse: typeof langproto.RunResponse; hasErrors: () => boolean },
+    onAnswer?: (failed: boolean) => void,
+  ): RunCallback;
+};
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -87,9 +144,14 @@ interface Run {
  */
 export class SharedRuns {
   private readonly current = new AsyncLocalStorage<Run>();
+  /** Runs whose program may still raise errors for them: not answered, and their CLI still connected. */
   private readonly active = new Set<Run>();
+  /** Runs not answered yet, their CLI connected or not. */
+  private readonly unanswered = new Set<Run>();
   private readonly listeners: Record<ProcessEvent, Listener>;
-  private takeoverFailed = false;
+  private readonly expectedRealPwd: string | undefined;
+  /** Why no run can be given the shared host any more (its error handling could not be set up for a run). */
+  private broken: string | undefined;
 
   constructor(
     private readonly LanguageServer: LanguageServerClass,
@@ -103,11 +165,32 @@ export class SharedRuns {
       unhandledRejection: (...args) => this.deliver("unhandledRejection", args),
     };
     for (const event of EVENTS) processEvents.on(event, this.listeners[event]);
+    this.expectedRealPwd = expectedPwd === undefined ? undefined : realDirectory(expectedPwd);
   }
 
-  /** Stops listening on the process (the runs in flight keep what they have). */
+  /**
+   * Stops listening on the process. Only for a SharedRuns that served nothing (or whose programs have all returned):
+   * a program still running would have its errors go to every run's handler, or end the process.
+   */
   close(): void {
     for (const event of EVENTS) processEvents.off(event, this.listeners[event]);
+  }
+
+  /**
+   * Why the shared host should run no more programs, once `stack`'s preview has ended: its run not answered (its
+   * program still running, and so maybe holding up the others: the SDK sends every run's log messages through one
+   * promise chain), or the host's error handling failed for a run. Undefined when nothing is wrong. A run has
+   * `graceMs` to be answered after its preview ended: a preview the engine aborted (a provider that failed, say) may
+   * end a moment before its program does, the program's calls to the engine failing once the CLI is gone.
+   */
+  async compromisedAfter(stack: string, graceMs = 2000): Promise<string | undefined> {
+    const pending = () => [...this.unanswered].some((run) => run.stack === stack);
+    for (let waited = 0; !this.broken && pending() && waited < graceMs; waited += 50)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    if (this.broken) return this.broken;
+    if (pending())
+      return `${stack}'s preview ended while its program was still running in the shared language host, which may hold up the other programs there`;
+    return undefined;
   }
 
   /** The gRPC Run method. */
@@ -120,12 +203,22 @@ export class SharedRuns {
       failed: false,
     };
     const pwd = request.getPwd();
-    if (this.expectedPwd !== undefined && pwd && path.resolve(pwd) !== this.expectedPwd) {
+    // The CLI names its directory as $PWD says (through a symbolic link, say), Node the program's by its real path.
+    if (this.expectedRealPwd !== undefined && pwd && realDirectory(pwd) !== this.expectedRealPwd) {
       callback(
         null,
         new langproto.RunResponse().setError(
           `the shared language host of npm run drift runs the program of ${this.expectedPwd}, and this run is for ` +
             `${pwd}: check the stack with npm run drift -- --separate-hosts`,
+        ),
+      );
+      return;
+    }
+    if (this.broken) {
+      callback(
+        null,
+        new langproto.RunResponse().setError(
+          `${this.broken}: check the stack with npm run drift -- --separate-hosts`,
         ),
       );
       return;
@@ -139,46 +232,39 @@ export class SharedRuns {
       return this.program();
     });
     this.active.add(run);
-    let answered = false;
-    const answer: RunCallback = (error, response) => {
-      // The in-process server answers a failed run twice (the error, then a response carrying it): once is enough.
-      if (answered) return;
-      answered = true;
-      run.finished = true;
-      this.active.delete(run);
-      const failed = Boolean(error || response?.getError());
-      run.failed = failed;
-      if (failed && pulumi.log.hasErrors()) {
-        // As tools/plugins/language-host.js does (it is copied into the CLI's directory alone, so it cannot share
-        // this code): the program's error already reached the user as an engine diagnostic, and "bail" says the
-        // run failed and was reported, instead of an error the CLI would print a second time.
-        callback(null, new langproto.RunResponse().setBail(true));
-        return;
-      }
-      callback(error, response);
-    };
+    this.unanswered.add(run);
+    // The CLI went away (it ended, or was killed) before its answer: no engine to give this run's errors to.
+    call.on?.("cancelled", () => this.active.delete(run));
+    // Once, and "bail" for an error already logged, as tools/plugins/language-host.js answers.
+    const answer = answerOnce(
+      callback,
+      { RunResponse: langproto.RunResponse, hasErrors: () => pulumi.log.hasErrors() },
+      (failed) => {
+        run.finished = true;
+        run.failed = failed;
+        this.active.delete(run);
+        this.unanswered.delete(run);
+      },
+    );
     this.current.run(run, () => server.run(call, answer));
     // The server installed this run's handlers before its first await: take them off the process; deliver() calls
     // them for this run's errors only.
     for (const event of EVENTS) {
       const added = processEvents.listeners(event).filter((listener) => !before[event].includes(listener));
       if (added.length !== 1) {
-        this.warnTakeover(added.length);
+        // Its errors, and the other runs', cannot be kept apart: fail it, and run no more programs here.
+        this.broken ??= takeoverFailure(added.length);
+        answer(
+          null,
+          new langproto.RunResponse().setError(
+            `${this.broken}: check the stack with npm run drift -- --separate-hosts`,
+          ),
+        );
         continue;
       }
       processEvents.off(event, added[0] as Listener);
       run.handlers[event] = added as Listener[];
     }
-  }
-
-  private warnTakeover(count: number): void {
-    if (this.takeoverFailed) return;
-    this.takeoverFailed = true;
-    this.warn(
-      `this version of @pulumi/pulumi installed ${count} error handler(s) for a run where one was expected: an error ` +
-        "in one stack's program may be reported for every stack checked at the same time; " +
-        "npm run drift -- --separate-hosts checks each stack with a language host of its own",
-    );
   }
 
   private deliver(event: ProcessEvent, args: unknown[]): void {
@@ -220,6 +306,8 @@ export class SharedRuns {
 export interface SharedLanguageHost {
   /** 127.0.0.1:PORT, for `--client`. */
   address: string;
+  /** SharedRuns.compromisedAfter: why no more programs should run here, once `stack`'s preview has ended. */
+  compromisedAfter(stack: string): Promise<string | undefined>;
   close(): Promise<void>;
 }
 
@@ -232,31 +320,48 @@ export async function startSharedLanguageHost(
   // The program finds the project's compiled providers from the directory the CLI would start it in.
   process.env.ENTRA_WRITEBACK_PROJECT_DIR ||= location.pwd;
   const LanguageServer = loadLanguageServer();
+  await probeLanguageServer(LanguageServer);
   // Loaded here, outside every run: what its modules start at load belongs to no stack.
-  const program = programOf(require(location.entry));
+  const program = programOf(require(location.entry), location.entry);
   const runs = new SharedRuns(LanguageServer, program, location.pwd, warn);
   const idle = new LanguageServer(async () => undefined);
   // The SDK's channel options (message size), as its own servers use them (internal, so not in its .d.ts).
   const { grpcChannelOptions } = require("@pulumi/pulumi/runtime/settings") as {
-    grpcChannelOptions: grpc.ChannelOptions;
+    grpcChannelOptions: grpcTypes.ChannelOptions;
   };
   const server = new grpc.Server({ ...grpcChannelOptions });
   server.addService(langrpc.LanguageRuntimeService, {
     run: (call: RunCall, callback: RunCallback) => runs.run(call, callback),
     getRequiredPlugins: idle.getRequiredPlugins.bind(idle),
     getPluginInfo: idle.getPluginInfo.bind(idle),
-  } as unknown as grpc.UntypedServiceImplementation);
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, bound) =>
-      error ? reject(error) : resolve(bound),
-    ),
-  );
+  } as unknown as grpcTypes.UntypedServiceImplementation);
+  let port: number;
+  try {
+    port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, bound) =>
+        error ? reject(error) : resolve(bound),
+      ),
+    );
+  } catch (error) {
+    runs.close();
+    throw error;
+  }
   return {
     address: `127.0.0.1:${port}`,
+    compromisedAfter: (stack) => runs.compromisedAfter(stack),
+    // The runs' error listeners stay until the process ends: a program still running (one whose CLI is gone) may
+    // raise errors after the server is down, and they are still its own.
     close: () =>
       new Promise<void>((resolve) => {
-        runs.close();
-        server.tryShutdown(() => resolve());
+        // Calls whose CLI is gone but whose program never returned would keep a graceful shutdown waiting.
+        const force = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, 2000);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
       }),
   };
 }

@@ -6,6 +6,7 @@
 const path = require("path");
 // Exit when the engine that started this host is gone (kill -9 of the CLI), so the program stops too.
 require("./engine-watch");
+const { answerOnce } = require("./run-answer");
 
 const engineAddress = process.argv[process.argv.length - 1];
 const projectDir = process.cwd();
@@ -45,20 +46,10 @@ const service = {
   run: (call, callback) => {
     // The in-process server reads the engine address from the request's arguments.
     call.request.setArgsList([engineAddress]);
-    let answered = false;
-    const answer = (error, response) => {
-      // The in-process server answers a failed run twice (the error, then a response carrying it): once is enough.
-      if (answered) return;
-      answered = true;
-      if ((error || (response && response.getError())) && log.hasErrors()) {
-        // The program's error already reached the user as an engine diagnostic (the server logs an uncaught
-        // RunError's message, or any other error with its stack): "bail" tells the engine the run failed and that
-        // it was reported, as the official language host does, instead of an error the CLI would print again.
-        callback(null, new langproto.RunResponse().setBail(true));
-        return;
-      }
-      callback(error, response);
-    };
+    const answer = answerOnce(callback, {
+      RunResponse: langproto.RunResponse,
+      hasErrors: () => log.hasErrors(),
+    });
     return new LanguageServer(programFor(call.request)).run(call, answer);
   },
 };

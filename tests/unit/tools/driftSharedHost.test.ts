@@ -157,6 +157,181 @@ test("shared: a run for another program directory is refused, naming both", () =
   }
 });
 
+test("shared: a run whose directory is the program's through a symbolic link is accepted", async () => {
+  const real = fs.mkdtempSync(path.join(os.tmpdir(), "shared-host-real-"));
+  const link = `${real}-link`;
+  fs.symlinkSync(real, link);
+  const runs = new SharedRuns(
+    loadLanguageServer(),
+    async () => ({}),
+    real,
+    () => undefined,
+  );
+  try {
+    const answer = (pwd: string) =>
+      new Promise<[Error | null | undefined, langproto.RunResponse | undefined]>((resolve) =>
+        runs.run(
+          { request: new langproto.RunRequest().setStack("s").setPwd(pwd).setDryrun(true) },
+          (error, response) => resolve([error, response]),
+        ),
+      );
+    // The CLI names the directory as $PWD has it (the link), the drift tool by its real path, or the other way round.
+    for (const pwd of [link, real]) {
+      const [error, response] = await answer(pwd);
+      expect(error).toBeFalsy();
+      expect(response!.getError()).toBe("");
+    }
+    const other = new SharedRuns(
+      loadLanguageServer(),
+      async () => ({}),
+      link,
+      () => undefined,
+    );
+    try {
+      await new Promise<void>((resolve) =>
+        other.run(
+          { request: new langproto.RunRequest().setStack("s").setPwd(real).setDryrun(true) },
+          (error, r) => {
+            expect(error).toBeFalsy();
+            expect(r!.getError()).toBe("");
+            resolve();
+          },
+        ),
+      );
+    } finally {
+      other.close();
+    }
+    // What is refused is another directory, not another name of this one.
+    expect((await answer(os.tmpdir()))[1]!.getError()).toContain(`this run is for ${os.tmpdir()}`);
+  } finally {
+    runs.close();
+    fs.rmSync(link);
+    fs.rmSync(real, { recursive: true });
+  }
+});
+
+/** Runs `script` (with SharedRuns, probeLanguageServer, langproto and sleep in scope) in a process of its own. */
+function inProcess(script: string): { stdout: string; stderr: string } {
+  const child = spawnSync(
+    process.execPath,
+    [
+      "-e",
+      `const { SharedRuns, loadLanguageServer, probeLanguageServer } = require(${JSON.stringify(SHARED_HOST)});
+       const langproto = require("@pulumi/pulumi/proto/language_pb");
+       const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+       (async () => { ${script} })().then(() => process.exit(0), (e) => { console.error(e); process.exit(3); });`,
+    ],
+    { cwd: PROJECT_ROOT, encoding: "utf8", timeout: 30_000 },
+  );
+  if (child.status !== 0) throw new Error(`script failed (${child.status}): ${child.stderr}`);
+  return child;
+}
+
+test("shared: a run whose CLI went away is no longer given errors, and says the host may be held up unless its program soon returns", () => {
+  const { stdout } = inProcess(`
+    const { EventEmitter } = require("events");
+    const warnings = [];
+    const runs = new SharedRuns(loadLanguageServer(), () => new Promise(() => setInterval(() => {}, 60000)), undefined, (m) => warnings.push(m));
+    const call = Object.assign(new EventEmitter(), { request: new langproto.RunRequest().setStack("stuck").setDryrun(true) });
+    let answered = false;
+    runs.run(call, () => (answered = true));
+    await sleep(100);
+    const before = await runs.compromisedAfter("stuck", 0);
+    // An error no run can be said to own, while stuck's CLI is still there: given to stuck.
+    process.emit("uncaughtException", new Error("first"));
+    call.emit("cancelled");
+    process.emit("uncaughtException", new Error("second"));
+    const after = await runs.compromisedAfter("stuck", 300);
+    // A program that returns a moment after its CLI went away (the engine aborted its preview): nothing held up.
+    const soon = Object.assign(new EventEmitter(), { request: new langproto.RunRequest().setStack("soon").setDryrun(true) });
+    const quick = new SharedRuns(loadLanguageServer(), () => sleep(400), undefined, () => {});
+    quick.run(soon, () => {});
+    soon.emit("cancelled");
+    const soonAtOnce = await quick.compromisedAfter("soon", 0);
+    const soonWithGrace = (await quick.compromisedAfter("soon", 2000)) ?? null;
+    process.stdout.write(JSON.stringify({ answered, before, after, other: (await runs.compromisedAfter("other")) ?? null, soonAtOnce, soonWithGrace, warnings }));
+  `);
+  expect(JSON.parse(stdout)).toEqual({
+    answered: false,
+    before:
+      "stuck's preview ended while its program was still running in the shared language host, which may hold up the " +
+      "other programs there",
+    after:
+      "stuck's preview ended while its program was still running in the shared language host, which may hold up the " +
+      "other programs there",
+    other: null,
+    soonAtOnce:
+      "soon's preview ended while its program was still running in the shared language host, which may hold up the " +
+      "other programs there",
+    soonWithGrace: null,
+    warnings: ["an error outside every stack's program: second"],
+  });
+});
+
+test("shared: an SDK that does not install one error handler of each kind per run is refused at start, and fails a run", () => {
+  const { stdout } = inProcess(`
+    const Real = loadLanguageServer();
+    // A future SDK installing its handlers differently: two of each, or none.
+    const installing = (n) => class {
+      constructor(program) { this.real = new Real(program); }
+      run(call, callback) {
+        for (let i = 0; i < n; i++) for (const e of ["uncaughtException", "unhandledRejection"]) process.on(e, () => {});
+        return this.real.run(call, callback);
+      }
+    };
+    const probes = {};
+    for (const [name, Server] of [["real", Real], ["two", installing(1)]])
+      probes[name] = await probeLanguageServer(Server).then(() => "ok", (e) => e.message);
+    const warnings = [];
+    const runs = new SharedRuns(installing(1), async () => ({}), undefined, (m) => warnings.push(m));
+    const answer = (stack) => new Promise((resolve) => runs.run({ request: new langproto.RunRequest().setStack(stack).setDryrun(true) }, (e, r) => resolve(e ? e.message : r.getError())));
+    const first = await answer("a");
+    const second = await answer("b");
+    process.stdout.write(JSON.stringify({ probes, first, second, compromised: await runs.compromisedAfter("c") }));
+    process.exit(0);
+  `);
+  const reason =
+    "this version of @pulumi/pulumi installs 2 error handler(s) of each kind for a run where the shared language " +
+    "host expects one, so it cannot keep one stack's errors from the others";
+  expect(JSON.parse(stdout)).toEqual({
+    probes: { real: "ok", two: reason },
+    first: `${reason}: check the stack with npm run drift -- --separate-hosts`,
+    second: `${reason}: check the stack with npm run drift -- --separate-hosts`,
+    compromised: reason,
+  });
+});
+
+test("startSharedLanguageHost: its error listeners stay after close, and are removed when it cannot listen", () => {
+  const { stdout } = inProcess(`
+    const fs = require("fs"), os = require("os"), path = require("path");
+    const { startSharedLanguageHost } = require(${JSON.stringify(SHARED_HOST)});
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "shared-host-"));
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: p\\nruntime: nodejs\\nmain: program.js\\n");
+    fs.writeFileSync(path.join(dir, "program.js"), "module.exports = async () => ({});\\n");
+    const count = () => ["uncaughtException", "unhandledRejection"].map((e) => process.listeners(e).length);
+    const initially = count();
+    const host = await startSharedLanguageHost(dir, () => {});
+    const serving = count();
+    await host.close();
+    const closed = count();
+    // The gRPC the shared host uses (@pulumi/pulumi's), made unable to listen.
+    const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
+    const grpc = require(require.resolve("@grpc/grpc-js", { paths: [pulumiDir] }));
+    grpc.Server.prototype.bindAsync = (_address, _credentials, callback) => callback(new Error("no port for you"));
+    const failed = await startSharedLanguageHost(dir, () => {}).then(() => "started", (e) => e.message);
+    fs.rmSync(dir, { recursive: true });
+    process.stdout.write(JSON.stringify({ initially, serving, closed, failed, afterFailure: count() }));
+  `);
+  const { initially, ...rest } = JSON.parse(stdout) as Record<string, unknown> & { initially: number[] };
+  const plusOne = initially.map((n) => n + 1);
+  expect(rest).toEqual({
+    serving: plusOne,
+    closed: plusOne,
+    failed: "no port for you",
+    afterFailure: plusOne,
+  });
+});
+
 describe("the program, found as the CLI finds it", () => {
   let dir: string;
   beforeEach(() => {
@@ -183,11 +358,14 @@ describe("the program, found as the CLI finds it", () => {
     expect(programLocation(dir)).toEqual({ entry: path.join(dir, "main.js"), pwd: dir });
   });
 
-  test("the default export of a compiled module, a function module, or the module itself", async () => {
-    expect(await programOf({ __esModule: true, default: () => "outputs" })()).toBe("outputs");
-    expect(await programOf(() => "function")()).toBe("function");
-    const plain = { declared: true };
-    expect(await programOf(plain)()).toBe(plain);
+  test("the default export of a compiled module, or a function module; a module that exports no function is refused", async () => {
+    expect(await programOf({ __esModule: true, default: () => "outputs" }, "/p/index.js")()).toBe("outputs");
+    expect(await programOf(() => "function", "/p/index.js")()).toBe("function");
+    // A program that declared its resources when it loaded: they would be declared once, outside every stack's run.
+    for (const declared of [{ declared: true }, { __esModule: true, default: { declared: true } }, undefined])
+      expect(() => programOf(declared, "/p/index.js")).toThrow(
+        "/p/index.js exports no function (a program that declares its resources when it loads cannot run once per stack)",
+      );
   });
 });
 
@@ -251,13 +429,18 @@ describe("npm run drift with a stand-in for the Pulumi CLI", () => {
     // The stand-in writes down its arguments and answers as a preview of a stack in sync.
     fs.writeFileSync(
       path.join(dir, "pulumi"),
-      `#!/bin/sh\necho "$*" >> "${dir}/calls"\necho '{"steps":[],"diagnostics":[]}'\n`,
+      // With STANDIN_HANG, it starts a child that waits, in a session (and process group) of its own as the CLI starts
+      // its plugins, writes down the child's pid, and waits for it.
+      `#!/bin/sh\necho "$*" >> "${dir}/calls"\n` +
+        `if [ -n "$STANDIN_HANG" ]; then setsid sleep 60 & echo $! >> "${dir}/sleepers"; wait; fi\n` +
+        `echo '{"steps":[],"diagnostics":[]}'\n`,
       { mode: 0o755 },
     );
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  const drift = (main: string, ...args: string[]) => {
+  const drift = (main: string, ...args: string[]) => driftWith({}, main, ...args);
+  const driftWith = (env: Record<string, string>, main: string, ...args: string[]) => {
     fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `name: p\nruntime: nodejs\nmain: ${main}\n`);
     const run = spawnSync(
       process.execPath,
@@ -275,10 +458,16 @@ describe("npm run drift with a stand-in for the Pulumi CLI", () => {
         ],
         ...args,
       ],
-      { encoding: "utf8", env: { ...process.env, ENTRA_WRITEBACK_PULUMI: path.join(dir, "pulumi") } },
+      {
+        encoding: "utf8",
+        env: { ...process.env, ENTRA_WRITEBACK_PULUMI: path.join(dir, "pulumi"), ...env },
+        timeout: 30_000,
+      },
     );
-    const calls = fs.readFileSync(path.join(dir, "calls"), "utf8").trim().split("\n");
-    fs.rmSync(path.join(dir, "calls"));
+    const calls = fs.existsSync(path.join(dir, "calls"))
+      ? fs.readFileSync(path.join(dir, "calls"), "utf8").trim().split("\n")
+      : [];
+    fs.rmSync(path.join(dir, "calls"), { force: true });
     return { ...run, calls };
   };
 
@@ -295,6 +484,53 @@ describe("npm run drift with a stand-in for the Pulumi CLI", () => {
     expect(separate.calls).toHaveLength(2);
     for (const call of separate.calls) expect(call).not.toContain("--client");
     expect(separate.stderr).not.toMatch(/^drift: (?!checking|reports)/m);
+  });
+
+  test("a preview still running after --timeout is stopped, with what it started, and its stack fails", () => {
+    fs.writeFileSync(path.join(dir, "program.js"), "module.exports = async () => ({});\n");
+    const started = Date.now();
+    const run = driftWith({ STANDIN_HANG: "1" }, "program.js", "--timeout", "2");
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(run.status).toBe(1);
+    const report = JSON.parse(fs.readFileSync(path.join(dir, "drift.json"), "utf8"));
+    for (const stack of ["east", "west"])
+      expect(report.results.find((r: { stack: string }) => r.stack === stack)).toMatchObject({
+        status: "failed",
+        error:
+          "timed out after 2 s (its preview was stopped; npm run drift -- --timeout SECONDS allows more)",
+      });
+    // The stand-in's children were killed with it (here: the first preview's, in the shared host, and the second's).
+    const sleepers = fs.readFileSync(path.join(dir, "sleepers"), "utf8").trim().split("\n").map(Number);
+    expect(sleepers.length).toBeGreaterThanOrEqual(2);
+    const gone = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return /^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8")); // killed, not yet reaped
+      } catch {
+        return true;
+      }
+    };
+    for (let waited = 0; !sleepers.every(gone) && waited < 5000; waited += 100) spawnSync("sleep", ["0.1"]);
+    expect(sleepers.filter((pid) => !gone(pid))).toEqual([]);
+    // The shared host was given up after the first timeout (only previews started after it go without --client).
+    expect(run.stderr).toMatch(
+      /^drift: (east|west)'s preview timed out with its program in the shared language host, where it may hold up the others: the stacks not checked yet are checked again/m,
+    );
+    const bad = drift("program.js", "--timeout", "0");
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toBe("drift: --timeout: a whole number of seconds from 1 to 86400\n");
+  });
+
+  test("a program that exports no function: said in one line, and each preview starts its own language host", () => {
+    fs.writeFileSync(path.join(dir, "program.js"), "exports.declared = true;\n");
+    const run = drift("program.js");
+    expect(run.status).toBe(0);
+    expect(run.stderr).toContain(
+      `drift: cannot run the programs in one shared language host (${path.join(dir, "program.js")} exports no ` +
+        "function (a program that declares its resources when it loads cannot run once per stack)); each preview " +
+        "starts its own, as with --separate-hosts\n",
+    );
+    for (const call of run.calls) expect(call).not.toContain("--client");
   });
 
   test("a program that does not load: said in one line, and each preview starts its own language host", () => {
