@@ -311,9 +311,13 @@ test("npm run drift, one shared language host: a stack whose program is stuck in
     const result = (stack: string) =>
       JSON.parse(fs.readFileSync(json, "utf8")).results.find((r: { stack: string }) => r.stack === stack);
 
-    // Without the handling, s2's check never ends (bounded here by spawnSync's timeout: status null).
+    // Without the handling, s2's check never ends (bounded here by spawnSync's timeout: status null). In the shared
+    // host s2 registers only after s1 has failed (STUCK_S2_WAITS_FOR_S1), so that it is held up behind s1.
     const started = Date.now();
-    const drift = runDrift(["s1", "s2", "--parallel", "2"], 120_000);
+    const drift = driftRunner(directory, projectDir, { ...env, STUCK_S2_WAITS_FOR_S1: "1" }).runDrift(
+      ["s1", "s2", "--parallel", "2"],
+      120_000,
+    );
     expect(drift.stderr).toMatch(/\[[12]\/2\] s1: failed/);
     expect(drift.status).toBe(1);
     expect(Date.now() - started).toBeLessThan(100_000);
@@ -356,11 +360,11 @@ test("npm run drift, one shared language host: a stack whose program is stuck in
     for (let waited = 0; !gone() && waited < 5000; waited += 100)
       await new Promise((r) => setTimeout(r, 100));
     expect(gone()).toBe(true);
-    const shared = runDrift(["s3", "s2", "--parallel", "2", "--timeout", "10"], 120_000);
+    const shared = runDrift(["s3", "s2", "--parallel", "2", "--timeout", "8"], 120_000);
     expect(shared.status).toBe(1);
     expect(result("s3")).toMatchObject({
       status: "failed",
-      error: expect.stringMatching(/^timed out after 10 s/),
+      error: expect.stringMatching(/^timed out after 8 s/),
     });
     expect(result("s2")).toMatchObject({ status: "in-sync" });
     expect(shared.stderr).toContain(
