@@ -235,9 +235,11 @@ test("Go installed where its installer puts it but not on PATH (a CI job's PATH)
     .PATH!.split(":")
     .filter((directory) => !fs.existsSync(path.join(directory, "go")))
     .join(":");
-  const goHome = path.dirname(
-    path.dirname(fs.realpathSync(execFileSync("sh", ["-c", "command -v go"], { encoding: "utf8" }).trim())),
-  );
+  // The Go these tests use, found as the scripts find it (on PATH, else /usr/local/go): CI's PATH may have none.
+  const onPath = spawnSync("sh", ["-c", "command -v go"], { encoding: "utf8" }).stdout.trim();
+  const go = onPath || "/usr/local/go/bin/go";
+  expect(fs.existsSync(go)).toBe(true);
+  const goHome = path.dirname(path.dirname(fs.realpathSync(go)));
   const run = ensureWithPath(withoutGo, { ENTRA_WRITEBACK_GO_HOME: goHome });
   expect(run.status).toBe(0);
   expect(fs.existsSync(cached(FRONT))).toBe(true);
