@@ -910,6 +910,34 @@ const writesSince = (before: number): string[] =>
     .slice(before)
     .filter((operation) => !/^(get|list)/.test(operation));
 
+/**
+ * A migration under way up to its pause window, as the component's first ups leave it: the v2 resource released, the
+ * plan, step 1, staging mode on (the wizard step), the scheduler off in the migration's window, the two rules.
+ */
+async function migrateIntoTheWindow(): Promise<{
+  v2Stored: { id: string; outs?: Record<string, unknown> };
+  schedulerOff: CloudSyncMigrationStepOutputs;
+}> {
+  const v2Stored = await featureProvider.create(await v2Inputs("release"));
+  await run("plan", settingsOf("plan"));
+  await run("copyDirectoryObjectIds");
+  await wizardSetStagingMode(lab.stateFile, true);
+  await run("stagingOn");
+  const schedulerOff = await run("schedulerOff");
+  await run("syncRules");
+  return { v2Stored, schedulerOff };
+}
+
+/** The rest of a migration after GroupWritebackV2 went off, in a new deployment: its window closed at the end. */
+async function finishTheMigration(): Promise<void> {
+  await closeClients();
+  await run("initialCycleAfterV2Off");
+  await run("schedulerOn");
+  await wizardSetStagingMode(lab.stateFile, false);
+  await run("stagingOff");
+  expect((await readState(lab.stateFile)).servers[0]?.syncWindow ?? null).toBeNull();
+}
+
 /** The next `pulumi up` without the key: SchedulerState (either role) and the v2 resource's update to enable mode. */
 async function upWithoutTheKey(v2Stored: { id: string; outs?: Record<string, unknown> }): Promise<string[]> {
   await closeClients(); // a new deployment
@@ -930,13 +958,7 @@ async function upWithoutTheKey(v2Stored: { id: string; outs?: Record<string, unk
 
 test("a stack that drops cloudSyncMigration while the migration holds its window: SchedulerState and GroupWritebackV2 refuse and change nothing, before and after v2 went off; putting the key back, as the message says, finishes the migration", async () => {
   await legacyLab();
-  const v2Stored = await featureProvider.create(await v2Inputs("release"));
-  await run("plan", settingsOf("plan"));
-  await run("copyDirectoryObjectIds");
-  await wizardSetStagingMode(lab.stateFile, true);
-  await run("stagingOn");
-  await run("schedulerOff");
-  await run("syncRules");
+  const { v2Stored } = await migrateIntoTheWindow();
 
   // GroupWritebackV2 still on: the v2 resource would close the window as one its stack left (closeLeftWindow), and
   // SchedulerState would re-enable the scheduler and close it too.
@@ -969,12 +991,7 @@ test("a stack that drops cloudSyncMigration while the migration holds its window
   expect(after).toEqual(refusals);
 
   // The key back again: the migration finishes, and then the resources after it converge.
-  await closeClients();
-  await run("initialCycleAfterV2Off");
-  await run("schedulerOn");
-  await wizardSetStagingMode(lab.stateFile, false);
-  await run("stagingOff");
-  expect((await readState(lab.stateFile)).servers[0]?.syncWindow ?? null).toBeNull();
+  await finishTheMigration();
   const scheduler = await schedulerProvider.create(await schedulerInputs("active"));
   expect(scheduler.outs).toMatchObject({ syncCycleEnabled: true, stagingModeEnabled: false });
   expect(await lab.syncCycleEnabled()).toBe(true);
@@ -984,13 +1001,7 @@ test("a stack that drops cloudSyncMigration while the migration holds its window
 
 test("a stack that dropped cloudSyncMigration before GroupWritebackV2 went off backs out by hand as docs/cloud-sync-migration.md says: then SchedulerState and GroupWritebackV2 converge as without the migration", async () => {
   await legacyLab();
-  const v2Stored = await featureProvider.create(await v2Inputs("release"));
-  await run("plan", settingsOf("plan"));
-  await run("copyDirectoryObjectIds");
-  await wizardSetStagingMode(lab.stateFile, true);
-  await run("stagingOn");
-  await run("schedulerOff");
-  await run("syncRules");
+  const { v2Stored } = await migrateIntoTheWindow();
   const refusals = await upWithoutTheKey(v2Stored);
   expect(refusals[0]).toContain('as docs/cloud-sync-migration.md describes ("Backing out by hand")');
   // The section the message names is there.
@@ -1141,13 +1152,7 @@ async function expectDestroyRefused(stored: Stored[]): Promise<void> {
 test("pulumi destroy while the migration holds its window: every delete that would write to the server (a reverted rule, the ACE, the OU with its groups, SchedulerState) refuses and changes nothing, before and after v2 went off; finishing the migration with pulumi up, as the message says, and then the same destroy runs", async () => {
   await legacyLab();
   const stored = await storedBeforeTheMigration();
-  await featureProvider.create(await v2Inputs("release"));
-  await run("plan", settingsOf("plan"));
-  await run("copyDirectoryObjectIds");
-  await wizardSetStagingMode(lab.stateFile, true);
-  await run("stagingOn");
-  const schedulerOff = await run("schedulerOff");
-  await run("syncRules");
+  const { schedulerOff } = await migrateIntoTheWindow();
   expect((await lab.features()).groupWritebackV2).toBe(true);
   // A step done is in the state too: a destroy would forget it (the next up would run it again).
   stored.push({
@@ -1173,12 +1178,7 @@ test("pulumi destroy while the migration holds its window: every delete that wou
   expect((await lab.features()).groupWritebackV2).toBe(false);
   await expectDestroyRefused(stored);
 
-  await closeClients();
-  await run("initialCycleAfterV2Off");
-  await run("schedulerOn");
-  await wizardSetStagingMode(lab.stateFile, false);
-  await run("stagingOff");
-  expect((await readState(lab.stateFile)).servers[0]?.syncWindow ?? null).toBeNull();
+  await finishTheMigration();
   expect(await lab.syncCycleEnabled()).toBe(true);
 
   // Then the same destroy: each delete does what it would have done without the migration (the writes the filter
@@ -1196,13 +1196,7 @@ test("pulumi destroy refused mid-migration, then backing out by hand as docs/clo
   await legacyLab();
   const stored = await storedBeforeTheMigration();
   const scheduler = stored.find((resource) => resource.kind === "SchedulerState")!;
-  await featureProvider.create(await v2Inputs("release"));
-  await run("plan", settingsOf("plan"));
-  await run("copyDirectoryObjectIds");
-  await wizardSetStagingMode(lab.stateFile, true);
-  await run("stagingOn");
-  await run("schedulerOff");
-  await run("syncRules");
+  await migrateIntoTheWindow();
   await expectDestroyRefused([scheduler]);
 
   // Backing out by hand: the cloudNoFlow rules removed, the window's marker removed, staging mode off in the wizard.
@@ -1226,13 +1220,7 @@ test("a preview mid-migration: SchedulerState's diff says the migration holds th
   const scheduler = (await storedBeforeTheMigration()).find(
     (resource) => resource.kind === "SchedulerState",
   )!;
-  await featureProvider.create(await v2Inputs("release"));
-  await run("plan", settingsOf("plan"));
-  await run("copyDirectoryObjectIds");
-  await wizardSetStagingMode(lab.stateFile, true);
-  await run("stagingOn");
-  await run("schedulerOff");
-  await run("syncRules");
+  await migrateIntoTheWindow();
   const opened = (await readState(lab.stateFile)).servers[0]!.syncWindow!.openedAtUtc;
   const held = `the sync scheduler on CONNECT01 is held off by this stack's migration to Cloud Sync (its pause window, opened ${opened})`;
 
