@@ -129,6 +129,15 @@ async function run(
   return outs;
 }
 
+/** The migration's steps after the plan, each in turn, with the two wizard steps done when they wait for them. */
+async function runEveryStepAfterThePlan(): Promise<void> {
+  for (const step of MIGRATION_STEPS.slice(1)) {
+    if (step === "stagingOn") await wizardSetStagingMode(lab.stateFile, true);
+    if (step === "stagingOff") await wizardSetStagingMode(lab.stateFile, false);
+    await run(step, settingsOf(step));
+  }
+}
+
 const SETTINGS: Partial<Record<MigrationStep, Record<string, unknown>>> = {
   plan: { cloudSync: KEEP, confirmDisableGroupWritebackV2: true },
   disableGroupWritebackV2: { confirmDisableGroupWritebackV2: true },
@@ -159,7 +168,7 @@ test("a migration declared without the name-keeping mapping and the target OU is
   expect(refused).toContain("Set entra-writeback:cloudSync.naming to connect");
   expect(refused).toContain(`Set entra-writeback:cloudSync.targetOu to ${lab.ou}`);
   // Nothing but reads.
-  expect(lab.operations().filter((operation) => !/^(get|list)/.test(operation))).toEqual([]);
+  expect(lab.writesSince()).toEqual([]);
 
   // Following the advice: the preview passes and says the plan.
   await inputsOf("plan", { cloudSync: KEEP() });
@@ -208,10 +217,7 @@ test("the steps in order: the security groups stay (same DN), the Microsoft 365 
     const again = await run(step, settingsOf(step));
     if (!step.startsWith("initialCycle")) {
       // Read before write: the second run changes nothing (only the cycles run again, harmlessly in staging).
-      const writes = lab
-        .operations()
-        .slice(operationsBefore)
-        .filter((operation) => !/^(get|list)/.test(operation));
+      const writes = lab.writesSince(operationsBefore);
       expect({ step, writes }).toEqual({
         step,
         writes: [],
@@ -375,11 +381,7 @@ test("a cloudNoFlow rule removed or disabled while the migration waits for the c
   await lab.call("setSyncRuleDisabled", { identifier: NO_FLOW_INBOUND_RULE_IDENTIFIER, disabled: true });
   const before = lab.operations().length;
   const outs = await run("disableGroupWritebackV2", { confirmDisableGroupWritebackV2: true });
-  const writes = lab
-    .operations()
-    .slice(before)
-    .filter((operation) => !/^(get|list)/.test(operation))
-    .map((operation) => operation.replace(/\(.*$/, ""));
+  const writes = lab.writesSince(before).map((operation) => operation.replace(/\(.*$/, ""));
   // The rules come back and a staged Initial cycle is checked, all before the irreversible call.
   expect(writes).toEqual(["setSyncRuleDisabled", "newSyncRule", "startSyncCycle", "setGroupWritebackV2"]);
   expect(outs.summary).toContain("GroupWritebackV2 is off for the tenant (irreversible)");
@@ -424,7 +426,7 @@ test("a migration whose cloudSync would change the groups' sAMAccountName, or co
   for (const group of security) expect(refused).toContain(group.dn);
   expect(refused).toContain("Set entra-writeback:cloudSync.samAccountName to null");
   expect(refused).toContain(`Set entra-writeback:cloudSync.targetOu to ${lab.ou}`);
-  expect(lab.operations().filter((operation) => !/^(get|list)/.test(operation))).toEqual([]);
+  expect(lab.writesSince()).toEqual([]);
   // The advice followed: no sAMAccountName mapping, routes only to the OU the groups are in: the plan goes on.
   const outs = await run("plan", { cloudSync: { ...KEEP(), samAccountName: null, routedOus: [lab.ou] } });
   expect(outs.plan).toMatchObject({
@@ -447,12 +449,7 @@ test("the scheduler turned on by hand mid-migration: the next step refuses and c
   );
   expect(refused).toContain("the scheduler is on and staging mode on. Nothing was changed.");
   expect(refused).toContain("put it back (the wizard for staging mode), then run pulumi up again");
-  expect(
-    lab
-      .operations()
-      .slice(before)
-      .filter((operation) => !/^(get|list)/.test(operation)),
-  ).toEqual([]);
+  expect(lab.writesSince(before)).toEqual([]);
   // The advice: the scheduler off again (Set-ADSyncScheduler -SyncCycleEnabled $false), then run again.
   await lab.call("setSchedulerSyncCycleEnabled", { enabled: false });
   await closeClients(); // pulumi up again: a new provider process
@@ -574,12 +571,7 @@ test("a security group written back after the plan step: the irreversible step r
   );
   expect(refused).toContain("GroupWritebackV2 stays on; nothing was changed.");
   expect(refused).toContain(`pulumi up --replace '${urns[0]}' --replace '${urns[1]}'`);
-  expect(
-    lab
-      .operations()
-      .slice(before)
-      .filter((operation) => !/^(get|list)/.test(operation)),
-  ).toEqual([]);
+  expect(lab.writesSince(before)).toEqual([]);
   expect((await lab.features()).groupWritebackV2).toBe(true);
 
   // The confirmation changed meanwhile: the plan step's update reads the plan again, with the late group, but step 1
@@ -619,11 +611,7 @@ test("once the migration has run, the plan's checks no longer block a preview wh
   expect(await rejection(provider.check(planInputs, versioned(renaming)))).toMatch(
     /^REFUSED: the migration of Group Writeback V2 to Cloud Sync on CONNECT01 would rename, move or lose written-back groups, so it does not start; nothing was changed\.\n.*would RENAME 5 written-back security groups/,
   );
-  for (const step of MIGRATION_STEPS.slice(1)) {
-    if (step === "stagingOn") await wizardSetStagingMode(lab.stateFile, true);
-    if (step === "stagingOff") await wizardSetStagingMode(lab.stateFile, false);
-    await run(step, settingsOf(step));
-  }
+  await runEveryStepAfterThePlan();
   expect((await lab.features()).groupWritebackV2).toBe(false);
 
   // After it, the same declaration: the preview reads only whether the migration has run (not the plan).
@@ -658,12 +646,7 @@ test("once the migration has run, the plan's checks no longer block a preview wh
   expect(progress.lines.join("\n")).toContain(
     "the migration has run (GroupWritebackV2 off, the cloudNoFlow rules in place, its window closed): its plan stays as it was read",
   );
-  expect(
-    lab
-      .operations()
-      .slice(before)
-      .filter((operation) => !/^(get|list)/.test(operation)),
-  ).toEqual([]);
+  expect(lab.writesSince(before)).toEqual([]);
   // Toggling the key alone is no change to the step.
   expect(
     (await provider.diff!("cloud-sync-migration/plan", updated.outs as never, checked.inputs!)).changes,
@@ -702,20 +685,10 @@ test("a syncRules step stored by the earlier version (no choice in its outputs) 
     .outs as CloudSyncMigrationStepOutputs;
   expect(updated.syncRules).toEqual(stored.syncRules);
   expect(updated.summary).toContain("read from the server (this step was stored by an earlier version");
-  expect(
-    lab
-      .operations()
-      .slice(before)
-      .filter((operation) => !/^(get|list)/.test(operation)),
-  ).toEqual([]);
+  expect(lab.writesSince(before)).toEqual([]);
   // The SyncRule resources the component then declares adopt the rules as they are: nothing written either.
   await ruleResources(updated.syncRules!);
-  expect(
-    lab
-      .operations()
-      .slice(before)
-      .filter((operation) => !/^(get|list)/.test(operation)),
-  ).toEqual([]);
+  expect(lab.writesSince(before)).toEqual([]);
 });
 
 test("the irreversible step's re-check refuses before it writes: an inbound rule disabled and the outbound rule's precedence taken is refused with nothing changed (the inbound rule stays disabled), and following the advice puts both back", async () => {
@@ -744,12 +717,7 @@ test("the irreversible step's re-check refuses before it writes: an inbound rule
   const refused = await rejection(run("disableGroupWritebackV2", restore));
   expect(refused).toContain('"Contoso custom rule" holds that precedence now. Nothing was changed');
   // Nothing was changed, as it says: the disabled inbound rule was not enabled on the way to the refusal.
-  expect(
-    lab
-      .operations()
-      .slice(before)
-      .filter((operation) => !/^(get|list)/.test(operation)),
-  ).toEqual([]);
+  expect(lab.writesSince(before)).toEqual([]);
   const disabledOf = async (identifier: string) =>
     ((await lab.call("getSyncRules")) as { rules: SyncRule[] }).rules.find(
       (rule) => rule.identifier.toLowerCase() === identifier,
@@ -766,13 +734,12 @@ test("the irreversible step's re-check refuses before it writes: an inbound rule
   const again = lab.operations().length;
   const outs = await run("disableGroupWritebackV2", restore);
   expect(outs.summary).toContain("GroupWritebackV2 is off for the tenant (irreversible)");
-  expect(
-    lab
-      .operations()
-      .slice(again)
-      .filter((operation) => !/^(get|list)/.test(operation))
-      .map((operation) => operation.replace(/\(.*$/, "")),
-  ).toEqual(["setSyncRuleDisabled", "newSyncRule", "startSyncCycle", "setGroupWritebackV2"]);
+  expect(lab.writesSince(again).map((operation) => operation.replace(/\(.*$/, ""))).toEqual([
+    "setSyncRuleDisabled",
+    "newSyncRule",
+    "startSyncCycle",
+    "setGroupWritebackV2",
+  ]);
   expect(await disabledOf(NO_FLOW_INBOUND_RULE_IDENTIFIER)).toBe(false);
   expect(await disabledOf(NO_FLOW_OUTBOUND_RULE_IDENTIFIER)).toBe(false);
 });
@@ -781,11 +748,7 @@ test("once the migration has run, the server put in staging mode later (a stagin
   await legacyLab();
   const planInputs = await inputsOf("plan", settingsOf("plan"));
   const plan = (await provider.create(planInputs)).outs as CloudSyncMigrationStepOutputs;
-  for (const step of MIGRATION_STEPS.slice(1)) {
-    if (step === "stagingOn") await wizardSetStagingMode(lab.stateFile, true);
-    if (step === "stagingOff") await wizardSetStagingMode(lab.stateFile, false);
-    await run(step, settingsOf(step));
-  }
+  await runEveryStepAfterThePlan();
   expect((await lab.features()).groupWritebackV2).toBe(false);
   const renaming = { ...planInputs, cloudSync: { ...KEEP(), naming: "cloudSync" }, allowRenameOrMove: true };
   // Staging mode off: the rename on purpose passes, and the update keeps the plan.
@@ -812,11 +775,7 @@ test("the plan step's update after GroupWritebackV2 went off keeps the plan it r
   await legacyLab();
   const planInputs = await inputsOf("plan", settingsOf("plan"));
   const plan = (await provider.create(planInputs)).outs as CloudSyncMigrationStepOutputs;
-  for (const step of MIGRATION_STEPS.slice(1)) {
-    if (step === "stagingOn") await wizardSetStagingMode(lab.stateFile, true);
-    if (step === "stagingOff") await wizardSetStagingMode(lab.stateFile, false);
-    await run(step, settingsOf(step));
-  }
+  await runEveryStepAfterThePlan();
   expect((await lab.features()).groupWritebackV2).toBe(false);
   // Later someone removes a rule (the SyncRule resource puts it back, after the plan step in the chain), and the
   // confirmation is set back to false in the same change of the stack.
@@ -857,12 +816,7 @@ test("a syncRules step stored by the earlier version, after the migration, with 
   const updated = (await provider.update!("cloud-sync-migration/syncRules", earlier as never, news))
     .outs as CloudSyncMigrationStepOutputs;
   expect(updated.syncRules).toEqual(stored);
-  expect(
-    lab
-      .operations()
-      .slice(before)
-      .filter((operation) => !/^(get|list)/.test(operation)),
-  ).toEqual([]);
+  expect(lab.writesSince(before)).toEqual([]);
   // The scheduler runs and staging mode stays off: nothing asked them back.
   expect(await lab.syncCycleEnabled()).toBe(true);
   // The SyncRule resources the component declares then put the outbound rule back where the step chose.
@@ -904,12 +858,6 @@ async function v2Inputs(mode: "enable" | "release"): Promise<Record<string, unkn
   return checked.inputs as Record<string, unknown>;
 }
 
-const writesSince = (before: number): string[] =>
-  lab
-    .operations()
-    .slice(before)
-    .filter((operation) => !/^(get|list)/.test(operation));
-
 /**
  * A migration under way up to its pause window, as the component's first ups leave it: the v2 resource released, the
  * plan, step 1, staging mode on (the wizard step), the scheduler off in the migration's window, the two rules.
@@ -950,7 +898,7 @@ async function upWithoutTheKey(v2Stored: { id: string; outs?: Record<string, unk
     await rejection(featureProvider.update!(v2Stored.id, v2Stored.outs, await v2Inputs("enable"))),
   ];
   // Nothing changed: the scheduler off, the window as it was, the flag as it was.
-  expect(writesSince(before)).toEqual([]);
+  expect(lab.writesSince(before)).toEqual([]);
   expect(await lab.syncCycleEnabled()).toBe(false);
   expect((await readState(lab.stateFile)).servers[0]?.syncWindow).toEqual(window);
   return refusals;
@@ -1143,7 +1091,7 @@ async function expectDestroyRefused(stored: Stored[]): Promise<void> {
       ),
     ]).toEqual([resource.kind, deleteRefusal(resource.kind, window!.openedAtUtc)]);
   }
-  expect(writesSince(before)).toEqual([]);
+  expect(lab.writesSince(before)).toEqual([]);
   expect(await lab.syncCycleEnabled()).toBe(false);
   expect((await readState(lab.stateFile)).servers[0]).toEqual(stateBefore);
   expect(await written()).toHaveLength(9);
@@ -1169,7 +1117,7 @@ test("pulumi destroy while the migration holds its window: every delete that wou
   await inputsOf("schedulerOff");
   const beforeReplace = lab.operations().length;
   await provider.delete!("cloud-sync-migration/schedulerOff", { ...schedulerOff });
-  expect(writesSince(beforeReplace)).toEqual([]);
+  expect(lab.writesSince(beforeReplace)).toEqual([]);
 
   // pulumi up with the key: the steps go on inside the window; a destroy between them is still refused.
   await closeClients();
@@ -1185,7 +1133,7 @@ test("pulumi destroy while the migration holds its window: every delete that wou
   // above looks for; a step's delete writes nothing), and the scheduler stays on.
   const before = lab.operations().length;
   for (const resource of stored) await destroy(resource);
-  expect(writesSince(before).map((write) => write.replace(/\(.*$/, ""))).toEqual(
+  expect(lab.writesSince(before).map((write) => write.replace(/\(.*$/, ""))).toEqual(
     expect.arrayContaining(["setSyncRuleDisabled", "revokeWritebackAccess", "removeOrganizationalUnit"]),
   );
   expect(await lab.syncCycleEnabled()).toBe(true);
@@ -1210,7 +1158,9 @@ test("pulumi destroy refused mid-migration, then backing out by hand as docs/clo
   // Then pulumi destroy: SchedulerState's delete never leaves the scheduler disabled (a write the filter above sees).
   const before = lab.operations().length;
   await destroy(scheduler);
-  expect(writesSince(before)).toEqual([`setSchedulerSyncCycleEnabled(${JSON.stringify({ enabled: true })})`]);
+  expect(lab.writesSince(before)).toEqual([
+    `setSchedulerSyncCycleEnabled(${JSON.stringify({ enabled: true })})`,
+  ]);
   expect(await lab.syncCycleEnabled()).toBe(true);
   expect((await lab.features()).groupWritebackV2).toBe(true);
 });
@@ -1294,7 +1244,7 @@ test("another stack's migration window on the same server: a delete refuses whil
       "2025-01-06T08:00:00.000Z), and deleting this resource (pulumi destroy, or a resource the stack no longer " +
       `declares) would revoke the writeback rights of ${lab.account} on ${lab.ou} in the middle of the migration.`,
   );
-  expect(writesSince(before)).toEqual([]);
+  expect(lab.writesSince(before)).toEqual([]);
 
   // Lapsed (its deployment died long ago): the ACE's and the OU's deletes, which cannot tell the window is not their
   // stack's, still refuse and say what to do if it is another stack's; the rule's, which knows its stack, goes through
@@ -1305,9 +1255,9 @@ test("another stack's migration window on the same server: a delete refuses whil
       "(If entra-writeback/other is not this stack, run the same command again once its migration has finished.)",
     );
   }
-  expect(writesSince(before)).toEqual([]);
+  expect(lab.writesSince(before)).toEqual([]);
   await destroy(byKind("SyncRule"));
-  expect(writesSince(before).map((write) => write.replace(/\(.*$/, ""))).toEqual([
+  expect(lab.writesSince(before).map((write) => write.replace(/\(.*$/, ""))).toEqual([
     "openSyncWindow",
     "setSchedulerSyncCycleEnabled",
     "setSyncRuleDisabled",

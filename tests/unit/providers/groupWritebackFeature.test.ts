@@ -404,12 +404,7 @@ describe("v2 leaving the stack in the deployment that declares the migration", (
     const before = lab.operations().length;
     await provider.delete(created.id, disabling);
     expect((await lab.features()).groupWritebackV2).toBe(true);
-    expect(
-      lab
-        .operations()
-        .slice(before)
-        .filter((operation) => !/^(get|list)/.test(operation)),
-    ).toEqual([]);
+    expect(lab.writesSince(before)).toEqual([]);
     expect(progress.lines.join("\n")).toContain(
       "(CONNECT01): this deployment declares the migration to Cloud Sync (entra-writeback:cloudSyncMigration), which turns it off itself",
     );
@@ -421,11 +416,7 @@ describe("v2 leaving the stack in the deployment that declares the migration", (
 });
 
 describe("v2 release mode (the component's while the migration to Cloud Sync is declared)", () => {
-  const writes = (from: number) =>
-    lab
-      .operations()
-      .slice(from)
-      .filter((operation) => !/^(get|list)/.test(operation));
+  const writes = (from: number) => lab.writesSince(from);
 
   test("refused with onDelete disable: the migration turns the flag off, never this resource", async () => {
     await start();

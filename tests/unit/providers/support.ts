@@ -14,6 +14,8 @@ export interface Lab {
   account: string;
   /** Operations the providers ran (journal client "pulumi"), as "name(args)". */
   operations(): string[];
+  /** The writes among them since the first `before` (every operation but get* and list*). */
+  writesSince(before?: number): string[];
   features(): Promise<Record<string, boolean>>;
   syncCycleEnabled(): Promise<boolean>;
   call(operation: Parameters<typeof callOperation>[1], args?: unknown): Promise<unknown>;
@@ -29,17 +31,22 @@ export async function newLab(options: InitOptions = {}): Promise<Lab> {
     now: "2025-01-06T08:00:00.000Z",
     ...options,
   });
+  const operations = (): string[] =>
+    readJournal(stateFile).flatMap((entry) =>
+      entry.kind === "operation" && entry.client === "pulumi"
+        ? [`${entry.operation}(${JSON.stringify(entry.args)})`]
+        : [],
+    );
   return {
     stateFile,
     target: { kind: "simulator", stateFile },
     ou: summary.suggestedWritebackOu,
     account: summary.connectorAccountDn,
-    operations: () =>
-      readJournal(stateFile).flatMap((entry) =>
-        entry.kind === "operation" && entry.client === "pulumi"
-          ? [`${entry.operation}(${JSON.stringify(entry.args)})`]
-          : [],
-      ),
+    operations,
+    writesSince: (before = 0) =>
+      operations()
+        .slice(before)
+        .filter((operation) => !/^(get|list)/.test(operation)),
     features: async () => (await readState(stateFile)).tenant.features,
     syncCycleEnabled: async () => (await readState(stateFile)).tenant.scheduler.syncCycleEnabled,
     call: (operation, args = {}) => callOperation(stateFile, operation, args),
