@@ -48,6 +48,19 @@ const processEvents = process as unknown as {
   listeners(event: ProcessEvent): Listener[];
 };
 
+/** The process's listeners of each event now, to tell later which ones a run of the SDK's server added. */
+function listenersNow(): Record<ProcessEvent, Listener[]> {
+  return Object.fromEntries(EVENTS.map((event) => [event, processEvents.listeners(event)])) as Record<
+    ProcessEvent,
+    Listener[]
+  >;
+}
+
+/** The listeners of `event` added since `before` was taken. */
+function addedSince(before: Record<ProcessEvent, Listener[]>, event: ProcessEvent): Listener[] {
+  return processEvents.listeners(event).filter((listener) => !before[event].includes(listener));
+}
+
 /** Where the program of a project is, as the CLI tells a language host: Pulumi.yaml's `main`, or the project. */
 export interface ProgramLocation {
   /** The module to load: a file, or a directory whose package.json `main` (or index.js) Node loads. */
@@ -100,16 +113,14 @@ const takeoverFailure = (count: number) =>
  * program that does nothing.
  */
 export async function probeLanguageServer(LanguageServer: LanguageServerClass): Promise<void> {
-  const before = EVENTS.map((event) => processEvents.listeners(event));
+  const before = listenersNow();
   const done = new Promise<void>((resolve) =>
     new LanguageServer(async () => undefined).run(
       { request: new langproto.RunRequest().setProject("probe").setStack("probe").setDryrun(true) },
       () => resolve(),
     ),
   );
-  const counts = EVENTS.map(
-    (event, i) => processEvents.listeners(event).filter((listener) => !before[i]!.includes(listener)).length,
-  );
+  const counts = EVENTS.map((event) => addedSince(before, event).length);
   await done;
   const wrong = counts.find((count) => count !== 1);
   if (wrong !== undefined) throw new Error(takeoverFailure(wrong));
@@ -133,7 +144,6 @@ interface Run {
   handlers: Record<ProcessEvent, Listener[]>;
   /** Runs a function in this run's context (the SDK's store of this run), once the program started. */
   inContext?: <R>(fn: () => R) => R;
-  finished: boolean;
   failed: boolean;
 }
 
@@ -199,7 +209,6 @@ export class SharedRuns {
     const run: Run = {
       stack: request.getStack(),
       handlers: { uncaughtException: [], unhandledRejection: [] },
-      finished: false,
       failed: false,
     };
     const pwd = request.getPwd();
@@ -223,10 +232,7 @@ export class SharedRuns {
       );
       return;
     }
-    const before = Object.fromEntries(EVENTS.map((e) => [e, processEvents.listeners(e)])) as Record<
-      ProcessEvent,
-      Listener[]
-    >;
+    const before = listenersNow();
     const server = new this.LanguageServer(async () => {
       run.inContext = AsyncLocalStorage.snapshot();
       return this.program();
@@ -240,7 +246,6 @@ export class SharedRuns {
       callback,
       { RunResponse: langproto.RunResponse, hasErrors: () => pulumi.log.hasErrors() },
       (failed) => {
-        run.finished = true;
         run.failed = failed;
         this.active.delete(run);
         this.unanswered.delete(run);
@@ -250,7 +255,7 @@ export class SharedRuns {
     // The server installed this run's handlers before its first await: take them off the process; deliver() calls
     // them for this run's errors only.
     for (const event of EVENTS) {
-      const added = processEvents.listeners(event).filter((listener) => !before[event].includes(listener));
+      const added = addedSince(before, event);
       if (added.length !== 1) {
         // Its errors, and the other runs', cannot be kept apart: fail it, and run no more programs here.
         this.broken ??= takeoverFailure(added.length);
@@ -269,7 +274,8 @@ export class SharedRuns {
 
   private deliver(event: ProcessEvent, args: unknown[]): void {
     const owner = this.current.getStore();
-    if (owner && !owner.finished) {
+    // Not answered yet: its errors are its own (answered runs leave `unanswered`).
+    if (owner && this.unanswered.has(owner)) {
       for (const handler of owner.handlers[event]) handler(...args);
       return;
     }
