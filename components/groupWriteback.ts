@@ -340,6 +340,7 @@ export class GroupWriteback extends pulumi.ComponentResource {
     const afterScheduler = this.deleteRule ? [this.deleteRule] : [this.scheduler];
 
     // With the migration, the v2 resource is declared above, in release mode (the migration turns the flag off).
+    let afterV2: pulumi.Resource[] = afterScheduler;
     if (v2Mode !== "skip" && !this.migration) {
       this.v2 = new GroupWritebackFeature(
         `${name}-v2`,
@@ -356,8 +357,8 @@ export class GroupWriteback extends pulumi.ComponentResource {
         },
         { parent: this, dependsOn: afterScheduler },
       );
+      afterV2 = [this.v2];
     }
-    const afterV2 = this.v2 && !this.migration ? [this.v2] : afterScheduler;
 
     this.ou = new WritebackOU(
       `${name}-ou`,

@@ -141,8 +141,24 @@ export function isMigrationWindow(window: SyncWindow | null | undefined): window
   return !!window && windowPurpose(window) === MIGRATION_WINDOW_CHANGE;
 }
 
+/** Whether a marker is `owner`'s held pause window of the migration to Cloud Sync, in either marker form. */
+export function isOwnMigrationWindow(
+  window: SyncWindow | null | undefined,
+  owner: string,
+): window is SyncWindow {
+  return isHeldWindowFor(window, owner, MIGRATION_WINDOW_CHANGE);
+}
+
 /** Where docs/cloud-sync-migration.md says how to back out of a migration under way by hand. */
 export const MIGRATION_BACK_OUT_SECTION = "Backing out by hand";
+
+/** The refusals' second way out of a migration under way, then `then` ("run pulumi up"). */
+function backOutByHand(then: string): string {
+  return (
+    "Or, while GroupWritebackV2 is still on, back out of the migration by hand as docs/cloud-sync-migration.md " +
+    `describes ("${MIGRATION_BACK_OUT_SECTION}"), then ${then}.`
+  );
+}
 
 /**
  * The guard of every resource that would end or bypass this stack's held migration window (domain/cloudSyncMigration.ts,
@@ -160,15 +176,14 @@ export function refuseInsideOwnMigrationWindow(
   resource: string,
   description: string,
 ): void {
-  if (!isHeldWindowFor(window, owner, MIGRATION_WINDOW_CHANGE)) return;
+  if (!isOwnMigrationWindow(window, owner)) return;
   throw new Error(
     `${resource}: REFUSED: the migration to Cloud Sync is under way on ${description}: this stack (${owner}) holds ` +
       `the sync scheduler off for it in its pause window (opened ${window.openedAtUtc}), and this deployment runs ` +
       `${resource} without the migration's steps (entra-writeback:cloudSyncMigration is no longer declared, or ` +
       "--target left the steps out), which would end that window in the middle of the migration. Nothing was " +
       "changed. Either put entra-writeback:cloudSyncMigration back as it was and run pulumi up: the migration goes " +
-      "on from where it stopped and finishes. Or, while GroupWritebackV2 is still on, back out of the migration by " +
-      `hand as docs/cloud-sync-migration.md describes ("${MIGRATION_BACK_OUT_SECTION}"), then run pulumi up.`,
+      `on from where it stopped and finishes. ${backOutByHand("run pulumi up")}`,
   );
 }
 
@@ -211,9 +226,7 @@ export function refuseDeleteInsideMigrationWindow(
   const ways =
     `Either finish the migration first: run pulumi up of ${window.owner} with entra-writeback:cloudSyncMigration as ` +
     "declared (and its confirmation, cloudSyncMigration.confirmDisableGroupWritebackV2, if it waits for it): it goes " +
-    "on from where it stopped and ends with the scheduler on; then run the same command again. Or, while " +
-    "GroupWritebackV2 is still on, back out of the migration by hand as docs/cloud-sync-migration.md describes " +
-    `("${MIGRATION_BACK_OUT_SECTION}"), then run the same command again.`;
+    `on from where it stopped and ends with the scheduler on; then run the same command again. ${backOutByHand("run the same command again")}`;
   throw new Error(
     refused +
       ways +

@@ -27,7 +27,7 @@ import { diffByKeys } from "../common/diff";
 import { sameDn } from "../common/dn";
 import {
   heldByAnother,
-  isHeldWindowFor,
+  isOwnMigrationWindow,
   openHeldWindow,
   waitForSyncIdle,
   windowHeldAdvice,
@@ -139,7 +139,7 @@ async function schedulerOff(client: EntraConnectClient, inputs: Inputs, progress
   const held = heldByAnother(found, owner(inputs));
   if (held) throw new Error(windowHeldAdvice(client.description, held));
   // A marker of this migration already there (this step interrupted) is kept, in either form (isHeldWindow).
-  if (!isHeldWindowFor(found.window, owner(inputs), MIGRATION_WINDOW_CHANGE)) {
+  if (!isOwnMigrationWindow(found.window, owner(inputs))) {
     await openHeldWindow(client, {
       owner: owner(inputs),
       purpose: MIGRATION_WINDOW_CHANGE,

@@ -4,13 +4,13 @@ import type { EntraConnectClient } from "../../contract/backend";
 import { clientFor, deploymentOwner, noteDeploymentStack } from "../common/connection";
 import { diffByKeys } from "../common/diff";
 import { isClaimed } from "../common/claims";
-import { MIGRATION_RESUMES_CLAIM, MIGRATION_WINDOW_CHANGE } from "../../domain/cloudSyncMigration";
+import { MIGRATION_RESUMES_CLAIM } from "../../domain/cloudSyncMigration";
 import { type Progress, progressFor } from "../common/progress";
 import {
   closeLeftWindow,
   heldByAnother,
   INTERRUPTED_DEPLOYMENT_ADVICE,
-  isHeldWindowFor,
+  isOwnMigrationWindow,
   refuseDeleteInsideMigrationWindow,
   refuseInsideOwnMigrationWindow,
   waitForSyncIdle,
@@ -145,22 +145,21 @@ export const schedulerStateProvider: ProviderImplementation = {
     if (!live) {
       const found = await clientFor(olds.target).call("getSyncWindow", {});
       const owner = typeof inputs.stack === "string" ? inputs.stack : deploymentOwner();
-      if (isHeldWindowFor(found.window, owner, MIGRATION_WINDOW_CHANGE)) {
-        const where = olds.computerName ?? "the server";
+      if (isOwnMigrationWindow(found.window, owner)) {
+        const heldOff =
+          `the sync scheduler on ${olds.computerName ?? "the server"} is held off by this stack's migration to Cloud ` +
+          `Sync (its pause window, opened ${found.window.openedAtUtc})`;
         if (isClaimed(MIGRATION_RESUMES_CLAIM)) {
           // The migration resumes the scheduler at its step 5, before this resource's update: nothing to do here.
           progressFor("SchedulerState")(
-            `the sync scheduler on ${where} is held off by this stack's migration to Cloud Sync (its pause window, ` +
-              `opened ${found.window.openedAtUtc}); the migration re-enables it at its step 5, before this resource`,
+            `${heldOff}; the migration re-enables it at its step 5, before this resource`,
           );
           return planned;
         }
         progressFor("SchedulerState")(
-          `the sync scheduler on ${where} is held off by this stack's migration to Cloud Sync (its pause window, ` +
-            `opened ${found.window.openedAtUtc}), and this deployment runs SchedulerState without the migration's ` +
-            "step that re-enables it (entra-writeback:cloudSyncMigration no longer declared, or --target left the " +
-            'steps out): the update refuses to end that window (docs/cloud-sync-migration.md, "Dropping the key ' +
-            'mid-migration")',
+          `${heldOff}, and this deployment runs SchedulerState without the migration's step that re-enables it ` +
+            "(entra-writeback:cloudSyncMigration no longer declared, or --target left the steps out): the update " +
+            'refuses to end that window (docs/cloud-sync-migration.md, "Dropping the key mid-migration")',
         );
         return { ...planned, changes: true };
       }

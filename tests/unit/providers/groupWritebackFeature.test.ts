@@ -298,8 +298,6 @@ describe("v1", () => {
 });
 
 describe("v2 preflight: the later resources' live checks run before the tenant-wide change", () => {
-  const writes = () => lab.operations().filter((o) => !/^(get|list)/.test(o));
-
   test.each([
     [
       "an OU outside the sync scope",
@@ -314,14 +312,14 @@ describe("v2 preflight: the later resources' live checks run before the tenant-w
   ])("%s: refused with no write", async (_what, preflight, message) => {
     await start();
     expect(await rejection(provider.create(await v2({ preflight: preflight() })))).toMatch(message);
-    expect(writes()).toEqual([]);
+    expect(lab.writesSince()).toEqual([]);
     expect((await lab.features()).groupWritebackV2).toBe(false);
   });
 
   test("passes with the right OU and account, and the change goes ahead (the write can be seen)", async () => {
     await start();
     await provider.create(await v2({ preflight: { writebackOu: lab.ou, connectorAccountDn: lab.account } }));
-    expect(writes()).toContain('setGroupWritebackV2({"enabled":true})');
+    expect(lab.writesSince()).toContain('setGroupWritebackV2({"enabled":true})');
   });
 
   test("a change of the preflight values alone is no change of the v2 resource", async () => {
@@ -416,8 +414,6 @@ describe("v2 leaving the stack in the deployment that declares the migration", (
 });
 
 describe("v2 release mode (the component's while the migration to Cloud Sync is declared)", () => {
-  const writes = (from: number) => lab.writesSince(from);
-
   test("refused with onDelete disable: the migration turns the flag off, never this resource", async () => {
     await start();
     const checked = await provider.check(
@@ -443,14 +439,14 @@ describe("v2 release mode (the component's while the migration to Cloud Sync is 
     expect(diff).toMatchObject({ changes: true, replaces: [] });
     const before = lab.operations().length;
     const updated = await provider.update!(stored.id, stored.outs, released);
-    expect(writes(before)).toEqual([]);
+    expect(lab.writesSince(before)).toEqual([]);
     expect(updated.outs).toMatchObject({ mode: "release", onDelete: "retain", enabled: true });
     expect(progress.lines.join("\n")).toContain(
       "GroupWritebackV2 is on for the tenant of CONNECT01; this resource only reads it: the migration to Cloud Sync " +
         "(entra-writeback:cloudSyncMigration) turns it off itself",
     );
     await provider.delete(stored.id, updated.outs!);
-    expect(writes(before)).toEqual([]);
+    expect(lab.writesSince(before)).toEqual([]);
     expect((await lab.features()).groupWritebackV2).toBe(true);
     expect(progress.lines.join("\n")).toContain(
       "GroupWritebackV2 is left as it is for the tenant of simulator",
@@ -480,7 +476,7 @@ describe("v2 release mode (the component's while the migration to Cloud Sync is 
     expect((await provider.diff(off.id, offAgain.props, released)).changes).toBe(false);
     await provider.delete(off.id, offAgain.props);
     // The provider wrote nothing (the test's own writes go through another client).
-    expect(writes(before)).toEqual([]);
+    expect(lab.writesSince(before)).toEqual([]);
     // The same flag off in enable mode is drift, and its create tries to turn it on (the checks above can fail:
     // this tenant refuses, v2 was turned off on it).
     const enabling = await v2();
@@ -489,6 +485,6 @@ describe("v2 release mode (the component's while the migration to Cloud Sync is 
     expect(await rejection(provider.create(enabling))).toMatch(
       /the tenant refused to enable GroupWritebackV2/,
     );
-    expect(writes(enableFrom)).toContain('setSchedulerSyncCycleEnabled({"enabled":false})');
+    expect(lab.writesSince(enableFrom)).toContain('setSchedulerSyncCycleEnabled({"enabled":false})');
   });
 });
