@@ -44,6 +44,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/mem"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/encoding/protowire"
 )
 
 const (
@@ -110,14 +111,7 @@ func sdkVersion(dir string) string {
 
 // pluginInfo is a PluginInfo message: version, field 1.
 func pluginInfo(version string) []byte {
-	out := []byte{0x0a}
-	n := len(version)
-	for n >= 0x80 {
-		out = append(out, byte(n)|0x80)
-		n >>= 7
-	}
-	out = append(out, byte(n))
-	return append(out, version...)
+	return protowire.AppendString(protowire.AppendTag(nil, 1, protowire.BytesType), version)
 }
 
 type front struct {
@@ -229,6 +223,15 @@ func dieBy(sig syscall.Signal) {
 	os.Exit(128 + int(sig))
 }
 
+// reply reads a call's one request and answers it with data, without the host.
+func reply(stream grpc.ServerStream, data []byte) error {
+	var request frame
+	if err := stream.RecvMsg(&request); err != nil {
+		return err
+	}
+	return stream.SendMsg(&frame{data})
+}
+
 // handle serves every call: the engine's calls all arrive here (no service is registered).
 func (f *front) handle(_ any, stream grpc.ServerStream) error {
 	full, _ := grpc.MethodFromServerStream(stream)
@@ -239,21 +242,10 @@ func (f *front) handle(_ any, stream grpc.ServerStream) error {
 	case ours && forwarded[name]:
 		return f.forward(full, stream)
 	case ours && name == "GetPluginInfo" && f.version != "":
-		var request frame
-		if err := stream.RecvMsg(&request); err != nil {
-			return err
-		}
-		return stream.SendMsg(&frame{pluginInfo(f.version)})
-	case ours && name == "Cancel":
-		if f.isStarted() {
-			return f.forward(full, stream)
-		}
-		var request frame
-		if err := stream.RecvMsg(&request); err != nil {
-			return err
-		}
-		return stream.SendMsg(&frame{})
-	case ours && name == "GetPluginInfo":
+		return reply(stream, pluginInfo(f.version))
+	case ours && name == "Cancel" && !f.isStarted():
+		return reply(stream, nil)
+	case ours && (name == "GetPluginInfo" || name == "Cancel"):
 		return f.forward(full, stream)
 	default:
 		return status.Error(codes.Unimplemented, name+" is not implemented by the dynamic provider")
