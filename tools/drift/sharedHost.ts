@@ -80,13 +80,22 @@ export function programLocation(projectDir: string): ProgramLocation {
   return { entry, pwd: isDirectory ? entry : projectDir };
 }
 
+/** tools/plugins/run-answer.js: how a language host runs and answers a Run, shared with language-host.js. */
+const { answerOnce, mainOf } = require(path.join(projectRoot, "tools", "plugins", "run-answer.js")) as {
+  answerOnce(
+    callback: RunCallback,
+    sdk: { RunResponse: typeof langproto.RunResponse; hasErrors: () => boolean },
+    onAnswer?: (failed: boolean) => void,
+  ): RunCallback;
+  mainOf(loaded: unknown): unknown;
+};
+
 /**
  * The program function of a loaded module: its default export, or the module if it is a function. A module that
  * exports no function is refused: it declared its resources when it loaded, once, outside every stack's run.
  */
 export function programOf(loaded: unknown, entry: string): () => Promise<unknown> {
-  const module = loaded as { __esModule?: boolean; default?: unknown } | undefined;
-  const main = module && module.__esModule && "default" in module ? module.default : loaded;
+  const main = mainOf(loaded);
   if (typeof main !== "function")
     throw new Error(
       `${entry} exports no function (a program that declares its resources when it loads cannot run once per stack)`,
@@ -125,15 +134,6 @@ export async function probeLanguageServer(LanguageServer: LanguageServerClass): 
   const wrong = counts.find((count) => count !== 1);
   if (wrong !== undefined) throw new Error(takeoverFailure(wrong));
 }
-
-/** tools/plugins/run-answer.js: how a language host answers a Run, shared with tools/plugins/language-host.js. */
-const { answerOnce } = require(path.join(projectRoot, "tools", "plugins", "run-answer.js")) as {
-  answerOnce(
-    callback: RunCallback,
-    sdk: { RunResponse: typeof langproto.RunResponse; hasErrors: () => boolean },
-    onAnswer?: (failed: boolean) => void,
-  ): RunCallback;
-};
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

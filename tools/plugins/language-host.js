@@ -6,7 +6,7 @@
 const path = require("path");
 // Exit when the engine that started this host is gone (kill -9 of the CLI), so the program stops too.
 require("./engine-watch");
-const { answerOnce } = require("./run-answer");
+const { answerOnce, mainOf } = require("./run-answer");
 
 const engineAddress = process.argv[process.argv.length - 1];
 const projectDir = process.cwd();
@@ -34,7 +34,7 @@ function programFor(request) {
   const entry = path.resolve(request.getPwd() || projectDir, request.getProgram() || ".");
   return async () => {
     const loaded = require(entry);
-    const main = loaded && loaded.__esModule && "default" in loaded ? loaded.default : loaded;
+    const main = mainOf(loaded);
     return typeof main === "function" ? main() : loaded;
   };
 }

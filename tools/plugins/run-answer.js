@@ -1,4 +1,5 @@
-// How a language host answers the engine's Run request, in one place for tools/plugins/language-host.js (copied
+// How a language host runs a program and answers the engine's Run request, in one place for
+// tools/plugins/language-host.js (copied
 // with this file into the CLI's directory) and tools/drift/sharedHost.ts (which loads it from the project's
 // tools/plugins).
 "use strict";
@@ -29,4 +30,9 @@ function answerOnce(callback, sdk, onAnswer) {
   };
 }
 
-module.exports = { answerOnce };
+/** A loaded program module's main export: its default export (a compiled ES module), else the module itself. */
+function mainOf(loaded) {
+  return loaded && loaded.__esModule && "default" in loaded ? loaded.default : loaded;
+}
+
+module.exports = { answerOnce, mainOf };
