@@ -1264,4 +1264,14 @@ test("another stack's migration window on the same server: a delete refuses whil
     "setSchedulerSyncCycleEnabled",
     "closeSyncWindow",
   ]);
+
+  // No migration window left (a finished migration closes its own; here the rule's window closed the lapsed marker):
+  // the same command again, as the ACE's and the OU's refusals say, goes through.
+  expect((await readState(lab.stateFile)).servers[0]?.syncWindow ?? null).toBeNull();
+  const afterRule = lab.operations().length;
+  for (const kind of ["WritebackPermission", "WritebackOU"] as const) await destroy(byKind(kind));
+  expect(lab.writesSince(afterRule).map((write) => write.replace(/\(.*$/, ""))).toEqual([
+    "revokeWritebackAccess",
+    "removeOrganizationalUnit",
+  ]);
 });
