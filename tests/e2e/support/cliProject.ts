@@ -9,6 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { labConfig } from "./lab";
 import { initStack, projectRoot, pulumiCliPath } from "./pulumiHarness";
+import { goRuntimeEnvironment } from "../../../tools/pulumiCli";
 
 export interface CliRun {
   exitCode: number | null;
@@ -84,6 +85,7 @@ export async function cliProject(
     PULUMI_HOME: path.join(directory, ".pulumi-home"),
     PULUMI_CONFIG_PASSPHRASE: "entra-writeback-tests",
     PULUMI_SKIP_UPDATE_CHECK: "true",
+    ...goRuntimeEnvironment(),
     ...extraEnv,
     [RUN_VARIABLE]: runId,
   };

@@ -18,7 +18,7 @@ import {
   Stack,
   type UpdateSummary,
 } from "@pulumi/pulumi/automation";
-import { ensurePulumiCli, projectRoot } from "../../../tools/pulumiCli";
+import { ensurePulumiCli, goRuntimeEnvironment, projectRoot } from "../../../tools/pulumiCli";
 
 export { projectRoot };
 
@@ -31,7 +31,8 @@ export function pulumiCliPath(): string {
 
 /**
  * Environment for every CLI call of a test: the project's Node first on PATH, the test's own state
- * directory as backend and Pulumi home, a fixed passphrase, no update check.
+ * directory as backend and Pulumi home, a fixed passphrase, no update check, the CLI's garbage collector as the
+ * project's tools set it.
  */
 export function pulumiEnvironment(stateDir: string): Record<string, string> {
   return {
@@ -41,6 +42,7 @@ export function pulumiEnvironment(stateDir: string): Record<string, string> {
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_BACKEND_URL: `file://${stateDir}`,
     PULUMI_HOME: path.join(stateDir, ".pulumi-home"),
+    ...goRuntimeEnvironment(),
   };
 }
 
