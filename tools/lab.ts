@@ -10,7 +10,7 @@ import { commandLine } from "../simulator/commandLine";
 import { initState, readState, wizardEnableGroupWriteback } from "../simulator";
 import { startGraphSimulator, withGraphTenant } from "../simulator/graph";
 import { DELETE_RULE_NAME, OUT_TO_AD_MEMBER_LIMIT } from "../domain/groupWritebackRules";
-import { ensurePulumiCli, projectRoot, runPulumi } from "./pulumiCli";
+import { ensurePulumiCli, projectRoot, pulumiEnvironment, runPulumi } from "./pulumiCli";
 import { freePort, parseLabArguments, portIsFree, portTakenMessage } from "./labGraphPort";
 
 const LAB_STACK = "lab";
@@ -87,7 +87,9 @@ async function main(): Promise<void> {
   const { graphPort } = parseLabArguments(process.argv.slice(2));
   say("Pulumi CLI");
   const cli = ensurePulumiCli();
-  note(`${cli} (${spawnSync(cli, ["version"], { encoding: "utf8" }).stdout.trim()})`);
+  note(
+    `${cli} (${spawnSync(cli, ["version"], { encoding: "utf8", env: pulumiEnvironment(projectRoot) }).stdout.trim()})`,
+  );
   await requireFreeGraphPort(graphPort ?? labGraph().port);
 
   say(`Simulated Entra Connect server in ${STATE_FILE} (fresh)`);
