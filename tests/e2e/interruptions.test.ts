@@ -92,7 +92,7 @@ test("killed after the pause: no plugin process outlives the CLI, nothing is wri
     const left = await until(
       "the plugins to exit",
       () => project.processes().length === 0 && "none",
-      5_000,
+      15_000,
     ).catch(() => project.processes());
     expect(left).toBe("none");
 
@@ -332,7 +332,7 @@ test("killed while a PowerShell call hangs: the PowerShell process stops with th
     const left = await until(
       "every process to exit",
       () => project.processes().length === 0 && "none",
-      5_000,
+      15_000,
     ).catch(() => project.processes());
     expect(left).toBe("none");
 

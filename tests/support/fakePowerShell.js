@@ -387,6 +387,16 @@ async function runCommand(line) {
     }
     log({ event: "call", shape, script: "_session", arguments: logged });
     if (args.action === "open" && (await applyFault("_session"))) return undefined;
+    // The real _session.ps1 imports the module when it opens the session, so the first operation then only runs;
+    // the simulator backend (the fake's stand-in for the module's work) is loaded at the same moment, under the
+    // session's open timeout rather than the first call's.
+    if (args.action === "open" && settings.mode === "simulator") {
+      try {
+        simulator();
+      } catch {
+        // Said by the first operation, which loads it again (a missing build: "run npm run build first").
+      }
+    }
     const value = runSessionScript(args);
     return answer(value.error ? value : { result: value, messages: [] });
   }

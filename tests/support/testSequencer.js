@@ -1,5 +1,5 @@
 // The order jest starts test files in: the end-to-end files first, then the unit files, each group in jest's
-// own order (the slowest of the last run first; files without a recorded time by size). The two workers then
+// own order (the slowest of the last run first; files without a recorded time by size). The workers then
 // finish on short unit files instead of one of them running a minute-long end-to-end file alone at the end,
 // which jest's order allows when its timings are missing (a fresh checkout orders by file size, and a few
 // small e2e files are slow) or stale (a file last run with -t records the time of one test).

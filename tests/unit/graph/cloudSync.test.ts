@@ -373,7 +373,8 @@ describe("Cloud Sync configuration through the simulated Graph", () => {
   });
 
   it("hides a new service principal and job during the replication delay, then finds them; DELETE removes it with its job and assignments", async () => {
-    await withState(g.sim.file, (tx) => setCloudSyncSettings(tx, { replicationDelaySeconds: 1 }));
+    // 2 s: each request that must land inside the delay reaches the simulator well within it on a loaded machine.
+    await withState(g.sim.file, (tx) => setCloudSyncSettings(tx, { replicationDelaySeconds: 2 }));
     const created = await call(
       "POST",
       `/v1.0/applicationTemplates/${CLOUD_SYNC_APPLICATION_TEMPLATE}/instantiate`,
@@ -384,7 +385,7 @@ describe("Cloud Sync configuration through the simulated Graph", () => {
     const sp = (created.body as { servicePrincipal: { id: string; objectId?: string } }).servicePrincipal;
     expect(sp.objectId).toBeUndefined(); // v1.0 names it id only
     expect((await call("GET", `/v1.0/servicePrincipals/${sp.id}`)).status).toBe(404);
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await new Promise((resolve) => setTimeout(resolve, 2100));
     expect((await call("GET", `/v1.0/servicePrincipals/${sp.id}`)).status).toBe(200);
     const job = await call("POST", `/v1.0/servicePrincipals/${sp.id}/synchronization/jobs`, {
       templateId: "AAD2ADGroupProvisioning",
@@ -392,11 +393,11 @@ describe("Cloud Sync configuration through the simulated Graph", () => {
     const jobPath = `/v1.0/servicePrincipals/${sp.id}/synchronization/jobs/${(job.body as { id: string }).id}`;
     expect((await call("GET", jobPath)).status).toBe(404);
     expect((await call("POST", `${jobPath}/start`)).status).toBe(404);
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await new Promise((resolve) => setTimeout(resolve, 2100));
     expect((await call("GET", jobPath)).status).toBe(200);
     expect((await call("DELETE", `/v1.0/servicePrincipals/${sp.id}`)).status).toBe(204);
     expect((await call("GET", `/v1.0/servicePrincipals/${sp.id}/synchronization/jobs`)).status).toBe(404);
-  });
+  }, 30_000);
 
   it("fires armed faults on the synchronization endpoints before the request is applied", async () => {
     const { spId, base } = await configure();

@@ -3,8 +3,9 @@ import { isOperationError } from "../../../contract/errors";
 import { createPowerShellBackend } from "../../../powershell/backend";
 import { createTestBackend, errorOf, type TestBackend } from "../../support/powerShellTestBackend";
 
-// Long enough for a fresh fake PowerShell process (a Node start) to open and answer on a loaded machine: the tests
-// below follow each timeout with a call that must succeed within the same limit.
+// The tests below follow each timeout with a call that must succeed within the same limit: a session's opening (a
+// Node start of the fake PowerShell, under openTimeoutMs) or the first call on a fresh session (under callTimeoutMs).
+// 1.2 s leaves room for either on a loaded machine.
 const SHORT_TIMEOUT_MS = 1_200;
 
 describe("a call that never answers", () => {
@@ -247,7 +248,19 @@ describe("a session that is gone between calls", () => {
   it("a PowerShell process that died while idle: the call runs on a new session, no error", async () => {
     harness = createTestBackend({ control: { faults: [{ operation: "getScheduler", fault: "idleExit" }] } });
     await harness.backend.run("getScheduler", {});
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    // Until the process is gone (it exits 20 ms after answering; a fixed wait could be too short on a loaded machine).
+    const [first] = harness.fake.processIds();
+    const gone = () => {
+      try {
+        process.kill(first!, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    };
+    for (const startedAt = Date.now(); !gone() && Date.now() - startedAt < 10_000;)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(gone()).toBe(true);
     await expect(harness.backend.run("getCompanyFeatures", {})).resolves.toMatchObject({
       passwordHashSync: true,
     });

@@ -160,8 +160,9 @@ describe("where the two differ on purpose", () => {
   });
 
   it("an injected hang is a real timeout, after which a fresh session answers", async () => {
-    // 1.2 s: the hang costs that much, and the fresh session's Node start and answer must fit in it on a loaded
-    // machine (400 ms failed once at load 12).
+    // 1.2 s: the hang costs that much, and the first call on the fresh session (the simulator's SQLite and the
+    // operation; the session's opening, with the fake's module load, is under the 60 s open timeout) must fit in it
+    // on a loaded machine (400 ms failed once at load 12).
     const { direct, throughPowerShell, stateFiles } = await pair({}, 1_200);
     try {
       await runAction(stateFiles[1], "fault", {}, { client: "test" }, (tx) =>

@@ -705,7 +705,7 @@ test("the host behind the Go front ends when the front is killed with SIGKILL, a
     const [host] = killed.hostPids().slice(-1);
     expect(running(host!)).toBe(true);
     front.child.kill("SIGKILL");
-    expect(await until(() => !running(host!), 5_000)).toBe(true);
+    expect(await until(() => !running(host!), 15_000)).toBe(true);
     front.client.close();
 
     // The engine killed (here a shell that started the front): the front exits, then its host.
@@ -722,8 +722,8 @@ test("the host behind the Go front ends when the front is killed with SIGKILL, a
     const [engineHost] = engineKilled.hostPids();
     expect([running(frontPid), running(engineHost!)]).toEqual([true, true]);
     engine.child.kill("SIGKILL");
-    expect(await until(() => !running(frontPid), 3_000)).toBe(true);
-    expect(await until(() => !running(engineHost!), 5_000)).toBe(true);
+    expect(await until(() => !running(frontPid), 15_000)).toBe(true);
+    expect(await until(() => !running(engineHost!), 15_000)).toBe(true);
     engine.client.close();
   } finally {
     fs.rmSync(directory, { recursive: true, force: true });
@@ -761,7 +761,7 @@ test("the Go front passes SIGINT on to its host and ends after it, as its own ch
     const frontPid = Number(/front (\d+)/.exec(background.stderr())?.[1]);
     expect(running(frontPid)).toBe(true);
     process.kill(frontPid, "SIGINT");
-    expect(await until(() => !running(frontPid), 3_000)).toBe(true);
+    expect(await until(() => !running(frontPid), 15_000)).toBe(true);
     background.client.close();
   } finally {
     front.client.close();
@@ -867,12 +867,12 @@ test("the Go front passes every SIGINT on to its host, not only the first: a hos
     const [host] = hostPids();
     const exited = new Promise<number | null>((resolve) => front.child.on("exit", (code) => resolve(code)));
     front.child.kill("SIGINT");
-    expect(await until(() => fs.existsSync(seen), 3_000)).toBe(true);
+    expect(await until(() => fs.existsSync(seen), 15_000)).toBe(true);
     // The first reached the host, which still runs (the check below can tell a running host).
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect([running(host!), running(front.child.pid!)]).toEqual([true, true]);
     front.child.kill("SIGINT");
-    expect(await until(() => !running(host!), 3_000)).toBe(true);
+    expect(await until(() => !running(host!), 15_000)).toBe(true);
     expect(await exited).toBe(0);
     expect(fs.readFileSync(seen, "utf8")).toBe("xx");
   } finally {
@@ -880,7 +880,7 @@ test("the Go front passes every SIGINT on to its host, not only the first: a hos
     front.child.kill("SIGKILL");
     fs.rmSync(directory, { recursive: true, force: true });
   }
-}, 30_000);
+}, 60_000);
 
 test("the first calls all at once (Configure, Checks and Creates before any answer) start exactly one host behind the Go front, and all are answered", async () => {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), "provider-front-"));
@@ -913,7 +913,7 @@ test("a host whose Go front died before the host began to watch ends: ENTRA_WRIT
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), "provider-front-"));
   const configure = new messages.ConfigureRequest();
   configure.setArgs(struct({}));
-  /** The front, with a host that takes a second before it loads engine-watch.js; the front killed meanwhile. */
+  /** The front, with a host that takes 3 s before it loads engine-watch.js; the front killed meanwhile. */
   const orphan = async (name: string, forgetParent: boolean): Promise<number> => {
     const started = path.join(directory, `${name}-started`);
     const recorder = path.join(directory, `${name}.js`);
@@ -923,11 +923,11 @@ test("a host whose Go front died before the host began to watch ends: ENTRA_WRIT
       `process.stdout.on("error", () => {});` +
         (forgetParent ? "delete process.env.ENTRA_WRITEBACK_WATCH_PARENT;" : "") +
         `require("fs").writeFileSync(${JSON.stringify(started)}, String(process.pid));` +
-        "Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);",
+        "Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 3000);",
     );
     const front = await startHost([FRONT, process.execPath, "--require", recorder, OURS]);
     void call(front.client.configure.bind(front.client), configure);
-    expect(await until(() => fs.existsSync(started), 5_000)).toBe(true);
+    expect(await until(() => fs.existsSync(started), 15_000)).toBe(true);
     front.child.kill("SIGKILL");
     front.client.close();
     return Number(fs.readFileSync(started, "utf8"));
@@ -940,13 +940,13 @@ test("a host whose Go front died before the host began to watch ends: ENTRA_WRIT
     hosts.push(forgot);
     const told = await orphan("told", false);
     hosts.push(told);
-    expect(await until(() => !running(told), 5_000)).toBe(true);
+    expect(await until(() => !running(told), 15_000)).toBe(true);
     expect(running(forgot)).toBe(true);
   } finally {
     for (const pid of hosts) if (running(pid)) process.kill(pid, "SIGKILL");
     fs.rmSync(directory, { recursive: true, force: true });
   }
-}, 30_000);
+}, 60_000);
 
 test("a call the engine cancels through the Go front ends as cancelled, and the front goes on serving", async () => {
   const front = await startHost(FRONTED);

@@ -21,8 +21,11 @@ const alive = (pid: number): boolean => {
 test("a plugin whose engine is killed runs its stop work, then exits within a few seconds", async () => {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), "engine-watch-"));
   const stopped = path.join(directory, "stopped");
-  // The plugin: waits forever, and on ENGINE_GONE records that its stop work ran.
+  const ready = path.join(directory, "ready");
+  // The plugin: says it is ready (after --require loaded the watch), waits forever, and on ENGINE_GONE records that
+  // its stop work ran.
   const plugin =
+    `require("fs").writeFileSync(${JSON.stringify(ready)}, "");` +
     `process.on(${JSON.stringify(ENGINE_GONE_EVENT)}, (waitFor) => waitFor(new Promise((done) => ` +
     `setTimeout(() => { require("fs").writeFileSync(${JSON.stringify(stopped)}, "stopped"); done(); }, 100))));` +
     "setInterval(() => undefined, 1000);";
@@ -35,19 +38,21 @@ test("a plugin whose engine is killed runs its stop work, then exits within a fe
     const pluginPid = await new Promise<number>((resolve) =>
       engineProcess.stdout.once("data", (text: Buffer) => resolve(Number(text.toString().trim()))),
     );
-    await sleep(500);
+    // Killing the engine before the plugin loaded the watch would test nothing (its parent would already be init).
+    for (const startedAt = Date.now(); !fs.existsSync(ready) && Date.now() - startedAt < 20_000;)
+      await sleep(20);
     expect(alive(pluginPid)).toBe(true); // the filter below can see it alive
 
     engineProcess.kill("SIGKILL");
     const killedAt = Date.now();
-    while (alive(pluginPid) && Date.now() - killedAt < 5_000) await sleep(50);
+    while (alive(pluginPid) && Date.now() - killedAt < 15_000) await sleep(50);
     expect(alive(pluginPid)).toBe(false);
     expect(fs.readFileSync(stopped, "utf8")).toBe("stopped");
   } finally {
     engineProcess.kill("SIGKILL");
     fs.rmSync(directory, { recursive: true, force: true });
   }
-});
+}, 60_000);
 
 test("a plugin told which parent to watch (ENTRA_WRITEBACK_WATCH_PARENT, as the provider's Go front does) stops when that one is gone already, and does not pass the variable on", async () => {
   // What the plugin's own children see of the variable, and a plugin that waits forever.
@@ -59,23 +64,24 @@ test("a plugin told which parent to watch (ENTRA_WRITEBACK_WATCH_PARENT, as the 
       env: { ...process.env, ENTRA_WRITEBACK_WATCH_PARENT: String(watchParent) },
       stdio: ["ignore", "pipe", "inherit"],
     });
-  const outcome = async (child: ReturnType<typeof start>) => {
+  // A window long enough for a stop on a loaded machine (the watch polls every 200 ms), short for a plugin that runs on.
+  const outcome = async (child: ReturnType<typeof start>, windowMs: number) => {
     const seen = await new Promise<string>((resolve) =>
       child.stdout.once("data", (text: Buffer) => resolve(text.toString().trim())),
     );
     let timer: NodeJS.Timeout | undefined;
     const exit = await Promise.race([
       new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code))),
-      new Promise<string>((resolve) => (timer = setTimeout(() => resolve("still running"), 2_000))),
+      new Promise<string>((resolve) => (timer = setTimeout(() => resolve("still running"), windowMs))),
     ]);
     clearTimeout(timer);
     child.kill("SIGKILL");
     return { seen, exit };
   };
   // Its parent (this process) as the one to watch: it keeps running, as the filter below can tell.
-  expect(await outcome(start(process.pid))).toEqual({ seen: '"null"', exit: "still running" });
+  expect(await outcome(start(process.pid), 2_000)).toEqual({ seen: '"null"', exit: "still running" });
   // A parent that is not its parent (the front already gone when the plugin started): it stops.
   const gone = spawn(process.execPath, ["-e", ""]);
   await new Promise((resolve) => gone.on("exit", resolve));
-  expect(await outcome(start(gone.pid!))).toEqual({ seen: '"null"', exit: 70 });
+  expect(await outcome(start(gone.pid!), 10_000)).toEqual({ seen: '"null"', exit: 70 });
 }, 30_000);
