@@ -5,7 +5,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type CliProject, type CliRun, cliProject } from "./support/cliProject";
-import { projectRoot } from "./support/pulumiHarness";
+import { projectRoot, pulumiCliPath } from "./support/pulumiHarness";
+import { goRuntimeEnvironment } from "../../tools/pulumiCli";
 import {
   finishSync,
   type JournalOperation,
@@ -87,6 +88,12 @@ test("killed after the pause: no plugin process outlives the CLI, nothing is wri
     const plugins = project.processes().map((p) => p.command);
     expect(plugins.some((command) => command.includes("language-host.js"))).toBe(true);
     expect(plugins.some((command) => command.includes("dynamic-provider"))).toBe(true);
+    // The CLI runs with the garbage collector setting of the project's tools (goRuntimeEnvironment).
+    const cli = project.processes().find((p) => p.command.startsWith(`${pulumiCliPath()} `));
+    expect(cli).toBeDefined();
+    expect(fs.readFileSync(`/proc/${cli!.pid}/environ`, "utf8").split("\0")).toContain(
+      `GOGC=${goRuntimeEnvironment().GOGC}`,
+    );
 
     const killedAt = await killCli(up);
     const left = await until(
