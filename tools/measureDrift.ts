@@ -1,7 +1,8 @@
-// npm run measure:drift -- [--stacks N] [--parallel P]
+// npm run measure:drift -- [--stacks N] [--parallel P] [--rounds R]
 // Wall time and CPU time of `npm run drift` over one converged lab stack, then over N (default 10), each stack with
 // its own simulated server, in one temporary project: with the shared language host (the default) and with
-// --separate-hosts, alternately. Prints both, the ratios, and the arithmetic behind them: the CPU one stack costs, and
+// --separate-hosts, alternately, R times (default 1; one run's ratio moves by about ±0.3, so the medians of R rounds
+// compare better). Prints each round, the medians, the ratios, and the arithmetic behind them: the CPU one stack costs, and
 // the least wall time N stacks can take on 2, 4 and 8 cores (and with servers that take longer to answer than the
 // simulator). Converging the stacks first takes a while (two `pulumi up` per stack); everything is removed afterwards.
 import { spawnSync } from "node:child_process";
@@ -13,6 +14,7 @@ import { initState, wizardEnableGroupWriteback } from "../simulator";
 import { LAB_OU, labStackConfig } from "./labStackFile";
 import { defaultParallelism, leastWallSeconds } from "./drift/pool";
 import { projectRoot, pulumiEnvironment, runPulumi } from "./pulumiCli";
+import { median } from "./median";
 
 const PASSPHRASE = { PULUMI_CONFIG_PASSPHRASE: "measure-drift" };
 
@@ -68,9 +70,16 @@ function drift(projectDir: string, stacks: string[], parallel: number, separateH
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { stacks: { type: "string", default: "10" }, parallel: { type: "string" } },
+    options: {
+      stacks: { type: "string", default: "10" },
+      parallel: { type: "string" },
+      rounds: { type: "string", default: "1" },
+    },
   });
   const count = Number(values.stacks);
+  const roundCount = Number(values.rounds);
+  if (!Number.isInteger(roundCount) || roundCount < 1)
+    throw new Error(`--rounds: a positive whole number, got "${values.rounds}"`);
   const parallel = Number(values.parallel ?? defaultParallelism());
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "entra-writeback-drift-"));
   try {
@@ -100,8 +109,32 @@ async function main(): Promise<void> {
       { label: "drift", separateHosts: false },
     ];
     const loadBefore = os.loadavg()[0]!;
-    const ones = modes.map((mode) => drift(project, stacks.slice(0, 1), parallel, mode.separateHosts));
-    const alls = modes.map((mode) => drift(project, stacks, parallel, mode.separateHosts));
+    const rounds: { ones: Run[]; alls: Run[] }[] = [];
+    for (let round = 1; round <= roundCount; round++) {
+      const ones = modes.map((mode) => drift(project, stacks.slice(0, 1), parallel, mode.separateHosts));
+      const alls = modes.map((mode) => drift(project, stacks, parallel, mode.separateHosts));
+      rounds.push({ ones, alls });
+      if (roundCount > 1)
+        console.log(
+          `round ${round}: ` +
+            modes
+              .map(
+                ({ label }, i) =>
+                  `${label} ${alls[i]!.wallSeconds.toFixed(1)} s / ${ones[i]!.wallSeconds.toFixed(1)} s = ` +
+                  `${(alls[i]!.wallSeconds / ones[i]!.wallSeconds).toFixed(2)}x`,
+              )
+              .join("; "),
+        );
+    }
+    // Each figure the median of its rounds (the ratio of the medians).
+    const medianRun = (runs: Run[]): Run => ({
+      wallSeconds: median(runs.map((run) => run.wallSeconds)),
+      cpuSeconds: median(runs.map((run) => run.cpuSeconds)),
+      previewSeconds: median(runs.map((run) => run.previewSeconds)),
+    });
+    const ones = modes.map((_, i) => medianRun(rounds.map((round) => round.ones[i]!)));
+    const alls = modes.map((_, i) => medianRun(rounds.map((round) => round.alls[i]!)));
+    if (roundCount > 1) console.log(`medians of ${roundCount} rounds:`);
     const cores = os.availableParallelism();
     // The CPU of one stack's check, without the drift tool's own start (nor the shared host's: counted once in each run).
     const perStacks = modes.map((_, i) => (alls[i]!.cpuSeconds - ones[i]!.cpuSeconds) / (count - 1 || 1));

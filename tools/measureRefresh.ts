@@ -14,6 +14,7 @@ import { parseArgs } from "node:util";
 import { initState, wizardEnableGroupWriteback } from "../simulator";
 import { LAB_OU, labStackConfig } from "./labStackFile";
 import { ensurePulumiCli, projectRoot, pulumiEnvironment, runPulumi } from "./pulumiCli";
+import { median } from "./median";
 
 const PASSPHRASE = { PULUMI_CONFIG_PASSPHRASE: "measure-refresh" };
 const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux
@@ -126,14 +127,6 @@ async function profileLabPreview(directory: string, run: () => Promise<Sample>):
     `  ${"the CLI (the rest)".padEnd(26)} ${(sample.cpuSeconds - plugins).toFixed(2).padStart(6)} s`,
   );
   console.log(`V8 CPU profiles of each process (open in Chrome DevTools): ${directory}`);
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
 async function main(): Promise<void> {
