@@ -6,7 +6,7 @@ const path = require("node:path");
 // in the same directory: jest's workers (typescript, ts-jest) and what the tests start themselves (scripts that load
 // the SDK, the fake PowerShell, the drift tool, entra-sim). Set here so that the workers inherit it; a cache the
 // caller set is kept. docs/toolchain.md, "How the test suite runs".
-process.env.NODE_COMPILE_CACHE ??= path.join(
+process.env.NODE_COMPILE_CACHE ||= path.join(
   process.env.XDG_CACHE_HOME || path.join(homedir(), ".cache"),
   "entra-writeback",
   "node-compile-cache",
@@ -28,6 +28,10 @@ module.exports = {
   // reads "N%" as a share of the cores only up to 100 % ("150%" would be 150 workers).
   maxWorkers: Math.max(1, Math.floor(availableParallelism() * 1.5)),
 
+  // Tests that start processes (fake PowerShell, hosts, fronts) wait on them: jest's 5 s is short on a loaded machine;
+  // a passing test costs nothing more. At the top level: jest ignores testTimeout inside a project (jestjs/jest#9696);
+  // the e2e files set their own with jest.setTimeout.
+  testTimeout: 30_000,
   // End-to-end files first, unit files to fill the end (tests/support/testSequencer.js).
   testSequencer: "<rootDir>/tests/support/testSequencer.js",
   reporters: ["default", "<rootDir>/tests/support/plainSummaryReporter.js"],
@@ -36,9 +40,6 @@ module.exports = {
       ...shared,
       displayName: "unit",
       testMatch: ["<rootDir>/tests/unit/**/*.test.ts"],
-      // Unit tests that start processes (fake PowerShell, hosts, fronts) wait on them: jest's 5 s is short on a
-      // loaded machine; a passing test costs nothing more.
-      testTimeout: 30_000,
     },
     {
       ...shared,
