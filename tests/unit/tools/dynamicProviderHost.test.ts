@@ -927,10 +927,12 @@ test("a host whose Go front died before the host began to watch ends: ENTRA_WRIT
     );
     const front = await startHost([FRONT, process.execPath, "--require", recorder, OURS]);
     void call(front.client.configure.bind(front.client), configure);
-    expect(await until(() => fs.existsSync(started), 15_000)).toBe(true);
+    // The file holds the pid once it is written (it can exist empty a moment before).
+    const pid = () => (fs.existsSync(started) ? Number(fs.readFileSync(started, "utf8")) : 0);
+    expect(await until(() => pid() > 0, 15_000)).toBe(true);
     front.child.kill("SIGKILL");
     front.client.close();
-    return Number(fs.readFileSync(started, "utf8"));
+    return pid();
   };
   const hosts: number[] = [];
   try {

@@ -34,13 +34,15 @@ test("a plugin whose engine is killed runs its stop work, then exits within a fe
     `const child = require("child_process").spawn(process.execPath, ["--require", ${JSON.stringify(WATCH)}, "-e", ${JSON.stringify(plugin)}], { stdio: "ignore" });` +
     "console.log(child.pid); setInterval(() => undefined, 1000);";
   const engineProcess = spawn(process.execPath, ["-e", engine], { stdio: ["ignore", "pipe", "inherit"] });
+  let pluginPid: number | undefined;
   try {
-    const pluginPid = await new Promise<number>((resolve) =>
+    pluginPid = await new Promise<number>((resolve) =>
       engineProcess.stdout.once("data", (text: Buffer) => resolve(Number(text.toString().trim()))),
     );
     // Killing the engine before the plugin loaded the watch would test nothing (its parent would already be init).
     for (const startedAt = Date.now(); !fs.existsSync(ready) && Date.now() - startedAt < 20_000;)
       await sleep(20);
+    expect(fs.existsSync(ready)).toBe(true);
     expect(alive(pluginPid)).toBe(true); // the filter below can see it alive
 
     engineProcess.kill("SIGKILL");
@@ -50,6 +52,7 @@ test("a plugin whose engine is killed runs its stop work, then exits within a fe
     expect(fs.readFileSync(stopped, "utf8")).toBe("stopped");
   } finally {
     engineProcess.kill("SIGKILL");
+    if (pluginPid !== undefined && alive(pluginPid)) process.kill(pluginPid, "SIGKILL"); // a failed run's plugin
     fs.rmSync(directory, { recursive: true, force: true });
   }
 }, 60_000);
