@@ -35,10 +35,10 @@ fi
 stamp="$(cat "$source_dir"/go.mod "$source_dir"/go.sum "$source_dir"/*.go "$source_dir"/build.sh | sha256sum | cut -d' ' -f1) $go_bin $(stat -L -c '%s %Y' "$go_bin")"
 if [ -x "$target" ] && [ -f "$stamp_file" ] && [ "$(cat "$stamp_file")" = "$stamp" ]; then exit 0; fi
 # Renamed into place: another checkout's deployment may be running the old binary. The name is set before the file
-# exists (one build per TARGET at a time under the lock; the process id otherwise), so that a signal at any moment
-# leaves nothing behind: with mktemp, a SIGTERM between the file's creation and the assignment left it.
-temporary="$target.$$"
-: >"$temporary"
+# exists, so that a signal at any moment leaves nothing behind (with mktemp, a SIGTERM between the file's creation and
+# the assignment left it); random, and created exclusively (noclobber), as mktemp does.
+temporary="$target.$$.$SRANDOM"
+(set -C && : >"$temporary")
 # The flags on the command line, so that the environment's GOFLAGS (and `go env -w GOFLAGS=...`) still apply.
 # -buildvcs=false: no VCS stamp, so no `git status`, which fails in a checkout git refuses ("dubious ownership").
 if ! output="$(cd "$source_dir" && "$go_bin" build -mod=readonly -buildvcs=false -trimpath \
