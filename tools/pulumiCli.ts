@@ -24,6 +24,7 @@ export function ensurePulumiCli(): string {
     execFileSync(path.join(projectRoot, "tools", "ensure-pulumi-cli.sh"), {
       encoding: "utf8",
       stdio: ["ignore", "pipe", "inherit"],
+      env: { ...process.env, ...goRuntimeEnvironment() }, // for its `pulumi version`
     }).trim();
   return cliPath;
 }
