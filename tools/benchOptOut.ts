@@ -14,6 +14,7 @@ import { GraphClient } from "../graph";
 import { runOptOut } from "../providers/groupWritebackOptOut/optOut";
 import { readGraphCredentials } from "../simulator/graph";
 import { certificateFileFor } from "../simulator/cli/graph";
+import { median } from "./measurement";
 
 const ENTRA_SIM = path.join(__dirname, "..", "..", "bin", "entra-sim");
 
@@ -146,10 +147,9 @@ async function benchOneSize(size: number): Promise<void> {
         started = process.hrtime.bigint();
       }
     });
-    const sorted = [...pageMs].sort((a, b) => a - b);
     console.log(
       `    ms per page: mean ${(pageMs.reduce((sum, ms) => sum + ms, 0) / pageMs.length).toFixed(1)}, ` +
-        `median ${sorted[Math.floor(sorted.length / 2)]?.toFixed(1)}, max ${sorted.at(-1)?.toFixed(1)}`,
+        `median ${median(pageMs).toFixed(1)}, max ${Math.max(...pageMs).toFixed(1)}`,
     );
     const plan = { groups: "all" as const, keepEnabled: [], concurrency: 4 };
     let changed = 0;

@@ -14,7 +14,7 @@ import { initState, wizardEnableGroupWriteback } from "../simulator";
 import { LAB_OU, labStackConfig } from "./labStackFile";
 import { defaultParallelism, leastWallSeconds } from "./drift/pool";
 import { projectRoot, pulumiEnvironment, runPulumi } from "./pulumiCli";
-import { median } from "./median";
+import { median, roundsOption } from "./measurement";
 
 const PASSPHRASE = { PULUMI_CONFIG_PASSPHRASE: "measure-drift" };
 
@@ -77,9 +77,7 @@ async function main(): Promise<void> {
     },
   });
   const count = Number(values.stacks);
-  const roundCount = Number(values.rounds);
-  if (!Number.isInteger(roundCount) || roundCount < 1)
-    throw new Error(`--rounds: a positive whole number, got "${values.rounds}"`);
+  const roundCount = roundsOption(values.rounds);
   const parallel = Number(values.parallel ?? defaultParallelism());
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "entra-writeback-drift-"));
   try {

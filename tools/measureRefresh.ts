@@ -14,7 +14,7 @@ import { parseArgs } from "node:util";
 import { initState, wizardEnableGroupWriteback } from "../simulator";
 import { LAB_OU, labStackConfig } from "./labStackFile";
 import { ensurePulumiCli, projectRoot, pulumiEnvironment, runPulumi } from "./pulumiCli";
-import { median } from "./median";
+import { median, roundsOption } from "./measurement";
 
 const PASSPHRASE = { PULUMI_CONFIG_PASSPHRASE: "measure-refresh" };
 const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux
@@ -133,9 +133,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: { rounds: { type: "string", default: "3" }, profile: { type: "string" } },
   });
-  const rounds = Number(values.rounds);
-  if (!Number.isInteger(rounds) || rounds < 1)
-    throw new Error(`--rounds: a positive whole number, got "${values.rounds}"`);
+  const rounds = roundsOption(values.rounds);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "entra-writeback-refresh-"));
   try {
     // The lab project: the project's program against a simulated server on a simulated clock.
