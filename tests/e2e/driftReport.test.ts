@@ -8,6 +8,7 @@ import { runPulumi } from "../../tools/pulumiCli";
 import { copyRewritten, copyStateDatabase } from "./support/convergedLab";
 import { LAB_ACCOUNT, LAB_OU, newLabDirectory, newLabServer, simOk, wizardEnable } from "./support/lab";
 import { projectRoot, pulumiEnvironment } from "./support/pulumiHarness";
+import { isRunning, until } from "../support/processes";
 
 jest.setTimeout(10 * 60_000);
 
@@ -349,17 +350,7 @@ test("npm run drift, one shared language host: a stack whose program is stuck in
     const host = Number(/^s3 (\d+)$/m.exec(fs.readFileSync(pids, "utf8"))![1]);
     expect(host).not.toBe(alone.pid);
     // Gone (or a zombie waiting for init) within a few seconds: the CLI's process tree was killed.
-    const gone = () => {
-      try {
-        process.kill(host, 0);
-        return /^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${host}/stat`, "utf8"));
-      } catch {
-        return true;
-      }
-    };
-    for (let waited = 0; !gone() && waited < 5000; waited += 100)
-      await new Promise((r) => setTimeout(r, 100));
-    expect(gone()).toBe(true);
+    expect(await until(() => !isRunning(host), 5_000)).toBe(true);
     // 15 s: s2's whole preview beside the stuck s3 fits in it on a loaded machine (its timer starts with s3's).
     const shared = runDrift(["s3", "s2", "--parallel", "2", "--timeout", "15"], 120_000);
     expect(shared.status).toBe(1);

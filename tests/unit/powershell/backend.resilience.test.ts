@@ -1,6 +1,7 @@
 // Timeouts, crashes, noise and concurrency, with the real node-powershell against the fake executable.
 import { isOperationError } from "../../../contract/errors";
 import { createPowerShellBackend } from "../../../powershell/backend";
+import { exists, until } from "../../support/processes";
 import { createTestBackend, errorOf, type TestBackend } from "../../support/powerShellTestBackend";
 
 // The tests below follow each timeout with a call that must succeed within the same limit: a session's opening (a
@@ -250,17 +251,7 @@ describe("a session that is gone between calls", () => {
     await harness.backend.run("getScheduler", {});
     // Until the process is gone (it exits 20 ms after answering; a fixed wait could be too short on a loaded machine).
     const [first] = harness.fake.processIds();
-    const gone = () => {
-      try {
-        process.kill(first!, 0);
-        return false;
-      } catch {
-        return true;
-      }
-    };
-    for (const startedAt = Date.now(); !gone() && Date.now() - startedAt < 10_000;)
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(gone()).toBe(true);
+    expect(await until(() => !exists(first!), 10_000)).toBe(true);
     await expect(harness.backend.run("getCompanyFeatures", {})).resolves.toMatchObject({
       passwordHashSync: true,
     });

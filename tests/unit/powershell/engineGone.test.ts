@@ -6,18 +6,10 @@ import { isOperationError } from "../../../contract/errors";
 import { abandonAllBackends } from "../../../powershell/backend";
 import { ENGINE_GONE_EVENT, type WaitFor } from "../../../powershell/engineGone";
 import { createTestBackend, errorOf, type TestBackend } from "../../support/powerShellTestBackend";
+import { exists } from "../../support/processes";
 
 let harness: TestBackend | undefined;
 afterEach(() => harness?.dispose());
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 test("engine-watch.js and the backend agree on the event's name", () => {
   const watch = fs.readFileSync(path.join(__dirname, "../../../tools/plugins/engine-watch.js"), "utf8");
@@ -38,7 +30,7 @@ test("the engine gone: the in-flight call's PowerShell is killed, and no later c
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   const [pid] = h.fake.processIds();
-  expect(alive(pid!)).toBe(true);
+  expect(exists(pid!)).toBe(true);
 
   const started = Date.now();
   const pending: Promise<unknown>[] = [];
@@ -50,7 +42,7 @@ test("the engine gone: the in-flight call's PowerShell is killed, and no later c
   const error = await inFlight;
   expect(isOperationError(error, "Transport")).toBe(true);
   expect(Date.now() - started).toBeLessThan(3_000);
-  expect(alive(pid!)).toBe(false);
+  expect(exists(pid!)).toBe(false);
   const refused = await queued;
   expect(refused.message).toContain("the deployment that started this provider process is gone");
   const later = await errorOf(h.backend.run("getScheduler", {}));

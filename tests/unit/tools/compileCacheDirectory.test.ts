@@ -8,6 +8,13 @@ import * as path from "node:path";
 const ROOT = path.join(__dirname, "..", "..", "..");
 const LAUNCHERS = ["pulumi-language-nodejs", "pulumi-resource-pulumi-nodejs"];
 
+/** What a command prints, checked to succeed. */
+function printed(command: string, args: string[], env: NodeJS.ProcessEnv): string {
+  const run = spawnSync(command, args, { env, encoding: "utf8" });
+  expect(run.status).toBe(0);
+  return run.stdout;
+}
+
 /** What a launcher's `export NODE_COMPILE_CACHE=...` line sets, run by sh in the given environment. */
 function launcherDirectory(launcher: string, env: NodeJS.ProcessEnv): string {
   const lines = fs
@@ -15,50 +22,32 @@ function launcherDirectory(launcher: string, env: NodeJS.ProcessEnv): string {
     .split("\n")
     .filter((line) => /^\s*export NODE_COMPILE_CACHE=/.test(line));
   expect(lines).toHaveLength(1);
-  const run = spawnSync("sh", ["-c", `${lines[0]!.trim()}\nprintf %s "$NODE_COMPILE_CACHE"`], {
-    env,
-    encoding: "utf8",
-  });
-  expect(run.status).toBe(0);
-  return run.stdout;
+  return printed("sh", ["-c", `${lines[0]!.trim()}\nprintf %s "$NODE_COMPILE_CACHE"`], env);
 }
 
 /** What jest.config.js sets, loaded in a fresh Node process with the given environment. */
 function jestDirectory(env: NodeJS.ProcessEnv): string {
-  const run = spawnSync(
+  const config = JSON.stringify(path.join(ROOT, "jest.config.js"));
+  return printed(
     process.execPath,
-    [
-      "-e",
-      `require(${JSON.stringify(path.join(ROOT, "jest.config.js"))}); process.stdout.write(process.env.NODE_COMPILE_CACHE)`,
-    ],
-    { env, encoding: "utf8" },
+    ["-e", `require(${config}); process.stdout.write(process.env.NODE_COMPILE_CACHE)`],
+    env,
   );
-  expect(run.status).toBe(0);
-  return run.stdout;
 }
 
+const HOME = "/home/someone";
+const BESIDE_HOME = `${HOME}/.cache/entra-writeback/node-compile-cache`;
+
 test.each([
-  ["HOME only", { HOME: "/home/someone" }, "/home/someone/.cache/entra-writeback/node-compile-cache"],
+  ["HOME only", { HOME }, BESIDE_HOME],
   [
     "XDG_CACHE_HOME",
-    { HOME: "/home/someone", XDG_CACHE_HOME: "/var/cache/x" },
+    { HOME, XDG_CACHE_HOME: "/var/cache/x" },
     "/var/cache/x/entra-writeback/node-compile-cache",
   ],
-  [
-    "an empty XDG_CACHE_HOME",
-    { HOME: "/home/someone", XDG_CACHE_HOME: "" },
-    "/home/someone/.cache/entra-writeback/node-compile-cache",
-  ],
-  [
-    "NODE_COMPILE_CACHE already set",
-    { HOME: "/home/someone", NODE_COMPILE_CACHE: "/elsewhere" },
-    "/elsewhere",
-  ],
-  [
-    "an empty NODE_COMPILE_CACHE",
-    { HOME: "/home/someone", NODE_COMPILE_CACHE: "" },
-    "/home/someone/.cache/entra-writeback/node-compile-cache",
-  ],
+  ["an empty XDG_CACHE_HOME", { HOME, XDG_CACHE_HOME: "" }, BESIDE_HOME],
+  ["NODE_COMPILE_CACHE already set", { HOME, NODE_COMPILE_CACHE: "/elsewhere" }, "/elsewhere"],
+  ["an empty NODE_COMPILE_CACHE", { HOME, NODE_COMPILE_CACHE: "" }, BESIDE_HOME],
 ])("the launchers and jest.config.js name the same compile cache: %s", (_label, variables, expected) => {
   const env = { PATH: process.env.PATH, ...variables };
   expect(jestDirectory(env)).toBe(expected);

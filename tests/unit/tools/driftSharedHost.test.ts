@@ -17,6 +17,7 @@ import {
   SharedRuns,
   startSharedLanguageHost,
 } from "../../../tools/drift/sharedHost";
+import { isRunning } from "../../support/processes";
 import { ensureBuilt } from "../simulator/testSupport";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..", "..", "..");
@@ -502,14 +503,7 @@ describe("npm run drift with a stand-in for the Pulumi CLI", () => {
     // The stand-in's children were killed with it (here: the first preview's, in the shared host, and the second's).
     const sleepers = fs.readFileSync(path.join(dir, "sleepers"), "utf8").trim().split("\n").map(Number);
     expect(sleepers.length).toBeGreaterThanOrEqual(2);
-    const gone = (pid: number) => {
-      try {
-        process.kill(pid, 0);
-        return /^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8")); // killed, not yet reaped
-      } catch {
-        return true;
-      }
-    };
+    const gone = (pid: number) => !isRunning(pid); // killed (a zombie not yet reaped counts as gone)
     for (let waited = 0; !sleepers.every(gone) && waited < 5000; waited += 100) spawnSync("sleep", ["0.1"]);
     expect(sleepers.filter((pid) => !gone(pid))).toEqual([]);
     // The shared host was given up after the first timeout (only previews started after it go without --client).

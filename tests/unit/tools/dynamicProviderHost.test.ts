@@ -17,6 +17,7 @@ import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { providerModuleSource } from "../../../providers/common/shell";
 import { ensureBuilt, PROJECT_ROOT } from "../simulator/testSupport";
+import { isRunning, until } from "../../support/processes";
 
 const OURS = path.join(PROJECT_ROOT, "tools", "plugins", "dynamic-provider-host.js");
 const SDK = require.resolve("@pulumi/pulumi/cmd/dynamic-provider");
@@ -113,6 +114,12 @@ async function startHost(command: string | string[], env: Record<string, string>
 function stop(host: Host): void {
   host.client.close();
   host.child.kill("SIGINT");
+}
+
+/** Ends a host at once (SIGKILL): a test's clean-up, whatever state the test left it in. */
+function kill(host: Host): void {
+  host.client.close();
+  host.child.kill("SIGKILL");
 }
 
 type Unary<Req, Res> = (
@@ -613,16 +620,6 @@ test("a provider that imports modules with import() works as in the SDK's host",
   }
 }, 60_000);
 
-/** Whether a process runs (a zombie, ended but not reaped yet, does not). */
-function running(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return false;
-  }
-}
-
 /** The Go front with our host behind it, which appends its process id to a file as it starts. */
 function frontWithRecordedHost(
   directory: string,
@@ -640,12 +637,6 @@ function frontWithRecordedHost(
     hostPids: () =>
       fs.existsSync(started) ? fs.readFileSync(started, "utf8").trim().split("\n").map(Number) : [],
   };
-}
-
-async function until(condition: () => boolean, milliseconds: number): Promise<boolean> {
-  const deadline = Date.now() + milliseconds;
-  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-  return condition();
 }
 
 test("the Go front answers the engine's second provider process (plugin info, CheckConfig, DiffConfig) without starting the host; the first provider call starts it once", async () => {
@@ -684,7 +675,7 @@ test("the Go front answers the engine's second provider process (plugin info, Ch
     const checks = await Promise.all(Array.from({ length: 5 }, () => call(c.check.bind(c), check)));
     expect(checks[0]).toMatchObject({ ok: { inputs: expect.anything() } });
     expect(hostPids()).toHaveLength(1);
-    expect(running(hostPids()[0]!)).toBe(true);
+    expect(isRunning(hostPids()[0]!)).toBe(true);
   } finally {
     stop(front);
     stop(sdk);
@@ -703,9 +694,9 @@ test("the host behind the Go front ends when the front is killed with SIGKILL, a
     const front = await startHost(killed.command);
     await call(front.client.configure.bind(front.client), configure);
     const [host] = killed.hostPids().slice(-1);
-    expect(running(host!)).toBe(true);
+    expect(isRunning(host!)).toBe(true);
     front.child.kill("SIGKILL");
-    expect(await until(() => !running(host!), 15_000)).toBe(true);
+    expect(await until(() => !isRunning(host!), 15_000)).toBe(true);
     front.client.close();
 
     // The engine killed (here a shell that started the front): the front exits, then its host.
@@ -720,10 +711,10 @@ test("the host behind the Go front ends when the front is killed with SIGKILL, a
     await call(engine.client.configure.bind(engine.client), configure);
     const frontPid = Number(/front (\d+)/.exec(engine.stderr())?.[1]);
     const [engineHost] = engineKilled.hostPids();
-    expect([running(frontPid), running(engineHost!)]).toEqual([true, true]);
+    expect([isRunning(frontPid), isRunning(engineHost!)]).toEqual([true, true]);
     engine.child.kill("SIGKILL");
-    expect(await until(() => !running(frontPid), 15_000)).toBe(true);
-    expect(await until(() => !running(engineHost!), 15_000)).toBe(true);
+    expect(await until(() => !isRunning(frontPid), 15_000)).toBe(true);
+    expect(await until(() => !isRunning(engineHost!), 15_000)).toBe(true);
     engine.client.close();
   } finally {
     fs.rmSync(directory, { recursive: true, force: true });
@@ -740,13 +731,13 @@ test("the Go front passes SIGINT on to its host and ends after it, as its own ch
     configure.setArgs(struct({}));
     await call(front.client.configure.bind(front.client), configure);
     const [host] = hostPids();
-    expect(running(host!)).toBe(true);
+    expect(isRunning(host!)).toBe(true);
     const exited = new Promise<number | null>((resolve) => front.child.on("exit", (code) => resolve(code)));
     const signalled = Date.now();
     front.child.kill("SIGINT");
     expect(await exited).toBe(0);
     expect(Date.now() - signalled).toBeGreaterThanOrEqual(400);
-    expect(running(host!)).toBe(false);
+    expect(isRunning(host!)).toBe(false);
 
     // Started with SIGINT ignored (a shell's background job), the front still ends on it, as Node does.
     const background = await startHost([
@@ -759,13 +750,12 @@ test("the Go front passes SIGINT on to its host and ends after it, as its own ch
       OURS,
     ]);
     const frontPid = Number(/front (\d+)/.exec(background.stderr())?.[1]);
-    expect(running(frontPid)).toBe(true);
+    expect(isRunning(frontPid)).toBe(true);
     process.kill(frontPid, "SIGINT");
-    expect(await until(() => !running(frontPid), 15_000)).toBe(true);
+    expect(await until(() => !isRunning(frontPid), 15_000)).toBe(true);
     background.client.close();
   } finally {
-    front.client.close();
-    front.child.kill("SIGKILL");
+    kill(front);
     fs.rmSync(directory, { recursive: true, force: true });
   }
 }, 60_000);
@@ -870,14 +860,13 @@ test("the Go front passes every SIGINT on to its host, not only the first: a hos
     expect(await until(() => fs.existsSync(seen), 15_000)).toBe(true);
     // The first reached the host, which still runs (the check below can tell a running host).
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect([running(host!), running(front.child.pid!)]).toEqual([true, true]);
+    expect([isRunning(host!), isRunning(front.child.pid!)]).toEqual([true, true]);
     front.child.kill("SIGINT");
-    expect(await until(() => !running(host!), 15_000)).toBe(true);
+    expect(await until(() => !isRunning(host!), 15_000)).toBe(true);
     expect(await exited).toBe(0);
     expect(fs.readFileSync(seen, "utf8")).toBe("xx");
   } finally {
-    front.client.close();
-    front.child.kill("SIGKILL");
+    kill(front);
     fs.rmSync(directory, { recursive: true, force: true });
   }
 }, 60_000);
@@ -930,8 +919,7 @@ test("a host whose Go front died before the host began to watch ends: ENTRA_WRIT
     // The file holds the pid once it is written (it can exist empty a moment before).
     const pid = () => (fs.existsSync(started) ? Number(fs.readFileSync(started, "utf8")) : 0);
     expect(await until(() => pid() > 0, 15_000)).toBe(true);
-    front.child.kill("SIGKILL");
-    front.client.close();
+    kill(front);
     return pid();
   };
   const hosts: number[] = [];
@@ -942,10 +930,10 @@ test("a host whose Go front died before the host began to watch ends: ENTRA_WRIT
     hosts.push(forgot);
     const told = await orphan("told", false);
     hosts.push(told);
-    expect(await until(() => !running(told), 15_000)).toBe(true);
-    expect(running(forgot)).toBe(true);
+    expect(await until(() => !isRunning(told), 15_000)).toBe(true);
+    expect(isRunning(forgot)).toBe(true);
   } finally {
-    for (const pid of hosts) if (running(pid)) process.kill(pid, "SIGKILL");
+    for (const pid of hosts) if (isRunning(pid)) process.kill(pid, "SIGKILL");
     fs.rmSync(directory, { recursive: true, force: true });
   }
 }, 60_000);

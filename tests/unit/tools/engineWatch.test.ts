@@ -4,19 +4,10 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { ENGINE_GONE_EVENT } from "../../../powershell/engineGone";
+import { exists, until } from "../../support/processes";
 
 const WATCH = path.join(__dirname, "..", "..", "..", "tools", "plugins", "engine-watch.js");
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 test("a plugin whose engine is killed runs its stop work, then exits within a few seconds", async () => {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), "engine-watch-"));
@@ -40,19 +31,15 @@ test("a plugin whose engine is killed runs its stop work, then exits within a fe
       engineProcess.stdout.once("data", (text: Buffer) => resolve(Number(text.toString().trim()))),
     );
     // Killing the engine before the plugin loaded the watch would test nothing (its parent would already be init).
-    for (const startedAt = Date.now(); !fs.existsSync(ready) && Date.now() - startedAt < 20_000;)
-      await sleep(20);
-    expect(fs.existsSync(ready)).toBe(true);
-    expect(alive(pluginPid)).toBe(true); // the filter below can see it alive
+    expect(await until(() => fs.existsSync(ready), 20_000)).toBe(true);
+    expect(exists(pluginPid)).toBe(true); // the filter below can see it alive
 
     engineProcess.kill("SIGKILL");
-    const killedAt = Date.now();
-    while (alive(pluginPid) && Date.now() - killedAt < 15_000) await sleep(50);
-    expect(alive(pluginPid)).toBe(false);
+    expect(await until(() => !exists(pluginPid!), 15_000)).toBe(true);
     expect(fs.readFileSync(stopped, "utf8")).toBe("stopped");
   } finally {
     engineProcess.kill("SIGKILL");
-    if (pluginPid !== undefined && alive(pluginPid)) process.kill(pluginPid, "SIGKILL"); // a failed run's plugin
+    if (pluginPid !== undefined && exists(pluginPid)) process.kill(pluginPid, "SIGKILL"); // a failed run's plugin
     fs.rmSync(directory, { recursive: true, force: true });
   }
 }, 60_000);
