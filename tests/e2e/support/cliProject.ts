@@ -8,8 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { labConfig } from "./lab";
-import { initStack, projectRoot, pulumiCliPath } from "./pulumiHarness";
-import { goRuntimeEnvironment } from "../../../tools/pulumiCli";
+import { initStack, projectRoot, pulumiCliPath, pulumiEnvironment } from "./pulumiHarness";
 
 export interface CliRun {
   exitCode: number | null;
@@ -73,19 +72,13 @@ export async function cliProject(
   );
   fs.mkdirSync(path.join(directory, "state"));
   const cli = pulumiCliPath();
+  // The harness's CLI environment (its backend in ./state), with the plugin launchers first on PATH and the Pulumi
+  // home in the project's directory.
+  const base = pulumiEnvironment(path.join(directory, "state"));
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PATH: [
-      path.join(projectRoot, "tools", "plugins"),
-      path.join(projectRoot, "node_modules", ".bin"),
-      path.dirname(cli),
-      process.env.PATH ?? "",
-    ].join(path.delimiter),
-    PULUMI_BACKEND_URL: `file://${path.join(directory, "state")}`,
+    ...base,
+    PATH: [path.join(projectRoot, "tools", "plugins"), base.PATH].join(path.delimiter),
     PULUMI_HOME: path.join(directory, ".pulumi-home"),
-    PULUMI_CONFIG_PASSPHRASE: "entra-writeback-tests",
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-    ...goRuntimeEnvironment(),
     ...extraEnv,
     [RUN_VARIABLE]: runId,
   };

@@ -10,7 +10,6 @@ import { promisify } from "util";
 import { parse, stringify } from "yaml";
 import {
   type ConfigMap,
-  type ConfigValue,
   LocalWorkspace,
   type OutputMap,
   PulumiCommand,
@@ -352,31 +351,18 @@ function withCheaperReads(stack: Stack): Stack {
 }
 
 /**
- * A plaintext configuration value set or removed by a test (`stack.setConfig`, `setAllConfig`, `removeConfig`) is
- * written to the stack's settings file as `pulumi config set`/`rm` writes it (setPlaintextConfig), without a CLI
- * run (~0.15 s of CPU each). Secrets, `--path` keys and keys without a namespace still go through the CLI.
+ * A plaintext configuration value set by a test (`stack.setConfig`) is written to the stack's settings file as `pulumi
+ * config set` writes it (setPlaintextConfig), without a CLI run (~0.15 s of CPU each). Secrets, `--path` keys and keys
+ * without a namespace still go through the CLI, as do `setAllConfig` and `removeConfig` (the tests call them with
+ * secrets or `--path` keys only).
  */
 function withCheaperConfig(stack: Stack): Stack {
   const workspace = stack.workspace as LocalWorkspace;
-  const plain = (key: string, value?: ConfigValue, path?: boolean) =>
-    !path && key.includes(":") && !value?.secret;
   const setConfig = workspace.setConfig.bind(workspace);
-  const setAllConfig = workspace.setAllConfig.bind(workspace);
-  const removeConfig = workspace.removeConfig.bind(workspace);
   workspace.setConfig = async (stackName, key, value, path) =>
-    plain(key, value, path)
+    !path && key.includes(":") && !value.secret
       ? setPlaintextConfig(workspace.workDir, stackName, key, value.value)
       : setConfig(stackName, key, value, path);
-  workspace.setAllConfig = async (stackName, config, path) => {
-    if (!Object.entries(config).every(([key, value]) => plain(key, value, path)))
-      return setAllConfig(stackName, config, path);
-    for (const [key, value] of Object.entries(config))
-      setPlaintextConfig(workspace.workDir, stackName, key, value.value);
-  };
-  workspace.removeConfig = async (stackName, key, path) =>
-    plain(key, undefined, path)
-      ? setPlaintextConfig(workspace.workDir, stackName, key, undefined)
-      : removeConfig(stackName, key, path);
   return stack;
 }
 
