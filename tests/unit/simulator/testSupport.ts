@@ -89,7 +89,8 @@ function newestMtime(directory: string): number {
 }
 
 /**
- * The CLI tests run bin/entra-sim, which needs dist/. Builds it when it is missing or older than the sources
+ * The CLI tests run bin/entra-sim, and the drift tests dist/tools, which need dist/. Builds it when it is missing or
+ * older than the sources
  * (one build at a time across jest workers). tsc still emits when files of other modules fail to type-check.
  */
 export async function ensureBuilt(): Promise<void> {
@@ -98,7 +99,7 @@ export async function ensureBuilt(): Promise<void> {
     fs.existsSync(built) &&
     fs.statSync(built).mtimeMs >=
       Math.max(
-        ...["simulator", "contract", "domain", "backends", "graph"].map((folder) =>
+        ...["simulator", "contract", "domain", "backends", "graph", "tools", "tools/drift"].map((folder) =>
           newestMtime(path.join(PROJECT_ROOT, folder)),
         ),
       );

@@ -84,12 +84,7 @@ function scenario(mode: "shared" | "sdk", stacks: string[], prelude = ""): Scena
   return { ...(JSON.parse(child.stdout) as Omit<Scenario, "stderr">), stderr: child.stderr };
 }
 
-beforeAll(async () => {
-  await ensureBuilt();
-  const source = path.join(PROJECT_ROOT, "tools", "drift", "sharedHost.ts");
-  if (!fs.existsSync(SHARED_HOST) || fs.statSync(SHARED_HOST).mtimeMs < fs.statSync(source).mtimeMs)
-    throw new Error(`${SHARED_HOST} is older than ${source}: run npm run build`);
-});
+beforeAll(ensureBuilt); // dist/tools/drift/sharedHost.js and dist/tools/drift.js as the sources are
 
 const failure = (outcome: Outcome | undefined) => outcome?.error ?? outcome?.responseError;
 
@@ -162,48 +157,38 @@ test("shared: a run whose directory is the program's through a symbolic link is 
   const real = fs.mkdtempSync(path.join(os.tmpdir(), "shared-host-real-"));
   const link = `${real}-link`;
   fs.symlinkSync(real, link);
-  const runs = new SharedRuns(
-    loadLanguageServer(),
-    async () => ({}),
-    real,
-    () => undefined,
-  );
+  const sharedRuns = (directory: string) =>
+    new SharedRuns(
+      loadLanguageServer(),
+      async () => ({}),
+      directory,
+      () => undefined,
+    );
+  const answer = (of: InstanceType<typeof SharedRuns>, pwd: string) =>
+    new Promise<[Error | null | undefined, langproto.RunResponse | undefined]>((resolve) =>
+      of.run(
+        { request: new langproto.RunRequest().setStack("s").setPwd(pwd).setDryrun(true) },
+        (error, response) => resolve([error, response]),
+      ),
+    );
+  const runs = sharedRuns(real);
   try {
-    const answer = (pwd: string) =>
-      new Promise<[Error | null | undefined, langproto.RunResponse | undefined]>((resolve) =>
-        runs.run(
-          { request: new langproto.RunRequest().setStack("s").setPwd(pwd).setDryrun(true) },
-          (error, response) => resolve([error, response]),
-        ),
-      );
     // The CLI names the directory as $PWD has it (the link), the drift tool by its real path, or the other way round.
     for (const pwd of [link, real]) {
-      const [error, response] = await answer(pwd);
+      const [error, response] = await answer(runs, pwd);
       expect(error).toBeFalsy();
       expect(response!.getError()).toBe("");
     }
-    const other = new SharedRuns(
-      loadLanguageServer(),
-      async () => ({}),
-      link,
-      () => undefined,
-    );
+    const other = sharedRuns(link);
     try {
-      await new Promise<void>((resolve) =>
-        other.run(
-          { request: new langproto.RunRequest().setStack("s").setPwd(real).setDryrun(true) },
-          (error, r) => {
-            expect(error).toBeFalsy();
-            expect(r!.getError()).toBe("");
-            resolve();
-          },
-        ),
-      );
+      const [error, response] = await answer(other, real);
+      expect(error).toBeFalsy();
+      expect(response!.getError()).toBe("");
     } finally {
       other.close();
     }
     // What is refused is another directory, not another name of this one.
-    expect((await answer(os.tmpdir()))[1]!.getError()).toContain(`this run is for ${os.tmpdir()}`);
+    expect((await answer(runs, os.tmpdir()))[1]!.getError()).toContain(`this run is for ${os.tmpdir()}`);
   } finally {
     runs.close();
     fs.rmSync(link);
