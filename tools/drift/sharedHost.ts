@@ -139,12 +139,17 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** The end of a refused run's error: what the user does instead. */
+const SEPARATE_HOSTS_ADVICE = ": check the stack with npm run drift -- --separate-hosts";
+
 interface Run {
   stack: string;
   handlers: Record<ProcessEvent, Listener[]>;
   /** Runs a function in this run's context (the SDK's store of this run), once the program started. */
   inContext?: <R>(fn: () => R) => R;
   failed: boolean;
+  /** Its CLI went away (it ended, or was killed) before its answer: no engine to give its errors to. */
+  cancelled?: boolean;
 }
 
 /**
@@ -154,9 +159,7 @@ interface Run {
  */
 export class SharedRuns {
   private readonly current = new AsyncLocalStorage<Run>();
-  /** Runs whose program may still raise errors for them: not answered, and their CLI still connected. */
-  private readonly active = new Set<Run>();
-  /** Runs not answered yet, their CLI connected or not. */
+  /** Runs not answered yet, their CLI connected or not (`cancelled`). */
   private readonly unanswered = new Set<Run>();
   private readonly listeners: Record<ProcessEvent, Listener>;
   private readonly expectedRealPwd: string | undefined;
@@ -218,18 +221,13 @@ export class SharedRuns {
         null,
         new langproto.RunResponse().setError(
           `the shared language host of npm run drift runs the program of ${this.expectedPwd}, and this run is for ` +
-            `${pwd}: check the stack with npm run drift -- --separate-hosts`,
+            `${pwd}${SEPARATE_HOSTS_ADVICE}`,
         ),
       );
       return;
     }
     if (this.broken) {
-      callback(
-        null,
-        new langproto.RunResponse().setError(
-          `${this.broken}: check the stack with npm run drift -- --separate-hosts`,
-        ),
-      );
+      callback(null, new langproto.RunResponse().setError(`${this.broken}${SEPARATE_HOSTS_ADVICE}`));
       return;
     }
     const before = listenersNow();
@@ -237,17 +235,14 @@ export class SharedRuns {
       run.inContext = AsyncLocalStorage.snapshot();
       return this.program();
     });
-    this.active.add(run);
     this.unanswered.add(run);
-    // The CLI went away (it ended, or was killed) before its answer: no engine to give this run's errors to.
-    call.on?.("cancelled", () => this.active.delete(run));
+    call.on?.("cancelled", () => (run.cancelled = true));
     // Once, and "bail" for an error already logged, as tools/plugins/language-host.js answers.
     const answer = answerOnce(
       callback,
       { RunResponse: langproto.RunResponse, hasErrors: () => pulumi.log.hasErrors() },
       (failed) => {
         run.failed = failed;
-        this.active.delete(run);
         this.unanswered.delete(run);
       },
     );
@@ -259,12 +254,7 @@ export class SharedRuns {
       if (added.length !== 1) {
         // Its errors, and the other runs', cannot be kept apart: fail it, and run no more programs here.
         this.broken ??= takeoverFailure(added.length);
-        answer(
-          null,
-          new langproto.RunResponse().setError(
-            `${this.broken}: check the stack with npm run drift -- --separate-hosts`,
-          ),
-        );
+        answer(null, new langproto.RunResponse().setError(`${this.broken}${SEPARATE_HOSTS_ADVICE}`));
         continue;
       }
       processEvents.off(event, added[0] as Listener);
@@ -287,7 +277,8 @@ export class SharedRuns {
         );
       return;
     }
-    const runs = [...this.active];
+    // The runs whose program may still raise errors for them: not answered, and their CLI still connected.
+    const runs = [...this.unanswered].filter((run) => !run.cancelled);
     if (runs.length === 0) {
       this.warn(`an error outside every stack's program: ${describe(args[0])}`);
       return;
