@@ -22,21 +22,17 @@ import { projectRoot, runPulumi } from "./pulumiCli";
 const DEFAULT_TIMEOUT_SECONDS = 1800;
 const TIMEOUT_RANGE = "--timeout: a whole number of seconds from 1 to 86400";
 
+/** A whole number from min to max, refused with one message that names the option (printed as it is). */
+const wholeNumber = (min: number, max: number, message: string) =>
+  z.coerce.number({ message }).int(message).min(min, message).max(max, message);
+
 const options = z.strictObject({
   projectDir: z.string().min(1),
   json: z.string().min(1),
   junit: z.string().min(1),
   stacks: z.array(z.string().regex(/^[A-Za-z0-9_.-]+$/, "a stack name (letters, digits, _ . -)")),
-  parallel: z.coerce
-    .number({ message: "--parallel: a whole number of stacks from 1 to 64" })
-    .int("--parallel: a whole number of stacks from 1 to 64")
-    .min(1, "--parallel: a whole number of stacks from 1 to 64")
-    .max(64, "--parallel: a whole number of stacks from 1 to 64"),
-  timeout: z.coerce
-    .number({ message: TIMEOUT_RANGE })
-    .int(TIMEOUT_RANGE)
-    .min(1, TIMEOUT_RANGE)
-    .max(86_400, TIMEOUT_RANGE),
+  parallel: wholeNumber(1, 64, "--parallel: a whole number of stacks from 1 to 64"),
+  timeout: wholeNumber(1, 86_400, TIMEOUT_RANGE),
   separateHosts: z.boolean(),
 });
 
@@ -84,11 +80,7 @@ function parseOptions(argv: string[]) {
   if (!parsed.success)
     throw new Error(
       parsed.error.issues
-        .map((i) =>
-          i.path[0] === "parallel" || i.path[0] === "timeout"
-            ? i.message
-            : `${i.path.join(".")}: ${i.message}`,
-        )
+        .map((i) => (i.message.startsWith("--") ? i.message : `${i.path.join(".")}: ${i.message}`))
         .join("; "),
     );
   return parsed.data;
