@@ -72,10 +72,9 @@ if [ -x "$cli" ] && [ "$("$cli" version 2>/dev/null)" = "$PINNED_VERSION" ]; the
   exit 0
 fi
 
-# Go on PATH, else where Go's installer puts it (a CI job's PATH often lacks it; tools/provider-front/build.sh looks the
-# same way).
-go_home="${ENTRA_WRITEBACK_GO_HOME:-/usr/local/go}"
-if ! command -v go >/dev/null && [ -x "$go_home/bin/go" ]; then PATH="$go_home/bin:$PATH"; fi
+# go_bin and go_home: Go on PATH, else where Go's installer puts it (the front's build.sh finds it the same way).
+. "$project_dir/tools/provider-front/go-toolchain.sh"
+if [ -n "$go_bin" ] && ! command -v go >/dev/null; then PATH="${go_bin%/go}:$PATH"; fi
 command -v go >/dev/null || { say "no Pulumi CLI on PATH and no Go toolchain (on PATH or in $go_home) to build $PINNED_VERSION; install Pulumi >= $MIN_VERSION or Go >= 1.25"; exit 1; }
 
 mkdir -p "$install_dir"

@@ -19,15 +19,11 @@ temporary=""
 trap 'rm -f "$temporary"' EXIT
 
 without_front="the dynamic provider runs without its Go front (its Node host serves the engine alone: about 0.1 s more CPU per preview --refresh)"
-# Go on PATH, else where Go's installer puts it (ENTRA_WRITEBACK_GO_HOME, default /usr/local/go): a CI job's or a
-# non-login shell's PATH often lacks /usr/local/go/bin although Go is installed (tools/ensure-pulumi-cli.sh looks the
-# same way for the CLI's build).
-go_home_bin="${ENTRA_WRITEBACK_GO_HOME:-/usr/local/go}/bin/go"
-go_bin="$(command -v go 2>/dev/null || true)"
-if [ -z "$go_bin" ] && [ -x "$go_home_bin" ]; then go_bin="$go_home_bin"; fi
+# go_bin and go_home, found as the CLI's build finds them.
+. "$source_dir/go-toolchain.sh"
 if [ -z "$go_bin" ]; then
   rm -f "$target" "$stamp_file"
-  say "no Go toolchain on PATH or in ${go_home_bin%/bin/go}: $without_front; install Go >= 1.25 to build it"
+  say "no Go toolchain on PATH or in $go_home: $without_front; install Go >= 1.25 to build it"
   exit 0
 fi
 # The source, this script (its flags) and the toolchain (its path, size and time: no Go process for a build that is
