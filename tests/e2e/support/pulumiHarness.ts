@@ -230,9 +230,11 @@ let command: Promise<PulumiCommand> | undefined;
 
 /** The CLI for the Automation API, found once per test file (PulumiCommand.get runs `pulumi version`). */
 function pulumiCommand(): Promise<PulumiCommand> {
-  // PulumiCommand.get runs `pulumi version` with this process's own environment (it takes none): GOGC as for the rest.
-  Object.assign(process.env, goRuntimeEnvironment());
-  command ??= PulumiCommand.get({ root: path.dirname(path.dirname(pulumiCliPath())) });
+  if (!command) {
+    // PulumiCommand.get runs `pulumi version` with this process's own environment (it takes none): GOGC as elsewhere.
+    Object.assign(process.env, goRuntimeEnvironment());
+    command = PulumiCommand.get({ root: path.dirname(path.dirname(pulumiCliPath())) });
+  }
   return command;
 }
 
