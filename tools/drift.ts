@@ -16,7 +16,8 @@ import { classifyPreview, type StackDriftResult } from "./drift/classify";
 import { defaultParallelism, mapWithConcurrency } from "./drift/pool";
 import { renderJson, renderJunit, renderTable } from "./drift/render";
 import type { SharedLanguageHost } from "./drift/sharedHost";
-import { projectRoot, runPulumi } from "./pulumiCli";
+import { enableCompileCache } from "./compileCache";
+import { projectRoot, resolvePulumiCli, runPulumi } from "./pulumiCli";
 
 /** Seconds one preview may take by default: against real servers each call may take callTimeoutSeconds (300 s). */
 const DEFAULT_TIMEOUT_SECONDS = 1800;
@@ -155,6 +156,10 @@ async function main(): Promise<number> {
     console.error(`drift: ${(error as Error).message}`);
     return 2;
   }
+  enableCompileCache(); // before the shared host loads the SDK
+  // The CLI is looked up (tools/ensure-pulumi-cli.sh) while this process loads the shared host; runPulumi waits for it
+  // and reports a failure.
+  resolvePulumiCli().catch(() => undefined);
   const stacks = settings.stacks.length > 0 ? settings.stacks : await allStacks(settings.projectDir);
   if (stacks.length === 0) {
     console.error(`drift: no stacks in ${settings.projectDir}; name them or create one first`);

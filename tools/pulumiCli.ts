@@ -17,16 +17,46 @@ export const projectRoot = findProjectRoot(__dirname);
 
 let cliPath: string | undefined;
 
-/** The CLI's path; builds it on first use (progress on stderr). */
+/** The script that finds or builds the CLI and keeps its launchers current: prints the CLI's path, progress on stderr. */
+const ENSURE_SCRIPT = path.join(projectRoot, "tools", "ensure-pulumi-cli.sh");
+const ensureEnvironment = () => ({ ...process.env, ...goRuntimeEnvironment() }); // for its `pulumi version`
+
+/** The CLI's path; builds it on first use (progress on stderr). ENTRA_WRITEBACK_PULUMI names a CLI to use instead. */
 export function ensurePulumiCli(): string {
   cliPath ??=
     process.env.ENTRA_WRITEBACK_PULUMI ||
-    execFileSync(path.join(projectRoot, "tools", "ensure-pulumi-cli.sh"), {
+    execFileSync(ENSURE_SCRIPT, {
       encoding: "utf8",
       stdio: ["ignore", "pipe", "inherit"],
-      env: { ...process.env, ...goRuntimeEnvironment() }, // for its `pulumi version`
+      env: ensureEnvironment(),
     }).trim();
   return cliPath;
+}
+
+let resolving: Promise<string> | undefined;
+
+/**
+ * ensurePulumiCli without blocking this process while the script runs (about 0.25 s of CPU when the CLI is built:
+ * its `pulumi version` and the launchers' check): runPulumi waits for it, and the drift tool starts it before it loads
+ * its shared language host, so both go on at once.
+ */
+export function resolvePulumiCli(): Promise<string> {
+  if (cliPath !== undefined || process.env.ENTRA_WRITEBACK_PULUMI) return Promise.resolve(ensurePulumiCli());
+  resolving ??= new Promise<string>((resolve, reject) => {
+    const child = spawn(ENSURE_SCRIPT, [], {
+      stdio: ["ignore", "pipe", "inherit"],
+      env: ensureEnvironment(),
+    });
+    let stdout = "";
+    child.stdout.setEncoding("utf8").on("data", (text: string) => (stdout += text));
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      if (code === 0) return resolve((cliPath ??= stdout.trim()));
+      resolving = undefined; // the next call tries again
+      reject(new Error(`${ENSURE_SCRIPT} failed (${signal ?? `exit ${code}`}); what it said is above`));
+    });
+  });
+  return resolving;
 }
 
 /**
@@ -111,8 +141,12 @@ export function runPulumi(
     signal?: AbortSignal;
   },
 ): Promise<PulumiRun> {
+  return resolvePulumiCli().then((cli) => runCli(cli, args, options));
+}
+
+function runCli(cli: string, args: string[], options: Parameters<typeof runPulumi>[1]): Promise<PulumiRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(ensurePulumiCli(), [...args, "--non-interactive"], {
+    const child = spawn(cli, [...args, "--non-interactive"], {
       cwd: options.projectDir,
       env: pulumiEnvironment(options.projectDir, options.env),
       stdio: ["ignore", "pipe", "pipe"],

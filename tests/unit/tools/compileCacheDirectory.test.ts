@@ -1,9 +1,12 @@
-// Node's compile cache directory is defined twice in shell (the two plugin launchers) and once in jest.config.js
-// (the tests' own processes): all three must name the same directory, or the tests' processes and the plugin
-// processes compile the same modules into two caches.
+// Node's compile cache directory is defined twice in shell (the two plugin launchers), once in jest.config.js
+// (the tests' own processes) and once in tools/compileCache.ts (the drift tool): all must name the same directory,
+// or these processes compile the same modules into separate caches.
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
+import { compileCacheDirectory } from "../../../tools/compileCache";
+import { ensureBuilt } from "../simulator/testSupport";
 
 const ROOT = path.join(__dirname, "..", "..", "..");
 const LAUNCHERS = ["pulumi-language-nodejs", "pulumi-resource-pulumi-nodejs"];
@@ -48,8 +51,39 @@ test.each([
   ["an empty XDG_CACHE_HOME", { HOME, XDG_CACHE_HOME: "" }, BESIDE_HOME],
   ["NODE_COMPILE_CACHE already set", { HOME, NODE_COMPILE_CACHE: "/elsewhere" }, "/elsewhere"],
   ["an empty NODE_COMPILE_CACHE", { HOME, NODE_COMPILE_CACHE: "" }, BESIDE_HOME],
-])("the launchers and jest.config.js name the same compile cache: %s", (_label, variables, expected) => {
-  const env = { PATH: process.env.PATH, ...variables };
-  expect(jestDirectory(env)).toBe(expected);
-  for (const launcher of LAUNCHERS) expect(launcherDirectory(launcher, env)).toBe(expected);
-});
+])(
+  "the launchers, jest.config.js and the drift tool name the same compile cache: %s",
+  (_label, variables, expected) => {
+    const env = { PATH: process.env.PATH, ...variables };
+    expect(jestDirectory(env)).toBe(expected);
+    expect(compileCacheDirectory(env)).toBe(expected);
+    for (const launcher of LAUNCHERS) expect(launcherDirectory(launcher, env)).toBe(expected);
+  },
+);
+
+test("enableCompileCache compiles the modules loaded after it into that directory, in a process started without NODE_COMPILE_CACHE", async () => {
+  await ensureBuilt();
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), "compile-cache-home-"));
+  try {
+    const helper = JSON.stringify(path.join(ROOT, "dist", "tools", "compileCache.js"));
+    const zod = JSON.stringify(require.resolve("zod"));
+    const env = { PATH: process.env.PATH, HOME: home };
+    const enabled = printed(
+      process.execPath,
+      [
+        "-e",
+        `const m = require("node:module"); const before = m.getCompileCacheDir(); require(${helper}).enableCompileCache(); ` +
+          `require(${zod}); process.stdout.write(JSON.stringify([before ?? null, m.getCompileCacheDir()]))`,
+      ],
+      env,
+    );
+    const directory = `${home}/.cache/entra-writeback/node-compile-cache`;
+    const [before, after] = JSON.parse(enabled) as [string | null, string];
+    expect(before).toBeNull();
+    expect(after.startsWith(`${directory}/`)).toBe(true); // Node keeps one subdirectory per version: v24...
+    // What was compiled after it was written there when the process ended.
+    expect(fs.readdirSync(directory, { recursive: true }).length).toBeGreaterThan(0);
+  } finally {
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+}, 180_000);

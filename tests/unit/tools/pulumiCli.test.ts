@@ -1,4 +1,5 @@
-// The environment the project's tools and tests give the Pulumi CLI: the Go garbage collector's target.
+// The Pulumi CLI as the project's tools find it (resolvePulumiCli), and the environment they and the tests give it
+// (the Go garbage collector's target).
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -51,5 +52,64 @@ describe("goRuntimeEnvironment", () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("resolvePulumiCli", () => {
+  const SCRIPT = path.join(__dirname, "..", "..", "..", "tools", "ensure-pulumi-cli.sh");
+  const PINNED_VERSION = /^PINNED_VERSION="([^"]+)"$/m.exec(fs.readFileSync(SCRIPT, "utf8"))![1]!;
+  let cache: string;
+  let saved: NodeJS.ProcessEnv;
+  beforeEach(() => {
+    cache = fs.mkdtempSync(path.join(os.tmpdir(), "entra-writeback-resolve-"));
+    saved = { ...process.env };
+    // The script against an empty cache of its own, with no CLI on PATH and no Go to build one.
+    Object.assign(process.env, {
+      ENTRA_WRITEBACK_CACHE_DIR: cache,
+      ENTRA_WRITEBACK_IGNORE_PATH_PULUMI: "1",
+      ENTRA_WRITEBACK_GO_HOME: path.join(cache, "no-go"),
+      PATH: "/usr/bin:/bin",
+    });
+    delete process.env.ENTRA_WRITEBACK_PULUMI;
+  });
+  afterEach(() => {
+    process.env = saved;
+    fs.rmSync(cache, { recursive: true, force: true });
+  });
+  /** tools/pulumiCli as a process loads it first (it keeps the CLI's path once found). */
+  const freshModule = (): typeof import("../../../tools/pulumiCli") => {
+    let loaded: typeof import("../../../tools/pulumiCli") | undefined;
+    jest.isolateModules(() => (loaded = require("../../../tools/pulumiCli")));
+    return loaded!;
+  };
+  /** A CLI "built before" in the cache: the script's way that only checks its version and prints its path. */
+  const placeCli = (): string => {
+    const cli = path.join(cache, `pulumi-${PINNED_VERSION}`, "bin", "pulumi");
+    fs.mkdirSync(path.dirname(cli), { recursive: true });
+    // Each run of the script asks it its version once: the calls are counted in calls.log.
+    fs.writeFileSync(cli, `#!/bin/sh\necho x >> ${path.join(cache, "calls.log")}\necho ${PINNED_VERSION}\n`, {
+      mode: 0o755,
+    });
+    return cli;
+  };
+
+  it("runs the script once for concurrent callers, and ensurePulumiCli then answers without it", async () => {
+    const cli = placeCli();
+    const module = freshModule();
+    const [first, second] = await Promise.all([module.resolvePulumiCli(), module.resolvePulumiCli()]);
+    expect([first, second]).toEqual([cli, cli]);
+    expect(fs.readFileSync(path.join(cache, "calls.log"), "utf8")).toBe("x\n"); // one run of the script
+    fs.rmSync(cli); // a second run of the script would now fail: it is not run again
+    expect(module.ensurePulumiCli()).toBe(cli);
+    await expect(module.resolvePulumiCli()).resolves.toBe(cli);
+  });
+
+  it("rejects when the script fails, and the next call runs it again", async () => {
+    const module = freshModule();
+    await expect(module.resolvePulumiCli()).rejects.toThrow(
+      `${SCRIPT} failed (exit 1); what it said is above`,
+    );
+    const cli = placeCli();
+    await expect(module.resolvePulumiCli()).resolves.toBe(cli);
   });
 });
