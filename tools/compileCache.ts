@@ -19,8 +19,8 @@ export function compileCacheDirectory(env: NodeJS.ProcessEnv = process.env): str
 
 /**
  * Compiles the modules this process loads from now on through the cache, as if it had been started with
- * NODE_COMPILE_CACHE: the drift tool's shared language host loads the SDK in about 0.45 s of CPU without it and
- * 0.25 s with it (docs/fleet-drift.md). Node writes what it compiled when the process exits.
+ * NODE_COMPILE_CACHE: the drift tool loads the SDK for its shared language host, about 0.2 s of CPU less with the cache
+ * (docs/fleet-drift.md). Node writes what it compiled when the process exits.
  */
 export function enableCompileCache(): void {
   nodeModule.enableCompileCache(compileCacheDirectory());
