@@ -10,28 +10,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { initState, wizardEnableGroupWriteback } from "../simulator";
-import { LAB_OU, labStackConfig } from "./labStackFile";
 import { defaultParallelism, leastWallSeconds } from "./drift/pool";
-import { projectRoot, pulumiEnvironment, runPulumi } from "./pulumiCli";
-import { median, roundsOption } from "./measurement";
+import { projectRoot, pulumiEnvironment } from "./pulumiCli";
+import { childrenCpuSeconds, convergeLabStack, createLabProject, median, roundsOption } from "./measurement";
 
-const PASSPHRASE = { PULUMI_CONFIG_PASSPHRASE: "measure-drift" };
-
-async function pulumiOk(args: string[], projectDir: string, allowFailure = false): Promise<void> {
-  const run = await runPulumi(args, { projectDir, env: PASSPHRASE });
-  if (run.exitCode !== 0 && !allowFailure)
-    throw new Error(`pulumi ${args.join(" ")} failed: ${run.stderr.trim() || run.stdout.trim()}`);
-}
-
-const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux
-
-/** CPU time (user + system) of this process's finished children and their descendants, from /proc (Linux). */
-function childrenCpuSeconds(): number {
-  const stat = fs.readFileSync("/proc/self/stat", "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS_PER_SECOND; // cutime, cstime
-}
+const PASSPHRASE = "measure-drift";
 
 interface Run {
   wallSeconds: number;
@@ -59,7 +42,7 @@ function drift(projectDir: string, stacks: string[], parallel: number, separateH
       path.join(projectDir, "reports", "measure.xml"),
       ...(separateHosts ? ["--separate-hosts"] : []),
     ],
-    { env: { ...pulumiEnvironment(projectDir, PASSPHRASE) }, encoding: "utf8" },
+    { env: pulumiEnvironment(projectDir, { PULUMI_CONFIG_PASSPHRASE: PASSPHRASE }), encoding: "utf8" },
   );
   if (run.status !== 0) throw new Error(`drift failed (exit ${run.status}): ${run.stdout}${run.stderr}`);
   const wallSeconds = (Date.now() - started) / 1000;
@@ -82,24 +65,11 @@ async function main(): Promise<void> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "entra-writeback-drift-"));
   try {
     const project = path.join(work, "project");
-    fs.mkdirSync(path.join(project, "stacks"), { recursive: true });
-    fs.writeFileSync(
-      path.join(project, "Pulumi.yaml"),
-      `name: entra-writeback\nruntime: nodejs\nmain: ${projectRoot}\nstackConfigDir: stacks\n`,
-    );
+    createLabProject(project);
     const stacks = Array.from({ length: count }, (_, i) => `lab${String(i + 1).padStart(2, "0")}`);
     for (const stack of stacks) {
       console.error(`measure-drift: converging ${stack}...`);
-      const stateFile = path.join(work, `${stack}.json`);
-      const summary = await initState(stateFile, { clock: "simulated" });
-      fs.writeFileSync(
-        path.join(project, "stacks", `Pulumi.${stack}.yaml`),
-        labStackConfig(stateFile, summary.connectorAccountDn),
-      );
-      await pulumiOk(["stack", "init", stack], project);
-      await pulumiOk(["up", "--yes", "--stack", stack], project, true); // stops at the wizard step
-      await wizardEnableGroupWriteback(stateFile, { ou: LAB_OU });
-      await pulumiOk(["up", "--yes", "--stack", stack], project);
+      await convergeLabStack(project, stack, path.join(work, `${stack}.json`), PASSPHRASE);
     }
     // Each measurement with --separate-hosts right before the same with the shared host, so both see the same load.
     const modes = [

@@ -11,13 +11,17 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { initState, wizardEnableGroupWriteback } from "../simulator";
-import { LAB_OU, labStackConfig } from "./labStackFile";
-import { ensurePulumiCli, projectRoot, pulumiEnvironment, runPulumi } from "./pulumiCli";
-import { median, roundsOption } from "./measurement";
+import { ensurePulumiCli, projectRoot, pulumiEnvironment } from "./pulumiCli";
+import {
+  CLOCK_TICKS_PER_SECOND,
+  convergeLabStack,
+  createLabProject,
+  median,
+  pulumiOk,
+  roundsOption,
+} from "./measurement";
 
-const PASSPHRASE = { PULUMI_CONFIG_PASSPHRASE: "measure-refresh" };
-const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux
+const PASSPHRASE = "measure-refresh";
 
 interface Sample {
   cpuSeconds: number;
@@ -33,7 +37,11 @@ function measure(args: string[], projectDir: string, extraEnv: Record<string, st
   return new Promise((resolve, reject) => {
     const child = spawn("/bin/sh", ["-c", script, "sh", ensurePulumiCli(), ...args, "--non-interactive"], {
       cwd: projectDir,
-      env: { ...pulumiEnvironment(projectDir, PASSPHRASE), ...extraEnv, ERR_FILE: errFile },
+      env: {
+        ...pulumiEnvironment(projectDir, { PULUMI_CONFIG_PASSPHRASE: PASSPHRASE }),
+        ...extraEnv,
+        ERR_FILE: errFile,
+      },
       stdio: ["ignore", "pipe", "inherit"],
     });
     let stat = "";
@@ -63,12 +71,6 @@ function measure(args: string[], projectDir: string, extraEnv: Record<string, st
       });
     });
   });
-}
-
-async function pulumiOk(args: string[], projectDir: string, allowFailure = false): Promise<void> {
-  const run = await runPulumi(args, { projectDir, env: PASSPHRASE });
-  if (run.exitCode !== 0 && !allowFailure)
-    throw new Error(`pulumi ${args.join(" ")} failed: ${run.stderr.trim() || run.stdout.trim()}`);
 }
 
 /**
@@ -138,23 +140,7 @@ async function main(): Promise<void> {
   try {
     // The lab project: the project's program against a simulated server on a simulated clock.
     const lab = path.join(work, "lab");
-    fs.mkdirSync(path.join(lab, "stacks"), { recursive: true });
-    const stateFile = path.join(work, "lab.json");
-    const summary = await initState(stateFile, {
-      clock: "simulated",
-      m365: 24,
-      m365OptedOut: 6,
-      security: 8,
-      securityEnabled: 3,
-    });
-    fs.writeFileSync(
-      path.join(lab, "Pulumi.yaml"),
-      `name: entra-writeback\nruntime: nodejs\nmain: ${projectRoot}\nstackConfigDir: stacks\n`,
-    );
-    fs.writeFileSync(
-      path.join(lab, "stacks", "Pulumi.lab.yaml"),
-      labStackConfig(stateFile, summary.connectorAccountDn),
-    );
+    createLabProject(lab);
     // The empty project: a Node.js program that declares nothing.
     const empty = path.join(work, "empty");
     fs.mkdirSync(empty, { recursive: true });
@@ -163,12 +149,14 @@ async function main(): Promise<void> {
       `name: empty\nruntime: nodejs\nmain: ${path.join(projectRoot, "dist", "tools", "emptyProgram.js")}\n`,
     );
     console.error("measure-refresh: converging the lab stack (up, the wizard step, up)...");
-    await pulumiOk(["stack", "init", "lab"], lab);
-    await pulumiOk(["up", "--yes", "--stack", "lab"], lab, true); // stops at the wizard step
-    await wizardEnableGroupWriteback(stateFile, { ou: LAB_OU });
-    await pulumiOk(["up", "--yes", "--stack", "lab"], lab);
-    await pulumiOk(["stack", "init", "empty"], empty);
-    await pulumiOk(["up", "--yes", "--stack", "empty"], empty);
+    await convergeLabStack(lab, "lab", path.join(work, "lab.json"), PASSPHRASE, {
+      m365: 24,
+      m365OptedOut: 6,
+      security: 8,
+      securityEnabled: 3,
+    });
+    await pulumiOk(["stack", "init", "empty"], empty, PASSPHRASE);
+    await pulumiOk(["up", "--yes", "--stack", "empty"], empty, PASSPHRASE);
 
     const preview = (stack: string) => ["preview", "--refresh", "--expect-no-changes", "--stack", stack];
     const labSamples: Sample[] = [];
