@@ -71,9 +71,16 @@ export function goRuntimeEnvironment(environment: NodeJS.ProcessEnv = process.en
   return { GOGC: environment.GOGC || "400" };
 }
 
-/** Environment for the CLI: the project's Node 24 first, local state by default, no update check. */
+/**
+ * Environment for the CLI: the project's Node 24 first, no update check, the Go garbage collector's target, and a
+ * backend: `extra`'s PULUMI_BACKEND_URL, else this process's, else local state in projectDir/.pulumi-state (a file
+ * backend's directory is created). `extra` is added last.
+ */
 export function pulumiEnvironment(projectDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const backend = process.env.PULUMI_BACKEND_URL ?? `file://${path.join(projectDir, ".pulumi-state")}`;
+  const backend =
+    extra.PULUMI_BACKEND_URL ??
+    process.env.PULUMI_BACKEND_URL ??
+    `file://${path.join(projectDir, ".pulumi-state")}`;
   if (backend.startsWith("file://")) fs.mkdirSync(backend.slice("file://".length), { recursive: true });
   return {
     ...process.env,

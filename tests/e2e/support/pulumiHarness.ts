@@ -17,7 +17,12 @@ import {
   Stack,
   type UpdateSummary,
 } from "@pulumi/pulumi/automation";
-import { ensurePulumiCli, goRuntimeEnvironment, projectRoot } from "../../../tools/pulumiCli";
+import {
+  ensurePulumiCli,
+  goRuntimeEnvironment,
+  projectRoot,
+  pulumiEnvironment as toolsEnvironment,
+} from "../../../tools/pulumiCli";
 
 export { projectRoot };
 
@@ -29,20 +34,15 @@ export function pulumiCliPath(): string {
 }
 
 /**
- * Environment for every CLI call of a test: the project's Node first on PATH, the test's own state
- * directory as backend and Pulumi home, a fixed passphrase, no update check, the CLI's garbage collector as the
- * project's tools set it.
+ * Environment for every CLI call of a test: the tools' (the project's Node first on PATH, no update check, the CLI's
+ * garbage collector), with the test's own state directory as backend and Pulumi home, and a fixed passphrase.
  */
 export function pulumiEnvironment(stateDir: string): Record<string, string> {
-  return {
-    ...(process.env as Record<string, string>),
-    PATH: `${path.join(projectRoot, "node_modules", ".bin")}:${path.dirname(pulumiCliPath())}:${process.env.PATH ?? ""}`,
+  return toolsEnvironment(stateDir, {
     PULUMI_CONFIG_PASSPHRASE: "entra-writeback-tests",
-    PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_BACKEND_URL: `file://${stateDir}`,
     PULUMI_HOME: path.join(stateDir, ".pulumi-home"),
-    ...goRuntimeEnvironment(),
-  };
+  }) as Record<string, string>;
 }
 
 export interface TestStack {
