@@ -126,7 +126,15 @@ async function main(): Promise<void> {
     ] as const) {
       const [oneWall, previewWall] = [one.wallSeconds + slower, one.previewSeconds + slower];
       const estimates = [2, 4, 8].map((k) => {
-        const least = leastWallSeconds(count, k, oneWall, perStack, previewWall);
+        // The pool as measured on this machine (--parallel, when given), else what the tool runs on k cores.
+        const least = leastWallSeconds(
+          count,
+          k,
+          oneWall,
+          perStack,
+          previewWall,
+          values.parallel ? parallel : undefined,
+        );
         return `${k} cores ${least.toFixed(1)} s (${(least / oneWall).toFixed(1)}x)`;
       });
       console.log(

@@ -11,9 +11,10 @@ export function defaultParallelism(cores = os.availableParallelism()): number {
 
 /**
  * The least wall time of n stacks on `cores` idle cores, from one stack's wall time, its preview's part of it (the
- * rest, the drift tool's start and the shared host's, comes once) and the CPU one stack costs: the pool runs
- * defaultParallelism(cores) at once, so at least the start and ceil(n / parallel) rounds of one preview; and the work
- * needs n × CPU ÷ cores. (A lower bound: it leaves out that stacks sharing the cores slow each other.)
+ * rest, the drift tool's start and the shared host's, comes once, before any preview starts) and the CPU one stack
+ * costs: after the start, the pool runs `parallel` previews at once (by default what the tool runs on that many
+ * cores), so at least ceil(n / parallel) rounds of one preview, and the work needs n × CPU ÷ cores. (A lower bound:
+ * it leaves out that stacks sharing the cores slow each other.)
  */
 export function leastWallSeconds(
   n: number,
@@ -21,9 +22,10 @@ export function leastWallSeconds(
   oneWall: number,
   cpuPerStack: number,
   previewWall = oneWall,
+  parallel = defaultParallelism(cores),
 ): number {
-  const rounds = Math.ceil(n / defaultParallelism(cores));
-  return Math.max(oneWall - previewWall + rounds * previewWall, (n * cpuPerStack) / cores);
+  const rounds = Math.ceil(n / parallel);
+  return oneWall - previewWall + Math.max(rounds * previewWall, (n * cpuPerStack) / cores);
 }
 
 /** Runs fn over the items, at most `limit` at once; the results keep the items' order. */

@@ -35,13 +35,17 @@ describe("the drift pool", () => {
     expect(peak).toBe(1);
   });
 
-  it("bounds the wall time of n stacks by the rounds of previews after the start, and by the work", () => {
+  it("bounds the wall time of n stacks by the start and then the rounds of previews or the work", () => {
     // 2 cores, 4 at a time: 3 rounds. One stack 2.0 s of which its preview 1.5 s: 0.5 s start + 3 × 1.5 s.
     expect(leastWallSeconds(10, 2, 2.0, 0.5, 1.5)).toBeCloseTo(5.0);
     // Without a start of its own (the preview is the whole stack's time), rounds of the whole.
     expect(leastWallSeconds(10, 2, 2.0, 0.5)).toBeCloseTo(6.0);
-    // The work: 10 × 1.9 s of CPU on 2 cores is more than the rounds.
-    expect(leastWallSeconds(10, 2, 2.0, 1.9, 1.5)).toBeCloseTo(9.5);
+    // The work: 10 × 1.9 s of CPU on 2 cores is more than the rounds, and comes after the start.
+    expect(leastWallSeconds(10, 2, 2.0, 1.9, 1.5)).toBeCloseTo(10.0);
+    // --parallel 10 on 2 cores: one round of previews, so the work bounds it: 0.5 s + 10 × 0.5 s ÷ 2.
+    expect(leastWallSeconds(10, 2, 2.0, 0.5, 1.5, 10)).toBeCloseTo(3.0);
+    // --parallel 1: ten rounds.
+    expect(leastWallSeconds(10, 2, 2.0, 0.5, 1.5, 1)).toBeCloseTo(15.5);
   });
 
   it("defaults to twice the cores, between 2 and 8", () => {
