@@ -8,6 +8,7 @@
 // preview that outlives --timeout is stopped (its process tree killed) and its stack fails. When a stack's program
 // may be holding up the others in the shared host (its preview ended or timed out while its program still ran), the
 // stacks not checked yet are checked again, each with a language host of its own.
+import "./compileCacheOn"; // first: the modules below compile through Node's compile cache
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
@@ -16,7 +17,6 @@ import { classifyPreview, type StackDriftResult } from "./drift/classify";
 import { defaultParallelism, mapWithConcurrency } from "./drift/pool";
 import { renderJson, renderJunit, renderTable } from "./drift/render";
 import type { SharedLanguageHost } from "./drift/sharedHost";
-import { enableCompileCache } from "./compileCache";
 import { projectRoot, resolvePulumiCli, runPulumi } from "./pulumiCli";
 
 /** Seconds one preview may take by default: against real servers each call may take callTimeoutSeconds (300 s). */
@@ -107,6 +107,7 @@ async function checkStack(
   client: string | undefined,
   cancel: AbortSignal,
 ): Promise<Check> {
+  await resolvePulumiCli(); // found before the first preview (main): a stack's time and timeout are its preview's
   const started = Date.now();
   const clientFlag = client ? [`--client=${client}`] : [];
   const timeout = AbortSignal.timeout(timeoutSeconds * 1000);
@@ -156,12 +157,18 @@ async function main(): Promise<number> {
     console.error(`drift: ${(error as Error).message}`);
     return 2;
   }
-  enableCompileCache(); // before the shared host loads the SDK
-  // The CLI is looked up (tools/ensure-pulumi-cli.sh) while this process loads the shared host; runPulumi waits for it
-  // and reports a failure.
-  resolvePulumiCli().catch(() => undefined);
-  const stacks = settings.stacks.length > 0 ? settings.stacks : await allStacks(settings.projectDir);
+  // The CLI is looked up (tools/ensure-pulumi-cli.sh: about 0.25 s of CPU in processes of its own) and the stacks
+  // listed while this process loads the shared host; both are awaited before the first preview. A CLI that cannot be
+  // found or built ends the run here (exit 2; the script said why on stderr).
+  const cli = resolvePulumiCli();
+  const listing =
+    settings.stacks.length > 0 ? Promise.resolve(settings.stacks) : allStacks(settings.projectDir);
+  for (const pending of [cli, listing]) pending.catch(() => undefined); // awaited below
+  const host = settings.separateHosts ? undefined : await sharedHost(settings.projectDir);
+  await cli;
+  const stacks = await listing;
   if (stacks.length === 0) {
+    await host?.close();
     console.error(`drift: no stacks in ${settings.projectDir}; name them or create one first`);
     return 2;
   }
@@ -169,7 +176,6 @@ async function main(): Promise<number> {
   console.error(
     `drift: checking ${stacks.length} stack(s), ${parallel} at a time (preview --refresh --expect-no-changes)...`,
   );
-  const host = settings.separateHosts ? undefined : await sharedHost(settings.projectDir);
   // Every preview running, to stop them if this process is interrupted (each CLI is in a process group of its own).
   const running = new Set<AbortController>();
   for (const signal of ["SIGINT", "SIGTERM"] as const)

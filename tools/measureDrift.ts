@@ -12,7 +12,8 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { defaultParallelism, leastWallSeconds } from "./drift/pool";
 import { projectRoot, pulumiEnvironment } from "./pulumiCli";
-import { childrenCpuSeconds, convergeLabStack, createLabProject, median, roundsOption } from "./measurement";
+import { childrenCpuSeconds, median, roundsOption } from "./measurement";
+import { convergeLabStack, createLabProject } from "./measureLab";
 
 const PASSPHRASE = "measure-drift";
 
@@ -94,7 +95,7 @@ async function main(): Promise<void> {
               .join("; "),
         );
     }
-    // Each figure the median of its rounds (the ratio of the medians).
+    // Each figure the median of its rounds (and the ratio, of the medians; the rounds' own ratios are printed too).
     const medianRun = (runs: Run[]): Run => ({
       wallSeconds: median(runs.map((run) => run.wallSeconds)),
       cpuSeconds: median(runs.map((run) => run.cpuSeconds)),
@@ -111,7 +112,13 @@ async function main(): Promise<void> {
       console.log(
         `${label} over 1 stack: ${one.wallSeconds.toFixed(1)} s (${one.cpuSeconds.toFixed(1)} s CPU); over ${count} stacks, ` +
           `${parallel} at a time: ${all.wallSeconds.toFixed(1)} s (${all.cpuSeconds.toFixed(1)} s CPU); ` +
-          `ratio ${(all.wallSeconds / one.wallSeconds).toFixed(2)}x; CPU per stack ${perStacks[i]!.toFixed(2)} s`,
+          `ratio ${(all.wallSeconds / one.wallSeconds).toFixed(2)}x` +
+          // Each round's own ratio (its one stack and its ten, both measured in that round), their median: a round
+          // slowed by other work moves both of its figures, where the ratio of the medians may pair two rounds.
+          (roundCount > 1
+            ? ` (median of the rounds' own ratios ${median(rounds.map((round) => round.alls[i]!.wallSeconds / round.ones[i]!.wallSeconds)).toFixed(2)}x)`
+            : "") +
+          `; CPU per stack ${perStacks[i]!.toFixed(2)} s`,
       );
     });
     const one = ones[1]!;

@@ -12,14 +12,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { ensurePulumiCli, projectRoot, pulumiEnvironment } from "./pulumiCli";
-import {
-  CLOCK_TICKS_PER_SECOND,
-  convergeLabStack,
-  createLabProject,
-  median,
-  pulumiOk,
-  roundsOption,
-} from "./measurement";
+import { childrenCpuSecondsOf, median, roundsOption } from "./measurement";
+import { convergeLabStack, createLabProject, pulumiOk } from "./measureLab";
 
 const PASSPHRASE = "measure-refresh";
 
@@ -48,13 +42,8 @@ function measure(args: string[], projectDir: string, extraEnv: Record<string, st
     child.stdout.setEncoding("utf8").on("data", (text: string) => (stat += text));
     child.on("error", reject);
     child.on("close", (code) => {
-      // Fields after the command name: ... field 16 cutime, 17 cstime (1-based, as in proc(5)).
-      const fields = stat
-        .slice(stat.lastIndexOf(")") + 2)
-        .trim()
-        .split(" ");
-      const ticks = Number(fields[13]) + Number(fields[14]);
-      if (!Number.isFinite(ticks)) {
+      const cpuSeconds = childrenCpuSecondsOf(stat);
+      if (!Number.isFinite(cpuSeconds)) {
         reject(new Error(`could not read the CPU time from /proc (got "${stat.trim()}")`));
         return;
       }
@@ -65,7 +54,7 @@ function measure(args: string[], projectDir: string, extraEnv: Record<string, st
         return;
       }
       resolve({
-        cpuSeconds: ticks / CLOCK_TICKS_PER_SECOND,
+        cpuSeconds,
         wallSeconds: (Date.now() - started) / 1000,
         exitCode: code ?? 1,
       });

@@ -21,7 +21,11 @@ let cliPath: string | undefined;
 const ENSURE_SCRIPT = path.join(projectRoot, "tools", "ensure-pulumi-cli.sh");
 const ensureEnvironment = () => ({ ...process.env, ...goRuntimeEnvironment() }); // for its `pulumi version`
 
-/** The CLI's path; builds it on first use (progress on stderr). ENTRA_WRITEBACK_PULUMI names a CLI to use instead. */
+/**
+ * The CLI's path; builds it on first use (progress on stderr). ENTRA_WRITEBACK_PULUMI names a CLI to use instead.
+ * It blocks this process while the script runs, and runs it again if resolvePulumiCli's run has not ended yet: in a
+ * process that uses both, await resolvePulumiCli() first.
+ */
 export function ensurePulumiCli(): string {
   cliPath ??=
     process.env.ENTRA_WRITEBACK_PULUMI ||
@@ -37,8 +41,8 @@ let resolving: Promise<string> | undefined;
 
 /**
  * ensurePulumiCli without blocking this process while the script runs (about 0.25 s of CPU when the CLI is built:
- * its `pulumi version` and the launchers' check): runPulumi waits for it, and the drift tool starts it before it loads
- * its shared language host, so both go on at once.
+ * its `pulumi version` and the launchers' check), once for all callers; after a failure the next call runs it again.
+ * runPulumi waits for it, and the drift tool starts it before it loads its shared language host, so both go on at once.
  */
 export function resolvePulumiCli(): Promise<string> {
   if (cliPath !== undefined || process.env.ENTRA_WRITEBACK_PULUMI) return Promise.resolve(ensurePulumiCli());
@@ -148,7 +152,12 @@ export function runPulumi(
     signal?: AbortSignal;
   },
 ): Promise<PulumiRun> {
-  return resolvePulumiCli().then((cli) => runCli(cli, args, options));
+  return resolvePulumiCli().then((cli) =>
+    // Stopped while the CLI was being looked up: not started at all.
+    options.signal?.aborted
+      ? { exitCode: 1, stdout: "", stderr: "", killed: true }
+      : runCli(cli, args, options),
+  );
 }
 
 function runCli(cli: string, args: string[], options: Parameters<typeof runPulumi>[1]): Promise<PulumiRun> {

@@ -63,12 +63,21 @@ describe("resolvePulumiCli", () => {
   beforeEach(() => {
     cache = fs.mkdtempSync(path.join(os.tmpdir(), "entra-writeback-resolve-"));
     saved = { ...process.env };
-    // The script against an empty cache of its own, with no CLI on PATH and no Go to build one.
+    // The script against an empty cache of its own, with no CLI on PATH and a `go` first on PATH that fails at once
+    // (whether or not the machine has Go), so that nothing is ever built.
+    const stubs = path.join(cache, "stub-bin");
+    fs.mkdirSync(stubs);
+    fs.writeFileSync(
+      path.join(stubs, "go"),
+      "#!/bin/sh\necho 'stub go: no toolchain in this test' >&2\nexit 1\n",
+      {
+        mode: 0o755,
+      },
+    );
     Object.assign(process.env, {
       ENTRA_WRITEBACK_CACHE_DIR: cache,
       ENTRA_WRITEBACK_IGNORE_PATH_PULUMI: "1",
-      ENTRA_WRITEBACK_GO_HOME: path.join(cache, "no-go"),
-      PATH: "/usr/bin:/bin",
+      PATH: `${stubs}:/usr/bin:/bin`,
     });
     delete process.env.ENTRA_WRITEBACK_PULUMI;
   });
