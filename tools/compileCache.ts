@@ -23,7 +23,7 @@ export function compileCacheDirectory(env: NodeJS.ProcessEnv = process.env): str
  * (docs/fleet-drift.md). Node writes what it compiled when the process exits.
  */
 export function enableCompileCache(): void {
-  // Node 22.1 and later (the project runs Node 24; an older Node goes on without the cache).
+  // Node 22.8 and later (the project runs Node 24; an older Node goes on without the cache).
   if (typeof nodeModule.enableCompileCache === "function")
     nodeModule.enableCompileCache(compileCacheDirectory());
 }

@@ -2,7 +2,8 @@
 //                   [--separate-hosts]
 // Runs `pulumi preview --refresh --expect-no-changes` for every stack (or the ones named), a bounded number
 // at a time, prints a table (in the order the stacks were named or listed, whatever order they finish in),
-// writes JSON and JUnit XML reports, and exits 1 when any stack drifted or failed (2 on bad usage).
+// writes JSON and JUnit XML reports, and exits 1 when any stack drifted or failed (2 on bad usage, no stacks, no CLI,
+// or a failed stack listing).
 // The programs of all stacks run in one language host in this process (drift/sharedHost.ts), each preview
 // connecting to it with --client; --separate-hosts lets each preview start its own, as `pulumi preview` does. A
 // preview that outlives --timeout is stopped (its process tree killed) and its stack fails. When a stack's program
@@ -157,9 +158,18 @@ async function main(): Promise<number> {
     console.error(`drift: ${(error as Error).message}`);
     return 2;
   }
-  // The CLI is looked up (tools/ensure-pulumi-cli.sh: about 0.25 s of CPU in processes of its own) and the stacks
-  // listed while this process loads the shared host; both are awaited before the first preview. A CLI that cannot be
-  // found or built ends the run here (exit 2; the script said why on stderr).
+  // Every preview running, to stop them if this process is interrupted (each CLI is in a process group of its own);
+  // an interruption before the first preview ends the run the same way (what the lookup and the listing started is in
+  // this process's group).
+  const running = new Set<AbortController>();
+  for (const signal of ["SIGINT", "SIGTERM"] as const)
+    process.once(signal, () => {
+      for (const controller of running) controller.abort();
+      process.exit(130);
+    });
+  // The CLI is looked up (tools/ensure-pulumi-cli.sh: about 0.25 s of CPU in processes of its own) while this process
+  // loads the shared host, and the stacks are listed as soon as it is found; both are awaited before the first preview.
+  // A CLI that cannot be found or built ends the run here (exit 2; the script said why on stderr).
   const cli = resolvePulumiCli();
   const listing =
     settings.stacks.length > 0 ? Promise.resolve(settings.stacks) : allStacks(settings.projectDir);
@@ -176,13 +186,6 @@ async function main(): Promise<number> {
   console.error(
     `drift: checking ${stacks.length} stack(s), ${parallel} at a time (preview --refresh --expect-no-changes)...`,
   );
-  // Every preview running, to stop them if this process is interrupted (each CLI is in a process group of its own).
-  const running = new Set<AbortController>();
-  for (const signal of ["SIGINT", "SIGTERM"] as const)
-    process.once(signal, () => {
-      for (const controller of running) controller.abort();
-      process.exit(130);
-    });
   // The previews running in the shared host, and whether it may still be given any.
   const inShared = new Set<AbortController>();
   let sharedUsable = host !== undefined;

@@ -53,7 +53,10 @@ export function resolvePulumiCli(): Promise<string> {
     });
     let stdout = "";
     child.stdout.setEncoding("utf8").on("data", (text: string) => (stdout += text));
-    child.on("error", reject);
+    child.on("error", (error) => {
+      resolving = undefined; // the next call tries again
+      reject(error);
+    });
     child.on("close", (code, signal) => {
       if (code === 0) return resolve((cliPath ??= stdout.trim()));
       resolving = undefined; // the next call tries again

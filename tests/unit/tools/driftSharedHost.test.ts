@@ -17,6 +17,7 @@ import {
   SharedRuns,
   startSharedLanguageHost,
 } from "../../../tools/drift/sharedHost";
+import { noPulumiCliEnvironment } from "../../support/noPulumiCli";
 import { isRunning } from "../../support/processes";
 import { ensureBuilt } from "../simulator/testSupport";
 
@@ -417,7 +418,9 @@ describe("npm run drift with a stand-in for the Pulumi CLI", () => {
       path.join(dir, "pulumi"),
       // With STANDIN_HANG, it starts a child that waits, in a session (and process group) of its own as the CLI starts
       // its plugins, writes down the child's pid, and waits for it.
+      // `stack ls` answers STANDIN_STACKS (what `pulumi stack ls --json` prints).
       `#!/bin/sh\necho "$*" >> "${dir}/calls"\n` +
+        `if [ "$1 $2" = "stack ls" ]; then echo "$STANDIN_STACKS"; exit 0; fi\n` +
         `if [ -n "$STANDIN_HANG" ]; then setsid sleep 60 & echo $! >> "${dir}/sleepers"; wait; fi\n` +
         `echo '{"steps":[],"diagnostics":[]}'\n`,
       { mode: 0o755 },
@@ -426,14 +429,15 @@ describe("npm run drift with a stand-in for the Pulumi CLI", () => {
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   const drift = (main: string, ...args: string[]) => driftWith({}, main, ...args);
-  const driftWith = (env: Record<string, string>, main: string, ...args: string[]) => {
+  const driftWith = (env: Record<string, string>, main: string, ...args: string[]) =>
+    driftOver(["east", "west"], env, main, ...args);
+  const driftOver = (stacks: string[], env: Record<string, string>, main: string, ...args: string[]) => {
     fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `name: p\nruntime: nodejs\nmain: ${main}\n`);
     const run = spawnSync(
       process.execPath,
       [
         path.join(PROJECT_ROOT, "dist", "tools", "drift.js"),
-        "east",
-        "west",
+        ...stacks,
         ...[
           "--project-dir",
           dir,
@@ -456,6 +460,53 @@ describe("npm run drift with a stand-in for the Pulumi CLI", () => {
     fs.rmSync(path.join(dir, "calls"), { force: true });
     return { ...run, calls };
   };
+
+  test("without stack names, checks the stacks pulumi stack ls lists; with none, exits 2 and says so", () => {
+    fs.writeFileSync(path.join(dir, "program.js"), "module.exports = async () => ({});\n");
+    const listed = driftOver(
+      [],
+      { STANDIN_STACKS: '[{"name":"org/p/north"},{"name":"south"}]' },
+      "program.js",
+    );
+    expect(listed.stderr).toContain("drift: checking 2 stack(s)");
+    expect(listed.status).toBe(0);
+    expect(listed.calls[0]).toBe("stack ls --json --non-interactive");
+    expect(
+      listed.calls
+        .slice(1)
+        .map((call) => call.match(/ --stack (\w+) /)?.[1])
+        .sort(),
+    ).toEqual(["north", "south"]);
+    const none = driftOver([], { STANDIN_STACKS: "[]" }, "program.js");
+    expect({ status: none.status, calls: none.calls }).toEqual({
+      status: 2,
+      calls: ["stack ls --json --non-interactive"],
+    });
+    expect(none.stderr).toContain(`drift: no stacks in ${dir}; name them or create one first\n`);
+  });
+
+  test.each([
+    ["named stacks", ["east", "west"]],
+    ["the stacks of the project", []],
+  ])(
+    "a Pulumi CLI that cannot be found or built ends the run with exit 2, the script run once (%s)",
+    (_label, stacks) => {
+      fs.writeFileSync(path.join(dir, "program.js"), "module.exports = async () => ({});\n");
+      const run = driftOver(
+        stacks,
+        { ENTRA_WRITEBACK_PULUMI: "", ...noPulumiCliEnvironment(path.join(dir, "cache")) },
+        "program.js",
+      );
+      const script = path.join(PROJECT_ROOT, "tools", "ensure-pulumi-cli.sh");
+      expect(run.status).toBe(2);
+      // The script said why (it tried to build the CLI, once), and the drift tool's one line follows.
+      expect(run.stderr.match(/^ensure-pulumi-cli: building the Pulumi CLI/gm)).toHaveLength(1);
+      expect(run.stderr).toMatch(new RegExp(`^stub go: no toolchain in this test$`, "m"));
+      expect(run.stderr.endsWith(`drift: ${script} failed (exit 1); what it said is above\n`)).toBe(true);
+      expect(run.stderr).not.toContain("drift: checking");
+      expect(run.calls).toEqual([]); // the stand-in was not used at all
+    },
+  );
 
   test("each preview is given the shared host's address, or none with --separate-hosts", () => {
     fs.writeFileSync(path.join(dir, "program.js"), "module.exports = async () => ({});\n");

@@ -6,6 +6,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { ensurePulumiCli, goRuntimeEnvironment, pulumiEnvironment } from "../../../tools/pulumiCli";
 import { pulumiEnvironment as testEnvironment } from "../../e2e/support/pulumiHarness";
+import { noPulumiCliEnvironment } from "../../support/noPulumiCli";
 
 describe("goRuntimeEnvironment", () => {
   it("asks for GOGC=400 unless the caller's environment sets GOGC", () => {
@@ -63,22 +64,7 @@ describe("resolvePulumiCli", () => {
   beforeEach(() => {
     cache = fs.mkdtempSync(path.join(os.tmpdir(), "entra-writeback-resolve-"));
     saved = { ...process.env };
-    // The script against an empty cache of its own, with no CLI on PATH and a `go` first on PATH that fails at once
-    // (whether or not the machine has Go), so that nothing is ever built.
-    const stubs = path.join(cache, "stub-bin");
-    fs.mkdirSync(stubs);
-    fs.writeFileSync(
-      path.join(stubs, "go"),
-      "#!/bin/sh\necho 'stub go: no toolchain in this test' >&2\nexit 1\n",
-      {
-        mode: 0o755,
-      },
-    );
-    Object.assign(process.env, {
-      ENTRA_WRITEBACK_CACHE_DIR: cache,
-      ENTRA_WRITEBACK_IGNORE_PATH_PULUMI: "1",
-      PATH: `${stubs}:/usr/bin:/bin`,
-    });
+    Object.assign(process.env, noPulumiCliEnvironment(cache));
     delete process.env.ENTRA_WRITEBACK_PULUMI;
   });
   afterEach(() => {
@@ -120,5 +106,28 @@ describe("resolvePulumiCli", () => {
     );
     const cli = placeCli();
     await expect(module.resolvePulumiCli()).resolves.toBe(cli);
+  });
+
+  it("starts no CLI for a run stopped while the CLI was looked up, and says it was stopped", async () => {
+    const module = freshModule();
+    const childProcess = require("node:child_process") as typeof import("node:child_process");
+    const spawned = jest.spyOn(childProcess, "spawn");
+    try {
+      placeCli();
+      const controller = new AbortController();
+      const run = module.runPulumi(["version"], { projectDir: cache, signal: controller.signal });
+      controller.abort(); // while the script (started by runPulumi) runs
+      const calls = spawned.mock.calls.length; // the script's own spawn
+      await expect(run).resolves.toEqual({ exitCode: 1, stdout: "", stderr: "", killed: true });
+      expect(spawned.mock.calls.length).toBe(calls); // and nothing after it: no CLI
+      expect(calls).toBe(1);
+      // Without the stop, the same call starts the CLI (the stand-in answers its version).
+      await expect(module.runPulumi(["version"], { projectDir: cache })).resolves.toMatchObject({
+        exitCode: 0,
+      });
+      expect(spawned.mock.calls.length).toBe(calls + 1);
+    } finally {
+      spawned.mockRestore();
+    }
   });
 });
