@@ -46,23 +46,26 @@ let resolving: Promise<string> | undefined;
  */
 export function resolvePulumiCli(): Promise<string> {
   if (cliPath !== undefined || process.env.ENTRA_WRITEBACK_PULUMI) return Promise.resolve(ensurePulumiCli());
-  resolving ??= new Promise<string>((resolve, reject) => {
+  if (resolving) return resolving;
+  const attempt: Promise<string> = new Promise<string>((resolve, reject) => {
+    // A failed run is forgotten (the next call runs the script again), unless a later run already took its place.
+    const fail = (error: Error) => {
+      if (resolving === attempt) resolving = undefined;
+      reject(error);
+    };
     const child = spawn(ENSURE_SCRIPT, [], {
       stdio: ["ignore", "pipe", "inherit"],
       env: ensureEnvironment(),
     });
     let stdout = "";
     child.stdout.setEncoding("utf8").on("data", (text: string) => (stdout += text));
-    child.on("error", (error) => {
-      resolving = undefined; // the next call tries again
-      reject(error);
-    });
+    child.on("error", fail);
     child.on("close", (code, signal) => {
-      if (code === 0) return resolve((cliPath ??= stdout.trim()));
-      resolving = undefined; // the next call tries again
-      reject(new Error(`${ENSURE_SCRIPT} failed (${signal ?? `exit ${code}`}); what it said is above`));
+      if (code === 0) resolve((cliPath ??= stdout.trim()));
+      else fail(new Error(`${ENSURE_SCRIPT} failed (${signal ?? `exit ${code}`}); what it said is above`));
     });
   });
+  resolving = attempt;
   return resolving;
 }
 
