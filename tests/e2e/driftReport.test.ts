@@ -4,6 +4,7 @@ import { spawnSync } from "child_process";
 import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
+import { labStackConfig } from "../../tools/measureLab";
 import { runPulumi } from "../../tools/pulumiCli";
 import { copyRewritten, copyStateDatabase } from "./support/convergedLab";
 import { LAB_ACCOUNT, LAB_OU, newLabDirectory, newLabServer, simOk, wizardEnable } from "./support/lab";
@@ -34,19 +35,11 @@ function newProject(
   return { projectDir, backend, options: { projectDir, env } };
 }
 
-/** The stack's settings: the simulated server and the lab's OU and account. */
+/** The stack's settings: the simulated server and the lab's OU and account, as the measurement tools write them. */
 function writeStackConfig(projectDir: string, stack: string, stateFile: string): void {
   fs.writeFileSync(
     path.join(projectDir, "stacks", `Pulumi.${stack}.yaml`),
-    [
-      "config:",
-      "  entra-writeback:target:",
-      "    kind: simulator",
-      `    stateFile: ${stateFile}`,
-      `  entra-writeback:writebackOu: ${LAB_OU}`,
-      `  entra-writeback:connectorAccountDn: ${LAB_ACCOUNT}`,
-      "",
-    ].join("\n"),
+    labStackConfig(stateFile, LAB_ACCOUNT),
   );
 }
 
