@@ -108,7 +108,6 @@ async function checkStack(
   client: string | undefined,
   cancel: AbortSignal,
 ): Promise<Check> {
-  await resolvePulumiCli(); // found before the first preview (main): a stack's time and timeout are its preview's
   const started = Date.now();
   const clientFlag = client ? [`--client=${client}`] : [];
   const timeout = AbortSignal.timeout(timeoutSeconds * 1000);
@@ -168,7 +167,8 @@ async function main(): Promise<number> {
       process.exit(130);
     });
   // The CLI is looked up (tools/ensure-pulumi-cli.sh: about 0.25 s of CPU in processes of its own) while this process
-  // loads the shared host, and the stacks are listed as soon as it is found; both are awaited before the first preview.
+  // loads the shared host, and the stacks are listed as soon as it is found; both are awaited before the first preview,
+  // so that a stack's time and --timeout are its preview's alone.
   // A CLI that cannot be found or built ends the run here (exit 2; the script said why on stderr).
   const cli = resolvePulumiCli();
   const listing =

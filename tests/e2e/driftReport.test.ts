@@ -29,8 +29,7 @@ function newProject(
     `name: entra-writeback\nruntime: nodejs\nmain: ${main}\nstackConfigDir: stacks\n`,
   );
   const backend = path.join(root, "state");
-  const env = pulumiEnvironment(backend);
-  fs.mkdirSync(backend, { recursive: true });
+  const env = pulumiEnvironment(backend); // creates the backend's directory
   fs.mkdirSync(env.PULUMI_HOME!, { recursive: true });
   return { projectDir, backend, options: { projectDir, env } };
 }

@@ -69,8 +69,7 @@ test("the plain pulumi CLI runs a project program through the project's language
       ].join("\n"),
     );
     const stateDir = path.join(dir, "state");
-    fs.mkdirSync(stateDir);
-    const env = { ...process.env, ...pulumiEnvironment(stateDir) };
+    const env = pulumiEnvironment(stateDir); // the environment and the backend's directory
     fs.mkdirSync(env.PULUMI_HOME!, { recursive: true });
     const pulumi = (args: string[], extraEnv: Record<string, string> = {}) =>
       spawnSync(pulumiCliPath(), [...args, "--non-interactive"], {

@@ -1,7 +1,6 @@
 // How a language host runs a program and answers the engine's Run request, in one place for
-// tools/plugins/language-host.js (copied
-// with this file into the CLI's directory) and tools/drift/sharedHost.ts (which loads it from the project's
-// tools/plugins).
+// tools/plugins/language-host.js (copied with this file into the CLI's directory) and tools/drift/sharedHost.ts (which
+// loads it from the project's tools/plugins).
 "use strict";
 
 /**

@@ -70,10 +70,9 @@ export async function cliProject(
     path.join(directory, "Pulumi.yaml"),
     `name: entra-writeback\nruntime: nodejs\nmain: ${JSON.stringify(projectRoot)}\n`,
   );
-  fs.mkdirSync(path.join(directory, "state"));
   const cli = pulumiCliPath();
-  // The harness's CLI environment (its backend in ./state), with the plugin launchers first on PATH and the Pulumi
-  // home in the project's directory.
+  // The harness's CLI environment (its backend in ./state, which it creates), with the plugin launchers first on PATH
+  // and the Pulumi home in the project's directory.
   const base = pulumiEnvironment(path.join(directory, "state"));
   const env: NodeJS.ProcessEnv = {
     ...base,

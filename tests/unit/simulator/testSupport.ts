@@ -90,8 +90,7 @@ function newestMtime(directory: string): number {
 
 /**
  * The CLI tests run bin/entra-sim, and the drift tests dist/tools, which need dist/. Builds it when it is missing or
- * older than the sources
- * (one build at a time across jest workers). tsc still emits when files of other modules fail to type-check.
+ * older than the sources (one build at a time across jest workers). tsc still emits when files of other modules fail to type-check.
  */
 export async function ensureBuilt(): Promise<void> {
   const built = path.join(PROJECT_ROOT, "dist", "simulator", "cli.js");
